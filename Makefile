@@ -1,0 +1,87 @@
+# lgx: one entry point. `make test` and `make demo` work on a fresh
+# Debian 12 machine as root: they run `make deps` first.
+
+CC ?= cc
+PKGS := rdkafka avro-c yajl libcurl uuid
+BUILD := build
+OPT ?= -O2
+SAN ?=
+CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wstrict-prototypes \
+          -Wwrite-strings -Werror -g $(OPT) $(SAN) -Icommon
+LDLIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/lib/liblgx.a
+
+CONSUMERS := picks
+PRODUCERS := produce
+# A program is every .c in its folder; main.c holds main(), the rest is
+# linked into the unit tests as well.
+consumer_lib_src = $(filter-out consumers/$(1)/main.c,$(wildcard consumers/$(1)/*.c))
+CONSUMER_LIB_SRC := $(foreach c,$(CONSUMERS),$(call consumer_lib_src,$(c)))
+CONSUMER_LIB_OBJ := $(CONSUMER_LIB_SRC:%.c=$(BUILD)/obj/%.o)
+
+BINS := $(CONSUMERS:%=$(BUILD)/bin/lgx-%) $(PRODUCERS:%=$(BUILD)/bin/lgx-%)
+
+TEST_SRC := $(wildcard test/check_*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all deps test unit integration demo bench asan lint fmt clean
+
+all: $(BINS) $(BUILD)/bin/check_lgx
+
+$(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard consumers/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iconsumers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(CURDIR)/avro-schemas\" -c -o $@ $<
+
+$(LIB): $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+define prog_rule
+$(BUILD)/bin/lgx-$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(2)/$(1)/*.c)) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach c,$(CONSUMERS),$(eval $(call prog_rule,$(c),consumers)))
+$(foreach p,$(PRODUCERS),$(eval $(call prog_rule,$(p),producers)))
+
+$(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+deps:
+	@test/env/deps.sh
+
+unit: all
+	$(BUILD)/bin/check_lgx
+
+integration: all
+	python3 test/run_integration.py
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	python3 test/test_odoo_sim.py
+	$(MAKE) integration
+
+demo: deps
+	$(MAKE) all
+	python3 test/demo.py
+
+asan:
+	$(MAKE) BUILD=build/asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
+	ASAN_OPTIONS=detect_leaks=1 CK_FORK=no build/asan/bin/check_lgx
+
+lint:
+	clang-format --dry-run --Werror common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] test/*.[ch]
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+	    --suppress=missingIncludeSystem -Icommon common consumers producers
+
+fmt:
+	clang-format -i common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] test/*.[ch]
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,774 @@
+#include "lgx_avro.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lgx_json.h"
+
+#define STORE_MAX 256
+#define DECODER_CACHE 16
+
+typedef struct store_entry {
+    int32_t id;
+    int version;
+    char *fullname;
+    avro_schema_t schema;
+} store_entry_t;
+
+struct lgx_avro_store_s {
+    store_entry_t entries[STORE_MAX];
+    size_t n;
+};
+
+typedef struct resolver {
+    int32_t id;
+    avro_value_iface_t *iface;
+    avro_value_t value;
+} resolver_t;
+
+struct lgx_avro_decoder_s {
+    lgx_avro_store_t *store;
+    avro_schema_t reader;
+    avro_value_iface_t *reader_iface;
+    avro_value_t value;
+    resolver_t cache[DECODER_CACHE];
+    size_t n_cache;
+    size_t next_evict;
+};
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return NULL;
+    }
+    char *data = NULL;
+    long size;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0 && (data = malloc((size_t)size + 1))) {
+        if (fread(data, 1, (size_t)size, f) != (size_t)size) {
+            free(data);
+            data = NULL;
+        } else {
+            data[size] = '\0';
+            *len = (size_t)size;
+        }
+    }
+    fclose(f);
+    return data;
+}
+
+static char *schema_fullname(avro_schema_t s)
+{
+    const char *ns = avro_schema_namespace(s);
+    const char *name = avro_schema_name(s);
+    size_t size = (ns ? strlen(ns) + 1 : 0) + strlen(name) + 1;
+    char *out = malloc(size);
+    if (out) {
+        snprintf(out, size, "%s%s%s", ns ? ns : "", ns ? "." : "", name);
+    }
+    return out;
+}
+
+static lgx_err_t store_add(lgx_avro_store_t *store, const char *dir,
+                           yajl_val item, char *errstr, size_t size)
+{
+    int64_t id = 0, version = 0;
+    const char *file = lgx_json_get_str(item, "file");
+    if (!file || !lgx_json_get_int(item, "id", &id) || id < 0 ||
+        id > INT32_MAX || !lgx_json_get_int(item, "version", &version)) {
+        snprintf(errstr, size,
+                 "%s/schemas.json: each entry needs id, version and file",
+                 dir);
+        return LGX_ERR_SCHEMA;
+    }
+    if (store->n >= STORE_MAX || lgx_avro_store_schema(store, (int32_t)id)) {
+        snprintf(errstr, size, "%s/schemas.json: id %lld repeated or too many",
+                 dir, (long long)id);
+        return LGX_ERR_SCHEMA;
+    }
+    char path[1024];
+    size_t len = 0;
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    char *json = read_file(path, &len);
+    if (!json) {
+        snprintf(errstr, size, "cannot read schema %s", path);
+        return LGX_ERR_SCHEMA;
+    }
+    store_entry_t *e = &store->entries[store->n];
+    int rc = avro_schema_from_json_length(json, len, &e->schema);
+    free(json);
+    if (rc != 0) {
+        snprintf(errstr, size, "schema %s: %s", path, avro_strerror());
+        return LGX_ERR_SCHEMA;
+    }
+    e->fullname = schema_fullname(e->schema);
+    if (!e->fullname) {
+        avro_schema_decref(e->schema);
+        return LGX_ERR_NOMEM;
+    }
+    e->id = (int32_t)id;
+    e->version = (int)version;
+    store->n++;
+    return LGX_OK;
+}
+
+lgx_avro_store_t *lgx_avro_store_load(const char *dir, char *errstr,
+                                      size_t size)
+{
+    char path[1024];
+    size_t len = 0;
+    snprintf(path, sizeof(path), "%s/schemas.json", dir);
+    char *text = read_file(path, &len);
+    if (!text) {
+        snprintf(errstr, size, "cannot read %s", path);
+        return NULL;
+    }
+    yajl_val root = lgx_json_parse(text, len, errstr, size);
+    free(text);
+    lgx_avro_store_t *store = calloc(1, sizeof(*store));
+    yajl_val list = lgx_json_get(root, "schemas");
+    if (!store || !YAJL_IS_ARRAY(list)) {
+        if (root) {
+            snprintf(errstr, size, "%s: no \"schemas\" array", path);
+        }
+        goto fail;
+    }
+    for (size_t i = 0; i < lgx_json_len(list); i++) {
+        if (store_add(store, dir, lgx_json_at(list, i), errstr, size) !=
+            LGX_OK) {
+            goto fail;
+        }
+    }
+    yajl_tree_free(root);
+    return store;
+fail:
+    yajl_tree_free(root);
+    lgx_avro_store_destroy(store);
+    return NULL;
+}
+
+void lgx_avro_store_destroy(lgx_avro_store_t *store)
+{
+    if (!store) {
+        return;
+    }
+    for (size_t i = 0; i < store->n; i++) {
+        free(store->entries[i].fullname);
+        avro_schema_decref(store->entries[i].schema);
+    }
+    free(store);
+}
+
+int32_t lgx_avro_store_latest(const lgx_avro_store_t *store,
+                              const char *fullname)
+{
+    int32_t best = -1;
+    int best_version = -1;
+    for (size_t i = 0; i < store->n; i++) {
+        const store_entry_t *e = &store->entries[i];
+        if (strcmp(e->fullname, fullname) == 0 && e->version > best_version) {
+            best = e->id;
+            best_version = e->version;
+        }
+    }
+    return best;
+}
+
+avro_schema_t lgx_avro_store_schema(const lgx_avro_store_t *store, int32_t id)
+{
+    for (size_t i = 0; i < store->n; i++) {
+        if (store->entries[i].id == id) {
+            return store->entries[i].schema;
+        }
+    }
+    return NULL;
+}
+
+lgx_err_t lgx_avro_frame_parse(const void *buf, size_t len, int32_t *id,
+                               const void **body, size_t *body_len)
+{
+    const unsigned char *p = buf;
+    if (!buf || len < LGX_AVRO_HEADER_SIZE || p[0] != LGX_AVRO_MAGIC) {
+        return LGX_ERR_DECODE;
+    }
+    uint32_t u = ((uint32_t)p[1] << 24) | ((uint32_t)p[2] << 16) |
+                 ((uint32_t)p[3] << 8) | (uint32_t)p[4];
+    *id = (int32_t)u;
+    *body = p + LGX_AVRO_HEADER_SIZE;
+    *body_len = len - LGX_AVRO_HEADER_SIZE;
+    return LGX_OK;
+}
+
+lgx_avro_decoder_t *lgx_avro_decoder_new(lgx_avro_store_t *store,
+                                         const char *fullname, char *errstr,
+                                         size_t size)
+{
+    int32_t id = lgx_avro_store_latest(store, fullname);
+    if (id < 0) {
+        snprintf(errstr, size, "no schema named %s in schemas.json", fullname);
+        return NULL;
+    }
+    lgx_avro_decoder_t *d = calloc(1, sizeof(*d));
+    if (!d) {
+        snprintf(errstr, size, "out of memory");
+        return NULL;
+    }
+    d->store = store;
+    d->reader = lgx_avro_store_schema(store, id);
+    d->reader_iface = avro_generic_class_from_schema(d->reader);
+    if (!d->reader_iface ||
+        avro_generic_value_new(d->reader_iface, &d->value) != 0) {
+        snprintf(errstr, size, "schema %s: %s", fullname, avro_strerror());
+        if (d->reader_iface) {
+            avro_value_iface_decref(d->reader_iface);
+        }
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void lgx_avro_decoder_destroy(lgx_avro_decoder_t *d)
+{
+    if (!d) {
+        return;
+    }
+    for (size_t i = 0; i < d->n_cache; i++) {
+        avro_value_decref(&d->cache[i].value);
+        avro_value_iface_decref(d->cache[i].iface);
+    }
+    avro_value_decref(&d->value);
+    avro_value_iface_decref(d->reader_iface);
+    free(d);
+}
+
+/* The resolver that reads writer schema id into the reader schema,
+ * created on first use and kept in a small cache. */
+static resolver_t *decoder_resolver(lgx_avro_decoder_t *d, int32_t id,
+                                    char *errstr, size_t size,
+                                    lgx_err_t *err)
+{
+    for (size_t i = 0; i < d->n_cache; i++) {
+        if (d->cache[i].id == id) {
+            return &d->cache[i];
+        }
+    }
+    avro_schema_t writer = lgx_avro_store_schema(d->store, id);
+    if (!writer) {
+        snprintf(errstr, size, "unknown schema id %d", (int)id);
+        *err = LGX_ERR_SCHEMA;
+        return NULL;
+    }
+    avro_value_iface_t *iface = avro_resolved_writer_new(writer, d->reader);
+    if (!iface) {
+        snprintf(errstr, size, "schema id %d cannot be read as %s: %s",
+                 (int)id, avro_schema_name(d->reader), avro_strerror());
+        *err = LGX_ERR_SCHEMA;
+        return NULL;
+    }
+    resolver_t *r;
+    if (d->n_cache < DECODER_CACHE) {
+        r = &d->cache[d->n_cache++];
+    } else {
+        r = &d->cache[d->next_evict];
+        d->next_evict = (d->next_evict + 1) % DECODER_CACHE;
+        avro_value_decref(&r->value);
+        avro_value_iface_decref(r->iface);
+    }
+    r->id = id;
+    r->iface = iface;
+    if (avro_resolved_writer_new_value(iface, &r->value) != 0) {
+        /* Leave the slot unusable rather than half made. */
+        r->id = -1;
+        snprintf(errstr, size, "schema id %d: %s", (int)id, avro_strerror());
+        *err = LGX_ERR_NOMEM;
+        return NULL;
+    }
+    avro_resolved_writer_set_dest(&r->value, &d->value);
+    return r;
+}
+
+lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
+                          avro_value_t **out, int32_t *writer_id,
+                          char *errstr, size_t size)
+{
+    const void *body;
+    size_t body_len;
+    int32_t id;
+    if (lgx_avro_frame_parse(buf, len, &id, &body, &body_len) != LGX_OK) {
+        snprintf(errstr, size,
+                 "not a Confluent-framed Avro message (%zu bytes, first "
+                 "byte %d)",
+                 len, len ? ((const unsigned char *)buf)[0] : -1);
+        return LGX_ERR_DECODE;
+    }
+    *writer_id = id;
+    lgx_err_t err = LGX_OK;
+    resolver_t *r = decoder_resolver(d, id, errstr, size, &err);
+    if (!r) {
+        return err;
+    }
+    avro_value_reset(&d->value);
+    avro_reader_t reader = avro_reader_memory(body, (int64_t)body_len);
+    if (!reader) {
+        return LGX_ERR_NOMEM;
+    }
+    if (avro_value_read(reader, &r->value) != 0) {
+        snprintf(errstr, size, "Avro body does not match schema id %d: %s",
+                 (int)id, avro_strerror());
+        err = LGX_ERR_DECODE;
+    } else if (avro_skip(reader, 1) == 0) {
+        snprintf(errstr, size, "trailing bytes after the Avro body");
+        err = LGX_ERR_DECODE;
+    }
+    avro_reader_free(reader);
+    if (err == LGX_OK) {
+        *out = &d->value;
+    }
+    return err;
+}
+
+/* ---- field accessors ---- */
+
+static lgx_err_t get_field(avro_value_t *rec, const char *name,
+                           avro_value_t *out)
+{
+    avro_value_t v;
+    if (avro_value_get_by_name(rec, name, &v, NULL) != 0) {
+        return LGX_ERR_NOT_FOUND;
+    }
+    if (avro_value_get_type(&v) == AVRO_UNION) {
+        avro_value_t branch;
+        if (avro_value_get_current_branch(&v, &branch) != 0) {
+            return LGX_ERR_NOT_FOUND;
+        }
+        v = branch;
+    }
+    if (avro_value_get_type(&v) == AVRO_NULL) {
+        return LGX_ERR_NOT_FOUND;
+    }
+    *out = v;
+    return LGX_OK;
+}
+
+lgx_err_t lgx_avro_get_str(avro_value_t *rec, const char *name,
+                           const char **s, size_t *len)
+{
+    avro_value_t v;
+    lgx_err_t err = get_field(rec, name, &v);
+    if (err != LGX_OK) {
+        return err;
+    }
+    size_t size = 0;
+    if (avro_value_get_type(&v) != AVRO_STRING ||
+        avro_value_get_string(&v, s, &size) != 0) {
+        return LGX_ERR_SCHEMA;
+    }
+    *len = size ? size - 1 : 0;
+    return LGX_OK;
+}
+
+lgx_err_t lgx_avro_get_long(avro_value_t *rec, const char *name, int64_t *out)
+{
+    avro_value_t v;
+    lgx_err_t err = get_field(rec, name, &v);
+    if (err != LGX_OK) {
+        return err;
+    }
+    int32_t i32;
+    switch (avro_value_get_type(&v)) {
+    case AVRO_INT64:
+        return avro_value_get_long(&v, out) == 0 ? LGX_OK : LGX_ERR_SCHEMA;
+    case AVRO_INT32:
+        if (avro_value_get_int(&v, &i32) != 0) {
+            return LGX_ERR_SCHEMA;
+        }
+        *out = i32;
+        return LGX_OK;
+    default:
+        return LGX_ERR_SCHEMA;
+    }
+}
+
+lgx_err_t lgx_avro_get_double(avro_value_t *rec, const char *name,
+                              double *out)
+{
+    avro_value_t v;
+    lgx_err_t err = get_field(rec, name, &v);
+    if (err != LGX_OK) {
+        return err;
+    }
+    float f;
+    switch (avro_value_get_type(&v)) {
+    case AVRO_DOUBLE:
+        return avro_value_get_double(&v, out) == 0 ? LGX_OK : LGX_ERR_SCHEMA;
+    case AVRO_FLOAT:
+        if (avro_value_get_float(&v, &f) != 0) {
+            return LGX_ERR_SCHEMA;
+        }
+        *out = f;
+        return LGX_OK;
+    default:
+        return LGX_ERR_SCHEMA;
+    }
+}
+
+lgx_err_t lgx_avro_get_bool(avro_value_t *rec, const char *name, int *out)
+{
+    avro_value_t v;
+    lgx_err_t err = get_field(rec, name, &v);
+    if (err != LGX_OK) {
+        return err;
+    }
+    if (avro_value_get_type(&v) != AVRO_BOOLEAN ||
+        avro_value_get_boolean(&v, out) != 0) {
+        return LGX_ERR_SCHEMA;
+    }
+    return LGX_OK;
+}
+
+lgx_err_t lgx_avro_get_array(avro_value_t *rec, const char *name,
+                             avro_value_t *arr, size_t *n)
+{
+    lgx_err_t err = get_field(rec, name, arr);
+    if (err != LGX_OK) {
+        return err;
+    }
+    if (avro_value_get_type(arr) != AVRO_ARRAY ||
+        avro_value_get_size(arr, n) != 0) {
+        return LGX_ERR_SCHEMA;
+    }
+    return LGX_OK;
+}
+
+/* ---- JSON -> Avro ---- */
+
+lgx_err_t lgx_avro_parse_time(const char *s, int64_t *ms)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    int frac = 0, nfrac = 0;
+    char z = 0;
+    int n = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
+    if (n != 6 || strlen(s) < 20) {
+        return LGX_ERR_INVALID;
+    }
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            if (nfrac < 3) {
+                frac = frac * 10 + (*p - '0');
+                nfrac++;
+            }
+            p++;
+        }
+        while (nfrac < 3) {
+            frac *= 10;
+            nfrac++;
+        }
+    }
+    z = *p;
+    if (z != 'Z' || p[1] != '\0' || tm.tm_mon < 1 || tm.tm_mon > 12) {
+        return LGX_ERR_INVALID;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    *ms = (int64_t)t * 1000 + frac;
+    return LGX_OK;
+}
+
+typedef struct enc_ctx {
+    char *errstr;
+    size_t size;
+    char path[256];
+} enc_ctx_t;
+
+static lgx_err_t enc_value(enc_ctx_t *c, avro_value_t *v, yajl_val j);
+
+static lgx_err_t enc_fail(enc_ctx_t *c, const char *what)
+{
+    snprintf(c->errstr, c->size, "field %s: %s", c->path[0] ? c->path : "(root)",
+             what);
+    return LGX_ERR_INVALID;
+}
+
+static bool branch_fits(avro_schema_t s, yajl_val j)
+{
+    switch (avro_typeof(s)) {
+    case AVRO_STRING:
+    case AVRO_BYTES:
+    case AVRO_ENUM:
+        return YAJL_IS_STRING(j);
+    case AVRO_INT32:
+        return YAJL_IS_INTEGER(j);
+    case AVRO_INT64:
+        return YAJL_IS_INTEGER(j) || YAJL_IS_STRING(j);
+    case AVRO_FLOAT:
+    case AVRO_DOUBLE:
+        return YAJL_IS_NUMBER(j);
+    case AVRO_BOOLEAN:
+        return YAJL_IS_TRUE(j) || YAJL_IS_FALSE(j);
+    case AVRO_NULL:
+        return YAJL_IS_NULL(j);
+    case AVRO_RECORD:
+    case AVRO_MAP:
+        return YAJL_IS_OBJECT(j);
+    case AVRO_ARRAY:
+        return YAJL_IS_ARRAY(j);
+    default:
+        return false;
+    }
+}
+
+static lgx_err_t enc_union(enc_ctx_t *c, avro_value_t *v, yajl_val j)
+{
+    avro_schema_t us = avro_value_get_schema(v);
+    size_t n = avro_schema_union_size(us);
+    /* Avro's JSON encoding: {"string": "x"} names the branch. */
+    if (YAJL_IS_OBJECT(j) && j->u.object.len == 1) {
+        for (size_t i = 0; i < n; i++) {
+            avro_schema_t b = avro_schema_union_branch(us, (int)i);
+            const char *bn = avro_schema_type_name(b);
+            if (bn && strcmp(bn, j->u.object.keys[0]) == 0) {
+                avro_value_t branch;
+                if (avro_value_set_branch(v, (int)i, &branch) != 0) {
+                    return enc_fail(c, avro_strerror());
+                }
+                return enc_value(c, &branch, j->u.object.values[0]);
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (branch_fits(avro_schema_union_branch(us, (int)i), j)) {
+            avro_value_t branch;
+            if (avro_value_set_branch(v, (int)i, &branch) != 0) {
+                return enc_fail(c, avro_strerror());
+            }
+            return enc_value(c, &branch, j);
+        }
+    }
+    return enc_fail(c, "value fits no branch of the union");
+}
+
+static lgx_err_t enc_record(enc_ctx_t *c, avro_value_t *v, yajl_val j)
+{
+    if (!YAJL_IS_OBJECT(j)) {
+        return enc_fail(c, "expected an object");
+    }
+    size_t n = 0;
+    avro_value_get_size(v, &n);
+    size_t plen = strlen(c->path);
+    for (size_t i = 0; i < n; i++) {
+        avro_value_t field;
+        const char *name = NULL;
+        if (avro_value_get_by_index(v, i, &field, &name) != 0) {
+            return enc_fail(c, avro_strerror());
+        }
+        snprintf(c->path + plen, sizeof(c->path) - plen, "%s%s",
+                 plen ? "." : "", name);
+        yajl_val fj = lgx_json_get(j, name);
+        lgx_err_t err;
+        if (!fj && avro_value_get_type(&field) == AVRO_UNION) {
+            yajl_val null_json = NULL;
+            struct yajl_val_s null_val = {.type = yajl_t_null};
+            null_json = &null_val;
+            err = enc_value(c, &field, null_json);
+        } else if (!fj) {
+            err = enc_fail(c, "missing");
+        } else {
+            err = enc_value(c, &field, fj);
+        }
+        if (err != LGX_OK) {
+            return err;
+        }
+        c->path[plen] = '\0';
+    }
+    return LGX_OK;
+}
+
+static lgx_err_t enc_array(enc_ctx_t *c, avro_value_t *v, yajl_val j)
+{
+    if (!YAJL_IS_ARRAY(j)) {
+        return enc_fail(c, "expected an array");
+    }
+    for (size_t i = 0; i < j->u.array.len; i++) {
+        avro_value_t item;
+        if (avro_value_append(v, &item, NULL) != 0) {
+            return enc_fail(c, avro_strerror());
+        }
+        lgx_err_t err = enc_value(c, &item, j->u.array.values[i]);
+        if (err != LGX_OK) {
+            return err;
+        }
+    }
+    return LGX_OK;
+}
+
+static lgx_err_t enc_map(enc_ctx_t *c, avro_value_t *v, yajl_val j)
+{
+    if (!YAJL_IS_OBJECT(j)) {
+        return enc_fail(c, "expected an object");
+    }
+    for (size_t i = 0; i < j->u.object.len; i++) {
+        avro_value_t item;
+        if (avro_value_add(v, j->u.object.keys[i], &item, NULL, NULL) != 0) {
+            return enc_fail(c, avro_strerror());
+        }
+        lgx_err_t err = enc_value(c, &item, j->u.object.values[i]);
+        if (err != LGX_OK) {
+            return err;
+        }
+    }
+    return LGX_OK;
+}
+
+static lgx_err_t enc_scalar(enc_ctx_t *c, avro_value_t *v, yajl_val j)
+{
+    int rc = -1;
+    int64_t ms;
+    switch (avro_value_get_type(v)) {
+    case AVRO_STRING:
+        if (YAJL_IS_STRING(j)) {
+            rc = avro_value_set_string(v, j->u.string);
+        }
+        break;
+    case AVRO_BYTES:
+        if (YAJL_IS_STRING(j)) {
+            rc = avro_value_set_bytes(v, j->u.string, strlen(j->u.string));
+        }
+        break;
+    case AVRO_INT32:
+        if (YAJL_IS_INTEGER(j) && YAJL_GET_INTEGER(j) >= INT32_MIN &&
+            YAJL_GET_INTEGER(j) <= INT32_MAX) {
+            rc = avro_value_set_int(v, (int32_t)YAJL_GET_INTEGER(j));
+        }
+        break;
+    case AVRO_INT64:
+        if (YAJL_IS_INTEGER(j)) {
+            rc = avro_value_set_long(v, YAJL_GET_INTEGER(j));
+        } else if (YAJL_IS_STRING(j) &&
+                   lgx_avro_parse_time(j->u.string, &ms) == LGX_OK) {
+            rc = avro_value_set_long(v, ms);
+        }
+        break;
+    case AVRO_FLOAT:
+        if (YAJL_IS_NUMBER(j)) {
+            rc = avro_value_set_float(v, (float)YAJL_GET_DOUBLE(j));
+        }
+        break;
+    case AVRO_DOUBLE:
+        if (YAJL_IS_NUMBER(j)) {
+            rc = avro_value_set_double(v, YAJL_IS_INTEGER(j)
+                                              ? (double)YAJL_GET_INTEGER(j)
+                                              : YAJL_GET_DOUBLE(j));
+        }
+        break;
+    case AVRO_BOOLEAN:
+        if (YAJL_IS_TRUE(j) || YAJL_IS_FALSE(j)) {
+            rc = avro_value_set_boolean(v, YAJL_IS_TRUE(j));
+        }
+        break;
+    case AVRO_NULL:
+        if (YAJL_IS_NULL(j)) {
+            rc = avro_value_set_null(v);
+        }
+        break;
+    case AVRO_ENUM:
+        if (YAJL_IS_STRING(j)) {
+            int sym = avro_schema_enum_get_by_name(avro_value_get_schema(v),
+                                                   j->u.string);
+            rc = sym < 0 ? -1 : avro_value_set_enum(v, sym);
+        }
+        break;
+    default:
+        break;
+    }
+    return rc == 0 ? LGX_OK : enc_fail(c, "wrong type for the schema");
+}
+
+static lgx_err_t enc_value(enc_ctx_t *c, avro_value_t *v, yajl_val j)
+{
+    switch (avro_value_get_type(v)) {
+    case AVRO_RECORD:
+        return enc_record(c, v, j);
+    case AVRO_UNION:
+        return enc_union(c, v, j);
+    case AVRO_ARRAY:
+        return enc_array(c, v, j);
+    case AVRO_MAP:
+        return enc_map(c, v, j);
+    default:
+        return enc_scalar(c, v, j);
+    }
+}
+
+lgx_err_t lgx_avro_encode_json(const lgx_avro_store_t *store, int32_t id,
+                               const char *json, size_t json_len,
+                               lgx_buf_t *out, char *errstr, size_t size)
+{
+    avro_schema_t schema = lgx_avro_store_schema(store, id);
+    if (!schema) {
+        snprintf(errstr, size, "unknown schema id %d", (int)id);
+        return LGX_ERR_SCHEMA;
+    }
+    yajl_val root = lgx_json_parse(json, json_len, errstr, size);
+    if (!root) {
+        return LGX_ERR_DECODE;
+    }
+    lgx_err_t err = LGX_ERR_NOMEM;
+    avro_value_iface_t *iface = avro_generic_class_from_schema(schema);
+    avro_value_t value;
+    bool have_value = false;
+    char *body = NULL;
+    if (!iface || avro_generic_value_new(iface, &value) != 0) {
+        goto done;
+    }
+    have_value = true;
+    enc_ctx_t c = {errstr, size, ""};
+    err = enc_value(&c, &value, root);
+    if (err != LGX_OK) {
+        goto done;
+    }
+    size_t body_size = 0;
+    avro_value_sizeof(&value, &body_size);
+    body = malloc(body_size ? body_size : 1);
+    err = LGX_ERR_NOMEM;
+    if (!body) {
+        goto done;
+    }
+    avro_writer_t w = avro_writer_memory(body, (int64_t)body_size);
+    if (!w) {
+        goto done;
+    }
+    int rc = avro_value_write(w, &value);
+    avro_writer_free(w);
+    if (rc != 0) {
+        snprintf(errstr, size, "Avro encoding failed: %s", avro_strerror());
+        err = LGX_ERR_INVALID;
+        goto done;
+    }
+    unsigned char hdr[LGX_AVRO_HEADER_SIZE] = {
+        LGX_AVRO_MAGIC, (unsigned char)((uint32_t)id >> 24),
+        (unsigned char)((uint32_t)id >> 16), (unsigned char)((uint32_t)id >> 8),
+        (unsigned char)id};
+    err = lgx_buf_append(out, hdr, sizeof(hdr));
+    if (err == LGX_OK) {
+        err = lgx_buf_append(out, body, body_size);
+    }
+done:
+    free(body);
+    if (have_value) {
+        avro_value_decref(&value);
+    }
+    if (iface) {
+        avro_value_iface_decref(iface);
+    }
+    yajl_tree_free(root);
+    return err;
+}

@@ -1,0 +1,90 @@
+/*
+ * lgx_avro: event contracts, Confluent framing, decoding and encoding.
+ *
+ * A message value is Confluent-framed: magic byte 0, a 4-byte big-endian
+ * schema id, then the Avro binary body. Without a schema registry the ids
+ * are a fixed mapping kept in avro-schemas/schemas.json ("id" -> .avsc
+ * file). A decoder reads any known writer schema into the reader schema of
+ * its consumer (writer -> reader resolution), so old and new producers can
+ * share a topic.
+ */
+#ifndef LGX_AVRO_H
+#define LGX_AVRO_H
+
+#include <avro.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lgx_buf.h"
+#include "lgx_err.h"
+
+#define LGX_AVRO_MAGIC 0
+#define LGX_AVRO_HEADER_SIZE 5
+
+typedef struct lgx_avro_store_s lgx_avro_store_t;
+typedef struct lgx_avro_decoder_s lgx_avro_decoder_t;
+
+/* Loads dir/schemas.json and every schema it names. Returns NULL with a
+ * message in errstr (naming the file) on failure. */
+lgx_avro_store_t *lgx_avro_store_load(const char *dir, char *errstr,
+                                      size_t errstr_size);
+void lgx_avro_store_destroy(lgx_avro_store_t *store);
+
+/* Id of the newest version of the record with this full name
+ * ("lgx.picks.PickConfirmed"), or -1. */
+int32_t lgx_avro_store_latest(const lgx_avro_store_t *store,
+                              const char *fullname);
+/* Schema for an id, or NULL; owned by the store. */
+avro_schema_t lgx_avro_store_schema(const lgx_avro_store_t *store,
+                                    int32_t id);
+
+/* Splits a framed message. Returns LGX_OK, or LGX_ERR_DECODE when it is too
+ * short or the magic byte is wrong. */
+lgx_err_t lgx_avro_frame_parse(const void *buf, size_t len, int32_t *id,
+                               const void **body,
+                               size_t *body_len) LGX_MUST_CHECK;
+
+/* Returns a decoder reading into the newest schema of fullname. The store
+ * must outlive it. NULL with errstr on failure. */
+lgx_avro_decoder_t *lgx_avro_decoder_new(lgx_avro_store_t *store,
+                                         const char *fullname, char *errstr,
+                                         size_t errstr_size);
+void lgx_avro_decoder_destroy(lgx_avro_decoder_t *d);
+
+/* Decodes a framed message. On LGX_OK *out points to a record owned by the
+ * decoder, valid until the next decode. Errors: LGX_ERR_DECODE (bad frame
+ * or body, trailing bytes), LGX_ERR_SCHEMA (unknown id, or a writer schema
+ * that cannot be read as the reader schema); errstr says which. */
+lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
+                          avro_value_t **out, int32_t *writer_id,
+                          char *errstr, size_t errstr_size) LGX_MUST_CHECK;
+
+/* Encodes a JSON object as schema id's record and appends the framed
+ * message to out. Unions take a bare value (the first fitting branch) or
+ * Avro's {"type": value} form; a long may be given as an ISO 8601 UTC
+ * time ("2026-11-27T10:00:00Z" or with .mmm), stored as epoch millis.
+ * Missing nullable fields become null. errstr names the field at fault. */
+lgx_err_t lgx_avro_encode_json(const lgx_avro_store_t *store, int32_t id,
+                               const char *json, size_t json_len,
+                               lgx_buf_t *out, char *errstr,
+                               size_t errstr_size) LGX_MUST_CHECK;
+
+/* Field accessors on a decoded record. A union is looked through; a null
+ * or missing field gives LGX_ERR_NOT_FOUND, a field of another type
+ * LGX_ERR_SCHEMA. Strings point into the record (size without NUL). */
+lgx_err_t lgx_avro_get_str(avro_value_t *rec, const char *name,
+                           const char **s, size_t *len) LGX_MUST_CHECK;
+lgx_err_t lgx_avro_get_long(avro_value_t *rec, const char *name,
+                            int64_t *out) LGX_MUST_CHECK;
+lgx_err_t lgx_avro_get_double(avro_value_t *rec, const char *name,
+                              double *out) LGX_MUST_CHECK;
+lgx_err_t lgx_avro_get_bool(avro_value_t *rec, const char *name,
+                            int *out) LGX_MUST_CHECK;
+/* Array field: *arr is set to the array value, *n to its size. */
+lgx_err_t lgx_avro_get_array(avro_value_t *rec, const char *name,
+                             avro_value_t *arr, size_t *n) LGX_MUST_CHECK;
+
+/* Parses "YYYY-MM-DDTHH:MM:SS[.mmm]Z" into epoch milliseconds. */
+lgx_err_t lgx_avro_parse_time(const char *s, int64_t *ms) LGX_MUST_CHECK;
+
+#endif

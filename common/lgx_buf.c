@@ -1,0 +1,180 @@
+#include "lgx_buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lgx_buf_s {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+lgx_buf_t *lgx_buf_new(void)
+{
+    lgx_buf_t *b = calloc(1, sizeof(*b));
+    if (!b) {
+        return NULL;
+    }
+    b->cap = 256;
+    b->data = malloc(b->cap);
+    if (!b->data) {
+        free(b);
+        return NULL;
+    }
+    b->data[0] = '\0';
+    return b;
+}
+
+void lgx_buf_destroy(lgx_buf_t *b)
+{
+    if (!b) {
+        return;
+    }
+    free(b->data);
+    free(b);
+}
+
+static lgx_err_t buf_reserve(lgx_buf_t *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) {
+        return LGX_OK;
+    }
+    size_t cap = b->cap;
+    while (cap < b->len + extra + 1) {
+        cap *= 2;
+    }
+    char *p = realloc(b->data, cap);
+    if (!p) {
+        return LGX_ERR_NOMEM;
+    }
+    b->data = p;
+    b->cap = cap;
+    return LGX_OK;
+}
+
+lgx_err_t lgx_buf_append(lgx_buf_t *b, const void *data, size_t len)
+{
+    if (buf_reserve(b, len) != LGX_OK) {
+        return LGX_ERR_NOMEM;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return LGX_OK;
+}
+
+lgx_err_t lgx_buf_puts(lgx_buf_t *b, const char *s)
+{
+    return lgx_buf_append(b, s, strlen(s));
+}
+
+lgx_err_t lgx_buf_printf(lgx_buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->data[b->len] = '\0';
+        return LGX_ERR_INVALID;
+    }
+    if ((size_t)n >= b->cap - b->len) {
+        if (buf_reserve(b, (size_t)n) != LGX_OK) {
+            b->data[b->len] = '\0';
+            return LGX_ERR_NOMEM;
+        }
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+    }
+    b->len += (size_t)n;
+    return LGX_OK;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0. */
+static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+{
+    size_t n;
+    if (s[0] < 0x80) {
+        return 1;
+    } else if ((s[0] & 0xE0) == 0xC0 && s[0] >= 0xC2) {
+        n = 2;
+    } else if ((s[0] & 0xF0) == 0xE0) {
+        n = 3;
+    } else if ((s[0] & 0xF8) == 0xF0 && s[0] <= 0xF4) {
+        n = 4;
+    } else {
+        return 0;
+    }
+    if (n > avail) {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            return 0;
+        }
+    }
+    return n;
+}
+
+lgx_err_t lgx_buf_json_str(lgx_buf_t *b, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    lgx_err_t err = lgx_buf_append(b, "\"", 1);
+    for (size_t i = 0; err == LGX_OK && i < len;) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            err = lgx_buf_append(b, esc, 2);
+            i++;
+        } else if (c < 0x20) {
+            err = lgx_buf_printf(b, "\\u%04x", c);
+            i++;
+        } else {
+            size_t n = utf8_seq_len(p + i, len - i);
+            if (n == 0) {
+                err = lgx_buf_puts(b, "\xEF\xBF\xBD");
+                i++;
+            } else {
+                err = lgx_buf_append(b, p + i, n);
+                i += n;
+            }
+        }
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_append(b, "\"", 1);
+    }
+    return err;
+}
+
+const char *lgx_buf_data(const lgx_buf_t *b)
+{
+    return b->data;
+}
+
+size_t lgx_buf_len(const lgx_buf_t *b)
+{
+    return b->len;
+}
+
+void lgx_buf_reset(lgx_buf_t *b)
+{
+    b->len = 0;
+    b->data[0] = '\0';
+}
+
+char *lgx_buf_take(lgx_buf_t *b)
+{
+    char *fresh = malloc(256);
+    if (!fresh) {
+        return NULL;
+    }
+    char *out = b->data;
+    b->data = fresh;
+    b->cap = 256;
+    b->len = 0;
+    b->data[0] = '\0';
+    return out;
+}

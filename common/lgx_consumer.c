@@ -1,0 +1,825 @@
+#include "lgx_consumer.h"
+
+#include <librdkafka/rdkafka.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lgx_avro.h"
+#include "lgx_cid.h"
+#include "lgx_dedup.h"
+#include "lgx_dlq.h"
+#include "lgx_kafka.h"
+
+#ifndef LGX_SCHEMA_DIR
+#define LGX_SCHEMA_DIR "avro-schemas"
+#endif
+
+#define MAX_PARTS 1024
+#define DLQ_TIMEOUT_MS 30000
+
+/* The one mutable global: set by the signal handler, read by the loop. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+#define OFF(f) offsetof(lgx_consumer_conf_t, f)
+
+static const lgx_opt_t consumer_opts[] = {
+    {"brokers", LGX_OPT_STR, "127.0.0.1:9092", OFF(brokers),
+     "Kafka bootstrap servers", NULL, 0},
+    {"topic", LGX_OPT_STR, NULL, OFF(topic), "Topic to consume", NULL, 0},
+    {"group", LGX_OPT_STR, NULL, OFF(group), "Consumer group id", NULL, 0},
+    {"dlq-topic", LGX_OPT_STR, NULL, OFF(dlq_topic),
+     "Dead-letter topic (default: <topic>.dlq)", NULL, 0},
+    {"schema-dir", LGX_OPT_STR, LGX_SCHEMA_DIR, OFF(schema_dir),
+     "Folder with schemas.json and the .avsc event contracts", NULL, 0},
+    {"log-level", LGX_OPT_ENUM, "info", OFF(log_level), "Log level",
+     "debug|info|warn|error", 0},
+    {"commit-interval-ms", LGX_OPT_INT, "1000", OFF(commit_interval_ms),
+     "How often finished offsets are committed", "10..600000", 0},
+    {"retry-backoff-ms", LGX_OPT_INT, "200", OFF(retry_backoff_ms),
+     "First wait before retrying a retriable failure", "1..600000", 0},
+    {"retry-backoff-max-ms", LGX_OPT_INT, "30000", OFF(retry_backoff_max_ms),
+     "Longest wait between retries", "1..3600000", 0},
+    {"retry-limit", LGX_OPT_INT, "5", OFF(retry_limit),
+     "Attempts for errors of unknown kind before dead-lettering "
+     "(known-retriable errors are retried without limit)",
+     "1..1000", 0},
+    {"max-message-bytes", LGX_OPT_INT, "1048576", OFF(max_message_bytes),
+     "Larger messages are dead-lettered (message_too_large)",
+     "64..104857600", 0},
+    {"dedup-window", LGX_OPT_INT, "65536", OFF(dedup_window),
+     "Event ids remembered per partition to drop redeliveries",
+     "16..16777216", 0},
+    {"exit-at-end", LGX_OPT_BOOL, "false", OFF(exit_at_end),
+     "Stop once every assigned partition is read to its end (batch "
+     "replays, tests)",
+     NULL, 0},
+    {"kafka", LGX_OPT_PROPS, NULL, OFF(kafka_props),
+     "Any librdkafka setting, e.g. --kafka.security.protocol=SSL", NULL, 0},
+    LGX_OPT_END};
+
+#define N_CONSUMER_OPTS (sizeof(consumer_opts) / sizeof(consumer_opts[0]))
+
+typedef struct part {
+    int32_t partition;
+    bool eof;
+    int64_t resume_at_ms; /* paused for a retry until then; 0 = running */
+    int attempts;         /* of the event at the head of the partition */
+    int64_t first_failure_ms;
+    lgx_dedup_t *seen;
+} part_t;
+
+struct lgx_event_s {
+    avro_value_t *record;
+    const char *event_id;
+    const char *source;
+    int64_t occurred_at;
+    lgx_log_fields_t fields;
+};
+
+typedef struct consumer {
+    lgx_kafka_owner_t owner; /* first: the log callback finds it */
+    const lgx_consumer_spec_t *spec;
+    const lgx_consumer_conf_t *conf;
+    lgx_log_t *log;
+    rd_kafka_t *rk;
+    lgx_dlq_t *dlq;
+    lgx_avro_decoder_t *decoder;
+    void *state;
+    part_t parts[MAX_PARTS];
+    size_t n_parts;
+    bool fatal;
+    bool dirty; /* offsets stored since the last commit */
+    int64_t last_commit_ms;
+    uint64_t counts[LGX_OUTCOME__COUNT];
+    unsigned int rand_state;
+} consumer_t;
+
+static const char *outcome_names[] = {"applied",  "duplicate", "stale",
+                                      "rejected", "retry",     "fatal"};
+
+const char *lgx_outcome_name(lgx_outcome_t o)
+{
+    return o < LGX_OUTCOME__COUNT ? outcome_names[o] : "unknown";
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void lgx_verdict_set(lgx_verdict_t *v, lgx_outcome_t outcome,
+                     const char *reason, const char *fmt, ...)
+{
+    v->outcome = outcome;
+    v->bounded = false;
+    snprintf(v->reason, sizeof(v->reason), "%s", reason ? reason : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->message, sizeof(v->message), fmt, ap);
+    va_end(ap);
+}
+
+void lgx_verdict_from_odoo(lgx_verdict_t *v, const lgx_odoo_error_t *e,
+                           const char *what)
+{
+    const char *detail = e->message[0] ? e->message : e->name;
+    switch (e->code) {
+    case LGX_ERR_ODOO_RETRY:
+        lgx_verdict_set(v, LGX_OUTCOME_RETRY, "odoo_unavailable",
+                        "%s: %s (HTTP %d)", what, detail, e->http_status);
+        break;
+    case LGX_ERR_ODOO_AUTH:
+        lgx_verdict_set(v, LGX_OUTCOME_FATAL, "odoo_auth",
+                        "%s: Odoo refused the credentials: %s", what, detail);
+        break;
+    case LGX_ERR_ODOO_CONFIG:
+        lgx_verdict_set(v, LGX_OUTCOME_FATAL, "odoo_setup",
+                        "%s: Odoo set-up does not match: %s: %s", what,
+                        e->name, detail);
+        break;
+    case LGX_ERR_ODOO_ACCESS:
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "odoo_permission",
+                        "%s: %s", what, detail);
+        break;
+    case LGX_ERR_ODOO_MISSING:
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "odoo_missing", "%s: %s",
+                        what, detail);
+        break;
+    case LGX_ERR_ODOO_USER:
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "odoo_refused", "%s: %s",
+                        what, detail);
+        break;
+    default:
+        lgx_verdict_set(v, LGX_OUTCOME_RETRY, "odoo_error",
+                        "%s: %s: %s (HTTP %d)", what, e->name, detail,
+                        e->http_status);
+        v->bounded = true;
+        break;
+    }
+}
+
+avro_value_t *lgx_event_record(const lgx_event_t *ev)
+{
+    return ev->record;
+}
+
+const char *lgx_event_id(const lgx_event_t *ev)
+{
+    return ev->event_id;
+}
+
+const char *lgx_event_correlation_id(const lgx_event_t *ev)
+{
+    return ev->fields.correlation_id;
+}
+
+const char *lgx_event_source(const lgx_event_t *ev)
+{
+    return ev->source;
+}
+
+int64_t lgx_event_occurred_at(const lgx_event_t *ev)
+{
+    return ev->occurred_at;
+}
+
+const lgx_log_fields_t *lgx_event_fields(const lgx_event_t *ev)
+{
+    return &ev->fields;
+}
+
+/* ---- partitions ---- */
+
+static part_t *part_find(consumer_t *c, int32_t partition)
+{
+    for (size_t i = 0; i < c->n_parts; i++) {
+        if (c->parts[i].partition == partition) {
+            return &c->parts[i];
+        }
+    }
+    return NULL;
+}
+
+static void part_add(consumer_t *c, int32_t partition)
+{
+    if (part_find(c, partition) || c->n_parts >= MAX_PARTS) {
+        return;
+    }
+    part_t *p = &c->parts[c->n_parts++];
+    memset(p, 0, sizeof(*p));
+    p->partition = partition;
+    p->seen = lgx_dedup_new((size_t)c->conf->dedup_window);
+}
+
+static void part_remove(consumer_t *c, int32_t partition)
+{
+    part_t *p = part_find(c, partition);
+    if (!p) {
+        return;
+    }
+    lgx_dedup_destroy(p->seen);
+    *p = c->parts[--c->n_parts];
+}
+
+/* Commits stored offsets; sync waits for the broker's answer. */
+static void commit(consumer_t *c, bool sync)
+{
+    if (!c->dirty) {
+        return;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_commit(c->rk, NULL, sync ? 0 : 1);
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        LGX_WARN(c->log, "offset commit failed: %s", rd_kafka_err2str(err));
+        return;
+    }
+    c->dirty = false;
+    c->last_commit_ms = now_ms();
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    consumer_t *c = opaque;
+    bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        for (int i = 0; i < parts->cnt; i++) {
+            part_add(c, parts->elems[i].partition);
+        }
+        LGX_INFO(c->log, "assigned %d partition(s) of %s (%s)", parts->cnt,
+                 c->conf->topic, rd_kafka_rebalance_protocol(rk));
+        if (cooperative) {
+            rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
+            if (e) {
+                LGX_ERROR(c->log, "incremental assign: %s",
+                          rd_kafka_error_string(e));
+                rd_kafka_error_destroy(e);
+            }
+        } else {
+            rd_kafka_assign(rk, parts);
+        }
+        return;
+    }
+    /* Revoked or lost: commit what is finished before letting go. */
+    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS &&
+        !rd_kafka_assignment_lost(rk) && !c->fatal) {
+        commit(c, true);
+    }
+    for (int i = 0; i < parts->cnt; i++) {
+        part_remove(c, parts->elems[i].partition);
+    }
+    LGX_INFO(c->log, "revoked %d partition(s) of %s", parts->cnt,
+             c->conf->topic);
+    if (cooperative) {
+        rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
+        if (e) {
+            rd_kafka_error_destroy(e);
+        }
+    } else {
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
+static bool all_at_end(const consumer_t *c)
+{
+    if (c->n_parts == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < c->n_parts; i++) {
+        if (!c->parts[i].eof || c->parts[i].resume_at_ms) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void partition_op(consumer_t *c, int32_t partition, int64_t offset,
+                         bool pause)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, c->conf->topic, partition)->offset =
+        offset;
+    if (pause) {
+        rd_kafka_pause_partitions(c->rk, l);
+        rd_kafka_error_t *e = rd_kafka_seek_partitions(c->rk, l, 5000);
+        if (e) {
+            LGX_ERROR(c->log, "seek back to %lld: %s", (long long)offset,
+                      rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+    } else {
+        rd_kafka_resume_partitions(c->rk, l);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void resume_due(consumer_t *c)
+{
+    int64_t now = now_ms();
+    for (size_t i = 0; i < c->n_parts; i++) {
+        part_t *p = &c->parts[i];
+        if (p->resume_at_ms && now >= p->resume_at_ms) {
+            p->resume_at_ms = 0;
+            partition_op(c, p->partition, 0, false);
+        }
+    }
+}
+
+/* ---- one message ---- */
+
+static void store_offset(consumer_t *c, const rd_kafka_message_t *m)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt),
+                                      m->partition)
+        ->offset = m->offset + 1;
+    rd_kafka_resp_err_t err = rd_kafka_offsets_store(c->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err) {
+        LGX_WARN(c->log, "storing offset %lld of partition %d: %s",
+                 (long long)m->offset + 1, (int)m->partition,
+                 rd_kafka_err2str(err));
+        return;
+    }
+    c->dirty = true;
+}
+
+/* Waits with capped exponential backoff and jitter, then the same event
+ * comes again: the partition is paused and rewound to it. */
+static void schedule_retry(consumer_t *c, part_t *p,
+                           const rd_kafka_message_t *m)
+{
+    long base = c->conf->retry_backoff_ms;
+    long cap = c->conf->retry_backoff_max_ms;
+    long wait = base;
+    for (int i = 1; i < p->attempts && wait < cap; i++) {
+        wait *= 2;
+    }
+    if (wait > cap) {
+        wait = cap;
+    }
+    /* Full jitter on the upper half keeps replicas from retrying in step. */
+    wait = wait / 2 + (long)(rand_r(&c->rand_state) % (unsigned)(wait / 2 + 1));
+    p->resume_at_ms = now_ms() + wait;
+    p->eof = false;
+    partition_op(c, m->partition, m->offset, true);
+}
+
+static void log_outcome(consumer_t *c, const lgx_log_fields_t *f,
+                        const lgx_verdict_t *v, int attempts)
+{
+    lgx_log_level_t level = v->outcome == LGX_OUTCOME_APPLIED ? LGX_LOG_INFO
+                            : v->outcome == LGX_OUTCOME_FATAL  ? LGX_LOG_ERROR
+                            : v->outcome == LGX_OUTCOME_REJECTED ||
+                                    v->outcome == LGX_OUTCOME_RETRY
+                                ? LGX_LOG_WARN
+                                : LGX_LOG_INFO;
+    lgx_log_fields_t lf = *f;
+    lf.outcome = lgx_outcome_name(v->outcome);
+    lf.reason = v->reason[0] ? v->reason : NULL;
+    char extra[64] = "";
+    if (attempts > 0) {
+        snprintf(extra, sizeof(extra), "\"attempts\":%d", attempts);
+    }
+    lgx_log_write_extra(c->log, level, &lf, extra, "%s", v->message);
+}
+
+/* Reads the envelope fields every lgx event has. */
+static bool read_envelope(lgx_event_t *ev, lgx_verdict_t *v)
+{
+    const char *s;
+    size_t len;
+    if (lgx_avro_get_str(ev->record, "event_id", &s, &len) != LGX_OK ||
+        len == 0) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
+                        "event has no event_id");
+        return false;
+    }
+    ev->event_id = s;
+    ev->fields.event_id = s;
+    if (lgx_avro_get_str(ev->record, "source_system", &s, &len) != LGX_OK ||
+        len == 0) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
+                        "event has no source_system");
+        return false;
+    }
+    ev->source = s;
+    if (lgx_avro_get_long(ev->record, "occurred_at", &ev->occurred_at) !=
+        LGX_OK) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
+                        "event has no occurred_at");
+        return false;
+    }
+    return true;
+}
+
+/* Decodes and judges one message; fills v. */
+static void judge(consumer_t *c, const rd_kafka_message_t *m, part_t *p,
+                  lgx_event_t *ev, char cid[LGX_CID_MAX + 1],
+                  lgx_verdict_t *v)
+{
+    char errstr[512];
+    if (m->len > (size_t)c->conf->max_message_bytes) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "message_too_large",
+                        "message of %zu bytes exceeds max-message-bytes %ld",
+                        m->len, c->conf->max_message_bytes);
+        return;
+    }
+    int32_t writer_id = -1;
+    lgx_err_t err = lgx_avro_decode(c->decoder, m->payload, m->len,
+                                    &ev->record, &writer_id, errstr,
+                                    sizeof(errstr));
+    if (err != LGX_OK) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED,
+                        err == LGX_ERR_SCHEMA ? "unknown_schema"
+                                              : "malformed_avro",
+                        "%s", errstr);
+        return;
+    }
+    if (!read_envelope(ev, v)) {
+        return;
+    }
+    const char *h = NULL, *f = NULL;
+    size_t hl = 0, fl = 0;
+    if (!lgx_kafka_header(m, "correlation_id", &h, &hl)) {
+        h = NULL;
+    }
+    if (lgx_avro_get_str(ev->record, "correlation_id", &f, &fl) != LGX_OK) {
+        f = NULL;
+    }
+    lgx_cid_choose(h, hl, f, fl, cid);
+    ev->fields.correlation_id = cid;
+    if (p && p->seen &&
+        lgx_dedup_seen(p->seen, ev->event_id, strlen(ev->event_id))) {
+        lgx_verdict_set(v, LGX_OUTCOME_DUPLICATE, "redelivered",
+                        "event %s was already handled by this process",
+                        ev->event_id);
+        return;
+    }
+    c->spec->handle(c->state, ev, v);
+}
+
+static void handle_message(consumer_t *c, const rd_kafka_message_t *m)
+{
+    part_t *p = part_find(c, m->partition);
+    char key[256] = "";
+    char cid[LGX_CID_MAX + 1] = "";
+    if (m->key) {
+        snprintf(key, sizeof(key), "%.*s", (int)(m->key_len < 255 ? m->key_len : 255),
+                 (const char *)m->key);
+    }
+    lgx_event_t ev = {NULL, NULL, NULL, 0, LGX_LOG_FIELDS_INIT};
+    ev.fields.topic = rd_kafka_topic_name(m->rkt);
+    ev.fields.partition = m->partition;
+    ev.fields.offset = m->offset;
+    ev.fields.key = m->key ? key : NULL;
+    if (p) {
+        p->eof = false;
+    }
+
+    lgx_verdict_t v;
+    lgx_verdict_set(&v, LGX_OUTCOME_APPLIED, "", "applied");
+    judge(c, m, p, &ev, cid, &v);
+
+    int attempts = p ? p->attempts + 1 : 1;
+    int64_t now = now_ms();
+    if (v.outcome == LGX_OUTCOME_RETRY && v.bounded &&
+        attempts >= c->conf->retry_limit) {
+        char msg[sizeof(v.message)];
+        snprintf(msg, sizeof(msg), "%s", v.message);
+        lgx_verdict_set(&v, LGX_OUTCOME_REJECTED, "retries_exhausted",
+                        "gave up after %d attempts: %s", attempts, msg);
+    }
+    if (v.outcome == LGX_OUTCOME_REJECTED) {
+        lgx_dlq_reason_t r = {v.reason, v.message, cid[0] ? cid : NULL,
+                              attempts,
+                              p && p->first_failure_ms ? p->first_failure_ms
+                                                       : now,
+                              now};
+        if (lgx_dlq_send(c->dlq, c->conf->dlq_topic, m, &r, DLQ_TIMEOUT_MS) !=
+            LGX_OK) {
+            lgx_verdict_set(&v, LGX_OUTCOME_RETRY, "dlq_unavailable",
+                            "could not write to dead-letter topic %s; "
+                            "the event stays unfinished",
+                            c->conf->dlq_topic);
+        }
+    }
+    log_outcome(c, &ev.fields, &v, attempts > 1 ? attempts : 0);
+    c->counts[v.outcome]++;
+
+    switch (v.outcome) {
+    case LGX_OUTCOME_RETRY:
+        if (p) {
+            if (p->attempts == 0) {
+                p->first_failure_ms = now;
+            }
+            p->attempts++;
+            schedule_retry(c, p, m);
+        }
+        return;
+    case LGX_OUTCOME_FATAL:
+        c->fatal = true;
+        return;
+    default:
+        break;
+    }
+    if (p) {
+        p->attempts = 0;
+        p->first_failure_ms = 0;
+        if (p->seen && ev.event_id) {
+            lgx_dedup_add(p->seen, ev.event_id, strlen(ev.event_id));
+        }
+    }
+    store_offset(c, m);
+}
+
+/* ---- set-up and loop ---- */
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason,
+                     void *opaque)
+{
+    consumer_t *c = opaque;
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        char buf[512];
+        rd_kafka_fatal_error(rk, buf, sizeof(buf));
+        LGX_ERROR(c->log, "Kafka fatal error: %s", buf);
+        c->fatal = true;
+        return;
+    }
+    LGX_WARN(c->log, "Kafka: %s: %s", rd_kafka_err2name(err), reason);
+}
+
+static rd_kafka_t *make_consumer(consumer_t *c, char *errstr, size_t size)
+{
+    const lgx_consumer_conf_t *k = c->conf;
+    rd_kafka_conf_t *conf = lgx_kafka_conf_new(k->brokers, NULL, &c->owner,
+                                               errstr, size);
+    if (!conf) {
+        return NULL;
+    }
+    const char *settings[][2] = {
+        {"group.id", k->group},
+        {"client.id", c->spec->program},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        {"auto.offset.reset", "earliest"},
+        {"partition.assignment.strategy", "cooperative-sticky"},
+        {"enable.partition.eof", k->exit_at_end ? "true" : "false"},
+        /* Bounded prefetch keeps memory flat under any backlog. */
+        {"queued.max.messages.kbytes", "16384"},
+        {"queued.min.messages", "10000"},
+    };
+    lgx_err_t err = LGX_OK;
+    for (size_t i = 0; err == LGX_OK && i < sizeof(settings) / sizeof(settings[0]); i++) {
+        err = lgx_kafka_conf_set(conf, settings[i][0], settings[i][1], errstr,
+                                 size);
+    }
+    /* The operator's --kafka.* settings come last and win. */
+    for (char **p = k->kafka_props; err == LGX_OK && p && p[0] && p[1]; p += 2) {
+        err = lgx_kafka_conf_set(conf, p[0], p[1], errstr, size);
+    }
+    if (err != LGX_OK) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    char rderr[256];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, rderr, sizeof(rderr));
+    if (!rk) {
+        snprintf(errstr, size, "Kafka consumer: %s", rderr);
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    return rk;
+}
+
+static void loop(consumer_t *c)
+{
+    while (!stop_requested && !c->fatal) {
+        resume_due(c);
+        if (now_ms() - c->last_commit_ms >= c->conf->commit_interval_ms) {
+            commit(c, false);
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
+        if (!m) {
+            continue;
+        }
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            part_t *p = part_find(c, m->partition);
+            if (p) {
+                p->eof = true;
+            }
+            rd_kafka_message_destroy(m);
+            if (c->conf->exit_at_end && all_at_end(c)) {
+                LGX_INFO(c->log, "every partition read to its end; stopping");
+                break;
+            }
+            continue;
+        }
+        if (m->err) {
+            LGX_WARN(c->log, "consume: %s", rd_kafka_message_errstr(m));
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        handle_message(c, m);
+        rd_kafka_message_destroy(m);
+    }
+}
+
+static void log_summary(consumer_t *c)
+{
+    char extra[512];
+    size_t n = 0;
+    for (int i = 0; i < LGX_OUTCOME__COUNT && n < sizeof(extra); i++) {
+        n += (size_t)snprintf(extra + n, sizeof(extra) - n, "%s\"%s\":%llu",
+                              i ? "," : "", outcome_names[i],
+                              (unsigned long long)c->counts[i]);
+    }
+    lgx_log_write_extra(c->log, LGX_LOG_INFO, NULL, extra, "summary");
+}
+
+static int run(consumer_t *c)
+{
+    rd_kafka_topic_partition_list_t *topics =
+        rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, c->conf->topic,
+                                      RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(c->rk, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (err) {
+        LGX_ERROR(c->log, "subscribe to %s: %s", c->conf->topic,
+                  rd_kafka_err2str(err));
+        return 1;
+    }
+    LGX_INFO(c->log, "consuming %s as group %s; dead letters to %s",
+             c->conf->topic, c->conf->group, c->conf->dlq_topic);
+    loop(c);
+    if (!c->fatal) {
+        commit(c, true);
+    }
+    LGX_INFO(c->log, "closing the consumer%s",
+             c->fatal ? " after a fatal error, without committing" : "");
+    rd_kafka_consumer_close(c->rk);
+    log_summary(c);
+    return c->fatal ? 1 : 0;
+}
+
+/* Fills topic, group and dead-letter defaults from the spec. */
+static lgx_err_t apply_spec_defaults(lgx_consumer_conf_t *k,
+                                     const lgx_consumer_spec_t *spec)
+{
+    if (!k->topic && !(k->topic = strdup(spec->default_topic))) {
+        return LGX_ERR_NOMEM;
+    }
+    if (!k->group && !(k->group = strdup(spec->program))) {
+        return LGX_ERR_NOMEM;
+    }
+    if (!k->dlq_topic) {
+        size_t n = strlen(k->topic) + 5;
+        k->dlq_topic = malloc(n);
+        if (!k->dlq_topic) {
+            return LGX_ERR_NOMEM;
+        }
+        snprintf(k->dlq_topic, n, "%s.dlq", k->topic);
+    }
+    return LGX_OK;
+}
+
+extern char **environ;
+
+int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
+{
+    lgx_consumer_conf_t kconf;
+    lgx_odoo_conf_t oconf;
+    memset(&kconf, 0, sizeof(kconf));
+    memset(&oconf, 0, sizeof(oconf));
+    /* The consumer table with this program's topic shown as default. */
+    lgx_opt_t kopts[N_CONSUMER_OPTS];
+    memcpy(kopts, consumer_opts, sizeof(kopts));
+    for (size_t i = 0; kopts[i].name; i++) {
+        if (strcmp(kopts[i].name, "topic") == 0) {
+            kopts[i].def = spec->default_topic;
+        } else if (strcmp(kopts[i].name, "group") == 0) {
+            kopts[i].def = spec->program;
+        }
+    }
+    lgx_config_section_t sections[3] = {
+        {"Kafka and processing", kopts, &kconf},
+        {"Odoo", lgx_odoo_opts, &oconf},
+        {spec->program, spec->opts, spec->conf},
+    };
+    size_t n_sections = spec->opts ? 3 : 2;
+    char errstr[512];
+    int rc = 2;
+    consumer_t *c = NULL;
+    lgx_log_t *log = NULL;
+    lgx_odoo_t *odoo = NULL;
+    lgx_avro_store_t *store = NULL;
+
+    lgx_err_t err = lgx_config_load(sections, n_sections, spec->program,
+                                    spec->summary, argc, argv, environ,
+                                    errstr, sizeof(errstr));
+    if (err == LGX_ERR_HELP) {
+        rc = 0;
+        goto done;
+    }
+    if (err == LGX_OK) {
+        err = apply_spec_defaults(&kconf, spec);
+    }
+    lgx_log_level_t level = LGX_LOG_INFO;
+    if (err != LGX_OK ||
+        lgx_log_level_parse(kconf.log_level ? kconf.log_level : "info",
+                            &level) != LGX_OK) {
+        fprintf(stderr, "%s: %s\n", spec->program,
+                errstr[0] ? errstr : "bad configuration");
+        goto done;
+    }
+    log = lgx_log_new(spec->program, level, stderr);
+    c = calloc(1, sizeof(*c));
+    if (!log || !c) {
+        goto done;
+    }
+    c->owner.log = log;
+    c->log = log;
+    c->spec = spec;
+    c->conf = &kconf;
+    c->rand_state = (unsigned)now_ms();
+    c->last_commit_ms = now_ms();
+
+    if (!(store = lgx_avro_store_load(kconf.schema_dir, errstr, sizeof(errstr))) ||
+        !(c->decoder = lgx_avro_decoder_new(store, spec->schema, errstr,
+                                            sizeof(errstr))) ||
+        !(odoo = lgx_odoo_new(&oconf, log, errstr, sizeof(errstr)))) {
+        LGX_ERROR(log, "configuration: %s", errstr);
+        goto done;
+    }
+    rc = 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    lgx_odoo_error_t oerr;
+    /* Odoo must be reachable and accept the key before anything is
+     * consumed: a wrong key stops here, with no offset touched. */
+    while ((err = lgx_odoo_connect(odoo, &oerr)) != LGX_OK &&
+           lgx_err_retriable(err) && !stop_requested) {
+        LGX_WARN(log, "Odoo not reachable yet (%s: %s); retrying in 2 s",
+                 oerr.name, oerr.message);
+        struct timespec ts = {2, 0};
+        nanosleep(&ts, NULL);
+    }
+    if (err != LGX_OK) {
+        LGX_ERROR(log, "cannot use Odoo at %s: %s: %s", oconf.url, oerr.name,
+                  oerr.message);
+        goto done;
+    }
+    c->state = spec->init ? spec->init(spec->conf, odoo, log, errstr,
+                                       sizeof(errstr))
+                          : NULL;
+    if (spec->init && !c->state) {
+        LGX_ERROR(log, "%s", errstr);
+        goto done;
+    }
+    if (!(c->dlq = lgx_dlq_new(kconf.brokers, kconf.kafka_props, spec->program,
+                               log, errstr, sizeof(errstr))) ||
+        !(c->rk = make_consumer(c, errstr, sizeof(errstr)))) {
+        LGX_ERROR(log, "configuration: %s", errstr);
+        rc = 2;
+        goto done;
+    }
+    rc = run(c);
+done:
+    if (c) {
+        if (c->rk) {
+            rd_kafka_destroy(c->rk);
+        }
+        lgx_dlq_destroy(c->dlq);
+        for (size_t i = 0; i < c->n_parts; i++) {
+            lgx_dedup_destroy(c->parts[i].seen);
+        }
+        if (spec->term && c->state) {
+            spec->term(c->state);
+        }
+        lgx_avro_decoder_destroy(c->decoder);
+        free(c);
+    }
+    lgx_odoo_destroy(odoo);
+    lgx_avro_store_destroy(store);
+    lgx_log_destroy(log);
+    lgx_config_free(sections, n_sections);
+    return rc;
+}

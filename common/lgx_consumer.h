@@ -1,0 +1,117 @@
+/*
+ * lgx_consumer: the loop every lgx consumer runs.
+ *
+ * A consumer program declares a spec (its name, topic, reader schema, own
+ * options and a handler that maps one decoded event to Odoo calls) and
+ * calls lgx_consumer_main(). Everything else lives here: configuration,
+ * logging, the Odoo connection, subscribe and poll, Avro decoding, the
+ * envelope (event_id, correlation id, source, time), the in-memory dedup
+ * window, retries, dead letters and offsets.
+ *
+ * Offsets: an offset is stored, and later committed, only once its event
+ * reached an end state (applied, duplicate, stale, or rejected and written
+ * to the dead-letter topic). A retriable failure pauses the partition and
+ * seeks back to the event; it is tried again after a capped exponential
+ * backoff with jitter, so nothing is skipped and memory stays bounded.
+ * Offsets are committed every commit interval, on partition revocation and
+ * at shutdown (SIGTERM/SIGINT finish the event in hand first). A fatal
+ * error (Odoo refusing the credentials, missing set-up) stops the program
+ * with exit code 1 without committing the event in hand.
+ */
+#ifndef LGX_CONSUMER_H
+#define LGX_CONSUMER_H
+
+#include <avro.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lgx_config.h"
+#include "lgx_err.h"
+#include "lgx_log.h"
+#include "lgx_odoo.h"
+
+typedef enum lgx_outcome {
+    LGX_OUTCOME_APPLIED = 0,
+    LGX_OUTCOME_DUPLICATE,
+    LGX_OUTCOME_STALE,
+    LGX_OUTCOME_REJECTED, /* dead-lettered with its reason */
+    LGX_OUTCOME_RETRY,    /* not finished: try again later */
+    LGX_OUTCOME_FATAL,    /* stop the program */
+    LGX_OUTCOME__COUNT
+} lgx_outcome_t;
+
+/* Returns "applied", "duplicate", ... */
+const char *lgx_outcome_name(lgx_outcome_t o);
+
+/* What a handler decided for one event. */
+typedef struct lgx_verdict {
+    lgx_outcome_t outcome;
+    char reason[64];   /* reason code, e.g. "picking_not_released" */
+    char message[512]; /* detail for the log and the dead letter */
+    bool bounded;      /* RETRY only: give up after the retry limit */
+} lgx_verdict_t;
+
+/* Sets a verdict; fmt describes it for people. */
+void lgx_verdict_set(lgx_verdict_t *v, lgx_outcome_t outcome,
+                     const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Turns a failed Odoo call into a verdict: retriable -> RETRY (unknown
+ * errors bounded), credentials or set-up -> FATAL, permission -> REJECTED
+ * "odoo_permission", missing record -> REJECTED "odoo_missing", business
+ * refusal -> REJECTED "odoo_refused". what names the call. */
+void lgx_verdict_from_odoo(lgx_verdict_t *v, const lgx_odoo_error_t *err,
+                           const char *what);
+
+/* One decoded event, valid during the handler call. */
+typedef struct lgx_event_s lgx_event_t;
+
+avro_value_t *lgx_event_record(const lgx_event_t *ev);
+const char *lgx_event_id(const lgx_event_t *ev);
+const char *lgx_event_correlation_id(const lgx_event_t *ev);
+const char *lgx_event_source(const lgx_event_t *ev);
+int64_t lgx_event_occurred_at(const lgx_event_t *ev); /* epoch ms */
+/* The log fields of this event (topic, partition, offset, ids). */
+const lgx_log_fields_t *lgx_event_fields(const lgx_event_t *ev);
+
+/* The Kafka and loop options. */
+typedef struct lgx_consumer_conf {
+    char *brokers;
+    char *topic;
+    char *group;
+    char *dlq_topic;
+    char *schema_dir;
+    char *log_level;
+    long commit_interval_ms;
+    long retry_backoff_ms;
+    long retry_backoff_max_ms;
+    long retry_limit;
+    long max_message_bytes;
+    long dedup_window;
+    bool exit_at_end;
+    char **kafka_props;
+} lgx_consumer_conf_t;
+
+typedef void (*lgx_handler_fn)(void *state, const lgx_event_t *ev,
+                               lgx_verdict_t *verdict);
+
+typedef struct lgx_consumer_spec {
+    const char *program;       /* "lgx-picks" */
+    const char *summary;       /* one paragraph for --help */
+    const char *default_topic; /* "lgx.picks" */
+    const char *schema;        /* reader schema full name */
+    const lgx_opt_t *opts;     /* the program's own options, or NULL */
+    void *conf;                /* their struct */
+    /* Makes the handler's state once Odoo is connected; NULL with errstr
+     * stops the program. */
+    void *(*init)(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
+                  size_t errstr_size);
+    void (*term)(void *state);
+    lgx_handler_fn handle;
+} lgx_consumer_spec_t;
+
+/* Runs a consumer program; returns its exit code (0 after a clean stop,
+ * 1 after a fatal error, 2 for bad configuration). */
+int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv);
+
+#endif

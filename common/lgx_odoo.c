@@ -1,0 +1,677 @@
+#include "lgx_odoo.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lgx_buf.h"
+#include "lgx_json.h"
+
+#define OFF(f) offsetof(lgx_odoo_conf_t, f)
+
+const lgx_opt_t lgx_odoo_opts[] = {
+    {"odoo-url", LGX_OPT_STR, NULL, OFF(url),
+     "Odoo base URL, e.g. https://erp.example.com", NULL, LGX_OPT_REQUIRED},
+    {"odoo-db", LGX_OPT_STR, NULL, OFF(db),
+     "Odoo database name (X-Odoo-Database; needed for JSON-RPC)", NULL, 0},
+    {"odoo-api", LGX_OPT_ENUM, "auto", OFF(api),
+     "External API: detect from the server version, or force one", 
+     "auto|json2|jsonrpc", 0},
+    {"odoo-login", LGX_OPT_STR, "admin", OFF(login),
+     "Login of the integration user (JSON-RPC only)", NULL, 0},
+    {"odoo-api-key-file", LGX_OPT_STR, NULL, OFF(api_key_file),
+     "File holding the API key (preferred over odoo-api-key)", NULL, 0},
+    {"odoo-api-key", LGX_OPT_STR, NULL, OFF(api_key),
+     "API key (or password, JSON-RPC only); never logged", NULL,
+     LGX_OPT_SECRET},
+    {"odoo-ca-file", LGX_OPT_STR, NULL, OFF(ca_file),
+     "CA bundle to verify Odoo's TLS certificate", NULL, 0},
+    {"odoo-connect-timeout-ms", LGX_OPT_INT, "5000", OFF(connect_timeout_ms),
+     "Connect timeout per Odoo call", "1..600000", 0},
+    {"odoo-timeout-ms", LGX_OPT_INT, "30000", OFF(timeout_ms),
+     "Total timeout per Odoo call", "1..3600000", 0},
+    LGX_OPT_END};
+
+struct lgx_odoo_s {
+    char *url;
+    char *db;
+    char *login;
+    char *secret;
+    char *ca_file;
+    long connect_timeout_ms;
+    long timeout_ms;
+    lgx_odoo_api_t forced;
+    lgx_odoo_api_t api;
+    int version;
+    int64_t uid;
+    int64_t next_id;
+    CURL *curl;
+    lgx_buf_t *req;
+    lgx_buf_t *resp;
+    char curl_err[CURL_ERROR_SIZE];
+    lgx_log_t *log;
+};
+
+/* ---- classification (pure) ---- */
+
+static bool has(const char *s, const char *needle)
+{
+    return s && strstr(s, needle) != NULL;
+}
+
+lgx_err_t lgx_odoo_classify(int status, const char *name, const char *message)
+{
+    if (status == 401 || has(name, "AccessDenied") ||
+        has(name, "SessionExpired")) {
+        return LGX_ERR_ODOO_AUTH;
+    }
+    if (status == 403 || has(name, "AccessError")) {
+        return LGX_ERR_ODOO_ACCESS;
+    }
+    if (has(name, "MissingError")) {
+        return LGX_ERR_ODOO_MISSING;
+    }
+    if (status == 409 || has(name, "LockError") ||
+        has(name, "SerializationFailure") || has(name, "LockNotAvailable") ||
+        has(name, "DeadlockDetected") || has(name, "ConcurrentUpdate") ||
+        has(name, "OperationalError") || status == 429 || status == 502 ||
+        status == 503 || status == 504) {
+        return LGX_ERR_ODOO_RETRY;
+    }
+    if (status == 422 || has(name, "UserError") ||
+        has(name, "ValidationError") || has(name, "RedirectWarning")) {
+        return LGX_ERR_ODOO_USER;
+    }
+    if (has(name, "ValueError") && has(message, "Invalid field")) {
+        return LGX_ERR_ODOO_CONFIG;
+    }
+    if (has(name, "TypeError") || status == 404) {
+        /* A bad keyword argument, or an unknown model or method: the
+         * set-up or the version does not match what lgx expects. */
+        return LGX_ERR_ODOO_CONFIG;
+    }
+    return LGX_ERR_ODOO_UNKNOWN;
+}
+
+static void err_set(lgx_odoo_error_t *err, int status, const char *name,
+                    const char *message)
+{
+    err->http_status = status;
+    snprintf(err->name, sizeof(err->name), "%s", name ? name : "");
+    snprintf(err->message, sizeof(err->message), "%s", message ? message : "");
+    err->code = lgx_odoo_classify(status, name, message);
+}
+
+static void err_clear(lgx_odoo_error_t *err)
+{
+    err->code = LGX_OK;
+    err->http_status = 0;
+    err->name[0] = '\0';
+    err->message[0] = '\0';
+}
+
+/* First line of a body that is not Odoo's JSON (an HTML error page). */
+static void err_from_text(lgx_odoo_error_t *err, int status, const char *body,
+                          size_t len)
+{
+    char msg[200];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < sizeof(msg); i++) {
+        char c = body[i];
+        if (c == '\n' || c == '\r') {
+            if (n) {
+                break;
+            }
+            continue;
+        }
+        msg[n++] = isprint((unsigned char)c) ? c : '?';
+    }
+    msg[n] = '\0';
+    char name[32];
+    snprintf(name, sizeof(name), "http_%d", status);
+    err_set(err, status, name, msg);
+}
+
+lgx_err_t lgx_odoo_parse_json2(int status, const char *body, size_t len,
+                               yajl_val *result, lgx_odoo_error_t *err)
+{
+    char perr[128];
+    err_clear(err);
+    *result = NULL;
+    yajl_val root = len ? lgx_json_parse(body, len, perr, sizeof(perr)) : NULL;
+    if (status == 200 && root) {
+        *result = root;
+        return LGX_OK;
+    }
+    if (status == 200) {
+        err_set(err, status, "invalid_response", "Odoo answered 200 without JSON");
+        return err->code;
+    }
+    const char *name = lgx_json_get_str(root, "name");
+    const char *message = lgx_json_get_str(root, "message");
+    if (name || message) {
+        err_set(err, status, name, message);
+    } else {
+        err_from_text(err, status, body, len);
+    }
+    yajl_tree_free(root);
+    return err->code;
+}
+
+lgx_err_t lgx_odoo_parse_jsonrpc(int status, const char *body, size_t len,
+                                 yajl_val *result, lgx_odoo_error_t *err)
+{
+    char perr[128];
+    err_clear(err);
+    *result = NULL;
+    yajl_val root = len ? lgx_json_parse(body, len, perr, sizeof(perr)) : NULL;
+    if (status != 200 || !YAJL_IS_OBJECT(root)) {
+        yajl_tree_free(root);
+        if (status == 200) {
+            err_set(err, status, "invalid_response",
+                    "Odoo answered 200 without a JSON-RPC object");
+        } else {
+            err_from_text(err, status, body, len);
+        }
+        return err->code;
+    }
+    yajl_val error = lgx_json_get(root, "error");
+    if (error) {
+        yajl_val data = lgx_json_get(error, "data");
+        const char *name = lgx_json_get_str(data, "name");
+        const char *message = lgx_json_get_str(data, "message");
+        if (!message) {
+            message = lgx_json_get_str(error, "message");
+        }
+        err_set(err, status, name ? name : "jsonrpc_error", message);
+        yajl_tree_free(root);
+        return err->code;
+    }
+    yajl_val r = lgx_json_get(root, "result");
+    if (!r && !lgx_json_get(root, "id")) {
+        yajl_tree_free(root);
+        err_set(err, status, "invalid_response", "JSON-RPC answer has no result");
+        return err->code;
+    }
+    /* Detach the result from the root object: yajl trees own their
+     * children, so swap the result out and free the rest. */
+    for (size_t i = 0; i < root->u.object.len; i++) {
+        if (root->u.object.values[i] == r) {
+            root->u.object.values[i] = NULL;
+        }
+    }
+    yajl_tree_free(root);
+    if (!r) {
+        /* "result": null parses as a null node; a missing one is odd but
+         * means None. Return a fresh null. */
+        r = lgx_json_parse("null", 4, perr, sizeof(perr));
+    }
+    *result = r;
+    return LGX_OK;
+}
+
+int lgx_odoo_parse_version(yajl_val info)
+{
+    yajl_val vi = lgx_json_at(lgx_json_get(info, "server_version_info"), 0);
+    if (YAJL_IS_INTEGER(vi)) {
+        return (int)YAJL_GET_INTEGER(vi);
+    }
+    const char *s = lgx_json_get_str(info, "server_version");
+    while (s && *s && !isdigit((unsigned char)*s)) {
+        s++; /* "saas~18.3" */
+    }
+    return s && *s ? atoi(s) : 0;
+}
+
+/* ---- client ---- */
+
+static char *read_secret(const char *path, char *errstr, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(errstr, size, "cannot read the API key file %s", path);
+        return NULL;
+    }
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    while (n && isspace((unsigned char)buf[n - 1])) {
+        n--;
+    }
+    buf[n] = '\0';
+    if (n == 0) {
+        snprintf(errstr, size, "the API key file %s is empty", path);
+        return NULL;
+    }
+    char *s = strdup(buf);
+    memset(buf, 0, sizeof(buf));
+    return s;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
+{
+    lgx_buf_t *b = opaque;
+    return lgx_buf_append(b, data, size * nmemb) == LGX_OK ? size * nmemb : 0;
+}
+
+lgx_odoo_t *lgx_odoo_new(const lgx_odoo_conf_t *conf, lgx_log_t *log,
+                         char *errstr, size_t size)
+{
+    if (!conf->url || !conf->url[0]) {
+        snprintf(errstr, size, "option --odoo-url is required");
+        return NULL;
+    }
+    lgx_odoo_t *o = calloc(1, sizeof(*o));
+    if (!o) {
+        snprintf(errstr, size, "out of memory");
+        return NULL;
+    }
+    o->log = log;
+    o->url = strdup(conf->url);
+    size_t ul = strlen(o->url);
+    while (ul && o->url[ul - 1] == '/') {
+        o->url[--ul] = '\0';
+    }
+    o->db = conf->db ? strdup(conf->db) : NULL;
+    o->login = strdup(conf->login ? conf->login : "admin");
+    o->ca_file = conf->ca_file ? strdup(conf->ca_file) : NULL;
+    o->connect_timeout_ms = conf->connect_timeout_ms;
+    o->timeout_ms = conf->timeout_ms;
+    o->forced = !conf->api || strcmp(conf->api, "auto") == 0
+                    ? LGX_ODOO_API_AUTO
+                : strcmp(conf->api, "json2") == 0 ? LGX_ODOO_API_JSON2
+                                                  : LGX_ODOO_API_JSONRPC;
+    if (conf->api_key_file) {
+        o->secret = read_secret(conf->api_key_file, errstr, size);
+    } else if (conf->api_key && conf->api_key[0]) {
+        o->secret = strdup(conf->api_key);
+    } else {
+        snprintf(errstr, size,
+                 "no Odoo API key: set --odoo-api-key-file "
+                 "(LGX_ODOO_API_KEY_FILE) or LGX_ODOO_API_KEY");
+    }
+    o->curl = curl_easy_init();
+    o->req = lgx_buf_new();
+    o->resp = lgx_buf_new();
+    if (!o->secret || !o->curl || !o->req || !o->resp || !o->url ||
+        !o->login) {
+        if (o->secret || !errstr[0]) {
+            snprintf(errstr, size, "out of memory");
+        }
+        lgx_odoo_destroy(o);
+        return NULL;
+    }
+    o->next_id = 1;
+    return o;
+}
+
+void lgx_odoo_destroy(lgx_odoo_t *o)
+{
+    if (!o) {
+        return;
+    }
+    if (o->secret) {
+        memset(o->secret, 0, strlen(o->secret));
+        free(o->secret);
+    }
+    if (o->curl) {
+        curl_easy_cleanup(o->curl);
+    }
+    lgx_buf_destroy(o->req);
+    lgx_buf_destroy(o->resp);
+    free(o->url);
+    free(o->db);
+    free(o->login);
+    free(o->ca_file);
+    free(o);
+}
+
+int lgx_odoo_version(const lgx_odoo_t *o)
+{
+    return o->version;
+}
+
+const char *lgx_odoo_api_name(const lgx_odoo_t *o)
+{
+    return o->api == LGX_ODOO_API_JSON2 ? "json2" : "jsonrpc";
+}
+
+/* POSTs the request buffer to path. Returns LGX_OK with *status set, or a
+ * retriable error for transport failures (refused, timeout, reset). */
+static lgx_err_t http_post(lgx_odoo_t *o, const char *path, bool bearer,
+                           int *status, lgx_odoo_error_t *err)
+{
+    char url[2048];
+    snprintf(url, sizeof(url), "%s%s", o->url, path);
+    struct curl_slist *hdrs = NULL;
+    hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+    hdrs = curl_slist_append(hdrs, "Accept: application/json");
+    if (bearer) {
+        lgx_buf_t *h = lgx_buf_new();
+        if (h && lgx_buf_printf(h, "Authorization: bearer %s", o->secret) ==
+                     LGX_OK) {
+            hdrs = curl_slist_append(hdrs, lgx_buf_data(h));
+        }
+        if (h) {
+            memset((char *)lgx_buf_data(h), 0, lgx_buf_len(h));
+        }
+        lgx_buf_destroy(h);
+        if (o->db) {
+            char dbh[512];
+            snprintf(dbh, sizeof(dbh), "X-Odoo-Database: %s", o->db);
+            hdrs = curl_slist_append(hdrs, dbh);
+        }
+    }
+    lgx_buf_reset(o->resp);
+    CURL *c = o->curl;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, lgx_buf_data(o->req));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)lgx_buf_len(o->req));
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, o->resp);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (o->ca_file) {
+        curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+    }
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, o->curl_err);
+    o->curl_err[0] = '\0';
+    CURLcode rc = curl_easy_perform(c);
+    curl_slist_free_all(hdrs);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    if (rc != CURLE_OK) {
+        err->http_status = 0;
+        snprintf(err->name, sizeof(err->name), "curl_%d", (int)rc);
+        snprintf(err->message, sizeof(err->message), "%s: %s",
+                 curl_easy_strerror(rc), o->curl_err);
+        /* TLS verification failures are configuration, not weather. */
+        err->code = (rc == CURLE_PEER_FAILED_VERIFICATION ||
+                     rc == CURLE_SSL_CACERT_BADFILE ||
+                     rc == CURLE_URL_MALFORMAT ||
+                     rc == CURLE_UNSUPPORTED_PROTOCOL)
+                        ? LGX_ERR_ODOO_CONFIG
+                        : LGX_ERR_ODOO_RETRY;
+        return err->code;
+    }
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    *status = (int)code;
+    return LGX_OK;
+}
+
+static lgx_err_t put_ids(lgx_buf_t *b, const int64_t *ids, size_t n)
+{
+    lgx_err_t err = lgx_buf_puts(b, "[");
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        err = lgx_buf_printf(b, "%s%lld", i ? "," : "", (long long)ids[i]);
+    }
+    return err == LGX_OK ? lgx_buf_puts(b, "]") : err;
+}
+
+/* kwargs without its opening brace, and whether it has members. */
+static const char *kwargs_rest(const char *kwargs, bool *empty)
+{
+    const char *p = kwargs ? strchr(kwargs, '{') : NULL;
+    if (!p) {
+        *empty = true;
+        return "}";
+    }
+    p++;
+    const char *q = p;
+    while (isspace((unsigned char)*q)) {
+        q++;
+    }
+    *empty = *q == '}';
+    return p;
+}
+
+static lgx_err_t build_json2(lgx_odoo_t *o, const int64_t *ids, size_t n_ids,
+                             const char *kwargs)
+{
+    bool empty;
+    const char *rest = kwargs_rest(kwargs, &empty);
+    lgx_buf_reset(o->req);
+    lgx_err_t err = lgx_buf_puts(o->req, "{");
+    if (err == LGX_OK && ids) {
+        err = lgx_buf_puts(o->req, "\"ids\":");
+        if (err == LGX_OK) {
+            err = put_ids(o->req, ids, n_ids);
+        }
+        if (err == LGX_OK && !empty) {
+            err = lgx_buf_puts(o->req, ",");
+        }
+    }
+    return err == LGX_OK ? lgx_buf_puts(o->req, empty ? "}" : rest) : err;
+}
+
+static lgx_err_t build_rpc_head(lgx_odoo_t *o, const char *service,
+                                const char *method)
+{
+    lgx_buf_reset(o->req);
+    return lgx_buf_printf(o->req,
+                          "{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"id\":%lld,"
+                          "\"params\":{\"service\":\"%s\",\"method\":\"%s\","
+                          "\"args\":[",
+                          (long long)o->next_id++, service, method);
+}
+
+static lgx_err_t build_execute_kw(lgx_odoo_t *o, const char *model,
+                                  const char *method, const int64_t *ids,
+                                  size_t n_ids, const char *kwargs)
+{
+    lgx_err_t err = build_rpc_head(o, "object", "execute_kw");
+    if (err == LGX_OK) {
+        err = lgx_buf_json_str(o->req, o->db ? o->db : "",
+                               o->db ? strlen(o->db) : 0);
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_printf(o->req, ",%lld,", (long long)o->uid);
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_json_str(o->req, o->secret, strlen(o->secret));
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_puts(o->req, ",");
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_json_str(o->req, model, strlen(model));
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_puts(o->req, ",");
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_json_str(o->req, method, strlen(method));
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_puts(o->req, ",[");
+    }
+    if (err == LGX_OK && ids) {
+        err = put_ids(o->req, ids, n_ids);
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_printf(o->req, "],%s]}}", kwargs ? kwargs : "{}");
+    }
+    return err;
+}
+
+/* Wipes the request buffer: a JSON-RPC request carries the secret. */
+static void req_wipe(lgx_odoo_t *o)
+{
+    memset((char *)lgx_buf_data(o->req), 0, lgx_buf_len(o->req));
+    lgx_buf_reset(o->req);
+}
+
+static lgx_err_t rpc_send(lgx_odoo_t *o, yajl_val *result,
+                          lgx_odoo_error_t *err)
+{
+    int status = 0;
+    lgx_err_t rc = http_post(o, "/jsonrpc", false, &status, err);
+    req_wipe(o);
+    if (rc != LGX_OK) {
+        return rc;
+    }
+    return lgx_odoo_parse_jsonrpc(status, lgx_buf_data(o->resp),
+                                  lgx_buf_len(o->resp), result, err);
+}
+
+lgx_err_t lgx_odoo_call(lgx_odoo_t *o, const char *model, const char *method,
+                        const int64_t *ids, size_t n_ids,
+                        const char *kwargs_json, yajl_val *result,
+                        lgx_odoo_error_t *err)
+{
+    yajl_val r = NULL;
+    lgx_err_t rc;
+    err_clear(err);
+    if (o->api == LGX_ODOO_API_JSON2) {
+        char path[512];
+        snprintf(path, sizeof(path), "/json/2/%s/%s", model, method);
+        rc = build_json2(o, ids, n_ids, kwargs_json);
+        int status = 0;
+        if (rc == LGX_OK) {
+            rc = http_post(o, path, true, &status, err);
+        }
+        if (rc == LGX_OK) {
+            rc = lgx_odoo_parse_json2(status, lgx_buf_data(o->resp),
+                                      lgx_buf_len(o->resp), &r, err);
+        }
+    } else {
+        rc = build_execute_kw(o, model, method, ids, n_ids, kwargs_json);
+        if (rc == LGX_OK) {
+            rc = rpc_send(o, &r, err);
+        } else {
+            req_wipe(o);
+        }
+    }
+    if (rc != LGX_OK && err->code == LGX_OK) {
+        err->code = rc;
+        snprintf(err->name, sizeof(err->name), "%s", lgx_err_name(rc));
+    }
+    if (result) {
+        *result = r;
+    } else {
+        yajl_tree_free(r);
+    }
+    return rc;
+}
+
+static lgx_err_t detect_version(lgx_odoo_t *o, lgx_odoo_error_t *err)
+{
+    yajl_val info = NULL;
+    lgx_err_t rc = build_rpc_head(o, "common", "version");
+    if (rc == LGX_OK) {
+        rc = lgx_buf_puts(o->req, "]}}");
+    }
+    if (rc == LGX_OK) {
+        rc = rpc_send(o, &info, err);
+    }
+    if (rc == LGX_OK) {
+        o->version = lgx_odoo_parse_version(info);
+    }
+    yajl_tree_free(info);
+    return rc;
+}
+
+static lgx_err_t rpc_login(lgx_odoo_t *o, lgx_odoo_error_t *err)
+{
+    yajl_val uid = NULL;
+    lgx_err_t rc = build_rpc_head(o, "common", "login");
+    const char *db = o->db ? o->db : "";
+    if (rc == LGX_OK) {
+        rc = lgx_buf_json_str(o->req, db, strlen(db));
+    }
+    if (rc == LGX_OK) {
+        rc = lgx_buf_puts(o->req, ",");
+    }
+    if (rc == LGX_OK) {
+        rc = lgx_buf_json_str(o->req, o->login, strlen(o->login));
+    }
+    if (rc == LGX_OK) {
+        rc = lgx_buf_puts(o->req, ",");
+    }
+    if (rc == LGX_OK) {
+        rc = lgx_buf_json_str(o->req, o->secret, strlen(o->secret));
+    }
+    if (rc == LGX_OK) {
+        rc = lgx_buf_puts(o->req, "]}}");
+    }
+    if (rc == LGX_OK) {
+        rc = rpc_send(o, &uid, err);
+    } else {
+        req_wipe(o);
+    }
+    if (rc == LGX_OK && !YAJL_IS_INTEGER(uid)) {
+        snprintf(err->name, sizeof(err->name), "odoo.exceptions.AccessDenied");
+        snprintf(err->message, sizeof(err->message),
+                 "Odoo refused login '%s' on database '%s' with the "
+                 "configured API key",
+                 o->login, db);
+        rc = err->code = LGX_ERR_ODOO_AUTH;
+    } else if (rc == LGX_OK) {
+        o->uid = YAJL_GET_INTEGER(uid);
+    }
+    yajl_tree_free(uid);
+    return rc;
+}
+
+lgx_err_t lgx_odoo_connect(lgx_odoo_t *o, lgx_odoo_error_t *err)
+{
+    err_clear(err);
+    lgx_err_t rc = detect_version(o, err);
+    if (rc != LGX_OK && o->forced != LGX_ODOO_API_JSON2) {
+        return rc;
+    }
+    o->api = o->forced != LGX_ODOO_API_AUTO ? o->forced
+             : o->version >= 19              ? LGX_ODOO_API_JSON2
+                                             : LGX_ODOO_API_JSONRPC;
+    if (o->api == LGX_ODOO_API_JSONRPC) {
+        rc = rpc_login(o, err);
+    } else {
+        /* Any authenticated call checks the key; context_get needs no
+         * rights beyond those of a logged-in user. */
+        rc = lgx_odoo_call(o, "res.users", "context_get", NULL, 0, NULL, NULL,
+                           err);
+        if (rc == LGX_ERR_ODOO_AUTH) {
+            snprintf(err->message, sizeof(err->message),
+                     "Odoo refused the configured API key (HTTP %d, %s)",
+                     err->http_status, err->name);
+        }
+    }
+    if (rc == LGX_OK) {
+        LGX_INFO(o->log, "connected to Odoo %d at %s using %s (uid %lld)",
+                 o->version, o->url, lgx_odoo_api_name(o), (long long)o->uid);
+    }
+    return rc;
+}
+
+lgx_err_t lgx_odoo_search_read(lgx_odoo_t *o, const char *model,
+                               const char *domain_json,
+                               const char *fields_json, long limit,
+                               yajl_val *result, lgx_odoo_error_t *err)
+{
+    lgx_buf_t *kw = lgx_buf_new();
+    if (!kw) {
+        return LGX_ERR_NOMEM;
+    }
+    lgx_err_t rc = lgx_buf_printf(kw, "{\"domain\":%s,\"fields\":%s", domain_json,
+                                  fields_json);
+    if (rc == LGX_OK && limit > 0) {
+        rc = lgx_buf_printf(kw, ",\"limit\":%ld", limit);
+    }
+    if (rc == LGX_OK) {
+        rc = lgx_buf_puts(kw, "}");
+    }
+    if (rc == LGX_OK) {
+        rc = lgx_odoo_call(o, model, "search_read", NULL, 0, lgx_buf_data(kw),
+                           result, err);
+    }
+    lgx_buf_destroy(kw);
+    return rc;
+}

@@ -1,0 +1,32 @@
+/*
+ * lgx-picks: applies warehouse pick confirmations to Odoo transfers.
+ *
+ * For each PickConfirmed event: find the picking by name, refuse it unless
+ * it is released (not draft or cancelled), set quantity and picked on its
+ * moves, and when the warehouse says the pick is complete (and
+ * --validate allows) validate the picking without the SMS wizard and with
+ * the configured backorder policy.
+ */
+#include <stddef.h>
+
+#include "lgx_consumer.h"
+#include "picks.h"
+
+static picks_conf_t conf;
+
+int main(int argc, char **argv)
+{
+    const lgx_consumer_spec_t spec = {
+        .program = "lgx-picks",
+        .summary = "Applies warehouse pick confirmations (topic lgx.picks, "
+                   "schema lgx.picks.PickConfirmed) to Odoo pickings.",
+        .default_topic = "lgx.picks",
+        .schema = "lgx.picks.PickConfirmed",
+        .opts = picks_opts,
+        .conf = &conf,
+        .init = picks_init,
+        .term = picks_term,
+        .handle = picks_handle,
+    };
+    return lgx_consumer_main(&spec, argc, argv);
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs everything lgx needs to build, test and run its demo on a fresh
+# Debian 12 machine (as root): the -dev packages, test tools, and the Kafka
+# broker's jars (through Maven, into .cache/kafka, which git ignores).
+# Idempotent: a second run only checks.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cache="$top/.cache"
+
+pkgs=(build-essential pkg-config librdkafka-dev libavro-dev libyajl-dev
+      libcurl4-openssl-dev uuid-dev check kafkacat python3 clang-format
+      cppcheck valgrind default-jre-headless maven)
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+        || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "deps: installing ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "deps: need root to install Debian packages: ${missing[*]}" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+jars="$cache/kafka/jars"
+if [ ! -f "$cache/kafka/stamp" ] || ! cmp -s "$top/test/env/kafka-pom.xml" "$cache/kafka/stamp"; then
+    echo "deps: fetching the Kafka broker jars with Maven"
+    rm -rf "$jars"
+    mkdir -p "$jars"
+    mvn -q -B -f "$top/test/env/kafka-pom.xml" dependency:copy-dependencies \
+        -DoutputDirectory="$jars" -DincludeScope=runtime
+    cp "$top/test/env/kafka-pom.xml" "$cache/kafka/stamp"
+fi
+echo "deps: ok"

@@ -1,0 +1,229 @@
+"""The test environment of lgx: a real Kafka broker, the Odoo simulator and
+the lgx programs, started and stopped from Python (standard library only).
+
+Used by the integration tests (test/test_it_*.py) and by the demo
+(test/demo.py). Everything started here is stopped by stop() or at exit,
+also when a test fails.
+"""
+import atexit
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(TOP, "build", "bin")
+API_KEY = "lgx-test-key-0123456789"
+
+
+class Broker:
+    """A single-node Kafka (KRaft) on 127.0.0.1, via test/env/kafka.sh."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="lgx-kafka.")
+        out = subprocess.run(
+            [os.path.join(TOP, "test", "env", "kafka.sh"), "start", self.dir],
+            check=True, capture_output=True, text=True, timeout=120)
+        self.bootstrap = out.stdout.strip().splitlines()[-1]
+        atexit.register(self.stop)
+
+    def stop(self):
+        if self.dir:
+            subprocess.run([os.path.join(TOP, "test", "env", "kafka.sh"),
+                            "stop", self.dir], check=False, timeout=60)
+            self.dir = None
+
+    def read(self, topic, timeout=20):
+        """Every record of topic as kcat -J dicts (headers as a dict)."""
+        out = subprocess.run(
+            ["kcat", "-b", self.bootstrap, "-C", "-t", topic, "-o",
+             "beginning", "-e", "-J", "-q"],
+            capture_output=True, text=True, timeout=timeout,
+            errors="replace")
+        records = []
+        for line in out.stdout.splitlines():
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            h = r.get("headers") or []
+            r["headers"] = dict(zip(h[0::2], h[1::2]))
+            records.append(r)
+        return records
+
+    def produce_raw(self, topic, payload, key=None):
+        """Publishes payload (bytes) as one message, as it is."""
+        with tempfile.NamedTemporaryFile(delete=False) as f:
+            f.write(payload)
+        try:
+            cmd = ["kcat", "-b", self.bootstrap, "-P", "-t", topic]
+            if key is not None:
+                cmd += ["-k", key]
+            subprocess.run(cmd + [f.name], check=True, timeout=30)
+        finally:
+            os.unlink(f.name)
+
+
+class Simulator:
+    """The Odoo simulator (test/odoo_sim.py) on a free port."""
+
+    def __init__(self, version=19, seed="demo"):
+        self.dir = tempfile.mkdtemp(prefix="lgx-sim.")
+        port_file = os.path.join(self.dir, "port")
+        self.key_file = os.path.join(self.dir, "api-key")
+        with open(self.key_file, "w") as f:
+            f.write(API_KEY + "\n")
+        self.log = open(os.path.join(self.dir, "sim.log"), "w")
+        self.proc = subprocess.Popen(
+            ["python3", os.path.join(TOP, "test", "odoo_sim.py"),
+             "--port", "0", "--port-file", port_file,
+             "--version", str(version), "--db", "lgx", "--api-key", API_KEY,
+             "--seed", seed],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        while not os.path.exists(port_file):
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("the Odoo simulator did not start; see "
+                                   + self.log.name)
+            time.sleep(0.05)
+        with open(port_file) as f:
+            self.port = int(f.read().strip())
+        self.url = "http://127.0.0.1:%d" % self.port
+        atexit.register(self.stop)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.proc = None
+
+    def _req(self, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data,
+                                     headers={"Content-Type":
+                                              "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+    def reset(self, seed="demo"):
+        return self._req("/__sim/reset", {"seed": seed})
+
+    def seed(self, model, records):
+        return self._req("/__sim/seed", {"model": model,
+                                         "records": records})["ids"]
+
+    def dump(self, model):
+        return self._req("/__sim/dump?model=" + model)[model]
+
+    def calls(self):
+        return self._req("/__sim/calls")
+
+    def picking(self, name):
+        for p in self.dump("stock.picking"):
+            if p["name"] == name:
+                return p
+        return None
+
+    def moves(self, picking_id):
+        return [m for m in self.dump("stock.move")
+                if (m["picking_id"] or [None])[0] == picking_id]
+
+    def odoo_args(self):
+        return ["--odoo-url", self.url, "--odoo-db", "lgx",
+                "--odoo-api-key-file", self.key_file]
+
+
+def produce(broker, topic, events, schema="lgx.picks.PickConfirmed",
+            key_field="picking_name", extra=()):
+    """Publishes events (dicts) through lgx-produce; returns its result."""
+    lines = "".join(json.dumps(e) + "\n" for e in events)
+    return subprocess.run(
+        [os.path.join(BIN, "lgx-produce"), "--brokers", broker.bootstrap,
+         "--topic", topic, "--schema", schema, "--key-field", key_field,
+         *extra],
+        input=lines, capture_output=True, text=True, timeout=60)
+
+
+def parse_log(text):
+    """The JSON lines of a log; other lines are kept as {"raw": line}."""
+    out = []
+    for line in text.splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            out.append({"raw": line})
+    return out
+
+
+class Consumer:
+    """One lgx consumer process with its log captured."""
+
+    def __init__(self, program, broker, sim, topic, group=None, extra=()):
+        self.logpath = tempfile.mktemp(prefix="lgx-%s." % program,
+                                       suffix=".log")
+        self.logfile = open(self.logpath, "w")
+        args = [os.path.join(BIN, program), "--brokers", broker.bootstrap,
+                "--topic", topic, "--group", group or "g-" + topic,
+                "--commit-interval-ms", "200", *sim.odoo_args(), *extra]
+        self.proc = subprocess.Popen(args, stdout=self.logfile,
+                                     stderr=subprocess.STDOUT)
+        atexit.register(self.kill)
+
+    def wait(self, timeout=60):
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self.logfile.flush()
+
+    def signal(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def lines(self):
+        self.logfile.flush()
+        with open(self.logpath) as f:
+            return parse_log(f.read())
+
+    def outcomes(self):
+        """Event log lines (those with an outcome)."""
+        return [l for l in self.lines() if "outcome" in l]
+
+    def summary(self):
+        for l in reversed(self.lines()):
+            if l.get("msg") == "summary":
+                return l
+        return None
+
+
+def run_consumer(program, broker, sim, topic, timeout=60, **kw):
+    """Runs a consumer with --exit-at-end; returns it once it has exited."""
+    c = Consumer(program, broker, sim, topic,
+                 extra=("--exit-at-end",) + tuple(kw.get("extra", ())),
+                 group=kw.get("group"))
+    c.wait(timeout)
+    return c
+
+
+def pick_event(name, lines, complete=True, event_id=None, source="wms-north",
+               occurred_at="2026-11-27T08:00:00.000Z", cid=None):
+    """A PickConfirmed event as lgx-produce reads it."""
+    eid = event_id or "pick-%s-%d" % (name, time.monotonic_ns())
+    return {
+        "event_id": eid,
+        "correlation_id": cid or "order-" + name.replace("/", "-"),
+        "source_system": source,
+        "occurred_at": occurred_at,
+        "schema_version": 1,
+        "picking_name": name,
+        "lines": [{"product_code": c, "quantity": q} for c, q in lines],
+        "is_complete": complete,
+    }
