@@ -2,8 +2,12 @@
 # Debian 12 machine as root: they run `make deps` first.
 
 CC ?= cc
+# make V=1 shows the compiler command lines.
+Q := $(if $(V),,@)
 PKGS := rdkafka avro-c yajl libcurl uuid
 BUILD := build
+# Where the programs look for avro-schemas/ unless --schema-dir says.
+SCHEMA_DIR ?= $(CURDIR)/avro-schemas
 OPT ?= -O2
 SAN ?=
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wstrict-prototypes \
@@ -34,23 +38,23 @@ all: $(BINS) $(BUILD)/bin/check_lgx
 
 $(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard consumers/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iconsumers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(CURDIR)/avro-schemas\" -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Iconsumers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(SCHEMA_DIR)\" -c -o $@ $<
 
 $(LIB): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 define prog_rule
 $(BUILD)/bin/lgx-$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(2)/$(1)/*.c)) $(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$$(Q)$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach c,$(CONSUMERS),$(eval $(call prog_rule,$(c),consumers)))
 $(foreach p,$(PRODUCERS),$(eval $(call prog_rule,$(p),producers)))
 
 $(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
 deps:
 	@test/env/deps.sh

@@ -80,8 +80,7 @@ static lgx_err_t store_add(lgx_avro_store_t *store, const char *dir,
     if (!file || !lgx_json_get_int(item, "id", &id) || id < 0 ||
         id > INT32_MAX || !lgx_json_get_int(item, "version", &version)) {
         snprintf(errstr, size,
-                 "%s/schemas.json: each entry needs id, version and file",
-                 dir);
+                 "%s/schemas.json: each entry needs id, version and file", dir);
         return LGX_ERR_SCHEMA;
     }
     if (store->n >= STORE_MAX || lgx_avro_store_schema(store, (int32_t)id)) {
@@ -248,8 +247,7 @@ void lgx_avro_decoder_destroy(lgx_avro_decoder_t *d)
 /* The resolver that reads writer schema id into the reader schema,
  * created on first use and kept in a small cache. */
 static resolver_t *decoder_resolver(lgx_avro_decoder_t *d, int32_t id,
-                                    char *errstr, size_t size,
-                                    lgx_err_t *err)
+                                    char *errstr, size_t size, lgx_err_t *err)
 {
     for (size_t i = 0; i < d->n_cache; i++) {
         if (d->cache[i].id == id) {
@@ -264,8 +262,8 @@ static resolver_t *decoder_resolver(lgx_avro_decoder_t *d, int32_t id,
     }
     avro_value_iface_t *iface = avro_resolved_writer_new(writer, d->reader);
     if (!iface) {
-        snprintf(errstr, size, "schema id %d cannot be read as %s: %s",
-                 (int)id, avro_schema_name(d->reader), avro_strerror());
+        snprintf(errstr, size, "schema id %d cannot be read as %s: %s", (int)id,
+                 avro_schema_name(d->reader), avro_strerror());
         *err = LGX_ERR_SCHEMA;
         return NULL;
     }
@@ -292,8 +290,8 @@ static resolver_t *decoder_resolver(lgx_avro_decoder_t *d, int32_t id,
 }
 
 lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
-                          avro_value_t **out, int32_t *writer_id,
-                          char *errstr, size_t size)
+                          avro_value_t **out, int32_t *writer_id, char *errstr,
+                          size_t size)
 {
     const void *body;
     size_t body_len;
@@ -354,8 +352,8 @@ static lgx_err_t get_field(avro_value_t *rec, const char *name,
     return LGX_OK;
 }
 
-lgx_err_t lgx_avro_get_str(avro_value_t *rec, const char *name,
-                           const char **s, size_t *len)
+lgx_err_t lgx_avro_get_str(avro_value_t *rec, const char *name, const char **s,
+                           size_t *len)
 {
     avro_value_t v;
     lgx_err_t err = get_field(rec, name, &v);
@@ -393,8 +391,7 @@ lgx_err_t lgx_avro_get_long(avro_value_t *rec, const char *name, int64_t *out)
     }
 }
 
-lgx_err_t lgx_avro_get_double(avro_value_t *rec, const char *name,
-                              double *out)
+lgx_err_t lgx_avro_get_double(avro_value_t *rec, const char *name, double *out)
 {
     avro_value_t v;
     lgx_err_t err = get_field(rec, name, &v);
@@ -493,8 +490,8 @@ static lgx_err_t enc_value(enc_ctx_t *c, avro_value_t *v, yajl_val j);
 
 static lgx_err_t enc_fail(enc_ctx_t *c, const char *what)
 {
-    snprintf(c->errstr, c->size, "field %s: %s", c->path[0] ? c->path : "(root)",
-             what);
+    snprintf(c->errstr, c->size, "field %s: %s",
+             c->path[0] ? c->path : "(root)", what);
     return LGX_ERR_INVALID;
 }
 

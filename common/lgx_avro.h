@@ -35,8 +35,7 @@ void lgx_avro_store_destroy(lgx_avro_store_t *store);
 int32_t lgx_avro_store_latest(const lgx_avro_store_t *store,
                               const char *fullname);
 /* Schema for an id, or NULL; owned by the store. */
-avro_schema_t lgx_avro_store_schema(const lgx_avro_store_t *store,
-                                    int32_t id);
+avro_schema_t lgx_avro_store_schema(const lgx_avro_store_t *store, int32_t id);
 
 /* Splits a framed message. Returns LGX_OK, or LGX_ERR_DECODE when it is too
  * short or the magic byte is wrong. */
@@ -56,8 +55,8 @@ void lgx_avro_decoder_destroy(lgx_avro_decoder_t *d);
  * or body, trailing bytes), LGX_ERR_SCHEMA (unknown id, or a writer schema
  * that cannot be read as the reader schema); errstr says which. */
 lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
-                          avro_value_t **out, int32_t *writer_id,
-                          char *errstr, size_t errstr_size) LGX_MUST_CHECK;
+                          avro_value_t **out, int32_t *writer_id, char *errstr,
+                          size_t errstr_size) LGX_MUST_CHECK;
 
 /* Encodes a JSON object as schema id's record and appends the framed
  * message to out. Unions take a bare value (the first fitting branch) or
@@ -72,8 +71,8 @@ lgx_err_t lgx_avro_encode_json(const lgx_avro_store_t *store, int32_t id,
 /* Field accessors on a decoded record. A union is looked through; a null
  * or missing field gives LGX_ERR_NOT_FOUND, a field of another type
  * LGX_ERR_SCHEMA. Strings point into the record (size without NUL). */
-lgx_err_t lgx_avro_get_str(avro_value_t *rec, const char *name,
-                           const char **s, size_t *len) LGX_MUST_CHECK;
+lgx_err_t lgx_avro_get_str(avro_value_t *rec, const char *name, const char **s,
+                           size_t *len) LGX_MUST_CHECK;
 lgx_err_t lgx_avro_get_long(avro_value_t *rec, const char *name,
                             int64_t *out) LGX_MUST_CHECK;
 lgx_err_t lgx_avro_get_double(avro_value_t *rec, const char *name,

@@ -21,9 +21,8 @@ void lgx_config_env_name(const char *name, char *out, size_t size)
     }
     memcpy(out, ENV_PREFIX, n);
     for (const char *p = name; *p && n + 1 < size; p++) {
-        out[n++] = isalnum((unsigned char)*p)
-                       ? (char)toupper((unsigned char)*p)
-                       : '_';
+        out[n++] =
+            isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
     }
     out[n] = '\0';
 }
@@ -57,8 +56,8 @@ static lgx_err_t parse_int(const lgx_opt_t *o, const char *v, long *out,
     errno = 0;
     long x = strtol(v, &end, 10);
     if (errno || end == v || *end) {
-        snprintf(errstr, size, "option --%s: '%s' is not an integer",
-                 o->name, v);
+        snprintf(errstr, size, "option --%s: '%s' is not an integer", o->name,
+                 v);
         return LGX_ERR_INVALID;
     }
     long lo = LONG_MIN, hi = LONG_MAX;
@@ -176,17 +175,18 @@ static lgx_err_t apply_env(const lgx_config_section_t *s, char **envp,
             if (o->type != LGX_OPT_PROPS && strncmp(*e, env, el) == 0 &&
                 (*e)[el] == '=') {
                 err = opt_set(s, o, *e + el + 1, errstr, size);
-            } else if (o->type == LGX_OPT_PROPS &&
-                       strncmp(*e, env, el) == 0 && (*e)[el] == '_') {
+            } else if (o->type == LGX_OPT_PROPS && strncmp(*e, env, el) == 0 &&
+                       (*e)[el] == '_') {
                 const char *eq = strchr(*e, '=');
                 if (!eq) {
                     continue;
                 }
                 char prop[128];
                 size_t pl = 0;
-                for (const char *p = *e + el + 1; p < eq && pl + 1 < sizeof(prop);
-                     p++) {
-                    prop[pl++] = *p == '_' ? '.' : (char)tolower((unsigned char)*p);
+                for (const char *p = *e + el + 1;
+                     p < eq && pl + 1 < sizeof(prop); p++) {
+                    prop[pl++] =
+                        *p == '_' ? '.' : (char)tolower((unsigned char)*p);
                 }
                 prop[pl] = '\0';
                 err = props_add(field(s, o), prop, pl, eq + 1);
@@ -202,8 +202,8 @@ static lgx_err_t apply_env(const lgx_config_section_t *s, char **envp,
 }
 
 /* Finds the option named by an argument "--name[=v]" or "--name.prop=v". */
-static const lgx_opt_t *find_opt(const lgx_config_section_t *sections,
-                                 size_t n, const char *arg, size_t len,
+static const lgx_opt_t *find_opt(const lgx_config_section_t *sections, size_t n,
+                                 const char *arg, size_t len,
                                  const lgx_config_section_t **sec)
 {
     for (size_t i = 0; i < n; i++) {
@@ -265,8 +265,8 @@ static lgx_err_t apply_argv(const lgx_config_section_t *sections, size_t n,
     return LGX_OK;
 }
 
-static lgx_err_t check_required(const lgx_config_section_t *sections,
-                                size_t n, char *errstr, size_t size)
+static lgx_err_t check_required(const lgx_config_section_t *sections, size_t n,
+                                char *errstr, size_t size)
 {
     char env[128];
     for (size_t i = 0; i < n; i++) {
@@ -275,8 +275,8 @@ static lgx_err_t check_required(const lgx_config_section_t *sections,
                 (o->type == LGX_OPT_STR || o->type == LGX_OPT_ENUM) &&
                 !*(char **)field(&sections[i], o)) {
                 lgx_config_env_name(o->name, env, sizeof(env));
-                snprintf(errstr, size, "option --%s (%s) is required",
-                         o->name, env);
+                snprintf(errstr, size, "option --%s (%s) is required", o->name,
+                         env);
                 return LGX_ERR_INVALID;
             }
         }
@@ -363,9 +363,8 @@ void lgx_config_usage(const lgx_config_section_t *sections, size_t n,
 }
 
 lgx_err_t lgx_config_load(const lgx_config_section_t *sections, size_t n,
-                          const char *program, const char *summary,
-                          int argc, char **argv, char **envp, char *errstr,
-                          size_t size)
+                          const char *program, const char *summary, int argc,
+                          char **argv, char **envp, char *errstr, size_t size)
 {
     errstr[0] = '\0';
     if (wants(argc, argv, "--help") || wants(argc, argv, "-h")) {

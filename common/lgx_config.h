@@ -43,7 +43,10 @@ typedef struct lgx_opt {
 } lgx_opt_t;
 
 /* End of an option table. */
-#define LGX_OPT_END {NULL, LGX_OPT_STR, NULL, 0, NULL, NULL, 0}
+#define LGX_OPT_END                                                            \
+    {                                                                          \
+        NULL, LGX_OPT_STR, NULL, 0, NULL, NULL, 0                              \
+    }
 
 typedef struct lgx_config_section {
     const char *title;
@@ -58,8 +61,8 @@ typedef struct lgx_config_section {
  * errstr. Structs should be zeroed before; on error call
  * lgx_config_free() all the same. */
 lgx_err_t lgx_config_load(const lgx_config_section_t *sections, size_t n,
-                          const char *program, const char *summary,
-                          int argc, char **argv, char **envp, char *errstr,
+                          const char *program, const char *summary, int argc,
+                          char **argv, char **envp, char *errstr,
                           size_t errstr_size) LGX_MUST_CHECK;
 
 /* Writes --help text: every option with its environment variable, default

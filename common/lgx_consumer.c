@@ -54,11 +54,11 @@ static const lgx_opt_t consumer_opts[] = {
      "(known-retriable errors are retried without limit)",
      "1..1000", 0},
     {"max-message-bytes", LGX_OPT_INT, "1048576", OFF(max_message_bytes),
-     "Larger messages are dead-lettered (message_too_large)",
-     "64..104857600", 0},
+     "Larger messages are dead-lettered (message_too_large)", "64..104857600",
+     0},
     {"dedup-window", LGX_OPT_INT, "65536", OFF(dedup_window),
-     "Event ids remembered per partition to drop redeliveries",
-     "16..16777216", 0},
+     "Event ids remembered per partition to drop redeliveries", "16..16777216",
+     0},
     {"exit-at-end", LGX_OPT_BOOL, "false", OFF(exit_at_end),
      "Stop once every assigned partition is read to its end (batch "
      "replays, tests)",
@@ -146,20 +146,20 @@ void lgx_verdict_from_odoo(lgx_verdict_t *v, const lgx_odoo_error_t *e,
         break;
     case LGX_ERR_ODOO_CONFIG:
         lgx_verdict_set(v, LGX_OUTCOME_FATAL, "odoo_setup",
-                        "%s: Odoo set-up does not match: %s: %s", what,
-                        e->name, detail);
+                        "%s: Odoo set-up does not match: %s: %s", what, e->name,
+                        detail);
         break;
     case LGX_ERR_ODOO_ACCESS:
-        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "odoo_permission",
-                        "%s: %s", what, detail);
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "odoo_permission", "%s: %s",
+                        what, detail);
         break;
     case LGX_ERR_ODOO_MISSING:
-        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "odoo_missing", "%s: %s",
-                        what, detail);
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "odoo_missing", "%s: %s", what,
+                        detail);
         break;
     case LGX_ERR_ODOO_USER:
-        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "odoo_refused", "%s: %s",
-                        what, detail);
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "odoo_refused", "%s: %s", what,
+                        detail);
         break;
     default:
         lgx_verdict_set(v, LGX_OUTCOME_RETRY, "odoo_error",
@@ -252,7 +252,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     consumer_t *c = opaque;
-    bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    bool cooperative =
+        strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         for (int i = 0; i < parts->cnt; i++) {
             part_add(c, parts->elems[i].partition);
@@ -379,12 +380,12 @@ static void schedule_retry(consumer_t *c, part_t *p,
 static void log_outcome(consumer_t *c, const lgx_log_fields_t *f,
                         const lgx_verdict_t *v, int attempts)
 {
-    lgx_log_level_t level = v->outcome == LGX_OUTCOME_APPLIED ? LGX_LOG_INFO
-                            : v->outcome == LGX_OUTCOME_FATAL  ? LGX_LOG_ERROR
-                            : v->outcome == LGX_OUTCOME_REJECTED ||
-                                    v->outcome == LGX_OUTCOME_RETRY
-                                ? LGX_LOG_WARN
-                                : LGX_LOG_INFO;
+    lgx_log_level_t level =
+        v->outcome == LGX_OUTCOME_APPLIED ? LGX_LOG_INFO
+        : v->outcome == LGX_OUTCOME_FATAL ? LGX_LOG_ERROR
+        : v->outcome == LGX_OUTCOME_REJECTED || v->outcome == LGX_OUTCOME_RETRY
+            ? LGX_LOG_WARN
+            : LGX_LOG_INFO;
     lgx_log_fields_t lf = *f;
     lf.outcome = lgx_outcome_name(v->outcome);
     lf.reason = v->reason[0] ? v->reason : NULL;
@@ -426,8 +427,7 @@ static bool read_envelope(lgx_event_t *ev, lgx_verdict_t *v)
 
 /* Decodes and judges one message; fills v. */
 static void judge(consumer_t *c, const rd_kafka_message_t *m, part_t *p,
-                  lgx_event_t *ev, char cid[LGX_CID_MAX + 1],
-                  lgx_verdict_t *v)
+                  lgx_event_t *ev, char cid[LGX_CID_MAX + 1], lgx_verdict_t *v)
 {
     char errstr[512];
     if (m->len > (size_t)c->conf->max_message_bytes) {
@@ -437,9 +437,8 @@ static void judge(consumer_t *c, const rd_kafka_message_t *m, part_t *p,
         return;
     }
     int32_t writer_id = -1;
-    lgx_err_t err = lgx_avro_decode(c->decoder, m->payload, m->len,
-                                    &ev->record, &writer_id, errstr,
-                                    sizeof(errstr));
+    lgx_err_t err = lgx_avro_decode(c->decoder, m->payload, m->len, &ev->record,
+                                    &writer_id, errstr, sizeof(errstr));
     if (err != LGX_OK) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED,
                         err == LGX_ERR_SCHEMA ? "unknown_schema"
@@ -476,7 +475,8 @@ static void handle_message(consumer_t *c, const rd_kafka_message_t *m)
     char key[256] = "";
     char cid[LGX_CID_MAX + 1] = "";
     if (m->key) {
-        snprintf(key, sizeof(key), "%.*s", (int)(m->key_len < 255 ? m->key_len : 255),
+        snprintf(key, sizeof(key), "%.*s",
+                 (int)(m->key_len < 255 ? m->key_len : 255),
                  (const char *)m->key);
     }
     lgx_event_t ev = {NULL, NULL, NULL, 0, LGX_LOG_FIELDS_INIT};
@@ -502,7 +502,9 @@ static void handle_message(consumer_t *c, const rd_kafka_message_t *m)
                         "gave up after %d attempts: %s", attempts, msg);
     }
     if (v.outcome == LGX_OUTCOME_REJECTED) {
-        lgx_dlq_reason_t r = {v.reason, v.message, cid[0] ? cid : NULL,
+        lgx_dlq_reason_t r = {v.reason,
+                              v.message,
+                              cid[0] ? cid : NULL,
                               attempts,
                               p && p->first_failure_ms ? p->first_failure_ms
                                                        : now,
@@ -546,8 +548,7 @@ static void handle_message(consumer_t *c, const rd_kafka_message_t *m)
 
 /* ---- set-up and loop ---- */
 
-static void on_error(rd_kafka_t *rk, int err, const char *reason,
-                     void *opaque)
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     consumer_t *c = opaque;
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
@@ -563,8 +564,8 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason,
 static rd_kafka_t *make_consumer(consumer_t *c, char *errstr, size_t size)
 {
     const lgx_consumer_conf_t *k = c->conf;
-    rd_kafka_conf_t *conf = lgx_kafka_conf_new(k->brokers, NULL, &c->owner,
-                                               errstr, size);
+    rd_kafka_conf_t *conf =
+        lgx_kafka_conf_new(k->brokers, NULL, &c->owner, errstr, size);
     if (!conf) {
         return NULL;
     }
@@ -581,12 +582,14 @@ static rd_kafka_t *make_consumer(consumer_t *c, char *errstr, size_t size)
         {"queued.min.messages", "10000"},
     };
     lgx_err_t err = LGX_OK;
-    for (size_t i = 0; err == LGX_OK && i < sizeof(settings) / sizeof(settings[0]); i++) {
+    for (size_t i = 0;
+         err == LGX_OK && i < sizeof(settings) / sizeof(settings[0]); i++) {
         err = lgx_kafka_conf_set(conf, settings[i][0], settings[i][1], errstr,
                                  size);
     }
     /* The operator's --kafka.* settings come last and win. */
-    for (char **p = k->kafka_props; err == LGX_OK && p && p[0] && p[1]; p += 2) {
+    for (char **p = k->kafka_props; err == LGX_OK && p && p[0] && p[1];
+         p += 2) {
         err = lgx_kafka_conf_set(conf, p[0], p[1], errstr, size);
     }
     if (err != LGX_OK) {
@@ -596,7 +599,8 @@ static rd_kafka_t *make_consumer(consumer_t *c, char *errstr, size_t size)
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_error_cb(conf, on_error);
     char rderr[256];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, rderr, sizeof(rderr));
+    rd_kafka_t *rk =
+        rd_kafka_new(RD_KAFKA_CONSUMER, conf, rderr, sizeof(rderr));
     if (!rk) {
         snprintf(errstr, size, "Kafka consumer: %s", rderr);
         rd_kafka_conf_destroy(conf);
@@ -729,9 +733,9 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     lgx_odoo_t *odoo = NULL;
     lgx_avro_store_t *store = NULL;
 
-    lgx_err_t err = lgx_config_load(sections, n_sections, spec->program,
-                                    spec->summary, argc, argv, environ,
-                                    errstr, sizeof(errstr));
+    lgx_err_t err =
+        lgx_config_load(sections, n_sections, spec->program, spec->summary,
+                        argc, argv, environ, errstr, sizeof(errstr));
     if (err == LGX_ERR_HELP) {
         rc = 0;
         goto done;
@@ -759,7 +763,8 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->rand_state = (unsigned)now_ms();
     c->last_commit_ms = now_ms();
 
-    if (!(store = lgx_avro_store_load(kconf.schema_dir, errstr, sizeof(errstr))) ||
+    if (!(store =
+              lgx_avro_store_load(kconf.schema_dir, errstr, sizeof(errstr))) ||
         !(c->decoder = lgx_avro_decoder_new(store, spec->schema, errstr,
                                             sizeof(errstr))) ||
         !(odoo = lgx_odoo_new(&oconf, log, errstr, sizeof(errstr)))) {
@@ -787,9 +792,9 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
                   oerr.message);
         goto done;
     }
-    c->state = spec->init ? spec->init(spec->conf, odoo, log, errstr,
-                                       sizeof(errstr))
-                          : NULL;
+    c->state = spec->init
+                   ? spec->init(spec->conf, odoo, log, errstr, sizeof(errstr))
+                   : NULL;
     if (spec->init && !c->state) {
         LGX_ERROR(log, "%s", errstr);
         goto done;

@@ -40,16 +40,16 @@ lgx_dlq_t *lgx_dlq_new(const char *brokers, char **props, const char *program,
     }
     d->owner.log = log;
     d->program = strdup(program);
-    rd_kafka_conf_t *conf = lgx_kafka_conf_new(brokers, props, &d->owner,
-                                               errstr, size);
+    rd_kafka_conf_t *conf =
+        lgx_kafka_conf_new(brokers, props, &d->owner, errstr, size);
     if (!conf || !d->program ||
-        lgx_kafka_conf_set(conf, "enable.idempotence", "true", errstr,
-                           size) != LGX_OK ||
+        lgx_kafka_conf_set(conf, "enable.idempotence", "true", errstr, size) !=
+            LGX_OK ||
         lgx_kafka_conf_set(conf, "client.id", program, errstr, size) !=
             LGX_OK ||
         /* Bounds how long a send can wait for its acknowledgement. */
-        lgx_kafka_conf_set(conf, "message.timeout.ms", "30000", errstr,
-                           size) != LGX_OK) {
+        lgx_kafka_conf_set(conf, "message.timeout.ms", "30000", errstr, size) !=
+            LGX_OK) {
         goto fail;
     }
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);

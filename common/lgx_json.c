@@ -39,8 +39,8 @@ bool lgx_json_get_num(yajl_val obj, const char *name, double *out)
     if (!YAJL_IS_NUMBER(v)) {
         return false;
     }
-    *out = YAJL_IS_INTEGER(v) ? (double)YAJL_GET_INTEGER(v)
-                              : YAJL_GET_DOUBLE(v);
+    *out =
+        YAJL_IS_INTEGER(v) ? (double)YAJL_GET_INTEGER(v) : YAJL_GET_DOUBLE(v);
     return true;
 }
 
@@ -63,8 +63,7 @@ int64_t lgx_json_m2o_id(yajl_val v)
     return YAJL_IS_INTEGER(first) ? YAJL_GET_INTEGER(first) : 0;
 }
 
-yajl_val lgx_json_parse(const char *text, size_t len, char *errstr,
-                        size_t size)
+yajl_val lgx_json_parse(const char *text, size_t len, char *errstr, size_t size)
 {
     /* yajl_tree_parse wants a NUL-terminated string. */
     char *copy = malloc(len + 1);

@@ -39,8 +39,8 @@ rd_kafka_conf_t *lgx_kafka_conf_new(const char *brokers, char **props,
         snprintf(errstr, size, "out of memory");
         return NULL;
     }
-    lgx_err_t err = lgx_kafka_conf_set(conf, "bootstrap.servers", brokers,
-                                       errstr, size);
+    lgx_err_t err =
+        lgx_kafka_conf_set(conf, "bootstrap.servers", brokers, errstr, size);
     for (char **p = props; err == LGX_OK && p && p[0] && p[1]; p += 2) {
         err = lgx_kafka_conf_set(conf, p[0], p[1], errstr, size);
     }

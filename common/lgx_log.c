@@ -123,9 +123,9 @@ static void log_vwrite(lgx_log_t *log, lgx_log_level_t level,
     if (!b) {
         return;
     }
-    lgx_err_t err = lgx_buf_printf(b, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\"",
-                                   ts, now.tv_nsec / 1000000L,
-                                   level_names[level]);
+    lgx_err_t err =
+        lgx_buf_printf(b, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\"", ts,
+                       now.tv_nsec / 1000000L, level_names[level]);
     if (err == LGX_OK) {
         err = put_str_member(b, "program", log->program);
     }
@@ -163,8 +163,8 @@ void lgx_log_write(lgx_log_t *log, lgx_log_level_t level,
 }
 
 void lgx_log_write_extra(lgx_log_t *log, lgx_log_level_t level,
-                         const lgx_log_fields_t *fields,
-                         const char *extra_json, const char *fmt, ...)
+                         const lgx_log_fields_t *fields, const char *extra_json,
+                         const char *fmt, ...)
 {
     if (!lgx_log_enabled(log, level)) {
         return;

@@ -35,14 +35,16 @@ typedef struct lgx_log_fields {
     const char *reason;
 } lgx_log_fields_t;
 
-#define LGX_LOG_FIELDS_INIT {NULL, -1, -1, NULL, NULL, NULL, NULL, NULL}
+#define LGX_LOG_FIELDS_INIT                                                    \
+    {                                                                          \
+        NULL, -1, -1, NULL, NULL, NULL, NULL, NULL                             \
+    }
 
 typedef struct lgx_log_s lgx_log_t;
 
 /* Returns a logger writing to out (not closed on destroy), or NULL when
  * out of memory. program is copied. */
-lgx_log_t *lgx_log_new(const char *program, lgx_log_level_t level,
-                       FILE *out);
+lgx_log_t *lgx_log_new(const char *program, lgx_log_level_t level, FILE *out);
 void lgx_log_destroy(lgx_log_t *log);
 
 bool lgx_log_enabled(const lgx_log_t *log, lgx_log_level_t level);
@@ -57,17 +59,19 @@ void lgx_log_write(lgx_log_t *log, lgx_log_level_t level,
 /* Writes one line carrying extra JSON members: extra_json is the inside
  * of an object ("\"a\":1,\"b\":\"x\"") written verbatim, or NULL. */
 void lgx_log_write_extra(lgx_log_t *log, lgx_log_level_t level,
-                         const lgx_log_fields_t *fields,
-                         const char *extra_json, const char *fmt, ...)
+                         const lgx_log_fields_t *fields, const char *extra_json,
+                         const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 /* Parses "debug", "info", "warn" or "error". */
 lgx_err_t lgx_log_level_parse(const char *s,
                               lgx_log_level_t *out) LGX_MUST_CHECK;
 
-#define LGX_DEBUG(log, ...) lgx_log_write((log), LGX_LOG_DEBUG, NULL, __VA_ARGS__)
+#define LGX_DEBUG(log, ...)                                                    \
+    lgx_log_write((log), LGX_LOG_DEBUG, NULL, __VA_ARGS__)
 #define LGX_INFO(log, ...) lgx_log_write((log), LGX_LOG_INFO, NULL, __VA_ARGS__)
 #define LGX_WARN(log, ...) lgx_log_write((log), LGX_LOG_WARN, NULL, __VA_ARGS__)
-#define LGX_ERROR(log, ...) lgx_log_write((log), LGX_LOG_ERROR, NULL, __VA_ARGS__)
+#define LGX_ERROR(log, ...)                                                    \
+    lgx_log_write((log), LGX_LOG_ERROR, NULL, __VA_ARGS__)
 
 #endif

@@ -17,7 +17,7 @@ const lgx_opt_t lgx_odoo_opts[] = {
     {"odoo-db", LGX_OPT_STR, NULL, OFF(db),
      "Odoo database name (X-Odoo-Database; needed for JSON-RPC)", NULL, 0},
     {"odoo-api", LGX_OPT_ENUM, "auto", OFF(api),
-     "External API: detect from the server version, or force one", 
+     "External API: detect from the server version, or force one",
      "auto|json2|jsonrpc", 0},
     {"odoo-login", LGX_OPT_STR, "admin", OFF(login),
      "Login of the integration user (JSON-RPC only)", NULL, 0},
@@ -146,7 +146,8 @@ lgx_err_t lgx_odoo_parse_json2(int status, const char *body, size_t len,
         return LGX_OK;
     }
     if (status == 200) {
-        err_set(err, status, "invalid_response", "Odoo answered 200 without JSON");
+        err_set(err, status, "invalid_response",
+                "Odoo answered 200 without JSON");
         return err->code;
     }
     const char *name = lgx_json_get_str(root, "name");
@@ -192,7 +193,8 @@ lgx_err_t lgx_odoo_parse_jsonrpc(int status, const char *body, size_t len,
     yajl_val r = lgx_json_get(root, "result");
     if (!r && !lgx_json_get(root, "id")) {
         yajl_tree_free(root);
-        err_set(err, status, "invalid_response", "JSON-RPC answer has no result");
+        err_set(err, status, "invalid_response",
+                "JSON-RPC answer has no result");
         return err->code;
     }
     /* Detach the result from the root object: yajl trees own their
@@ -279,8 +281,7 @@ lgx_odoo_t *lgx_odoo_new(const lgx_odoo_conf_t *conf, lgx_log_t *log,
     o->ca_file = conf->ca_file ? strdup(conf->ca_file) : NULL;
     o->connect_timeout_ms = conf->connect_timeout_ms;
     o->timeout_ms = conf->timeout_ms;
-    o->forced = !conf->api || strcmp(conf->api, "auto") == 0
-                    ? LGX_ODOO_API_AUTO
+    o->forced = !conf->api || strcmp(conf->api, "auto") == 0 ? LGX_ODOO_API_AUTO
                 : strcmp(conf->api, "json2") == 0 ? LGX_ODOO_API_JSON2
                                                   : LGX_ODOO_API_JSONRPC;
     if (conf->api_key_file) {
@@ -295,8 +296,7 @@ lgx_odoo_t *lgx_odoo_new(const lgx_odoo_conf_t *conf, lgx_log_t *log,
     o->curl = curl_easy_init();
     o->req = lgx_buf_new();
     o->resp = lgx_buf_new();
-    if (!o->secret || !o->curl || !o->req || !o->resp || !o->url ||
-        !o->login) {
+    if (!o->secret || !o->curl || !o->req || !o->resp || !o->url || !o->login) {
         if (o->secret || !errstr[0]) {
             snprintf(errstr, size, "out of memory");
         }
@@ -393,12 +393,12 @@ static lgx_err_t http_post(lgx_odoo_t *o, const char *path, bool bearer,
         snprintf(err->message, sizeof(err->message), "%s: %s",
                  curl_easy_strerror(rc), o->curl_err);
         /* TLS verification failures are configuration, not weather. */
-        err->code = (rc == CURLE_PEER_FAILED_VERIFICATION ||
-                     rc == CURLE_SSL_CACERT_BADFILE ||
-                     rc == CURLE_URL_MALFORMAT ||
-                     rc == CURLE_UNSUPPORTED_PROTOCOL)
-                        ? LGX_ERR_ODOO_CONFIG
-                        : LGX_ERR_ODOO_RETRY;
+        err->code =
+            (rc == CURLE_PEER_FAILED_VERIFICATION ||
+             rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_URL_MALFORMAT ||
+             rc == CURLE_UNSUPPORTED_PROTOCOL)
+                ? LGX_ERR_ODOO_CONFIG
+                : LGX_ERR_ODOO_RETRY;
         return err->code;
     }
     long code = 0;
@@ -456,16 +456,18 @@ static lgx_err_t build_rpc_head(lgx_odoo_t *o, const char *service,
                                 const char *method)
 {
     lgx_buf_reset(o->req);
-    return lgx_buf_printf(o->req,
-                          "{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"id\":%lld,"
-                          "\"params\":{\"service\":\"%s\",\"method\":\"%s\","
-                          "\"args\":[",
-                          (long long)o->next_id++, service, method);
+    return lgx_buf_printf(
+        o->req,
+        "{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"id\":%lld,"
+        "\"params\":{\"service\":\"%s\",\"method\":\"%s\","
+        "\"args\":[",
+        (long long)o->next_id++, service, method);
 }
 
 static lgx_err_t build_execute_kw(lgx_odoo_t *o, const char *model,
                                   const char *method, const int64_t *ids,
-                                  size_t n_ids, const char *kwargs)
+                                  size_t n_ids, const char *positional,
+                                  const char *kwargs)
 {
     lgx_err_t err = build_rpc_head(o, "object", "execute_kw");
     if (err == LGX_OK) {
@@ -496,6 +498,9 @@ static lgx_err_t build_execute_kw(lgx_odoo_t *o, const char *model,
     if (err == LGX_OK && ids) {
         err = put_ids(o->req, ids, n_ids);
     }
+    if (err == LGX_OK && positional) {
+        err = lgx_buf_printf(o->req, "%s%s", ids ? "," : "", positional);
+    }
     if (err == LGX_OK) {
         err = lgx_buf_printf(o->req, "],%s]}}", kwargs ? kwargs : "{}");
     }
@@ -522,10 +527,14 @@ static lgx_err_t rpc_send(lgx_odoo_t *o, yajl_val *result,
                                   lgx_buf_len(o->resp), result, err);
 }
 
-lgx_err_t lgx_odoo_call(lgx_odoo_t *o, const char *model, const char *method,
-                        const int64_t *ids, size_t n_ids,
-                        const char *kwargs_json, yajl_val *result,
-                        lgx_odoo_error_t *err)
+/* One call. JSON-2 takes every argument by name (kwargs_json2); JSON-RPC
+ * takes positional after the ids and the rest by name (kwargs_rpc),
+ * because some methods (create) only work positionally there. */
+static lgx_err_t call_full(lgx_odoo_t *o, const char *model,
+                           const char *method, const int64_t *ids,
+                           size_t n_ids, const char *kwargs_json2,
+                           const char *positional, const char *kwargs_rpc,
+                           yajl_val *result, lgx_odoo_error_t *err)
 {
     yajl_val r = NULL;
     lgx_err_t rc;
@@ -533,7 +542,7 @@ lgx_err_t lgx_odoo_call(lgx_odoo_t *o, const char *model, const char *method,
     if (o->api == LGX_ODOO_API_JSON2) {
         char path[512];
         snprintf(path, sizeof(path), "/json/2/%s/%s", model, method);
-        rc = build_json2(o, ids, n_ids, kwargs_json);
+        rc = build_json2(o, ids, n_ids, kwargs_json2);
         int status = 0;
         if (rc == LGX_OK) {
             rc = http_post(o, path, true, &status, err);
@@ -543,7 +552,8 @@ lgx_err_t lgx_odoo_call(lgx_odoo_t *o, const char *model, const char *method,
                                       lgx_buf_len(o->resp), &r, err);
         }
     } else {
-        rc = build_execute_kw(o, model, method, ids, n_ids, kwargs_json);
+        rc = build_execute_kw(o, model, method, ids, n_ids, positional,
+                              kwargs_rpc);
         if (rc == LGX_OK) {
             rc = rpc_send(o, &r, err);
         } else {
@@ -559,6 +569,41 @@ lgx_err_t lgx_odoo_call(lgx_odoo_t *o, const char *model, const char *method,
     } else {
         yajl_tree_free(r);
     }
+    return rc;
+}
+
+lgx_err_t lgx_odoo_call(lgx_odoo_t *o, const char *model, const char *method,
+                        const int64_t *ids, size_t n_ids,
+                        const char *kwargs_json, yajl_val *result,
+                        lgx_odoo_error_t *err)
+{
+    return call_full(o, model, method, ids, n_ids, kwargs_json, NULL,
+                     kwargs_json, result, err);
+}
+
+lgx_err_t lgx_odoo_create(lgx_odoo_t *o, const char *model,
+                          const char *vals_list_json, const char *context_json,
+                          yajl_val *result, lgx_odoo_error_t *err)
+{
+    lgx_buf_t *named = lgx_buf_new();
+    lgx_buf_t *ctx = lgx_buf_new();
+    lgx_err_t rc = named && ctx ? LGX_OK : LGX_ERR_NOMEM;
+    if (rc == LGX_OK) {
+        rc = lgx_buf_printf(named, "{\"vals_list\":%s%s%s}", vals_list_json,
+                            context_json ? ",\"context\":" : "",
+                            context_json ? context_json : "");
+    }
+    if (rc == LGX_OK) {
+        rc = lgx_buf_printf(ctx, "{%s%s}",
+                            context_json ? "\"context\":" : "",
+                            context_json ? context_json : "");
+    }
+    if (rc == LGX_OK) {
+        rc = call_full(o, model, "create", NULL, 0, lgx_buf_data(named),
+                       vals_list_json, lgx_buf_data(ctx), result, err);
+    }
+    lgx_buf_destroy(named);
+    lgx_buf_destroy(ctx);
     return rc;
 }
 
@@ -629,8 +674,8 @@ lgx_err_t lgx_odoo_connect(lgx_odoo_t *o, lgx_odoo_error_t *err)
         return rc;
     }
     o->api = o->forced != LGX_ODOO_API_AUTO ? o->forced
-             : o->version >= 19              ? LGX_ODOO_API_JSON2
-                                             : LGX_ODOO_API_JSONRPC;
+             : o->version >= 19             ? LGX_ODOO_API_JSON2
+                                            : LGX_ODOO_API_JSONRPC;
     if (o->api == LGX_ODOO_API_JSONRPC) {
         rc = rpc_login(o, err);
     } else {
@@ -652,16 +697,16 @@ lgx_err_t lgx_odoo_connect(lgx_odoo_t *o, lgx_odoo_error_t *err)
 }
 
 lgx_err_t lgx_odoo_search_read(lgx_odoo_t *o, const char *model,
-                               const char *domain_json,
-                               const char *fields_json, long limit,
-                               yajl_val *result, lgx_odoo_error_t *err)
+                               const char *domain_json, const char *fields_json,
+                               long limit, yajl_val *result,
+                               lgx_odoo_error_t *err)
 {
     lgx_buf_t *kw = lgx_buf_new();
     if (!kw) {
         return LGX_ERR_NOMEM;
     }
-    lgx_err_t rc = lgx_buf_printf(kw, "{\"domain\":%s,\"fields\":%s", domain_json,
-                                  fields_json);
+    lgx_err_t rc = lgx_buf_printf(kw, "{\"domain\":%s,\"fields\":%s",
+                                  domain_json, fields_json);
     if (rc == LGX_OK && limit > 0) {
         rc = lgx_buf_printf(kw, ",\"limit\":%ld", limit);
     }

@@ -49,9 +49,9 @@ extern const lgx_opt_t lgx_odoo_opts[];
 
 /* What went wrong with one call. */
 typedef struct lgx_odoo_error {
-    lgx_err_t code;   /* LGX_OK or one of LGX_ERR_ODOO_* */
-    int http_status;  /* 0 when no HTTP answer came */
-    char name[128];   /* Odoo's exception name, or the transport error */
+    lgx_err_t code;    /* LGX_OK or one of LGX_ERR_ODOO_* */
+    int http_status;   /* 0 when no HTTP answer came */
+    char name[128];    /* Odoo's exception name, or the transport error */
     char message[512]; /* Odoo's message (first 511 bytes) */
 } lgx_odoo_error_t;
 
@@ -79,12 +79,19 @@ lgx_err_t lgx_odoo_call(lgx_odoo_t *o, const char *model, const char *method,
                         const char *kwargs_json, yajl_val *result,
                         lgx_odoo_error_t *err) LGX_MUST_CHECK;
 
+/* create: vals_list_json is a JSON array of value objects, context_json a
+ * JSON object or NULL. JSON-RPC gets vals_list positionally, as Odoo 17 and
+ * 18 require for create. *result is the list of new ids. */
+lgx_err_t lgx_odoo_create(lgx_odoo_t *o, const char *model,
+                          const char *vals_list_json, const char *context_json,
+                          yajl_val *result,
+                          lgx_odoo_error_t *err) LGX_MUST_CHECK;
+
 /* search_read with a domain and field list given as JSON text; limit 0
  * means none. As lgx_odoo_call; *result is a JSON array of records. */
 lgx_err_t lgx_odoo_search_read(lgx_odoo_t *o, const char *model,
-                               const char *domain_json,
-                               const char *fields_json, long limit,
-                               yajl_val *result,
+                               const char *domain_json, const char *fields_json,
+                               long limit, yajl_val *result,
                                lgx_odoo_error_t *err) LGX_MUST_CHECK;
 
 /* Server major version (17, 18, 19...) once connected, else 0. */
@@ -104,9 +111,8 @@ lgx_err_t lgx_odoo_parse_json2(int http_status, const char *body, size_t len,
                                yajl_val *result, lgx_odoo_error_t *err);
 
 /* Parses a JSON-RPC answer (HTTP 200 with "result" or "error"). */
-lgx_err_t lgx_odoo_parse_jsonrpc(int http_status, const char *body,
-                                 size_t len, yajl_val *result,
-                                 lgx_odoo_error_t *err);
+lgx_err_t lgx_odoo_parse_jsonrpc(int http_status, const char *body, size_t len,
+                                 yajl_val *result, lgx_odoo_error_t *err);
 
 /* Major version from common.version's answer, or 0. */
 int lgx_odoo_parse_version(yajl_val version_info);

@@ -13,8 +13,8 @@
 
 const lgx_opt_t picks_opts[] = {
     {"validate", LGX_OPT_BOOL, "true", offsetof(picks_conf_t, validate),
-     "Validate the picking when the warehouse reports the pick complete",
-     NULL, 0},
+     "Validate the picking when the warehouse reports the pick complete", NULL,
+     0},
     {"backorder", LGX_OPT_ENUM, "create", offsetof(picks_conf_t, backorder),
      "What validating a partly picked picking does with the rest",
      "create|none", 0},
@@ -65,16 +65,15 @@ void picks_term(void *state)
 }
 
 /* Reads picking name, lines and is_complete from the record. */
-static bool read_event(const lgx_event_t *ev, pick_job_t *job,
-                       lgx_verdict_t *v)
+static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
 {
     avro_value_t *rec = lgx_event_record(ev);
     const char *s;
     size_t len;
     avro_value_t lines;
     size_t n = 0;
-    if (lgx_avro_get_str(rec, "picking_name", &s, &len) != LGX_OK ||
-        len == 0 || len >= sizeof(job->name)) {
+    if (lgx_avro_get_str(rec, "picking_name", &s, &len) != LGX_OK || len == 0 ||
+        len >= sizeof(job->name)) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
                         "picking_name is missing, empty or too long");
         return false;
@@ -108,8 +107,8 @@ static bool read_event(const lgx_event_t *ev, pick_job_t *job,
     return true;
 }
 
-static bool odoo_ok(lgx_err_t rc, const lgx_odoo_error_t *err,
-                    const char *what, lgx_verdict_t *v)
+static bool odoo_ok(lgx_err_t rc, const lgx_odoo_error_t *err, const char *what,
+                    lgx_verdict_t *v)
 {
     if (rc == LGX_OK) {
         return true;
@@ -154,10 +153,10 @@ static bool fetch_moves_and_products(picks_t *p, pick_job_t *job,
     char domain[128];
     snprintf(domain, sizeof(domain), "[[\"picking_id\",\"=\",%lld]]",
              (long long)job->picking_id);
-    lgx_err_t rc = lgx_odoo_search_read(
-        p->odoo, "stock.move", domain,
-        "[\"id\",\"product_id\",\"quantity\",\"picked\"]", 0, &job->moves,
-        &err);
+    lgx_err_t rc =
+        lgx_odoo_search_read(p->odoo, "stock.move", domain,
+                             "[\"id\",\"product_id\",\"quantity\",\"picked\"]",
+                             0, &job->moves, &err);
     if (!odoo_ok(rc, &err, "stock.move search_read", v)) {
         return false;
     }
@@ -239,13 +238,9 @@ static bool validate(picks_t *p, pick_job_t *job, bool *backorder,
         lgx_buf_reset(p->buf);
         yajl_val ctx = lgx_json_get(res, "context");
         yajl_val wid = NULL;
-        ok = lgx_buf_puts(p->buf, "{\"vals_list\":[{}],\"context\":") ==
-                 LGX_OK &&
-             lgx_json_write(p->buf, ctx) == LGX_OK &&
-             lgx_buf_puts(p->buf, "}") == LGX_OK;
-        rc = ok ? lgx_odoo_call(p->odoo, "stock.backorder.confirmation",
-                                "create", NULL, 0, lgx_buf_data(p->buf), &wid,
-                                &err)
+        ok = lgx_json_write(p->buf, ctx) == LGX_OK;
+        rc = ok ? lgx_odoo_create(p->odoo, "stock.backorder.confirmation",
+                                  "[{}]", lgx_buf_data(p->buf), &wid, &err)
                 : LGX_ERR_NOMEM;
         ok = odoo_ok(rc, &err, "stock.backorder.confirmation create", v);
         int64_t id = lgx_json_m2o_id(lgx_json_at(wid, 0));
@@ -262,8 +257,8 @@ static bool validate(picks_t *p, pick_job_t *job, bool *backorder,
             rc = lgx_odoo_call(p->odoo, "stock.backorder.confirmation",
                                "process", &id, 1, lgx_buf_data(p->buf), NULL,
                                &err);
-            ok = ok && odoo_ok(rc, &err, "stock.backorder.confirmation process",
-                               v);
+            ok = ok &&
+                 odoo_ok(rc, &err, "stock.backorder.confirmation process", v);
         }
         *backorder = true;
     } else {
@@ -334,15 +329,15 @@ static void apply(picks_t *p, pick_job_t *job, lgx_verdict_t *v)
     picks_write_t *writes = NULL;
     size_t n = 0;
     bool backorder = false;
-    if (!fetch_moves_and_products(p, job, v) ||
-        !plan(job, &writes, &n, v) || !write_moves(p, writes, n, v)) {
+    if (!fetch_moves_and_products(p, job, v) || !plan(job, &writes, &n, v) ||
+        !write_moves(p, writes, n, v)) {
         free(writes);
         return;
     }
     free(writes);
     if (!job->complete || !p->conf->validate) {
-        lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
-                        "%s: %zu move(s) updated%s", job->name, n,
+        lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "", "%s: %zu move(s) updated%s",
+                        job->name, n,
                         job->complete ? "; validation turned off" : "");
         return;
     }

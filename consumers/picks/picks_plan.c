@@ -9,9 +9,9 @@
 
 bool picks_state_released(const char *state)
 {
-    return state && (strcmp(state, "assigned") == 0 ||
-                     strcmp(state, "confirmed") == 0 ||
-                     strcmp(state, "waiting") == 0);
+    return state &&
+           (strcmp(state, "assigned") == 0 || strcmp(state, "confirmed") == 0 ||
+            strcmp(state, "waiting") == 0);
 }
 
 static int64_t product_by_code(const picks_product_t *p, size_t n,
@@ -62,8 +62,10 @@ lgx_err_t picks_plan(const picks_line_t *lines, size_t n_lines,
         const picks_line_t *l = &lines[i];
         if (!l->code || !l->code[0] || !isfinite(l->qty) || l->qty < 0) {
             snprintf(reason, rsize, "invalid_field");
-            snprintf(msg, msize, "line %zu: needs a product code and a "
-                                 "quantity >= 0", i + 1);
+            snprintf(msg, msize,
+                     "line %zu: needs a product code and a "
+                     "quantity >= 0",
+                     i + 1);
             err = LGX_ERR_INVALID;
             goto done;
         }

@@ -54,8 +54,7 @@ static const lgx_opt_t produce_opts[] = {
     {"schema-dir", LGX_OPT_STR, LGX_SCHEMA_DIR, OFF(schema_dir),
      "Folder with schemas.json and the .avsc event contracts", NULL, 0},
     {"key-field", LGX_OPT_STR, NULL, OFF(key_field),
-     "Event field whose value is the message key (the entity key)", NULL,
-     0},
+     "Event field whose value is the message key (the entity key)", NULL, 0},
     {"input", LGX_OPT_STR, "-", OFF(input), "JSON-lines file, - for stdin",
      NULL, 0},
     {"log-level", LGX_OPT_ENUM, "info", OFF(log_level), "Log level",
@@ -119,8 +118,8 @@ static bool produce_line(rd_kafka_t *rk, const produce_conf_t *conf,
         return false;
     }
     yajl_val ev = lgx_json_parse(line, len, errstr, sizeof(errstr));
-    const char *key = conf->key_field ? lgx_json_get_str(ev, conf->key_field)
-                                      : NULL;
+    const char *key =
+        conf->key_field ? lgx_json_get_str(ev, conf->key_field) : NULL;
     const char *cid_field = lgx_json_get_str(ev, "correlation_id");
     char cid[LGX_CID_MAX + 1];
     char tp[56];
@@ -168,12 +167,13 @@ static int run(const produce_conf_t *conf, lgx_log_t *log)
         goto done;
     }
     store = lgx_avro_store_load(conf->schema_dir, errstr, sizeof(errstr));
-    int32_t id = store ? (conf->schema_id ? (int32_t)conf->schema_id
-                                          : lgx_avro_store_latest(store, conf->schema))
-                       : -1;
+    int32_t id =
+        store ? (conf->schema_id ? (int32_t)conf->schema_id
+                                 : lgx_avro_store_latest(store, conf->schema))
+              : -1;
     if (!store || id < 0 || !lgx_avro_store_schema(store, id)) {
-        LGX_ERROR(log, "schema: %s", store ? "unknown --schema or --schema-id"
-                                           : errstr);
+        LGX_ERROR(log, "schema: %s",
+                  store ? "unknown --schema or --schema-id" : errstr);
         goto done;
     }
     rd_kafka_conf_t *kc = lgx_kafka_conf_new(conf->brokers, conf->kafka_props,
@@ -209,8 +209,9 @@ static int run(const produce_conf_t *conf, lgx_log_t *log)
     }
     rd_kafka_flush(rk, 30000);
     long pending = rd_kafka_outq_len(rk);
-    LGX_INFO(log, "produced %ld event(s) to %s; %ld bad line(s), %ld "
-                  "delivery failure(s), %ld undelivered",
+    LGX_INFO(log,
+             "produced %ld event(s) to %s; %ld bad line(s), %ld "
+             "delivery failure(s), %ld undelivered",
              p.delivered, conf->topic, bad, p.failed, pending);
     rc = (bad || p.failed || pending) ? 1 : 0;
 done:

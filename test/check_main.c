@@ -1,0 +1,36 @@
+/*
+ * check_lgx: the one unit-test runner. Every test/check_<mod>.c exports a
+ * suite; they all run in one SRunner. Exits non-zero when any test fails.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *err_suite(void);
+Suite *buf_suite(void);
+Suite *log_suite(void);
+Suite *config_suite(void);
+Suite *cid_suite(void);
+Suite *json_suite(void);
+Suite *dedup_suite(void);
+Suite *avro_suite(void);
+Suite *odoo_suite(void);
+Suite *picks_plan_suite(void);
+
+int main(void)
+{
+    SRunner *sr = srunner_create(err_suite());
+    srunner_add_suite(sr, buf_suite());
+    srunner_add_suite(sr, log_suite());
+    srunner_add_suite(sr, config_suite());
+    srunner_add_suite(sr, cid_suite());
+    srunner_add_suite(sr, json_suite());
+    srunner_add_suite(sr, dedup_suite());
+    srunner_add_suite(sr, avro_suite());
+    srunner_add_suite(sr, odoo_suite());
+    srunner_add_suite(sr, picks_plan_suite());
+
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,384 @@
+/*
+ * Unit tests for picks_plan: from a pick confirmation's lines and the
+ * picking's moves as Odoo has them, the move quantities to write.
+ */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "picks/picks_plan.h"
+
+Suite *picks_plan_suite(void);
+
+/* The catalogue: default_code -> product id. */
+static const picks_product_t products[] = {
+    {10, "FURN_7777"},
+    {11, "E-COM11"},
+    {12, "DESK_0001"},
+    {13, "NOT_IN_PICKING"},
+};
+#define N_PRODUCTS (sizeof(products) / sizeof(products[0]))
+
+#define MAX_MOVES 8
+
+static picks_write_t out[MAX_MOVES];
+static size_t n_out;
+static char reason[64];
+static char msg[256];
+
+static void setup(void)
+{
+    memset(out, 0, sizeof(out));
+    n_out = 999;
+    memset(reason, 0, sizeof(reason));
+    memset(msg, 0, sizeof(msg));
+}
+
+static lgx_err_t plan(const picks_line_t *lines, size_t n_lines,
+                      const picks_move_t *moves, size_t n_moves)
+{
+    ck_assert_uint_le(n_moves, MAX_MOVES);
+    return picks_plan(lines, n_lines, moves, n_moves, products, N_PRODUCTS,
+                      out, &n_out, reason, sizeof(reason), msg, sizeof(msg));
+}
+
+/* Three moves, none picked yet. */
+static const picks_move_t fresh_moves[] = {
+    {100, 10, 0.0, false},
+    {101, 11, 0.0, false},
+    {102, 12, 0.0, false},
+};
+
+/* ---- core ---- */
+
+START_TEST(test_plan_one_line)
+{
+    const picks_line_t lines[] = {{"FURN_7777", 3.0}};
+    ck_assert_int_eq(plan(lines, 1, fresh_moves, 3), LGX_OK);
+    ck_assert_uint_eq(n_out, 1);
+    ck_assert_int_eq(out[0].move_id, 100);
+    ck_assert_double_eq(out[0].qty, 3.0);
+}
+END_TEST
+
+START_TEST(test_plan_sums_lines_of_one_product)
+{
+    /* Two lots of the same product: one write with the total. */
+    const picks_line_t lines[] = {
+        {"FURN_7777", 2.0}, {"E-COM11", 1.0}, {"FURN_7777", 1.5}};
+    ck_assert_int_eq(plan(lines, 3, fresh_moves, 3), LGX_OK);
+    ck_assert_uint_eq(n_out, 2);
+    ck_assert_int_eq(out[0].move_id, 101);
+    ck_assert_double_eq(out[0].qty, 1.0);
+    ck_assert_int_eq(out[1].move_id, 100);
+    ck_assert_double_eq(out[1].qty, 3.5);
+}
+END_TEST
+
+START_TEST(test_plan_sorted_by_quantity)
+{
+    const picks_line_t lines[] = {
+        {"DESK_0001", 7.0}, {"FURN_7777", 5.0}, {"E-COM11", 2.0}};
+    ck_assert_int_eq(plan(lines, 3, fresh_moves, 3), LGX_OK);
+    ck_assert_uint_eq(n_out, 3);
+    ck_assert_double_eq(out[0].qty, 2.0);
+    ck_assert_int_eq(out[0].move_id, 101);
+    ck_assert_double_eq(out[1].qty, 5.0);
+    ck_assert_int_eq(out[1].move_id, 100);
+    ck_assert_double_eq(out[2].qty, 7.0);
+    ck_assert_int_eq(out[2].move_id, 102);
+}
+END_TEST
+
+START_TEST(test_plan_equal_writes_adjacent)
+{
+    /* Equal quantities are adjacent (one write call for all of them),
+     * whatever the order of the lines. */
+    const picks_line_t lines[] = {
+        {"E-COM11", 4.0}, {"DESK_0001", 1.0}, {"FURN_7777", 4.0}};
+    ck_assert_int_eq(plan(lines, 3, fresh_moves, 3), LGX_OK);
+    ck_assert_uint_eq(n_out, 3);
+    ck_assert_double_eq(out[0].qty, 1.0);
+    ck_assert_double_eq(out[1].qty, 4.0);
+    ck_assert_double_eq(out[2].qty, 4.0);
+    ck_assert_int_eq(out[1].move_id, 100);
+    ck_assert_int_eq(out[2].move_id, 101);
+}
+END_TEST
+
+START_TEST(test_plan_first_move_of_product)
+{
+    /* Two moves for one product: the total goes to the first. */
+    const picks_move_t moves[] = {
+        {200, 11, 0.0, false}, {201, 10, 0.0, false}, {202, 10, 0.0, false}};
+    const picks_line_t lines[] = {{"FURN_7777", 1.0}, {"FURN_7777", 1.0}};
+    ck_assert_int_eq(plan(lines, 2, moves, 3), LGX_OK);
+    ck_assert_uint_eq(n_out, 1);
+    ck_assert_int_eq(out[0].move_id, 201);
+    ck_assert_double_eq(out[0].qty, 2.0);
+}
+END_TEST
+
+START_TEST(test_plan_replay_costs_no_write)
+{
+    /* Already picked with the same quantity: left out. */
+    const picks_move_t moves[] = {
+        {100, 10, 3.0, true}, {101, 11, 1.0, true}, {102, 12, 0.0, false}};
+    const picks_line_t lines[] = {{"FURN_7777", 3.0}, {"E-COM11", 1.0}};
+    ck_assert_int_eq(plan(lines, 2, moves, 3), LGX_OK);
+    ck_assert_uint_eq(n_out, 0);
+}
+END_TEST
+
+START_TEST(test_plan_replay_float_sum)
+{
+    /* 0.1 + 0.2 is not 0.3 in binary, but is the same quantity. */
+    const picks_move_t moves[] = {{100, 10, 0.3, true}};
+    const picks_line_t lines[] = {{"FURN_7777", 0.1}, {"FURN_7777", 0.2}};
+    ck_assert_int_eq(plan(lines, 2, moves, 1), LGX_OK);
+    ck_assert_uint_eq(n_out, 0);
+}
+END_TEST
+
+START_TEST(test_plan_picked_other_quantity_written)
+{
+    const picks_move_t moves[] = {{100, 10, 2.0, true}, {101, 11, 1.0, true}};
+    const picks_line_t lines[] = {{"FURN_7777", 3.0}, {"E-COM11", 1.0}};
+    ck_assert_int_eq(plan(lines, 2, moves, 2), LGX_OK);
+    ck_assert_uint_eq(n_out, 1);
+    ck_assert_int_eq(out[0].move_id, 100);
+    ck_assert_double_eq(out[0].qty, 3.0);
+}
+END_TEST
+
+START_TEST(test_plan_same_quantity_not_picked_written)
+{
+    /* The quantity is there (reserved) but not marked picked: the write
+     * still has to happen, to set picked. */
+    const picks_move_t moves[] = {{100, 10, 3.0, false}};
+    const picks_line_t lines[] = {{"FURN_7777", 3.0}};
+    ck_assert_int_eq(plan(lines, 1, moves, 1), LGX_OK);
+    ck_assert_uint_eq(n_out, 1);
+    ck_assert_int_eq(out[0].move_id, 100);
+    ck_assert_double_eq(out[0].qty, 3.0);
+}
+END_TEST
+
+START_TEST(test_plan_untouched_moves_left_alone)
+{
+    const picks_line_t lines[] = {{"E-COM11", 1.0}};
+    ck_assert_int_eq(plan(lines, 1, fresh_moves, 3), LGX_OK);
+    ck_assert_uint_eq(n_out, 1);
+    ck_assert_int_eq(out[0].move_id, 101);
+}
+END_TEST
+
+START_TEST(test_plan_no_lines)
+{
+    ck_assert_int_eq(plan(NULL, 0, fresh_moves, 3), LGX_OK);
+    ck_assert_uint_eq(n_out, 0);
+}
+END_TEST
+
+START_TEST(test_plan_zero_quantity)
+{
+    /* Nothing found on the shelf is a valid pick of 0. */
+    const picks_line_t lines[] = {{"FURN_7777", 0.0}};
+    ck_assert_int_eq(plan(lines, 1, fresh_moves, 3), LGX_OK);
+    ck_assert_uint_eq(n_out, 1);
+    ck_assert_double_eq(out[0].qty, 0.0);
+}
+END_TEST
+
+START_TEST(test_state_released)
+{
+    ck_assert(picks_state_released("assigned"));
+    ck_assert(picks_state_released("confirmed"));
+    ck_assert(picks_state_released("waiting"));
+    /* Never released, cancelled, or already shipped. */
+    ck_assert(!picks_state_released("draft"));
+    ck_assert(!picks_state_released("cancel"));
+    ck_assert(!picks_state_released("done"));
+    ck_assert(!picks_state_released(NULL));
+    ck_assert(!picks_state_released(""));
+    ck_assert(!picks_state_released("ASSIGNED"));
+    ck_assert(!picks_state_released("assigned "));
+    ck_assert(!picks_state_released("partially_available"));
+}
+END_TEST
+
+/* ---- errors ---- */
+
+START_TEST(test_plan_unknown_product)
+{
+    const picks_line_t lines[] = {{"FURN_7777", 1.0}, {"GHOST-1", 1.0}};
+    ck_assert_int_eq(plan(lines, 2, fresh_moves, 3), LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "unknown_product");
+    ck_assert_ptr_nonnull(strstr(msg, "GHOST-1"));
+}
+END_TEST
+
+START_TEST(test_plan_product_not_in_picking)
+{
+    const picks_line_t lines[] = {{"NOT_IN_PICKING", 1.0}};
+    ck_assert_int_eq(plan(lines, 1, fresh_moves, 3), LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "product_not_in_picking");
+    ck_assert_ptr_nonnull(strstr(msg, "NOT_IN_PICKING"));
+}
+END_TEST
+
+START_TEST(test_plan_no_moves)
+{
+    const picks_line_t lines[] = {{"FURN_7777", 1.0}};
+    ck_assert_int_eq(plan(lines, 1, NULL, 0), LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "product_not_in_picking");
+}
+END_TEST
+
+START_TEST(test_plan_negative_quantity)
+{
+    const picks_line_t lines[] = {{"FURN_7777", 1.0}, {"E-COM11", -1.0}};
+    ck_assert_int_eq(plan(lines, 2, fresh_moves, 3), LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "invalid_field");
+    ck_assert_ptr_nonnull(strstr(msg, "line 2"));
+}
+END_TEST
+
+START_TEST(test_plan_nan_and_infinite_quantity)
+{
+    const picks_line_t nan_line[] = {{"FURN_7777", NAN}};
+    ck_assert_int_eq(plan(nan_line, 1, fresh_moves, 3), LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "invalid_field");
+    ck_assert_ptr_nonnull(strstr(msg, "line 1"));
+
+    memset(reason, 0, sizeof(reason));
+    const picks_line_t inf_line[] = {{"FURN_7777", INFINITY}};
+    ck_assert_int_eq(plan(inf_line, 1, fresh_moves, 3), LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "invalid_field");
+
+    memset(reason, 0, sizeof(reason));
+    const picks_line_t ninf_line[] = {{"FURN_7777", -INFINITY}};
+    ck_assert_int_eq(plan(ninf_line, 1, fresh_moves, 3), LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "invalid_field");
+}
+END_TEST
+
+START_TEST(test_plan_missing_code)
+{
+    const picks_line_t empty[] = {{"", 1.0}};
+    ck_assert_int_eq(plan(empty, 1, fresh_moves, 3), LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "invalid_field");
+
+    memset(reason, 0, sizeof(reason));
+    const picks_line_t null_code[] = {{NULL, 1.0}};
+    ck_assert_int_eq(plan(null_code, 1, fresh_moves, 3), LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "invalid_field");
+}
+END_TEST
+
+START_TEST(test_plan_first_bad_line_reported)
+{
+    /* The first line at fault decides the reason. */
+    const picks_line_t lines[] = {
+        {"FURN_7777", 1.0}, {"GHOST-1", 1.0}, {"E-COM11", -2.0}};
+    ck_assert_int_eq(plan(lines, 3, fresh_moves, 3), LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "unknown_product");
+    ck_assert_ptr_nonnull(strstr(msg, "GHOST-1"));
+}
+END_TEST
+
+/* ---- limits ---- */
+
+START_TEST(test_plan_small_reason_buffer)
+{
+    const picks_line_t lines[] = {{"GHOST-1", 1.0}};
+    char r[4];
+    char m[8];
+    memset(r, 'x', sizeof(r));
+    memset(m, 'x', sizeof(m));
+    ck_assert_int_eq(picks_plan(lines, 1, fresh_moves, 3, products,
+                                N_PRODUCTS, out, &n_out, r, sizeof(r), m,
+                                sizeof(m)),
+                     LGX_ERR_INVALID);
+    ck_assert_str_eq(r, "unk");
+    ck_assert_uint_eq(strlen(m), sizeof(m) - 1);
+}
+END_TEST
+
+START_TEST(test_plan_every_move_written)
+{
+    /* out has room for n_moves entries; all of them may be used. */
+    picks_move_t moves[MAX_MOVES];
+    picks_line_t lines[2 * MAX_MOVES];
+    picks_product_t prods[MAX_MOVES];
+    static const char *codes[MAX_MOVES] = {"A", "B", "C", "D",
+                                           "E", "F", "G", "H"};
+    for (size_t i = 0; i < MAX_MOVES; i++) {
+        prods[i] = (picks_product_t){(int64_t)(50 + i), codes[i]};
+        moves[i] = (picks_move_t){(int64_t)(500 + i), (int64_t)(50 + i), 0.0,
+                                  false};
+        lines[2 * i] = (picks_line_t){codes[i], (double)(MAX_MOVES - i)};
+        lines[2 * i + 1] = (picks_line_t){codes[i], 0.5};
+    }
+    ck_assert_int_eq(picks_plan(lines, 2 * MAX_MOVES, moves, MAX_MOVES, prods,
+                                MAX_MOVES, out, &n_out, reason,
+                                sizeof(reason), msg, sizeof(msg)),
+                     LGX_OK);
+    ck_assert_uint_eq(n_out, MAX_MOVES);
+    for (size_t i = 0; i < MAX_MOVES; i++) {
+        ck_assert_double_eq(out[i].qty, (double)(i + 1) + 0.5);
+        ck_assert_int_eq(out[i].move_id, 500 + (int64_t)(MAX_MOVES - 1 - i));
+    }
+}
+END_TEST
+
+START_TEST(test_plan_large_quantities)
+{
+    const picks_line_t lines[] = {{"FURN_7777", 1e12}, {"FURN_7777", 1e-6}};
+    ck_assert_int_eq(plan(lines, 2, fresh_moves, 3), LGX_OK);
+    ck_assert_uint_eq(n_out, 1);
+    ck_assert_double_eq_tol(out[0].qty, 1e12 + 1e-6, 1e-3);
+}
+END_TEST
+
+Suite *picks_plan_suite(void)
+{
+    Suite *s = suite_create("picks_plan");
+
+    TCase *tc_core = tcase_create("core");
+    tcase_add_checked_fixture(tc_core, setup, NULL);
+    tcase_add_test(tc_core, test_plan_one_line);
+    tcase_add_test(tc_core, test_plan_sums_lines_of_one_product);
+    tcase_add_test(tc_core, test_plan_sorted_by_quantity);
+    tcase_add_test(tc_core, test_plan_equal_writes_adjacent);
+    tcase_add_test(tc_core, test_plan_first_move_of_product);
+    tcase_add_test(tc_core, test_plan_replay_costs_no_write);
+    tcase_add_test(tc_core, test_plan_replay_float_sum);
+    tcase_add_test(tc_core, test_plan_picked_other_quantity_written);
+    tcase_add_test(tc_core, test_plan_same_quantity_not_picked_written);
+    tcase_add_test(tc_core, test_plan_untouched_moves_left_alone);
+    tcase_add_test(tc_core, test_plan_no_lines);
+    tcase_add_test(tc_core, test_plan_zero_quantity);
+    tcase_add_test(tc_core, test_state_released);
+    suite_add_tcase(s, tc_core);
+
+    TCase *tc_errors = tcase_create("errors");
+    tcase_add_checked_fixture(tc_errors, setup, NULL);
+    tcase_add_test(tc_errors, test_plan_unknown_product);
+    tcase_add_test(tc_errors, test_plan_product_not_in_picking);
+    tcase_add_test(tc_errors, test_plan_no_moves);
+    tcase_add_test(tc_errors, test_plan_negative_quantity);
+    tcase_add_test(tc_errors, test_plan_nan_and_infinite_quantity);
+    tcase_add_test(tc_errors, test_plan_missing_code);
+    tcase_add_test(tc_errors, test_plan_first_bad_line_reported);
+    suite_add_tcase(s, tc_errors);
+
+    TCase *tc_limits = tcase_create("limits");
+    tcase_add_checked_fixture(tc_limits, setup, NULL);
+    tcase_add_test(tc_limits, test_plan_small_reason_buffer);
+    tcase_add_test(tc_limits, test_plan_every_move_written);
+    tcase_add_test(tc_limits, test_plan_large_quantities);
+    suite_add_tcase(s, tc_limits);
+
+    return s;
+}

@@ -1,0 +1,3304 @@
+#!/usr/bin/env python3
+"""Test double of an Odoo 17/18/19 server (stock, stock_sms, delivery, mail).
+
+The simulator keeps a small inventory database in memory and answers the two
+external APIs of Odoo the way a real server does:
+
+* JSON-2 (Odoo 19+): ``POST /json/2/<model>/<method>`` with
+  ``Authorization: bearer <api key>``; named arguments in a JSON object;
+  success is HTTP 200 with the bare result, errors carry an HTTP status and a
+  serialised exception (``addons/web/controllers/json2.py``,
+  ``odoo/http.py:serialize_exception``).
+* JSON-RPC (17, 18, 19): ``POST /jsonrpc`` with the ``common`` and
+  ``object`` services; every error is HTTP 200 with an ``error`` member
+  (``odoo/service/common.py``, ``odoo/service/model.py``,
+  ``odoo/http.py:JsonRPCDispatcher.handle_error``).
+
+The business rules of stock pickings (button_validate and its wizards,
+reservation, backorders, cancellation) follow ``addons/stock`` and
+``addons/stock_sms`` of Odoo 17-19. Observed behaviour of a real Odoo 19
+(ODOO-FACTS.md) takes precedence over reading of the source.
+
+Control endpoints for tests live under ``/__sim/`` and need no
+authentication (reset, seed, dump, call log, fault injection).
+
+Standard library only; run ``python3 odoo_sim.py --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import html
+import inspect
+import json
+import os
+import re
+import signal
+import sys
+import threading
+import time
+import traceback
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+# ===========================================================================
+# Constants
+# ===========================================================================
+
+ADMIN_UID = 2
+COMPANY_ID = 1
+SEED_DATE = "2025-01-06 08:00:00"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+DATE_FORMAT = "%Y-%m-%d"
+EPSILON = 1e-9
+
+# ids of the form views the wizard actions point to (stock.view_backorder_confirmation,
+# stock_sms.view_confirm_stock_sms); any stable number does, clients only echo them.
+VIEW_BACKORDER_ID = 651
+VIEW_SMS_ID = 1322
+
+X2MANY = ("one2many", "many2many")
+RELATIONAL = ("many2one", "one2many", "many2many")
+
+# odoo/tools/safe_eval.py _UNSAFE_ATTRIBUTES, refused like private methods.
+UNSAFE_ATTRIBUTES = {
+    "mro", "f_builtins", "f_code", "f_globals", "f_locals", "func_code", "func_globals",
+    "gi_code", "gi_frame", "co_code", "tb_frame", "__class__", "__init__", "__new__",
+}
+
+MSG_EMPTY_TRANSFER = ("You can\u2019t validate an empty transfer. "
+                      "Please add some products to move before proceeding.")
+MSG_NO_QUANTITY_19 = ("Transfer trouble alert! Validating a zero quantity transfer? "
+                      "You're not moving invisible goods around are you?\n"
+                      "Set some quantities and let's get moving!")
+MSG_NO_QUANTITY_17 = ("You cannot validate a transfer if no quantities are reserved. "
+                      "To force the transfer, encode quantities.")
+MSG_NOTHING_TO_ASSIGN = "Nothing to check the availability for."
+MSG_CANCEL_DONE = ("You cannot cancel a stock move that has been set to 'Done'. "
+                   "Create a return in order to reverse the moves which took place.")
+MSG_UNRESERVE_DONE = "You cannot unreserve a stock move that has been set to 'Done'."
+MSG_DELETE_DONE = ("You can not delete product moves if the picking is done. "
+                   "You can only correct the done quantities.")
+
+
+def now_str() -> str:
+    """Odoo's fields.Datetime.now() as the API shows it (UTC, no timezone)."""
+    return datetime.now(timezone.utc).strftime(DATETIME_FORMAT)
+
+
+def version_info(version: int) -> dict:
+    """common.version (odoo/service/common.py exp_version)."""
+    return {
+        "server_version": f"{version}.0",
+        "server_version_info": [version, 0, 0, "final", 0, ""],
+        "server_serie": f"{version}.0",
+        "protocol_version": 1,
+    }
+
+
+# ===========================================================================
+# Errors, serialised as odoo/http.py serialize_exception does
+# ===========================================================================
+
+_TRACEBACK_HEAD = (
+    "Traceback (most recent call last):\n"
+    '  File "/usr/lib/python3/dist-packages/odoo/http.py", line 2151, in _serve_db\n'
+    "    return service_model.retrying(serve_func, env=self.env)\n"
+    '  File "/usr/lib/python3/dist-packages/odoo/service/model.py", line 181, in retrying\n'
+    "    result = func()\n"
+)
+
+
+class OdooError(Exception):
+    """An exception as Odoo reports it: name, message, arguments, context, debug.
+
+    ``status`` is the HTTP status JSON-2 answers with (UserError.http_status in
+    odoo/exceptions.py, 500 for anything that is not an Odoo or werkzeug error).
+    """
+
+    name = "builtins.Exception"
+    status = 500
+
+    def __init__(self, message: str = "", arguments=None, headers=None):
+        super().__init__(message)
+        self.message = message
+        self.arguments = [message] if arguments is None else list(arguments)
+        self.headers = dict(headers or {})
+
+    def exception_line(self) -> str:
+        name = self.name.removeprefix("builtins.")
+        return f"{name}: {self.message}\n" if self.message else f"{name}\n"
+
+    def debug(self) -> str:
+        return _TRACEBACK_HEAD + self.exception_line()
+
+    def serialize(self) -> dict:
+        return {
+            "name": self.name,
+            "message": self.message,
+            "arguments": self.arguments,
+            "context": {},
+            "debug": self.debug(),
+        }
+
+
+class PythonError(OdooError):
+    """A plain Python exception raised by the ORM (ValueError, TypeError, ...): HTTP 500."""
+
+    def __init__(self, kind: str, message: str):
+        self.name = f"builtins.{kind}"
+        super().__init__(message)
+
+
+def value_error(message: str) -> PythonError:
+    return PythonError("ValueError", message)
+
+
+class UserError(OdooError):
+    """odoo.exceptions.UserError: a business refusal, HTTP 422 on JSON-2."""
+
+    name = "odoo.exceptions.UserError"
+    status = 422
+
+
+class ValidationError(UserError):
+    name = "odoo.exceptions.ValidationError"
+
+
+class MissingError(UserError):
+    name = "odoo.exceptions.MissingError"
+    status = 404
+
+
+class AccessError(UserError):
+    name = "odoo.exceptions.AccessError"
+    status = 403
+
+
+class AccessDenied(UserError):
+    """odoo.exceptions.AccessDenied drops its traceback on purpose."""
+
+    name = "odoo.exceptions.AccessDenied"
+    status = 403
+
+    def __init__(self, message: str = "Access Denied"):
+        super().__init__(message)
+
+    def debug(self) -> str:
+        return self.exception_line()
+
+
+class LockError(UserError):
+    """What Odoo reports once its own retries on a row lock are exhausted (HTTP 409)."""
+
+    name = "odoo.exceptions.LockError"
+    status = 409
+
+
+_WERKZEUG = {
+    400: ("BadRequest", "The browser (or proxy) sent a request that this server could not understand."),
+    401: ("Unauthorized", "The server could not verify that you are authorized to access the URL requested."),
+    404: ("NotFound", "The requested URL was not found on the server. If you entered the URL "
+                      "manually please check your spelling and try again."),
+    405: ("MethodNotAllowed", "The method is not allowed for the requested URL."),
+    422: ("UnprocessableEntity", "The request was well-formed but was unable to be followed due "
+                                 "to semantic errors."),
+}
+
+
+class HTTPError(OdooError):
+    """A werkzeug HTTPException; JSON-2 serialises it with message=description and
+    arguments=(description, code) (addons/web/controllers/json2.py handle_error)."""
+
+    def __init__(self, code: int, description: str | None = None, headers=None):
+        cls_name, default = _WERKZEUG[code]
+        self.name = f"werkzeug.exceptions.{cls_name}"
+        self.status = code
+        self.reason = re.sub(r"(?<!^)(?=[A-Z])", " ", cls_name)
+        desc = description or default
+        super().__init__(desc, arguments=[desc, code], headers=headers)
+
+    def exception_line(self) -> str:
+        return f"{self.name}: {self.status} {self.reason}: {self.message}\n"
+
+
+def missing_error(model: str, ids) -> MissingError:
+    """BaseModel._check_... 'Record does not exist or has been deleted.' (odoo/models.py)."""
+    return MissingError(
+        "Record does not exist or has been deleted.\n"
+        f"(Record: {model}{tuple(ids)!r}, User: {ADMIN_UID})")
+
+
+def invalid_field(field: str, model: str) -> PythonError:
+    return value_error(f"Invalid field {field!r} in {model!r}")
+
+
+# ===========================================================================
+# Schema: fields and models
+# ===========================================================================
+
+class Field:
+    """One field of a model.
+
+    Stored fields keep a raw value in the row: str/False for char-like fields,
+    int/False for many2one, list of ids for many2many, bool, int, float.
+    ``compute(env, row)`` makes a non-stored, read-only field; one2many fields
+    are derived from their ``inverse`` many2one. ``readonly`` fields ignore
+    writes (Odoo skips non-stored computed fields without inverse).
+    ``fallback(env, row)`` gives the value of a stored field never written.
+    """
+
+    def __init__(self, type_, string, *, relation=None, inverse=None, selection=None,
+                 required=False, readonly=False, default=None, compute=None, fallback=None,
+                 ondelete="set null", help=""):
+        self.name = None
+        self.type = type_
+        self.string = string
+        self.relation = relation
+        self.inverse = inverse
+        self.selection = selection
+        self.required = required
+        self.compute = compute
+        self.readonly = readonly or compute is not None
+        self.default = default
+        self.fallback = fallback
+        self.ondelete = ondelete
+        self.help = help
+
+    @property
+    def store(self) -> bool:
+        return self.compute is None and self.type != "one2many"
+
+    @property
+    def relational(self) -> bool:
+        return self.type in RELATIONAL
+
+    def empty(self):
+        if self.type == "boolean":
+            return False
+        if self.type == "integer":
+            return 0
+        if self.type in ("float", "monetary"):
+            return 0.0
+        if self.type == "many2many":
+            return []
+        return False
+
+    def default_value(self):
+        if self.default is None:
+            return self.empty()
+        value = self.default() if callable(self.default) else self.default
+        return list(value) if isinstance(value, list) else value
+
+    def describe(self) -> dict:
+        """fields_get() entry of this field."""
+        desc = {
+            "type": self.type,
+            "string": self.string,
+            "help": self.help,
+            "readonly": bool(self.readonly),
+            "required": bool(self.required),
+            "store": self.store,
+            "searchable": True,
+            "sortable": self.store,
+            "name": self.name,
+        }
+        if self.relational:
+            desc["relation"] = self.relation
+        if self.type == "one2many":
+            desc["relation_field"] = self.inverse
+        if self.type == "selection":
+            desc["selection"] = [list(pair) for pair in self.selection]
+        return desc
+
+
+class ModelDef:
+    """A model: its fields (with Odoo's magic fields), order, display name rule."""
+
+    def __init__(self, name, description, fields, *, class_name, order="id", rec_name="name",
+                 display=None, mail_thread=False, transient=False, custom=False):
+        self.name = name
+        self.description = description
+        self.class_name = class_name
+        self.order = order
+        self.rec_name = rec_name
+        self.mail_thread = mail_thread
+        self.transient = transient
+        self.custom = custom
+        self._display = display
+        self.fields: dict[str, Field] = {"id": Field("integer", "ID", readonly=True)}
+        self.fields.update(fields)
+        self.fields["display_name"] = Field(
+            "char", "Display Name", compute=lambda env, row, _n=name: env.display_name_of(_n, row))
+        self.fields["create_uid"] = Field("many2one", "Created by", relation="res.users", readonly=True)
+        self.fields["create_date"] = Field("datetime", "Created on", readonly=True)
+        self.fields["write_uid"] = Field("many2one", "Last Updated by", relation="res.users", readonly=True)
+        self.fields["write_date"] = Field("datetime", "Last Updated on", readonly=True)
+        for fname, field in self.fields.items():
+            field.name = fname
+
+    def display(self, env, row) -> str:
+        if self._display:
+            return self._display(env, row)
+        rec_name = self.rec_name if self.rec_name in self.fields else (
+            "x_name" if "x_name" in self.fields else None)
+        if rec_name:
+            return row.get(rec_name) or ""
+        return f"{self.name},{row['id']}"
+
+    def add_field(self, fname: str, field: Field):
+        field.name = fname
+        self.fields[fname] = field
+
+    def clone(self) -> "ModelDef":
+        other = copy.copy(self)
+        other.fields = dict(self.fields)
+        return other
+
+
+MAGIC_FIELDS = ("id", "display_name", "create_uid", "create_date", "write_uid", "write_date")
+
+PICKING_STATES = [("draft", "Draft"), ("waiting", "Waiting Another Operation"),
+                  ("confirmed", "Waiting"), ("assigned", "Ready"), ("done", "Done"),
+                  ("cancel", "Cancelled")]
+MOVE_STATES = [("draft", "New"), ("waiting", "Waiting Another Move"),
+               ("confirmed", "Waiting Availability"), ("partially_available", "Partially Available"),
+               ("assigned", "Available"), ("done", "Done"), ("cancel", "Cancelled")]
+FIELD_TYPES = ["binary", "boolean", "char", "date", "datetime", "float", "html", "integer",
+               "many2many", "many2one", "monetary", "one2many", "selection", "text"]
+
+
+def _partner_display(env, row):
+    parent = env.get("res.partner", row.get("parent_id"))
+    if parent and not row.get("is_company") and row.get("name"):
+        return f"{parent['name']}, {row['name']}"
+    return row.get("name") or ""
+
+
+def _product_display(env, row):
+    code = row.get("default_code")
+    return f"[{code}] {row.get('name') or ''}" if code else (row.get("name") or "")
+
+
+def _move_display(env, row):
+    """stock.move _compute_display_name: '<origin>/<code>: <src>><dest>'."""
+    picking = env.get("stock.picking", row.get("picking_id")) or {}
+    product = env.get("product.product", row.get("product_id")) or {}
+    src = env.get("stock.location", row.get("location_id")) or {}
+    dest = env.get("stock.location", row.get("location_dest_id")) or {}
+    origin = f"{picking['origin']}/" if picking.get("origin") else ""
+    code = f"{product['default_code']}: " if product.get("default_code") else ""
+    return f"{origin}{code}{src.get('name') or ''}>{dest.get('name') or ''}"
+
+
+def _picking_weight(env, row):
+    total = 0.0
+    for move in env.o2m_rows("stock.move", "picking_id", row["id"]):
+        if move["state"] != "cancel":
+            total += _move_weight(env, move)
+    return total
+
+
+def _move_weight(env, move):
+    product = env.get("product.product", move.get("product_id")) or {}
+    return float(product.get("weight") or 0.0) * float(move.get("product_uom_qty") or 0.0)
+
+
+def _shipping_weight(env, row):
+    """delivery: weight of the move lines (no packages in the simulator)."""
+    total = 0.0
+    for line in env.o2m_rows("stock.move.line", "picking_id", row["id"]):
+        product = env.get("product.product", line.get("product_id")) or {}
+        total += float(product.get("weight") or 0.0) * float(line.get("quantity") or 0.0)
+    return total
+
+
+def _free_qty(env, row):
+    return float(row.get("qty_available") or 0.0) - Stock(env).reserved_qty(row["id"])
+
+
+def build_schema(version: int) -> dict[str, ModelDef]:
+    """All models of the simulated database (a subset of base, product, stock,
+    stock_sms, delivery and mail fields, named as in Odoo 19)."""
+    F = Field
+    package_model = "stock.package" if version >= 19 else "stock.quant.package"
+    models = [
+        ModelDef("res.company", "Companies", {
+            "name": F("char", "Company Name", required=True),
+            "partner_id": F("many2one", "Partner", relation="res.partner"),
+            "stock_move_sms_validation": F("boolean", "SMS Confirmation", default=True),
+            "has_received_warning_stock_sms": F("boolean", "Has Received Warning Stock SMS"),
+            "stock_move_email_validation": F("boolean", "Email Confirmation picking"),
+        }, class_name="ResCompany", order="name"),
+        ModelDef("res.partner", "Contact", {
+            "name": F("char", "Name"),
+            "complete_name": F("char", "Complete Name", compute=_partner_display),
+            "is_company": F("boolean", "Is a Company"),
+            "parent_id": F("many2one", "Related Company", relation="res.partner"),
+            "ref": F("char", "Reference"),
+            "email": F("char", "Email"),
+            "phone": F("char", "Phone"),
+            "street": F("char", "Street"),
+            "city": F("char", "City"),
+            "zip": F("char", "Zip"),
+            "active": F("boolean", "Active", default=True),
+        }, class_name="ResPartner", order="complete_name asc, id desc",
+           display=_partner_display, mail_thread=True),
+        ModelDef("res.users", "User", {
+            "name": F("char", "Name", required=True),
+            "login": F("char", "Login", required=True),
+            "partner_id": F("many2one", "Related Partner", relation="res.partner"),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+            "active": F("boolean", "Active", default=True),
+        }, class_name="ResUsers", order="name, login"),
+        ModelDef("product.product", "Product Variant", {
+            "name": F("char", "Name", required=True),
+            "default_code": F("char", "Internal Reference"),
+            "barcode": F("char", "Barcode"),
+            "type": F("selection", "Product Type", default="consu",
+                      selection=[("consu", "Goods"), ("service", "Service"), ("combo", "Combo")]),
+            "is_storable": F("boolean", "Track Inventory", default=True),
+            "tracking": F("selection", "Tracking", default="none",
+                          selection=[("serial", "By Unique Serial Number"), ("lot", "By Lots"),
+                                     ("none", "By Quantity")]),
+            "weight": F("float", "Weight"),
+            "list_price": F("float", "Sales Price"),
+            "qty_available": F("float", "Quantity On Hand", readonly=True),
+            "free_qty": F("float", "Free To Use Quantity", compute=_free_qty),
+            "active": F("boolean", "Active", default=True),
+        }, class_name="ProductProduct", order="default_code, name, id",
+           display=_product_display, mail_thread=True),
+        ModelDef("stock.location", "Inventory Locations", {
+            "name": F("char", "Location Name", required=True),
+            "complete_name": F("char", "Full Location Name"),
+            "usage": F("selection", "Location Type", default="internal", selection=[
+                ("supplier", "Vendor"), ("view", "Virtual"), ("internal", "Internal"),
+                ("customer", "Customer"), ("inventory", "Inventory Loss"),
+                ("production", "Production"), ("transit", "Transit")]),
+            "active": F("boolean", "Active", default=True),
+        }, class_name="StockLocation", order="complete_name, id",
+           display=lambda env, row: row.get("complete_name") or row.get("name") or ""),
+        ModelDef("stock.picking.type", "Picking Type", {
+            "name": F("char", "Operation Type", required=True),
+            "code": F("selection", "Type of Operation", required=True, default="incoming", selection=[
+                ("incoming", "Receipt"), ("outgoing", "Delivery"), ("internal", "Internal Transfer")]),
+            "sequence": F("integer", "Sequence"),
+            "sequence_code": F("char", "Sequence Prefix"),
+            "default_location_src_id": F("many2one", "Source Location", relation="stock.location"),
+            "default_location_dest_id": F("many2one", "Destination Location", relation="stock.location"),
+            "create_backorder": F("selection", "Create Backorder", default="ask", selection=[
+                ("ask", "Ask"), ("always", "Always"), ("never", "Never")]),
+            "reservation_method": F("selection", "Reservation Method", default="at_confirm", selection=[
+                ("at_confirm", "At Confirmation"), ("manual", "Manually"),
+                ("by_date", "Before scheduled date")]),
+            "use_create_lots": F("boolean", "Create New Lots/Serial Numbers", default=True),
+            "use_existing_lots": F("boolean", "Use Existing Lots/Serial Numbers", default=True),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+            "active": F("boolean", "Active", default=True),
+        }, class_name="StockPickingType", order="sequence, id",
+           display=lambda env, row: f"YourCompany: {row.get('name') or ''}"),
+        ModelDef("delivery.carrier", "Shipping Methods", {
+            "name": F("char", "Delivery Method", required=True),
+            "sequence": F("integer", "Sequence", default=10),
+            "delivery_type": F("selection", "Provider", required=True, default="fixed", selection=[
+                ("base_on_rule", "Based on Rules"), ("fixed", "Fixed Price")]),
+            "fixed_price": F("float", "Fixed Price"),
+            "active": F("boolean", "Active", default=True),
+        }, class_name="DeliveryCarrier", order="sequence, id"),
+        ModelDef("stock.lot", "Lot/Serial", {
+            "name": F("char", "Lot/Serial Number", required=True),
+            "product_id": F("many2one", "Product", relation="product.product", required=True),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+        }, class_name="StockLot", order="name, id"),
+        ModelDef(package_model, "Packages", {
+            "name": F("char", "Package Reference"),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+        }, class_name="StockPackage" if version >= 19 else "StockQuantPackage", order="name"),
+        ModelDef("stock.picking", "Transfer", {
+            "name": F("char", "Reference", default="/"),
+            "origin": F("char", "Source Document"),
+            "note": F("html", "Notes"),
+            "backorder_id": F("many2one", "Back Order of", relation="stock.picking"),
+            "backorder_ids": F("one2many", "Back Orders", relation="stock.picking", inverse="backorder_id"),
+            "move_type": F("selection", "Shipping Policy", required=True, default="direct", selection=[
+                ("direct", "As soon as possible"), ("one", "When all products are ready")]),
+            "state": F("selection", "Status", default="draft", selection=PICKING_STATES),
+            "priority": F("selection", "Priority", default="0", selection=[("0", "Normal"), ("1", "Urgent")]),
+            "scheduled_date": F("datetime", "Scheduled Date", default=now_str),
+            "date_deadline": F("datetime", "Deadline"),
+            "date_done": F("datetime", "Date of Transfer"),
+            "location_id": F("many2one", "Source Location", relation="stock.location"),
+            "location_dest_id": F("many2one", "Destination Location", relation="stock.location"),
+            "move_ids": F("one2many", "Stock Moves", relation="stock.move", inverse="picking_id"),
+            "move_line_ids": F("one2many", "Operations", relation="stock.move.line", inverse="picking_id"),
+            "picking_type_id": F("many2one", "Operation Type", relation="stock.picking.type", required=True),
+            "picking_type_code": F("selection", "Type of Operation", selection=[
+                ("incoming", "Receipt"), ("outgoing", "Delivery"), ("internal", "Internal Transfer")],
+                compute=lambda env, row: (env.get("stock.picking.type", row.get("picking_type_id"))
+                                          or {}).get("code") or False),
+            "partner_id": F("many2one", "Contact", relation="res.partner"),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+            "user_id": F("many2one", "Responsible", relation="res.users", default=ADMIN_UID),
+            "is_locked": F("boolean", "Is Locked", default=True),
+            "carrier_id": F("many2one", "Carrier", relation="delivery.carrier"),
+            "carrier_tracking_ref": F("char", "Tracking Reference"),
+            "weight": F("float", "Weight", compute=_picking_weight),
+            "shipping_weight": F("float", "Weight for Shipping", default=lambda: None,
+                                 fallback=_shipping_weight),
+        }, class_name="StockPicking", order="priority desc, scheduled_date asc, id desc",
+           mail_thread=True),
+        ModelDef("stock.move", "Stock Move", {
+            "name": F("char", "Description"),
+            "sequence": F("integer", "Sequence", default=10),
+            "date": F("datetime", "Date Scheduled", default=now_str),
+            "origin": F("char", "Source Document"),
+            "product_id": F("many2one", "Product", relation="product.product", required=True),
+            "product_uom_qty": F("float", "Demand", required=True, default=1.0),
+            "quantity": F("float", "Quantity"),
+            "picked": F("boolean", "Picked"),
+            "state": F("selection", "Status", default="draft", selection=MOVE_STATES),
+            "picking_id": F("many2one", "Transfer", relation="stock.picking"),
+            "location_id": F("many2one", "Source Location", relation="stock.location"),
+            "location_dest_id": F("many2one", "Destination Location", relation="stock.location"),
+            "move_line_ids": F("one2many", "Move Lines", relation="stock.move.line", inverse="move_id"),
+            "lot_ids": F("many2many", "Serial Numbers", relation="stock.lot"),
+            "partner_id": F("many2one", "Destination Address", relation="res.partner"),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+            "reference": F("char", "Reference", compute=lambda env, row: (
+                env.get("stock.picking", row.get("picking_id")) or {}).get("name") or False),
+            "weight": F("float", "Weight", compute=_move_weight),
+        }, class_name="StockMove", order="sequence, id", display=_move_display),
+        ModelDef("stock.move.line", "Product Moves (Stock Move Line)", {
+            "move_id": F("many2one", "Stock Operation", relation="stock.move", ondelete="cascade"),
+            "picking_id": F("many2one", "Transfer", relation="stock.picking"),
+            "product_id": F("many2one", "Product", relation="product.product"),
+            "quantity": F("float", "Quantity"),
+            "picked": F("boolean", "Picked"),
+            "lot_id": F("many2one", "Lot/Serial Number", relation="stock.lot"),
+            "lot_name": F("char", "Lot/Serial Number Name"),
+            "package_id": F("many2one", "Source Package", relation=package_model),
+            "result_package_id": F("many2one", "Destination Package", relation=package_model),
+            "location_id": F("many2one", "From", relation="stock.location"),
+            "location_dest_id": F("many2one", "To", relation="stock.location"),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+            "date": F("datetime", "Date", default=now_str),
+            "state": F("selection", "Status", selection=MOVE_STATES, compute=lambda env, row: (
+                env.get("stock.move", row.get("move_id")) or {}).get("state") or False),
+        }, class_name="StockMoveLine", order="id",
+           display=lambda env, row: env.display_name_of(
+               "product.product", env.get("product.product", row.get("product_id"))) or ""),
+        ModelDef("stock.backorder.confirmation", "Backorder Confirmation", {
+            "pick_ids": F("many2many", "Pick", relation="stock.picking"),
+            "show_transfers": F("boolean", "Show Transfers"),
+            "backorder_confirmation_line_ids": F(
+                "one2many", "Backorder Confirmation Lines",
+                relation="stock.backorder.confirmation.line", inverse="backorder_confirmation_id"),
+        }, class_name="StockBackorderConfirmation", transient=True),
+        ModelDef("stock.backorder.confirmation.line", "Backorder Confirmation Line", {
+            "backorder_confirmation_id": F("many2one", "Immediate Transfer",
+                                           relation="stock.backorder.confirmation", ondelete="cascade"),
+            "picking_id": F("many2one", "Transfer", relation="stock.picking"),
+            "to_backorder": F("boolean", "To Backorder"),
+        }, class_name="StockBackorderConfirmationLine", transient=True),
+        ModelDef("confirm.stock.sms", "Confirm Stock SMS", {
+            "pick_ids": F("many2many", "Pick", relation="stock.picking"),
+        }, class_name="ConfirmStockSms", transient=True),
+        ModelDef("mail.message.subtype", "Message subtypes", {
+            "name": F("char", "Message Type", required=True),
+            "internal": F("boolean", "Internal Only"),
+        }, class_name="MailMessageSubtype", order="id"),
+        ModelDef("mail.message", "Message", {
+            "subject": F("char", "Subject"),
+            "body": F("html", "Contents"),
+            "model": F("char", "Related Document Model"),
+            "res_id": F("integer", "Related Document ID"),
+            "message_type": F("selection", "Type", default="comment", selection=[
+                ("email", "Incoming Email"), ("comment", "Comment"), ("email_outgoing", "Outgoing Email"),
+                ("notification", "System notification"), ("auto_comment", "Automated Targeted Notification"),
+                ("user_notification", "User Specific Notification")]),
+            "subtype_id": F("many2one", "Subtype", relation="mail.message.subtype"),
+            "author_id": F("many2one", "Author", relation="res.partner"),
+            "partner_ids": F("many2many", "Recipients", relation="res.partner"),
+            "date": F("datetime", "Date", default=now_str),
+        }, class_name="MailMessage", order="id desc", rec_name="subject"),
+        ModelDef("ir.model", "Models", {
+            "name": F("char", "Model Description", required=True),
+            "model": F("char", "Model", required=True),
+            "state": F("selection", "Type", default="manual", selection=[
+                ("manual", "Custom Object"), ("base", "Base Object")]),
+            "transient": F("boolean", "Transient Model"),
+            "field_id": F("one2many", "Fields", relation="ir.model.fields", inverse="model_id"),
+        }, class_name="IrModel", order="model"),
+        ModelDef("ir.model.fields", "Fields", {
+            "name": F("char", "Field Name", required=True),
+            "model": F("char", "Model Name"),
+            "model_id": F("many2one", "Model", relation="ir.model", required=True, ondelete="cascade"),
+            "field_description": F("char", "Field Label", required=True),
+            "ttype": F("selection", "Field Type", required=True,
+                       selection=[(t, t) for t in FIELD_TYPES]),
+            "relation": F("char", "Related Model"),
+            "relation_field": F("char", "Relation Field"),
+            "selection": F("char", "Selection Options (Deprecated)"),
+            "required": F("boolean", "Required"),
+            "readonly": F("boolean", "Readonly"),
+            "store": F("boolean", "Stored", default=True),
+            "state": F("selection", "Type", default="manual", selection=[
+                ("manual", "Custom Field"), ("base", "Base Field")]),
+            "help": F("text", "Field Help"),
+        }, class_name="IrModelFields", order="name",
+           display=lambda env, row: f"{row.get('field_description') or ''} ({row.get('model') or ''})"),
+    ]
+    return {m.name: m for m in models}
+
+
+# ===========================================================================
+# Store: the in-memory database
+# ===========================================================================
+
+def _copy_row(row: dict) -> dict:
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in row.items()}
+
+
+class Store:
+    """Tables (model -> id -> row), id counters, picking sequences and the schema.
+
+    ``snapshot``/``restore`` give every RPC call the all-or-nothing behaviour
+    of Odoo's one-transaction-per-call (odoo/service/model.py retrying).
+    """
+
+    def __init__(self, version: int):
+        self.version = version
+        self.schema = build_schema(version)
+        self.tables: dict[str, dict[int, dict]] = {name: {} for name in self.schema}
+        self.next_ids: dict[str, int] = {name: 1 for name in self.schema}
+        self.sequences: dict[int, int] = {}
+
+    def snapshot(self):
+        return ({m: {i: _copy_row(r) for i, r in t.items()} for m, t in self.tables.items()},
+                dict(self.next_ids), dict(self.sequences),
+                {m: d.clone() for m, d in self.schema.items()})
+
+    def restore(self, snap):
+        tables, next_ids, sequences, schema = snap
+        self.tables, self.next_ids, self.sequences, self.schema = tables, next_ids, sequences, schema
+
+    def add_model(self, mdef: ModelDef):
+        self.schema[mdef.name] = mdef
+        self.tables.setdefault(mdef.name, {})
+        self.next_ids.setdefault(mdef.name, 1)
+
+
+# ===========================================================================
+# Environment: a context plus row-level helpers
+# ===========================================================================
+
+class Env:
+    """What a method sees: the store, the user (uid 2) and the call's context."""
+
+    def __init__(self, sim: "Simulator", context=None):
+        self.sim = sim
+        self.store: Store = sim.store
+        self.version = sim.version
+        self.uid = ADMIN_UID
+        self.context = dict(context or {})
+
+    def __call__(self, **context) -> "Env":
+        """with_context(**context)."""
+        return Env(self.sim, {**self.context, **context})
+
+    # -- rows ---------------------------------------------------------------
+    def mdef(self, model: str) -> ModelDef:
+        return self.store.schema[model]
+
+    def table(self, model: str) -> dict:
+        return self.store.tables[model]
+
+    def get(self, model: str, rid):
+        if not rid or isinstance(rid, bool):
+            return None
+        return self.store.tables[model].get(rid)
+
+    def o2m_rows(self, model: str, inverse: str, rid: int) -> list:
+        rows = [r for r in self.store.tables[model].values() if r.get(inverse) == rid]
+        return sort_rows(self, model, rows, None)
+
+    def insert(self, model: str, values: dict, rid: int | None = None) -> dict:
+        """Insert a row as the ORM stores it: defaults for missing stored fields,
+        magic fields, no conversion and no business hooks."""
+        mdef = self.mdef(model)
+        row = {}
+        for fname, field in mdef.fields.items():
+            if field.store and fname != "id":
+                row[fname] = values[fname] if fname in values else field.default_value()
+        stamp = values.get("create_date") or now_str()
+        row["create_date"] = stamp
+        row["write_date"] = values.get("write_date") or stamp
+        row["create_uid"] = row["write_uid"] = self.uid
+        if rid is None:
+            rid = self.store.next_ids[model]
+        if rid in self.store.tables[model]:
+            raise value_error(f"id {rid} already used in {model!r}")
+        self.store.next_ids[model] = max(self.store.next_ids[model], rid + 1)
+        row["id"] = rid
+        self.store.tables[model][rid] = row
+        return row
+
+    def delete(self, model: str, rid: int):
+        self.store.tables[model].pop(rid, None)
+
+    # -- values ---------------------------------------------------------------
+    def value(self, model: str, row: dict, fname: str):
+        """Raw value of a field on a row, computing it when it is not stored."""
+        field = self.mdef(model).fields[fname]
+        if field.type == "one2many":
+            return [r["id"] for r in self.o2m_rows(field.relation, field.inverse, row["id"])]
+        if field.compute is not None:
+            return field.compute(self, row)
+        raw = row.get(fname, field.empty())
+        if raw is None and field.fallback is not None:
+            return field.fallback(self, row)
+        return raw
+
+    def display_name_of(self, model: str, row) -> str:
+        if not row:
+            return ""
+        return self.mdef(model).display(self, row)
+
+    def display_name(self, model: str, rid) -> str:
+        return self.display_name_of(model, self.get(model, rid))
+
+
+def normalize_ids(ids) -> list[int]:
+    """Model.browse(ids): an int or a list of ints, duplicates dropped."""
+    if ids is None or ids is False:
+        return []
+    if isinstance(ids, bool):
+        ids = [int(ids)]
+    if isinstance(ids, int):
+        ids = [ids]
+    if not isinstance(ids, (list, tuple)) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise value_error(f"Invalid ids {ids!r}")
+    return list(dict.fromkeys(ids))
+
+
+class Records:
+    """A recordset: env + model + ids (what ``self`` is in an Odoo method)."""
+
+    def __init__(self, env: Env, model: str, ids=()):
+        self.env = env
+        self.model = model
+        self.ids = normalize_ids(ids)
+
+    @property
+    def mdef(self) -> ModelDef:
+        return self.env.mdef(self.model)
+
+    def rows(self) -> list[dict]:
+        """Existing rows; MissingError for ids that are gone (as a write would)."""
+        table = self.env.table(self.model)
+        missing = [i for i in self.ids if i not in table]
+        if missing:
+            raise missing_error(self.model, missing)
+        return [table[i] for i in self.ids]
+
+    def existing_rows(self) -> list[dict]:
+        table = self.env.table(self.model)
+        return [table[i] for i in self.ids if i in table]
+
+    def ensure_one(self) -> dict:
+        if len(self.ids) != 1:
+            raise value_error(f"Expected singleton: {self.model}{tuple(self.ids)!r}")
+        return self.rows()[0]
+
+
+# ===========================================================================
+# Value conversion: what write()/create() store, what read() returns
+# ===========================================================================
+
+def _wrong_value(model: str, field: Field, value) -> PythonError:
+    return value_error(f"Wrong value for {model}.{field.name}: {value!r}")
+
+
+def _parse_datetime(value, kind: str):
+    """fields.Datetime/Date.to_datetime: 'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD' only."""
+    if value is None or value is False or value == "":
+        return False
+    if not isinstance(value, str):
+        raise PythonError("TypeError", f"'{type(value).__name__}' object is not subscriptable")
+    if kind == "date":
+        text = value[:10]
+        fmt = DATE_FORMAT
+    else:
+        text = value[:19]
+        if len(text) == 10:
+            text += " 00:00:00"
+        fmt = DATETIME_FORMAT
+    try:
+        datetime.strptime(text, fmt)
+    except ValueError as exc:
+        raise value_error(str(exc)) from None
+    return text
+
+
+def convert_for_write(env: Env, model: str, field: Field, value):
+    """Field.convert_to_cache of Odoo: loose on types (bool('maybe') is True),
+    strict on selections, dates and relations."""
+    t = field.type
+    if t == "boolean":
+        return bool(value)
+    if t == "integer":
+        try:
+            return int(value or 0)
+        except (TypeError, ValueError) as exc:
+            raise PythonError(type(exc).__name__, str(exc)) from None
+    if t in ("float", "monetary"):
+        try:
+            return float(value or 0.0)
+        except (TypeError, ValueError) as exc:
+            raise PythonError(type(exc).__name__, str(exc)) from None
+    if t in ("char", "text", "html"):
+        if value is None or value is False:
+            return False
+        return value if isinstance(value, str) else str(value)
+    if t == "selection":
+        if value in [key for key, _label in field.selection]:
+            return value
+        if not value:
+            return False
+        raise _wrong_value(model, field, value)
+    if t in ("date", "datetime"):
+        return _parse_datetime(value, t)
+    if t == "many2one":
+        if value is None or value is False:
+            return False
+        if isinstance(value, (list, tuple)) and value and isinstance(value[0], int):
+            value = value[0]
+        if not isinstance(value, int):
+            raise _wrong_value(model, field, value)
+        rid = int(value)
+        if env.get(field.relation, rid) is None:
+            table = model.replace(".", "_")
+            raise ValidationError(
+                "The operation cannot be completed: insert or update on table "
+                f"\"{table}\" violates foreign key constraint \"{table}_{field.name}_fkey\"")
+        return rid
+    if t == "binary":
+        return value or False
+    raise _wrong_value(model, field, value)
+
+
+def format_for_read(env: Env, field: Field, raw, load="_classic_read"):
+    """BaseModel.read() formatting: many2one as [id, display_name] or False,
+    x2many as id lists, missing values as False."""
+    t = field.type
+    if t == "many2one":
+        if not raw:
+            return False
+        return [raw, env.display_name(field.relation, raw)] if load == "_classic_read" else raw
+    if t in X2MANY:
+        return list(raw or [])
+    if t == "boolean":
+        return bool(raw)
+    if t == "integer":
+        return raw or 0
+    if t in ("float", "monetary"):
+        return float(raw or 0.0)
+    return False if raw is None else raw
+
+
+def x2many_commands(model: str, field: Field, value) -> list[tuple]:
+    """Normalise an x2many write value to Command tuples (a bare id list = SET)."""
+    if value is False or value is None:
+        return [(5,)]
+    if not isinstance(value, (list, tuple)):
+        raise _wrong_value(model, field, value)
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return [(6, 0, list(value))]
+    commands = []
+    for cmd in value:
+        if not isinstance(cmd, (list, tuple)) or not cmd or cmd[0] not in range(7):
+            raise _wrong_value(model, field, value)
+        code = cmd[0]
+        arg1 = cmd[1] if len(cmd) > 1 else 0
+        arg2 = cmd[2] if len(cmd) > 2 else None
+        if code in (0, 1) and not isinstance(arg2, dict):
+            raise _wrong_value(model, field, value)
+        if code == 6 and not isinstance(arg2, (list, tuple)):
+            raise _wrong_value(model, field, value)
+        commands.append((code, arg1, arg2))
+    return commands
+
+
+def apply_x2many(env: Env, model: str, row: dict, field: Field, value):
+    """Apply Command tuples (CREATE, UPDATE, DELETE, UNLINK, LINK, CLEAR, SET)."""
+    comodel = field.relation
+    commands = x2many_commands(model, field, value)
+    if field.type == "many2many":
+        ids = list(row.get(field.name) or [])
+        for code, arg1, arg2 in commands:
+            if code == 0:
+                ids += orm_create(env, comodel, [arg2])
+            elif code == 1:
+                orm_write(env, comodel, [arg1], arg2)
+            elif code == 2:
+                orm_unlink(env, comodel, [arg1])
+                ids = [i for i in ids if i != arg1]
+            elif code == 3:
+                ids = [i for i in ids if i != arg1]
+            elif code == 4:
+                Records(env, comodel, [arg1]).rows()
+                if arg1 not in ids:
+                    ids.append(arg1)
+            elif code == 5:
+                ids = []
+            elif code == 6:
+                Records(env, comodel, list(arg2)).rows()
+                ids = list(dict.fromkeys(arg2))
+        row[field.name] = ids
+        return
+    inverse = field.inverse
+    for code, arg1, arg2 in commands:
+        current = [r["id"] for r in env.o2m_rows(comodel, inverse, row["id"])]
+        if code == 0:
+            orm_create(env, comodel, [{**arg2, inverse: row["id"]}])
+        elif code == 1:
+            orm_write(env, comodel, [arg1], arg2)
+        elif code == 2:
+            orm_unlink(env, comodel, [arg1])
+        elif code == 3:
+            orm_write(env, comodel, [arg1], {inverse: False})
+        elif code == 4:
+            orm_write(env, comodel, [arg1], {inverse: row["id"]})
+        elif code == 5:
+            if current:
+                orm_write(env, comodel, current, {inverse: False})
+        elif code == 6:
+            dropped = [i for i in current if i not in arg2]
+            if dropped:
+                orm_write(env, comodel, dropped, {inverse: False})
+            if arg2:
+                orm_write(env, comodel, list(arg2), {inverse: row["id"]})
+
+
+# ===========================================================================
+# Domains and ordering
+# ===========================================================================
+
+OPERATORS = {"=", "!=", "<>", "<", ">", "<=", ">=", "=?", "in", "not in", "like", "ilike",
+             "not like", "not ilike", "=like", "=ilike", "child_of", "parent_of", "any", "not any"}
+NEGATIONS = {"!=": "=", "<>": "=", "not in": "in", "not like": "like", "not ilike": "ilike",
+             "not any": "any"}
+
+
+def compile_domain(env: Env, model: str, domain, *, active_test=None):
+    """Turn an Odoo domain (prefix '&', '|', '!', implicit AND) into a predicate.
+
+    Unknown fields raise ValueError("Invalid field 'x' in 'model'"). Models with
+    an ``active`` field hide archived rows unless the domain mentions
+    ``active`` or the context says active_test=False (BaseModel._search).
+    """
+    mdef = env.mdef(model)
+    if domain is None or domain is False:
+        domain = []
+    if not isinstance(domain, (list, tuple)):
+        raise value_error(f"Invalid domain {domain!r}")
+    items = list(domain)
+    pos = 0
+
+    def parse():
+        nonlocal pos
+        if pos >= len(items):
+            raise value_error(f"Invalid domain {domain!r}")
+        token = items[pos]
+        pos += 1
+        if token in ("&", "|"):
+            left, right = parse(), parse()
+            if token == "&":
+                return lambda row: left(row) and right(row)
+            return lambda row: left(row) or right(row)
+        if token == "!":
+            inner = parse()
+            return lambda row: not inner(row)
+        return compile_leaf(env, model, token)
+
+    predicates = []
+    while pos < len(items):
+        predicates.append(parse())
+
+    if active_test is None:
+        active_test = env.context.get("active_test", True)
+    if "active" in mdef.fields and active_test and not _mentions_active(items):
+        predicates.append(lambda row: bool(row.get("active")))
+    return lambda row: all(pred(row) for pred in predicates)
+
+
+def _mentions_active(items) -> bool:
+    return any(isinstance(leaf, (list, tuple)) and len(leaf) == 3 and isinstance(leaf[0], str)
+               and leaf[0].split(".")[0] == "active" for leaf in items)
+
+
+def compile_leaf(env: Env, model: str, leaf):
+    if not isinstance(leaf, (list, tuple)) or len(leaf) != 3:
+        raise value_error(f"Invalid leaf {leaf!r}")
+    path, operator, value = leaf
+    if path in (0, 1) and operator == "=" and value in (0, 1):
+        constant = path == value
+        return lambda row: constant
+    if not isinstance(path, str) or not isinstance(operator, str):
+        raise value_error(f"Invalid leaf {leaf!r}")
+    operator = operator.lower()
+    if operator not in OPERATORS:
+        raise value_error(f"Invalid operator {operator!r} in domain term {list(leaf)!r}")
+    mdef = env.mdef(model)
+    head, _, rest = path.partition(".")
+    field = mdef.fields.get(head)
+    if field is None:
+        raise invalid_field(head, model)
+    if rest or operator in ("any", "not any"):
+        if not field.relational:
+            raise invalid_field(rest.partition(".")[0] or head, model)
+        if rest:
+            sub = compile_domain(env, field.relation, [[rest, operator, value]])
+            negate = False
+        else:
+            sub = compile_domain(env, field.relation, value)
+            negate = operator == "not any"
+
+        def related(row):
+            ids = _related_ids(env, model, row, field)
+            hit = any(sub(env.get(field.relation, i)) for i in ids if env.get(field.relation, i))
+            return not hit if negate else hit
+        return related
+    if operator in NEGATIONS:
+        positive = NEGATIONS[operator]
+        return lambda row: not _match(env, model, field, row, positive, value)
+    return lambda row: _match(env, model, field, row, operator, value)
+
+
+def _related_ids(env: Env, model: str, row: dict, field: Field) -> list[int]:
+    raw = env.value(model, row, field.name)
+    if field.type == "many2one":
+        return [raw] if raw else []
+    return list(raw or [])
+
+
+def _like(pattern_value, text, *, exact=False, insensitive=False) -> bool:
+    if text is None or text is False:
+        return False
+    text = str(text)
+    pattern = str(pattern_value)
+    if not exact:
+        return (pattern.lower() in text.lower()) if insensitive else (pattern in text)
+    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+    return re.fullmatch(regex, text, re.IGNORECASE if insensitive else 0) is not None
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _match(env: Env, model: str, field: Field, row: dict, operator: str, value) -> bool:
+    if operator == "=?":
+        if value is None or value is False:
+            return True
+        operator = "="
+    if operator in ("child_of", "parent_of"):
+        operator = "in"
+    raw = env.value(model, row, field.name)
+
+    if field.relational:
+        ids = _related_ids(env, model, row, field)
+        names = None
+
+        def display_names():
+            nonlocal names
+            if names is None:
+                names = [env.display_name(field.relation, i) for i in ids]
+            return names
+
+        if operator in ("like", "ilike", "=like", "=ilike"):
+            if value is False or value is None:
+                return not ids
+            return any(_like(value, name, exact=operator.startswith("="),
+                             insensitive=operator.endswith("ilike")) for name in display_names())
+        if operator == "=":
+            if value is False or value is None:
+                return not ids
+            if isinstance(value, str):
+                return value in display_names()
+            if isinstance(value, (list, tuple)):
+                return any(v in ids for v in value)
+            return value in ids
+        if operator == "in":
+            values = _as_list(value)
+            if any(v is False or v is None for v in values) and not ids:
+                return True
+            return any((v in display_names()) if isinstance(v, str) else (v in ids) for v in values)
+        # ordering comparisons act on the id
+        return any(_compare(i, operator, value) for i in ids)
+
+    if field.type == "boolean":
+        raw = bool(raw)
+        if operator == "=":
+            return raw == bool(value)
+        if operator == "in":
+            return raw in [bool(v) for v in _as_list(value)]
+        if operator in ("like", "ilike", "=like", "=ilike"):
+            return _like(value, raw, exact=operator.startswith("="), insensitive=operator.endswith("ilike"))
+        return _compare(raw, operator, value)
+
+    is_null = raw is None or raw is False
+    if operator == "=":
+        if value is False or value is None:
+            return is_null
+        return not is_null and raw == value
+    if operator == "in":
+        for v in _as_list(value):
+            if (v is False or v is None) and is_null:
+                return True
+            if not is_null and raw == v:
+                return True
+        return False
+    if operator in ("like", "ilike", "=like", "=ilike"):
+        if value is False or value is None:
+            return is_null
+        return _like(value, raw, exact=operator.startswith("="), insensitive=operator.endswith("ilike"))
+    if is_null:
+        return False
+    return _compare(raw, operator, value)
+
+
+def _compare(raw, operator, value) -> bool:
+    if value is None or value is False:
+        return False
+    try:
+        if operator == "<":
+            return raw < value
+        if operator == ">":
+            return raw > value
+        if operator == "<=":
+            return raw <= value
+        if operator == ">=":
+            return raw >= value
+    except TypeError:
+        return False
+    return False
+
+
+def sort_rows(env: Env, model: str, rows: list, order) -> list:
+    """ORDER BY as PostgreSQL does it for Odoo: NULLS LAST ascending, NULLS FIRST
+    descending; many2one columns sort on the display name of the target."""
+    mdef = env.mdef(model)
+    spec = order or mdef.order or "id"
+    if not isinstance(spec, str):
+        raise value_error(f"Invalid order {spec!r}")
+    terms = []
+    for part in spec.split(","):
+        tokens = part.strip().split()
+        if not tokens:
+            continue
+        fname = tokens[0]
+        direction = tokens[1].lower() if len(tokens) > 1 else "asc"
+        if fname not in mdef.fields:
+            raise value_error(f"Invalid field {fname!r} on model {model!r}")
+        if direction not in ("asc", "desc") or len(tokens) not in (1, 2, 4):
+            raise value_error(f"Invalid order {spec!r} for model {model!r}")
+        terms.append((mdef.fields[fname], direction == "desc"))
+    result = list(rows)
+    for field, descending in reversed(terms):
+        def key(row, field=field):
+            raw = env.value(model, row, field.name)
+            if field.type == "many2one":
+                raw = env.display_name(field.relation, raw).lower() if raw else None
+            elif field.type in X2MANY:
+                raw = len(raw)
+            elif field.type == "boolean":
+                raw = bool(raw)
+            if raw is None or (raw is False and field.type != "boolean"):
+                return (1, "")
+            return (0, raw)
+        try:
+            result.sort(key=key, reverse=descending)
+        except TypeError:
+            result.sort(key=lambda row, k=key: (k(row)[0], str(k(row)[1])), reverse=descending)
+    return result
+
+
+# ===========================================================================
+# Generic ORM: create, write, unlink, read, search
+# ===========================================================================
+
+CREATE_PREPARE = {}   # model -> fn(env, vals) -> vals, before insertion
+CREATE_DONE = {}      # model -> fn(env, row, vals), after insertion and x2many commands
+WRITE_PREPARE = {}    # model -> fn(env, rows, vals)
+WRITE_DONE = {}       # model -> fn(env, rows, vals, before)
+UNLINK_PREPARE = {}   # model -> fn(env, rows)
+UNLINK_DONE = {}      # model -> fn(env, removed_rows)
+
+
+def _check_field_names(mdef: ModelDef, vals: dict):
+    for fname in vals:
+        if fname not in mdef.fields:
+            raise invalid_field(fname, mdef.name)
+
+
+def _not_null_error(mdef: ModelDef, field: Field) -> ValidationError:
+    """A NOT NULL violation turned into ValidationError by service/model.py retrying."""
+    return ValidationError(
+        "The operation cannot be completed:\n"
+        "- Create/update: a mandatory field is not set.\n"
+        "- Delete: another model requires the record being deleted. If possible, archive it instead.\n\n"
+        f"Model: {mdef.description} ({mdef.name})\n"
+        f"Field: {field.string} ({field.name})\n")
+
+
+def orm_create(env: Env, model: str, vals_list) -> list[int]:
+    """BaseModel.create(vals_list): defaults (including default_<field> from the
+    context), conversion, required check, x2many commands, business hooks."""
+    mdef = env.mdef(model)
+    if isinstance(vals_list, dict):
+        vals_list = [vals_list]
+    if not isinstance(vals_list, (list, tuple)):
+        raise PythonError("AttributeError", f"'{type(vals_list).__name__}' object has no attribute 'get'")
+    ids = []
+    for vals in vals_list:
+        if not isinstance(vals, dict):
+            raise PythonError("AttributeError", f"'{type(vals).__name__}' object has no attribute 'get'")
+        _check_field_names(mdef, vals)
+        vals = dict(vals)
+        for key, value in env.context.items():
+            if key.startswith("default_"):
+                fname = key[len("default_"):]
+                if fname in mdef.fields and fname not in vals and not mdef.fields[fname].readonly:
+                    vals[fname] = value
+        if model in CREATE_PREPARE:
+            vals = CREATE_PREPARE[model](env, vals)
+        stored, x2many = {}, {}
+        for fname, value in vals.items():
+            field = mdef.fields[fname]
+            if fname in MAGIC_FIELDS or (field.readonly and field.type not in X2MANY):
+                continue
+            if field.type in X2MANY:
+                x2many[fname] = value
+            else:
+                stored[fname] = convert_for_write(env, model, field, value)
+        for fname, field in mdef.fields.items():
+            if field.required and field.store and fname not in MAGIC_FIELDS:
+                value = stored.get(fname, field.default_value())
+                if value is False or value is None:
+                    raise _not_null_error(mdef, field)
+        row = env.insert(model, stored)
+        for fname, value in x2many.items():
+            apply_x2many(env, model, row, mdef.fields[fname], value)
+        if model in CREATE_DONE:
+            CREATE_DONE[model](env, row, vals)
+        ids.append(row["id"])
+    return ids
+
+
+def orm_write(env: Env, model: str, ids, vals) -> bool:
+    """BaseModel.write(vals): MissingError for gone ids, ValueError for unknown
+    fields, silent skip of read-only computed fields."""
+    records = Records(env, model, ids)
+    rows = records.rows()
+    mdef = records.mdef
+    if not isinstance(vals, dict):
+        raise PythonError("AttributeError", f"'{type(vals).__name__}' object has no attribute 'items'")
+    _check_field_names(mdef, vals)
+    if model in WRITE_PREPARE:
+        WRITE_PREPARE[model](env, rows, vals)
+    stored, x2many = {}, {}
+    for fname, value in vals.items():
+        field = mdef.fields[fname]
+        if fname in MAGIC_FIELDS or (field.readonly and field.type not in X2MANY):
+            continue
+        if field.type in X2MANY:
+            x2many[fname] = value
+        else:
+            converted = convert_for_write(env, model, field, value)
+            if field.required and (converted is False or converted is None):
+                raise _not_null_error(mdef, field)
+            stored[fname] = converted
+    before = {row["id"]: dict(row) for row in rows}
+    stamp = now_str()
+    for row in rows:
+        row.update(stored)
+        row["write_date"] = stamp
+        row["write_uid"] = env.uid
+        for fname, value in x2many.items():
+            apply_x2many(env, model, row, mdef.fields[fname], value)
+    if model in WRITE_DONE:
+        WRITE_DONE[model](env, rows, vals, before)
+    return True
+
+
+def orm_unlink(env: Env, model: str, ids) -> bool:
+    """BaseModel.unlink(): ondelete set null / cascade on the records pointing here."""
+    records = Records(env, model, ids)
+    rows = records.rows()
+    if model in UNLINK_PREPARE:
+        UNLINK_PREPARE[model](env, rows)
+    rows = [r for r in rows if r["id"] in env.table(model)]
+    removed = [r["id"] for r in rows]
+    for rid in removed:
+        env.delete(model, rid)
+    _on_delete(env, model, removed)
+    if model in UNLINK_DONE:
+        UNLINK_DONE[model](env, rows)
+    return True
+
+
+def _on_delete(env: Env, model: str, removed: list[int]):
+    if not removed:
+        return
+    gone = set(removed)
+    for other, mdef in list(env.store.schema.items()):
+        for fname, field in mdef.fields.items():
+            if field.relation != model or not field.store:
+                continue
+            if field.type == "many2many":
+                for row in env.table(other).values():
+                    if any(i in gone for i in row.get(fname) or []):
+                        row[fname] = [i for i in row[fname] if i not in gone]
+            elif field.type == "many2one":
+                hits = [row for row in env.table(other).values() if row.get(fname) in gone]
+                if field.ondelete == "cascade":
+                    ids = [row["id"] for row in hits]
+                    for rid in ids:
+                        env.delete(other, rid)
+                    _on_delete(env, other, ids)
+                else:
+                    for row in hits:
+                        row[fname] = False
+
+
+def resolve_fields(mdef: ModelDef, fields) -> list[str]:
+    if fields is None or fields is False or fields == []:
+        return list(mdef.fields)
+    if isinstance(fields, str):
+        fields = list(fields)
+    if not isinstance(fields, (list, tuple)):
+        raise value_error(f"Invalid fields {fields!r}")
+    for fname in fields:
+        if fname not in mdef.fields:
+            raise invalid_field(fname, mdef.name)
+    names = ["id"] + [f for f in fields if f != "id"]
+    return list(dict.fromkeys(names))
+
+
+def orm_read(env: Env, model: str, ids, fields=None, load="_classic_read") -> list[dict]:
+    """BaseModel.read(): missing ids are skipped silently (ODOO-FACTS: read of a
+    deleted id returns [])."""
+    records = Records(env, model, ids)
+    mdef = records.mdef
+    names = resolve_fields(mdef, fields)
+    result = []
+    for row in records.existing_rows():
+        result.append({fname: format_for_read(env, mdef.fields[fname], env.value(model, row, fname), load)
+                       for fname in names})
+    return result
+
+
+def orm_search_rows(env: Env, model: str, domain, offset=0, limit=None, order=None) -> list[dict]:
+    predicate = compile_domain(env, model, domain)
+    rows = [row for row in env.table(model).values() if predicate(row)]
+    rows = sort_rows(env, model, rows, order)
+    try:
+        offset = int(offset or 0)
+        limit = int(limit) if limit else None
+    except (TypeError, ValueError) as exc:
+        raise PythonError(type(exc).__name__, str(exc)) from None
+    return rows[offset:offset + limit] if limit is not None else rows[offset:]
+
+
+# ===========================================================================
+# Stock logic (addons/stock/models/stock_picking.py, stock_move.py)
+# ===========================================================================
+
+class Stock:
+    """Picking and move workflow of Odoo 17-19, reduced to one warehouse.
+
+    Reservation: a product has ``qty_available`` on hand; an outgoing or
+    internal move reserves what is free (on hand minus the quantity of other
+    open moves); receipts and non-storable products are always fully
+    reserved. In Odoo 17+ ``stock.move.quantity`` *is* the reserved quantity
+    until validation, and ``picked`` marks what was actually picked.
+    """
+
+    def __init__(self, env: Env):
+        self.env = env
+
+    # -- accessors ----------------------------------------------------------
+    def pickings(self, ids) -> list[dict]:
+        return Records(self.env, "stock.picking", ids).rows()
+
+    def moves(self, picking: dict) -> list[dict]:
+        return self.env.o2m_rows("stock.move", "picking_id", picking["id"])
+
+    def lines(self, move: dict) -> list[dict]:
+        return [r for r in self.env.table("stock.move.line").values() if r.get("move_id") == move["id"]]
+
+    def picking_type(self, picking: dict) -> dict:
+        return self.env.get("stock.picking.type", picking.get("picking_type_id")) or {}
+
+    def code_of_move(self, move: dict):
+        picking = self.env.get("stock.picking", move.get("picking_id"))
+        return self.picking_type(picking).get("code") if picking else None
+
+    def product(self, move: dict) -> dict:
+        return self.env.get("product.product", move.get("product_id")) or {}
+
+    # -- move lines ---------------------------------------------------------
+    def new_line(self, move: dict, quantity: float, **extra) -> dict:
+        values = {
+            "move_id": move["id"], "picking_id": move.get("picking_id") or False,
+            "product_id": move.get("product_id") or False, "quantity": float(quantity),
+            "picked": bool(move.get("picked")), "location_id": move.get("location_id") or False,
+            "location_dest_id": move.get("location_dest_id") or False,
+            "company_id": move.get("company_id") or COMPANY_ID,
+        }
+        values.update(extra)
+        return self.env.insert("stock.move.line", values)
+
+    def set_move_quantity(self, move: dict, quantity: float):
+        """stock.move._set_quantity: grow the last plain line or add one, shrink
+        lines from the end."""
+        quantity = float(quantity or 0.0)
+        lines = sorted(self.lines(move), key=lambda r: r["id"])
+        diff = quantity - sum(float(line["quantity"] or 0.0) for line in lines)
+        if diff > EPSILON:
+            plain = [line for line in lines if not line.get("lot_id") and not line.get("lot_name")
+                     and not line.get("package_id")]
+            if plain:
+                plain[-1]["quantity"] = float(plain[-1]["quantity"] or 0.0) + diff
+            else:
+                self.new_line(move, diff)
+        elif diff < -EPSILON:
+            remaining = -diff
+            for line in reversed(lines):
+                take = min(float(line["quantity"] or 0.0), remaining)
+                line["quantity"] = float(line["quantity"] or 0.0) - take
+                remaining -= take
+                if line["quantity"] <= EPSILON:
+                    self.env.delete("stock.move.line", line["id"])
+                if remaining <= EPSILON:
+                    break
+        move["quantity"] = quantity
+
+    def refresh_from_lines(self, move: dict):
+        """quantity = sum of the move lines; picked when a line is picked."""
+        lines = self.lines(move)
+        move["quantity"] = float(sum(float(line.get("quantity") or 0.0) for line in lines))
+        if lines:
+            move["picked"] = any(line.get("picked") for line in lines)
+
+    def set_picked(self, move: dict, picked: bool):
+        move["picked"] = bool(picked)
+        for line in self.lines(move):
+            line["picked"] = bool(picked)
+
+    # -- states --------------------------------------------------------------
+    def recompute_move_state(self, move: dict):
+        """stock.move._recompute_state."""
+        if move["state"] in ("draft", "cancel", "done"):
+            return
+        quantity = float(move.get("quantity") or 0.0)
+        demand = float(move.get("product_uom_qty") or 0.0)
+        if quantity >= demand - EPSILON:
+            move["state"] = "assigned"
+        elif quantity > EPSILON:
+            move["state"] = "partially_available"
+        else:
+            move["state"] = "confirmed"
+
+    def recompute_picking_state(self, picking: dict):
+        """stock.picking._compute_state (stored compute, triggered by move states)."""
+        moves = self.moves(picking)
+        states = [m["state"] for m in moves]
+        if not moves or "draft" in states:
+            picking["state"] = "draft"
+        elif all(s == "cancel" for s in states):
+            picking["state"] = "cancel"
+        elif all(s in ("cancel", "done") for s in states):
+            picking["state"] = "done"
+        else:
+            relevant = self.relevant_state(picking, moves)
+            picking["state"] = "assigned" if relevant == "partially_available" else relevant
+
+    def relevant_state(self, picking: dict, moves: list) -> str:
+        """stock.move._get_relevant_state_among_moves."""
+        rank = {"assigned": 4, "waiting": 3, "partially_available": 2, "confirmed": 1}
+        todo = [m for m in moves if m["state"] not in ("cancel", "done")
+                and not (m["state"] == "assigned" and not m.get("product_uom_qty"))]
+        if not todo:
+            return "assigned"
+        todo.sort(key=lambda m: (rank.get(m["state"], 0), float(m.get("product_uom_qty") or 0.0)))
+        if picking.get("move_type") == "one":
+            first = todo[0]
+            if first["state"] == "confirmed":
+                return "confirmed" if first.get("product_uom_qty") else "assigned"
+            if first["state"] == "partially_available":
+                return "confirmed"
+            return "assigned" if todo[-1]["state"] == "assigned" else "waiting"
+        last = todo[-1]["state"]
+        if last in ("assigned", "partially_available"):
+            return "assigned"
+        return last
+
+    def refresh_pickings(self, picking_ids):
+        for pid in dict.fromkeys(picking_ids):
+            picking = self.env.get("stock.picking", pid)
+            if picking:
+                self.recompute_picking_state(picking)
+
+    # -- reservation ----------------------------------------------------------
+    def reserved_qty(self, product_id: int, exclude_move: int | None = None) -> float:
+        total = 0.0
+        for move in self.env.table("stock.move").values():
+            if (move.get("product_id") == product_id and move["id"] != exclude_move
+                    and move["state"] in ("confirmed", "waiting", "partially_available", "assigned")
+                    and self.code_of_move(move) != "incoming"):
+                total += float(move.get("quantity") or 0.0)
+        return total
+
+    def reserve(self, move: dict):
+        """stock.move._action_assign for one move."""
+        if move["state"] not in ("confirmed", "waiting", "partially_available"):
+            return
+        need = float(move.get("product_uom_qty") or 0.0) - float(move.get("quantity") or 0.0)
+        if need > EPSILON:
+            product = self.product(move)
+            if self.code_of_move(move) == "incoming" or not product.get("is_storable", True):
+                add = need
+            else:
+                free = float(product.get("qty_available") or 0.0) - self.reserved_qty(product["id"], move["id"])
+                add = max(0.0, min(need, free))
+            if add > EPSILON:
+                self.set_move_quantity(move, float(move.get("quantity") or 0.0) + add)
+        self.recompute_move_state(move)
+
+    def confirm_moves(self, moves: list):
+        """stock.move._action_confirm: draft -> confirmed, then reserve at once
+        when the operation type reserves 'at_confirm' (the default)."""
+        confirmed = []
+        for move in moves:
+            if move["state"] == "draft":
+                move["state"] = "confirmed"
+                confirmed.append(move)
+        for move in confirmed:
+            picking = self.env.get("stock.picking", move.get("picking_id"))
+            method = self.picking_type(picking).get("reservation_method", "at_confirm") if picking else "at_confirm"
+            if method == "at_confirm":
+                self.reserve(move)
+
+    def cancel_moves(self, moves: list):
+        """stock.move._action_cancel."""
+        if any(m["state"] == "done" for m in moves):
+            raise UserError(MSG_CANCEL_DONE)
+        for move in moves:
+            if move["state"] == "cancel":
+                continue
+            for line in self.lines(move):
+                self.env.delete("stock.move.line", line["id"])
+            move["quantity"] = 0.0
+            move["picked"] = False
+            move["state"] = "cancel"
+
+    # -- picking actions -------------------------------------------------------
+    def action_confirm(self, pickings: list) -> bool:
+        moves = [m for p in pickings for m in self.moves(p) if m["state"] == "draft"]
+        self.confirm_moves(moves)
+        self.refresh_pickings(p["id"] for p in pickings)
+        return True
+
+    def action_assign(self, pickings: list) -> bool:
+        """stock.picking.action_assign: confirm drafts, reserve, or refuse with
+        'Nothing to check the availability for.'"""
+        self.action_confirm([p for p in pickings if p["state"] == "draft"])
+        moves = [m for p in pickings for m in self.moves(p) if m["state"] not in ("draft", "cancel", "done")]
+        if not moves:
+            raise UserError(MSG_NOTHING_TO_ASSIGN)
+        for move in moves:
+            self.reserve(move)
+        self.refresh_pickings(p["id"] for p in pickings)
+        return True
+
+    def action_cancel(self, pickings: list) -> bool:
+        moves = [m for p in pickings for m in self.moves(p)]
+        self.cancel_moves(moves)
+        for picking in pickings:
+            picking["is_locked"] = True
+            if not self.moves(picking):
+                picking["state"] = "cancel"
+        self.refresh_pickings(p["id"] for p in pickings if self.moves(p))
+        return True
+
+    def do_unreserve(self, pickings: list):
+        moves = [m for p in pickings for m in self.moves(p)]
+        if any(m["state"] == "done" for m in moves):
+            raise UserError(MSG_UNRESERVE_DONE)
+        for move in moves:
+            if move["state"] in ("cancel", "done"):
+                continue
+            for line in self.lines(move):
+                if not line.get("picked"):
+                    self.env.delete("stock.move.line", line["id"])
+            self.refresh_from_lines(move)
+            self.recompute_move_state(move)
+        self.refresh_pickings(p["id"] for p in pickings)
+        return None
+
+    # -- validation ------------------------------------------------------------
+    def button_validate(self, ids):
+        """stock.picking.button_validate (Odoo 17-19).
+
+        Done pickings are skipped (so validating one again returns True);
+        drafts are confirmed and their empty moves get quantity = demand;
+        sanity checks; pre-validation wizards (backorder first, then the
+        stock_sms warning); then _action_done with or without backorder.
+        """
+        env = self.env
+        pickings = [p for p in self.pickings(ids) if p["state"] != "done"]
+        drafts = [p for p in pickings if p["state"] == "draft"]
+        self.action_confirm(drafts)
+        for picking in drafts:
+            for move in self.moves(picking):
+                if abs(move.get("quantity") or 0.0) < EPSILON and abs(move.get("product_uom_qty") or 0.0) > EPSILON:
+                    self.set_move_quantity(move, move["product_uom_qty"])
+                    self.recompute_move_state(move)
+            self.recompute_picking_state(picking)
+
+        if not env.context.get("skip_sanity_check"):
+            self.sanity_check(pickings)
+
+        if not env.context.get("button_validate_picking_ids"):
+            env = env(button_validate_picking_ids=[p["id"] for p in pickings])
+        stock = Stock(env)
+        result = stock.pre_action_done_hook(pickings)
+        if result is not True:
+            return result
+
+        not_to_backorder = [p for p in pickings if self.picking_type(p).get("create_backorder") == "never"]
+        if env.context.get("picking_ids_not_to_backorder"):
+            listed = {p["id"] for p in not_to_backorder}
+            for picking in self.pickings(env.context["picking_ids_not_to_backorder"]):
+                if self.picking_type(picking).get("create_backorder") != "always" and picking["id"] not in listed:
+                    not_to_backorder.append(picking)
+                    listed.add(picking["id"])
+        excluded = {p["id"] for p in not_to_backorder}
+        to_backorder = [p for p in pickings if p["id"] not in excluded]
+        if not_to_backorder:
+            stock.action_done(not_to_backorder, cancel_backorder=True)
+        if to_backorder:
+            stock.action_done(to_backorder, cancel_backorder=False)
+        return True
+
+    def sanity_check(self, pickings: list):
+        """stock.picking._sanity_check."""
+        several = len(pickings) > 1
+        without_moves = [p for p in pickings if not self.moves(p)
+                         and not self.env.o2m_rows("stock.move.line", "picking_id", p["id"])]
+        without_quantities = []
+        for picking in pickings:
+            moves = self.moves(picking)
+            has_pick = any(m.get("picked") and m["state"] not in ("done", "cancel") for m in moves)
+            relevant = [m for m in moves if m["state"] not in ("done", "cancel") and (not has_pick or m.get("picked"))]
+            if all(abs(float(m.get("quantity") or 0.0)) < EPSILON for m in relevant):
+                without_quantities.append(picking)
+        products_without_lots = []
+        pickings_without_lots = []
+        for picking in pickings:
+            ptype = self.picking_type(picking)
+            if not (ptype.get("use_create_lots") or ptype.get("use_existing_lots")):
+                continue
+            for line in self.env.o2m_rows("stock.move.line", "picking_id", picking["id"]):
+                product = self.env.get("product.product", line.get("product_id")) or {}
+                if (product.get("tracking") in ("lot", "serial") and line.get("picked")
+                        and abs(float(line.get("quantity") or 0.0)) > EPSILON
+                        and not line.get("lot_name") and not line.get("lot_id")):
+                    if picking not in pickings_without_lots:
+                        pickings_without_lots.append(picking)
+                    name = self.env.display_name_of("product.product", product)
+                    if name not in products_without_lots:
+                        products_without_lots.append(name)
+        if not several:
+            if without_moves:
+                raise UserError(MSG_EMPTY_TRANSFER)
+            if without_quantities:
+                raise UserError(MSG_NO_QUANTITY_19 if self.env.version >= 19 else MSG_NO_QUANTITY_17)
+            if pickings_without_lots:
+                raise UserError("You need to supply a Lot/Serial number for products "
+                                f"{', '.join(products_without_lots)}.")
+        else:
+            message = ""
+            if without_moves:
+                message += ("Transfers " + ", ".join(p["name"] for p in without_moves)
+                            + ": Please add some items to move.")
+            if pickings_without_lots:
+                message += ("\n\nTransfers " + str([p["name"] for p in pickings_without_lots])
+                            + ": You need to supply a Lot/Serial number for products "
+                            + str(products_without_lots) + ".")
+            if message:
+                raise UserError(message.lstrip())
+
+    def pre_action_done_hook(self, pickings: list):
+        """stock.picking._pre_action_done_hook, extended by stock_sms.
+
+        A picking with quantities but nothing picked gets every move picked.
+        Then, unless skip_backorder, pickings short of their demand open the
+        backorder wizard; only if that did not happen, and unless skip_sms,
+        the first delivery of a company opens the SMS warning wizard.
+        """
+        for picking in pickings:
+            moves = self.moves(picking)
+            has_quantity = any(m.get("quantity") for m in moves)
+            has_pick = any(m.get("picked") for m in moves)
+            if has_quantity and not has_pick:
+                for move in moves:
+                    self.set_picked(move, True)
+        if not self.env.context.get("skip_backorder"):
+            to_backorder = self.check_backorder(pickings)
+            if to_backorder:
+                return self.backorder_wizard_action(to_backorder, show_transfers=len(pickings) > 1)
+        if not self.env.context.get("skip_sms"):
+            to_warn = [p for p in pickings if self.needs_sms_warning(p)]
+            if to_warn:
+                return self.sms_wizard_action(to_warn)
+        return True
+
+    def picked_quantity(self, move: dict) -> float:
+        lines = self.lines(move)
+        if lines:
+            return sum(float(line.get("quantity") or 0.0) for line in lines if line.get("picked"))
+        return float(move.get("quantity") or 0.0) if move.get("picked") else 0.0
+
+    def check_backorder(self, pickings: list) -> list:
+        """stock.picking._check_backorder."""
+        result = []
+        for picking in pickings:
+            if self.picking_type(picking).get("create_backorder", "ask") != "ask":
+                continue
+            for move in self.moves(picking):
+                if move["state"] == "cancel":
+                    continue
+                demand = float(move.get("product_uom_qty") or 0.0)
+                if (demand and not move.get("picked")) or self.picked_quantity(move) < demand - EPSILON:
+                    result.append(picking)
+                    break
+        return result
+
+    def backorder_wizard_action(self, pickings: list, show_transfers: bool) -> dict:
+        """stock.picking._action_generate_backorder_wizard."""
+        context = dict(self.env.context)
+        context["default_show_transfers"] = show_transfers
+        context["default_pick_ids"] = [[4, p["id"]] for p in pickings]
+        return {
+            "name": "Create Backorder?",
+            "type": "ir.actions.act_window",
+            "view_mode": "form",
+            "res_model": "stock.backorder.confirmation",
+            "views": [[VIEW_BACKORDER_ID, "form"]],
+            "view_id": VIEW_BACKORDER_ID,
+            "target": "new",
+            "context": context,
+        }
+
+    def needs_sms_warning(self, picking: dict) -> bool:
+        """stock_sms: stock.picking._check_warn_sms."""
+        company = self.env.get("res.company", picking.get("company_id")) or {}
+        partner = self.env.get("res.partner", picking.get("partner_id")) or {}
+        return bool(company.get("stock_move_sms_validation")
+                    and self.picking_type(picking).get("code") == "outgoing"
+                    and partner.get("phone")
+                    and not company.get("has_received_warning_stock_sms"))
+
+    def sms_wizard_action(self, pickings: list) -> dict:
+        """stock_sms: stock.picking._action_generate_warn_sms_wizard."""
+        wizard = self.env.insert("confirm.stock.sms", {"pick_ids": [p["id"] for p in pickings]})
+        return {
+            "name": "SMS",
+            "type": "ir.actions.act_window",
+            "view_mode": "form",
+            "res_model": "confirm.stock.sms",
+            "views": [[VIEW_SMS_ID, "form"]],
+            "view_id": VIEW_SMS_ID,
+            "target": "new",
+            "res_id": wizard["id"],
+            "context": dict(self.env.context),
+        }
+
+    def action_done(self, pickings: list, cancel_backorder: bool):
+        """stock.picking._action_done + stock.move._action_done.
+
+        Moves not picked (or with nothing) are cancelled when the backorder is
+        refused or their demand is zero, and go to the backorder otherwise.
+        Without cancel_backorder, a move done for less than its demand is split
+        and the rest goes to a backorder picking, which is then reserved.
+        """
+        todo = [m for p in pickings for m in self.moves(p)
+                if m["state"] in ("draft", "waiting", "partially_available", "assigned", "confirmed")]
+        self.confirm_moves([m for m in todo if m["state"] == "draft"])
+        for move in todo:
+            if move.get("picked"):
+                for line in self.lines(move):
+                    if not line.get("picked"):
+                        self.env.delete("stock.move.line", line["id"])
+                self.refresh_from_lines(move)
+            if float(move.get("quantity") or 0.0) <= EPSILON or not move.get("picked"):
+                if abs(float(move.get("product_uom_qty") or 0.0)) < EPSILON or cancel_backorder:
+                    self.cancel_moves([move])
+        moves_done = [m for m in todo if m["state"] != "cancel" and m.get("picked")
+                      and float(m.get("quantity") or 0.0) > EPSILON]
+        self.check_lots(moves_done)
+        for move in moves_done:
+            if float(move["quantity"]) > float(move.get("product_uom_qty") or 0.0):
+                move["product_uom_qty"] = float(move["quantity"])
+        if not cancel_backorder:
+            for move in moves_done:
+                rest = float(move.get("product_uom_qty") or 0.0) - float(move["quantity"])
+                if rest > EPSILON:
+                    move["product_uom_qty"] = float(move["quantity"])
+                    split = self.env.insert("stock.move", {
+                        **{k: v for k, v in _copy_row(move).items() if k != "id"},
+                        "product_uom_qty": rest, "quantity": 0.0, "picked": False, "state": "draft",
+                        "create_date": now_str(), "write_date": now_str(),
+                    })
+                    self.confirm_moves([split])
+        stamp = now_str()
+        for move in moves_done:
+            move["state"] = "done"
+            move["date"] = stamp
+            for line in self.lines(move):
+                line["date"] = stamp
+            self.move_stock(move)
+        for picking in pickings:
+            picking["date_done"] = stamp
+            picking["priority"] = "0"
+            picking["write_date"] = stamp
+            self.recompute_picking_state(picking)
+        if not cancel_backorder:
+            for picking in pickings:
+                self.create_backorder(picking)
+        return True
+
+    def check_lots(self, moves: list):
+        """stock.move.line._action_done: tracked products need a lot."""
+        for move in moves:
+            product = self.product(move)
+            if product.get("tracking") not in ("lot", "serial"):
+                continue
+            for line in self.lines(move):
+                if not line.get("lot_id") and not line.get("lot_name"):
+                    raise UserError("You need to supply a Lot/Serial number for product: \n - "
+                                    + self.env.display_name_of("product.product", product))
+                if line.get("lot_name") and not line.get("lot_id"):
+                    lot = self.env.insert("stock.lot", {"name": line["lot_name"], "product_id": product["id"]})
+                    line["lot_id"] = lot["id"]
+                if line["lot_id"] not in move.get("lot_ids", []):
+                    move["lot_ids"] = list(move.get("lot_ids") or []) + [line["lot_id"]]
+
+    def move_stock(self, move: dict):
+        """Update on-hand quantity when a move is done."""
+        product = self.product(move)
+        if not product or not product.get("is_storable", True):
+            return
+        code = self.code_of_move(move)
+        quantity = float(move.get("quantity") or 0.0)
+        if code == "outgoing":
+            product["qty_available"] = float(product.get("qty_available") or 0.0) - quantity
+        elif code == "incoming":
+            product["qty_available"] = float(product.get("qty_available") or 0.0) + quantity
+
+    def create_backorder(self, picking: dict):
+        """stock.picking._create_backorder: open moves go to a copy of the
+        picking named from the same sequence, then the copy is reserved."""
+        moves = [m for m in self.moves(picking) if m["state"] not in ("done", "cancel")]
+        if not moves:
+            return None
+        for move in moves:
+            self.recompute_move_state(move)
+        values = {k: picking.get(k) for k in (
+            "origin", "note", "move_type", "priority", "scheduled_date", "date_deadline", "location_id",
+            "location_dest_id", "picking_type_id", "partner_id", "company_id", "carrier_id")}
+        values.update({"name": next_picking_name(self.env, picking["picking_type_id"]),
+                       "backorder_id": picking["id"], "user_id": False, "state": "draft",
+                       "is_locked": True, "shipping_weight": None})
+        backorder = self.env.insert("stock.picking", values)
+        for move in moves:
+            move["picking_id"] = backorder["id"]
+            self.set_picked(move, False)
+            for line in self.lines(move):
+                line["picking_id"] = backorder["id"]
+        post_message(self.env, "stock.picking", picking["id"],
+                     f"The backorder <a href=\"#\" data-oe-model=\"stock.picking\" "
+                     f"data-oe-id=\"{backorder['id']}\">{backorder['name']}</a> has been created.",
+                     message_type="notification")
+        self.recompute_picking_state(backorder)
+        if self.picking_type(backorder).get("reservation_method", "at_confirm") == "at_confirm":
+            self.action_assign([backorder])
+        self.recompute_picking_state(picking)
+        return backorder
+
+
+def next_picking_name(env: Env, type_id) -> str:
+    """ir.sequence of the operation type: 'WH/OUT/00013'."""
+    ptype = env.get("stock.picking.type", type_id) or {}
+    number = env.store.sequences.get(type_id, 1)
+    env.store.sequences[type_id] = number + 1
+    return f"{ptype.get('sequence_code') or 'WH/'}{number:05d}"
+
+
+def post_message(env: Env, model: str, res_id: int, body: str, *, message_type="notification",
+                 subtype_id=2, subject=False, partner_ids=None) -> int:
+    row = env.insert("mail.message", {
+        "body": body, "model": model, "res_id": res_id, "message_type": message_type,
+        "subtype_id": subtype_id, "author_id": 3, "subject": subject,
+        "partner_ids": list(partner_ids or []),
+    })
+    return row["id"]
+
+
+# ===========================================================================
+# Model hooks (create/write/unlink overrides of stock and ir.model*)
+# ===========================================================================
+
+def _picking_create_prepare(env: Env, vals: dict) -> dict:
+    """stock.picking.create: name from the operation type's sequence, locations
+    from the operation type."""
+    ptype = env.get("stock.picking.type", vals.get("picking_type_id")) if isinstance(
+        vals.get("picking_type_id"), int) else None
+    if ptype:
+        if not vals.get("name") or vals.get("name") == "/":
+            vals["name"] = next_picking_name(env, ptype["id"])
+        vals.setdefault("location_id", ptype.get("default_location_src_id") or False)
+        vals.setdefault("location_dest_id", ptype.get("default_location_dest_id") or False)
+    return vals
+
+
+def _picking_create_done(env: Env, row: dict, vals: dict):
+    if "state" not in vals:
+        Stock(env).recompute_picking_state(row)
+
+
+def _picking_write_done(env: Env, rows: list, vals: dict, before: dict):
+    if "move_ids" in vals:
+        Stock(env).refresh_pickings(r["id"] for r in rows)
+
+
+def _picking_unlink_prepare(env: Env, rows: list):
+    """stock.picking.unlink removes its moves; done moves cannot be deleted."""
+    stock = Stock(env)
+    moves = [m for p in rows for m in stock.moves(p)]
+    if any(m["state"] == "done" for m in moves):
+        raise UserError(MSG_DELETE_DONE)
+    for move in moves:
+        for line in stock.lines(move):
+            env.delete("stock.move.line", line["id"])
+        env.delete("stock.move", move["id"])
+
+
+def _move_create_prepare(env: Env, vals: dict) -> dict:
+    picking = env.get("stock.picking", vals.get("picking_id")) if isinstance(vals.get("picking_id"), int) else None
+    if picking:
+        vals.setdefault("location_id", picking.get("location_id") or False)
+        vals.setdefault("location_dest_id", picking.get("location_dest_id") or False)
+        vals.setdefault("origin", picking.get("origin") or False)
+        vals.setdefault("partner_id", picking.get("partner_id") or False)
+    if not vals.get("name") and isinstance(vals.get("product_id"), int):
+        vals["name"] = env.display_name("product.product", vals["product_id"]) or False
+    if vals.get("state") == "done":
+        vals["picked"] = True
+    return vals
+
+
+def _move_create_done(env: Env, row: dict, vals: dict):
+    """A move added to an open picking is confirmed and reserved
+    (stock.picking._autoconfirm_picking)."""
+    stock = Stock(env)
+    if row.get("quantity") and not stock.lines(row):
+        quantity = row["quantity"]
+        row["quantity"] = 0.0
+        stock.set_move_quantity(row, quantity)
+    picking = env.get("stock.picking", row.get("picking_id"))
+    if picking and "state" not in vals and row["state"] == "draft" and picking["state"] in (
+            "confirmed", "waiting", "assigned"):
+        stock.confirm_moves([row])
+    stock.recompute_move_state(row)
+    if picking:
+        stock.recompute_picking_state(picking)
+
+
+def _move_write_done(env: Env, rows: list, vals: dict, before: dict):
+    stock = Stock(env)
+    touched = set()
+    for move in rows:
+        if "quantity" in vals:
+            new_quantity = move["quantity"]
+            move["quantity"] = sum(float(line["quantity"] or 0.0) for line in stock.lines(move))
+            stock.set_move_quantity(move, new_quantity)
+        if "picked" in vals:
+            stock.set_picked(move, move["picked"])
+        if "quantity" in vals or "product_uom_qty" in vals:
+            stock.recompute_move_state(move)
+        if "picking_id" in vals:
+            for line in stock.lines(move):
+                line["picking_id"] = move["picking_id"]
+        touched.add(move.get("picking_id"))
+        touched.add(before[move["id"]].get("picking_id"))
+    stock.refresh_pickings(pid for pid in touched if pid)
+
+
+def _move_unlink_prepare(env: Env, rows: list):
+    stock = Stock(env)
+    for move in rows:
+        if move["state"] == "done":
+            raise UserError(MSG_DELETE_DONE)
+        for line in stock.lines(move):
+            env.delete("stock.move.line", line["id"])
+
+
+def _move_unlink_done(env: Env, rows: list):
+    Stock(env).refresh_pickings(r.get("picking_id") for r in rows if r.get("picking_id"))
+
+
+def _line_create_prepare(env: Env, vals: dict) -> dict:
+    move = env.get("stock.move", vals.get("move_id")) if isinstance(vals.get("move_id"), int) else None
+    if move:
+        for fname in ("picking_id", "product_id", "location_id", "location_dest_id"):
+            vals.setdefault(fname, move.get(fname) or False)
+    return vals
+
+
+def _line_changed(env: Env, rows: list):
+    stock = Stock(env)
+    pickings = set()
+    for line in rows:
+        move = env.get("stock.move", line.get("move_id"))
+        if move and move["state"] not in ("done", "cancel"):
+            stock.refresh_from_lines(move)
+            stock.recompute_move_state(move)
+            pickings.add(move.get("picking_id"))
+    stock.refresh_pickings(p for p in pickings if p)
+
+
+def _line_unlink_prepare(env: Env, rows: list):
+    for line in rows:
+        move = env.get("stock.move", line.get("move_id")) or {}
+        if move.get("state") in ("done", "cancel"):
+            raise UserError(MSG_DELETE_DONE)
+
+
+def _backorder_wizard_create_prepare(env: Env, vals: dict) -> dict:
+    """stock.backorder.confirmation.default_get: one line per picking, to_backorder=True."""
+    if "backorder_confirmation_line_ids" not in vals and vals.get("pick_ids"):
+        pick_ids = []
+        for code, arg1, arg2 in x2many_commands("stock.backorder.confirmation",
+                                                env.mdef("stock.backorder.confirmation").fields["pick_ids"],
+                                                vals["pick_ids"]):
+            if code == 4:
+                pick_ids.append(arg1)
+            elif code == 6:
+                pick_ids = list(arg2)
+        vals["backorder_confirmation_line_ids"] = [
+            [0, 0, {"to_backorder": True, "picking_id": pid}] for pid in pick_ids]
+    return vals
+
+
+CUSTOM_NAME = re.compile(r"^[a-z0-9_.]+$")
+
+
+def _ir_model_create_prepare(env: Env, vals: dict) -> dict:
+    """ir.model.create for a custom model (Studio): name must start with 'x_'."""
+    model = vals.get("model")
+    if isinstance(model, str):
+        if not model.startswith("x_"):
+            raise ValidationError("The model name must start with 'x_'.")
+        if not CUSTOM_NAME.match(model):
+            raise ValidationError("The model name can only contain lowercase characters, digits, "
+                                  "underscores and dots.")
+        if model in env.store.schema:
+            raise ValidationError("The operation cannot be completed: Each model must have a unique name.")
+        env.store.add_model(ModelDef(model, vals.get("name") or model, {}, class_name="x_model", custom=True))
+    vals["state"] = "manual"
+    return vals
+
+
+def _ir_model_create_done(env: Env, row: dict, vals: dict):
+    """The magic fields of the new model get their ir.model.fields rows."""
+    register_fields(env, row, env.mdef(row["model"]), skip_existing=True)
+
+
+def _ir_field_create_prepare(env: Env, vals: dict) -> dict:
+    """ir.model.fields.create for a custom field: the model is the one of model_id."""
+    model_row = env.get("ir.model", vals.get("model_id")) if isinstance(vals.get("model_id"), int) else None
+    if model_row:
+        vals["model"] = model_row["model"]
+    name = vals.get("name")
+    if isinstance(name, str) and model_row:
+        if not name.startswith("x_"):
+            raise ValidationError("Custom fields must have a name that starts with 'x_'!")
+        if name in env.mdef(model_row["model"]).fields:
+            raise ValidationError("The operation cannot be completed: Field names must be unique per model.")
+    ttype = vals.get("ttype")
+    if ttype in RELATIONAL:
+        relation = vals.get("relation")
+        if relation not in env.store.schema:
+            raise ValidationError(f"Unknown model name '{relation}' in Related Model")
+    vals.setdefault("state", "manual")
+    return vals
+
+
+def _ir_field_create_done(env: Env, row: dict, vals: dict):
+    model = row.get("model")
+    if row.get("state") != "manual" or model not in env.store.schema:
+        return
+    mdef = env.mdef(model)
+    if row["name"] in mdef.fields:
+        return
+    selection = None
+    if row["ttype"] == "selection":
+        try:
+            selection = [tuple(p) for p in ast.literal_eval(row.get("selection") or "[]")]
+        except (ValueError, SyntaxError):
+            raise ValidationError("The Selection Options expression is not a valid Pythonic expression. "
+                                  "Please provide an expression in the [('key','Label'), ...] format.") from None
+    field = Field(row["ttype"], row["field_description"], relation=row.get("relation") or None,
+                  inverse=row.get("relation_field") or None, selection=selection,
+                  required=bool(row.get("required")), readonly=bool(row.get("readonly")))
+    mdef.add_field(row["name"], field)
+    if field.store:
+        for record in env.table(model).values():
+            record.setdefault(row["name"], field.default_value())
+
+
+def _ir_field_unlink_prepare(env: Env, rows: list):
+    for row in rows:
+        if row.get("state") != "manual":
+            raise UserError("This column contains module data and cannot be removed!")
+        mdef = env.store.schema.get(row.get("model"))
+        if mdef and row["name"] in mdef.fields:
+            mdef.fields = {k: v for k, v in mdef.fields.items() if k != row["name"]}
+            for record in env.table(mdef.name).values():
+                record.pop(row["name"], None)
+
+
+def _ir_model_unlink_prepare(env: Env, rows: list):
+    for row in rows:
+        if row.get("state") != "manual":
+            raise UserError("Model 'Models' contains module data and cannot be removed.")
+        env.store.schema.pop(row["model"], None)
+        env.store.tables.pop(row["model"], None)
+
+
+def register_fields(env: Env, model_row: dict, mdef: ModelDef, skip_existing=False):
+    """ir.model.fields rows describing the fields of a model."""
+    existing = {r["name"] for r in env.table("ir.model.fields").values() if r.get("model_id") == model_row["id"]}
+    for fname, field in mdef.fields.items():
+        if skip_existing and fname in existing:
+            continue
+        env.insert("ir.model.fields", {
+            "name": fname, "model": mdef.name, "model_id": model_row["id"],
+            "field_description": field.string, "ttype": field.type,
+            "relation": field.relation or False, "relation_field": field.inverse or False,
+            "required": field.required, "readonly": field.readonly, "store": field.store,
+            "state": "manual" if fname.startswith("x_") else "base", "help": field.help or False,
+            "create_date": SEED_DATE,
+        })
+
+
+CREATE_PREPARE.update({
+    "stock.picking": _picking_create_prepare,
+    "stock.move": _move_create_prepare,
+    "stock.move.line": _line_create_prepare,
+    "stock.backorder.confirmation": _backorder_wizard_create_prepare,
+    "ir.model": _ir_model_create_prepare,
+    "ir.model.fields": _ir_field_create_prepare,
+})
+CREATE_DONE.update({
+    "stock.picking": _picking_create_done,
+    "stock.move": _move_create_done,
+    "stock.move.line": lambda env, row, vals: _line_changed(env, [row]),
+    "ir.model": _ir_model_create_done,
+    "ir.model.fields": _ir_field_create_done,
+})
+WRITE_DONE.update({
+    "stock.picking": _picking_write_done,
+    "stock.move": _move_write_done,
+    "stock.move.line": lambda env, rows, vals, before: _line_changed(env, rows),
+})
+UNLINK_PREPARE.update({
+    "stock.picking": _picking_unlink_prepare,
+    "stock.move": _move_unlink_prepare,
+    "stock.move.line": _line_unlink_prepare,
+    "ir.model.fields": _ir_field_unlink_prepare,
+    "ir.model": _ir_model_unlink_prepare,
+})
+UNLINK_DONE.update({
+    "stock.move": _move_unlink_done,
+    "stock.move.line": _line_changed,
+})
+
+
+# ===========================================================================
+# Public methods callable over RPC
+# ===========================================================================
+
+class Method:
+    """A public model method: ``api_model`` methods take no ids (@api.model);
+    ``readonly`` ones need no transaction snapshot."""
+
+    def __init__(self, func, name, *, api_model=False, readonly=False, owner="BaseModel"):
+        self.func = func
+        self.name = name
+        self.api_model = api_model
+        self.readonly = readonly
+        self.owner = owner
+        self.signature = inspect.signature(func)
+
+    def bind_check(self, records, args, kwargs):
+        """Python's own argument check, reported as Odoo does: TypeError."""
+        try:
+            self.signature.bind(records, *args, **kwargs)
+        except TypeError as exc:
+            text = str(exc)
+            text = re.sub(r"missing a required argument: ('[^']+')",
+                          r"missing 1 required positional argument: \1", text)
+            raise PythonError("TypeError", f"{self.owner}.{self.name}() {text}") from None
+
+
+GENERIC_METHODS: dict[str, Method] = {}
+MODEL_METHODS: dict[str, dict[str, Method]] = {}
+
+
+def public(name, *, models=None, api_model=False, readonly=False, owner="BaseModel"):
+    """Register a function as public method ``name`` of ``models`` (all models if None)."""
+    def decorator(func):
+        method = Method(func, name, api_model=api_model, readonly=readonly, owner=owner)
+        if models is None:
+            GENERIC_METHODS[name] = method
+        else:
+            for model in models:
+                MODEL_METHODS.setdefault(model, {})[name] = method
+        return func
+    return decorator
+
+
+def find_method(env: Env, model: str, name: str) -> Method | None:
+    method = MODEL_METHODS.get(model, {}).get(name)
+    if method is None:
+        method = GENERIC_METHODS.get(name)
+    return method
+
+
+# -- generic ORM methods (odoo/models.py) -------------------------------------
+
+@public("search_read", api_model=True, readonly=True)
+def m_search_read(records, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
+    for key in read_kwargs:
+        if key != "load":
+            raise PythonError("TypeError", f"BaseModel.read() got an unexpected keyword argument '{key}'")
+    rows = orm_search_rows(records.env, records.model, domain, offset, limit, order)
+    return orm_read(records.env, records.model, [r["id"] for r in rows], fields,
+                    read_kwargs.get("load", "_classic_read"))
+
+
+@public("search", api_model=True, readonly=True)
+def m_search(records, domain, offset=0, limit=None, order=None):
+    return [r["id"] for r in orm_search_rows(records.env, records.model, domain, offset, limit, order)]
+
+
+@public("search_count", api_model=True, readonly=True)
+def m_search_count(records, domain, limit=None):
+    count = len(orm_search_rows(records.env, records.model, domain))
+    return min(count, int(limit)) if limit else count
+
+
+@public("context_get", models=["res.users"], api_model=True, readonly=True, owner="ResUsers")
+def m_context_get(records):
+    """res.users.context_get (odoo/addons/base/models/res_users.py): the
+    user's lang and tz (and other context_* fields); any authenticated user
+    may call it."""
+    return {"lang": "en_US", "tz": "Europe/Brussels"}
+
+
+@public("read", readonly=True)
+def m_read(records, fields=None, load="_classic_read"):
+    return orm_read(records.env, records.model, records.ids, fields, load)
+
+
+@public("create", api_model=True)
+def m_create(records, vals_list):
+    return orm_create(records.env, records.model, vals_list)
+
+
+@public("write")
+def m_write(records, vals):
+    return orm_write(records.env, records.model, records.ids, vals)
+
+
+@public("unlink")
+def m_unlink(records):
+    return orm_unlink(records.env, records.model, records.ids)
+
+
+@public("exists", readonly=True)
+def m_exists(records):
+    return [r["id"] for r in records.existing_rows()]
+
+
+@public("fields_get", api_model=True, readonly=True)
+def m_fields_get(records, allfields=None, attributes=None):
+    result = {}
+    for fname, field in records.mdef.fields.items():
+        if allfields and fname not in allfields:
+            continue
+        desc = field.describe()
+        if attributes:
+            desc = {k: v for k, v in desc.items() if k in attributes}
+        result[fname] = desc
+    return result
+
+
+@public("default_get", api_model=True, readonly=True)
+def m_default_get(records, fields):
+    mdef = records.mdef
+    result = {}
+    for fname in fields or []:
+        field = mdef.fields.get(fname)
+        if field is None or fname in MAGIC_FIELDS:
+            continue
+        key = f"default_{fname}"
+        if key in records.env.context:
+            result[fname] = records.env.context[key]
+        elif field.default is not None and field.store:
+            value = field.default_value()
+            if value is not None:
+                result[fname] = value
+    return result
+
+
+@public("name_search", api_model=True, readonly=True)
+def m_name_search(records, name="", domain=None, operator="ilike", limit=100):
+    domain = list(domain or [])
+    if name:
+        domain.append(["display_name", operator, name])
+    rows = orm_search_rows(records.env, records.model, domain, 0, limit)
+    return [[r["id"], records.env.display_name_of(records.model, r)] for r in rows]
+
+
+# -- mail.thread ----------------------------------------------------------------
+
+MAIL_THREAD_MODELS = ("stock.picking", "res.partner", "product.product")
+SUBTYPES = {"mail.mt_comment": 1, "mail.mt_note": 2}
+
+
+@public("message_post", models=MAIL_THREAD_MODELS, owner="MailThread")
+def m_message_post(records, *, body="", subject=None, message_type="notification", email_from=None,
+                   author_id=None, parent_id=False, subtype_xmlid=None, subtype_id=False,
+                   partner_ids=None, attachments=None, attachment_ids=None, body_is_html=False, **kwargs):
+    """mail.thread.message_post: one record, returns the new mail.message (ids on the wire)."""
+    env = records.env
+    row = records.ensure_one()
+    forbidden = sorted(k for k in kwargs if k in ("model", "res_id", "subtype"))
+    if forbidden:
+        raise value_error("Those values are not supported when posting or notifying: " + ", ".join(forbidden))
+    for key in kwargs:
+        if key not in env.mdef("mail.message").fields:
+            raise invalid_field(key, "mail.message")
+    if subtype_xmlid:
+        if subtype_xmlid not in SUBTYPES:
+            raise value_error(f"External ID not found in the system: {subtype_xmlid}")
+        subtype_id = SUBTYPES[subtype_xmlid]
+    if not subtype_id:
+        subtype_id = SUBTYPES["mail.mt_note"]
+    field = env.mdef("mail.message").fields["message_type"]
+    message_type = convert_for_write(env, "mail.message", field, message_type)
+    text = body if isinstance(body, str) else str(body or "")
+    if not body_is_html:
+        text = html.escape(text).replace("\n", "<br>")
+    message_id = post_message(env, records.model, row["id"], text, message_type=message_type,
+                              subtype_id=subtype_id, subject=subject or False, partner_ids=partner_ids)
+    return [message_id]
+
+
+# -- stock.picking ---------------------------------------------------------------
+
+@public("button_validate", models=["stock.picking"], owner="StockPicking")
+def m_button_validate(records):
+    return Stock(records.env).button_validate(records.ids)
+
+
+@public("action_confirm", models=["stock.picking"], owner="StockPicking")
+def m_action_confirm(records):
+    stock = Stock(records.env)
+    return stock.action_confirm(stock.pickings(records.ids))
+
+
+@public("action_assign", models=["stock.picking"], owner="StockPicking")
+def m_action_assign(records):
+    stock = Stock(records.env)
+    return stock.action_assign(stock.pickings(records.ids))
+
+
+@public("action_cancel", models=["stock.picking"], owner="StockPicking")
+def m_action_cancel(records):
+    stock = Stock(records.env)
+    return stock.action_cancel(stock.pickings(records.ids))
+
+
+@public("do_unreserve", models=["stock.picking"], owner="StockPicking")
+def m_do_unreserve(records):
+    stock = Stock(records.env)
+    return stock.do_unreserve(stock.pickings(records.ids))
+
+
+# -- wizards ---------------------------------------------------------------------
+
+@public("process", models=["stock.backorder.confirmation"], owner="StockBackorderConfirmation")
+def m_backorder_process(records):
+    """stock.backorder.confirmation.process: validate button_validate_picking_ids
+    with skip_backorder; pickings whose line says no backorder are listed in
+    picking_ids_not_to_backorder."""
+    env = records.env
+    not_to_do = []
+    for wizard in records.rows():
+        for line in env.o2m_rows("stock.backorder.confirmation.line", "backorder_confirmation_id", wizard["id"]):
+            if line.get("picking_id") and line.get("to_backorder") is not True:
+                not_to_do.append(line["picking_id"])
+    to_validate = env.context.get("button_validate_picking_ids")
+    if to_validate:
+        validate_env = env(skip_backorder=True)
+        if not_to_do:
+            validate_env = validate_env(picking_ids_not_to_backorder=not_to_do)
+        return Stock(validate_env).button_validate(to_validate)
+    return True
+
+
+@public("process_cancel_backorder", models=["stock.backorder.confirmation"], owner="StockBackorderConfirmation")
+def m_backorder_process_cancel(records):
+    """stock.backorder.confirmation.process_cancel_backorder: validate with the
+    wizard's pick_ids in picking_ids_not_to_backorder."""
+    env = records.env
+    pick_ids = [pid for wizard in records.rows() for pid in wizard.get("pick_ids") or []]
+    to_validate = env.context.get("button_validate_picking_ids")
+    if to_validate:
+        return Stock(env(skip_backorder=True, picking_ids_not_to_backorder=pick_ids)).button_validate(to_validate)
+    return True
+
+
+def _sms_answer(records, disable: bool):
+    """stock_sms confirm.stock.sms: mark the companies as warned, then validate
+    the pickings of button_validate_picking_ids again."""
+    env = records.env
+    wizard = records.ensure_one()
+    for pid in wizard.get("pick_ids") or []:
+        picking = env.get("stock.picking", pid) or {}
+        company = env.get("res.company", picking.get("company_id"))
+        if company and not company.get("has_received_warning_stock_sms"):
+            company["has_received_warning_stock_sms"] = True
+            if disable:
+                company["stock_move_sms_validation"] = False
+    to_validate = env.context.get("button_validate_picking_ids") or []
+    return Stock(env).button_validate(to_validate)
+
+
+@public("send_sms", models=["confirm.stock.sms"], owner="ConfirmStockSms")
+def m_send_sms(records):
+    return _sms_answer(records, disable=False)
+
+
+@public("dont_send_sms", models=["confirm.stock.sms"], owner="ConfirmStockSms")
+def m_dont_send_sms(records):
+    return _sms_answer(records, disable=True)
+
+
+# ===========================================================================
+# Seed data
+# ===========================================================================
+
+PRODUCTS = [
+    # code, name, weight (kg), on hand
+    ("SKU-1001", "Office Chair", 8.5, 500),
+    ("SKU-1002", "Desk Lamp", 1.2, 500),
+    ("SKU-1003", "Standing Desk", 32.0, 500),
+    ("SKU-1004", "Monitor Arm", 3.4, 500),
+    ("SKU-1005", "Cable Tray", 0.9, 500),
+    ("SKU-1006", "Whiteboard", 6.0, 500),
+    ("SKU-1007", "Storage Box", 1.5, 500),
+    ("SKU-1008", "Acoustic Panel", 2.2, 500),
+    ("SKU-1009", "Drawer Unit", 14.0, 500),
+    ("SKU-1010", "Footrest", 2.0, 0),
+    ("SKU-1011", "Conference Table", 60.0, 0),
+    ("SKU-1012", "Screw Kit", 0.3, 1000),
+]
+
+# name, state, partner, origin, carrier, moves [(product id, demand)], extra
+DEMO_OUTGOING = [
+    ("WH/OUT/00001", "draft", 7, "S00001", False, [(1, 5)]),
+    ("WH/OUT/00002", "draft", 8, "S00002", False, [(2, 12), (3, 2)]),
+    ("WH/OUT/00003", "confirmed", 9, "S00003", False, [(10, 5)]),
+    ("WH/OUT/00004", "confirmed", 10, "S00004", False, [(11, 2), (10, 3)]),
+    ("WH/OUT/00005", "assigned", 7, "S00005", 1, [(1, 5)]),
+    ("WH/OUT/00006", "assigned", 8, "S00006", 1, [(4, 12), (5, 180)]),
+    ("WH/OUT/00007", "assigned", 9, "S00007", 2, [(6, 180)]),
+    ("WH/OUT/00008", "assigned", 10, "S00008", 2, [(7, 12)]),
+    ("WH/OUT/00009", "assigned", 12, "S00009", 3, [(8, 5), (9, 1), (12, 12)]),
+    ("WH/OUT/00010", "assigned", 11, "S00010", 1, [(2, 5)]),
+    ("WH/OUT/00011", "done", 7, "S00011", 1, [(3, 1)]),
+    ("WH/OUT/00012", "cancel", 8, "S00012", False, [(9, 2)]),
+]
+DEMO_INCOMING = [
+    ("WH/IN/00001", "assigned", 11, "P00001", False, [(10, 50), (11, 10)]),
+    ("WH/IN/00002", "draft", 11, "P00002", False, [(12, 500)]),
+]
+
+
+def seed_base(env: Env):
+    """Records every database has: company, admin, locations, operation types,
+    carriers, message subtypes, and the ir.model registry."""
+    for mdef in list(env.store.schema.values()):
+        model_row = env.insert("ir.model", {"name": mdef.description, "model": mdef.name,
+                                            "state": "base", "transient": mdef.transient,
+                                            "create_date": SEED_DATE})
+        register_fields(env, model_row, mdef)
+    env.insert("res.partner", {"name": "YourCompany", "is_company": True, "phone": "+1 555-555-5556",
+                               "city": "San Francisco", "create_date": SEED_DATE}, rid=1)
+    env.insert("res.partner", {"name": "OdooBot", "create_date": SEED_DATE, "active": False}, rid=2)
+    env.insert("res.partner", {"name": "Mitchell Admin", "email": "admin@yourcompany.example.com",
+                               "create_date": SEED_DATE}, rid=3)
+    env.insert("res.company", {"name": "YourCompany", "partner_id": 1, "stock_move_sms_validation": True,
+                               "has_received_warning_stock_sms": False, "create_date": SEED_DATE}, rid=COMPANY_ID)
+    env.insert("res.users", {"name": "Mitchell Admin", "login": env.sim.login, "partner_id": 3,
+                             "company_id": COMPANY_ID, "create_date": SEED_DATE}, rid=ADMIN_UID)
+    for rid, name, complete, usage in [(4, "Vendors", "Partners/Vendors", "supplier"),
+                                       (5, "Customers", "Partners/Customers", "customer"),
+                                       (8, "Stock", "WH/Stock", "internal")]:
+        env.insert("stock.location", {"name": name, "complete_name": complete, "usage": usage,
+                                      "create_date": SEED_DATE}, rid=rid)
+    for rid, name, code, prefix, src, dest in [(1, "Receipts", "incoming", "WH/IN/", 4, 8),
+                                               (2, "Delivery Orders", "outgoing", "WH/OUT/", 8, 5),
+                                               (3, "Internal Transfers", "internal", "WH/INT/", 8, 8)]:
+        env.insert("stock.picking.type", {
+            "name": name, "code": code, "sequence": rid, "sequence_code": prefix,
+            "default_location_src_id": src, "default_location_dest_id": dest,
+            "use_create_lots": code == "incoming", "use_existing_lots": code != "incoming",
+            "create_date": SEED_DATE}, rid=rid)
+    for rid, name, dtype, price in [(1, "Standard delivery", "fixed", 5.0),
+                                    (2, "The Poste", "base_on_rule", 0.0),
+                                    (3, "Local Delivery", "fixed", 0.0)]:
+        env.insert("delivery.carrier", {"name": name, "delivery_type": dtype, "fixed_price": price,
+                                        "sequence": rid, "create_date": SEED_DATE}, rid=rid)
+    env.insert("mail.message.subtype", {"name": "Discussions", "create_date": SEED_DATE}, rid=1)
+    env.insert("mail.message.subtype", {"name": "Note", "internal": True, "create_date": SEED_DATE}, rid=2)
+
+
+def seed_demo(env: Env):
+    """Stable demo data: the same ids and names after every reset."""
+    for rid, name, phone, city in [(7, "Azure Interior", "(870)-931-0505", "Fremont"),
+                                   (8, "Deco Addict", "(603)-996-3829", "Pleasant Hill"),
+                                   (9, "Gemini Furniture", "(941)-284-4875", "Fairfield"),
+                                   (10, "Ready Mat", "(803)-873-6126", "Tracy"),
+                                   (11, "Lumber Inc", "(828)-316-0593", "Stockton"),
+                                   (12, "Wood Corner", False, "Turlock")]:
+        env.insert("res.partner", {"name": name, "is_company": True, "phone": phone, "city": city,
+                                   "create_date": SEED_DATE}, rid=rid)
+    for index, (code, name, weight, on_hand) in enumerate(PRODUCTS, start=1):
+        env.insert("product.product", {"name": name, "default_code": code, "weight": weight,
+                                       "qty_available": float(on_hand), "list_price": 10.0 * index,
+                                       "barcode": f"40000000{index:04d}", "create_date": SEED_DATE}, rid=index)
+    env.insert("product.product", {"name": "Barcode Scanner", "default_code": "SKU-1013", "weight": 0.4,
+                                   "qty_available": 50.0, "tracking": "lot", "list_price": 130.0,
+                                   "barcode": "400000000013", "create_date": SEED_DATE}, rid=13)
+    day = 0
+    for code, entries in (("outgoing", DEMO_OUTGOING), ("incoming", DEMO_INCOMING)):
+        for name, state, partner, origin, carrier, moves in entries:
+            day += 1
+            record = {
+                "name": name, "state": state, "picking_type_code": code, "partner_id": partner,
+                "origin": origin, "carrier_id": carrier, "create_date": SEED_DATE,
+                "scheduled_date": f"2025-01-{day + 6:02d} 10:00:00",
+                "move_ids": [{"product_id": pid, "product_uom_qty": qty} for pid, qty in moves],
+            }
+            if state == "done":
+                record.update({"date_done": "2025-01-10 15:30:00", "carrier_tracking_ref": "TRK-0000011"})
+            seed_records(env, "stock.picking", [record])
+
+
+def seed_records(env: Env, model: str, records: list) -> list[int]:
+    """Create records directly, bypassing the ORM's business rules: any state,
+    nested one2many lists of dicts ("move_ids": [{...}]), read-only fields."""
+    if model not in env.store.schema:
+        raise value_error(f"unknown model {model!r}")
+    if not isinstance(records, list):
+        raise value_error("records must be a list of objects")
+    return [(_seed_picking(env, rec) if model == "stock.picking" else _seed_row(env, model, rec))["id"]
+            for rec in records]
+
+
+def _seed_values(env: Env, model: str, rec: dict):
+    mdef = env.mdef(model)
+    if not isinstance(rec, dict):
+        raise value_error("each record must be an object")
+    values, nested = {}, {}
+    for fname, value in rec.items():
+        if fname not in mdef.fields:
+            raise invalid_field(fname, model)
+        field = mdef.fields[fname]
+        if fname in ("create_date", "write_date"):
+            values[fname] = _parse_datetime(value, "datetime")
+        elif fname == "id" or field.compute is not None:
+            continue
+        elif field.type == "one2many":
+            nested[fname] = value
+        elif field.type == "many2many":
+            values[fname] = normalize_ids(value)
+        elif field.type == "many2one" and isinstance(value, str):
+            values[fname] = _lookup(env, field.relation, value)
+        else:
+            values[fname] = convert_for_write(env, model, field, value)
+    return values, nested
+
+
+def _lookup(env: Env, model: str, text: str) -> int:
+    """Find a record by default_code, name or display name (seed convenience)."""
+    for row in env.table(model).values():
+        if text in (row.get("default_code"), row.get("name"), env.display_name_of(model, row)):
+            return row["id"]
+    raise value_error(f"no {model} named {text!r}")
+
+
+def _seed_row(env: Env, model: str, rec: dict) -> dict:
+    values, nested = _seed_values(env, model, rec)
+    row = env.insert(model, values, rid=rec.get("id"))
+    for fname, children in nested.items():
+        field = env.mdef(model).fields[fname]
+        for child in children or []:
+            _seed_row(env, field.relation, {**child, field.inverse: row["id"]})
+    return row
+
+
+def _seed_picking(env: Env, rec: dict) -> dict:
+    """A picking with its moves: the move state follows the picking state
+    unless given, quantity defaults to the demand when reserved or done,
+    done moves are picked; move lines are made for reserved quantities."""
+    rec = dict(rec)
+    moves = rec.pop("move_ids", None) or []
+    code = rec.pop("picking_type_code", None)
+    if "picking_type_id" not in rec:
+        ptype = next((t for t in env.table("stock.picking.type").values() if t["code"] == (code or "outgoing")), None)
+        if ptype is None:
+            raise value_error(f"no operation type {code!r}")
+        rec["picking_type_id"] = ptype["id"]
+    state = rec.pop("state", None)
+    values, _nested = _seed_values(env, "stock.picking", rec)
+    ptype = env.get("stock.picking.type", values["picking_type_id"]) or {}
+    if not values.get("name") or values["name"] == "/":
+        values["name"] = next_picking_name(env, ptype.get("id"))
+    else:
+        _advance_sequence(env, ptype, values["name"])
+    values.setdefault("location_id", ptype.get("default_location_src_id") or False)
+    values.setdefault("location_dest_id", ptype.get("default_location_dest_id") or False)
+    if state:
+        values["state"] = convert_for_write(env, "stock.picking", env.mdef("stock.picking").fields["state"], state)
+    if state == "done" and not values.get("date_done"):
+        values["date_done"] = now_str()
+    picking = env.insert("stock.picking", values, rid=rec.get("id"))
+    move_state = {None: "draft", "draft": "draft", "waiting": "waiting", "confirmed": "confirmed",
+                  "assigned": "assigned", "done": "done", "cancel": "cancel"}[state]
+    stock = Stock(env)
+    for spec in moves:
+        if not isinstance(spec, dict):
+            raise value_error("move_ids must be a list of objects")
+        spec = dict(spec)
+        lines = spec.pop("move_line_ids", None)
+        spec.setdefault("state", move_state)
+        demand = float(spec.get("product_uom_qty", 1.0) or 0.0)
+        if "quantity" not in spec:
+            spec["quantity"] = demand if spec["state"] in ("assigned", "done") else 0.0
+        spec.setdefault("picked", spec["state"] == "done")
+        spec["picking_id"] = picking["id"]
+        move_values, _ = _seed_values(env, "stock.move", spec)
+        for fname in ("location_id", "location_dest_id", "partner_id", "origin"):
+            move_values.setdefault(fname, picking.get(fname) or False)
+        if not move_values.get("name"):
+            move_values["name"] = env.display_name("product.product", move_values.get("product_id")) or False
+        move_values.setdefault("create_date", picking["create_date"])
+        move_values.setdefault("date", picking.get("scheduled_date") or picking["create_date"])
+        move = env.insert("stock.move", move_values)
+        if lines:
+            for line in lines:
+                line_values, _ = _seed_values(env, "stock.move.line", line)
+                stock.new_line(move, line_values.pop("quantity", 0.0), **line_values)
+            stock.refresh_from_lines(move)
+        elif move["quantity"] > EPSILON:
+            stock.new_line(move, move["quantity"])
+    if not state:
+        stock.recompute_picking_state(picking)
+    return picking
+
+
+def _advance_sequence(env: Env, ptype: dict, name: str):
+    prefix = ptype.get("sequence_code") or ""
+    if prefix and name.startswith(prefix) and name[len(prefix):].isdigit():
+        number = int(name[len(prefix):])
+        env.store.sequences[ptype["id"]] = max(env.store.sequences.get(ptype["id"], 1), number + 1)
+
+
+# ===========================================================================
+# The simulator: RPC dispatch, call log, fault injection
+# ===========================================================================
+
+class Simulator:
+    """State and the two RPC front ends. One lock serialises all model work."""
+
+    def __init__(self, *, version=19, db="lgx", api_key="lgx-test-key", login="admin",
+                 password="admin", seed="demo", rpc_error_code=200):
+        self.version = int(version)
+        self.db = db
+        self.api_key = api_key
+        self.login = login
+        self.password = password
+        self.rpc_error_code = rpc_error_code
+        self.lock = threading.RLock()
+        self.calls: list[dict] = []
+        self.faults: list[dict] = []
+        self.store: Store
+        self.reset(seed)
+
+    # -- state ----------------------------------------------------------------
+    def reset(self, seed="demo"):
+        if seed not in ("demo", "empty"):
+            raise value_error(f"unknown seed {seed!r}")
+        with self.lock:
+            self.store = Store(self.version)
+            env = Env(self)
+            seed_base(env)
+            if seed == "demo":
+                seed_demo(env)
+            self.faults = []
+
+    def dump(self, model=None) -> dict:
+        with self.lock:
+            env = Env(self, {"active_test": False})
+            if model is not None:
+                if model not in self.store.schema:
+                    raise value_error(f"unknown model {model!r}")
+                names = [model]
+            else:
+                names = [m for m in self.store.schema if not m.startswith("ir.")]
+            return {name: orm_read(env, name, sorted(env.table(name)), None) for name in names}
+
+    # -- call log ---------------------------------------------------------------
+    def log_call(self, **entry) -> dict:
+        with self.lock:
+            entry["seq"] = len(self.calls) + 1
+            entry["time"] = time.time()
+            entry.setdefault("status", None)
+            entry.setdefault("error", None)
+            self.calls.append(entry)
+            return entry
+
+    def finish_call(self, entry: dict, **values):
+        with self.lock:
+            entry.update(values)
+
+    def calls_report(self, filters: dict) -> dict:
+        with self.lock:
+            selected = [dict(c) for c in self.calls if all(c.get(k) == v for k, v in filters.items())]
+            counts: dict[str, dict[str, int]] = {}
+            for call in selected:
+                key = f"{call.get('model') or call.get('service')}.{call.get('method')}"
+                bucket = counts.setdefault(call["api"], {})
+                bucket[key] = bucket.get(key, 0) + 1
+            return {"count": len(selected), "counts": counts, "calls": selected}
+
+    # -- fault injection ----------------------------------------------------------
+    def add_fault(self, spec: dict):
+        kinds = {"lock", "server", "user", "missing", "access", None}
+        if spec.get("error") not in kinds:
+            raise value_error(f"error must be one of {sorted(k for k in kinds if k)}")
+        rule = {"api": spec.get("api"), "model": spec.get("model"), "method": spec.get("method"),
+                "error": spec.get("error"), "message": spec.get("message"),
+                "delay_ms": int(spec.get("delay_ms") or 0), "times": int(spec.get("times", 1))}
+        with self.lock:
+            self.faults.append(rule)
+
+    def take_fault(self, api, model, method):
+        with self.lock:
+            for rule in self.faults:
+                if rule["times"] == 0:
+                    continue
+                if all(rule[k] in (None, v) for k, v in (("api", api), ("model", model), ("method", method))):
+                    if rule["times"] > 0:
+                        rule["times"] -= 1
+                    return dict(rule)
+        return None
+
+    def apply_fault(self, api, model, method):
+        rule = self.take_fault(api, model, method)
+        if not rule:
+            return
+        if rule["delay_ms"]:
+            time.sleep(rule["delay_ms"] / 1000.0)
+        message = rule["message"]
+        if rule["error"] == "lock":
+            raise LockError(message or f"Could not obtain lock on {model} (concurrent update)")
+        if rule["error"] == "server":
+            raise PythonError("RuntimeError", message or "simulated server error")
+        if rule["error"] == "user":
+            raise UserError(message or "simulated business refusal")
+        if rule["error"] == "missing":
+            raise missing_error(model or "stock.picking", [0])
+        if rule["error"] == "access":
+            raise AccessError(message or "You are not allowed to modify this document.")
+
+    # -- model calls ---------------------------------------------------------------
+    def execute(self, api: str, model: str, name: str, ids, args: list, kwargs: dict, context):
+        """Run one public method in its own transaction (odoo/service/model.py
+        call_kw for JSON-RPC, web_json_2_rpc for JSON-2)."""
+        with self.lock:
+            if model not in self.store.schema:
+                if api == "json2":
+                    raise HTTPError(404, f"the model {model!r} does not exist")
+                raise UserError(f"Object {model} doesn't exist")
+            if name.startswith("_") or name in UNSAFE_ATTRIBUTES:
+                raise AccessError(f"Private methods (such as '{model}.{name}') cannot be called remotely.")
+            env = Env(self)
+            method = find_method(env, model, name)
+            if method is None:
+                if api == "json2":
+                    raise HTTPError(404, f"The method '{model}.{name}' does not exist")
+                raise PythonError("AttributeError", f"The method '{model}.{name}' does not exist")
+            if api == "json2" and method.api_model and ids:
+                raise HTTPError(422, f"cannot call {model}.{name} with ids")
+            if context is not None and not isinstance(context, dict):
+                raise PythonError("TypeError", f"'{type(context).__name__}' object is not a mapping")
+            records = Records(Env(self, context or {}), model, [] if method.api_model else ids)
+            method.bind_check(records, args, kwargs)
+            snapshot = None if method.readonly else self.store.snapshot()
+            try:
+                return method.func(records, *args, **kwargs)
+            except Exception:
+                if snapshot is not None:
+                    self.store.restore(snapshot)
+                raise
+
+    # -- JSON-RPC services -------------------------------------------------------------
+    def check_db(self, db):
+        if db != self.db:
+            error = OdooError(f'connection to server at "localhost" (127.0.0.1), port 5432 failed: '
+                            f'FATAL:  database "{db}" does not exist\n')
+            error.name = "psycopg2.OperationalError"
+            raise error
+
+    def authenticate(self, db, login, password) -> int | bool:
+        """res.users.authenticate: password, or an API key (non-interactive)."""
+        self.check_db(db)
+        if login == self.login and password in (self.password, self.api_key) and password:
+            return ADMIN_UID
+        return False
+
+    def rpc(self, service, method, args):
+        """odoo/http.py dispatch_rpc for the services common, object and db."""
+        if not isinstance(args, list):
+            raise PythonError("TypeError", "dispatch() argument after * must be an iterable")
+        if service == "common":
+            return self.rpc_common(method, args)
+        if service == "object":
+            return self.rpc_object(method, args)
+        if service == "db":
+            if method == "list":
+                return [self.db]
+            if method == "server_version":
+                return f"{self.version}.0"
+            raise PythonError("KeyError", repr(method))
+        raise PythonError("KeyError", repr(service))
+
+    def rpc_common(self, method, args):
+        def arity(name, required, optional=0):
+            if not required <= len(args) <= required + optional:
+                raise PythonError("TypeError", f"exp_{name}() takes {required} positional arguments "
+                                               f"but {len(args)} were given")
+        if method == "version":
+            return version_info(self.version)
+        if method == "login":
+            arity("login", 3)
+            return self.authenticate(*args)
+        if method == "authenticate":
+            arity("authenticate", 4)
+            return self.authenticate(*args[:3])
+        if method == "about":
+            return "See http://openerp.com"
+        raise PythonError("Exception", f"Method not found: {method}")
+
+    def rpc_object(self, method, args):
+        """odoo/service/model.py dispatch + execute_kw + call_kw."""
+        if method not in ("execute", "execute_kw"):
+            raise PythonError("NameError", f"Method not available {method}")
+        if len(args) < 5:
+            raise value_error(f"not enough values to unpack (expected at least 5, got {len(args)})")
+        db, uid, password, model, name, *rest = args
+        try:
+            uid = int(uid)
+        except (TypeError, ValueError) as exc:
+            raise PythonError(type(exc).__name__, str(exc)) from None
+        if not password:
+            raise AccessDenied()
+        self.check_db(db)
+        if uid != ADMIN_UID or password not in (self.password, self.api_key):
+            raise AccessDenied()
+        if method == "execute_kw":
+            if len(rest) == 1:
+                rest.append({})
+            if len(rest) != 2:
+                raise value_error("too many values to unpack (expected 2)")
+            call_args, kwargs = rest
+            kwargs = dict(kwargs or {})
+        else:
+            call_args, kwargs = rest, {}
+        if not isinstance(call_args, list):
+            raise PythonError("TypeError", "execute() argument after * must be an iterable")
+        context = kwargs.pop("context", None) or {}
+        with self.lock:
+            known = model in self.store.schema
+            method_def = find_method(Env(self), model, name) if known else None
+        if known and method_def is not None and not method_def.api_model:
+            if not call_args:
+                raise PythonError("IndexError", "list index out of range")
+            ids, call_args = call_args[0], call_args[1:]
+        else:
+            ids = None
+        with self.lock:
+            # call_kw special-cases create: `result.id if isinstance(args[0], Mapping)
+            # else result.ids`, so a create given only keyword arguments fails after
+            # the fact with IndexError and its transaction is rolled back.
+            snapshot = self.store.snapshot() if name == "create" else None
+            result = self.execute("jsonrpc", model, name, ids, list(call_args), kwargs, context)
+            if name == "create":
+                if not call_args:
+                    self.store.restore(snapshot)
+                    raise PythonError("IndexError", "list index out of range")
+                if isinstance(call_args[0], dict):
+                    result = result[0]
+            return result
+
+
+# ===========================================================================
+# HTTP front end
+# ===========================================================================
+
+NOT_FOUND_HTML = (
+    "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+    "<p>The requested URL was not found on the server. If you entered the URL manually please "
+    "check your spelling and try again.</p>\n")
+
+JSON2_PATH = re.compile(r"^/json/2/([^/]+)/([^/]+)$")
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Routes /json/2/..., /jsonrpc, /web/health and /__sim/... ."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "Werkzeug/3.0.1"
+    sys_version = "Python/3.11"
+
+    @property
+    def sim(self) -> Simulator:
+        return self.server.sim
+
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("odoo-sim: %s - %s\n" % (self.address_string(), fmt % args))
+
+    # -- plumbing --------------------------------------------------------------
+    def read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size_line = self.rfile.readline().strip()
+                size = int(size_line.split(b";")[0] or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline().strip():
+                        pass
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def send(self, status: int, body: bytes, content_type: str, headers=None):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_json(self, status: int, payload, headers=None):
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self.send(status, body, "application/json; charset=utf-8", headers)
+
+    def send_not_found(self):
+        self.send(404, NOT_FOUND_HTML.encode(), "text/html; charset=utf-8")
+
+    def handle_any(self):
+        try:
+            body = self.read_body()
+        except (ValueError, OSError):
+            self.send(400, b"Bad Request", "text/plain")
+            return
+        url = urlsplit(self.path)
+        path = url.path
+        try:
+            if path == "/jsonrpc":
+                self.handle_jsonrpc(body)
+            elif path.startswith("/json/2/"):
+                match = JSON2_PATH.match(path)
+                if not match or self.sim.version < 19:
+                    self.send_not_found()
+                else:
+                    self.handle_json2(match.group(1), match.group(2), body)
+            elif path == "/web/health":
+                self.send_json(200, {"status": "pass"})
+            elif path.startswith("/__sim/"):
+                self.handle_control(path, parse_qs(url.query), body)
+            else:
+                self.send_not_found()
+        except BrokenPipeError:
+            pass
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = handle_any
+
+    # -- JSON-2 --------------------------------------------------------------------
+    def handle_json2(self, model: str, method: str, body: bytes):
+        """addons/web/controllers/json2.py: auth='bearer', JSON object body."""
+        sim = self.sim
+        entry = sim.log_call(api="json2", service=None, model=model, method=method, ids=None, params=None)
+        try:
+            result = self.json2_call(model, method, body, entry)
+        except OdooError as exc:
+            sim.finish_call(entry, status=exc.status, error=exc.name)
+            self.send_json(exc.status, exc.serialize(), exc.headers)
+            return
+        except Exception as exc:  # a bug of the simulator, reported as Odoo would
+            traceback.print_exc()
+            error = PythonError(type(exc).__name__, str(exc))
+            sim.finish_call(entry, status=500, error=error.name)
+            self.send_json(500, error.serialize())
+            return
+        sim.finish_call(entry, status=200)
+        self.send_json(200, result)
+
+    def json2_call(self, model, method, body, entry):
+        sim = self.sim
+        mimetype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if body and mimetype != "application/json":
+            raise HTTPError(400, "Request inferred type is compatible with ['http'] but "
+                                 "'/json/2/rpc' was expected")
+        scheme, _, token = (self.headers.get("Authorization") or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or token.strip() != sim.api_key:
+            raise HTTPError(401, "Invalid apikey", headers={"WWW-Authenticate": "Bearer"})
+        database = self.headers.get("X-Odoo-Database")
+        if database is not None and database != sim.db:
+            raise HTTPError(404, f"database {database!r} not found")
+        params = {}
+        if body:
+            try:
+                params = json.loads(body.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise HTTPError(400, f"could not parse the body as json: {exc}") from None
+            if not isinstance(params, dict):
+                raise HTTPError(400, "could not parse the body, expecting a json object")
+        if self.command != "POST":
+            raise HTTPError(405)
+        params = dict(params)
+        ids = params.pop("ids", [])
+        context = params.pop("context", {})
+        sim.finish_call(entry, ids=ids, params=params, context=context)
+        sim.apply_fault("json2", model, method)
+        return sim.execute("json2", model, method, ids, [], params, context)
+
+    # -- JSON-RPC --------------------------------------------------------------------
+    def handle_jsonrpc(self, body: bytes):
+        """odoo/http.py JsonRPCDispatcher + odoo/addons/base/controllers/rpc.py."""
+        sim = self.sim
+        try:
+            request = json.loads(body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            self.send(400, b"Invalid JSON data", "text/html; charset=utf-8")
+            return
+        if not isinstance(request, dict):
+            self.send(400, b"Invalid JSON-RPC data", "text/html; charset=utf-8")
+            return
+        request_id = request.get("id")
+        params = request.get("params") or {}
+        service = params.get("service") if isinstance(params, dict) else None
+        method = params.get("method") if isinstance(params, dict) else None
+        args = params.get("args") if isinstance(params, dict) else None
+        entry = sim.log_call(**self.describe_rpc(service, method, args))
+        try:
+            if not isinstance(params, dict) or not {"service", "method", "args"} <= set(params):
+                missing = [k for k in ("service", "method", "args") if not isinstance(params, dict) or k not in params]
+                raise PythonError("TypeError", f"jsonrpc() missing {len(missing)} required positional "
+                                               f"argument{'s' if len(missing) > 1 else ''}: "
+                                               + " and ".join(repr(m) for m in missing))
+            if service == "object" and entry.get("model"):
+                sim.apply_fault("jsonrpc", entry["model"], entry["method"])
+            result = sim.rpc(service, method, args)
+            response = {"jsonrpc": "2.0", "id": request_id, "result": result}
+            sim.finish_call(entry, status=200)
+        except OdooError as exc:
+            response = self.rpc_error(request_id, exc)
+            sim.finish_call(entry, status=200, error=exc.name)
+        except Exception as exc:  # a bug of the simulator, reported as Odoo would
+            traceback.print_exc()
+            error = PythonError(type(exc).__name__, str(exc))
+            response = self.rpc_error(request_id, error)
+            sim.finish_call(entry, status=200, error=error.name)
+        self.send_json(200, response)
+
+    def describe_rpc(self, service, method, args) -> dict:
+        """Call-log entry of a JSON-RPC request: for object calls, the model,
+        the model method, the ids (for record methods), args and kwargs."""
+        entry = {"api": "jsonrpc", "service": service, "method": method, "model": None, "ids": None}
+        if service != "object" or not isinstance(args, list) or len(args) < 5:
+            return entry
+        model, name, rest = args[3], args[4], args[5:]
+        if method == "execute_kw":
+            call_args = rest[0] if rest and isinstance(rest[0], list) else []
+            kwargs = rest[1] if len(rest) > 1 and isinstance(rest[1], dict) else {}
+        else:
+            call_args, kwargs = rest, {}
+        ids = None
+        with self.sim.lock:
+            if isinstance(model, str) and model in self.sim.store.schema and isinstance(name, str):
+                method_def = find_method(Env(self.sim), model, name)
+                if method_def is not None and not method_def.api_model and call_args:
+                    ids = call_args[0]
+        entry.update(model=model, method=name, rpc_method=method, ids=ids, args=call_args, kwargs=kwargs)
+        return entry
+
+    def rpc_error(self, request_id, exc: OdooError) -> dict:
+        """JsonRPCDispatcher.handle_error: code 200 ('totally arbitrary'), 404 for NotFound."""
+        code, message = self.sim.rpc_error_code, "Odoo Server Error"
+        if exc.name == "werkzeug.exceptions.NotFound":
+            code, message = 404, "404: Not Found"
+        return {"jsonrpc": "2.0", "id": request_id,
+                "error": {"code": code, "message": message, "data": exc.serialize()}}
+
+    # -- control endpoints -------------------------------------------------------------
+    def handle_control(self, path: str, query: dict, body: bytes):
+        sim = self.sim
+        try:
+            payload = json.loads(body.decode("utf-8")) if body else {}
+        except (ValueError, UnicodeDecodeError) as exc:
+            self.send_json(400, {"error": f"invalid JSON: {exc}"})
+            return
+        try:
+            if path == "/__sim/reset" and self.command == "POST":
+                sim.reset((payload or {}).get("seed", "demo"))
+                self.send_json(200, {"ok": True})
+            elif path == "/__sim/seed" and self.command == "POST":
+                with sim.lock:
+                    snapshot = sim.store.snapshot()
+                    try:
+                        ids = seed_records(Env(sim), payload.get("model"), payload.get("records"))
+                    except Exception:
+                        sim.store.restore(snapshot)
+                        raise
+                self.send_json(200, {"ids": ids})
+            elif path == "/__sim/dump" and self.command == "GET":
+                model = query.get("model", [None])[0]
+                self.send_json(200, sim.dump(model))
+            elif path == "/__sim/calls" and self.command == "GET":
+                filters = {k: v[0] for k, v in query.items() if k in ("api", "model", "method", "service")}
+                self.send_json(200, sim.calls_report(filters))
+            elif path == "/__sim/calls/reset" and self.command == "POST":
+                with sim.lock:
+                    sim.calls.clear()
+                self.send_json(200, {"ok": True})
+            elif path == "/__sim/fail" and self.command == "POST":
+                if payload.get("clear"):
+                    with sim.lock:
+                        sim.faults.clear()
+                else:
+                    sim.add_fault(payload)
+                self.send_json(200, {"ok": True})
+            else:
+                self.send_json(404, {"error": f"unknown control endpoint {self.command} {path}"})
+        except OdooError as exc:
+            self.send_json(400, {"error": exc.message, "name": exc.name})
+        except (TypeError, AttributeError, KeyError) as exc:
+            self.send_json(400, {"error": f"{type(exc).__name__}: {exc}"})
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, sim: Simulator, verbose=False):
+        super().__init__(address, Handler)
+        self.sim = sim
+        self.verbose = verbose
+
+
+# ===========================================================================
+# Command line
+# ===========================================================================
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="Odoo ERP test double (JSON-2 and JSON-RPC).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--port-file", help="write the port number to this file once listening")
+    parser.add_argument("--version", type=int, choices=(17, 18, 19), default=19,
+                        help="Odoo major version; /json/2 exists from 19 on")
+    parser.add_argument("--db", default="lgx")
+    parser.add_argument("--api-key", default="lgx-test-key")
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--seed", choices=("demo", "empty"), default="demo")
+    parser.add_argument("--rpc-error-code", type=int, default=200,
+                        help="JSON-RPC error.code (Odoo's source sends 200)")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    return parser.parse_args(argv)
+
+
+def write_port_file(path: str, port: int):
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w", encoding="ascii") as handle:
+        handle.write(f"{port}\n")
+    os.replace(tmp, path)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    sim = Simulator(version=args.version, db=args.db, api_key=args.api_key, login=args.login,
+                    password=args.password, seed=args.seed, rpc_error_code=args.rpc_error_code)
+    server = Server((args.host, args.port), sim, verbose=args.verbose)
+    port = server.server_address[1]
+
+    def stop(_signum, _frame):
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if args.port_file:
+        write_port_file(args.port_file, port)
+    print(f"odoo-sim listening on http://{args.host}:{port}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

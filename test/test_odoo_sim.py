@@ -1,0 +1,770 @@
+#!/usr/bin/env python3
+"""Self-test of the Odoo simulator (test/odoo_sim.py).
+
+Starts the simulator as a subprocess on a free port (one Odoo 19 server and
+one Odoo 17 server) and checks it over HTTP with urllib: the error table of
+both APIs, authentication, version modes, the button_validate workflow and
+its wizards, the traps of ODOO-FACTS.md, and the control endpoints.
+
+Run: python3 test/test_odoo_sim.py   (prints "N passed, N failed")
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIM = os.path.join(HERE, "odoo_sim.py")
+API_KEY = "lgx-test-key"
+DB = "lgx"
+MISSING_MESSAGE = ("Record does not exist or has been deleted.\n"
+                   "(Record: stock.picking(999999,), User: 2)")
+NO_QUANTITY_19 = ("Transfer trouble alert! Validating a zero quantity transfer? "
+                  "You're not moving invisible goods around are you?\n"
+                  "Set some quantities and let's get moving!")
+DATETIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+
+
+# ---------------------------------------------------------------------------
+# Harness
+# ---------------------------------------------------------------------------
+
+class SimProcess:
+    """The simulator running in a subprocess."""
+
+    def __init__(self, *extra):
+        self.tmp = tempfile.TemporaryDirectory()
+        port_file = os.path.join(self.tmp.name, "port")
+        self.proc = subprocess.Popen(
+            [sys.executable, SIM, "--port", "0", "--port-file", port_file, *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.banner = self.proc.stdout.readline().strip()
+        deadline = time.time() + 10
+        while not os.path.exists(port_file):
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise RuntimeError(f"simulator did not start: {self.proc.stderr.read()}")
+            time.sleep(0.02)
+        with open(port_file, encoding="ascii") as handle:
+            self.port = int(handle.read().strip())
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=10)
+        finally:
+            self.proc.stdout.close()
+            self.proc.stderr.close()
+            self.tmp.cleanup()
+        return code
+
+
+def http(base, method, path, body=None, headers=None):
+    """Returns (status, headers, raw body)."""
+    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+SERVERS = {}
+
+
+def setUpModule():
+    SERVERS[19] = SimProcess()
+    SERVERS[17] = SimProcess("--version", "17")
+
+
+def tearDownModule():
+    for key in list(SERVERS):
+        code = SERVERS.pop(key).stop()
+        if code != 0:
+            raise AssertionError(f"simulator {key} exited with {code} on SIGTERM")
+
+
+class SimTestCase(unittest.TestCase):
+    version = 19
+
+    @property
+    def base(self):
+        return SERVERS[self.version].base
+
+    def setUp(self):
+        self.control("POST", "/__sim/reset", {"seed": "demo"})
+        self.control("POST", "/__sim/calls/reset", {})
+
+    # -- control endpoints -------------------------------------------------------
+    def control(self, method, path, body=None):
+        status, _headers, raw = http(self.base, method, path, body,
+                                     {"Content-Type": "application/json"} if body is not None else {})
+        self.assertEqual(status, 200, raw)
+        return json.loads(raw)
+
+    def dump(self, model):
+        return {r["id"]: r for r in self.control("GET", f"/__sim/dump?model={model}")[model]}
+
+    # -- JSON-2 ---------------------------------------------------------------------
+    def j2(self, model, method, body=None, key=API_KEY, headers=None):
+        """Returns (status, decoded JSON body, headers)."""
+        hdrs = {"Content-Type": "application/json", "X-Odoo-Database": DB}
+        if key is not None:
+            hdrs["Authorization"] = f"bearer {key}"
+        hdrs.update(headers or {})
+        status, response_headers, raw = http(self.base, "POST", f"/json/2/{model}/{method}",
+                                             body if body is not None else {}, hdrs)
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            payload = raw.decode()
+        return status, payload, response_headers
+
+    def ok(self, model, method, body=None):
+        status, payload, _ = self.j2(model, method, body)
+        self.assertEqual(status, 200, payload)
+        return payload
+
+    def assertJ2Error(self, result, status, name, message=None):
+        got_status, payload, _headers = result
+        self.assertEqual(got_status, status, payload)
+        self.assertEqual(set(payload), {"name", "message", "arguments", "context", "debug"})
+        self.assertEqual(payload["name"], name)
+        if message is not None:
+            self.assertEqual(payload["message"], message)
+        return payload
+
+    # -- JSON-RPC ----------------------------------------------------------------------
+    def rpc(self, service, method, args, raw_body=None):
+        body = raw_body if raw_body is not None else {
+            "jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method, "args": args},
+            "id": 7}
+        status, _headers, raw = http(self.base, "POST", "/jsonrpc", body, {"Content-Type": "application/json"})
+        return status, raw
+
+    def execute_kw(self, model, method, args, kwargs=None, password="admin"):
+        status, raw = self.rpc("object", "execute_kw", [DB, 2, password, model, method, args, kwargs or {}])
+        self.assertEqual(status, 200, raw)
+        return json.loads(raw)
+
+    def rpc_ok(self, model, method, args, kwargs=None, password="admin"):
+        response = self.execute_kw(model, method, args, kwargs, password)
+        self.assertNotIn("error", response, response)
+        return response["result"]
+
+    def assertRpcError(self, response, name, message=None):
+        self.assertEqual(response["jsonrpc"], "2.0")
+        self.assertEqual(response["id"], 7)
+        self.assertNotIn("result", response)
+        error = response["error"]
+        self.assertEqual(error["code"], 200)
+        self.assertEqual(error["message"], "Odoo Server Error")
+        self.assertEqual(error["data"]["name"], name)
+        self.assertEqual(set(error["data"]), {"name", "message", "arguments", "context", "debug"})
+        if message is not None:
+            self.assertEqual(error["data"]["message"], message)
+        return error["data"]
+
+    # -- stock helpers ---------------------------------------------------------------------
+    def picking(self, pid, fields=("name", "state", "date_done", "move_ids", "backorder_id")):
+        rows = self.ok("stock.picking", "read", {"ids": [pid], "fields": list(fields)})
+        return rows[0]
+
+    def moves(self, pid):
+        return self.ok("stock.move", "search_read", {
+            "domain": [["picking_id", "=", pid]],
+            "fields": ["product_id", "product_uom_qty", "quantity", "picked", "state"], "order": "id"})
+
+    def validate(self, pid, context=None):
+        return self.ok("stock.picking", "button_validate", {"ids": [pid], "context": context or {}})
+
+
+# ---------------------------------------------------------------------------
+# Start-up, control endpoints, seed
+# ---------------------------------------------------------------------------
+
+class StartupTests(SimTestCase):
+
+    def test_banner_and_port_file(self):
+        server = SERVERS[19]
+        self.assertEqual(server.banner, f"odoo-sim listening on http://127.0.0.1:{server.port}")
+
+    def test_health(self):
+        status, _h, raw = http(self.base, "GET", "/web/health")
+        self.assertEqual((status, json.loads(raw)), (200, {"status": "pass"}))
+
+    def test_unknown_path_is_werkzeug_404(self):
+        status, headers, raw = http(self.base, "GET", "/nope")
+        self.assertEqual(status, 404)
+        self.assertIn("text/html", headers["Content-Type"])
+        self.assertIn(b"<title>404 Not Found</title>", raw)
+
+    def test_demo_seed(self):
+        pickings = self.dump("stock.picking")
+        outgoing = [p for p in pickings.values() if p["picking_type_code"] == "outgoing"]
+        self.assertEqual(len(outgoing), 12)
+        self.assertEqual(pickings[1]["name"], "WH/OUT/00001")
+        states = [p["state"] for p in outgoing]
+        self.assertEqual(states.count("draft"), 2)
+        self.assertEqual(states.count("confirmed"), 2)
+        self.assertGreaterEqual(states.count("assigned"), 6)
+        self.assertEqual((states.count("done"), states.count("cancel")), (1, 1))
+        self.assertEqual([pickings[i]["name"] for i in (13, 14)], ["WH/IN/00001", "WH/IN/00002"])
+        self.assertEqual(len(pickings[6]["move_ids"]), 2)
+        products = self.dump("product.product")
+        self.assertEqual(products[1]["display_name"], "[SKU-1001] Office Chair")
+        self.assertEqual(sorted(p["default_code"] for p in products.values())[:12],
+                         [f"SKU-{1001 + i}" for i in range(12)])
+
+    def test_reset_is_stable_and_empty_seed(self):
+        self.ok("stock.picking", "write", {"ids": [5], "vals": {"origin": "changed"}})
+        self.control("POST", "/__sim/reset", {})
+        self.assertEqual(self.picking(5, ["origin"])["origin"], "S00005")
+        self.control("POST", "/__sim/reset", {"seed": "empty"})
+        self.assertEqual(self.ok("stock.picking", "search_count", {"domain": []}), 0)
+        self.assertEqual(self.ok("res.users", "read", {"ids": [2], "fields": ["login"]})[0]["login"], "admin")
+
+    def test_seed_endpoint_with_nested_moves(self):
+        result = self.control("POST", "/__sim/seed", {"model": "stock.picking", "records": [{
+            "name": "WH/OUT/00100", "state": "assigned", "partner_id": 7, "origin": "KAFKA-1",
+            "move_ids": [{"product_id": "SKU-1003", "product_uom_qty": 4},
+                         {"product_id": 2, "product_uom_qty": 10, "quantity": 6, "state": "partially_available"}],
+        }]})
+        pid = result["ids"][0]
+        picking = self.picking(pid, ["name", "state", "partner_id", "picking_type_code"])
+        self.assertEqual(picking["name"], "WH/OUT/00100")
+        self.assertEqual(picking["state"], "assigned")
+        self.assertEqual(picking["partner_id"], [7, "Azure Interior"])
+        moves = self.moves(pid)
+        self.assertEqual([(m["product_uom_qty"], m["quantity"], m["state"]) for m in moves],
+                         [(4.0, 4.0, "assigned"), (10.0, 6.0, "partially_available")])
+        created = self.ok("stock.picking", "create", {"vals_list": [{"picking_type_id": 2, "partner_id": 7}]})
+        self.assertEqual(self.picking(created[0], ["name"])["name"], "WH/OUT/00101")
+
+    def test_seed_rejects_unknown_field(self):
+        status, _h, raw = http(self.base, "POST", "/__sim/seed",
+                               {"model": "stock.picking", "records": [{"x_nope": 1}]},
+                               {"Content-Type": "application/json"})
+        self.assertEqual(status, 400)
+        self.assertIn("Invalid field 'x_nope'", json.loads(raw)["error"])
+
+    def test_calls_log(self):
+        self.ok("stock.picking", "write", {"ids": [5], "vals": {"carrier_tracking_ref": "T1"}})
+        self.ok("stock.picking", "write", {"ids": [6], "vals": {"carrier_tracking_ref": "T2"}})
+        self.rpc_ok("stock.picking", "read", [[5]], {"fields": ["name"]})
+        report = self.control("GET", "/__sim/calls")
+        self.assertEqual(report["count"], 3)
+        self.assertEqual(report["counts"]["json2"]["stock.picking.write"], 2)
+        self.assertEqual(report["counts"]["jsonrpc"]["stock.picking.read"], 1)
+        only = self.control("GET", "/__sim/calls?api=json2&method=write")
+        self.assertEqual(only["count"], 2)
+        self.assertEqual(only["calls"][0]["ids"], [5])
+        self.assertEqual(only["calls"][0]["params"], {"vals": {"carrier_tracking_ref": "T1"}})
+        self.assertEqual(only["calls"][0]["status"], 200)
+        self.control("POST", "/__sim/calls/reset", {})
+        self.assertEqual(self.control("GET", "/__sim/calls")["count"], 0)
+
+    def test_fault_injection_lock_and_delay(self):
+        self.control("POST", "/__sim/fail", {"model": "stock.picking", "method": "write",
+                                             "error": "lock", "times": 1})
+        self.assertJ2Error(self.j2("stock.picking", "write", {"ids": [5], "vals": {"origin": "a"}}),
+                           409, "odoo.exceptions.LockError")
+        self.ok("stock.picking", "write", {"ids": [5], "vals": {"origin": "a"}})
+        self.control("POST", "/__sim/fail", {"method": "search_count", "delay_ms": 150})
+        start = time.time()
+        self.ok("stock.picking", "search_count", {"domain": []})
+        self.assertGreaterEqual(time.time() - start, 0.14)
+
+
+# ---------------------------------------------------------------------------
+# JSON-2 error table (ODOO-FACTS.md)
+# ---------------------------------------------------------------------------
+
+class Json2ErrorTests(SimTestCase):
+
+    def test_missing_api_key(self):
+        result = self.j2("stock.picking", "search_count", {"domain": []}, key=None)
+        payload = self.assertJ2Error(result, 401, "werkzeug.exceptions.Unauthorized", "Invalid apikey")
+        self.assertEqual(payload["arguments"], ["Invalid apikey", 401])
+        self.assertEqual(result[2]["WWW-Authenticate"], "Bearer")
+
+    def test_wrong_api_key(self):
+        result = self.j2("stock.picking", "search_count", {"domain": []}, key="wrong")
+        self.assertJ2Error(result, 401, "werkzeug.exceptions.Unauthorized", "Invalid apikey")
+        self.assertEqual(result[2]["WWW-Authenticate"], "Bearer")
+
+    def test_password_is_not_an_api_key(self):
+        self.assertJ2Error(self.j2("stock.picking", "search_count", {"domain": []}, key="admin"),
+                           401, "werkzeug.exceptions.Unauthorized")
+
+    def test_bearer_scheme_is_case_insensitive(self):
+        status, payload, _ = self.j2("stock.picking", "search_count", {"domain": []}, key=None,
+                                     headers={"Authorization": f"Bearer {API_KEY}"})
+        self.assertEqual((status, payload), (200, 14))
+
+    def test_unknown_model(self):
+        self.assertJ2Error(self.j2("x.nope", "search", {"domain": []}), 404, "werkzeug.exceptions.NotFound",
+                           "the model 'x.nope' does not exist")
+
+    def test_unknown_method(self):
+        self.assertJ2Error(self.j2("stock.picking", "fly", {"ids": [5]}), 404, "werkzeug.exceptions.NotFound",
+                           "The method 'stock.picking.fly' does not exist")
+
+    def test_private_method(self):
+        self.assertJ2Error(self.j2("stock.picking", "_action_done", {"ids": [5]}), 403,
+                           "odoo.exceptions.AccessError",
+                           "Private methods (such as 'stock.picking._action_done') cannot be called remotely.")
+
+    def test_write_missing_id(self):
+        self.assertJ2Error(self.j2("stock.picking", "write", {"ids": [999999], "vals": {"origin": "x"}}),
+                           404, "odoo.exceptions.MissingError", MISSING_MESSAGE)
+
+    def test_unlink_and_action_on_missing_id(self):
+        self.assertJ2Error(self.j2("stock.picking", "unlink", {"ids": [999999]}),
+                           404, "odoo.exceptions.MissingError", MISSING_MESSAGE)
+        self.assertJ2Error(self.j2("stock.picking", "button_validate", {"ids": [999999]}),
+                           404, "odoo.exceptions.MissingError", MISSING_MESSAGE)
+
+    def test_unknown_field_in_vals_domain_fields(self):
+        message = "Invalid field 'x_nope' in 'stock.picking'"
+        self.assertJ2Error(self.j2("stock.picking", "write", {"ids": [5], "vals": {"x_nope": 1}}),
+                           500, "builtins.ValueError", message)
+        self.assertJ2Error(self.j2("stock.picking", "search_read", {"domain": [["x_nope", "=", 1]]}),
+                           500, "builtins.ValueError", message)
+        self.assertJ2Error(self.j2("stock.picking", "read", {"ids": [5], "fields": ["x_nope"]}),
+                           500, "builtins.ValueError", message)
+
+    def test_no_picked_field_on_picking(self):
+        self.assertJ2Error(self.j2("stock.picking", "write", {"ids": [5], "vals": {"picked": True}}),
+                           500, "builtins.ValueError", "Invalid field 'picked' in 'stock.picking'")
+
+    def test_failed_write_changes_nothing(self):
+        self.j2("stock.picking", "write", {"ids": [5], "vals": {"origin": "new", "x_nope": 1}})
+        self.assertEqual(self.picking(5, ["origin"])["origin"], "S00005")
+
+    def test_business_refusal(self):
+        payload = self.assertJ2Error(self.j2("stock.picking", "action_cancel", {"ids": [11]}),
+                                     422, "odoo.exceptions.UserError")
+        self.assertIn("set to 'Done'", payload["message"])
+
+    def test_bad_keyword_argument(self):
+        payload = self.assertJ2Error(self.j2("stock.picking", "write", {"ids": [5], "vals": {}, "foo": 1}),
+                                     500, "builtins.TypeError")
+        self.assertIn("unexpected keyword argument 'foo'", payload["message"])
+        self.assertJ2Error(self.j2("stock.picking", "search_read", {"domain": [], "foo": 1}),
+                           500, "builtins.TypeError")
+
+    def test_body_not_json(self):
+        status, payload, _ = self.j2("stock.picking", "search", b"{not json")
+        self.assertEqual(status, 400)
+        self.assertEqual(payload["name"], "werkzeug.exceptions.BadRequest")
+        status, payload, _ = self.j2("stock.picking", "search", b"[1, 2]")
+        self.assertEqual(status, 400)
+
+    def test_model_method_with_ids(self):
+        self.assertJ2Error(self.j2("stock.picking", "search", {"ids": [1], "domain": []}), 422,
+                           "werkzeug.exceptions.UnprocessableEntity")
+
+    def test_unknown_database_header(self):
+        status, payload, _ = self.j2("stock.picking", "search_count", {"domain": []},
+                                     headers={"X-Odoo-Database": "other"})
+        self.assertEqual((status, payload["name"]), (404, "werkzeug.exceptions.NotFound"))
+
+    def test_get_not_allowed(self):
+        status, _h, raw = http(self.base, "GET", "/json/2/stock.picking/search_count", None,
+                               {"Authorization": f"bearer {API_KEY}"})
+        self.assertEqual(status, 405, raw)
+
+    def test_bare_results(self):
+        self.assertIs(self.ok("stock.picking", "write", {"ids": [5], "vals": {"origin": "X"}}), True)
+        self.assertEqual(self.ok("stock.picking", "search_count", {"domain": [["state", "=", "draft"]]}), 3)
+        self.assertEqual(sorted(self.ok("stock.picking", "search", {"domain": [["state", "=", "draft"]]})),
+                         [1, 2, 14])
+        new = self.ok("res.partner", "create", {"vals_list": [{"name": "A"}, {"name": "B"}]})
+        self.assertEqual(len(new), 2)
+        single = self.ok("res.partner", "create", {"vals_list": {"name": "C"}})
+        self.assertIsInstance(single, list)
+        self.assertIs(self.ok("res.partner", "unlink", {"ids": new}), True)
+
+
+# ---------------------------------------------------------------------------
+# JSON-RPC
+# ---------------------------------------------------------------------------
+
+class JsonRpcTests(SimTestCase):
+
+    def test_version(self):
+        status, raw = self.rpc("common", "version", [])
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(raw)["result"], {
+            "server_version": "19.0", "server_version_info": [19, 0, 0, "final", 0, ""],
+            "server_serie": "19.0", "protocol_version": 1})
+
+    def test_login(self):
+        self.assertEqual(json.loads(self.rpc("common", "login", [DB, "admin", "admin"])[1])["result"], 2)
+        self.assertIs(json.loads(self.rpc("common", "login", [DB, "admin", "bad"])[1])["result"], False)
+        self.assertEqual(json.loads(self.rpc("common", "login", [DB, "admin", API_KEY])[1])["result"], 2)
+        self.assertEqual(json.loads(self.rpc("common", "authenticate",
+                                             [DB, "admin", "admin", {}])[1])["result"], 2)
+
+    def test_wrong_password(self):
+        response = self.execute_kw("stock.picking", "search_count", [[]], password="bad")
+        data = self.assertRpcError(response, "odoo.exceptions.AccessDenied", "Access Denied")
+        self.assertNotIn("Traceback", data["debug"])
+
+    def test_api_key_as_password(self):
+        self.assertEqual(self.rpc_ok("stock.picking", "search_count", [[]], password=API_KEY), 14)
+
+    def test_missing_record_is_http_200(self):
+        response = self.execute_kw("stock.picking", "write", [[999999], {"origin": "x"}])
+        self.assertRpcError(response, "odoo.exceptions.MissingError", MISSING_MESSAGE)
+
+    def test_error_table(self):
+        self.assertRpcError(self.execute_kw("x.nope", "search", [[]]), "odoo.exceptions.UserError",
+                            "Object x.nope doesn't exist")
+        self.assertRpcError(self.execute_kw("stock.picking", "fly", [[5]]), "builtins.AttributeError",
+                            "The method 'stock.picking.fly' does not exist")
+        self.assertRpcError(self.execute_kw("stock.picking", "_action_done", [[5]]),
+                            "odoo.exceptions.AccessError")
+        self.assertRpcError(self.execute_kw("stock.picking", "write", [[5], {"x_nope": 1}]),
+                            "builtins.ValueError", "Invalid field 'x_nope' in 'stock.picking'")
+        self.assertRpcError(self.execute_kw("stock.picking", "action_cancel", [[11]]),
+                            "odoo.exceptions.UserError")
+        self.assertRpcError(self.execute_kw("stock.picking", "write", [[5], {}], {"foo": 1}),
+                            "builtins.TypeError")
+
+    def test_invalid_json(self):
+        status, raw = self.rpc(None, None, None, raw_body=b"{oops")
+        self.assertEqual(status, 400)
+        self.assertEqual(raw, b"Invalid JSON data")
+
+    def test_positional_and_keyword_arguments(self):
+        self.assertIs(self.rpc_ok("stock.picking", "write", [[5], {"origin": "A"}]), True)
+        self.assertIs(self.rpc_ok("stock.picking", "write", [[5]], {"vals": {"carrier_tracking_ref": "B"}}), True)
+        rows = self.rpc_ok("stock.picking", "search_read", [[["id", "=", 5]]],
+                           {"fields": ["origin", "carrier_tracking_ref"], "limit": 1})
+        self.assertEqual(rows, [{"id": 5, "origin": "A", "carrier_tracking_ref": "B"}])
+        self.assertIsInstance(self.rpc_ok("res.partner", "create", [{"name": "One"}]), int)
+        self.assertIsInstance(self.rpc_ok("res.partner", "create", [[{"name": "Two"}]]), list)
+
+    def test_create_with_keyword_only_is_index_error(self):
+        before = self.rpc_ok("res.partner", "search_count", [[]])
+        response = self.execute_kw("res.partner", "create", [], {"vals_list": {"name": "Nope"}})
+        self.assertRpcError(response, "builtins.IndexError")
+        self.assertEqual(self.rpc_ok("res.partner", "search_count", [[]]), before)
+
+    def test_button_validate_over_rpc(self):
+        self.assertIs(self.rpc_ok("stock.picking", "button_validate", [[5]], {"context": {"skip_sms": True}}),
+                      True)
+        self.assertEqual(self.picking(5)["state"], "done")
+
+
+class Version17Tests(SimTestCase):
+    version = 17
+
+    def test_json2_absent(self):
+        status, payload, headers = self.j2("stock.picking", "search_count", {"domain": []})
+        self.assertEqual(status, 404)
+        self.assertIn("text/html", headers["Content-Type"])
+        self.assertIn("Not Found", payload)
+
+    def test_jsonrpc_works(self):
+        version = json.loads(self.rpc("common", "version", [])[1])["result"]
+        self.assertEqual(version["server_version_info"][:2], [17, 0])
+        self.assertEqual(version["server_version"], "17.0")
+        self.assertEqual(self.rpc_ok("stock.picking", "search_count", [[["state", "=", "assigned"]]]), 7)
+
+
+# ---------------------------------------------------------------------------
+# ORM behaviour and traps
+# ---------------------------------------------------------------------------
+
+class OrmTests(SimTestCase):
+
+    def test_read_missing_id_returns_empty(self):
+        self.assertEqual(self.ok("stock.picking", "read", {"ids": [999999], "fields": ["name"]}), [])
+        self.assertEqual(len(self.ok("stock.picking", "read", {"ids": [5, 999999], "fields": ["name"]})), 1)
+
+    def test_read_formats(self):
+        row = self.picking(11, ["partner_id", "carrier_id", "move_ids", "date_done", "backorder_id",
+                                "carrier_tracking_ref", "weight"])
+        self.assertEqual(row["partner_id"], [7, "Azure Interior"])
+        self.assertEqual(row["carrier_id"], [1, "Standard delivery"])
+        self.assertEqual(row["move_ids"], [16])
+        self.assertRegex(row["date_done"], DATETIME)
+        self.assertIs(row["backorder_id"], False)
+        self.assertEqual(row["weight"], 32.0)
+        self.assertIs(self.picking(5, ["carrier_tracking_ref"])["carrier_tracking_ref"], False)
+
+    def test_state_write_trap(self):
+        self.assertIs(self.ok("stock.picking", "write", {"ids": [5], "vals": {"state": "done"}}), True)
+        self.assertEqual(self.picking(5)["state"], "done")
+        self.assertEqual([m["state"] for m in self.moves(5)], ["assigned"])
+        self.assertEqual(self.dump("product.product")[1]["qty_available"], 500.0)
+        self.assertIs(self.validate(5), True)
+        self.assertEqual([m["state"] for m in self.moves(5)], ["assigned"])
+
+    def test_boolean_trap(self):
+        move = self.moves(5)[0]
+        self.assertIs(self.ok("stock.move", "write", {"ids": [move["id"]], "vals": {"picked": "maybe"}}), True)
+        self.assertIs(self.moves(5)[0]["picked"], True)
+
+    def test_bad_selection_and_datetime(self):
+        self.assertJ2Error(self.j2("stock.picking", "write", {"ids": [5], "vals": {"state": "shipped"}}),
+                           500, "builtins.ValueError", "Wrong value for stock.picking.state: 'shipped'")
+        self.assertJ2Error(self.j2("stock.picking", "write",
+                                   {"ids": [5], "vals": {"scheduled_date": "2025-03-01T10:00:00Z"}}),
+                           500, "builtins.ValueError")
+        self.ok("stock.picking", "write", {"ids": [5], "vals": {"scheduled_date": "2025-03-01 10:00:00"}})
+
+    def test_domains(self):
+        search = lambda domain: sorted(self.ok("stock.picking", "search", {"domain": domain}))
+        self.assertEqual(search([["name", "in", ["WH/OUT/00001", "WH/OUT/00005"]]]), [1, 5])
+        self.assertEqual(search(["|", ["state", "=", "done"], ["state", "=", "cancel"]]), [11, 12])
+        self.assertEqual(search([["partner_id.name", "ilike", "azure"], ["state", "!=", "done"]]), [1, 5])
+        self.assertEqual(search([["name", "=like", "WH/IN/%"]]), [13, 14])
+        self.assertEqual(search(["!", ["picking_type_code", "=", "outgoing"]]), [13, 14])
+        self.assertEqual(search([["carrier_id", "=", False], ["picking_type_code", "=", "outgoing"]]),
+                         [1, 2, 3, 4, 12])
+        self.assertEqual(search([["id", ">=", 13]]), [13, 14])
+        self.assertEqual(self.ok("product.product", "search", {"domain": [["default_code", "=", "SKU-1007"]]}), [7])
+        self.assertEqual(len(self.ok("stock.picking", "search_read", {"domain": [], "limit": 3, "offset": 2})), 3)
+
+    def test_order(self):
+        rows = self.ok("stock.picking", "search_read", {"domain": [["state", "=", "assigned"]],
+                                                        "fields": ["name"], "order": "name desc", "limit": 2})
+        self.assertEqual([r["name"] for r in rows], ["WH/OUT/00010", "WH/OUT/00009"])
+
+    def test_fields_get(self):
+        fields = self.ok("stock.picking", "fields_get", {"attributes": ["type", "string", "relation"]})
+        self.assertEqual(fields["carrier_id"], {"type": "many2one", "string": "Carrier",
+                                                "relation": "delivery.carrier"})
+        self.assertNotIn("picked", fields)
+        self.assertEqual(self.ok("stock.move", "fields_get", {"allfields": ["picked"]})["picked"]["type"], "boolean")
+
+    def test_message_post(self):
+        ids = self.ok("stock.picking", "message_post", {"ids": [5], "body": "Shipped <b>now</b>",
+                                                        "message_type": "comment",
+                                                        "subtype_xmlid": "mail.mt_note"})
+        self.assertEqual(len(ids), 1)
+        message = self.dump("mail.message")[ids[0]]
+        self.assertEqual((message["model"], message["res_id"]), ("stock.picking", 5))
+        self.assertEqual(message["body"], "Shipped &lt;b&gt;now&lt;/b&gt;")
+
+    def test_custom_field(self):
+        model_id = self.ok("ir.model", "search", {"domain": [["model", "=", "stock.picking"]]})[0]
+        self.ok("ir.model.fields", "create", {"vals_list": [{
+            "name": "x_lgx_event_id", "model_id": model_id, "field_description": "LGX event",
+            "ttype": "char"}]})
+        self.ok("stock.picking", "write", {"ids": [5], "vals": {"x_lgx_event_id": "evt-1"}})
+        self.assertEqual(self.picking(5, ["x_lgx_event_id"])["x_lgx_event_id"], "evt-1")
+        self.assertJ2Error(self.j2("ir.model.fields", "create", {"vals_list": [{
+            "name": "lgx_bad", "model_id": model_id, "field_description": "Bad", "ttype": "char"}]}),
+            422, "odoo.exceptions.ValidationError")
+
+    def test_custom_model(self):
+        self.ok("ir.model", "create", {"vals_list": [{"name": "LGX events", "model": "x_lgx_event",
+                                                      "field_id": [[0, 0, {"name": "x_name", "ttype": "char",
+                                                                           "field_description": "Name"}]]}]})
+        ids = self.ok("x_lgx_event", "create", {"vals_list": [{"x_name": "first"}]})
+        self.assertEqual(self.ok("x_lgx_event", "read", {"ids": ids, "fields": ["display_name"]})[0]["display_name"],
+                         "first")
+
+
+# ---------------------------------------------------------------------------
+# button_validate and its wizards
+# ---------------------------------------------------------------------------
+
+SKIP_SMS = {"skip_sms": True}
+
+
+class ValidateTests(SimTestCase):
+
+    def test_fully_picked(self):
+        move = self.moves(5)[0]
+        self.ok("stock.move", "write", {"ids": [move["id"]], "vals": {"picked": True}})
+        self.assertIs(self.validate(5, SKIP_SMS), True)
+        picking = self.picking(5)
+        self.assertEqual(picking["state"], "done")
+        self.assertRegex(picking["date_done"], DATETIME)
+        self.assertEqual([(m["state"], m["quantity"], m["picked"]) for m in self.moves(5)], [("done", 5.0, True)])
+        self.assertEqual(self.dump("product.product")[1]["qty_available"], 495.0)
+
+    def test_reserved_nothing_picked(self):
+        self.assertIs(self.validate(6, SKIP_SMS), True)
+        self.assertEqual(self.picking(6)["state"], "done")
+        self.assertEqual([(m["state"], m["picked"]) for m in self.moves(6)], [("done", True), ("done", True)])
+
+    def test_draft_trap(self):
+        self.assertEqual(self.moves(1)[0]["quantity"], 0.0)
+        self.assertIs(self.validate(1, SKIP_SMS), True)
+        self.assertEqual(self.picking(1)["state"], "done")
+        self.assertEqual([(m["quantity"], m["state"]) for m in self.moves(1)], [(5.0, "done")])
+
+    def test_already_done(self):
+        before = self.picking(11)
+        self.assertIs(self.validate(11), True)
+        self.assertEqual(self.picking(11), before)
+
+    def test_confirmed_without_reservation_refused(self):
+        self.assertJ2Error(self.j2("stock.picking", "button_validate", {"ids": [3], "context": SKIP_SMS}),
+                           422, "odoo.exceptions.UserError", NO_QUANTITY_19)
+        self.assertEqual(self.picking(3)["state"], "confirmed")
+
+    def test_cancelled_refused(self):
+        self.assertJ2Error(self.j2("stock.picking", "button_validate", {"ids": [12]}),
+                           422, "odoo.exceptions.UserError", NO_QUANTITY_19)
+
+    def test_sms_wizard_then_send_sms(self):
+        action = self.validate(5)
+        self.assertEqual(action["res_model"], "confirm.stock.sms")
+        self.assertEqual(action["type"], "ir.actions.act_window")
+        self.assertEqual(action["context"]["button_validate_picking_ids"], [5])
+        self.assertEqual(self.picking(5)["state"], "assigned")
+        self.assertIs(self.ok("confirm.stock.sms", "send_sms",
+                              {"ids": [action["res_id"]], "context": action["context"]}), True)
+        self.assertEqual(self.picking(5)["state"], "done")
+        company = self.dump("res.company")[1]
+        self.assertIs(company["has_received_warning_stock_sms"], True)
+        self.assertIs(self.validate(8), True)
+
+    def test_sms_wizard_dont_send(self):
+        action = self.validate(8)
+        self.assertIs(self.ok("confirm.stock.sms", "dont_send_sms",
+                              {"ids": [action["res_id"]], "context": action["context"]}), True)
+        company = self.dump("res.company")[1]
+        self.assertEqual((company["has_received_warning_stock_sms"], company["stock_move_sms_validation"]),
+                         (True, False))
+        self.assertEqual(self.picking(8)["state"], "done")
+
+    def test_no_sms_wizard_for_partner_without_phone(self):
+        self.assertIs(self.validate(9), True)
+
+    def partial_picking_7(self):
+        move = self.moves(7)[0]
+        self.ok("stock.move", "write", {"ids": [move["id"]], "vals": {"quantity": 100, "picked": True}})
+        return move["id"]
+
+    def test_backorder_wizard_process(self):
+        move_id = self.partial_picking_7()
+        action = self.validate(7, SKIP_SMS)
+        self.assertEqual(action["name"], "Create Backorder?")
+        self.assertEqual(action["res_model"], "stock.backorder.confirmation")
+        self.assertEqual((action["type"], action["view_mode"], action["target"]),
+                         ("ir.actions.act_window", "form", "new"))
+        self.assertEqual(action["context"]["button_validate_picking_ids"], [7])
+        self.assertEqual(action["context"]["default_pick_ids"], [[4, 7]])
+        self.assertEqual(self.picking(7)["state"], "assigned")
+        wizard = self.ok("stock.backorder.confirmation", "create",
+                         {"vals_list": [{}], "context": action["context"]})
+        self.assertIs(self.ok("stock.backorder.confirmation", "process",
+                              {"ids": wizard, "context": action["context"]}), True)
+        self.assertEqual(self.picking(7)["state"], "done")
+        self.assertEqual([(m["id"], m["product_uom_qty"], m["quantity"], m["state"]) for m in self.moves(7)],
+                         [(move_id, 100.0, 100.0, "done")])
+        backorders = self.ok("stock.picking", "search_read", {
+            "domain": [["backorder_id", "=", 7]], "fields": ["name", "state", "origin"]})
+        self.assertEqual(len(backorders), 1)
+        self.assertEqual(backorders[0]["name"], "WH/OUT/00013")
+        self.assertEqual((backorders[0]["state"], backorders[0]["origin"]), ("assigned", "S00007"))
+        self.assertEqual([(m["product_uom_qty"], m["quantity"], m["state"]) for m in self.moves(backorders[0]["id"])],
+                         [(80.0, 80.0, "assigned")])
+
+    def test_backorder_wizard_process_cancel_backorder(self):
+        self.partial_picking_7()
+        action = self.validate(7, SKIP_SMS)
+        wizard = self.ok("stock.backorder.confirmation", "create",
+                         {"vals_list": [{}], "context": action["context"]})
+        self.assertIs(self.ok("stock.backorder.confirmation", "process_cancel_backorder",
+                              {"ids": wizard, "context": action["context"]}), True)
+        self.assertEqual(self.picking(7)["state"], "done")
+        self.assertEqual([(m["product_uom_qty"], m["quantity"], m["state"]) for m in self.moves(7)],
+                         [(180.0, 100.0, "done")])
+        self.assertEqual(self.ok("stock.picking", "search", {"domain": [["backorder_id", "=", 7]]}), [])
+
+    def test_skip_backorder_context(self):
+        self.partial_picking_7()
+        context = {"skip_sms": True, "skip_backorder": True, "picking_ids_not_to_backorder": [7]}
+        self.assertIs(self.validate(7, context), True)
+        self.assertEqual(self.picking(7)["state"], "done")
+        self.assertEqual(self.ok("stock.picking", "search", {"domain": [["backorder_id", "=", 7]]}), [])
+
+    def test_skip_backorder_alone_creates_backorder(self):
+        self.partial_picking_7()
+        self.assertIs(self.validate(7, {"skip_sms": True, "skip_backorder": True}), True)
+        self.assertEqual(len(self.ok("stock.picking", "search", {"domain": [["backorder_id", "=", 7]]})), 1)
+
+    def test_backorder_wizard_comes_before_sms_wizard(self):
+        self.partial_picking_7()
+        action = self.validate(7)
+        self.assertEqual(action["res_model"], "stock.backorder.confirmation")
+        wizard = self.ok("stock.backorder.confirmation", "create",
+                         {"vals_list": [{}], "context": action["context"]})
+        second = self.ok("stock.backorder.confirmation", "process", {"ids": wizard, "context": action["context"]})
+        self.assertEqual(second["res_model"], "confirm.stock.sms")
+        self.assertEqual(self.picking(7)["state"], "assigned")
+
+    def test_unpicked_move_goes_to_backorder(self):
+        moves = self.moves(6)
+        self.ok("stock.move", "write", {"ids": [moves[0]["id"]], "vals": {"picked": True}})
+        action = self.validate(6, SKIP_SMS)
+        self.assertEqual(action["res_model"], "stock.backorder.confirmation")
+        wizard = self.ok("stock.backorder.confirmation", "create",
+                         {"vals_list": [{}], "context": action["context"]})
+        self.ok("stock.backorder.confirmation", "process", {"ids": wizard, "context": action["context"]})
+        backorder = self.ok("stock.picking", "search", {"domain": [["backorder_id", "=", 6]]})
+        self.assertEqual([m["id"] for m in self.moves(backorder[0])], [moves[1]["id"]])
+        self.assertEqual([m["state"] for m in self.moves(6)], ["done"])
+
+    def test_lot_tracked_product_needs_lot(self):
+        pid = self.control("POST", "/__sim/seed", {"model": "stock.picking", "records": [{
+            "state": "assigned", "partner_id": 12, "move_ids": [{"product_id": "SKU-1013", "product_uom_qty": 2}]}]})["ids"][0]
+        self.assertJ2Error(self.j2("stock.picking", "button_validate", {"ids": [pid]}), 422,
+                           "odoo.exceptions.UserError")
+        line = self.ok("stock.move.line", "search_read", {"domain": [["picking_id", "=", pid]], "fields": ["quantity"]})
+        self.ok("stock.move.line", "write", {"ids": [line[0]["id"]], "vals": {"lot_name": "LOT-7", "picked": True}})
+        self.assertIs(self.validate(pid), True)
+        move = self.ok("stock.move", "search_read", {"domain": [["picking_id", "=", pid]], "fields": ["lot_ids"]})[0]
+        self.assertEqual(len(move["lot_ids"]), 1)
+
+    def test_receipt_adds_stock(self):
+        self.assertIs(self.validate(13), True)
+        products = self.dump("product.product")
+        self.assertEqual((products[10]["qty_available"], products[11]["qty_available"]), (50.0, 10.0))
+        self.assertIs(self.ok("stock.picking", "action_assign", {"ids": [3]}), True)
+        self.assertEqual(self.picking(3)["state"], "assigned")
+
+    def test_action_assign_and_cancel(self):
+        self.assertJ2Error(self.j2("stock.picking", "action_assign", {"ids": [11]}), 422,
+                           "odoo.exceptions.UserError", "Nothing to check the availability for.")
+        self.assertIs(self.ok("stock.picking", "action_confirm", {"ids": [2]}), True)
+        self.assertEqual(self.picking(2)["state"], "assigned")
+        self.assertIs(self.ok("stock.picking", "action_cancel", {"ids": [2]}), True)
+        self.assertEqual(self.picking(2)["state"], "cancel")
+        self.assertEqual({m["quantity"] for m in self.moves(2)}, {0.0})
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+
+def main() -> int:
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    result = unittest.TextTestRunner(verbosity=1).run(suite)
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    passed = result.testsRun - failed - len(result.skipped)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
