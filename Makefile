@@ -66,13 +66,13 @@ integration: all
 	python3 test/run_integration.py
 
 test: deps
-	$(MAKE) all
-	$(MAKE) unit
+	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory unit
 	python3 test/test_odoo_sim.py
-	$(MAKE) integration
+	$(MAKE) --no-print-directory integration
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) --no-print-directory all
 	python3 test/demo.py
 
 asan:

@@ -93,25 +93,32 @@ lgx_err_t lgx_buf_printf(lgx_buf_t *b, const char *fmt, ...)
     return LGX_OK;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0. */
+/* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0.
+ * Follows RFC 3629: no overlong forms, no surrogates, nothing above
+ * U+10FFFF (the second byte's range depends on the first). */
 static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 {
     size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;
     if (s[0] < 0x80) {
         return 1;
-    } else if ((s[0] & 0xE0) == 0xC0 && s[0] >= 0xC2) {
+    } else if (s[0] >= 0xC2 && s[0] <= 0xDF) {
         n = 2;
-    } else if ((s[0] & 0xF0) == 0xE0) {
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
         n = 3;
-    } else if ((s[0] & 0xF8) == 0xF0 && s[0] <= 0xF4) {
+        lo = s[0] == 0xE0 ? 0xA0 : 0x80;
+        hi = s[0] == 0xED ? 0x9F : 0xBF;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
         n = 4;
+        lo = s[0] == 0xF0 ? 0x90 : 0x80;
+        hi = s[0] == 0xF4 ? 0x8F : 0xBF;
     } else {
         return 0;
     }
-    if (n > avail) {
+    if (n > avail || s[1] < lo || s[1] > hi) {
         return 0;
     }
-    for (size_t i = 1; i < n; i++) {
+    for (size_t i = 2; i < n; i++) {
         if ((s[i] & 0xC0) != 0x80) {
             return 0;
         }

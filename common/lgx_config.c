@@ -162,7 +162,23 @@ static lgx_err_t apply_defaults(const lgx_config_section_t *s, char *errstr,
     return LGX_OK;
 }
 
-/* Environment: exact names for options, LGX_<NAME>_<PROP> for props. */
+/* True when the variable assignment e sets some option of the table. */
+static bool env_is_option(const lgx_opt_t *opts, const char *e)
+{
+    char env[128];
+    for (const lgx_opt_t *o = opts; o->name; o++) {
+        lgx_config_env_name(o->name, env, sizeof(env));
+        size_t el = strlen(env);
+        if (o->type != LGX_OPT_PROPS && strncmp(e, env, el) == 0 &&
+            e[el] == '=') {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Environment: exact names for options, LGX_<NAME>_<PROP> for props
+ * (unless the variable is another option's own). */
 static lgx_err_t apply_env(const lgx_config_section_t *s, char **envp,
                            char *errstr, size_t size)
 {
@@ -176,7 +192,7 @@ static lgx_err_t apply_env(const lgx_config_section_t *s, char **envp,
                 (*e)[el] == '=') {
                 err = opt_set(s, o, *e + el + 1, errstr, size);
             } else if (o->type == LGX_OPT_PROPS && strncmp(*e, env, el) == 0 &&
-                       (*e)[el] == '_') {
+                       (*e)[el] == '_' && !env_is_option(s->opts, *e)) {
                 const char *eq = strchr(*e, '=');
                 if (!eq) {
                     continue;

@@ -23,7 +23,7 @@ typedef enum lgx_err {
     LGX_ERR_KAFKA = -7,         /* Kafka client failure */
     LGX_ERR_ODOO_AUTH = -20,    /* Odoo refused the credentials: fatal */
     LGX_ERR_ODOO_ACCESS = -21,  /* Odoo AccessError: no permission */
-    LGX_ERR_ODOO_MISSING = -22, /* Odoo MissingError / unknown model */
+    LGX_ERR_ODOO_MISSING = -22, /* Odoo MissingError: record gone */
     LGX_ERR_ODOO_USER = -23,    /* Odoo UserError: business refusal */
     LGX_ERR_ODOO_CONFIG = -24,  /* unknown field, bad argument: set-up */
     LGX_ERR_ODOO_RETRY = -25,   /* lock, serialization, 5xx, network */

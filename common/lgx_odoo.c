@@ -224,7 +224,7 @@ int lgx_odoo_parse_version(yajl_val info)
     while (s && *s && !isdigit((unsigned char)*s)) {
         s++; /* "saas~18.3" */
     }
-    return s && *s ? atoi(s) : 0;
+    return s && *s ? (int)strtol(s, NULL, 10) : 0;
 }
 
 /* ---- client ---- */
@@ -530,11 +530,11 @@ static lgx_err_t rpc_send(lgx_odoo_t *o, yajl_val *result,
 /* One call. JSON-2 takes every argument by name (kwargs_json2); JSON-RPC
  * takes positional after the ids and the rest by name (kwargs_rpc),
  * because some methods (create) only work positionally there. */
-static lgx_err_t call_full(lgx_odoo_t *o, const char *model,
-                           const char *method, const int64_t *ids,
-                           size_t n_ids, const char *kwargs_json2,
-                           const char *positional, const char *kwargs_rpc,
-                           yajl_val *result, lgx_odoo_error_t *err)
+static lgx_err_t call_full(lgx_odoo_t *o, const char *model, const char *method,
+                           const int64_t *ids, size_t n_ids,
+                           const char *kwargs_json2, const char *positional,
+                           const char *kwargs_rpc, yajl_val *result,
+                           lgx_odoo_error_t *err)
 {
     yajl_val r = NULL;
     lgx_err_t rc;
@@ -594,8 +594,7 @@ lgx_err_t lgx_odoo_create(lgx_odoo_t *o, const char *model,
                             context_json ? context_json : "");
     }
     if (rc == LGX_OK) {
-        rc = lgx_buf_printf(ctx, "{%s%s}",
-                            context_json ? "\"context\":" : "",
+        rc = lgx_buf_printf(ctx, "{%s%s}", context_json ? "\"context\":" : "",
                             context_json ? context_json : "");
     }
     if (rc == LGX_OK) {

@@ -158,7 +158,11 @@ START_TEST(test_buf_json_invalid_utf8_replaced)
 {
     /* A lone 0xFF, a lone continuation byte, a sequence cut by the end,
      * and an overlong two-byte form each become U+FFFD. */
-    json_is("a\xFF" "b", 3, "\"a\xEF\xBF\xBD" "b\"");
+    json_is("a\xFF"
+            "b",
+            3,
+            "\"a\xEF\xBF\xBD"
+            "b\"");
     json_is("\x80", 1, "\"\xEF\xBF\xBD\"");
     json_is("x\xC3", 2, "\"x\xEF\xBF\xBD\"");
     json_is("\xE2\x82", 2, "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
@@ -218,21 +222,27 @@ START_TEST(test_buf_json_output_always_utf8)
 {
     /* Every one- and two-byte input: the output is always well-formed
      * UTF-8, so that no JSON reader refuses it. */
+    int failed = 0, first1 = -1, first2 = -1;
     for (int c1 = 0; c1 < 256; c1++) {
         for (int c2 = -1; c2 < 256; c2++) {
             char in[2] = {(char)c1, (char)c2};
             size_t n = c2 < 0 ? 1 : 2;
             lgx_buf_reset(b);
-            ck_assert_int_eq(lgx_buf_json_str(b, in, n), LGX_OK);
-            ck_assert_msg(utf8_strict((const unsigned char *)lgx_buf_data(b),
-                                      lgx_buf_len(b)),
-                          "bytes 0x%02x 0x%02x give invalid UTF-8", c1, c2);
+            if (lgx_buf_json_str(b, in, n) != LGX_OK ||
+                !utf8_strict((const unsigned char *)lgx_buf_data(b),
+                             lgx_buf_len(b))) {
+                if (failed++ == 0) {
+                    first1 = c1;
+                    first2 = c2;
+                }
+            }
         }
     }
+    ck_assert_msg(failed == 0, "%d inputs give invalid UTF-8, first %d %d",
+                  failed, first1, first2);
 }
 END_TEST
 
-#ifdef LGX_KNOWN_BUGS
 START_TEST(test_buf_json_overlong_and_surrogates_replaced)
 {
     /* Known bug: utf8_seq_len accepts three- and four-byte lead bytes
@@ -245,14 +255,13 @@ START_TEST(test_buf_json_overlong_and_surrogates_replaced)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         lgx_buf_reset(b);
         ck_assert_int_eq(lgx_buf_json_str(b, bad[i], strlen(bad[i])), LGX_OK);
-        ck_assert_msg(utf8_strict((const unsigned char *)lgx_buf_data(b),
-                                  lgx_buf_len(b)),
-                      "case %zu copied invalid UTF-8 into JSON", i);
+        ck_assert_msg(
+            utf8_strict((const unsigned char *)lgx_buf_data(b), lgx_buf_len(b)),
+            "case %zu copied invalid UTF-8 into JSON", i);
         ck_assert_ptr_nonnull(strstr(lgx_buf_data(b), "\xEF\xBF\xBD"));
     }
 }
 END_TEST
-#endif
 
 /* ---- limits ---- */
 
@@ -288,8 +297,7 @@ START_TEST(test_buf_printf_around_capacity)
         for (int n = 240; n < 530; n++) {
             lgx_buf_t *fresh = lgx_buf_new();
             ck_assert_ptr_nonnull(fresh);
-            ck_assert_int_eq(lgx_buf_append(fresh, "xyz", (size_t)pre),
-                             LGX_OK);
+            ck_assert_int_eq(lgx_buf_append(fresh, "xyz", (size_t)pre), LGX_OK);
             ck_assert_int_eq(lgx_buf_printf(fresh, "%.*s|", n, pattern),
                              LGX_OK);
             ck_assert_uint_eq(lgx_buf_len(fresh), (size_t)pre + (size_t)n + 1);
@@ -364,9 +372,7 @@ Suite *buf_suite(void)
     tcase_add_test(tc_json, test_buf_json_valid_utf8_kept);
     tcase_add_test(tc_json, test_buf_json_invalid_utf8_replaced);
     tcase_add_test(tc_json, test_buf_json_output_always_utf8);
-#ifdef LGX_KNOWN_BUGS
     tcase_add_test(tc_json, test_buf_json_overlong_and_surrogates_replaced);
-#endif
     suite_add_tcase(s, tc_json);
 
     TCase *tc_limits = tcase_create("limits");

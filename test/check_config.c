@@ -113,8 +113,8 @@ static lgx_err_t load(const char *const *args, const char *const *env)
 }
 
 /* Loads with stdout captured into a string (freed by the caller). */
-static lgx_err_t load_capturing(const char *const *args,
-                                const char *const *env, char **text)
+static lgx_err_t load_capturing(const char *const *args, const char *const *env,
+                                char **text)
 {
     FILE *tmp = tmpfile();
     ck_assert_ptr_nonnull(tmp);
@@ -161,10 +161,14 @@ END_TEST
 
 START_TEST(test_config_env_beats_default)
 {
-    const char *const env[] = {"PATH=/usr/bin",     "LGX_URL=u",
-                               "LGX_NAME=from-env", "LGX_PORT=9090",
-                               "LGX_VERBOSE=yes",   "LGX_MODE=safe",
-                               "LGX_RETRY_LIMIT=7", "LGX_ODOO_API_KEY=k3y",
+    const char *const env[] = {"PATH=/usr/bin",
+                               "LGX_URL=u",
+                               "LGX_NAME=from-env",
+                               "LGX_PORT=9090",
+                               "LGX_VERBOSE=yes",
+                               "LGX_MODE=safe",
+                               "LGX_RETRY_LIMIT=7",
+                               "LGX_ODOO_API_KEY=k3y",
                                NULL};
     ck_assert_int_eq(load(NULL, env), LGX_OK);
     ck_assert_str_eq(mc.name, "from-env");
@@ -179,11 +183,11 @@ END_TEST
 START_TEST(test_config_argv_beats_env)
 {
     const char *const env[] = {"LGX_URL=env-url", "LGX_NAME=from-env",
-                               "LGX_PORT=9090", "LGX_VERBOSE=true",
-                               "LGX_MODE=safe", NULL};
+                               "LGX_PORT=9090",   "LGX_VERBOSE=true",
+                               "LGX_MODE=safe",   NULL};
     const char *const args[] = {"--name=from-argv", "--port=7070",
-                                "--verbose=false", "--mode=off",
-                                "--url=argv-url", NULL};
+                                "--verbose=false",  "--mode=off",
+                                "--url=argv-url",   NULL};
     ck_assert_int_eq(load(args, env), LGX_OK);
     ck_assert_str_eq(mc.url, "argv-url");
     ck_assert_str_eq(mc.name, "from-argv");
@@ -195,8 +199,8 @@ END_TEST
 
 START_TEST(test_config_space_separated_value)
 {
-    const char *const args[] = {"--port", "7071", "--name", "spaced",
-                                "--retry-limit", "0", NULL};
+    const char *const args[] = {"--port",        "7071", "--name", "spaced",
+                                "--retry-limit", "0",    NULL};
     ck_assert_int_eq(load(args, url_env), LGX_OK);
     ck_assert_int_eq(mc.port, 7071);
     ck_assert_str_eq(mc.name, "spaced");
@@ -343,7 +347,7 @@ END_TEST
 START_TEST(test_config_repeated_option_last_wins)
 {
     const char *const args[] = {"--name=a", "--name=b", "--port=2",
-                                "--port", "3", NULL};
+                                "--port",   "3",        NULL};
     ck_assert_int_eq(load(args, url_env), LGX_OK);
     ck_assert_str_eq(mc.name, "b");
     ck_assert_int_eq(mc.port, 3);
@@ -632,7 +636,6 @@ START_TEST(test_config_free_twice_safe)
 }
 END_TEST
 
-#ifdef LGX_KNOWN_BUGS
 static const lgx_opt_t clash_opts[] = {
     {"kafka", LGX_OPT_PROPS, NULL, M(kafka), "librdkafka property", NULL, 0},
     {"kafka-timeout-ms", LGX_OPT_INT, "100", M(port), "Timeout", NULL, 0},
@@ -657,7 +660,6 @@ START_TEST(test_config_env_option_not_taken_as_prop)
     free(env[0]);
 }
 END_TEST
-#endif
 
 Suite *config_suite(void)
 {
@@ -716,9 +718,7 @@ Suite *config_suite(void)
     tcase_add_test(tc_limits, test_config_negative_range);
     tcase_add_test(tc_limits, test_config_env_name_truncates);
     tcase_add_test(tc_limits, test_config_free_twice_safe);
-#ifdef LGX_KNOWN_BUGS
     tcase_add_test(tc_limits, test_config_env_option_not_taken_as_prop);
-#endif
     suite_add_tcase(s, tc_limits);
 
     return s;

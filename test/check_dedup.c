@@ -14,9 +14,9 @@ Suite *dedup_suite(void);
 /* The i-th test id, "ev-<i>", into buf; returns its length. */
 static size_t id_of(size_t i, char *buf, size_t size)
 {
+    /* No assertion here: this runs in hot loops. */
     int n = snprintf(buf, size, "ev-%zu", i);
-    ck_assert_int_gt(n, 0);
-    return (size_t)n;
+    return n > 0 ? (size_t)n : 0;
 }
 
 static bool seen_i(const lgx_dedup_t *d, size_t i)
@@ -74,7 +74,6 @@ START_TEST(test_dedup_hash_deterministic)
 }
 END_TEST
 
-#ifdef LGX_KNOWN_BUGS
 START_TEST(test_dedup_hash_vectors)
 {
     /* Known bug: the header promises 64-bit FNV-1a, but lgx_dedup_hash
@@ -87,15 +86,16 @@ START_TEST(test_dedup_hash_vectors)
     ck_assert_uint_eq(lgx_dedup_hash("foobar", 6), 0x85944171f73967e8ULL);
 }
 END_TEST
-#endif
 
 START_TEST(test_dedup_hash_never_zero)
 {
     char id[32];
+    size_t zeros = 0;
     for (size_t i = 0; i < 100000; i++) {
         size_t len = id_of(i, id, sizeof(id));
-        ck_assert_uint_ne(lgx_dedup_hash(id, len), 0);
+        zeros += lgx_dedup_hash(id, len) == 0;
     }
+    ck_assert_uint_eq(zeros, 0);
 }
 END_TEST
 
@@ -116,14 +116,20 @@ START_TEST(test_dedup_last_capacity_always_remembered)
     const size_t cap = 100;
     lgx_dedup_t *d = lgx_dedup_new(cap);
     ck_assert_ptr_nonnull(d);
+    /* One assertion at the end: the check itself is the hot loop. */
+    size_t forgotten = 0, first_k = 0, first_adds = 0;
     for (size_t i = 0; i < 10 * cap; i++) {
         add_i(d, i);
         size_t from = i + 1 >= cap ? i + 1 - cap : 0;
         for (size_t k = from; k <= i; k++) {
-            ck_assert_msg(seen_i(d, k), "id %zu forgotten after %zu adds", k,
-                          i + 1);
+            if (!seen_i(d, k) && forgotten++ == 0) {
+                first_k = k;
+                first_adds = i + 1;
+            }
         }
     }
+    ck_assert_msg(forgotten == 0, "%zu forgotten, first id %zu after %zu adds",
+                  forgotten, first_k, first_adds);
     lgx_dedup_destroy(d);
 }
 END_TEST
@@ -142,11 +148,12 @@ START_TEST(test_dedup_window_bounded)
     ck_assert(!seen_i(d, 0));
     ck_assert(seen_i(d, 3 * cap));
     /* And so for every id, once 3 * capacity newer ones came. */
+    size_t kept = 0;
     for (size_t i = 3 * cap + 1; i < 10 * cap; i++) {
         add_i(d, i);
-        ck_assert_msg(!seen_i(d, i - 3 * cap), "id %zu still seen",
-                      i - 3 * cap);
+        kept += seen_i(d, i - 3 * cap);
     }
+    ck_assert_uint_eq(kept, 0);
     lgx_dedup_destroy(d);
 }
 END_TEST
@@ -158,12 +165,14 @@ START_TEST(test_dedup_at_most_two_generations)
     const size_t cap = 64;
     lgx_dedup_t *d = lgx_dedup_new(cap);
     ck_assert_ptr_nonnull(d);
+    size_t kept = 0;
     for (size_t i = 0; i < 20 * cap; i++) {
         add_i(d, i);
         if (i >= 2 * cap) {
-            ck_assert(!seen_i(d, i - 2 * cap));
+            kept += seen_i(d, i - 2 * cap);
         }
     }
+    ck_assert_uint_eq(kept, 0);
     lgx_dedup_destroy(d);
 }
 END_TEST
@@ -222,9 +231,11 @@ START_TEST(test_dedup_large_window)
     for (size_t i = 0; i < 4 * cap; i++) {
         add_i(d, i);
     }
+    size_t forgotten = 0;
     for (size_t i = 3 * cap; i < 4 * cap; i++) {
-        ck_assert(seen_i(d, i));
+        forgotten += !seen_i(d, i);
     }
+    ck_assert_uint_eq(forgotten, 0);
     ck_assert(!seen_i(d, 0));
     ck_assert(!seen_i(d, cap));
     ck_assert(!seen_i(d, 4 * cap));
@@ -241,9 +252,11 @@ START_TEST(test_dedup_no_false_positives)
     for (size_t i = 0; i < 2 * cap; i++) {
         add_i(d, 2 * i);
     }
+    size_t false_hits = 0;
     for (size_t i = 0; i < 2 * cap; i++) {
-        ck_assert(!seen_i(d, 2 * i + 1));
+        false_hits += seen_i(d, 2 * i + 1);
     }
+    ck_assert_uint_eq(false_hits, 0);
     lgx_dedup_destroy(d);
 }
 END_TEST
@@ -256,9 +269,7 @@ Suite *dedup_suite(void)
     tcase_add_test(tc_core, test_dedup_seen_after_add);
     tcase_add_test(tc_core, test_dedup_length_matters);
     tcase_add_test(tc_core, test_dedup_hash_deterministic);
-#ifdef LGX_KNOWN_BUGS
     tcase_add_test(tc_core, test_dedup_hash_vectors);
-#endif
     tcase_add_test(tc_core, test_dedup_hash_never_zero);
     tcase_add_test(tc_core, test_dedup_destroy_null);
     suite_add_tcase(s, tc_core);

@@ -113,10 +113,9 @@ START_TEST(test_err_never_both_retriable_and_fatal)
 {
     /* Retry and stop are exclusive decisions. */
     for (size_t i = 0; i < N_ERRS; i++) {
-        ck_assert_msg(!(lgx_err_retriable(all_errs[i]) &&
-                        lgx_err_fatal(all_errs[i])),
-                      "%s is both retriable and fatal",
-                      lgx_err_name(all_errs[i]));
+        ck_assert_msg(
+            !(lgx_err_retriable(all_errs[i]) && lgx_err_fatal(all_errs[i])),
+            "%s is both retriable and fatal", lgx_err_name(all_errs[i]));
     }
 }
 END_TEST

@@ -200,10 +200,9 @@ START_TEST(test_json_write_is_stable)
     ck_assert_int_eq(lgx_json_write(b, v1), LGX_OK);
     char *first = lgx_buf_take(b);
     ck_assert_ptr_nonnull(first);
-    ck_assert_str_eq(first,
-                     "{\"s\":\"a\\\"b\\\\c\\u000a\\u0001\xC3\xA9\","
-                     "\"n\":[1,-2.50,1e3,0],\"o\":{\"e\":{},\"a\":[],"
-                     "\"t\":true,\"f\":false,\"z\":null}}");
+    ck_assert_str_eq(first, "{\"s\":\"a\\\"b\\\\c\\u000a\\u0001\xC3\xA9\","
+                            "\"n\":[1,-2.50,1e3,0],\"o\":{\"e\":{},\"a\":[],"
+                            "\"t\":true,\"f\":false,\"z\":null}}");
     yajl_val v2 = parse(first);
     ck_assert_int_eq(lgx_json_write(b, v2), LGX_OK);
     ck_assert_str_eq(lgx_buf_data(b), first);
@@ -244,14 +243,14 @@ END_TEST
 START_TEST(test_json_parse_invalid)
 {
     static const char *bad[] = {"{\"a\":", "<html>502</html>", "{a:1}", "",
-                                "[1,]", "\"unterminated"};
+                                "[1,]",    "\"unterminated"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char errstr[256] = "";
-        yajl_val v = lgx_json_parse(bad[i], strlen(bad[i]), errstr,
-                                    sizeof(errstr));
+        yajl_val v =
+            lgx_json_parse(bad[i], strlen(bad[i]), errstr, sizeof(errstr));
         ck_assert_msg(v == NULL, "accepted: %s", bad[i]);
-        ck_assert_msg(strncmp(errstr, "invalid JSON", 12) == 0,
-                      "message: %s", errstr);
+        ck_assert_msg(strncmp(errstr, "invalid JSON", 12) == 0, "message: %s",
+                      errstr);
         /* One line: it goes into a log line. */
         ck_assert_ptr_null(strchr(errstr, '\n'));
     }

@@ -60,11 +60,11 @@ static yajl_val line(size_t i)
     fflush(out);
     const char *p = out_data;
     const char *end = out_data + out_size;
-    for (size_t k = 0; k < i; k++) {
+    for (size_t k = 0; k < i && p; k++) {
         p = memchr(p, '\n', (size_t)(end - p));
-        ck_assert_ptr_nonnull(p);
-        p++;
+        p = p ? p + 1 : NULL;
     }
+    ck_assert_ptr_nonnull(p);
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     ck_assert_ptr_nonnull(nl);
     char errstr[256];
@@ -86,7 +86,8 @@ START_TEST(test_log_line_basic_members)
     yajl_val v = line(0);
     ck_assert_str_eq(lgx_json_get_str(v, "level"), "info");
     ck_assert_str_eq(lgx_json_get_str(v, "program"), "lgx-test");
-    ck_assert_str_eq(lgx_json_get_str(v, "msg"), "consumed 3 events from picks");
+    ck_assert_str_eq(lgx_json_get_str(v, "msg"),
+                     "consumed 3 events from picks");
     /* No event members on a plain line. */
     ck_assert_ptr_null(lgx_json_get(v, "topic"));
     ck_assert_ptr_null(lgx_json_get(v, "partition"));
@@ -230,9 +231,12 @@ END_TEST
 
 START_TEST(test_log_invalid_utf8_replaced)
 {
-    lgx_log_write(lg, LGX_LOG_INFO, NULL, "lot %s", "A\xFF" "B");
+    lgx_log_write(lg, LGX_LOG_INFO, NULL, "lot %s",
+                  "A\xFF"
+                  "B");
     yajl_val v = line(0);
-    ck_assert_str_eq(lgx_json_get_str(v, "msg"), "lot A\xEF\xBF\xBD" "B");
+    ck_assert_str_eq(lgx_json_get_str(v, "msg"), "lot A\xEF\xBF\xBD"
+                                                 "B");
     yajl_tree_free(v);
 }
 END_TEST

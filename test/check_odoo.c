@@ -78,15 +78,13 @@ static const classify_case_t classify_cases[] = {
     {"jsonrpc lock", 200, "odoo.exceptions.LockError", "Cannot obtain lock",
      LGX_ERR_ODOO_RETRY},
     {"jsonrpc serialization", 200, "psycopg2.errors.SerializationFailure",
-     "could not serialize access due to concurrent update",
-     LGX_ERR_ODOO_RETRY},
+     "could not serialize access due to concurrent update", LGX_ERR_ODOO_RETRY},
     {"jsonrpc lock not available", 200, "psycopg2.errors.LockNotAvailable",
      "could not obtain lock on row", LGX_ERR_ODOO_RETRY},
     {"jsonrpc deadlock", 200, "psycopg2.errors.DeadlockDetected",
      "deadlock detected", LGX_ERR_ODOO_RETRY},
     {"jsonrpc bad keyword argument", 200, "builtins.TypeError",
-     "write() got an unexpected keyword argument 'valz'",
-     LGX_ERR_ODOO_CONFIG},
+     "write() got an unexpected keyword argument 'valz'", LGX_ERR_ODOO_CONFIG},
     /* Gateways and throttling in front of Odoo */
     {"502 bad gateway", 502, NULL, NULL, LGX_ERR_ODOO_RETRY},
     {"503 unavailable", 503, "http_503", "Service Unavailable",
@@ -139,16 +137,16 @@ START_TEST(test_odoo_classify_name_beats_status)
 {
     /* MissingError answers 404 like an unknown model does; the name tells
      * them apart. */
-    ck_assert_int_eq(lgx_odoo_classify(404, "odoo.exceptions.MissingError",
-                                       NULL),
-                     LGX_ERR_ODOO_MISSING);
-    ck_assert_int_eq(lgx_odoo_classify(404, "werkzeug.exceptions.NotFound",
-                                       NULL),
-                     LGX_ERR_ODOO_CONFIG);
+    ck_assert_int_eq(
+        lgx_odoo_classify(404, "odoo.exceptions.MissingError", NULL),
+        LGX_ERR_ODOO_MISSING);
+    ck_assert_int_eq(
+        lgx_odoo_classify(404, "werkzeug.exceptions.NotFound", NULL),
+        LGX_ERR_ODOO_CONFIG);
     /* "Invalid field" only counts for a ValueError. */
-    ck_assert_int_eq(lgx_odoo_classify(500, "builtins.KeyError",
-                                       "Invalid field 'x'"),
-                     LGX_ERR_ODOO_UNKNOWN);
+    ck_assert_int_eq(
+        lgx_odoo_classify(500, "builtins.KeyError", "Invalid field 'x'"),
+        LGX_ERR_ODOO_UNKNOWN);
 }
 END_TEST
 
@@ -167,7 +165,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-    yajl_tree_free(result);
+    if (result != &sentinel) {
+        yajl_tree_free(result);
+    }
     result = NULL;
 }
 
@@ -183,7 +183,7 @@ static lgx_err_t jsonrpc(int status, const char *body)
 
 /* A JSON-RPC error answer for an exception name and message. */
 #define RPC_ERROR(name, message)                                               \
-    "{\"jsonrpc\": \"2.0\", \"id\": 4, \"error\": {\"code\": 0, "            \
+    "{\"jsonrpc\": \"2.0\", \"id\": 4, \"error\": {\"code\": 0, "              \
     "\"message\": \"Odoo Server Error\", \"data\": {\"name\": \"" name         \
     "\", \"debug\": \"Traceback (most recent call last):\\n  ...\", "          \
     "\"message\": \"" message "\", \"arguments\": [\"" message "\"], "         \
@@ -228,20 +228,18 @@ END_TEST
 START_TEST(test_odoo_json2_search_read)
 {
     ck_assert_int_eq(
-        json2(200,
-              "[{\"id\": 7, \"name\": \"WH/OUT/00007\", \"state\": "
-              "\"assigned\", \"move_ids\": [12, 13], \"carrier_id\": [1, "
-              "\"Standard delivery\"]}, {\"id\": 8, \"name\": "
-              "\"WH/OUT/00008\", \"state\": \"done\", \"move_ids\": [], "
-              "\"carrier_id\": false}]"),
+        json2(200, "[{\"id\": 7, \"name\": \"WH/OUT/00007\", \"state\": "
+                   "\"assigned\", \"move_ids\": [12, 13], \"carrier_id\": [1, "
+                   "\"Standard delivery\"]}, {\"id\": 8, \"name\": "
+                   "\"WH/OUT/00008\", \"state\": \"done\", \"move_ids\": [], "
+                   "\"carrier_id\": false}]"),
         LGX_OK);
     ck_assert_uint_eq(lgx_json_len(result), 2);
     yajl_val first = lgx_json_at(result, 0);
     ck_assert_str_eq(lgx_json_get_str(first, "name"), "WH/OUT/00007");
     ck_assert_int_eq(lgx_json_m2o_id(lgx_json_get(first, "carrier_id")), 1);
     ck_assert_uint_eq(lgx_json_len(lgx_json_get(first, "move_ids")), 2);
-    ck_assert_str_eq(lgx_json_get_str(lgx_json_at(result, 1), "state"),
-                     "done");
+    ck_assert_str_eq(lgx_json_get_str(lgx_json_at(result, 1), "state"), "done");
     ok_clear();
 }
 END_TEST
@@ -275,8 +273,7 @@ START_TEST(test_odoo_json2_errors)
         const char *name;
         const char *message_start;
     } cases[] = {
-        {401,
-         J2_ERROR("werkzeug.exceptions.Unauthorized", "Invalid apikey"),
+        {401, J2_ERROR("werkzeug.exceptions.Unauthorized", "Invalid apikey"),
          LGX_ERR_ODOO_AUTH, "werkzeug.exceptions.Unauthorized",
          "Invalid apikey"},
         {404,
@@ -287,8 +284,7 @@ START_TEST(test_odoo_json2_errors)
          J2_ERROR("odoo.exceptions.AccessError",
                   "Private methods (such as '_action_done') cannot be called "
                   "remotely."),
-         LGX_ERR_ODOO_ACCESS, "odoo.exceptions.AccessError",
-         "Private methods"},
+         LGX_ERR_ODOO_ACCESS, "odoo.exceptions.AccessError", "Private methods"},
         {404,
          J2_ERROR("odoo.exceptions.MissingError",
                   "Record does not exist or has been deleted.\\n(Record: "
@@ -464,8 +460,7 @@ START_TEST(test_odoo_jsonrpc_null_result)
     yajl_tree_free(result);
     result = NULL;
     /* No "result" member at all but an id: Python's None. */
-    ck_assert_int_eq(jsonrpc(200, "{\"jsonrpc\": \"2.0\", \"id\": 6}"),
-                     LGX_OK);
+    ck_assert_int_eq(jsonrpc(200, "{\"jsonrpc\": \"2.0\", \"id\": 6}"), LGX_OK);
     ck_assert_ptr_nonnull(result);
     ck_assert(YAJL_IS_NULL(result));
 }
@@ -514,8 +509,7 @@ START_TEST(test_odoo_jsonrpc_errors)
          LGX_ERR_ODOO_USER, "odoo.exceptions.UserError",
          "You cannot validate a transfer if no quantities are reserved."},
         {RPC_ERROR("odoo.exceptions.LockError", "Cannot obtain lock"),
-         LGX_ERR_ODOO_RETRY, "odoo.exceptions.LockError",
-         "Cannot obtain lock"},
+         LGX_ERR_ODOO_RETRY, "odoo.exceptions.LockError", "Cannot obtain lock"},
         {RPC_ERROR("builtins.TypeError",
                    "write() got an unexpected keyword argument 'valz'"),
          LGX_ERR_ODOO_CONFIG, "builtins.TypeError",
@@ -565,10 +559,7 @@ END_TEST
 START_TEST(test_odoo_jsonrpc_invalid_200)
 {
     static const char *bodies[] = {
-        "<html>Odoo is starting</html>",
-        "",
-        "[1, 2]",
-        "true",
+        "<html>Odoo is starting</html>", "", "[1, 2]", "true",
         "{\"jsonrpc\": \"2.0\"}",
     };
     for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {

@@ -38,8 +38,8 @@ static lgx_err_t plan(const picks_line_t *lines, size_t n_lines,
                       const picks_move_t *moves, size_t n_moves)
 {
     ck_assert_uint_le(n_moves, MAX_MOVES);
-    return picks_plan(lines, n_lines, moves, n_moves, products, N_PRODUCTS,
-                      out, &n_out, reason, sizeof(reason), msg, sizeof(msg));
+    return picks_plan(lines, n_lines, moves, n_moves, products, N_PRODUCTS, out,
+                      &n_out, reason, sizeof(reason), msg, sizeof(msg));
 }
 
 /* Three moves, none picked yet. */
@@ -296,9 +296,8 @@ START_TEST(test_plan_small_reason_buffer)
     char m[8];
     memset(r, 'x', sizeof(r));
     memset(m, 'x', sizeof(m));
-    ck_assert_int_eq(picks_plan(lines, 1, fresh_moves, 3, products,
-                                N_PRODUCTS, out, &n_out, r, sizeof(r), m,
-                                sizeof(m)),
+    ck_assert_int_eq(picks_plan(lines, 1, fresh_moves, 3, products, N_PRODUCTS,
+                                out, &n_out, r, sizeof(r), m, sizeof(m)),
                      LGX_ERR_INVALID);
     ck_assert_str_eq(r, "unk");
     ck_assert_uint_eq(strlen(m), sizeof(m) - 1);
@@ -315,14 +314,14 @@ START_TEST(test_plan_every_move_written)
                                            "E", "F", "G", "H"};
     for (size_t i = 0; i < MAX_MOVES; i++) {
         prods[i] = (picks_product_t){(int64_t)(50 + i), codes[i]};
-        moves[i] = (picks_move_t){(int64_t)(500 + i), (int64_t)(50 + i), 0.0,
-                                  false};
+        moves[i] =
+            (picks_move_t){(int64_t)(500 + i), (int64_t)(50 + i), 0.0, false};
         lines[2 * i] = (picks_line_t){codes[i], (double)(MAX_MOVES - i)};
         lines[2 * i + 1] = (picks_line_t){codes[i], 0.5};
     }
     ck_assert_int_eq(picks_plan(lines, 2 * MAX_MOVES, moves, MAX_MOVES, prods,
-                                MAX_MOVES, out, &n_out, reason,
-                                sizeof(reason), msg, sizeof(msg)),
+                                MAX_MOVES, out, &n_out, reason, sizeof(reason),
+                                msg, sizeof(msg)),
                      LGX_OK);
     ck_assert_uint_eq(n_out, MAX_MOVES);
     for (size_t i = 0; i < MAX_MOVES; i++) {
