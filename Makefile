@@ -21,13 +21,15 @@ LIB := $(BUILD)/lib/liblgx.a
 
 CONSUMERS := picks
 PRODUCERS := produce
+TOOLS := odoo-setup
 # A program is every .c in its folder; main.c holds main(), the rest is
 # linked into the unit tests as well.
 consumer_lib_src = $(filter-out consumers/$(1)/main.c,$(wildcard consumers/$(1)/*.c))
 CONSUMER_LIB_SRC := $(foreach c,$(CONSUMERS),$(call consumer_lib_src,$(c)))
 CONSUMER_LIB_OBJ := $(CONSUMER_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 
-BINS := $(CONSUMERS:%=$(BUILD)/bin/lgx-%) $(PRODUCERS:%=$(BUILD)/bin/lgx-%)
+BINS := $(CONSUMERS:%=$(BUILD)/bin/lgx-%) $(PRODUCERS:%=$(BUILD)/bin/lgx-%) \
+        $(TOOLS:%=$(BUILD)/bin/lgx-%)
 
 TEST_SRC := $(wildcard test/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
@@ -51,6 +53,7 @@ $(BUILD)/bin/lgx-$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(2)/$(1)/*.c)
 endef
 $(foreach c,$(CONSUMERS),$(eval $(call prog_rule,$(c),consumers)))
 $(foreach p,$(PRODUCERS),$(eval $(call prog_rule,$(p),producers)))
+$(foreach t,$(TOOLS),$(eval $(call prog_rule,$(t),tools)))
 
 $(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
@@ -80,12 +83,12 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 CK_FORK=no build/asan/bin/check_lgx
 
 lint:
-	clang-format --dry-run --Werror common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] test/*.[ch]
+	clang-format --dry-run --Werror common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] tools/*/*.[ch] test/*.[ch]
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
-	    --suppress=missingIncludeSystem -Icommon common consumers producers
+	    --suppress=missingIncludeSystem -Icommon common consumers producers tools
 
 fmt:
-	clang-format -i common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] test/*.[ch]
+	clang-format -i common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] tools/*/*.[ch] test/*.[ch]
 
 clean:
 	rm -rf $(BUILD)

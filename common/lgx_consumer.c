@@ -13,6 +13,7 @@
 #include "lgx_dedup.h"
 #include "lgx_dlq.h"
 #include "lgx_kafka.h"
+#include "lgx_setup.h"
 
 #ifndef LGX_SCHEMA_DIR
 #define LGX_SCHEMA_DIR "avro-schemas"
@@ -702,6 +703,32 @@ static lgx_err_t apply_spec_defaults(lgx_consumer_conf_t *k,
     return LGX_OK;
 }
 
+/* Refuses to run when Odoo lacks what the consumer needs. */
+static lgx_err_t check_setup(const lgx_consumer_spec_t *spec, lgx_odoo_t *odoo,
+                             lgx_log_t *log)
+{
+    if (!spec->requires) {
+        return LGX_OK;
+    }
+    lgx_buf_t *missing = lgx_buf_new();
+    size_t n = 0;
+    lgx_odoo_error_t err;
+    lgx_err_t rc =
+        missing ? lgx_setup_check(odoo, spec->requires, missing, &n, &err)
+                : LGX_ERR_NOMEM;
+    if (rc != LGX_OK) {
+        LGX_ERROR(log, "cannot check the Odoo set-up: %s: %s", err.name,
+                  err.message);
+    } else if (n) {
+        LGX_ERROR(log,
+                  "Odoo lacks %zu thing(s) %s needs (run lgx-odoo-setup): %s",
+                  n, spec->program, lgx_buf_data(missing));
+        rc = LGX_ERR_ODOO_CONFIG;
+    }
+    lgx_buf_destroy(missing);
+    return rc;
+}
+
 extern char **environ;
 
 int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
@@ -790,6 +817,9 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     if (err != LGX_OK) {
         LGX_ERROR(log, "cannot use Odoo at %s: %s: %s", oconf.url, oerr.name,
                   oerr.message);
+        goto done;
+    }
+    if (check_setup(spec, odoo, log) != LGX_OK) {
         goto done;
     }
     c->state = spec->init

@@ -101,7 +101,10 @@ typedef struct lgx_consumer_spec {
     const char *default_topic; /* "lgx.picks" */
     const char *schema;        /* reader schema full name */
     const lgx_opt_t *opts;     /* the program's own options, or NULL */
-    void *conf;                /* their struct */
+    /* What it needs in Odoo ("stock.move.picked"; see lgx_setup.h),
+     * checked at start; NULL-terminated, or NULL for nothing. */
+    const char *const *requires;
+    void *conf; /* their struct */
     /* Makes the handler's state once Odoo is connected; NULL with errstr
      * stops the program. */
     void *(*init)(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,

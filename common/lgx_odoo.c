@@ -13,7 +13,7 @@
 
 const lgx_opt_t lgx_odoo_opts[] = {
     {"odoo-url", LGX_OPT_STR, NULL, OFF(url),
-     "Odoo base URL, e.g. https://erp.example.com", NULL, LGX_OPT_REQUIRED},
+     "Odoo base URL, e.g. https://erp.example.com (required)", NULL, 0},
     {"odoo-db", LGX_OPT_STR, NULL, OFF(db),
      "Odoo database name (X-Odoo-Database; needed for JSON-RPC)", NULL, 0},
     {"odoo-api", LGX_OPT_ENUM, "auto", OFF(api),
@@ -32,6 +32,11 @@ const lgx_opt_t lgx_odoo_opts[] = {
      "Connect timeout per Odoo call", "1..600000", 0},
     {"odoo-timeout-ms", LGX_OPT_INT, "30000", OFF(timeout_ms),
      "Total timeout per Odoo call", "1..3600000", 0},
+    {"odoo-cache-size", LGX_OPT_INT, "10000", OFF(cache_size),
+     "Lookups (product by code, picking and carrier by name) kept in memory",
+     "1..10000000", 0},
+    {"odoo-cache-ttl-ms", LGX_OPT_INT, "300000", OFF(cache_ttl_ms),
+     "How long a cached lookup is trusted", "0..86400000", 0},
     LGX_OPT_END};
 
 struct lgx_odoo_s {
@@ -42,6 +47,8 @@ struct lgx_odoo_s {
     char *ca_file;
     long connect_timeout_ms;
     long timeout_ms;
+    long cache_size;
+    long cache_ttl_ms;
     lgx_odoo_api_t forced;
     lgx_odoo_api_t api;
     int version;
@@ -80,6 +87,11 @@ lgx_err_t lgx_odoo_classify(int status, const char *name, const char *message)
         status == 503 || status == 504) {
         return LGX_ERR_ODOO_RETRY;
     }
+    if (has(name, "UserError") && has(message, "Object ") &&
+        has(message, "doesn't exist")) {
+        /* JSON-RPC's answer for an unknown model (odoo/service/model.py). */
+        return LGX_ERR_ODOO_CONFIG;
+    }
     if (status == 422 || has(name, "UserError") ||
         has(name, "ValidationError") || has(name, "RedirectWarning")) {
         return LGX_ERR_ODOO_USER;
@@ -87,7 +99,8 @@ lgx_err_t lgx_odoo_classify(int status, const char *name, const char *message)
     if (has(name, "ValueError") && has(message, "Invalid field")) {
         return LGX_ERR_ODOO_CONFIG;
     }
-    if (has(name, "TypeError") || status == 404) {
+    if (has(name, "TypeError") || has(name, "AttributeError") ||
+        status == 404) {
         /* A bad keyword argument, or an unknown model or method: the
          * set-up or the version does not match what lgx expects. */
         return LGX_ERR_ODOO_CONFIG;
@@ -281,6 +294,8 @@ lgx_odoo_t *lgx_odoo_new(const lgx_odoo_conf_t *conf, lgx_log_t *log,
     o->ca_file = conf->ca_file ? strdup(conf->ca_file) : NULL;
     o->connect_timeout_ms = conf->connect_timeout_ms;
     o->timeout_ms = conf->timeout_ms;
+    o->cache_size = conf->cache_size > 0 ? conf->cache_size : 10000;
+    o->cache_ttl_ms = conf->cache_ttl_ms;
     o->forced = !conf->api || strcmp(conf->api, "auto") == 0 ? LGX_ODOO_API_AUTO
                 : strcmp(conf->api, "json2") == 0 ? LGX_ODOO_API_JSON2
                                                   : LGX_ODOO_API_JSONRPC;
@@ -326,6 +341,12 @@ void lgx_odoo_destroy(lgx_odoo_t *o)
     free(o->login);
     free(o->ca_file);
     free(o);
+}
+
+void lgx_odoo_cache_limits(const lgx_odoo_t *o, size_t *size, int64_t *ttl_ms)
+{
+    *size = (size_t)o->cache_size;
+    *ttl_ms = o->cache_ttl_ms;
 }
 
 int lgx_odoo_version(const lgx_odoo_t *o)
@@ -689,8 +710,8 @@ lgx_err_t lgx_odoo_connect(lgx_odoo_t *o, lgx_odoo_error_t *err)
         }
     }
     if (rc == LGX_OK) {
-        LGX_INFO(o->log, "connected to Odoo %d at %s using %s (uid %lld)",
-                 o->version, o->url, lgx_odoo_api_name(o), (long long)o->uid);
+        LGX_INFO(o->log, "connected to Odoo %d at %s using %s", o->version,
+                 o->url, lgx_odoo_api_name(o));
     }
     return rc;
 }

@@ -42,6 +42,8 @@ typedef struct lgx_odoo_conf {
     char *ca_file;
     long connect_timeout_ms;
     long timeout_ms;
+    long cache_size;
+    long cache_ttl_ms;
 } lgx_odoo_conf_t;
 
 /* The Odoo options, for a program's configuration table. */
@@ -93,6 +95,9 @@ lgx_err_t lgx_odoo_search_read(lgx_odoo_t *o, const char *model,
                                const char *domain_json, const char *fields_json,
                                long limit, yajl_val *result,
                                lgx_odoo_error_t *err) LGX_MUST_CHECK;
+
+/* The lookup cache bounds configured for this client. */
+void lgx_odoo_cache_limits(const lgx_odoo_t *o, size_t *size, int64_t *ttl_ms);
 
 /* Server major version (17, 18, 19...) once connected, else 0. */
 int lgx_odoo_version(const lgx_odoo_t *o);

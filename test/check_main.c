@@ -15,6 +15,7 @@ Suite *dedup_suite(void);
 Suite *avro_suite(void);
 Suite *odoo_suite(void);
 Suite *picks_plan_suite(void);
+Suite *cache_suite(void);
 
 int main(void)
 {
@@ -28,6 +29,7 @@ int main(void)
     srunner_add_suite(sr, avro_suite());
     srunner_add_suite(sr, odoo_suite());
     srunner_add_suite(sr, picks_plan_suite());
+    srunner_add_suite(sr, cache_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

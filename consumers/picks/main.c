@@ -14,6 +14,14 @@
 
 static picks_conf_t conf;
 
+static const char *const requires[] = {"stock.picking.name",
+                                       "stock.picking.state",
+                                       "stock.move.quantity",
+                                       "stock.move.picked",
+                                       "stock.move.product_id",
+                                       "product.product.default_code",
+                                       NULL};
+
 int main(int argc, char **argv)
 {
     const lgx_consumer_spec_t spec = {
@@ -23,6 +31,7 @@ int main(int argc, char **argv)
         .default_topic = "lgx.picks",
         .schema = "lgx.picks.PickConfirmed",
         .opts = picks_opts,
+        .requires = requires,
         .conf = &conf,
         .init = picks_init,
         .term = picks_term,

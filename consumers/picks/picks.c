@@ -7,6 +7,7 @@
 #include "lgx_avro.h"
 #include "lgx_buf.h"
 #include "lgx_json.h"
+#include "lgx_lookup.h"
 #include "picks_plan.h"
 
 #define MAX_LINES 1000
@@ -25,6 +26,7 @@ typedef struct picks {
     lgx_odoo_t *odoo;
     lgx_log_t *log;
     lgx_buf_t *buf;
+    lgx_lookup_t *products; /* product.product by default_code */
 } picks_t;
 
 /* One event's data, as read from the record and from Odoo. */
@@ -37,16 +39,18 @@ typedef struct pick_job {
     char state[32];
     yajl_val picking;
     yajl_val moves;
-    yajl_val products;
+    int64_t product_ids[MAX_LINES];
 } pick_job_t;
 
 void *picks_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
                  size_t size)
 {
     picks_t *p = calloc(1, sizeof(*p));
-    if (!p || !(p->buf = lgx_buf_new())) {
+    if (!p || !(p->buf = lgx_buf_new()) ||
+        !(p->products =
+              lgx_lookup_new(odoo, "product.product", "default_code"))) {
         snprintf(errstr, size, "out of memory");
-        free(p);
+        picks_term(p);
         return NULL;
     }
     p->conf = conf;
@@ -60,6 +64,7 @@ void picks_term(void *state)
     picks_t *p = state;
     if (p) {
         lgx_buf_destroy(p->buf);
+        lgx_lookup_destroy(p->products);
         free(p);
     }
 }
@@ -160,25 +165,12 @@ static bool fetch_moves_and_products(picks_t *p, pick_job_t *job,
     if (!odoo_ok(rc, &err, "stock.move search_read", v)) {
         return false;
     }
-    lgx_buf_reset(p->buf);
-    lgx_err_t b = lgx_buf_puts(p->buf, "[[\"default_code\",\"in\",[");
-    for (size_t i = 0; b == LGX_OK && i < job->n_lines; i++) {
-        const char *c = job->lines[i].code;
-        b = i ? lgx_buf_puts(p->buf, ",") : LGX_OK;
-        if (b == LGX_OK) {
-            b = lgx_buf_json_str(p->buf, c, strlen(c));
-        }
+    const char *codes[MAX_LINES];
+    for (size_t i = 0; i < job->n_lines; i++) {
+        codes[i] = job->lines[i].code;
     }
-    if (b == LGX_OK) {
-        b = lgx_buf_puts(p->buf, "]]]");
-    }
-    if (b != LGX_OK) {
-        lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
-        return false;
-    }
-    rc = lgx_odoo_search_read(p->odoo, "product.product", lgx_buf_data(p->buf),
-                              "[\"id\",\"default_code\"]", 0, &job->products,
-                              &err);
+    rc = lgx_lookup_ids(p->products, codes, job->n_lines, job->product_ids,
+                        &err);
     return odoo_ok(rc, &err, "product.product search_read", v);
 }
 
@@ -276,7 +268,7 @@ static bool plan(pick_job_t *job, picks_write_t **writes, size_t *n_writes,
                  lgx_verdict_t *v)
 {
     size_t nm = lgx_json_len(job->moves);
-    size_t np = lgx_json_len(job->products);
+    size_t np = job->n_lines;
     picks_move_t *moves = calloc(nm ? nm : 1, sizeof(*moves));
     picks_product_t *products = calloc(np ? np : 1, sizeof(*products));
     *writes = calloc(nm ? nm : 1, sizeof(**writes));
@@ -291,9 +283,8 @@ static bool plan(pick_job_t *job, picks_write_t **writes, size_t *n_writes,
         moves[i].picked = YAJL_IS_TRUE(lgx_json_get(m, "picked"));
     }
     for (size_t i = 0; ok && i < np; i++) {
-        yajl_val pr = lgx_json_at(job->products, i);
-        lgx_json_get_int(pr, "id", &products[i].id);
-        products[i].code = lgx_json_get_str(pr, "default_code");
+        products[i].id = job->product_ids[i];
+        products[i].code = job->lines[i].code;
     }
     char reason[64], msg[256];
     if (!ok) {
@@ -361,6 +352,5 @@ void picks_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v)
     }
     yajl_tree_free(job->picking);
     yajl_tree_free(job->moves);
-    yajl_tree_free(job->products);
     free(job);
 }

@@ -1,0 +1,277 @@
+#include "lgx_setup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lgx_json.h"
+
+typedef struct req {
+    const char *model;
+    const char *field; /* NULL: the model itself */
+    const char *ttype;
+    const char *label;
+} req_t;
+
+/* Everything lgx uses in Odoo. Custom items start with x_. */
+static const req_t reqs[] = {
+    {"stock.picking", "name", "char", "Reference"},
+    {"stock.picking", "state", "selection", "Status"},
+    {"stock.picking", "carrier_tracking_ref", "char", "Tracking Reference"},
+    {"stock.move", "quantity", "float", "Quantity"},
+    {"stock.move", "picked", "boolean", "Picked"},
+    {"stock.move", "product_id", "many2one", "Product"},
+    {"product.product", "default_code", "char", "Internal Reference"},
+    {"stock.picking", "x_lgx_last_event_at", "datetime",
+     "lgx: time of the last applied event"},
+    {"stock.picking", "x_lgx_milestone", "char", "lgx: last carrier milestone"},
+    {"stock.picking", "x_lgx_milestone_at", "datetime",
+     "lgx: time of the last carrier milestone"},
+    {"stock.picking", "x_lgx_eta", "datetime", "lgx: carrier ETA"},
+    {"stock.picking", "x_lgx_delivered_at", "datetime", "lgx: delivered at"},
+    {"stock.picking", "x_lgx_receiver", "char", "lgx: received by"},
+    {"x_lgx_ledger", NULL, NULL, "lgx: applied effects"},
+    {"x_lgx_ledger", "x_lgx_event_id", "char", "Event id"},
+    {"x_lgx_ledger", "x_lgx_topic", "char", "Topic"},
+    {"x_lgx_ledger", "x_lgx_entity", "char", "Entity key"},
+};
+
+#define N_REQS (sizeof(reqs) / sizeof(reqs[0]))
+
+static bool is_custom_model(const char *model)
+{
+    return strncmp(model, "x_", 2) == 0;
+}
+
+static bool is_custom(const req_t *r)
+{
+    return r->field ? strncmp(r->field, "x_", 2) == 0
+                    : is_custom_model(r->model);
+}
+
+static bool wanted_has(const char *const *wanted, const req_t *r)
+{
+    if (!wanted) {
+        return true;
+    }
+    char full[256];
+    snprintf(full, sizeof(full), "%s%s%s", r->model, r->field ? "." : "",
+             r->field ? r->field : "");
+    for (const char *const *w = wanted; *w; w++) {
+        if (strcmp(*w, full) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The distinct models that wanted requirements live on. */
+static size_t wanted_models(const char *const *wanted, const char **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < N_REQS; i++) {
+        if (!wanted_has(wanted, &reqs[i])) {
+            continue;
+        }
+        bool seen = false;
+        for (size_t j = 0; j < n; j++) {
+            seen = seen || strcmp(out[j], reqs[i].model) == 0;
+        }
+        if (!seen) {
+            out[n++] = reqs[i].model;
+        }
+    }
+    return n;
+}
+
+/* Ids of the models that exist, by ir.model search_read. *found gets the
+ * records (free with yajl_tree_free). */
+static lgx_err_t existing_models(lgx_odoo_t *odoo, const char **models,
+                                 size_t n, yajl_val *found,
+                                 lgx_odoo_error_t *err)
+{
+    lgx_buf_t *d = lgx_buf_new();
+    lgx_err_t rc = d ? lgx_buf_puts(d, "[[\"model\",\"in\",[") : LGX_ERR_NOMEM;
+    for (size_t i = 0; rc == LGX_OK && i < n; i++) {
+        rc = lgx_buf_printf(d, "%s\"%s\"", i ? "," : "", models[i]);
+    }
+    if (rc == LGX_OK) {
+        rc = lgx_buf_puts(d, "]]]");
+    }
+    if (rc == LGX_OK) {
+        rc = lgx_odoo_search_read(odoo, "ir.model", lgx_buf_data(d),
+                                  "[\"id\",\"model\"]", 0, found, err);
+    }
+    lgx_buf_destroy(d);
+    return rc;
+}
+
+static int64_t model_id(yajl_val found, const char *model)
+{
+    for (size_t i = 0; i < lgx_json_len(found); i++) {
+        yajl_val m = lgx_json_at(found, i);
+        const char *name = lgx_json_get_str(m, "model");
+        int64_t id = 0;
+        if (name && strcmp(name, model) == 0 &&
+            lgx_json_get_int(m, "id", &id)) {
+            return id;
+        }
+    }
+    return 0;
+}
+
+/* The fields of model (fields_get, type only). */
+static lgx_err_t model_fields(lgx_odoo_t *odoo, const char *model,
+                              yajl_val *fields, lgx_odoo_error_t *err)
+{
+    return lgx_odoo_call(odoo, model, "fields_get", NULL, 0,
+                         "{\"attributes\":[\"type\"]}", fields, err);
+}
+
+/* Walks the wanted requirements and reports each missing one to fn. */
+typedef lgx_err_t (*missing_fn)(void *ctx, const req_t *r, int64_t model_id,
+                                const char *why);
+
+static lgx_err_t walk_missing(lgx_odoo_t *odoo, const char *const *wanted,
+                              missing_fn fn, void *ctx, lgx_odoo_error_t *err)
+{
+    const char *models[N_REQS];
+    size_t n = wanted_models(wanted, models);
+    yajl_val found = NULL;
+    lgx_err_t rc = existing_models(odoo, models, n, &found, err);
+    for (size_t m = 0; rc == LGX_OK && m < n; m++) {
+        int64_t mid = model_id(found, models[m]);
+        yajl_val fields = NULL;
+        if (mid) {
+            rc = model_fields(odoo, models[m], &fields, err);
+        }
+        for (size_t i = 0; rc == LGX_OK && i < N_REQS; i++) {
+            const req_t *r = &reqs[i];
+            if (strcmp(r->model, models[m]) != 0 || !wanted_has(wanted, r)) {
+                continue;
+            }
+            yajl_val f = r->field ? lgx_json_get(fields, r->field) : NULL;
+            const char *type = lgx_json_get_str(f, "type");
+            if (!mid) {
+                rc = fn(ctx, r, 0, "model missing");
+            } else if (r->field && !f) {
+                rc = fn(ctx, r, mid, "field missing");
+            } else if (r->field && type && strcmp(type, r->ttype) != 0) {
+                rc = fn(ctx, r, mid, "field has another type");
+            }
+        }
+        yajl_tree_free(fields);
+    }
+    yajl_tree_free(found);
+    return rc;
+}
+
+typedef struct check_ctx {
+    lgx_buf_t *out;
+    size_t n;
+} check_ctx_t;
+
+static lgx_err_t note_missing(void *ctx, const req_t *r, int64_t mid,
+                              const char *why)
+{
+    (void)mid;
+    check_ctx_t *c = ctx;
+    c->n++;
+    if (!c->out) {
+        return LGX_OK;
+    }
+    return lgx_buf_printf(c->out, "%s%s%s (%s%s%s): %s; %s\n", r->model,
+                          r->field ? "." : "", r->field ? r->field : "",
+                          r->field ? r->ttype : "model", r->field ? ", " : ", ",
+                          r->label, why,
+                          is_custom(r) ? "lgx-odoo-setup creates it"
+                                       : "needs Odoo 17 or later with the "
+                                         "stock module");
+}
+
+lgx_err_t lgx_setup_check(lgx_odoo_t *odoo, const char *const *wanted,
+                          lgx_buf_t *missing, size_t *n_missing,
+                          lgx_odoo_error_t *err)
+{
+    check_ctx_t c = {missing, 0};
+    lgx_err_t rc = walk_missing(odoo, wanted, note_missing, &c, err);
+    *n_missing = c.n;
+    return rc;
+}
+
+typedef struct apply_ctx {
+    lgx_odoo_t *odoo;
+    lgx_log_t *log;
+    lgx_odoo_error_t *err;
+    size_t created;
+    size_t impossible;
+} apply_ctx_t;
+
+static lgx_err_t create_one(void *ctx, const req_t *r, int64_t mid,
+                            const char *why)
+{
+    apply_ctx_t *a = ctx;
+    if (!is_custom(r) || (r->field && !mid)) {
+        /* A standard item, or a field of a model that is not there yet
+         * (created on the next pass). */
+        if (!is_custom(r)) {
+            a->impossible++;
+            LGX_ERROR(a->log,
+                      "%s.%s: %s; it cannot be created through the "
+                      "API (Odoo 17+ with stock is needed)",
+                      r->model, r->field ? r->field : "", why);
+        }
+        return LGX_OK;
+    }
+    char vals[512];
+    if (r->field) {
+        snprintf(vals, sizeof(vals),
+                 "[{\"name\":\"%s\",\"model_id\":%lld,\"field_description\":"
+                 "\"%s\",\"ttype\":\"%s\",\"state\":\"manual\"}]",
+                 r->field, (long long)mid, r->label, r->ttype);
+    } else {
+        snprintf(vals, sizeof(vals),
+                 "[{\"name\":\"%s\",\"model\":\"%s\",\"state\":\"manual\"}]",
+                 r->label, r->model);
+    }
+    lgx_err_t rc =
+        lgx_odoo_create(a->odoo, r->field ? "ir.model.fields" : "ir.model",
+                        vals, NULL, NULL, a->err);
+    if (rc == LGX_OK) {
+        a->created++;
+        LGX_INFO(a->log, "created %s %s%s%s", r->field ? "field" : "model",
+                 r->model, r->field ? "." : "", r->field ? r->field : "");
+    }
+    return rc;
+}
+
+lgx_err_t lgx_setup_apply(lgx_odoo_t *odoo, const char *const *wanted,
+                          lgx_log_t *log, size_t *n_created,
+                          size_t *n_impossible, lgx_odoo_error_t *err)
+{
+    apply_ctx_t a = {odoo, log, err, 0, 0};
+    /* Two passes: models first, then fields of the models just made. */
+    lgx_err_t rc = walk_missing(odoo, wanted, create_one, &a, err);
+    size_t impossible = a.impossible;
+    if (rc == LGX_OK) {
+        a.impossible = 0;
+        rc = walk_missing(odoo, wanted, create_one, &a, err);
+        a.impossible = impossible;
+    }
+    *n_created = a.created;
+    *n_impossible = a.impossible;
+    return rc;
+}
+
+void lgx_setup_describe(lgx_buf_t *out)
+{
+    lgx_err_t rc = lgx_buf_puts(out, "| model | field | type | what |\n"
+                                     "| --- | --- | --- | --- |\n");
+    for (size_t i = 0; rc == LGX_OK && i < N_REQS; i++) {
+        const req_t *r = &reqs[i];
+        rc = lgx_buf_printf(out, "| %s | %s | %s | %s%s |\n", r->model,
+                            r->field ? r->field : "(model)",
+                            r->ttype ? r->ttype : "", r->label,
+                            is_custom(r) ? " (custom, created by setup)" : "");
+    }
+}
