@@ -1,5 +1,6 @@
 #include "lgx_avro.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,16 @@ struct lgx_avro_store_s {
     size_t n;
 };
 
+/* How one writer schema is read. resolved: avro-c's writer -> reader
+ * resolution into the decoder's reader value. native: the writer's own
+ * schema, when avro-c cannot resolve it (avro-c 1.11 does not fill reader
+ * fields from their defaults, so a newer reader with an added optional
+ * field refuses older data); the accessors then find fields by name and a
+ * field the writer lacks reads as absent, which is what its null default
+ * means. */
 typedef struct resolver {
     int32_t id;
+    bool native;
     avro_value_iface_t *iface;
     avro_value_t value;
 } resolver_t;
@@ -260,7 +269,13 @@ static resolver_t *decoder_resolver(lgx_avro_decoder_t *d, int32_t id,
         *err = LGX_ERR_SCHEMA;
         return NULL;
     }
+    bool native = false;
     avro_value_iface_t *iface = avro_resolved_writer_new(writer, d->reader);
+    if (!iface &&
+        strcmp(avro_schema_name(writer), avro_schema_name(d->reader)) == 0) {
+        native = true;
+        iface = avro_generic_class_from_schema(writer);
+    }
     if (!iface) {
         snprintf(errstr, size, "schema id %d cannot be read as %s: %s", (int)id,
                  avro_schema_name(d->reader), avro_strerror());
@@ -278,14 +293,19 @@ static resolver_t *decoder_resolver(lgx_avro_decoder_t *d, int32_t id,
     }
     r->id = id;
     r->iface = iface;
-    if (avro_resolved_writer_new_value(iface, &r->value) != 0) {
+    r->native = native;
+    int rc = native ? avro_generic_value_new(iface, &r->value)
+                    : avro_resolved_writer_new_value(iface, &r->value);
+    if (rc != 0) {
         /* Leave the slot unusable rather than half made. */
         r->id = -1;
         snprintf(errstr, size, "schema id %d: %s", (int)id, avro_strerror());
         *err = LGX_ERR_NOMEM;
         return NULL;
     }
-    avro_resolved_writer_set_dest(&r->value, &d->value);
+    if (!native) {
+        avro_resolved_writer_set_dest(&r->value, &d->value);
+    }
     return r;
 }
 
@@ -309,7 +329,7 @@ lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
     if (!r) {
         return err;
     }
-    avro_value_reset(&d->value);
+    avro_value_reset(r->native ? &r->value : &d->value);
     avro_reader_t reader = avro_reader_memory(body, (int64_t)body_len);
     if (!reader) {
         return LGX_ERR_NOMEM;
@@ -324,7 +344,7 @@ lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
     }
     avro_reader_free(reader);
     if (err == LGX_OK) {
-        *out = &d->value;
+        *out = r->native ? &r->value : &d->value;
     }
     return err;
 }

@@ -13,6 +13,7 @@
 #include "lgx_dedup.h"
 #include "lgx_dlq.h"
 #include "lgx_kafka.h"
+#include "lgx_partq.h"
 #include "lgx_setup.h"
 
 #ifndef LGX_SCHEMA_DIR
@@ -60,6 +61,16 @@ static const lgx_opt_t consumer_opts[] = {
     {"dedup-window", LGX_OPT_INT, "65536", OFF(dedup_window),
      "Event ids remembered per partition to drop redeliveries", "16..16777216",
      0},
+    {"hold-ms", LGX_OPT_INT, "3600000", OFF(hold_ms),
+     "How long an event waits for a missing precondition before it is "
+     "dead-lettered (hold_expired), unless the rules say otherwise",
+     "0..604800000", 0},
+    {"hold-recheck-ms", LGX_OPT_INT, "5000", OFF(hold_recheck_ms),
+     "How often a held event is checked again", "10..3600000", 0},
+    {"max-pending", LGX_OPT_INT, "10000", OFF(max_pending),
+     "Events queued per partition (held or waiting behind a held one) "
+     "before fetching pauses",
+     "10..10000000", 0},
     {"exit-at-end", LGX_OPT_BOOL, "false", OFF(exit_at_end),
      "Stop once every assigned partition is read to its end (batch "
      "replays, tests)",
@@ -73,10 +84,11 @@ static const lgx_opt_t consumer_opts[] = {
 typedef struct part {
     int32_t partition;
     bool eof;
-    int64_t resume_at_ms; /* paused for a retry until then; 0 = running */
-    int attempts;         /* of the event at the head of the partition */
-    int64_t first_failure_ms;
+    bool fetch_paused;        /* too many events queued: backpressure */
+    int64_t blocked_until_ms; /* a retriable failure: wait until then */
+    int attempts;             /* consecutive retriable failures */
     lgx_dedup_t *seen;
+    lgx_partq_t *q;
 } part_t;
 
 struct lgx_event_s {
@@ -105,8 +117,8 @@ typedef struct consumer {
     unsigned int rand_state;
 } consumer_t;
 
-static const char *outcome_names[] = {"applied",  "duplicate", "stale",
-                                      "rejected", "retry",     "fatal"};
+static const char *outcome_names[] = {
+    "applied", "duplicate", "stale", "rejected", "held", "retry", "fatal"};
 
 const char *lgx_outcome_name(lgx_outcome_t o)
 {
@@ -125,6 +137,7 @@ void lgx_verdict_set(lgx_verdict_t *v, lgx_outcome_t outcome,
 {
     v->outcome = outcome;
     v->bounded = false;
+    v->hold_ms = 0;
     snprintf(v->reason, sizeof(v->reason), "%s", reason ? reason : "");
     va_list ap;
     va_start(ap, fmt);
@@ -203,6 +216,23 @@ const lgx_log_fields_t *lgx_event_fields(const lgx_event_t *ev)
 
 /* ---- partitions ---- */
 
+/* One polled message between poll and its end state. */
+typedef struct pending {
+    rd_kafka_message_t *m;
+    int64_t hold_deadline_ms; /* 0 until first held */
+    int64_t first_failure_ms;
+    int attempts;
+} pending_t;
+
+static void pending_free(void *item)
+{
+    pending_t *pe = item;
+    if (pe) {
+        rd_kafka_message_destroy(pe->m);
+        free(pe);
+    }
+}
+
 static part_t *part_find(consumer_t *c, int32_t partition)
 {
     for (size_t i = 0; i < c->n_parts; i++) {
@@ -222,6 +252,15 @@ static void part_add(consumer_t *c, int32_t partition)
     memset(p, 0, sizeof(*p));
     p->partition = partition;
     p->seen = lgx_dedup_new((size_t)c->conf->dedup_window);
+    p->q = lgx_partq_new();
+}
+
+static void part_clear(part_t *p)
+{
+    lgx_dedup_destroy(p->seen);
+    lgx_partq_destroy(p->q, pending_free);
+    p->seen = NULL;
+    p->q = NULL;
 }
 
 static void part_remove(consumer_t *c, int32_t partition)
@@ -230,7 +269,7 @@ static void part_remove(consumer_t *c, int32_t partition)
     if (!p) {
         return;
     }
-    lgx_dedup_destroy(p->seen);
+    part_clear(p);
     *p = c->parts[--c->n_parts];
 }
 
@@ -273,7 +312,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         }
         return;
     }
-    /* Revoked or lost: commit what is finished before letting go. */
+    /* Revoked or lost: commit what is finished before letting go; events
+     * not finished are read again by the partition's next owner. */
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS &&
         !rd_kafka_assignment_lost(rk) && !c->fatal) {
         commit(c, true);
@@ -299,91 +339,67 @@ static bool all_at_end(const consumer_t *c)
         return false;
     }
     for (size_t i = 0; i < c->n_parts; i++) {
-        if (!c->parts[i].eof || c->parts[i].resume_at_ms) {
+        if (!c->parts[i].eof || lgx_partq_len(c->parts[i].q) > 0) {
             return false;
         }
     }
     return true;
 }
 
-static void partition_op(consumer_t *c, int32_t partition, int64_t offset,
-                         bool pause)
+/* Stops or restarts fetching a partition (backpressure). */
+static void fetch_pause(consumer_t *c, part_t *p, bool pause)
 {
+    if (p->fetch_paused == pause) {
+        return;
+    }
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, c->conf->topic, partition)->offset =
-        offset;
+    rd_kafka_topic_partition_list_add(l, c->conf->topic, p->partition);
     if (pause) {
         rd_kafka_pause_partitions(c->rk, l);
-        rd_kafka_error_t *e = rd_kafka_seek_partitions(c->rk, l, 5000);
-        if (e) {
-            LGX_ERROR(c->log, "seek back to %lld: %s", (long long)offset,
-                      rd_kafka_error_string(e));
-            rd_kafka_error_destroy(e);
-        }
     } else {
         rd_kafka_resume_partitions(c->rk, l);
     }
     rd_kafka_topic_partition_list_destroy(l);
+    p->fetch_paused = pause;
 }
 
-static void resume_due(consumer_t *c)
-{
-    int64_t now = now_ms();
-    for (size_t i = 0; i < c->n_parts; i++) {
-        part_t *p = &c->parts[i];
-        if (p->resume_at_ms && now >= p->resume_at_ms) {
-            p->resume_at_ms = 0;
-            partition_op(c, p->partition, 0, false);
-        }
-    }
-}
-
-/* ---- one message ---- */
-
-static void store_offset(consumer_t *c, const rd_kafka_message_t *m)
+static void store_offset(consumer_t *c, int32_t partition, int64_t next)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt),
-                                      m->partition)
-        ->offset = m->offset + 1;
+    rd_kafka_topic_partition_list_add(l, c->conf->topic, partition)->offset =
+        next;
     rd_kafka_resp_err_t err = rd_kafka_offsets_store(c->rk, l);
     rd_kafka_topic_partition_list_destroy(l);
     if (err) {
         LGX_WARN(c->log, "storing offset %lld of partition %d: %s",
-                 (long long)m->offset + 1, (int)m->partition,
-                 rd_kafka_err2str(err));
+                 (long long)next, (int)partition, rd_kafka_err2str(err));
         return;
     }
     c->dirty = true;
 }
 
-/* Waits with capped exponential backoff and jitter, then the same event
- * comes again: the partition is paused and rewound to it. */
-static void schedule_retry(consumer_t *c, part_t *p,
-                           const rd_kafka_message_t *m)
+/* Capped exponential backoff with jitter for the attempts-th failure. */
+static int64_t backoff_ms(consumer_t *c, int attempts)
 {
-    long base = c->conf->retry_backoff_ms;
     long cap = c->conf->retry_backoff_max_ms;
-    long wait = base;
-    for (int i = 1; i < p->attempts && wait < cap; i++) {
+    long wait = c->conf->retry_backoff_ms;
+    for (int i = 1; i < attempts && wait < cap; i++) {
         wait *= 2;
     }
     if (wait > cap) {
         wait = cap;
     }
-    /* Full jitter on the upper half keeps replicas from retrying in step. */
-    wait = wait / 2 + (long)(rand_r(&c->rand_state) % (unsigned)(wait / 2 + 1));
-    p->resume_at_ms = now_ms() + wait;
-    p->eof = false;
-    partition_op(c, m->partition, m->offset, true);
+    /* Jitter on the upper half keeps replicas from retrying in step. */
+    return wait / 2 + (long)(rand_r(&c->rand_state) % (unsigned)(wait / 2 + 1));
 }
+
+/* ---- one message ---- */
 
 static void log_outcome(consumer_t *c, const lgx_log_fields_t *f,
                         const lgx_verdict_t *v, int attempts)
 {
     lgx_log_level_t level =
-        v->outcome == LGX_OUTCOME_APPLIED ? LGX_LOG_INFO
-        : v->outcome == LGX_OUTCOME_FATAL ? LGX_LOG_ERROR
+        v->outcome == LGX_OUTCOME_FATAL ? LGX_LOG_ERROR
         : v->outcome == LGX_OUTCOME_REJECTED || v->outcome == LGX_OUTCOME_RETRY
             ? LGX_LOG_WARN
             : LGX_LOG_INFO;
@@ -391,7 +407,7 @@ static void log_outcome(consumer_t *c, const lgx_log_fields_t *f,
     lf.outcome = lgx_outcome_name(v->outcome);
     lf.reason = v->reason[0] ? v->reason : NULL;
     char extra[64] = "";
-    if (attempts > 0) {
+    if (attempts > 1) {
         snprintf(extra, sizeof(extra), "\"attempts\":%d", attempts);
     }
     lgx_log_write_extra(c->log, level, &lf, extra, "%s", v->message);
@@ -460,7 +476,7 @@ static void judge(consumer_t *c, const rd_kafka_message_t *m, part_t *p,
     }
     lgx_cid_choose(h, hl, f, fl, cid);
     ev->fields.correlation_id = cid;
-    if (p && p->seen &&
+    if (p->seen &&
         lgx_dedup_seen(p->seen, ev->event_id, strlen(ev->event_id))) {
         lgx_verdict_set(v, LGX_OUTCOME_DUPLICATE, "redelivered",
                         "event %s was already handled by this process",
@@ -470,9 +486,34 @@ static void judge(consumer_t *c, const rd_kafka_message_t *m, part_t *p,
     c->spec->handle(c->state, ev, v);
 }
 
-static void handle_message(consumer_t *c, const rd_kafka_message_t *m)
+/* Turns holds past their deadline and retries past their limit into
+ * rejections, and rejections into dead letters. */
+static void settle(consumer_t *c, pending_t *pe, int64_t now, lgx_verdict_t *v)
 {
-    part_t *p = part_find(c, m->partition);
+    char msg[sizeof(v->message)];
+    if (v->outcome == LGX_OUTCOME_HELD && pe->hold_deadline_ms == 0) {
+        pe->hold_deadline_ms =
+            now + (v->hold_ms > 0 ? v->hold_ms : c->conf->hold_ms);
+    }
+    if (v->outcome == LGX_OUTCOME_HELD && now >= pe->hold_deadline_ms) {
+        snprintf(msg, sizeof(msg), "%s", v->message);
+        char reason[sizeof(v->reason)];
+        snprintf(reason, sizeof(reason), "%s", v->reason);
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "hold_expired",
+                        "held too long (%s): %s", reason, msg);
+    }
+    if (v->outcome == LGX_OUTCOME_RETRY && v->bounded &&
+        pe->attempts >= c->conf->retry_limit) {
+        snprintf(msg, sizeof(msg), "%s", v->message);
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "retries_exhausted",
+                        "gave up after %d attempts: %s", pe->attempts, msg);
+    }
+}
+
+/* Runs one pending event to an outcome; returns it. */
+static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
+{
+    const rd_kafka_message_t *m = pe->m;
     char key[256] = "";
     char cid[LGX_CID_MAX + 1] = "";
     if (m->key) {
@@ -485,30 +526,23 @@ static void handle_message(consumer_t *c, const rd_kafka_message_t *m)
     ev.fields.partition = m->partition;
     ev.fields.offset = m->offset;
     ev.fields.key = m->key ? key : NULL;
-    if (p) {
-        p->eof = false;
-    }
 
     lgx_verdict_t v;
     lgx_verdict_set(&v, LGX_OUTCOME_APPLIED, "", "applied");
     judge(c, m, p, &ev, cid, &v);
-
-    int attempts = p ? p->attempts + 1 : 1;
     int64_t now = now_ms();
-    if (v.outcome == LGX_OUTCOME_RETRY && v.bounded &&
-        attempts >= c->conf->retry_limit) {
-        char msg[sizeof(v.message)];
-        snprintf(msg, sizeof(msg), "%s", v.message);
-        lgx_verdict_set(&v, LGX_OUTCOME_REJECTED, "retries_exhausted",
-                        "gave up after %d attempts: %s", attempts, msg);
+    bool first_hold = pe->hold_deadline_ms == 0;
+    pe->attempts++;
+    settle(c, pe, now, &v);
+    if (v.outcome == LGX_OUTCOME_RETRY && pe->first_failure_ms == 0) {
+        pe->first_failure_ms = now;
     }
     if (v.outcome == LGX_OUTCOME_REJECTED) {
         lgx_dlq_reason_t r = {v.reason,
                               v.message,
                               cid[0] ? cid : NULL,
-                              attempts,
-                              p && p->first_failure_ms ? p->first_failure_ms
-                                                       : now,
+                              pe->attempts,
+                              pe->first_failure_ms ? pe->first_failure_ms : now,
                               now};
         if (lgx_dlq_send(c->dlq, c->conf->dlq_topic, m, &r, DLQ_TIMEOUT_MS) !=
             LGX_OK) {
@@ -518,33 +552,84 @@ static void handle_message(consumer_t *c, const rd_kafka_message_t *m)
                             c->conf->dlq_topic);
         }
     }
-    log_outcome(c, &ev.fields, &v, attempts > 1 ? attempts : 0);
-    c->counts[v.outcome]++;
-
-    switch (v.outcome) {
-    case LGX_OUTCOME_RETRY:
-        if (p) {
-            if (p->attempts == 0) {
-                p->first_failure_ms = now;
-            }
-            p->attempts++;
-            schedule_retry(c, p, m);
-        }
-        return;
-    case LGX_OUTCOME_FATAL:
-        c->fatal = true;
-        return;
-    default:
-        break;
+    if (v.outcome != LGX_OUTCOME_HELD || first_hold) {
+        log_outcome(c, &ev.fields, &v, pe->attempts);
+        c->counts[v.outcome]++;
     }
-    if (p) {
+    if (v.outcome == LGX_OUTCOME_HELD) {
+        int64_t recheck = now + c->conf->hold_recheck_ms;
+        lgx_partq_hold(p->q, m->offset,
+                       recheck < pe->hold_deadline_ms ? recheck
+                                                      : pe->hold_deadline_ms);
+    } else if (v.outcome == LGX_OUTCOME_RETRY) {
+        p->attempts++;
+        p->blocked_until_ms = now + backoff_ms(c, p->attempts);
+    } else if (v.outcome == LGX_OUTCOME_FATAL) {
+        c->fatal = true;
+    } else {
         p->attempts = 0;
-        p->first_failure_ms = 0;
         if (p->seen && ev.event_id) {
             lgx_dedup_add(p->seen, ev.event_id, strlen(ev.event_id));
         }
+        lgx_partq_done(p->q, m->offset);
     }
-    store_offset(c, m);
+    return v.outcome;
+}
+
+/* Runs every event of the partition that may run now, then stores the
+ * offset below which everything is finished. */
+static void drain(consumer_t *c, part_t *p)
+{
+    int64_t now = now_ms();
+    while (!c->fatal && now >= p->blocked_until_ms) {
+        int64_t offset;
+        pending_t *pe = lgx_partq_next(p->q, now, &offset);
+        if (!pe) {
+            break;
+        }
+        /* A retriable failure blocks the partition (store and forward);
+         * a held event only blocks its own entity. */
+        if (process(c, p, pe) == LGX_OUTCOME_RETRY) {
+            break;
+        }
+        now = now_ms();
+    }
+    int64_t next = lgx_partq_pop(p->q, pending_free);
+    if (next >= 0) {
+        store_offset(c, p->partition, next);
+    }
+    size_t len = lgx_partq_len(p->q);
+    if (len >= (size_t)c->conf->max_pending) {
+        fetch_pause(c, p, true);
+    } else if (len <= (size_t)c->conf->max_pending / 2) {
+        fetch_pause(c, p, false);
+    }
+}
+
+/* Takes a polled message into its partition's queue. */
+static void take(consumer_t *c, rd_kafka_message_t *m)
+{
+    part_t *p = part_find(c, m->partition);
+    pending_t *pe = calloc(1, sizeof(*pe));
+    char key[256] = "";
+    if (m->key) {
+        snprintf(key, sizeof(key), "%.*s",
+                 (int)(m->key_len < 255 ? m->key_len : 255),
+                 (const char *)m->key);
+    }
+    if (!p || !p->q || !pe ||
+        lgx_partq_push(p->q, m->offset, key, pe) != LGX_OK) {
+        /* Not ours any more, or no memory: drop it uncommitted; it is
+         * read again after a restart or by the partition's next owner. */
+        LGX_WARN(c->log, "could not queue offset %lld of partition %d",
+                 (long long)m->offset, (int)m->partition);
+        free(pe);
+        rd_kafka_message_destroy(m);
+        return;
+    }
+    pe->m = m;
+    p->eof = false;
+    drain(c, p);
 }
 
 /* ---- set-up and loop ---- */
@@ -614,9 +699,15 @@ static rd_kafka_t *make_consumer(consumer_t *c, char *errstr, size_t size)
 static void loop(consumer_t *c)
 {
     while (!stop_requested && !c->fatal) {
-        resume_due(c);
+        for (size_t i = 0; i < c->n_parts && !c->fatal; i++) {
+            drain(c, &c->parts[i]);
+        }
         if (now_ms() - c->last_commit_ms >= c->conf->commit_interval_ms) {
             commit(c, false);
+        }
+        if (c->conf->exit_at_end && all_at_end(c)) {
+            LGX_INFO(c->log, "every partition read to its end; stopping");
+            break;
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
         if (!m) {
@@ -628,10 +719,6 @@ static void loop(consumer_t *c)
                 p->eof = true;
             }
             rd_kafka_message_destroy(m);
-            if (c->conf->exit_at_end && all_at_end(c)) {
-                LGX_INFO(c->log, "every partition read to its end; stopping");
-                break;
-            }
             continue;
         }
         if (m->err) {
@@ -639,8 +726,7 @@ static void loop(consumer_t *c)
             rd_kafka_message_destroy(m);
             continue;
         }
-        handle_message(c, m);
-        rd_kafka_message_destroy(m);
+        take(c, m);
     }
 }
 
@@ -844,7 +930,7 @@ done:
         }
         lgx_dlq_destroy(c->dlq);
         for (size_t i = 0; i < c->n_parts; i++) {
-            lgx_dedup_destroy(c->parts[i].seen);
+            part_clear(&c->parts[i]);
         }
         if (spec->term && c->state) {
             spec->term(c->state);

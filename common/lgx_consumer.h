@@ -35,6 +35,7 @@ typedef enum lgx_outcome {
     LGX_OUTCOME_DUPLICATE,
     LGX_OUTCOME_STALE,
     LGX_OUTCOME_REJECTED, /* dead-lettered with its reason */
+    LGX_OUTCOME_HELD,     /* precondition missing: wait, then recheck */
     LGX_OUTCOME_RETRY,    /* not finished: try again later */
     LGX_OUTCOME_FATAL,    /* stop the program */
     LGX_OUTCOME__COUNT
@@ -49,6 +50,7 @@ typedef struct lgx_verdict {
     char reason[64];   /* reason code, e.g. "picking_not_released" */
     char message[512]; /* detail for the log and the dead letter */
     bool bounded;      /* RETRY only: give up after the retry limit */
+    int64_t hold_ms;   /* HELD only: how long at most (0: --hold-ms) */
 } lgx_verdict_t;
 
 /* Sets a verdict; fmt describes it for people. */
@@ -88,6 +90,9 @@ typedef struct lgx_consumer_conf {
     long retry_limit;
     long max_message_bytes;
     long dedup_window;
+    long hold_ms;
+    long hold_recheck_ms;
+    long max_pending;
     bool exit_at_end;
     char **kafka_props;
 } lgx_consumer_conf_t;

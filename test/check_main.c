@@ -16,6 +16,7 @@ Suite *avro_suite(void);
 Suite *odoo_suite(void);
 Suite *picks_plan_suite(void);
 Suite *cache_suite(void);
+Suite *partq_suite(void);
 
 int main(void)
 {
@@ -30,6 +31,7 @@ int main(void)
     srunner_add_suite(sr, odoo_suite());
     srunner_add_suite(sr, picks_plan_suite());
     srunner_add_suite(sr, cache_suite());
+    srunner_add_suite(sr, partq_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -133,6 +133,24 @@ START_TEST(test_odoo_classify_decisions)
 }
 END_TEST
 
+START_TEST(test_odoo_classify_jsonrpc_unknown_model_and_method)
+{
+    /* JSON-RPC answers an unknown model with a UserError and an unknown
+     * method with an AttributeError (odoo/service/model.py): both are
+     * set-up problems, not business refusals or weather. */
+    ck_assert_int_eq(lgx_odoo_classify(200, "odoo.exceptions.UserError",
+                                       "Object x_lgx_ledger doesn't exist"),
+                     LGX_ERR_ODOO_CONFIG);
+    ck_assert_int_eq(
+        lgx_odoo_classify(200, "builtins.AttributeError",
+                          "The method 'stock.picking.nope' does not exist"),
+        LGX_ERR_ODOO_CONFIG);
+    ck_assert_int_eq(
+        lgx_odoo_classify(200, "odoo.exceptions.UserError", "Object is locked"),
+        LGX_ERR_ODOO_USER);
+}
+END_TEST
+
 START_TEST(test_odoo_classify_name_beats_status)
 {
     /* MissingError answers 404 like an unknown model does; the name tells
@@ -638,6 +656,8 @@ Suite *odoo_suite(void)
                         (int)N_CLASSIFY);
     tcase_add_test(tc_classify, test_odoo_classify_decisions);
     tcase_add_test(tc_classify, test_odoo_classify_name_beats_status);
+    tcase_add_test(tc_classify,
+                   test_odoo_classify_jsonrpc_unknown_model_and_method);
     suite_add_tcase(s, tc_classify);
 
     TCase *tc_json2 = tcase_create("json2");

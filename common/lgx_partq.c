@@ -1,0 +1,209 @@
+#include "lgx_partq.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lgx_dedup.h"
+
+typedef enum { ITEM_READY, ITEM_HELD, ITEM_DONE } item_state_t;
+
+typedef struct slot {
+    int64_t offset;
+    uint64_t key_hash; /* 0: no key */
+    char *key;
+    item_state_t state;
+    int64_t recheck_ms;
+    void *item;
+} slot_t;
+
+/* A ring buffer of slots in offset order. */
+struct lgx_partq_s {
+    slot_t *slots;
+    size_t cap;
+    size_t head;
+    size_t len;
+    size_t held;
+    int64_t last_popped; /* offset of the last event popped, or -1 */
+};
+
+lgx_partq_t *lgx_partq_new(void)
+{
+    lgx_partq_t *q = calloc(1, sizeof(*q));
+    if (!q) {
+        return NULL;
+    }
+    q->cap = 64;
+    q->slots = calloc(q->cap, sizeof(*q->slots));
+    if (!q->slots) {
+        free(q);
+        return NULL;
+    }
+    q->last_popped = -1;
+    return q;
+}
+
+static slot_t *at(const lgx_partq_t *q, size_t i)
+{
+    return &q->slots[(q->head + i) % q->cap];
+}
+
+void lgx_partq_destroy(lgx_partq_t *q, void (*free_item)(void *item))
+{
+    if (!q) {
+        return;
+    }
+    for (size_t i = 0; i < q->len; i++) {
+        slot_t *s = at(q, i);
+        if (free_item) {
+            free_item(s->item);
+        }
+        free(s->key);
+    }
+    free(q->slots);
+    free(q);
+}
+
+static lgx_err_t grow(lgx_partq_t *q)
+{
+    slot_t *n = calloc(q->cap * 2, sizeof(*n));
+    if (!n) {
+        return LGX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < q->len; i++) {
+        n[i] = *at(q, i);
+    }
+    free(q->slots);
+    q->slots = n;
+    q->head = 0;
+    q->cap *= 2;
+    return LGX_OK;
+}
+
+lgx_err_t lgx_partq_push(lgx_partq_t *q, int64_t offset, const char *key,
+                         void *item)
+{
+    if (q->len && at(q, q->len - 1)->offset >= offset) {
+        return LGX_ERR_INVALID;
+    }
+    if (q->len == q->cap && grow(q) != LGX_OK) {
+        return LGX_ERR_NOMEM;
+    }
+    slot_t *s = at(q, q->len);
+    memset(s, 0, sizeof(*s));
+    if (key && key[0]) {
+        s->key = strdup(key);
+        if (!s->key) {
+            return LGX_ERR_NOMEM;
+        }
+        s->key_hash = lgx_dedup_hash(key, strlen(key));
+    }
+    s->offset = offset;
+    s->state = ITEM_READY;
+    s->item = item;
+    q->len++;
+    return LGX_OK;
+}
+
+/* True when an unfinished slot before index i has the same key. */
+static bool key_blocked(const lgx_partq_t *q, size_t i)
+{
+    const slot_t *s = at(q, i);
+    if (!s->key_hash) {
+        return false;
+    }
+    for (size_t j = 0; j < i; j++) {
+        const slot_t *e = at(q, j);
+        if (e->state != ITEM_DONE && e->key_hash == s->key_hash &&
+            strcmp(e->key, s->key) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void *lgx_partq_next(lgx_partq_t *q, int64_t now_ms, int64_t *offset)
+{
+    for (size_t i = 0; i < q->len; i++) {
+        slot_t *s = at(q, i);
+        if (s->state == ITEM_DONE ||
+            (s->state == ITEM_HELD && s->recheck_ms > now_ms) ||
+            key_blocked(q, i)) {
+            continue;
+        }
+        *offset = s->offset;
+        return s->item;
+    }
+    return NULL;
+}
+
+static slot_t *find(lgx_partq_t *q, int64_t offset)
+{
+    for (size_t i = 0; i < q->len; i++) {
+        if (at(q, i)->offset == offset) {
+            return at(q, i);
+        }
+    }
+    return NULL;
+}
+
+void lgx_partq_done(lgx_partq_t *q, int64_t offset)
+{
+    slot_t *s = find(q, offset);
+    if (s && s->state != ITEM_DONE) {
+        if (s->state == ITEM_HELD) {
+            q->held--;
+        }
+        s->state = ITEM_DONE;
+    }
+}
+
+void lgx_partq_hold(lgx_partq_t *q, int64_t offset, int64_t recheck_ms)
+{
+    slot_t *s = find(q, offset);
+    if (s && s->state != ITEM_DONE) {
+        if (s->state != ITEM_HELD) {
+            q->held++;
+        }
+        s->state = ITEM_HELD;
+        s->recheck_ms = recheck_ms;
+    }
+}
+
+int64_t lgx_partq_pop(lgx_partq_t *q, void (*pop_item)(void *item))
+{
+    int64_t before = q->last_popped;
+    while (q->len && at(q, 0)->state == ITEM_DONE) {
+        slot_t *s = at(q, 0);
+        q->last_popped = s->offset;
+        if (pop_item) {
+            pop_item(s->item);
+        }
+        free(s->key);
+        s->key = NULL;
+        q->head = (q->head + 1) % q->cap;
+        q->len--;
+    }
+    return q->last_popped != before ? q->last_popped + 1 : -1;
+}
+
+size_t lgx_partq_len(const lgx_partq_t *q)
+{
+    return q->len;
+}
+
+size_t lgx_partq_held(const lgx_partq_t *q)
+{
+    return q->held;
+}
+
+int64_t lgx_partq_next_recheck(const lgx_partq_t *q)
+{
+    int64_t t = INT64_MAX;
+    for (size_t i = 0; i < q->len; i++) {
+        const slot_t *s = at(q, i);
+        if (s->state == ITEM_HELD && s->recheck_ms < t) {
+            t = s->recheck_ms;
+        }
+    }
+    return t;
+}

@@ -1,0 +1,56 @@
+/*
+ * lgx_partq: the events of one partition between poll and commit.
+ *
+ * Events are pushed in offset order. An event runs only when no earlier
+ * unfinished event has the same entity key (order per entity); events of
+ * other keys go on. An event whose precondition is missing is held: it and
+ * every later event of its key wait until its recheck time; the rest of
+ * the partition proceeds. The commit offset is the first unfinished
+ * offset, so nothing is committed past an event that has not reached an
+ * end state, whatever finished after it.
+ *
+ * Pure bookkeeping, no Kafka and no I/O: unit-tested alone.
+ */
+#ifndef LGX_PARTQ_H
+#define LGX_PARTQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lgx_err.h"
+
+typedef struct lgx_partq_s lgx_partq_t;
+
+/* Returns an empty queue, or NULL when out of memory. */
+lgx_partq_t *lgx_partq_new(void);
+/* Frees the queue; free_item (may be NULL) is called on every item left. */
+void lgx_partq_destroy(lgx_partq_t *q, void (*free_item)(void *item));
+
+/* Appends an event. offset must be greater than every offset pushed
+ * before; key (copied; NULL or "" = no key: ordered only by itself) is the
+ * entity key. item is the caller's, handed back by next and pop. */
+lgx_err_t lgx_partq_push(lgx_partq_t *q, int64_t offset, const char *key,
+                         void *item) LGX_MUST_CHECK;
+
+/* The oldest event that may run at now_ms: not finished, no earlier
+ * unfinished event of its key, and not held beyond now_ms. NULL if none. */
+void *lgx_partq_next(lgx_partq_t *q, int64_t now_ms, int64_t *offset);
+
+/* Marks the event at offset finished (an end state). */
+void lgx_partq_done(lgx_partq_t *q, int64_t offset);
+/* Marks it held until recheck_ms: it runs again from then on. */
+void lgx_partq_hold(lgx_partq_t *q, int64_t offset, int64_t recheck_ms);
+
+/* Removes finished events from the head, handing each to pop_item (may
+ * be NULL), and returns the offset to commit (the next offset to read), or
+ * -1 when nothing finished since the last call. */
+int64_t lgx_partq_pop(lgx_partq_t *q, void (*pop_item)(void *item));
+
+/* Events not yet popped, and how many of them are held. */
+size_t lgx_partq_len(const lgx_partq_t *q);
+size_t lgx_partq_held(const lgx_partq_t *q);
+/* Earliest recheck time of a held event, or INT64_MAX. */
+int64_t lgx_partq_next_recheck(const lgx_partq_t *q);
+
+#endif
