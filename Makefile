@@ -8,6 +8,7 @@ PKGS := rdkafka avro-c yajl libcurl uuid
 BUILD := build
 # Where the programs look for avro-schemas/ unless --schema-dir says.
 SCHEMA_DIR ?= $(CURDIR)/avro-schemas
+RULES_FILE ?= $(CURDIR)/config/rules.json
 OPT ?= -O2
 SAN ?=
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wstrict-prototypes \
@@ -19,9 +20,11 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/lib/liblgx.a
 
-CONSUMERS := picks
-PRODUCERS := produce
-TOOLS := odoo-setup
+# Every folder is one program: consumers/<name>, producers/<name> and
+# tools/<name> build into build/bin/lgx-<name>.
+CONSUMERS := $(notdir $(wildcard consumers/*))
+PRODUCERS := $(notdir $(wildcard producers/*))
+TOOLS := $(notdir $(wildcard tools/*))
 # A program is every .c in its folder; main.c holds main(), the rest is
 # linked into the unit tests as well.
 consumer_lib_src = $(filter-out consumers/$(1)/main.c,$(wildcard consumers/$(1)/*.c))
@@ -34,13 +37,13 @@ BINS := $(CONSUMERS:%=$(BUILD)/bin/lgx-%) $(PRODUCERS:%=$(BUILD)/bin/lgx-%) \
 TEST_SRC := $(wildcard test/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test unit integration demo bench asan lint fmt clean
+.PHONY: all deps test unit integration demo bench asan lint lint-schemas fmt clean
 
 all: $(BINS) $(BUILD)/bin/check_lgx
 
 $(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard consumers/*/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Iconsumers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(SCHEMA_DIR)\" -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Iconsumers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(SCHEMA_DIR)\" -DLGX_RULES_FILE=\"$(RULES_FILE)\" -c -o $@ $<
 
 $(LIB): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -61,6 +64,10 @@ $(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(LIB)
 
 deps:
 	@test/env/deps.sh
+
+lint-schemas: $(BUILD)/bin/lgx-lint-schemas
+	$(BUILD)/bin/lgx-lint-schemas
+	bash test/lint_schemas_test.sh
 
 unit: all
 	$(BUILD)/bin/check_lgx

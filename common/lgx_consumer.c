@@ -19,17 +19,24 @@
 #ifndef LGX_SCHEMA_DIR
 #define LGX_SCHEMA_DIR "avro-schemas"
 #endif
+#ifndef LGX_RULES_FILE
+#define LGX_RULES_FILE "config/rules.json"
+#endif
 
 #define MAX_PARTS 1024
 #define DLQ_TIMEOUT_MS 30000
 
 /* The one mutable global: set by the signal handler, read by the loop. */
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    if (sig == SIGHUP) {
+        reload_requested = 1;
+    } else {
+        stop_requested = 1;
+    }
 }
 
 #define OFF(f) offsetof(lgx_consumer_conf_t, f)
@@ -45,6 +52,10 @@ static const lgx_opt_t consumer_opts[] = {
      "Folder with schemas.json and the .avsc event contracts", NULL, 0},
     {"log-level", LGX_OPT_ENUM, "info", OFF(log_level), "Log level",
      "debug|info|warn|error", 0},
+    {"rules", LGX_OPT_STR, LGX_RULES_FILE, OFF(rules),
+     "The rules file: who may publish what, which fields each event owns, "
+     "allowed transitions (reloaded on SIGHUP)",
+     NULL, 0},
     {"commit-interval-ms", LGX_OPT_INT, "1000", OFF(commit_interval_ms),
      "How often finished offsets are committed", "10..600000", 0},
     {"retry-backoff-ms", LGX_OPT_INT, "200", OFF(retry_backoff_ms),
@@ -92,6 +103,7 @@ typedef struct part {
 } part_t;
 
 struct lgx_event_s {
+    const lgx_rules_t *rules;
     avro_value_t *record;
     const char *event_id;
     const char *source;
@@ -107,6 +119,7 @@ typedef struct consumer {
     rd_kafka_t *rk;
     lgx_dlq_t *dlq;
     lgx_avro_decoder_t *decoder;
+    lgx_rules_t *rules;
     void *state;
     part_t parts[MAX_PARTS];
     size_t n_parts;
@@ -212,6 +225,114 @@ int64_t lgx_event_occurred_at(const lgx_event_t *ev)
 const lgx_log_fields_t *lgx_event_fields(const lgx_event_t *ev)
 {
     return &ev->fields;
+}
+
+/* ---- the rules ---- */
+
+const lgx_rule_t *lgx_event_rule(const lgx_event_t *ev, const char *event_type,
+                                 lgx_verdict_t *v)
+{
+    const lgx_rule_t *rule = lgx_rules_get(ev->rules, event_type);
+    if (!rule) {
+        lgx_verdict_set(v, LGX_OUTCOME_FATAL, "no_rule",
+                        "the rules file has no rule for %s", event_type);
+    }
+    return rule;
+}
+
+bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
+                    int64_t last_applied_ms, lgx_verdict_t *v)
+{
+    if (!lgx_rule_source_allowed(rule, ev->source)) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "source_not_allowed",
+                        "%s may not publish %s", ev->source,
+                        lgx_rule_event_type(rule));
+        return false;
+    }
+    switch (lgx_rules_check_time(ev->rules, ev->occurred_at, now_ms(),
+                                 last_applied_ms)) {
+    case LGX_TIME_FUTURE:
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "future_dated",
+                        "occurred_at %lld is more than %lld ms ahead of now",
+                        (long long)ev->occurred_at,
+                        (long long)lgx_rules_clock_skew_ms(ev->rules));
+        return false;
+    case LGX_TIME_STALE:
+        lgx_verdict_set(v, LGX_OUTCOME_STALE, "older_than_applied",
+                        "occurred_at %lld is older than the %s from %s "
+                        "already applied (%lld)",
+                        (long long)ev->occurred_at, lgx_rule_event_type(rule),
+                        ev->source, (long long)last_applied_ms);
+        return false;
+    default:
+        return true;
+    }
+}
+
+bool lgx_gate_status(const lgx_rule_t *rule, const char *status,
+                     const char *entity, lgx_verdict_t *v)
+{
+    const char *type = lgx_rule_event_type(rule);
+    switch (lgx_rule_step(rule, status)) {
+    case LGX_RULE_APPLY:
+        return true;
+    case LGX_RULE_HOLD:
+        lgx_verdict_set(v, LGX_OUTCOME_HELD, "waiting_for_precondition",
+                        "%s is %s: %s waits for what must come first", entity,
+                        status, type);
+        v->hold_ms = lgx_rule_hold_ms(rule);
+        return false;
+    case LGX_RULE_STALE:
+        lgx_verdict_set(v, LGX_OUTCOME_STALE, "nothing_to_do",
+                        "%s is already %s: %s changes nothing", entity, status,
+                        type);
+        return false;
+    default:
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "transition_not_allowed",
+                        "%s is %s: %s is not allowed then", entity, status,
+                        type);
+        return false;
+    }
+}
+
+bool lgx_gate_write(const lgx_rule_t *rule, const char *model,
+                    const char *field, lgx_verdict_t *v)
+{
+    if (lgx_rule_may_write(rule, model, field)) {
+        return true;
+    }
+    lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "field_not_owned",
+                    "%s may not write %s.%s (rules file)",
+                    lgx_rule_event_type(rule), model, field);
+    return false;
+}
+
+bool lgx_gate_call(const lgx_rule_t *rule, const char *model,
+                   const char *method, lgx_verdict_t *v)
+{
+    if (lgx_rule_may_call(rule, model, method)) {
+        return true;
+    }
+    lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "call_not_allowed",
+                    "%s may not call %s.%s (rules file)",
+                    lgx_rule_event_type(rule), model, method);
+    return false;
+}
+
+/* Loads the rules and checks they cover the consumer's event types. */
+static lgx_rules_t *load_rules(const lgx_consumer_spec_t *spec,
+                               const char *path, char *errstr, size_t size)
+{
+    lgx_rules_t *r = lgx_rules_load(path, errstr, size);
+    for (const char *const *t = spec->event_types; r && t && *t; t++) {
+        if (!lgx_rules_get(r, *t)) {
+            snprintf(errstr, size, "rules file %s has no rule for %s", path,
+                     *t);
+            lgx_rules_destroy(r);
+            r = NULL;
+        }
+    }
+    return r;
 }
 
 /* ---- partitions ---- */
@@ -521,7 +642,7 @@ static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
                  (int)(m->key_len < 255 ? m->key_len : 255),
                  (const char *)m->key);
     }
-    lgx_event_t ev = {NULL, NULL, NULL, 0, LGX_LOG_FIELDS_INIT};
+    lgx_event_t ev = {c->rules, NULL, NULL, NULL, 0, LGX_LOG_FIELDS_INIT};
     ev.fields.topic = rd_kafka_topic_name(m->rkt);
     ev.fields.partition = m->partition;
     ev.fields.offset = m->offset;
@@ -696,9 +817,28 @@ static rd_kafka_t *make_consumer(consumer_t *c, char *errstr, size_t size)
     return rk;
 }
 
+/* SIGHUP: new rules, unless the file is now invalid (the old rules stay). */
+static void reload(consumer_t *c)
+{
+    char errstr[512];
+    reload_requested = 0;
+    lgx_rules_t *r =
+        load_rules(c->spec, c->conf->rules, errstr, sizeof(errstr));
+    if (!r) {
+        LGX_ERROR(c->log, "rules not reloaded, the old ones stay: %s", errstr);
+        return;
+    }
+    lgx_rules_destroy(c->rules);
+    c->rules = r;
+    LGX_INFO(c->log, "rules reloaded from %s", c->conf->rules);
+}
+
 static void loop(consumer_t *c)
 {
     while (!stop_requested && !c->fatal) {
+        if (reload_requested) {
+            reload(c);
+        }
         for (size_t i = 0; i < c->n_parts && !c->fatal; i++) {
             drain(c, &c->parts[i]);
         }
@@ -876,7 +1016,8 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->rand_state = (unsigned)now_ms();
     c->last_commit_ms = now_ms();
 
-    if (!(store =
+    if (!(c->rules = load_rules(spec, kconf.rules, errstr, sizeof(errstr))) ||
+        !(store =
               lgx_avro_store_load(kconf.schema_dir, errstr, sizeof(errstr))) ||
         !(c->decoder = lgx_avro_decoder_new(store, spec->schema, errstr,
                                             sizeof(errstr))) ||
@@ -890,6 +1031,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     lgx_odoo_error_t oerr;
     /* Odoo must be reachable and accept the key before anything is
      * consumed: a wrong key stops here, with no offset touched. */
@@ -936,6 +1078,7 @@ done:
             spec->term(c->state);
         }
         lgx_avro_decoder_destroy(c->decoder);
+        lgx_rules_destroy(c->rules);
         free(c);
     }
     lgx_odoo_destroy(odoo);

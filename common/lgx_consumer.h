@@ -29,6 +29,7 @@
 #include "lgx_err.h"
 #include "lgx_log.h"
 #include "lgx_odoo.h"
+#include "lgx_rules.h"
 
 typedef enum lgx_outcome {
     LGX_OUTCOME_APPLIED = 0,
@@ -76,6 +77,34 @@ int64_t lgx_event_occurred_at(const lgx_event_t *ev); /* epoch ms */
 /* The log fields of this event (topic, partition, offset, ids). */
 const lgx_log_fields_t *lgx_event_fields(const lgx_event_t *ev);
 
+/* ---- the rules, as a handler applies them ---- */
+
+/* The rule of event_type in the rules in force. NULL (and v set FATAL)
+ * when the rules file has none. */
+const lgx_rule_t *lgx_event_rule(const lgx_event_t *ev, const char *event_type,
+                                 lgx_verdict_t *v);
+
+/* Checks the event's source and time: the source must match the rule's
+ * patterns (else REJECTED source_not_allowed), the time must not be beyond
+ * the clock skew (REJECTED future_dated) nor older than last_applied_ms,
+ * the time of the last event of this type and source applied to the
+ * entity (-1: none) (STALE older_than_applied). Returns true to go on. */
+bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
+                    int64_t last_applied_ms, lgx_verdict_t *v);
+
+/* Checks the transition from the entity's status: true to apply; else v
+ * is HELD (waiting_for_precondition), STALE (nothing_to_do) or REJECTED
+ * (transition_not_allowed). entity names it for the message. */
+bool lgx_gate_status(const lgx_rule_t *rule, const char *status,
+                     const char *entity, lgx_verdict_t *v);
+
+/* Ownership: true when the rule lets the event write model.field (or call
+ * model.method); else v is REJECTED field_not_owned (call_not_allowed). */
+bool lgx_gate_write(const lgx_rule_t *rule, const char *model,
+                    const char *field, lgx_verdict_t *v);
+bool lgx_gate_call(const lgx_rule_t *rule, const char *model,
+                   const char *method, lgx_verdict_t *v);
+
 /* The Kafka and loop options. */
 typedef struct lgx_consumer_conf {
     char *brokers;
@@ -84,6 +113,7 @@ typedef struct lgx_consumer_conf {
     char *dlq_topic;
     char *schema_dir;
     char *log_level;
+    char *rules;
     long commit_interval_ms;
     long retry_backoff_ms;
     long retry_backoff_max_ms;
@@ -109,6 +139,8 @@ typedef struct lgx_consumer_spec {
     /* What it needs in Odoo ("stock.move.picked"; see lgx_setup.h),
      * checked at start; NULL-terminated, or NULL for nothing. */
     const char *const *requires;
+    /* The event types it handles; each must have a rule. */
+    const char *const *event_types;
     void *conf; /* their struct */
     /* Makes the handler's state once Odoo is connected; NULL with errstr
      * stops the program. */

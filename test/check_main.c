@@ -17,6 +17,8 @@ Suite *odoo_suite(void);
 Suite *picks_plan_suite(void);
 Suite *cache_suite(void);
 Suite *partq_suite(void);
+Suite *schemas_suite(void);
+Suite *clock_suite(void);
 
 int main(void)
 {
@@ -32,6 +34,8 @@ int main(void)
     srunner_add_suite(sr, picks_plan_suite());
     srunner_add_suite(sr, cache_suite());
     srunner_add_suite(sr, partq_suite());
+    srunner_add_suite(sr, schemas_suite());
+    srunner_add_suite(sr, clock_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -1,0 +1,97 @@
+#include "lgx_clock.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lgx_json.h"
+
+#define CLOCK_MAX 64
+
+static yajl_val parse(const char *clock_json)
+{
+    char err[64];
+    if (!clock_json || !clock_json[0]) {
+        return NULL;
+    }
+    yajl_val v =
+        lgx_json_parse(clock_json, strlen(clock_json), err, sizeof(err));
+    if (v && !YAJL_IS_OBJECT(v)) {
+        yajl_tree_free(v);
+        v = NULL;
+    }
+    return v;
+}
+
+int64_t lgx_clock_get(const char *clock_json, const char *event_type,
+                      const char *source)
+{
+    char key[256];
+    snprintf(key, sizeof(key), "%s/%s", event_type, source);
+    yajl_val v = parse(clock_json);
+    int64_t ms = -1;
+    if (!lgx_json_get_int(v, key, &ms)) {
+        ms = -1;
+    }
+    yajl_tree_free(v);
+    return ms;
+}
+
+lgx_err_t lgx_clock_set(lgx_buf_t *out, const char *clock_json,
+                        const char *event_type, const char *source, int64_t ms)
+{
+    char key[256];
+    snprintf(key, sizeof(key), "%s/%s", event_type, source);
+    yajl_val v = parse(clock_json);
+    size_t n = v ? v->u.object.len : 0;
+    int64_t oldest = INT64_MAX;
+    size_t drop = n; /* index of the entry to drop when full */
+    bool have = false;
+    for (size_t i = 0; i < n; i++) {
+        int64_t t = 0;
+        if (strcmp(v->u.object.keys[i], key) == 0) {
+            have = true;
+        } else if (lgx_json_get_int(v, v->u.object.keys[i], &t) && t < oldest) {
+            oldest = t;
+            drop = i;
+        }
+    }
+    if (have || n < CLOCK_MAX) {
+        drop = n;
+    }
+    lgx_buf_reset(out);
+    lgx_err_t err = lgx_buf_puts(out, "{");
+    bool first = true;
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        const char *k = v->u.object.keys[i];
+        int64_t t = 0;
+        if (i == drop || !lgx_json_get_int(v, k, &t)) {
+            continue;
+        }
+        if (strcmp(k, key) == 0) {
+            t = t > ms ? t : ms;
+        }
+        err = first ? LGX_OK : lgx_buf_puts(out, ",");
+        if (err == LGX_OK) {
+            err = lgx_buf_json_str(out, k, strlen(k));
+        }
+        if (err == LGX_OK) {
+            err = lgx_buf_printf(out, ":%lld", (long long)t);
+        }
+        first = false;
+    }
+    if (err == LGX_OK && !have) {
+        err = first ? LGX_OK : lgx_buf_puts(out, ",");
+        if (err == LGX_OK) {
+            err = lgx_buf_json_str(out, key, strlen(key));
+        }
+        if (err == LGX_OK) {
+            err = lgx_buf_printf(out, ":%lld", (long long)ms);
+        }
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_puts(out, "}");
+    }
+    yajl_tree_free(v);
+    return err;
+}

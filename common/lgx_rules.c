@@ -1,0 +1,389 @@
+#include "lgx_rules.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lgx_json.h"
+
+#define MAX_ITEMS 64
+
+const char *const lgx_rules_event_types[] = {
+    "pick_confirmed",     "shipment_booked",
+    "label_created",      "shipment_dispatched",
+    "shipment_cancelled", "carrier_milestone",
+    "proof_of_delivery",  NULL};
+
+typedef struct list {
+    char *items[MAX_ITEMS];
+    size_t n;
+} list_t;
+
+struct lgx_rule_s {
+    char *event_type;
+    list_t sources, writes, calls, apply_in, hold_in, stale_in;
+    int64_t hold_ms;
+};
+
+struct lgx_rules_s {
+    lgx_rule_t *rules;
+    size_t n;
+    int64_t clock_skew_ms;
+};
+
+static void list_free(list_t *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i]);
+    }
+    l->n = 0;
+}
+
+static bool list_has(const list_t *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->items[i], s) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Reads a JSON array of non-empty strings into l. */
+static lgx_err_t read_list(yajl_val v, const char *where, list_t *l,
+                           char *errstr, size_t size)
+{
+    if (!YAJL_IS_ARRAY(v)) {
+        snprintf(errstr, size, "%s: expected an array of strings", where);
+        return LGX_ERR_INVALID;
+    }
+    for (size_t i = 0; i < v->u.array.len; i++) {
+        yajl_val s = v->u.array.values[i];
+        if (!YAJL_IS_STRING(s) || !s->u.string[0] || l->n >= MAX_ITEMS) {
+            snprintf(errstr, size,
+                     "%s[%zu]: expected a non-empty string (at most %d)", where,
+                     i, MAX_ITEMS);
+            return LGX_ERR_INVALID;
+        }
+        if (!(l->items[l->n] = strdup(s->u.string))) {
+            return LGX_ERR_NOMEM;
+        }
+        l->n++;
+    }
+    return LGX_OK;
+}
+
+/* "model.field" with both parts, and never a workflow state. */
+static lgx_err_t check_targets(const list_t *l, const char *where, bool writes,
+                               char *errstr, size_t size)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const char *dot = strrchr(l->items[i], '.');
+        if (!dot || dot == l->items[i] || !dot[1]) {
+            snprintf(errstr, size, "%s: '%s' is not model.%s", where,
+                     l->items[i], writes ? "field" : "method");
+            return LGX_ERR_INVALID;
+        }
+        if (writes && strcmp(dot + 1, "state") == 0) {
+            snprintf(errstr, size,
+                     "%s: '%s': workflow state is never written directly; "
+                     "list the business method under \"calls\"",
+                     where, l->items[i]);
+            return LGX_ERR_INVALID;
+        }
+    }
+    return LGX_OK;
+}
+
+static bool known_type(const char *t)
+{
+    for (const char *const *k = lgx_rules_event_types; *k; k++) {
+        if (strcmp(*k, t) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A status in two of apply_in, hold_in and stale_in is ambiguous. */
+static lgx_err_t check_statuses(const lgx_rule_t *r, const char *where,
+                                char *errstr, size_t size)
+{
+    const list_t *lists[] = {&r->apply_in, &r->hold_in, &r->stale_in};
+    for (int a = 0; a < 3; a++) {
+        for (size_t i = 0; i < lists[a]->n; i++) {
+            for (int b = a + 1; b < 3; b++) {
+                if (list_has(lists[b], lists[a]->items[i])) {
+                    snprintf(errstr, size,
+                             "%s: status '%s' is in two of apply_in, "
+                             "hold_in, stale_in",
+                             where, lists[a]->items[i]);
+                    return LGX_ERR_INVALID;
+                }
+            }
+        }
+    }
+    return LGX_OK;
+}
+
+static lgx_err_t read_rule(const char *type, yajl_val obj, lgx_rule_t *r,
+                           char *errstr, size_t size)
+{
+    char where[160];
+    if (!known_type(type)) {
+        snprintf(errstr, size, "events.%s: unknown event type", type);
+        return LGX_ERR_INVALID;
+    }
+    if (!YAJL_IS_OBJECT(obj)) {
+        snprintf(errstr, size, "events.%s: expected an object", type);
+        return LGX_ERR_INVALID;
+    }
+    if (!(r->event_type = strdup(type))) {
+        return LGX_ERR_NOMEM;
+    }
+    r->hold_ms = -1;
+    for (size_t i = 0; i < obj->u.object.len; i++) {
+        const char *k = obj->u.object.keys[i];
+        yajl_val v = obj->u.object.values[i];
+        snprintf(where, sizeof(where), "events.%s.%s", type, k);
+        struct {
+            const char *name;
+            list_t *list;
+        } lists[] = {{"sources", &r->sources}, {"writes", &r->writes},
+                     {"calls", &r->calls},     {"apply_in", &r->apply_in},
+                     {"hold_in", &r->hold_in}, {"stale_in", &r->stale_in}};
+        lgx_err_t err = LGX_ERR_INVALID;
+        bool known = false;
+        for (size_t j = 0; j < sizeof(lists) / sizeof(lists[0]); j++) {
+            if (strcmp(k, lists[j].name) == 0) {
+                known = true;
+                err = read_list(v, where, lists[j].list, errstr, size);
+            }
+        }
+        if (strcmp(k, "hold_ms") == 0) {
+            known = true;
+            if (YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= 0) {
+                r->hold_ms = YAJL_GET_INTEGER(v);
+                err = LGX_OK;
+            } else {
+                snprintf(errstr, size, "%s: expected an integer >= 0", where);
+            }
+        }
+        if (strcmp(k, "doc") == 0) {
+            known = true;
+            err = LGX_OK;
+        }
+        if (!known) {
+            snprintf(errstr, size, "%s: unknown key", where);
+        }
+        if (err != LGX_OK) {
+            return err;
+        }
+    }
+    snprintf(where, sizeof(where), "events.%s", type);
+    if (r->sources.n == 0 || r->apply_in.n == 0) {
+        snprintf(errstr, size, "%s: needs \"sources\" and \"apply_in\"", where);
+        return LGX_ERR_INVALID;
+    }
+    lgx_err_t err = check_targets(&r->writes, where, true, errstr, size);
+    if (err == LGX_OK) {
+        err = check_targets(&r->calls, where, false, errstr, size);
+    }
+    return err == LGX_OK ? check_statuses(r, where, errstr, size) : err;
+}
+
+static lgx_err_t read_root(lgx_rules_t *r, yajl_val root, char *errstr,
+                           size_t size)
+{
+    if (!YAJL_IS_OBJECT(root)) {
+        snprintf(errstr, size, "the rules must be a JSON object");
+        return LGX_ERR_INVALID;
+    }
+    yajl_val events = NULL;
+    r->clock_skew_ms = 300000;
+    for (size_t i = 0; i < root->u.object.len; i++) {
+        const char *k = root->u.object.keys[i];
+        yajl_val v = root->u.object.values[i];
+        if (strcmp(k, "events") == 0 && YAJL_IS_OBJECT(v)) {
+            events = v;
+        } else if (strcmp(k, "clock_skew_ms") == 0 && YAJL_IS_INTEGER(v) &&
+                   YAJL_GET_INTEGER(v) >= 0) {
+            r->clock_skew_ms = YAJL_GET_INTEGER(v);
+        } else if (strcmp(k, "doc") != 0) {
+            snprintf(errstr, size, "%s: unknown key or bad value", k);
+            return LGX_ERR_INVALID;
+        }
+    }
+    if (!events) {
+        snprintf(errstr, size, "events: missing");
+        return LGX_ERR_INVALID;
+    }
+    r->rules = calloc(events->u.object.len ? events->u.object.len : 1,
+                      sizeof(*r->rules));
+    if (!r->rules) {
+        return LGX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < events->u.object.len; i++) {
+        r->n++;
+        lgx_err_t err =
+            read_rule(events->u.object.keys[i], events->u.object.values[i],
+                      &r->rules[i], errstr, size);
+        if (err != LGX_OK) {
+            return err;
+        }
+    }
+    return LGX_OK;
+}
+
+lgx_rules_t *lgx_rules_parse(const char *json, size_t len, char *errstr,
+                             size_t size)
+{
+    yajl_val root = lgx_json_parse(json, len, errstr, size);
+    if (!root) {
+        return NULL;
+    }
+    lgx_rules_t *r = calloc(1, sizeof(*r));
+    if (!r || read_root(r, root, errstr, size) != LGX_OK) {
+        if (!r) {
+            snprintf(errstr, size, "out of memory");
+        }
+        lgx_rules_destroy(r);
+        r = NULL;
+    }
+    yajl_tree_free(root);
+    return r;
+}
+
+lgx_rules_t *lgx_rules_load(const char *path, char *errstr, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(errstr, size, "cannot read the rules file %s", path);
+        return NULL;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && len < (1u << 20)) {
+        char *t = realloc(text, len + n);
+        if (!t) {
+            break;
+        }
+        text = t;
+        memcpy(text + len, buf, n);
+        len += n;
+    }
+    fclose(f);
+    char inner[400] = "";
+    lgx_rules_t *r =
+        text ? lgx_rules_parse(text, len, inner, sizeof(inner)) : NULL;
+    if (!r) {
+        snprintf(errstr, size, "rules file %s: %s", path,
+                 inner[0] ? inner : "empty");
+    }
+    free(text);
+    return r;
+}
+
+void lgx_rules_destroy(lgx_rules_t *r)
+{
+    if (!r) {
+        return;
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        lgx_rule_t *x = &r->rules[i];
+        free(x->event_type);
+        list_free(&x->sources);
+        list_free(&x->writes);
+        list_free(&x->calls);
+        list_free(&x->apply_in);
+        list_free(&x->hold_in);
+        list_free(&x->stale_in);
+    }
+    free(r->rules);
+    free(r);
+}
+
+const lgx_rule_t *lgx_rules_get(const lgx_rules_t *r, const char *type)
+{
+    for (size_t i = 0; r && i < r->n; i++) {
+        if (r->rules[i].event_type &&
+            strcmp(r->rules[i].event_type, type) == 0) {
+            return &r->rules[i];
+        }
+    }
+    return NULL;
+}
+
+int64_t lgx_rules_clock_skew_ms(const lgx_rules_t *r)
+{
+    return r->clock_skew_ms;
+}
+
+bool lgx_rule_source_allowed(const lgx_rule_t *rule, const char *source)
+{
+    for (size_t i = 0; source && i < rule->sources.n; i++) {
+        if (fnmatch(rule->sources.items[i], source, 0) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool target_listed(const list_t *l, const char *model, const char *name)
+{
+    char full[256];
+    snprintf(full, sizeof(full), "%s.%s", model, name);
+    return list_has(l, full);
+}
+
+bool lgx_rule_may_write(const lgx_rule_t *rule, const char *model,
+                        const char *field)
+{
+    return strcmp(field, "state") != 0 &&
+           target_listed(&rule->writes, model, field);
+}
+
+bool lgx_rule_may_call(const lgx_rule_t *rule, const char *model,
+                       const char *method)
+{
+    return target_listed(&rule->calls, model, method);
+}
+
+lgx_rule_step_t lgx_rule_step(const lgx_rule_t *rule, const char *status)
+{
+    if (list_has(&rule->apply_in, status)) {
+        return LGX_RULE_APPLY;
+    }
+    if (list_has(&rule->hold_in, status)) {
+        return LGX_RULE_HOLD;
+    }
+    if (list_has(&rule->stale_in, status)) {
+        return LGX_RULE_STALE;
+    }
+    return LGX_RULE_REJECT;
+}
+
+int64_t lgx_rule_hold_ms(const lgx_rule_t *rule)
+{
+    return rule->hold_ms;
+}
+
+const char *lgx_rule_event_type(const lgx_rule_t *rule)
+{
+    return rule->event_type;
+}
+
+lgx_rule_time_t lgx_rules_check_time(const lgx_rules_t *r, int64_t occurred_at,
+                                     int64_t now, int64_t last_applied)
+{
+    if (occurred_at > now + r->clock_skew_ms) {
+        return LGX_TIME_FUTURE;
+    }
+    if (last_applied >= 0 && occurred_at < last_applied) {
+        return LGX_TIME_STALE;
+    }
+    return LGX_TIME_OK;
+}

@@ -1,0 +1,78 @@
+/*
+ * lgx_rules: who owns what, as data. One rules file (JSON) says, per
+ * event type:
+ *
+ *   sources   which source systems may publish it (shell patterns)
+ *   writes    which Odoo fields it may write ("model.field"); anything
+ *             else is refused, and workflow state is never written
+ *             directly (a "*.state" entry is an error: business methods
+ *             change states)
+ *   calls     which Odoo business methods it may call ("model.method")
+ *   apply_in  entity statuses in which it is applied
+ *   hold_in   statuses in which its precondition may still come: the
+ *             event is held up to hold_ms, then dead-lettered
+ *   stale_in  statuses in which it has nothing left to do
+ *   (any other status: the transition is not allowed; rejected)
+ *
+ * and, for all: clock_skew_ms, how far in the future an event may be
+ * dated. The file is validated as a whole: an unknown key or a bad value
+ * makes loading fail with a message naming it. Pure: no I/O but reading
+ * the file.
+ */
+#ifndef LGX_RULES_H
+#define LGX_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lgx_err.h"
+
+typedef struct lgx_rules_s lgx_rules_t;
+typedef struct lgx_rule_s lgx_rule_t;
+
+typedef enum lgx_rule_step {
+    LGX_RULE_APPLY = 0,
+    LGX_RULE_HOLD,
+    LGX_RULE_STALE,
+    LGX_RULE_REJECT
+} lgx_rule_step_t;
+
+typedef enum lgx_rule_time {
+    LGX_TIME_OK = 0,
+    LGX_TIME_STALE, /* older than what was applied already */
+    LGX_TIME_FUTURE /* further ahead than the allowed clock skew */
+} lgx_rule_time_t;
+
+/* Loads and validates a rules file. NULL with errstr naming the file and
+ * the key at fault. */
+lgx_rules_t *lgx_rules_load(const char *path, char *errstr, size_t errstr_size);
+/* The same from JSON text. */
+lgx_rules_t *lgx_rules_parse(const char *json, size_t len, char *errstr,
+                             size_t errstr_size);
+void lgx_rules_destroy(lgx_rules_t *r);
+
+/* The rule of an event type ("pick_confirmed"), or NULL. Owned by r. */
+const lgx_rule_t *lgx_rules_get(const lgx_rules_t *r, const char *event_type);
+int64_t lgx_rules_clock_skew_ms(const lgx_rules_t *r);
+
+bool lgx_rule_source_allowed(const lgx_rule_t *rule, const char *source);
+bool lgx_rule_may_write(const lgx_rule_t *rule, const char *model,
+                        const char *field);
+bool lgx_rule_may_call(const lgx_rule_t *rule, const char *model,
+                       const char *method);
+lgx_rule_step_t lgx_rule_step(const lgx_rule_t *rule, const char *status);
+int64_t lgx_rule_hold_ms(const lgx_rule_t *rule);
+const char *lgx_rule_event_type(const lgx_rule_t *rule);
+
+/* Timestamp governance: occurred_at against now and the time of the last
+ * event of this entity and source already applied (-1 if none). An event
+ * dated exactly like the last one is not stale (a replay of the same
+ * event is handled by idempotence, not by time). */
+lgx_rule_time_t lgx_rules_check_time(const lgx_rules_t *r, int64_t occurred_at,
+                                     int64_t now, int64_t last_applied);
+
+/* The event types lgx knows, NULL-terminated. */
+extern const char *const lgx_rules_event_types[];
+
+#endif

@@ -1,0 +1,70 @@
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lgx_clock.h"
+
+START_TEST(test_clock_get_set)
+{
+    lgx_buf_t *b = lgx_buf_new();
+    ck_assert_int_eq(lgx_clock_get(NULL, "pick_confirmed", "wms-a"), -1);
+    ck_assert_int_eq(lgx_clock_get("", "pick_confirmed", "wms-a"), -1);
+    ck_assert_int_eq(lgx_clock_get("false", "pick_confirmed", "wms-a"), -1);
+    ck_assert_int_eq(lgx_clock_set(b, NULL, "pick_confirmed", "wms-a", 100),
+                     LGX_OK);
+    ck_assert_str_eq(lgx_buf_data(b), "{\"pick_confirmed/wms-a\":100}");
+    char *one = strdup(lgx_buf_data(b));
+    ck_assert_int_eq(lgx_clock_get(one, "pick_confirmed", "wms-a"), 100);
+    ck_assert_int_eq(lgx_clock_get(one, "pick_confirmed", "wms-b"), -1);
+    /* A later time replaces; an earlier one does not move it back. */
+    ck_assert_int_eq(lgx_clock_set(b, one, "pick_confirmed", "wms-a", 50),
+                     LGX_OK);
+    ck_assert_int_eq(lgx_clock_get(lgx_buf_data(b), "pick_confirmed", "wms-a"),
+                     100);
+    ck_assert_int_eq(lgx_clock_set(b, one, "label_created", "tms-x", 70),
+                     LGX_OK);
+    ck_assert_int_eq(lgx_clock_get(lgx_buf_data(b), "label_created", "tms-x"),
+                     70);
+    ck_assert_int_eq(lgx_clock_get(lgx_buf_data(b), "pick_confirmed", "wms-a"),
+                     100);
+    free(one);
+    lgx_buf_destroy(b);
+}
+END_TEST
+
+START_TEST(test_clock_bounded)
+{
+    lgx_buf_t *b = lgx_buf_new();
+    char *cur = strdup("{}");
+    char src[32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(src, sizeof(src), "s%d", i);
+        ck_assert_int_eq(lgx_clock_set(b, cur, "t", src, 1000 + i), LGX_OK);
+        free(cur);
+        cur = strdup(lgx_buf_data(b));
+    }
+    /* At most 64 entries: the oldest went, the newest stayed. */
+    ck_assert_int_eq(lgx_clock_get(cur, "t", "s0"), -1);
+    ck_assert_int_eq(lgx_clock_get(cur, "t", "s99"), 1099);
+    int entries = 0;
+    for (const char *p = cur; (p = strchr(p, ':')) != NULL; p++) {
+        entries++;
+    }
+    ck_assert_int_eq(entries, 64);
+    free(cur);
+    lgx_buf_destroy(b);
+}
+END_TEST
+
+Suite *clock_suite(void)
+{
+    Suite *s = suite_create("clock");
+    TCase *core = tcase_create("core");
+    TCase *limits = tcase_create("limits");
+    tcase_add_test(core, test_clock_get_set);
+    tcase_add_test(limits, test_clock_bounded);
+    suite_add_tcase(s, core);
+    suite_add_tcase(s, limits);
+    return s;
+}
