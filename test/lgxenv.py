@@ -67,9 +67,12 @@ class Broker:
 
 
 class Simulator:
-    """The Odoo simulator (test/odoo_sim.py) on a free port."""
+    """The Odoo simulator (test/odoo_sim.py) on a free port. With setup
+    (the default) lgx-odoo-setup runs after start and after each reset, as
+    an operator runs it once on a new Odoo."""
 
-    def __init__(self, version=19, seed="demo"):
+    def __init__(self, version=19, seed="demo", setup=True):
+        self.with_setup = setup
         self.dir = tempfile.mkdtemp(prefix="lgx-sim.")
         port_file = os.path.join(self.dir, "port")
         self.key_file = os.path.join(self.dir, "api-key")
@@ -92,6 +95,14 @@ class Simulator:
             self.port = int(f.read().strip())
         self.url = "http://127.0.0.1:%d" % self.port
         atexit.register(self.stop)
+        if setup:
+            self.setup()
+
+    def setup(self):
+        """Runs lgx-odoo-setup against this simulator."""
+        subprocess.run([os.path.join(BIN, "lgx-odoo-setup"),
+                        *self.odoo_args()], check=True,
+                       capture_output=True, timeout=60)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -111,7 +122,23 @@ class Simulator:
             return json.loads(r.read())
 
     def reset(self, seed="demo"):
-        return self._req("/__sim/reset", {"seed": seed})
+        r = self._req("/__sim/reset", {"seed": seed})
+        if self.with_setup:
+            self.setup()
+        return r
+
+    def call(self, model, method, ids=None, **kwargs):
+        """One execute_kw call over JSON-RPC as the integration user (works
+        in every version)."""
+        args = [ids] if ids is not None else []
+        body = {"jsonrpc": "2.0", "method": "call", "id": 1,
+                "params": {"service": "object", "method": "execute_kw",
+                           "args": ["lgx", 2, API_KEY, model, method, args,
+                                    kwargs]}}
+        r = self._req("/jsonrpc", body)
+        if "error" in r:
+            raise RuntimeError(r["error"]["data"]["message"])
+        return r["result"]
 
     def seed(self, model, records):
         return self._req("/__sim/seed", {"model": model,
@@ -202,6 +229,19 @@ class Consumer:
             if l.get("msg") == "summary":
                 return l
         return None
+
+
+def rules_file(directory, **changes):
+    """A copy of config/rules.json with changes applied: each keyword is
+    an event type, its value a dict of keys to set in its rule."""
+    with open(os.path.join(TOP, "config", "rules.json")) as f:
+        rules = json.load(f)
+    for event_type, fields in changes.items():
+        rules["events"][event_type].update(fields)
+    path = os.path.join(directory, "rules-%d.json" % time.monotonic_ns())
+    with open(path, "w") as f:
+        json.dump(rules, f)
+    return path
 
 
 def run_consumer(program, broker, sim, topic, timeout=60, **kw):

@@ -49,7 +49,10 @@ class PicksTest(unittest.TestCase):
         return name
 
     def consume(self, **kw):
-        return run_consumer("lgx-picks", broker, self.sim, self.topic, **kw)
+        c = run_consumer("lgx-picks", broker, self.sim, self.topic, **kw)
+        with open(c.logpath) as f:
+            self.assertNotIn(lgxenv.API_KEY, f.read())
+        return c
 
     def produce_ok(self, events):
         r = produce(broker, self.topic, events)
@@ -107,20 +110,91 @@ class PicksTest(unittest.TestCase):
         m = self.sim.moves(p["id"])[0]
         self.assertEqual((m["quantity"], m["picked"]), (7, True))
 
-    def test_draft_picking_is_not_validated(self):
+    def test_draft_picking_is_held_then_dead_lettered(self):
+        # Odoo would validate a draft picking; lgx holds the pick until the
+        # order is released, and dead-letters it at the rule's deadline.
         draft = next(p for p in self.sim.dump("stock.picking")
                      if p["state"] == "draft")
         self.produce_ok([pick_event(draft["name"], [("SKU-1001", 1)])])
-        c = self.consume()
+        rules = lgxenv.rules_file(self.sim.dir,
+                                  pick_confirmed={"hold_ms": 1500})
+        c = self.consume(extra=("--rules", rules,
+                                "--hold-recheck-ms", "200"))
         self.assertEqual(self.sim.picking(draft["name"])["state"], "draft")
-        self.assertEqual(c.summary()["rejected"], 1)
+        s = c.summary()
+        self.assertEqual((s["held"], s["rejected"]), (1, 1))
         dlq = broker.read(self.topic + ".dlq")
         self.assertEqual(len(dlq), 1)
         h = dlq[0]["headers"]
-        self.assertEqual(h["lgx.dlq.reason"], "picking_not_released")
+        self.assertEqual(h["lgx.dlq.reason"], "hold_expired")
+        self.assertIn("draft", h["lgx.dlq.message"])
         self.assertEqual(h["lgx.dlq.topic"], self.topic)
         self.assertEqual(h["lgx.dlq.offset"], "0")
         self.assertEqual(dlq[0]["key"], draft["name"])
+
+    def test_held_pick_applies_once_the_order_is_released(self):
+        draft = next(p for p in self.sim.dump("stock.picking")
+                     if p["state"] == "draft")
+        moves = self.sim.moves(draft["id"])
+        lines = [(next(p["default_code"]
+                       for p in self.sim.dump("product.product")
+                       if p["id"] == m["product_id"][0]),
+                  m["product_uom_qty"]) for m in moves]
+        self.produce_ok([pick_event(draft["name"], lines, complete=False)])
+        c = lgxenv.Consumer("lgx-picks", broker, self.sim, self.topic,
+                            extra=("--exit-at-end", "--hold-recheck-ms",
+                                   "200"))
+        deadline = time.time() + 30
+        while time.time() < deadline and not any(
+                l["outcome"] == "held" for l in c.outcomes()):
+            time.sleep(0.1)
+        self.assertTrue(any(l["outcome"] == "held" for l in c.outcomes()))
+        # The order is released in Odoo: the held pick goes through.
+        self.sim.call("stock.picking", "action_confirm", ids=[draft["id"]])
+        self.assertEqual(c.wait(30), 0)
+        s = c.summary()
+        self.assertEqual((s["held"], s["applied"], s["rejected"]), (1, 1, 0))
+        self.assertTrue(all(m["picked"] for m in
+                            self.sim.moves(draft["id"])))
+
+    def test_wrong_source_and_future_and_older_events(self):
+        name = self.assigned_picking(6)
+        late = pick_event(name, [("SKU-1001", 2)], complete=False,
+                          occurred_at="2026-11-27T08:00:00.000Z")
+        early = pick_event(name, [("SKU-1001", 1)], complete=False,
+                           occurred_at="2026-11-27T07:00:00.000Z")
+        alien = pick_event(name, [("SKU-1001", 5)], complete=False,
+                           source="tms-road")
+        future = pick_event(name, [("SKU-1001", 5)], complete=False,
+                            occurred_at="2099-01-01T00:00:00.000Z")
+        self.produce_ok([late, early, alien, future])
+        c = self.consume()
+        by_id = {l["event_id"]: l for l in c.outcomes()}
+        self.assertEqual(by_id[late["event_id"]]["outcome"], "applied")
+        self.assertEqual(by_id[early["event_id"]]["reason"],
+                         "older_than_applied")
+        self.assertEqual(by_id[early["event_id"]]["outcome"], "stale")
+        self.assertEqual(by_id[alien["event_id"]]["reason"],
+                         "source_not_allowed")
+        self.assertEqual(by_id[future["event_id"]]["reason"], "future_dated")
+        m = self.sim.moves(self.sim.picking(name)["id"])[0]
+        self.assertEqual(m["quantity"], 2)
+
+    def test_field_not_owned_is_refused(self):
+        name = self.assigned_picking(6)
+        self.produce_ok([pick_event(name, [("SKU-1001", 2)])])
+        rules = lgxenv.rules_file(self.sim.dir, pick_confirmed={
+            "writes": ["stock.move.picked", "stock.picking.x_lgx_clock"]})
+        c = self.consume(extra=("--rules", rules))
+        self.assertEqual(c.outcomes()[0]["reason"], "field_not_owned")
+        self.assertEqual(self.sim.picking(name)["state"], "assigned")
+
+    def test_cancelled_picking_transition_not_allowed(self):
+        cancelled = next(p for p in self.sim.dump("stock.picking")
+                         if p["state"] == "cancel")
+        self.produce_ok([pick_event(cancelled["name"], [("SKU-1001", 1)])])
+        c = self.consume()
+        self.assertEqual(c.outcomes()[0]["reason"], "transition_not_allowed")
 
     def test_unknown_picking_and_product_are_dead_lettered(self):
         name = self.assigned_picking(3)

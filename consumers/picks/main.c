@@ -1,9 +1,10 @@
 /*
  * lgx-picks: applies warehouse pick confirmations to Odoo transfers.
  *
- * For each PickConfirmed event: find the picking by name, refuse it unless
- * it is released (not draft or cancelled), set quantity and picked on its
- * moves, and when the warehouse says the pick is complete (and
+ * For each PickConfirmed event: find the picking by name, check it
+ * against the rules (source, time, the picking's state: a draft picking
+ * holds the pick, a done one makes it stale), set quantity and picked on
+ * its moves, and when the warehouse says the pick is complete (and
  * --validate allows) validate the picking without the SMS wizard and with
  * the configured backorder policy.
  */
@@ -14,13 +15,13 @@
 
 static picks_conf_t conf;
 
-static const char *const requires[] = {"stock.picking.name",
-                                       "stock.picking.state",
-                                       "stock.move.quantity",
-                                       "stock.move.picked",
-                                       "stock.move.product_id",
-                                       "product.product.default_code",
-                                       NULL};
+static const char *const requires[] = {
+    "stock.picking.name",        "stock.picking.state",
+    "stock.move.quantity",       "stock.move.picked",
+    "stock.move.product_id",     "product.product.default_code",
+    "stock.picking.x_lgx_clock", NULL};
+
+static const char *const event_types[] = {"pick_confirmed", NULL};
 
 int main(int argc, char **argv)
 {
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
         .schema = "lgx.picks.PickConfirmed",
         .opts = picks_opts,
         .requires = requires,
+        .event_types = event_types,
         .conf = &conf,
         .init = picks_init,
         .term = picks_term,

@@ -6,11 +6,14 @@
 
 #include "lgx_avro.h"
 #include "lgx_buf.h"
+#include "lgx_clock.h"
 #include "lgx_json.h"
 #include "lgx_lookup.h"
+#include "lgx_stock.h"
 #include "picks_plan.h"
 
 #define MAX_LINES 1000
+#define EVENT_TYPE "pick_confirmed"
 
 const lgx_opt_t picks_opts[] = {
     {"validate", LGX_OPT_BOOL, "true", offsetof(picks_conf_t, validate),
@@ -24,7 +27,6 @@ const lgx_opt_t picks_opts[] = {
 typedef struct picks {
     const picks_conf_t *conf;
     lgx_odoo_t *odoo;
-    lgx_log_t *log;
     lgx_buf_t *buf;
     lgx_lookup_t *products; /* product.product by default_code */
 } picks_t;
@@ -34,17 +36,18 @@ typedef struct pick_job {
     char name[256];
     int complete;
     picks_line_t lines[MAX_LINES];
-    size_t n_lines;
-    int64_t picking_id;
-    char state[32];
-    yajl_val picking;
-    yajl_val moves;
     int64_t product_ids[MAX_LINES];
+    size_t n_lines;
+    const lgx_rule_t *rule;
+    yajl_val picking; /* the picking record */
+    int64_t picking_id;
+    yajl_val moves;
 } pick_job_t;
 
 void *picks_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
                  size_t size)
 {
+    (void)log;
     picks_t *p = calloc(1, sizeof(*p));
     if (!p || !(p->buf = lgx_buf_new()) ||
         !(p->products =
@@ -55,7 +58,6 @@ void *picks_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
     }
     p->conf = conf;
     p->odoo = odoo;
-    p->log = log;
     return p;
 }
 
@@ -112,43 +114,26 @@ static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
     return true;
 }
 
-static bool odoo_ok(lgx_err_t rc, const lgx_odoo_error_t *err, const char *what,
-                    lgx_verdict_t *v)
+/* The picking by name, then the rules: source, time, transition. */
+static bool fetch_and_gate(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
+                           lgx_verdict_t *v)
 {
-    if (rc == LGX_OK) {
-        return true;
-    }
-    lgx_verdict_from_odoo(v, err, what);
-    return false;
-}
-
-static bool fetch_picking(picks_t *p, pick_job_t *job, lgx_verdict_t *v)
-{
-    lgx_odoo_error_t err;
-    lgx_buf_reset(p->buf);
-    if (lgx_buf_puts(p->buf, "[[\"name\",\"=\",") != LGX_OK ||
-        lgx_buf_json_str(p->buf, job->name, strlen(job->name)) != LGX_OK ||
-        lgx_buf_puts(p->buf, "]]") != LGX_OK) {
-        lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
-        return false;
-    }
-    lgx_err_t rc = lgx_odoo_search_read(
-        p->odoo, "stock.picking", lgx_buf_data(p->buf),
-        "[\"id\",\"state\",\"picking_type_code\"]", 1, &job->picking, &err);
-    if (!odoo_ok(rc, &err, "stock.picking search_read", v)) {
+    if (lgx_stock_domain_eq(p->buf, "name", job->name) != LGX_OK ||
+        !lgx_stock_pickings(p->odoo, lgx_buf_data(p->buf), 1, &job->picking,
+                            v)) {
         return false;
     }
     yajl_val rec = lgx_json_at(job->picking, 0);
-    int64_t id = 0;
     const char *state = lgx_json_get_str(rec, "state");
-    if (!rec || !lgx_json_get_int(rec, "id", &id) || !state) {
+    if (!rec || !lgx_json_get_int(rec, "id", &job->picking_id) || !state) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "unknown_picking",
                         "no picking named %s in Odoo", job->name);
         return false;
     }
-    job->picking_id = id;
-    snprintf(job->state, sizeof(job->state), "%s", state);
-    return true;
+    int64_t last = lgx_clock_get(lgx_json_get_str(rec, "x_lgx_clock"),
+                                 EVENT_TYPE, lgx_event_source(ev));
+    return lgx_gate_event(ev, job->rule, last, v) &&
+           lgx_gate_status(job->rule, state, job->name, v);
 }
 
 static bool fetch_moves_and_products(picks_t *p, pick_job_t *job,
@@ -162,7 +147,7 @@ static bool fetch_moves_and_products(picks_t *p, pick_job_t *job,
         lgx_odoo_search_read(p->odoo, "stock.move", domain,
                              "[\"id\",\"product_id\",\"quantity\",\"picked\"]",
                              0, &job->moves, &err);
-    if (!odoo_ok(rc, &err, "stock.move search_read", v)) {
+    if (!lgx_stock_ok(rc, &err, "stock.move search_read", v)) {
         return false;
     }
     const char *codes[MAX_LINES];
@@ -171,99 +156,10 @@ static bool fetch_moves_and_products(picks_t *p, pick_job_t *job,
     }
     rc = lgx_lookup_ids(p->products, codes, job->n_lines, job->product_ids,
                         &err);
-    return odoo_ok(rc, &err, "product.product search_read", v);
+    return lgx_stock_ok(rc, &err, "product.product search_read", v);
 }
 
-/* Writes quantity and picked, one call per distinct quantity. */
-static bool write_moves(picks_t *p, const picks_write_t *w, size_t n,
-                        lgx_verdict_t *v)
-{
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        int64_t ids[256];
-        size_t k = 0;
-        while (j < n && w[j].qty == w[i].qty && k < 256) {
-            ids[k++] = w[j++].move_id;
-        }
-        char kwargs[128];
-        snprintf(kwargs, sizeof(kwargs),
-                 "{\"vals\":{\"quantity\":%.15g,\"picked\":true}}", w[i].qty);
-        lgx_odoo_error_t err;
-        lgx_err_t rc = lgx_odoo_call(p->odoo, "stock.move", "write", ids, k,
-                                     kwargs, NULL, &err);
-        if (!odoo_ok(rc, &err, "stock.move write", v)) {
-            return false;
-        }
-        i = j;
-    }
-    return true;
-}
-
-/* Validates the picking; follows the backorder wizard when Odoo asks. */
-static bool validate(picks_t *p, pick_job_t *job, bool *backorder,
-                     lgx_verdict_t *v)
-{
-    char kwargs[256];
-    bool keep_rest = strcmp(p->conf->backorder, "create") == 0;
-    if (keep_rest) {
-        snprintf(kwargs, sizeof(kwargs), "{\"context\":{\"skip_sms\":true}}");
-    } else {
-        snprintf(kwargs, sizeof(kwargs),
-                 "{\"context\":{\"skip_sms\":true,\"skip_backorder\":true,"
-                 "\"picking_ids_not_to_backorder\":[%lld]}}",
-                 (long long)job->picking_id);
-    }
-    lgx_odoo_error_t err;
-    yajl_val res = NULL;
-    lgx_err_t rc = lgx_odoo_call(p->odoo, "stock.picking", "button_validate",
-                                 &job->picking_id, 1, kwargs, &res, &err);
-    if (!odoo_ok(rc, &err, "stock.picking button_validate", v)) {
-        return false;
-    }
-    bool ok = true;
-    const char *wizard = lgx_json_get_str(res, "res_model");
-    if (YAJL_IS_TRUE(res)) {
-        *backorder = false;
-    } else if (wizard && strcmp(wizard, "stock.backorder.confirmation") == 0) {
-        /* Odoo asks whether to keep the rest: create the wizard with the
-         * context it gave and process it (a backorder is created). */
-        lgx_buf_reset(p->buf);
-        yajl_val ctx = lgx_json_get(res, "context");
-        yajl_val wid = NULL;
-        ok = lgx_json_write(p->buf, ctx) == LGX_OK;
-        rc = ok ? lgx_odoo_create(p->odoo, "stock.backorder.confirmation",
-                                  "[{}]", lgx_buf_data(p->buf), &wid, &err)
-                : LGX_ERR_NOMEM;
-        ok = odoo_ok(rc, &err, "stock.backorder.confirmation create", v);
-        int64_t id = lgx_json_m2o_id(lgx_json_at(wid, 0));
-        if (ok && !id) {
-            id = lgx_json_m2o_id(wid);
-        }
-        yajl_tree_free(wid);
-        if (ok) {
-            char pkw[256] = "{\"context\":";
-            lgx_buf_reset(p->buf);
-            ok = lgx_buf_puts(p->buf, pkw) == LGX_OK &&
-                 lgx_json_write(p->buf, ctx) == LGX_OK &&
-                 lgx_buf_puts(p->buf, "}") == LGX_OK;
-            rc = lgx_odoo_call(p->odoo, "stock.backorder.confirmation",
-                               "process", &id, 1, lgx_buf_data(p->buf), NULL,
-                               &err);
-            ok = ok &&
-                 odoo_ok(rc, &err, "stock.backorder.confirmation process", v);
-        }
-        *backorder = true;
-    } else {
-        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "unexpected_wizard",
-                        "button_validate on %s asked for %s; not handled",
-                        job->name, wizard ? wizard : "something unknown");
-        ok = false;
-    }
-    yajl_tree_free(res);
-    return ok;
-}
-
-/* Reads Odoo's moves and products into the planner's arrays. */
+/* Plans the move writes from Odoo's moves and the event's lines. */
 static bool plan(pick_job_t *job, picks_write_t **writes, size_t *n_writes,
                  lgx_verdict_t *v)
 {
@@ -301,42 +197,86 @@ static bool plan(pick_job_t *job, picks_write_t **writes, size_t *n_writes,
     return ok;
 }
 
-static void apply(picks_t *p, pick_job_t *job, lgx_verdict_t *v)
+/* Writes quantity and picked, one call per distinct quantity. */
+static bool write_moves(picks_t *p, const picks_write_t *w, size_t n,
+                        lgx_verdict_t *v)
 {
-    if (!fetch_picking(p, job, v)) {
-        return;
+    for (size_t i = 0; i < n;) {
+        int64_t ids[256];
+        size_t k = 0, j = i;
+        while (j < n && w[j].qty == w[i].qty && k < 256) {
+            ids[k++] = w[j++].move_id;
+        }
+        char vals[96];
+        snprintf(vals, sizeof(vals), "{\"quantity\":%.15g,\"picked\":true}",
+                 w[i].qty);
+        if (!lgx_stock_write(p->odoo, "stock.move", ids, k, vals, v)) {
+            return false;
+        }
+        i = j;
     }
-    if (strcmp(job->state, "done") == 0) {
-        lgx_verdict_set(v, LGX_OUTCOME_STALE, "picking_already_done",
-                        "%s is already done; nothing to change", job->name);
-        return;
+    return true;
+}
+
+/* Records the event's time in the picking's clock. */
+static bool stamp(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
+                  lgx_verdict_t *v)
+{
+    const char *clock =
+        lgx_json_get_str(lgx_json_at(job->picking, 0), "x_lgx_clock");
+    lgx_buf_t *c = lgx_buf_new();
+    bool ok = c && lgx_clock_set(c, clock, EVENT_TYPE, lgx_event_source(ev),
+                                 lgx_event_occurred_at(ev)) == LGX_OK;
+    lgx_buf_reset(p->buf);
+    ok = ok && lgx_buf_puts(p->buf, "{\"x_lgx_clock\":") == LGX_OK &&
+         lgx_buf_json_str(p->buf, lgx_buf_data(c), lgx_buf_len(c)) == LGX_OK &&
+         lgx_buf_puts(p->buf, "}") == LGX_OK;
+    lgx_buf_destroy(c);
+    if (!ok) {
+        lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
+        return false;
     }
-    if (!picks_state_released(job->state)) {
-        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "picking_not_released",
-                        "%s is %s: a pick applies only to a released picking",
-                        job->name, job->state);
-        return;
-    }
+    return lgx_stock_write(p->odoo, "stock.picking", &job->picking_id, 1,
+                           lgx_buf_data(p->buf), v);
+}
+
+static bool owned(const lgx_rule_t *rule, bool validate, lgx_verdict_t *v)
+{
+    return lgx_gate_write(rule, "stock.move", "quantity", v) &&
+           lgx_gate_write(rule, "stock.move", "picked", v) &&
+           lgx_gate_write(rule, "stock.picking", "x_lgx_clock", v) &&
+           (!validate ||
+            lgx_gate_call(rule, "stock.picking", "button_validate", v));
+}
+
+static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
+                  lgx_verdict_t *v)
+{
+    bool validate = job->complete && p->conf->validate;
     picks_write_t *writes = NULL;
     size_t n = 0;
     bool backorder = false;
-    if (!fetch_moves_and_products(p, job, v) || !plan(job, &writes, &n, v) ||
+    if (!owned(job->rule, validate, v) || !fetch_and_gate(p, ev, job, v) ||
+        !fetch_moves_and_products(p, job, v) || !plan(job, &writes, &n, v) ||
         !write_moves(p, writes, n, v)) {
         free(writes);
         return;
     }
     free(writes);
-    if (!job->complete || !p->conf->validate) {
-        lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "", "%s: %zu move(s) updated%s",
-                        job->name, n,
-                        job->complete ? "; validation turned off" : "");
+    if (validate &&
+        !lgx_stock_validate(p->odoo, job->picking_id, job->name,
+                            strcmp(p->conf->backorder, "create") == 0,
+                            &backorder, v)) {
         return;
     }
-    if (validate(p, job, &backorder, v)) {
-        lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
-                        "%s: %zu move(s) updated, validated%s", job->name, n,
-                        backorder ? " with a backorder for the rest" : "");
+    if (!stamp(p, ev, job, v)) {
+        return;
     }
+    lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "", "%s: %zu move(s) updated%s%s",
+                    job->name, n, validate ? ", validated" : "",
+                    backorder ? " with a backorder for the rest"
+                    : job->complete && !validate ? "; validation turned off"
+                                                 : "");
 }
 
 void picks_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v)
@@ -347,8 +287,9 @@ void picks_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v)
         lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
         return;
     }
-    if (read_event(ev, job, v)) {
-        apply(p, job, v);
+    job->rule = lgx_event_rule(ev, EVENT_TYPE, v);
+    if (job->rule && read_event(ev, job, v)) {
+        apply(p, ev, job, v);
     }
     yajl_tree_free(job->picking);
     yajl_tree_free(job->moves);
