@@ -37,7 +37,7 @@ BINS := $(CONSUMERS:%=$(BUILD)/bin/lgx-%) $(PRODUCERS:%=$(BUILD)/bin/lgx-%) \
 TEST_SRC := $(wildcard test/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test unit integration demo bench asan lint lint-schemas fmt clean
+.PHONY: all deps test unit integration conformance demo bench asan lint lint-schemas fmt clean
 
 all: $(BINS) $(BUILD)/bin/check_lgx
 
@@ -75,10 +75,18 @@ unit: all
 integration: all
 	python3 test/run_integration.py
 
+# The Odoo behaviours lgx relies on: against the simulator (17, 18, 19),
+# and against a real Odoo when ODOO_URL, ODOO_DB and ODOO_API_KEY are set.
+conformance:
+	python3 test/conformance.py --sim
+	python3 test/conformance.py
+
 test: deps
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory unit
 	python3 test/test_odoo_sim.py
+	python3 test/conformance.py --sim
+	$(MAKE) --no-print-directory lint-schemas
 	$(MAKE) --no-print-directory integration
 
 demo: deps

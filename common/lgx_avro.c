@@ -461,6 +461,43 @@ lgx_err_t lgx_avro_get_array(avro_value_t *rec, const char *name,
     return LGX_OK;
 }
 
+lgx_err_t lgx_avro_get_branch(avro_value_t *rec, const char *name,
+                              avro_value_t *branch, const char **branch_name)
+{
+    lgx_err_t err = get_field(rec, name, branch);
+    if (err != LGX_OK) {
+        return err;
+    }
+    if (avro_value_get_type(branch) != AVRO_RECORD) {
+        return LGX_ERR_SCHEMA;
+    }
+    *branch_name = avro_schema_name(avro_value_get_schema(branch));
+    return LGX_OK;
+}
+
+lgx_err_t lgx_avro_get_bytes(avro_value_t *rec, const char *name,
+                             const void **data, size_t *len)
+{
+    avro_value_t v;
+    lgx_err_t err = get_field(rec, name, &v);
+    if (err != LGX_OK) {
+        return err;
+    }
+    if (avro_value_get_type(&v) != AVRO_BYTES ||
+        avro_value_get_bytes(&v, data, len) != 0) {
+        return LGX_ERR_SCHEMA;
+    }
+    return LGX_OK;
+}
+
+void lgx_avro_odoo_time(int64_t ms, char out[20])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
 /* ---- JSON -> Avro ---- */
 
 /* Reads exactly n digits at s into *out. */

@@ -83,6 +83,20 @@ lgx_err_t lgx_avro_get_bool(avro_value_t *rec, const char *name,
 lgx_err_t lgx_avro_get_array(avro_value_t *rec, const char *name,
                              avro_value_t *arr, size_t *n) LGX_MUST_CHECK;
 
+/* Union field holding a record: *branch is the record, *name its schema
+ * name ("LabelCreated"). */
+lgx_err_t lgx_avro_get_branch(avro_value_t *rec, const char *name,
+                              avro_value_t *branch,
+                              const char **branch_name) LGX_MUST_CHECK;
+
+/* Bytes field: *data points into the record. */
+lgx_err_t lgx_avro_get_bytes(avro_value_t *rec, const char *name,
+                             const void **data, size_t *len) LGX_MUST_CHECK;
+
+/* Formats epoch milliseconds as Odoo's datetime "YYYY-MM-DD HH:MM:SS"
+ * (UTC) into out (at least 20 bytes). */
+void lgx_avro_odoo_time(int64_t ms, char out[20]);
+
 /* Parses "YYYY-MM-DDTHH:MM:SS[.mmm]Z" into epoch milliseconds. */
 lgx_err_t lgx_avro_parse_time(const char *s, int64_t *ms) LGX_MUST_CHECK;
 

@@ -37,6 +37,23 @@ int64_t lgx_clock_get(const char *clock_json, const char *event_type,
     return ms;
 }
 
+lgx_err_t lgx_clock_member(lgx_buf_t *out, const char *clock_json,
+                           const char *event_type, const char *source,
+                           int64_t ms)
+{
+    lgx_buf_t *c = lgx_buf_new();
+    lgx_err_t err = c ? lgx_clock_set(c, clock_json, event_type, source, ms)
+                      : LGX_ERR_NOMEM;
+    if (err == LGX_OK) {
+        err = lgx_buf_puts(out, "\"x_lgx_clock\":");
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_json_str(out, lgx_buf_data(c), lgx_buf_len(c));
+    }
+    lgx_buf_destroy(c);
+    return err;
+}
+
 lgx_err_t lgx_clock_set(lgx_buf_t *out, const char *clock_json,
                         const char *event_type, const char *source, int64_t ms)
 {

@@ -27,4 +27,10 @@ lgx_err_t lgx_clock_set(lgx_buf_t *out, const char *clock_json,
                         const char *event_type, const char *source,
                         int64_t ms) LGX_MUST_CHECK;
 
+/* Appends the member "x_lgx_clock":"<clock_json with event_type/source
+ * set to ms>" to out, for the vals of a write. */
+lgx_err_t lgx_clock_member(lgx_buf_t *out, const char *clock_json,
+                           const char *event_type, const char *source,
+                           int64_t ms) LGX_MUST_CHECK;
+
 #endif

@@ -104,17 +104,19 @@ lgx_err_t lgx_partq_push(lgx_partq_t *q, int64_t offset, const char *key,
     return LGX_OK;
 }
 
-/* True when an unfinished slot before index i has the same key. */
+static bool same_key(const slot_t *a, const slot_t *b)
+{
+    return a->key_hash && a->key_hash == b->key_hash &&
+           strcmp(a->key, b->key) == 0;
+}
+
+/* True when a slot before index i of the same key has not run yet. */
 static bool key_blocked(const lgx_partq_t *q, size_t i)
 {
     const slot_t *s = at(q, i);
-    if (!s->key_hash) {
-        return false;
-    }
-    for (size_t j = 0; j < i; j++) {
+    for (size_t j = 0; s->key_hash && j < i; j++) {
         const slot_t *e = at(q, j);
-        if (e->state != ITEM_DONE && e->key_hash == s->key_hash &&
-            strcmp(e->key, s->key) == 0) {
+        if (e->state == ITEM_READY && same_key(e, s)) {
             return true;
         }
     }
@@ -149,11 +151,19 @@ static slot_t *find(lgx_partq_t *q, int64_t offset)
 void lgx_partq_done(lgx_partq_t *q, int64_t offset)
 {
     slot_t *s = find(q, offset);
-    if (s && s->state != ITEM_DONE) {
-        if (s->state == ITEM_HELD) {
-            q->held--;
+    if (!s || s->state == ITEM_DONE) {
+        return;
+    }
+    if (s->state == ITEM_HELD) {
+        q->held--;
+    }
+    s->state = ITEM_DONE;
+    /* What it changed may be what a held event of its key waits for. */
+    for (size_t i = 0; i < q->len; i++) {
+        slot_t *e = at(q, i);
+        if (e->state == ITEM_HELD && same_key(e, s)) {
+            e->recheck_ms = INT64_MIN;
         }
-        s->state = ITEM_DONE;
     }
 }
 

@@ -2,12 +2,15 @@
  * lgx_partq: the events of one partition between poll and commit.
  *
  * Events are pushed in offset order. An event runs only when no earlier
- * unfinished event has the same entity key (order per entity); events of
- * other keys go on. An event whose precondition is missing is held: it and
- * every later event of its key wait until its recheck time; the rest of
- * the partition proceeds. The commit offset is the first unfinished
- * offset, so nothing is committed past an event that has not reached an
- * end state, whatever finished after it.
+ * event of the same entity key is still waiting to run (order per entity);
+ * events of other keys go on. An event whose precondition is missing is
+ * held until its recheck time; later events of its key are still tried in
+ * order, because one of them may be the missing prerequisite (a label
+ * arriving after the dispatch that needs it); when one of them finishes,
+ * the held events of that key are rechecked at once, oldest first. The
+ * commit offset is the first unfinished offset, so nothing is committed
+ * past an event that has not reached an end state, whatever finished
+ * after it.
  *
  * Pure bookkeeping, no Kafka and no I/O: unit-tested alone.
  */

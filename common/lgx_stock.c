@@ -1,8 +1,11 @@
 #include "lgx_stock.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lgx_avro.h"
+#include "lgx_clock.h"
 #include "lgx_json.h"
 
 #define PICKING_FIELDS                                                         \
@@ -194,6 +197,25 @@ static bool exists(lgx_odoo_t *o, const char *model, const char *domain_json,
     return lgx_stock_ok(rc, &err, what, v);
 }
 
+/* The id of model in ir.model, or 0 (then v is set). */
+static int64_t model_id(lgx_odoo_t *o, const char *model, lgx_verdict_t *v)
+{
+    char domain[160];
+    yajl_val rec = NULL;
+    lgx_odoo_error_t err;
+    int64_t id = 0;
+    snprintf(domain, sizeof(domain), "[[\"model\",\"=\",\"%s\"]]", model);
+    lgx_err_t rc = lgx_odoo_search_read(o, "ir.model", domain, "[\"id\"]", 1,
+                                        &rec, &err);
+    if (lgx_stock_ok(rc, &err, "ir.model search_read", v) &&
+        !lgx_json_get_int(lgx_json_at(rec, 0), "id", &id)) {
+        lgx_verdict_set(v, LGX_OUTCOME_FATAL, "odoo_setup",
+                        "Odoo has no model %s", model);
+    }
+    yajl_tree_free(rec);
+    return id;
+}
+
 bool lgx_stock_activity(lgx_odoo_t *o, int64_t picking_id, const char *summary,
                         const char *note, lgx_verdict_t *v)
 {
@@ -207,12 +229,14 @@ bool lgx_stock_activity(lgx_odoo_t *o, int64_t picking_id, const char *summary,
          lgx_buf_json_str(b, summary, strlen(summary)) == LGX_OK &&
          lgx_buf_puts(b, "]]") == LGX_OK;
     ok = ok && exists(o, "mail.activity", lgx_buf_data(b), &found, v);
-    if (ok && !found) {
+    /* Odoo wants res_model_id: res_model is a read-only related field. */
+    int64_t mid = ok && !found ? model_id(o, "stock.picking", v) : 0;
+    if (ok && !found && mid) {
         lgx_buf_reset(b);
         ok = lgx_buf_printf(b,
-                            "[{\"res_model\":\"stock.picking\","
+                            "[{\"res_model_id\":%lld,"
                             "\"res_id\":%lld,\"summary\":",
-                            (long long)picking_id) == LGX_OK &&
+                            (long long)mid, (long long)picking_id) == LGX_OK &&
              lgx_buf_json_str(b, summary, strlen(summary)) == LGX_OK &&
              lgx_buf_puts(b, ",\"note\":") == LGX_OK &&
              lgx_buf_json_str(b, note, strlen(note)) == LGX_OK &&
@@ -222,6 +246,8 @@ bool lgx_stock_activity(lgx_odoo_t *o, int64_t picking_id, const char *summary,
                                             NULL, NULL, &err)
                           : LGX_ERR_NOMEM;
         ok = lgx_stock_ok(rc, &err, "mail.activity create", v);
+    } else if (ok && !found) {
+        ok = false;
     }
     lgx_buf_destroy(b);
     return ok;
@@ -283,4 +309,234 @@ bool lgx_stock_attach(lgx_odoo_t *o, int64_t picking_id, const char *name,
     }
     lgx_buf_destroy(b);
     return ok;
+}
+
+/* ---- shared by lgx-milestones and lgx-pod ---- */
+
+bool lgx_stock_nomem(lgx_verdict_t *v)
+{
+    lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
+    return false;
+}
+
+bool lgx_stock_pickings_eq(lgx_odoo_t *o, const char *field, const char *value,
+                           long limit, yajl_val *recs, lgx_verdict_t *v)
+{
+    lgx_buf_t *d = lgx_buf_new();
+    bool ok = d && lgx_stock_domain_eq(d, field, value) == LGX_OK;
+    ok = ok ? lgx_stock_pickings(o, lgx_buf_data(d), limit, recs, v)
+            : lgx_stock_nomem(v);
+    lgx_buf_destroy(d);
+    return ok;
+}
+
+bool lgx_stock_gate(const lgx_event_t *ev, const lgx_rule_t *rule,
+                    yajl_val pickings, const char *entity, lgx_verdict_t *v)
+{
+    yajl_val first = lgx_json_at(pickings, 0);
+    const char *name = lgx_json_get_str(first, "name");
+    int64_t last =
+        lgx_clock_get(lgx_json_get_str(first, "x_lgx_clock"),
+                      lgx_rule_event_type(rule), lgx_event_source(ev));
+    return lgx_gate_event(ev, rule, last, v) &&
+           lgx_gate_status(rule, lgx_stock_status(first), name ? name : entity,
+                           v);
+}
+
+bool lgx_stock_gate_writes(const lgx_rule_t *rule, const char *const *fields,
+                           lgx_verdict_t *v)
+{
+    for (const char *const *f = fields; *f; f++) {
+        if (!lgx_gate_write(rule, "stock.picking", *f, v)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool lgx_stock_vals_begin(lgx_buf_t *vals, yajl_val pickings,
+                          const lgx_event_t *ev, const lgx_rule_t *rule,
+                          lgx_verdict_t *v)
+{
+    const char *clock =
+        lgx_json_get_str(lgx_json_at(pickings, 0), "x_lgx_clock");
+    lgx_buf_reset(vals);
+    if (lgx_buf_puts(vals, "{") != LGX_OK ||
+        lgx_clock_member(vals, clock, lgx_rule_event_type(rule),
+                         lgx_event_source(ev),
+                         lgx_event_occurred_at(ev)) != LGX_OK) {
+        return lgx_stock_nomem(v);
+    }
+    return true;
+}
+
+lgx_err_t lgx_stock_val_str(lgx_buf_t *vals, const char *field,
+                            const char *value)
+{
+    lgx_err_t err = lgx_buf_printf(vals, ",\"%s\":", field);
+    return err == LGX_OK ? lgx_buf_json_str(vals, value, strlen(value)) : err;
+}
+
+lgx_err_t lgx_stock_val_time(lgx_buf_t *vals, const char *field, int64_t ms)
+{
+    char t[20];
+    lgx_avro_odoo_time(ms, t);
+    return lgx_stock_val_str(vals, field, t);
+}
+
+bool lgx_stock_write_vals(lgx_odoo_t *o, lgx_buf_t *vals, const int64_t *ids,
+                          size_t n, lgx_verdict_t *v)
+{
+    if (lgx_buf_puts(vals, "}") != LGX_OK) {
+        return lgx_stock_nomem(v);
+    }
+    return lgx_stock_write(o, "stock.picking", ids, n, lgx_buf_data(vals), v);
+}
+
+/* Appends text with HTML's special characters escaped: an activity note is
+ * an HTML field, and event text must not become markup. */
+static lgx_err_t html_text(lgx_buf_t *out, const char *text)
+{
+    lgx_err_t err = LGX_OK;
+    for (const char *p = text; err == LGX_OK && *p; p++) {
+        switch (*p) {
+        case '&':
+            err = lgx_buf_puts(out, "&amp;");
+            break;
+        case '<':
+            err = lgx_buf_puts(out, "&lt;");
+            break;
+        case '>':
+            err = lgx_buf_puts(out, "&gt;");
+            break;
+        default:
+            err = lgx_buf_append(out, p, 1);
+        }
+    }
+    return err;
+}
+
+/* [[res_model = stock.picking], [res_id = id], [field = value]] into b. */
+static lgx_err_t on_picking_domain(lgx_buf_t *b, int64_t picking_id,
+                                   const char *field, const char *value)
+{
+    lgx_buf_reset(b);
+    lgx_err_t err = lgx_buf_printf(b,
+                                   "[[\"res_model\",\"=\",\"stock.picking\"],"
+                                   "[\"res_id\",\"=\",%lld],[\"%s\",\"=\",",
+                                   (long long)picking_id, field);
+    err = err == LGX_OK ? lgx_buf_json_str(b, value, strlen(value)) : err;
+    return err == LGX_OK ? lgx_buf_puts(b, "]]") : err;
+}
+
+bool lgx_stock_todo(lgx_odoo_t *o, int64_t picking_id, const char *summary,
+                    const char *text, lgx_verdict_t *v)
+{
+    lgx_buf_t *b = lgx_buf_new(), *note = lgx_buf_new();
+    bool found = false;
+    bool ok = b && note &&
+              on_picking_domain(b, picking_id, "summary", summary) == LGX_OK &&
+              html_text(note, text) == LGX_OK;
+    if (!ok) {
+        lgx_stock_nomem(v);
+    }
+    ok = ok && exists(o, "mail.activity", lgx_buf_data(b), &found, v);
+    if (ok && !found) {
+        lgx_buf_reset(b);
+        lgx_odoo_error_t err;
+        lgx_err_t rc = lgx_buf_printf(
+            b, "[{\"res_id\":%lld,\"summary\":", (long long)picking_id);
+        rc = rc == LGX_OK ? lgx_buf_json_str(b, summary, strlen(summary)) : rc;
+        rc = rc == LGX_OK ? lgx_buf_puts(b, ",\"note\":") : rc;
+        rc = rc == LGX_OK
+                 ? lgx_buf_json_str(b, lgx_buf_data(note), lgx_buf_len(note))
+                 : rc;
+        rc = rc == LGX_OK ? lgx_buf_puts(b, "}]") : rc;
+        if (rc == LGX_OK) {
+            rc = lgx_odoo_create(o, "mail.activity", lgx_buf_data(b),
+                                 "{\"default_res_model\":\"stock.picking\"}",
+                                 NULL, &err);
+        }
+        ok = rc == LGX_ERR_NOMEM
+                 ? lgx_stock_nomem(v)
+                 : lgx_stock_ok(rc, &err, "mail.activity create", v);
+    }
+    lgx_buf_destroy(note);
+    lgx_buf_destroy(b);
+    return ok;
+}
+
+const char *lgx_stock_str(avro_value_t *rec, const char *name)
+{
+    const char *s = NULL;
+    size_t len = 0;
+    if (lgx_avro_get_str(rec, name, &s, &len) != LGX_OK || len == 0) {
+        return NULL;
+    }
+    return s;
+}
+
+const char *lgx_stock_enum(avro_value_t *rec, const char *name)
+{
+    avro_value_t f, branch;
+    int i = 0;
+    if (avro_value_get_by_name(rec, name, &f, NULL) != 0) {
+        return NULL;
+    }
+    if (avro_value_get_type(&f) == AVRO_UNION) {
+        if (avro_value_get_current_branch(&f, &branch) != 0) {
+            return NULL;
+        }
+        f = branch;
+    }
+    if (avro_value_get_type(&f) != AVRO_ENUM ||
+        avro_value_get_enum(&f, &i) != 0) {
+        return NULL;
+    }
+    return avro_schema_enum_get(avro_value_get_schema(&f), i);
+}
+
+struct lgx_stock_state_s {
+    lgx_odoo_t *odoo;
+    lgx_buf_t *bufs[LGX_STOCK_BUFS];
+};
+
+void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
+                           char *errstr, size_t errstr_size)
+{
+    (void)conf;
+    (void)log;
+    lgx_stock_state_t *s = calloc(1, sizeof(*s));
+    bool ok = s != NULL;
+    for (int i = 0; ok && i < LGX_STOCK_BUFS; i++) {
+        ok = (s->bufs[i] = lgx_buf_new()) != NULL;
+    }
+    if (!ok) {
+        snprintf(errstr, errstr_size, "out of memory");
+        lgx_stock_state_term(s);
+        return NULL;
+    }
+    s->odoo = odoo;
+    return s;
+}
+
+void lgx_stock_state_term(void *state)
+{
+    lgx_stock_state_t *s = state;
+    if (s) {
+        for (int i = 0; i < LGX_STOCK_BUFS; i++) {
+            lgx_buf_destroy(s->bufs[i]);
+        }
+        free(s);
+    }
+}
+
+lgx_odoo_t *lgx_stock_state_odoo(const lgx_stock_state_t *s)
+{
+    return s->odoo;
+}
+
+lgx_buf_t *lgx_stock_state_buf(const lgx_stock_state_t *s, int i)
+{
+    return s->bufs[i];
 }

@@ -65,4 +65,81 @@ bool lgx_stock_attach(lgx_odoo_t *o, int64_t picking_id, const char *name,
 lgx_err_t lgx_stock_base64(lgx_buf_t *out, const void *data,
                            size_t len) LGX_MUST_CHECK;
 
+/* ---- shared by lgx-milestones and lgx-pod ---- */
+
+/* The verdict for an allocation failure (RETRY "nomem"); returns false. */
+bool lgx_stock_nomem(lgx_verdict_t *v);
+
+/* Pickings whose field equals value (one search_read), at most limit
+ * (0: all). As lgx_stock_pickings; an empty array when none match. */
+bool lgx_stock_pickings_eq(lgx_odoo_t *o, const char *field, const char *value,
+                           long limit, yajl_val *recs, lgx_verdict_t *v);
+
+/* The rules for an event about pickings (a JSON array, may be empty or
+ * NULL): source and time against the first picking's clock for the rule's
+ * event type and the event's source (lgx_gate_event), then the transition
+ * from its shipment status (lgx_gate_status; "none" when there is no
+ * picking). Pickings that share a key move together, so the first stands
+ * for all. entity names the key in messages when there is no picking.
+ * Returns true to apply. No Odoo call. */
+bool lgx_stock_gate(const lgx_event_t *ev, const lgx_rule_t *rule,
+                    yajl_val pickings, const char *entity, lgx_verdict_t *v);
+
+/* Ownership of stock.picking fields: true when the rule lets the event
+ * write every one of fields (NULL-terminated); else v is REJECTED
+ * field_not_owned for the first it may not. */
+bool lgx_stock_gate_writes(const lgx_rule_t *rule, const char *const *fields,
+                           lgx_verdict_t *v);
+
+/* Starts the vals of a picking write in vals (reset first): "{" and the
+ * first picking's x_lgx_clock with the event's source and time set. Add
+ * fields with lgx_stock_val_str / lgx_stock_val_time, then write with
+ * lgx_stock_write_vals. False with v RETRY when out of memory. */
+bool lgx_stock_vals_begin(lgx_buf_t *vals, yajl_val pickings,
+                          const lgx_event_t *ev, const lgx_rule_t *rule,
+                          lgx_verdict_t *v);
+
+/* Appends ,"field":"value" (a JSON string) to vals. */
+lgx_err_t lgx_stock_val_str(lgx_buf_t *vals, const char *field,
+                            const char *value) LGX_MUST_CHECK;
+
+/* Appends ,"field":"YYYY-MM-DD HH:MM:SS" (Odoo's UTC datetime) for the
+ * epoch milliseconds ms to vals. */
+lgx_err_t lgx_stock_val_time(lgx_buf_t *vals, const char *field,
+                             int64_t ms) LGX_MUST_CHECK;
+
+/* Closes vals ("}") and writes them on the n pickings ids in one call. */
+bool lgx_stock_write_vals(lgx_odoo_t *o, lgx_buf_t *vals, const int64_t *ids,
+                          size_t n, lgx_verdict_t *v);
+
+/* Schedules a To-Do activity on a picking unless one with the same summary
+ * is open there (search_count, then create: two calls, or one on a
+ * replay). Unlike lgx_stock_activity it works on a real Odoo: the
+ * document model goes in as context default_res_model, from which Odoo
+ * sets the required res_model_id. text is plain text (escaped here for
+ * the HTML note). */
+bool lgx_stock_todo(lgx_odoo_t *o, int64_t picking_id, const char *summary,
+                    const char *text, lgx_verdict_t *v);
+
+/* A string field of a decoded record (a union looked through), or NULL
+ * when it is missing, null, empty or not a string. Points into rec. */
+const char *lgx_stock_str(avro_value_t *rec, const char *name);
+
+/* The symbol of an enum field of a decoded record, or NULL when it is
+ * missing or not an enum. Owned by the schema. */
+const char *lgx_stock_enum(avro_value_t *rec, const char *name);
+
+/* The state of a handler that needs only the Odoo client and work
+ * buffers; its init and term fit lgx_consumer_spec_t's init and term.
+ * init: NULL with errstr when out of memory; conf and log are unused;
+ * odoo is borrowed. term(NULL) does nothing. */
+typedef struct lgx_stock_state_s lgx_stock_state_t;
+#define LGX_STOCK_BUFS 3
+void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
+                           char *errstr, size_t errstr_size);
+void lgx_stock_state_term(void *state);
+lgx_odoo_t *lgx_stock_state_odoo(const lgx_stock_state_t *s);
+/* Work buffer i (0 to LGX_STOCK_BUFS - 1), owned by s. */
+lgx_buf_t *lgx_stock_state_buf(const lgx_stock_state_t *s, int i);
+
 #endif

@@ -20,7 +20,31 @@ reservation, backorders, cancellation) follow ``addons/stock`` and
 (ODOO-FACTS.md) takes precedence over reading of the source.
 
 Control endpoints for tests live under ``/__sim/`` and need no
-authentication (reset, seed, dump, call log, fault injection).
+authentication:
+
+* ``POST /__sim/reset {"seed": "demo"|"empty"}``: fresh data; fault rules,
+  fault seed and user groups go back to the command-line settings.
+* ``POST /__sim/seed {"model", "records"}``, ``GET /__sim/dump?model=``,
+  ``GET /__sim/calls``, ``POST /__sim/calls/reset``.
+* ``POST /__sim/faults``: a list of items, each a rule
+  ``{"api": "json2"|"jsonrpc"|"*", "model": "stock.picking"|"*",
+  "method": "write"|"*", "kind": K, "delay_ms": N, "status": N,
+  "message": "...", "body": "...", "probability": 0..1 (1),
+  "times": N (unlimited), "burst": N (1), "after": false}``, or
+  ``{"seed": N}`` (reseed the fault generator) or ``{"clear": true}``; a
+  single object is taken as a one-item list. Kinds: latency, status,
+  timeout, drop (transport faults, also on common/db calls; "after": true
+  applies them once the call is committed), lock, serialization,
+  user_error, access, missing, server (errors raised before the method
+  runs, so nothing of the call happens). ``GET /__sim/faults`` gives
+  ``{"seed", "rules": [... "id", "fired", "matched"], "fired": [log]}``.
+  ``POST /__sim/fail`` (the older single-rule form with ``error``:
+  lock|server|user|missing|access and ``times`` defaulting to 1) still works.
+* ``POST /__sim/user-groups {"groups": ["stock.group_stock_user", ...]}``
+  restricts the API user (``null``: admin again); ``GET`` shows it.
+
+Options: ``--faults FILE`` (JSON, the POST /__sim/faults shape),
+``--fault-seed N``, ``--user-groups xmlid,xmlid``.
 
 Standard library only; run ``python3 odoo_sim.py --help``.
 """
@@ -29,12 +53,18 @@ from __future__ import annotations
 
 import argparse
 import ast
+import base64
+import binascii
 import copy
+import hashlib
 import html
 import inspect
 import json
+import mimetypes
 import os
+import random
 import re
+import socket
 import signal
 import sys
 import threading
@@ -367,6 +397,77 @@ PICKING_STATES = [("draft", "Draft"), ("waiting", "Waiting Another Operation"),
 MOVE_STATES = [("draft", "New"), ("waiting", "Waiting Another Move"),
                ("confirmed", "Waiting Availability"), ("partially_available", "Partially Available"),
                ("assigned", "Available"), ("done", "Done"), ("cancel", "Cancelled")]
+# res.groups of the simulated database: xmlid, name, category (ir.module.category in
+# 17/18, res.groups.privilege in 19), implied groups. Ids follow this order.
+GROUPS = [
+    ("base.group_user", "Internal User", "User types", []),
+    ("base.group_partner_manager", "Contact Creation", "Extra Rights", []),
+    ("base.group_erp_manager", "Access Rights", "Administration", ["base.group_user"]),
+    ("base.group_system", "Settings", "Administration", ["base.group_erp_manager"]),
+    ("stock.group_stock_user", "User", "Inventory", ["base.group_user"]),
+    ("stock.group_stock_manager", "Administrator", "Inventory", ["stock.group_stock_user"]),
+    ("sales_team.group_sale_salesman", "User: Own Documents Only", "Sales", ["base.group_user"]),
+    ("sales_team.group_sale_manager", "Administrator", "Sales", ["sales_team.group_sale_salesman"]),
+]
+GROUP_CATEGORY = {xmlid: category for xmlid, _name, category, _implied in GROUPS}
+ADMIN_GROUPS = ["base.group_system", "base.group_partner_manager", "stock.group_stock_manager",
+                "sales_team.group_sale_manager"]
+
+# ir.model.access of the simulated database (a digest of the ir.model.access.csv
+# files of base, mail, product, stock, stock_sms, sale_stock and delivery):
+# model -> {group xmlid: permissions}, r=read w=write c=create d=unlink.
+# Models not listed (custom x_ models) are granted to base.group_system only.
+ACCESS = {
+    "res.company": {"base.group_user": "r", "base.group_erp_manager": "rwcd"},
+    "res.partner": {"base.group_user": "r", "base.group_partner_manager": "rwcd"},
+    "res.users": {"base.group_user": "r", "base.group_erp_manager": "rwcd"},
+    "res.groups": {"base.group_user": "r", "base.group_erp_manager": "rwcd"},
+    "product.product": {"base.group_user": "r", "stock.group_stock_manager": "rwcd"},
+    "stock.location": {"base.group_user": "r", "stock.group_stock_manager": "rwcd"},
+    "stock.picking.type": {"base.group_user": "r", "stock.group_stock_manager": "rwcd"},
+    "delivery.carrier": {"base.group_user": "r", "stock.group_stock_manager": "rwcd",
+                         "sales_team.group_sale_manager": "rwcd"},
+    "stock.lot": {"base.group_user": "r", "stock.group_stock_user": "rwc", "stock.group_stock_manager": "rwcd"},
+    "stock.package": {"stock.group_stock_user": "rwcd"},
+    "stock.quant.package": {"stock.group_stock_user": "rwcd"},
+    "stock.picking": {"stock.group_stock_user": "rwcd", "sales_team.group_sale_salesman": "rwc"},
+    "stock.move": {"stock.group_stock_user": "rwcd", "sales_team.group_sale_salesman": "rwc"},
+    "stock.move.line": {"stock.group_stock_user": "rwcd"},
+    "stock.backorder.confirmation": {"stock.group_stock_user": "rwc"},
+    "stock.backorder.confirmation.line": {"stock.group_stock_user": "rwc"},
+    "confirm.stock.sms": {"stock.group_stock_user": "rwc"},
+    "mail.message.subtype": {"base.group_user": "r", "base.group_system": "rwcd"},
+    "mail.message": {"base.group_user": "rwc"},
+    "mail.activity.type": {"base.group_user": "r", "base.group_system": "rwcd"},
+    "mail.activity": {"base.group_user": "rwcd"},
+    "ir.attachment": {"base.group_user": "rwcd"},
+    "ir.model": {"base.group_user": "r", "base.group_system": "rwcd"},
+    "ir.model.fields": {"base.group_user": "r", "base.group_system": "rwcd"},
+    "ir.model.data": {"base.group_user": "r", "base.group_system": "rwcd"},
+}
+ACCESS_MODE_LETTER = {"read": "r", "write": "w", "create": "c", "unlink": "d"}
+# odoo/addons/base/models/ir_model.py ACCESS_ERROR_* (same wording in 17, 18 and 19)
+ACCESS_ERROR_HEADER = {
+    "read": "You are not allowed to access '%(document_kind)s' (%(document_model)s) records.",
+    "write": "You are not allowed to modify '%(document_kind)s' (%(document_model)s) records.",
+    "create": "You are not allowed to create '%(document_kind)s' (%(document_model)s) records.",
+    "unlink": "You are not allowed to delete '%(document_kind)s' (%(document_model)s) records.",
+}
+ACCESS_ERROR_GROUPS = "This operation is allowed for the following groups:\n%(groups_list)s"
+ACCESS_ERROR_NOGROUP = "No group currently allows this operation."
+ACCESS_ERROR_RESOLUTION = "Contact your administrator to request access if necessary."
+
+# mail/data/mail_activity_type_data.xml, in file order (ids 1..6)
+ACTIVITY_TYPES = [
+    ("mail.mail_activity_data_email", "Email", "fa-envelope", 3, 0, "default", False, True),
+    ("mail.mail_activity_data_call", "Call", "fa-phone", 6, 2, "phonecall", False, True),
+    ("mail.mail_activity_data_meeting", "Meeting", "fa-users", 9, 0, "default", False, True),
+    ("mail.mail_activity_data_todo", "To-Do", "fa-check", 12, 5, "default", False, True),
+    ("mail.mail_activity_data_upload_document", "Upload Document", "fa-upload", 25, 5, "upload_file", False, True),
+    ("mail.mail_activity_data_warning", "Exception", "fa-warning", 99, 0, "default", "warning", False),
+]
+ACTIVITY_TYPE_TODO = 4
+
 FIELD_TYPES = ["binary", "boolean", "char", "date", "datetime", "float", "html", "integer",
                "many2many", "many2one", "monetary", "one2many", "selection", "text"]
 
@@ -425,6 +526,24 @@ def build_schema(version: int) -> dict[str, ModelDef]:
     stock_sms, delivery and mail fields, named as in Odoo 19)."""
     F = Field
     package_model = "stock.package" if version >= 19 else "stock.quant.package"
+    # Odoo 19 (saas-18.2, odoo/odoo#179354) renamed res.users.groups_id to
+    # group_ids (+ all_group_ids) and res.groups.users to user_ids (+ all_user_ids).
+    if version >= 19:
+        users_group_fields = {
+            "group_ids": F("many2many", "Groups", relation="res.groups"),
+            "all_group_ids": F("many2many", "Groups and implied groups", relation="res.groups",
+                               compute=lambda env, row: all_group_ids(env, row["id"])),
+        }
+        groups_user_fields = {
+            "user_ids": F("many2many", "Users", relation="res.users",
+                          compute=lambda env, row: _group_users(env, row, implied=False)),
+            "all_user_ids": F("many2many", "Users and implied users", relation="res.users",
+                              compute=lambda env, row: _group_users(env, row, implied=True)),
+        }
+    else:
+        users_group_fields = {"groups_id": F("many2many", "Groups", relation="res.groups")}
+        groups_user_fields = {"users": F("many2many", "Users", relation="res.users",
+                                         compute=lambda env, row: _group_users(env, row, implied=False))}
     models = [
         ModelDef("res.company", "Companies", {
             "name": F("char", "Company Name", required=True),
@@ -453,14 +572,24 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "partner_id": F("many2one", "Related Partner", relation="res.partner"),
             "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
             "active": F("boolean", "Active", default=True),
+            "share": F("boolean", "Share User"),
+            **users_group_fields,
         }, class_name="ResUsers", order="name, login"),
+        ModelDef("res.groups", "Access Groups", {
+            "name": F("char", "Name", required=True),
+            "full_name": F("char", "Group Name", compute=_group_full_name),
+            "comment": F("text", "Comment"),
+            "implied_ids": F("many2many", "Inherits", relation="res.groups"),
+            **groups_user_fields,
+        }, class_name="ResGroups", order="name", display=_group_full_name),
         ModelDef("product.product", "Product Variant", {
             "name": F("char", "Name", required=True),
             "default_code": F("char", "Internal Reference"),
             "barcode": F("char", "Barcode"),
             "type": F("selection", "Product Type", default="consu",
                       selection=[("consu", "Goods"), ("service", "Service"), ("combo", "Combo")]),
-            "is_storable": F("boolean", "Track Inventory", default=True),
+            # Odoo 18+: goods are not tracked unless asked (is_storable=False by default)
+            "is_storable": F("boolean", "Track Inventory"),
             "tracking": F("selection", "Tracking", default="none",
                           selection=[("serial", "By Unique Serial Number"), ("lot", "By Lots"),
                                      ("none", "By Quantity")]),
@@ -622,14 +751,83 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "subtype_id": F("many2one", "Subtype", relation="mail.message.subtype"),
             "author_id": F("many2one", "Author", relation="res.partner"),
             "partner_ids": F("many2many", "Recipients", relation="res.partner"),
+            "attachment_ids": F("many2many", "Attachments", relation="ir.attachment"),
+            "mail_activity_type_id": F("many2one", "Mail Activity Type", relation="mail.activity.type"),
             "date": F("datetime", "Date", default=now_str),
         }, class_name="MailMessage", order="id desc", rec_name="subject"),
+        # addons/mail/models/mail_activity_type.py
+        ModelDef("mail.activity.type", "Activity Type", {
+            "name": F("char", "Name", required=True),
+            "summary": F("char", "Default Summary"),
+            "sequence": F("integer", "Sequence", default=10),
+            "active": F("boolean", "Active", default=True),
+            "delay_count": F("integer", "Schedule"),
+            "delay_unit": F("selection", "Delay units", required=True, default="days", selection=[
+                ("days", "days"), ("weeks", "weeks"), ("months", "months")]),
+            "icon": F("char", "Icon"),
+            "decoration_type": F("selection", "Decoration Type", selection=[
+                ("warning", "Alert"), ("danger", "Error")]),
+            "category": F("selection", "Action", default="default", selection=[
+                ("default", "None"), ("upload_file", "Upload Document"), ("phonecall", "Phonecall")]),
+            "res_model": F("char", "Model"),
+        }, class_name="MailActivityType", order="sequence, id"),
+        # addons/mail/models/mail_activity.py
+        ModelDef("mail.activity", "Activity", {
+            "res_model_id": F("many2one", "Document Model", relation="ir.model", required=True,
+                              ondelete="cascade"),
+            "res_model": F("char", "Related Document Model", readonly=True),
+            "res_id": F("integer", "Related Document ID", required=True),
+            "res_name": F("char", "Document Name", readonly=True),
+            "activity_type_id": F("many2one", "Activity Type", relation="mail.activity.type"),
+            "activity_category": F("char", "Action", compute=lambda env, row: (
+                env.get("mail.activity.type", row.get("activity_type_id")) or {}).get("category") or False),
+            "icon": F("char", "Icon", compute=lambda env, row: (
+                env.get("mail.activity.type", row.get("activity_type_id")) or {}).get("icon") or False),
+            "summary": F("char", "Summary"),
+            "note": F("html", "Note"),
+            "date_deadline": F("date", "Due Date", required=True, default=lambda: now_str()[:10]),
+            "automated": F("boolean", "Automated activity", readonly=True),
+            "user_id": F("many2one", "Assigned to", relation="res.users", required=True, default=ADMIN_UID),
+            "state": F("selection", "State", selection=[
+                ("overdue", "Overdue"), ("today", "Today"), ("planned", "Planned")], compute=_activity_state),
+        }, class_name="MailActivity", order="date_deadline ASC, id ASC", rec_name="summary"),
+        # odoo/addons/base/models/ir_attachment.py
+        ModelDef("ir.attachment", "Attachment", {
+            "name": F("char", "Name", required=True),
+            "description": F("text", "Description"),
+            "res_model": F("char", "Resource Model"),
+            "res_field": F("char", "Resource Field"),
+            "res_id": F("integer", "Resource ID"),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+            "type": F("selection", "Type", required=True, default="binary", selection=[
+                ("url", "URL"), ("binary", "File")]),
+            "url": F("char", "Url"),
+            "public": F("boolean", "Is public document"),
+            "access_token": F("char", "Access Token"),
+            "raw": F("binary", "File Content (raw)", compute=lambda env, row: False),
+            "datas": F("binary", "File Content (base64)"),
+            "store_fname": F("char", "Stored Filename", readonly=True),
+            "file_size": F("integer", "File Size", readonly=True),
+            "checksum": F("char", "Checksum/SHA1", readonly=True),
+            "mimetype": F("char", "Mime Type"),
+        }, class_name="IrAttachment", order="id desc"),
+        ModelDef("ir.model.data", "Model Data", {
+            "name": F("char", "External Identifier", required=True),
+            "complete_name": F("char", "Complete ID", compute=lambda env, row: (
+                f"{row.get('module')}.{row.get('name')}" if row.get("module") else row.get("name") or False)),
+            "model": F("char", "Model Name", required=True),
+            "module": F("char", "Module", required=True, default=""),
+            "res_id": F("integer", "Record ID"),
+            "noupdate": F("boolean", "Non Updatable"),
+        }, class_name="IrModelData", order="module, model, name"),
         ModelDef("ir.model", "Models", {
             "name": F("char", "Model Description", required=True),
             "model": F("char", "Model", required=True),
             "state": F("selection", "Type", default="manual", selection=[
                 ("manual", "Custom Object"), ("base", "Base Object")]),
             "transient": F("boolean", "Transient Model"),
+            "is_mail_thread": F("boolean", "Has Mail Thread", compute=lambda env, row: bool(
+                getattr(env.store.schema.get(row.get("model")), "mail_thread", False))),
             "field_id": F("one2many", "Fields", relation="ir.model.fields", inverse="model_id"),
         }, class_name="IrModel", order="model"),
         ModelDef("ir.model.fields", "Fields", {
@@ -645,13 +843,77 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "required": F("boolean", "Required"),
             "readonly": F("boolean", "Readonly"),
             "store": F("boolean", "Stored", default=True),
+            "copied": F("boolean", "Copied"),
+            "index": F("boolean", "Indexed"),
             "state": F("selection", "Type", default="manual", selection=[
                 ("manual", "Custom Field"), ("base", "Base Field")]),
             "help": F("text", "Field Help"),
         }, class_name="IrModelFields", order="name",
            display=lambda env, row: f"{row.get('field_description') or ''} ({row.get('model') or ''})"),
     ]
+    for mdef in models:
+        if mdef.mail_thread:
+            # mail.thread / mail.activity.mixin: non-stored one2many on res_model/res_id
+            mdef.add_field("message_ids", F("one2many", "Messages", relation="mail.message",
+                                            compute=lambda env, row, _m=mdef.name: _thread_rows(
+                                                env, "mail.message", _m, row["id"])))
+            mdef.add_field("activity_ids", F("one2many", "Activities", relation="mail.activity",
+                                             compute=lambda env, row, _m=mdef.name: _thread_rows(
+                                                 env, "mail.activity", _m, row["id"])))
     return {m.name: m for m in models}
+
+
+def _thread_rows(env, model: str, res_model: str, res_id: int) -> list[int]:
+    rows = [r for r in env.table(model).values() if r.get("model" if model == "mail.message" else "res_model")
+            == res_model and r.get("res_id") == res_id]
+    return [r["id"] for r in sort_rows(env, model, rows, None)]
+
+
+def _activity_state(env, row):
+    """mail.activity._compute_state_from_date (UTC; the simulated users have no tz)."""
+    deadline = row.get("date_deadline")
+    if not deadline:
+        return False
+    today = now_str()[:10]
+    return "today" if deadline == today else "overdue" if deadline < today else "planned"
+
+
+def _group_full_name(env, row):
+    """res.groups full_name: 'Category / Name' (17, 18) or 'Privilege / Name' (19)."""
+    category = GROUP_CATEGORY.get(env.xmlid_of("res.groups", row["id"]))
+    return f"{category} / {row.get('name')}" if category else (row.get("name") or "")
+
+
+def implied_closure(env, group_ids) -> list[int]:
+    """The groups and, transitively, the groups they imply (res.groups.all_implied_ids)."""
+    seen, todo = [], list(group_ids or [])
+    while todo:
+        gid = todo.pop(0)
+        if gid in seen:
+            continue
+        seen.append(gid)
+        todo.extend((env.get("res.groups", gid) or {}).get("implied_ids") or [])
+    return sorted(seen)
+
+
+def user_group_field(version: int) -> str:
+    return "group_ids" if version >= 19 else "groups_id"
+
+
+def all_group_ids(env, uid) -> list[int]:
+    user = env.get("res.users", uid) or {}
+    return implied_closure(env, user.get(user_group_field(env.version)) or [])
+
+
+def _group_users(env, row, implied: bool) -> list[int]:
+    result = []
+    for user in env.table("res.users").values():
+        groups = user.get(user_group_field(env.version)) or []
+        if implied:
+            groups = implied_closure(env, groups)
+        if row["id"] in groups:
+            result.append(user["id"])
+    return sorted(result)
 
 
 # ===========================================================================
@@ -753,10 +1015,10 @@ class Env:
     def value(self, model: str, row: dict, fname: str):
         """Raw value of a field on a row, computing it when it is not stored."""
         field = self.mdef(model).fields[fname]
-        if field.type == "one2many":
-            return [r["id"] for r in self.o2m_rows(field.relation, field.inverse, row["id"])]
         if field.compute is not None:
             return field.compute(self, row)
+        if field.type == "one2many":
+            return [r["id"] for r in self.o2m_rows(field.relation, field.inverse, row["id"])]
         raw = row.get(fname, field.empty())
         if raw is None and field.fallback is not None:
             return field.fallback(self, row)
@@ -769,6 +1031,20 @@ class Env:
 
     def display_name(self, model: str, rid) -> str:
         return self.display_name_of(model, self.get(model, rid))
+
+    def xmlid_of(self, model: str, rid) -> str | None:
+        for row in self.store.tables.get("ir.model.data", {}).values():
+            if row.get("model") == model and row.get("res_id") == rid:
+                return f"{row['module']}.{row['name']}"
+        return None
+
+    def ref(self, xmlid: str):
+        """env.ref(): the id behind an external id, ValueError if unknown."""
+        module, _, name = xmlid.partition(".")
+        for row in self.store.tables.get("ir.model.data", {}).values():
+            if row.get("module") == module and row.get("name") == name:
+                return row["res_id"]
+        raise value_error(f"External ID not found in the system: {xmlid}")
 
 
 def normalize_ids(ids) -> list[int]:
@@ -1280,7 +1556,8 @@ def orm_create(env: Env, model: str, vals_list) -> list[int]:
         stored, x2many = {}, {}
         for fname, value in vals.items():
             field = mdef.fields[fname]
-            if fname in MAGIC_FIELDS or (field.readonly and field.type not in X2MANY):
+            if fname in MAGIC_FIELDS or field.compute is not None or (
+                    field.readonly and field.type not in X2MANY):
                 continue
             if field.type in X2MANY:
                 x2many[fname] = value
@@ -1314,7 +1591,8 @@ def orm_write(env: Env, model: str, ids, vals) -> bool:
     stored, x2many = {}, {}
     for fname, value in vals.items():
         field = mdef.fields[fname]
-        if fname in MAGIC_FIELDS or (field.readonly and field.type not in X2MANY):
+        if fname in MAGIC_FIELDS or field.compute is not None or (
+                field.readonly and field.type not in X2MANY):
             continue
         if field.type in X2MANY:
             x2many[fname] = value
@@ -1572,7 +1850,7 @@ class Stock:
         need = float(move.get("product_uom_qty") or 0.0) - float(move.get("quantity") or 0.0)
         if need > EPSILON:
             product = self.product(move)
-            if self.code_of_move(move) == "incoming" or not product.get("is_storable", True):
+            if self.code_of_move(move) == "incoming" or not product.get("is_storable"):
                 add = need
             else:
                 free = float(product.get("qty_available") or 0.0) - self.reserved_qty(product["id"], move["id"])
@@ -1904,7 +2182,7 @@ class Stock:
     def move_stock(self, move: dict):
         """Update on-hand quantity when a move is done."""
         product = self.product(move)
-        if not product or not product.get("is_storable", True):
+        if not product or not product.get("is_storable"):
             return
         code = self.code_of_move(move)
         quantity = float(move.get("quantity") or 0.0)
@@ -2123,6 +2401,10 @@ def _ir_model_create_prepare(env: Env, vals: dict) -> dict:
         if model in env.store.schema:
             raise ValidationError("The operation cannot be completed: Each model must have a unique name.")
         env.store.add_model(ModelDef(model, vals.get("name") or model, {}, class_name="x_model", custom=True))
+    if "field_id" not in vals and not env.context.get("install_mode"):
+        # ir.model._default_field_id: a custom model gets an x_name char field
+        vals["field_id"] = [[0, 0, {"name": "x_name", "field_description": "Name", "ttype": "char",
+                                    "copied": True}]]
     vals["state"] = "manual"
     return vals
 
@@ -2210,8 +2492,121 @@ def register_fields(env: Env, model_row: dict, mdef: ModelDef, skip_existing=Fal
         })
 
 
+def _activity_create_prepare(env: Env, vals: dict) -> dict:
+    """mail.activity: res_model_id is required; res_model is a read-only related
+    field (giving it alone does not set res_model_id); default_get turns a
+    context default_res_model into res_model_id; the default type is To-Do."""
+    if not vals.get("res_model_id") and env.context.get("default_res_model"):
+        model_row = ir_model_row(env, env.context["default_res_model"])
+        if model_row:
+            vals["res_model_id"] = model_row["id"]
+    if "activity_type_id" not in vals:
+        todo = env.get("mail.activity.type", ACTIVITY_TYPE_TODO)
+        if todo and todo.get("active"):
+            vals["activity_type_id"] = todo["id"]
+    return vals
+
+
+def _activity_create_done(env: Env, row: dict, vals: dict):
+    """res_model (related res_model_id.model) and res_name (_compute_res_name,
+    which reads the document: MissingError when res_id is not there)."""
+    model_row = env.get("ir.model", row.get("res_model_id")) or {}
+    model = model_row.get("model")
+    row["res_model"] = model or False
+    if model in env.store.schema:
+        document = env.get(model, row.get("res_id"))
+        if document is None:
+            raise missing_error(model, [row.get("res_id")])
+        row["res_name"] = env.display_name_of(model, document) or False
+
+
+def ir_model_row(env: Env, model: str):
+    return next((r for r in env.table("ir.model").values() if r.get("model") == model), None)
+
+
+def _decode_base64(value) -> bytes:
+    """base64.b64decode(datas) as ir.attachment does (non-strict: characters
+    outside the alphabet are dropped, bad padding raises binascii.Error)."""
+    try:
+        return base64.b64decode(value or b"")
+    except binascii.Error as exc:
+        error = OdooError(str(exc))
+        error.name = "binascii.Error"
+        raise error from None
+    except ValueError as exc:
+        raise value_error(str(exc)) from None
+
+
+_MAGIC = [(b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+          (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"PK\x03\x04", "application/zip")]
+
+
+def _guess_mimetype(vals: dict, raw: bytes | None) -> str:
+    """ir.attachment._compute_mimetype: given, else from the name or url, else
+    sniffed from the content (odoo/tools/mimetypes.py guess_mimetype)."""
+    mimetype = vals.get("mimetype") or None
+    if not mimetype and isinstance(vals.get("name"), str):
+        mimetype = mimetypes.guess_type(vals["name"])[0]
+    if not mimetype and isinstance(vals.get("url"), str):
+        mimetype = mimetypes.guess_type(vals["url"].split("?")[0])[0]
+    if (not mimetype or mimetype == "application/octet-stream") and raw:
+        mimetype = next((m for magic, m in _MAGIC if raw.startswith(magic)), None)
+        if mimetype is None:
+            try:
+                raw.decode("utf-8")
+                mimetype = "text/plain"
+            except UnicodeDecodeError:
+                pass
+    return (mimetype or "application/octet-stream").lower()
+
+
+def _attachment_prepare(env: Env, vals: dict) -> dict:
+    """ir.attachment create/write: raw (bytes as text) or datas (base64) is
+    decoded at once, so invalid base64 fails the call; datas is stored
+    re-encoded, mimetype computed when not given."""
+    raw = None
+    if vals.get("raw"):
+        raw = vals["raw"].encode("utf-8") if isinstance(vals["raw"], str) else bytes(vals["raw"])
+    elif "datas" in vals and vals["datas"]:
+        raw = _decode_base64(vals["datas"])
+    vals.pop("raw", None)
+    if raw is not None:
+        vals["datas"] = base64.b64encode(raw).decode("ascii")
+    if "mimetype" in vals or "datas" in vals or "name" in vals:
+        vals["mimetype"] = _guess_mimetype(vals, raw)
+    return vals
+
+
+def _attachment_contents(row: dict):
+    """file_size, checksum and store_fname follow datas (_compute_checksum, _get_path)."""
+    raw = base64.b64decode(row.get("datas") or b"")
+    sha = hashlib.sha1(raw).hexdigest()
+    row["file_size"] = len(raw)
+    row["checksum"] = sha if row.get("datas") else False
+    row["store_fname"] = f"{sha[:2]}/{sha}" if row.get("datas") else False
+    if row.get("type") == "binary" and not row.get("mimetype"):
+        row["mimetype"] = "application/octet-stream"
+
+
+def _attachment_write_prepare(env: Env, rows: list, vals: dict):
+    if "datas" in vals or "raw" in vals:
+        prepared = _attachment_prepare(env, {**vals, "name": vals.get("name") or (rows[0].get("name") if rows else None)})
+        vals.pop("raw", None)
+        vals["datas"] = prepared.get("datas") or False
+        if "mimetype" not in vals:
+            vals["mimetype"] = prepared["mimetype"]
+
+
+def _attachment_write_done(env: Env, rows: list, vals: dict, before: dict):
+    if "datas" in vals:
+        for row in rows:
+            _attachment_contents(row)
+
+
 CREATE_PREPARE.update({
     "stock.picking": _picking_create_prepare,
+    "mail.activity": _activity_create_prepare,
+    "ir.attachment": _attachment_prepare,
     "stock.move": _move_create_prepare,
     "stock.move.line": _line_create_prepare,
     "stock.backorder.confirmation": _backorder_wizard_create_prepare,
@@ -2220,13 +2615,19 @@ CREATE_PREPARE.update({
 })
 CREATE_DONE.update({
     "stock.picking": _picking_create_done,
+    "mail.activity": _activity_create_done,
+    "ir.attachment": lambda env, row, vals: _attachment_contents(row),
     "stock.move": _move_create_done,
     "stock.move.line": lambda env, row, vals: _line_changed(env, [row]),
     "ir.model": _ir_model_create_done,
     "ir.model.fields": _ir_field_create_done,
 })
+WRITE_PREPARE.update({
+    "ir.attachment": _attachment_write_prepare,
+})
 WRITE_DONE.update({
     "stock.picking": _picking_write_done,
+    "ir.attachment": _attachment_write_done,
     "stock.move": _move_write_done,
     "stock.move.line": lambda env, rows, vals, before: _line_changed(env, rows),
 })
@@ -2422,7 +2823,66 @@ def m_message_post(records, *, body="", subject=None, message_type="notification
         text = html.escape(text).replace("\n", "<br>")
     message_id = post_message(env, records.model, row["id"], text, message_type=message_type,
                               subtype_id=subtype_id, subject=subject or False, partner_ids=partner_ids)
+    if attachment_ids:
+        # _process_attachments_for_post: the attachments move to the posted-on record
+        ids = normalize_ids(attachment_ids)
+        for attachment in Records(env, "ir.attachment", ids).rows():
+            attachment.update({"res_model": records.model, "res_id": row["id"]})
+        env.get("mail.message", message_id)["attachment_ids"] = ids
     return [message_id]
+
+
+# -- mail.activity ---------------------------------------------------------------
+
+def _activity_done(records, feedback=False, attachment_ids=None):
+    """mail.activity._action_done: post a note on the document for each
+    activity (with the feedback), then delete the activity."""
+    env = records.env
+    message_ids = []
+    for activity in records.rows():
+        model = activity.get("res_model")
+        atype = env.get("mail.activity.type", activity.get("activity_type_id")) or {}
+        body = f"<p>{html.escape(atype.get('name') or '')} done</p>"
+        if activity.get("summary"):
+            body += f"<p>{html.escape(activity['summary'])}</p>"
+        if feedback:
+            body += f"<p>{html.escape(str(feedback))}</p>"
+        if model in env.store.schema and env.get(model, activity.get("res_id")):
+            mid = post_message(env, model, activity["res_id"], body, message_type="notification")
+            env.get("mail.message", mid)["mail_activity_type_id"] = activity.get("activity_type_id") or False
+            if attachment_ids:
+                env.get("mail.message", mid)["attachment_ids"] = normalize_ids(attachment_ids)
+            message_ids.append(mid)
+    orm_unlink(env, "mail.activity", records.ids)
+    return message_ids
+
+
+@public("action_feedback", models=["mail.activity"], owner="MailActivity")
+def m_activity_feedback(records, feedback=False, attachment_ids=None):
+    messages = _activity_done(records, feedback, attachment_ids)
+    return messages[0] if messages else False
+
+
+@public("action_done", models=["mail.activity"], owner="MailActivity")
+def m_activity_done(records):
+    messages = _activity_done(records)
+    return messages[0] if messages else False
+
+
+# -- res.users ---------------------------------------------------------------------
+
+@public("has_group", models=["res.users"], readonly=True, owner="ResUsers")
+def m_has_group(records, group_ext_id):
+    """res.users.has_group (17+: a record method, ensure_one)."""
+    env = records.env
+    user = records.ensure_one()
+    if not isinstance(group_ext_id, str) or "." not in group_ext_id:
+        raise PythonError("AssertionError", "External ID '%s' must be fully qualified" % (group_ext_id,))
+    try:
+        gid = env.ref(group_ext_id)
+    except OdooError:
+        return False
+    return gid in all_group_ids(env, user["id"])
 
 
 # -- stock.picking ---------------------------------------------------------------
@@ -2565,6 +3025,8 @@ def seed_base(env: Env):
                                             "state": "base", "transient": mdef.transient,
                                             "create_date": SEED_DATE})
         register_fields(env, model_row, mdef)
+        module = next((m for prefix, m in MODULE_OF_PREFIX.items() if mdef.name.startswith(prefix)), "base")
+        add_xmlid(env, f"{module}.model_{mdef.name.replace('.', '_')}", "ir.model", model_row["id"])
     env.insert("res.partner", {"name": "YourCompany", "is_company": True, "phone": "+1 555-555-5556",
                                "city": "San Francisco", "create_date": SEED_DATE}, rid=1)
     env.insert("res.partner", {"name": "OdooBot", "create_date": SEED_DATE, "active": False}, rid=2)
@@ -2594,6 +3056,51 @@ def seed_base(env: Env):
                                         "sequence": rid, "create_date": SEED_DATE}, rid=rid)
     env.insert("mail.message.subtype", {"name": "Discussions", "create_date": SEED_DATE}, rid=1)
     env.insert("mail.message.subtype", {"name": "Note", "internal": True, "create_date": SEED_DATE}, rid=2)
+    for rid, (xmlid, name, icon, sequence, delay, category, decoration, active) in enumerate(ACTIVITY_TYPES, 1):
+        env.insert("mail.activity.type", {
+            "name": name, "summary": name if decoration is False else False, "icon": icon,
+            "sequence": sequence, "delay_count": delay, "category": category,
+            "decoration_type": decoration, "active": active, "create_date": SEED_DATE}, rid=rid)
+        add_xmlid(env, xmlid, "mail.activity.type", rid)
+    xmlid_of_group = {}
+    for rid, (xmlid, name, _category, implied) in enumerate(GROUPS, 1):
+        env.insert("res.groups", {"name": name, "implied_ids": [xmlid_of_group[x] for x in implied],
+                                  "create_date": SEED_DATE}, rid=rid)
+        xmlid_of_group[xmlid] = rid
+        add_xmlid(env, xmlid, "res.groups", rid)
+    for xmlid, model, rid in [("base.main_company", "res.company", COMPANY_ID), ("base.main_partner", "res.partner", 1),
+                              ("base.partner_root", "res.partner", 2), ("base.partner_admin", "res.partner", 3),
+                              ("base.user_admin", "res.users", ADMIN_UID), ("mail.mt_comment", "mail.message.subtype", 1),
+                              ("mail.mt_note", "mail.message.subtype", 2), ("stock.stock_location_suppliers", "stock.location", 4),
+                              ("stock.stock_location_customers", "stock.location", 5), ("stock.stock_location_stock", "stock.location", 8),
+                              ("stock.picking_type_in", "stock.picking.type", 1), ("stock.picking_type_out", "stock.picking.type", 2),
+                              ("stock.picking_type_internal", "stock.picking.type", 3),
+                              ("delivery.free_delivery_carrier", "delivery.carrier", 1)]:
+        add_xmlid(env, xmlid, model, rid)
+    set_user_groups(env, ADMIN_UID, env.sim.user_groups)
+
+
+MODULE_OF_PREFIX = {"stock.backorder": "stock", "confirm.stock.sms": "stock_sms", "stock": "stock",
+                    "product": "product", "delivery": "delivery", "mail": "mail"}
+
+
+def add_xmlid(env: Env, xmlid: str, model: str, rid: int):
+    module, _, name = xmlid.partition(".")
+    env.insert("ir.model.data", {"module": module, "name": name, "model": model, "res_id": rid,
+                                 "noupdate": True, "create_date": SEED_DATE})
+
+
+def set_user_groups(env: Env, uid: int, groups):
+    """The groups of the API user: all of them for the default admin, or the
+    restricted set (with implied groups in 17/18, whose groups_id holds them;
+    19 keeps the direct groups in group_ids and the closure in all_group_ids)."""
+    xmlids = ADMIN_GROUPS if groups is None else list(groups)
+    ids = [env.ref(x) for x in xmlids]
+    if env.version < 19:
+        ids = implied_closure(env, ids)
+    user = env.get("res.users", uid)
+    if user is not None:
+        user[user_group_field(env.version)] = sorted(dict.fromkeys(ids))
 
 
 def seed_demo(env: Env):
@@ -2608,10 +3115,11 @@ def seed_demo(env: Env):
                                    "create_date": SEED_DATE}, rid=rid)
     for index, (code, name, weight, on_hand) in enumerate(PRODUCTS, start=1):
         env.insert("product.product", {"name": name, "default_code": code, "weight": weight,
+                                       "is_storable": True,
                                        "qty_available": float(on_hand), "list_price": 10.0 * index,
                                        "barcode": f"40000000{index:04d}", "create_date": SEED_DATE}, rid=index)
     env.insert("product.product", {"name": "Barcode Scanner", "default_code": "SKU-1013", "weight": 0.4,
-                                   "qty_available": 50.0, "tracking": "lot", "list_price": 130.0,
+                                   "is_storable": True, "qty_available": 50.0, "tracking": "lot", "list_price": 130.0,
                                    "barcode": "400000000013", "create_date": SEED_DATE}, rid=13)
     day = 0
     for code, entries in (("outgoing", DEMO_OUTGOING), ("incoming", DEMO_INCOMING)):
@@ -2749,6 +3257,221 @@ def _advance_sequence(env: Env, ptype: dict, name: str):
 
 
 # ===========================================================================
+# Access rights of a restricted API user (ir.model.access)
+# ===========================================================================
+
+READ_METHODS = {"search_read", "search", "search_count", "read", "exists", "fields_get", "default_get",
+                "name_search"}
+UNCHECKED_METHODS = {"context_get", "has_group"}
+WIZARD_METHODS = {"process", "process_cancel_backorder", "send_sms", "dont_send_sms"}
+
+
+def effective_groups(groups) -> list[str] | None:
+    """xmlids of the groups and the groups they imply; None for the unrestricted admin."""
+    if groups is None:
+        return None
+    implied = {xmlid: imp for xmlid, _n, _c, imp in GROUPS}
+    seen, todo = [], list(groups)
+    while todo:
+        xmlid = todo.pop(0)
+        if xmlid not in seen:
+            seen.append(xmlid)
+            todo.extend(implied.get(xmlid, []))
+    return seen
+
+
+def model_acl(model: str) -> dict:
+    return ACCESS.get(model, {"base.group_system": "rwcd"})
+
+
+def has_model_access(sim, model: str, mode: str) -> bool:
+    groups = effective_groups(sim.user_groups)
+    if groups is None:
+        return True
+    acl = model_acl(model)
+    return any(ACCESS_MODE_LETTER[mode] in acl.get(xmlid, "") for xmlid in groups)
+
+
+def group_names_with_access(model: str, mode: str) -> list[str]:
+    """ir.model.access.group_names_with_access: 'Category/Group', ordered by category then name."""
+    names = []
+    for xmlid, perms in model_acl(model).items():
+        if ACCESS_MODE_LETTER[mode] in perms:
+            spec = next((g for g in GROUPS if g[0] == xmlid), None)
+            if spec:
+                names.append((spec[2] or "", spec[1]))
+    names.sort()
+    return [f"{category}/{name}" if category else name for category, name in names]
+
+
+def acl_access_error(env: Env, model: str, mode: str) -> AccessError:
+    """ir.model.access._make_access_error (17, 18, 19)."""
+    mdef = env.store.schema.get(model)
+    header = ACCESS_ERROR_HEADER[mode] % {"document_kind": mdef.description if mdef else model,
+                                          "document_model": model}
+    groups = "\n".join(f"\t- {name}" for name in group_names_with_access(model, mode))
+    info = ACCESS_ERROR_GROUPS % {"groups_list": groups} if groups else ACCESS_ERROR_NOGROUP
+    return AccessError(f"{header}\n\n{info}\n\n{ACCESS_ERROR_RESOLUTION}")
+
+
+def check_model_access(env: Env, model: str, mode: str):
+    if not has_model_access(env.sim, model, mode):
+        raise acl_access_error(env, model, mode)
+
+
+def check_call_access(env: Env, model: str, name: str, arguments: dict):
+    """The ACL checks a call makes before its first effect, for a restricted user.
+
+    CRUD methods check their own mode; business methods write on their model;
+    mail.thread posting and activities/attachments linked to a document need
+    write access on that document (_mail_post_access, ir.attachment.check)."""
+    if env.sim.user_groups is None or name in UNCHECKED_METHODS:
+        return
+    if name in READ_METHODS:
+        check_model_access(env, model, "read")
+        return
+    if name in ("create", "write", "unlink"):
+        check_model_access(env, model, name)
+    elif name == "message_post":
+        check_model_access(env, model, "read")
+        check_model_access(env, "mail.message", "create")
+        check_model_access(env, model, "write")
+        return
+    else:
+        check_model_access(env, model, "write")
+    if name in WIZARD_METHODS:
+        check_model_access(env, "stock.picking", "write")
+    documents = []
+    if name == "create" and model in ("mail.activity", "ir.attachment"):
+        vals_list = arguments.get("vals_list")
+        for vals in ([vals_list] if isinstance(vals_list, dict) else vals_list or []):
+            if not isinstance(vals, dict):
+                continue
+            if model == "mail.activity":
+                row = env.get("ir.model", vals.get("res_model_id")) if isinstance(vals.get("res_model_id"), int) else None
+                documents.append(row["model"] if row else env.context.get("default_res_model"))
+            else:
+                documents.append(vals.get("res_model"))
+    for document in documents:
+        if document and document in env.store.schema:
+            check_model_access(env, document, "write")
+
+
+# ===========================================================================
+# Fault injection
+# ===========================================================================
+
+FAULT_KINDS = ("latency", "status", "lock", "serialization", "timeout", "drop", "user_error", "access",
+               "missing", "server")
+TRANSPORT_KINDS = ("latency", "status", "timeout", "drop")   # may hit any request, may come "after"
+LEGACY_ERRORS = {"lock": "lock", "server": "server", "user": "user_error", "missing": "missing",
+                 "access": "access", None: "latency"}
+DEFAULT_TIMEOUT_MS = 10000
+
+_REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable",
+            504: "Gateway Time-out", 429: "Too Many Requests", 408: "Request Time-out"}
+
+
+def proxy_error_page(status: int) -> bytes:
+    """The page nginx (Odoo's usual reverse proxy) sends for its own errors."""
+    reason = _REASONS.get(status, "Error")
+    return (f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+            "</body>\r\n</html>\r\n").encode("ascii")
+
+
+class FaultStatus(Exception):
+    """Answer the request with a raw HTTP status and body (a proxy's error page)."""
+
+    def __init__(self, status: int, body: bytes, content_type="text/html", headers=None):
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.content_type = content_type
+        self.headers = dict(headers or {})
+
+
+class FaultDrop(Exception):
+    """Close the connection without an answer."""
+
+
+def normalize_fault_rule(spec, legacy=False) -> dict:
+    """Validate one rule of POST /__sim/faults (or /__sim/fail when legacy)."""
+    if not isinstance(spec, dict):
+        raise value_error("a fault rule must be an object")
+    if legacy:
+        if spec.get("error") not in LEGACY_ERRORS:
+            raise value_error(f"error must be one of {sorted(k for k in LEGACY_ERRORS if k)}")
+        spec = {**{k: v for k, v in spec.items() if k != "error"},
+                "kind": LEGACY_ERRORS[spec.get("error")], "times": spec.get("times", 1)}
+    known = {"api", "model", "method", "kind", "delay_ms", "status", "message", "body", "probability",
+             "times", "burst", "after"}
+    unknown = sorted(set(spec) - known)
+    if unknown:
+        raise value_error(f"unknown fault rule keys: {', '.join(unknown)}")
+    kind = spec.get("kind")
+    if kind not in FAULT_KINDS:
+        raise value_error(f"kind must be one of {', '.join(FAULT_KINDS)}")
+    api = spec.get("api") or "*"
+    if api not in ("json2", "jsonrpc", "*"):
+        raise value_error("api must be json2, jsonrpc or *")
+    rule = {"api": api, "model": spec.get("model") or "*", "method": spec.get("method") or "*", "kind": kind}
+    try:
+        rule["delay_ms"] = int(spec.get("delay_ms") if spec.get("delay_ms") is not None else
+                               (DEFAULT_TIMEOUT_MS if kind == "timeout" else 0))
+        rule["probability"] = float(spec.get("probability", 1.0))
+        rule["times"] = None if spec.get("times") is None else int(spec["times"])
+        rule["burst"] = int(spec.get("burst") or 1)
+        rule["status"] = int(spec.get("status") or (504 if kind == "timeout" else 502))
+    except (TypeError, ValueError) as exc:
+        raise value_error(f"bad fault rule: {exc}") from None
+    if not 0.0 <= rule["probability"] <= 1.0:
+        raise value_error("probability must be between 0 and 1")
+    if rule["delay_ms"] < 0 or rule["burst"] < 1 or (rule["times"] is not None and rule["times"] < 0):
+        raise value_error("delay_ms and times must be >= 0, burst >= 1")
+    if not 100 <= rule["status"] <= 599:
+        raise value_error("status must be an HTTP status code")
+    rule["after"] = bool(spec.get("after", False))
+    if rule["after"] and kind not in TRANSPORT_KINDS:
+        raise value_error(f"after applies to {', '.join(TRANSPORT_KINDS)} only")
+    rule["message"] = spec.get("message")
+    rule["body"] = spec.get("body")
+    return rule
+
+
+def fault_error(sim, rule: dict, model, ids) -> OdooError:
+    """The exception an error fault raises, as the simulated version reports it."""
+    message = rule.get("message")
+    kind = rule["kind"]
+    table = (model or "unknown").replace(".", "_")
+    if kind == "lock":
+        if sim.version >= 19:
+            return LockError(message or f"Could not obtain lock on {model} (concurrent update)")
+        # 17/18: the psycopg2 error re-raised by service/model.py retrying after 5 tries
+        error = OdooError(message or f'could not obtain lock on row in relation "{table}"\n')
+        error.name = "psycopg2.errors.LockNotAvailable"
+        return error
+    if kind == "serialization":
+        error = OdooError(message or "could not serialize access due to concurrent update\n")
+        error.name = "psycopg2.errors.SerializationFailure"
+        return error
+    if kind == "user_error":
+        return UserError(message or "The operation cannot be completed: simulated business refusal.")
+    if kind == "access":
+        if message:
+            return AccessError(message)
+        with sim.lock:
+            return acl_access_error(Env(sim), model if model in sim.store.schema else "stock.picking", "write")
+    if kind == "missing":
+        try:
+            ids = normalize_ids(ids) or [0]
+        except OdooError:
+            ids = [0]
+        return missing_error(model or "stock.picking", ids)
+    return PythonError("RuntimeError", message or "simulated server error")
+
+
+# ===========================================================================
 # The simulator: RPC dispatch, call log, fault injection
 # ===========================================================================
 
@@ -2756,7 +3479,8 @@ class Simulator:
     """State and the two RPC front ends. One lock serialises all model work."""
 
     def __init__(self, *, version=19, db="lgx", api_key="lgx-test-key", login="admin",
-                 password="admin", seed="demo", rpc_error_code=200):
+                 password="admin", seed="demo", rpc_error_code=200, faults=None, fault_seed=0,
+                 user_groups=None):
         self.version = int(version)
         self.db = db
         self.api_key = api_key
@@ -2766,20 +3490,76 @@ class Simulator:
         self.lock = threading.RLock()
         self.calls: list[dict] = []
         self.faults: list[dict] = []
+        self.fault_log: list[dict] = []
+        self.fault_seed = int(fault_seed)
+        self.fault_rng = random.Random(self.fault_seed)
+        # start-up configuration, restored by every reset
+        self.initial_faults = [normalize_fault_rule(rule) for rule in (faults or [])]
+        self.initial_fault_seed = self.fault_seed
+        self.initial_user_groups = self.check_groups(user_groups)
+        self.user_groups = self.initial_user_groups
         self.store: Store
         self.reset(seed)
 
     # -- state ----------------------------------------------------------------
     def reset(self, seed="demo"):
+        """Back to the start-up state: data, fault rules and seed, user groups."""
         if seed not in ("demo", "empty"):
             raise value_error(f"unknown seed {seed!r}")
         with self.lock:
+            self.user_groups = self.initial_user_groups
             self.store = Store(self.version)
             env = Env(self)
             seed_base(env)
             if seed == "demo":
                 seed_demo(env)
-            self.faults = []
+            self.clear_faults()
+            for rule in self.initial_faults:
+                self.add_fault_rule(dict(rule))
+            self.seed_faults(self.initial_fault_seed)
+
+    def remove_field(self, model, field):
+        """Drop a field from a model (schema, rows, ir.model.fields), e.g.
+        stock.move.picked to play an Odoo 16; a reset brings it back."""
+        with self.lock:
+            if model not in self.store.schema:
+                raise value_error(f"unknown model {model!r}")
+            mdef = self.store.schema[model]
+            if field not in mdef.fields or field in MAGIC_FIELDS:
+                raise value_error(f"no removable field {field!r} on {model!r}")
+            mdef.fields = {k: v for k, v in mdef.fields.items() if k != field}
+            for row in self.store.tables[model].values():
+                row.pop(field, None)
+            fields = self.store.tables["ir.model.fields"]
+            for rid in [r["id"] for r in fields.values() if r.get("model") == model and r.get("name") == field]:
+                del fields[rid]
+
+    # -- least privilege ------------------------------------------------------------
+    @staticmethod
+    def check_groups(groups):
+        if groups is None:
+            return None
+        if isinstance(groups, str):
+            groups = [g.strip() for g in groups.split(",") if g.strip()]
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            raise value_error("groups must be a list of group xmlids or null")
+        known = {g[0] for g in GROUPS}
+        unknown = [g for g in groups if g not in known]
+        if unknown:
+            raise value_error(f"unknown groups {unknown}; known: {sorted(known)}")
+        return list(dict.fromkeys(groups))
+
+    def set_user_groups(self, groups):
+        groups = self.check_groups(groups)
+        with self.lock:
+            self.user_groups = groups
+            set_user_groups(Env(self), ADMIN_UID, groups)
+
+    def user_report(self) -> dict:
+        with self.lock:
+            return {"uid": ADMIN_UID, "groups": self.user_groups,
+                    "effective": effective_groups(self.user_groups),
+                    "admin": self.user_groups is None}
 
     def dump(self, model=None) -> dict:
         with self.lock:
@@ -2817,55 +3597,135 @@ class Simulator:
             return {"count": len(selected), "counts": counts, "calls": selected}
 
     # -- fault injection ----------------------------------------------------------
-    def add_fault(self, spec: dict):
-        kinds = {"lock", "server", "user", "missing", "access", None}
-        if spec.get("error") not in kinds:
-            raise value_error(f"error must be one of {sorted(k for k in kinds if k)}")
-        rule = {"api": spec.get("api"), "model": spec.get("model"), "method": spec.get("method"),
-                "error": spec.get("error"), "message": spec.get("message"),
-                "delay_ms": int(spec.get("delay_ms") or 0), "times": int(spec.get("times", 1))}
+    def clear_faults(self):
         with self.lock:
-            self.faults.append(rule)
+            self.faults = []
+            self.fault_log = []
 
-    def take_fault(self, api, model, method):
+    def seed_faults(self, seed):
+        with self.lock:
+            self.fault_seed = int(seed)
+            self.fault_rng = random.Random(self.fault_seed)
+
+    def add_fault_rule(self, rule: dict) -> int:
+        with self.lock:
+            rule.update(id=len(self.faults) + 1, fired=0, matched=0, burst_left=0)
+            self.faults.append(rule)
+            return rule["id"]
+
+    def add_fault(self, spec: dict) -> int:
+        """/__sim/fail (legacy): {error, api, model, method, message, delay_ms, times=1}."""
+        return self.add_fault_rule(normalize_fault_rule(spec, legacy=True))
+
+    def configure_faults(self, payload) -> dict:
+        """POST /__sim/faults: a list of rules, {"seed": N} and {"clear": true}
+        items (in order), or one such object."""
+        items = payload if isinstance(payload, list) else [payload]
+        added = []
+        with self.lock:
+            for item in items:
+                if not isinstance(item, dict):
+                    raise value_error("each item must be an object")
+                if item.get("clear"):
+                    self.clear_faults()
+                if "seed" in item:
+                    self.seed_faults(item["seed"])
+                if "rules" in item:
+                    rules = item["rules"]
+                    if not isinstance(rules, list):
+                        raise value_error("rules must be a list")
+                    for rule in rules:
+                        added.append(self.add_fault_rule(normalize_fault_rule(rule)))
+                if "kind" in item:
+                    added.append(self.add_fault_rule(normalize_fault_rule(item)))
+                elif not ({"clear", "seed", "rules"} & set(item)):
+                    raise value_error("an item is a rule (with kind), {\"seed\": N} or {\"clear\": true}")
+        return {"ok": True, "added": added}
+
+    def faults_report(self) -> dict:
+        with self.lock:
+            rules = [{k: v for k, v in rule.items() if k != "burst_left"} for rule in self.faults]
+            return {"seed": self.fault_seed, "rules": rules, "fired": [dict(e) for e in self.fault_log]}
+
+    def take_fault(self, api, model, method, entry=None, transport_only=False):
+        """The rule that faults this call, if any. Rules are tried in order; a
+        rule in a burst fires without a draw, otherwise one draw of the seeded
+        generator decides when probability < 1, so the same seed and the same
+        sequence of calls give the same faulted calls."""
         with self.lock:
             for rule in self.faults:
-                if rule["times"] == 0:
+                if transport_only and rule["kind"] not in TRANSPORT_KINDS:
                     continue
-                if all(rule[k] in (None, v) for k, v in (("api", api), ("model", model), ("method", method))):
-                    if rule["times"] > 0:
-                        rule["times"] -= 1
-                    return dict(rule)
+                if not (rule["api"] in ("*", api) and rule["model"] in ("*", model)
+                        and rule["method"] in ("*", method)):
+                    continue
+                rule["matched"] += 1
+                if rule["times"] is not None and rule["fired"] >= rule["times"]:
+                    continue
+                if rule["burst_left"] > 0:
+                    rule["burst_left"] -= 1
+                elif rule["probability"] >= 1.0 or self.fault_rng.random() < rule["probability"]:
+                    rule["burst_left"] = rule["burst"] - 1
+                else:
+                    continue
+                rule["fired"] += 1
+                self.fault_log.append({"n": len(self.fault_log) + 1, "rule": rule["id"], "kind": rule["kind"],
+                                       "api": api, "model": model, "method": method,
+                                       "call": entry.get("seq") if entry else None, "after": rule["after"]})
+                if entry is not None:
+                    entry["fault"] = rule["kind"]
+                return dict(rule)
         return None
 
-    def apply_fault(self, api, model, method):
-        rule = self.take_fault(api, model, method)
-        if not rule:
+    def fault_before(self, rule, model, ids):
+        """Apply a fault before the method runs: nothing of the call happens."""
+        if not rule or rule["after"]:
             return
         if rule["delay_ms"]:
             time.sleep(rule["delay_ms"] / 1000.0)
-        message = rule["message"]
-        if rule["error"] == "lock":
-            raise LockError(message or f"Could not obtain lock on {model} (concurrent update)")
-        if rule["error"] == "server":
-            raise PythonError("RuntimeError", message or "simulated server error")
-        if rule["error"] == "user":
-            raise UserError(message or "simulated business refusal")
-        if rule["error"] == "missing":
-            raise missing_error(model or "stock.picking", [0])
-        if rule["error"] == "access":
-            raise AccessError(message or "You are not allowed to modify this document.")
+        kind = rule["kind"]
+        if kind == "latency":
+            return
+        if kind == "timeout":
+            # held past the client's patience, then the proxy gives up upstream
+            raise FaultStatus(rule["status"], proxy_error_page(rule["status"]))
+        if kind == "status":
+            raise FaultStatus(rule["status"], (rule["body"] or "").encode("utf-8") or proxy_error_page(rule["status"]))
+        if kind == "drop":
+            raise FaultDrop()
+        raise fault_error(self, rule, model, ids)
+
+    def fault_after(self, rule):
+        """Apply an "after" fault once the call is committed: the answer is late,
+        replaced by a proxy error, or lost."""
+        if not rule or not rule["after"]:
+            return
+        if rule["delay_ms"]:
+            time.sleep(rule["delay_ms"] / 1000.0)
+        if rule["kind"] == "status":
+            raise FaultStatus(rule["status"], (rule["body"] or "").encode("utf-8") or proxy_error_page(rule["status"]))
+        if rule["kind"] == "drop":
+            raise FaultDrop()
+
+    def apply_fault(self, api, model, method):
+        """Before-faults of a call (kept for callers of the old interface)."""
+        self.fault_before(self.take_fault(api, model, method), model, None)
 
     # -- model calls ---------------------------------------------------------------
     def execute(self, api: str, model: str, name: str, ids, args: list, kwargs: dict, context):
         """Run one public method in its own transaction (odoo/service/model.py
         call_kw for JSON-RPC, web_json_2_rpc for JSON-2)."""
         with self.lock:
+            if self.version < 19 and name.startswith("_"):
+                # 17/18: service/model.py execute() calls models.check_method_name(name)
+                # before looking the model up, and names the method alone
+                raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
             if model not in self.store.schema:
                 if api == "json2":
                     raise HTTPError(404, f"the model {model!r} does not exist")
                 raise UserError(f"Object {model} doesn't exist")
             if name.startswith("_") or name in UNSAFE_ATTRIBUTES:
+                # 19: odoo/service/model.py get_public_method
                 raise AccessError(f"Private methods (such as '{model}.{name}') cannot be called remotely.")
             env = Env(self)
             method = find_method(env, model, name)
@@ -2879,6 +3739,9 @@ class Simulator:
                 raise PythonError("TypeError", f"'{type(context).__name__}' object is not a mapping")
             records = Records(Env(self, context or {}), model, [] if method.api_model else ids)
             method.bind_check(records, args, kwargs)
+            if self.user_groups is not None:
+                bound = method.signature.bind(records, *args, **kwargs).arguments
+                check_call_access(records.env, model, name, bound)
             snapshot = None if method.readonly else self.store.snapshot()
             try:
                 return method.func(records, *args, **kwargs)
@@ -3045,6 +3908,28 @@ class Handler(BaseHTTPRequestHandler):
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self.send(status, body, "application/json; charset=utf-8", headers)
 
+    def send_fault(self, fault: FaultStatus):
+        """A reverse proxy's answer: its own Server header, an HTML page."""
+        self.send_response_only(fault.status)
+        self.send_header("Server", "nginx")
+        self.send_header("Date", self.date_time_string())
+        self.send_header("Content-Type", fault.content_type)
+        self.send_header("Content-Length", str(len(fault.body)))
+        for key, value in fault.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(fault.body)
+
+    def drop_connection(self):
+        """Close the connection without a byte of answer."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def send_not_found(self):
         self.send(404, NOT_FOUND_HTML.encode(), "text/html; charset=utf-8")
 
@@ -3083,6 +3968,14 @@ class Handler(BaseHTTPRequestHandler):
         entry = sim.log_call(api="json2", service=None, model=model, method=method, ids=None, params=None)
         try:
             result = self.json2_call(model, method, body, entry)
+        except FaultStatus as fault:
+            sim.finish_call(entry, status=fault.status, error=f"fault:{entry.get('fault')}")
+            self.send_fault(fault)
+            return
+        except FaultDrop:
+            sim.finish_call(entry, status=None, error="fault:drop")
+            self.drop_connection()
+            return
         except OdooError as exc:
             sim.finish_call(entry, status=exc.status, error=exc.name)
             self.send_json(exc.status, exc.serialize(), exc.headers)
@@ -3122,8 +4015,11 @@ class Handler(BaseHTTPRequestHandler):
         ids = params.pop("ids", [])
         context = params.pop("context", {})
         sim.finish_call(entry, ids=ids, params=params, context=context)
-        sim.apply_fault("json2", model, method)
-        return sim.execute("json2", model, method, ids, [], params, context)
+        rule = sim.take_fault("json2", model, method, entry)
+        sim.fault_before(rule, model, ids)
+        result = sim.execute("json2", model, method, ids, [], params, context)
+        sim.fault_after(rule)
+        return result
 
     # -- JSON-RPC --------------------------------------------------------------------
     def handle_jsonrpc(self, body: bytes):
@@ -3150,10 +4046,23 @@ class Handler(BaseHTTPRequestHandler):
                                                f"argument{'s' if len(missing) > 1 else ''}: "
                                                + " and ".join(repr(m) for m in missing))
             if service == "object" and entry.get("model"):
-                sim.apply_fault("jsonrpc", entry["model"], entry["method"])
+                rule = sim.take_fault("jsonrpc", entry["model"], entry["method"], entry)
+            else:
+                # common/db calls: only transport faults (a proxy does not care what it carries)
+                rule = sim.take_fault("jsonrpc", None, method, entry, transport_only=True)
+            sim.fault_before(rule, entry.get("model"), entry.get("ids"))
             result = sim.rpc(service, method, args)
+            sim.fault_after(rule)
             response = {"jsonrpc": "2.0", "id": request_id, "result": result}
             sim.finish_call(entry, status=200)
+        except FaultStatus as fault:
+            sim.finish_call(entry, status=fault.status, error=f"fault:{entry.get('fault')}")
+            self.send_fault(fault)
+            return
+        except FaultDrop:
+            sim.finish_call(entry, status=None, error="fault:drop")
+            self.drop_connection()
+            return
         except OdooError as exc:
             response = self.rpc_error(request_id, exc)
             sim.finish_call(entry, status=200, error=exc.name)
@@ -3225,12 +4134,27 @@ class Handler(BaseHTTPRequestHandler):
                     sim.calls.clear()
                 self.send_json(200, {"ok": True})
             elif path == "/__sim/fail" and self.command == "POST":
+                # legacy alias of /__sim/faults: {error, api, model, method, message, delay_ms, times=1}
                 if payload.get("clear"):
-                    with sim.lock:
-                        sim.faults.clear()
+                    sim.clear_faults()
                 else:
                     sim.add_fault(payload)
                 self.send_json(200, {"ok": True})
+            elif path == "/__sim/remove_field" and self.command == "POST":
+                # an older or differently configured Odoo: the field is gone until the next reset
+                sim.remove_field(payload.get("model"), payload.get("field"))
+                self.send_json(200, {"ok": True})
+            elif path == "/__sim/faults" and self.command == "POST":
+                self.send_json(200, sim.configure_faults(payload))
+            elif path == "/__sim/faults" and self.command == "GET":
+                self.send_json(200, sim.faults_report())
+            elif path == "/__sim/user-groups" and self.command == "POST":
+                if not isinstance(payload, dict) or "groups" not in payload:
+                    raise value_error('expected {"groups": [xmlid, ...]} or {"groups": null}')
+                sim.set_user_groups(payload["groups"])
+                self.send_json(200, sim.user_report())
+            elif path == "/__sim/user-groups" and self.command == "GET":
+                self.send_json(200, sim.user_report())
             else:
                 self.send_json(404, {"error": f"unknown control endpoint {self.command} {path}"})
         except OdooError as exc:
@@ -3267,8 +4191,34 @@ def parse_args(argv=None):
     parser.add_argument("--seed", choices=("demo", "empty"), default="demo")
     parser.add_argument("--rpc-error-code", type=int, default=200,
                         help="JSON-RPC error.code (Odoo's source sends 200)")
+    parser.add_argument("--faults", metavar="FILE",
+                        help="JSON file of fault rules (same shape as POST /__sim/faults), active from "
+                             "the start and after every reset")
+    parser.add_argument("--fault-seed", type=int, default=None,
+                        help="seed of the fault generator (default: the file's seed, else 0)")
+    parser.add_argument("--user-groups", metavar="XMLIDS",
+                        help="restrict the API user to these groups, comma-separated, e.g. "
+                             "stock.group_stock_user,base.group_user (default: admin, everything allowed)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser.parse_args(argv)
+
+
+def load_fault_file(path: str) -> tuple[list, int | None]:
+    """Rules and seed of a --faults file: a list of items (rules, {"seed": N}) or
+    {"seed": N, "rules": [...]}."""
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    items = data if isinstance(data, list) else [data]
+    rules, seed = [], None
+    for item in items:
+        if not isinstance(item, dict):
+            raise SystemExit(f"{path}: each item must be an object")
+        if "seed" in item:
+            seed = int(item["seed"])
+        rules.extend(item.get("rules") or [])
+        if "kind" in item:
+            rules.append(item)
+    return rules, seed
 
 
 def write_port_file(path: str, port: int):
@@ -3280,8 +4230,14 @@ def write_port_file(path: str, port: int):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    sim = Simulator(version=args.version, db=args.db, api_key=args.api_key, login=args.login,
-                    password=args.password, seed=args.seed, rpc_error_code=args.rpc_error_code)
+    rules, file_seed = load_fault_file(args.faults) if args.faults else ([], None)
+    fault_seed = args.fault_seed if args.fault_seed is not None else (file_seed or 0)
+    try:
+        sim = Simulator(version=args.version, db=args.db, api_key=args.api_key, login=args.login,
+                        password=args.password, seed=args.seed, rpc_error_code=args.rpc_error_code,
+                        faults=rules, fault_seed=fault_seed, user_groups=args.user_groups)
+    except OdooError as exc:
+        raise SystemExit(f"odoo-sim: {exc.message}") from None
     server = Server((args.host, args.port), sim, verbose=args.verbose)
     port = server.server_address[1]
 

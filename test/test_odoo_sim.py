@@ -9,10 +9,13 @@ its wizards, the traps of ODOO-FACTS.md, and the control endpoints.
 Run: python3 test/test_odoo_sim.py   (prints "N passed, N failed")
 """
 
+import base64
+from http.client import HTTPException
 import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -249,6 +252,16 @@ class StartupTests(SimTestCase):
                          [(4.0, 4.0, "assigned"), (10.0, 6.0, "partially_available")])
         created = self.ok("stock.picking", "create", {"vals_list": [{"picking_type_id": 2, "partner_id": 7}]})
         self.assertEqual(self.picking(created[0], ["name"])["name"], "WH/OUT/00101")
+
+    def test_remove_field_until_reset(self):
+        self.control("POST", "/__sim/remove_field", {"model": "stock.move", "field": "picked"})
+        self.assertJ2Error(self.j2("stock.move", "read", {"ids": [1], "fields": ["picked"]}), 500,
+                           "builtins.ValueError", "Invalid field 'picked' in 'stock.move'")
+        self.assertNotIn("picked", self.ok("stock.move", "fields_get", {"attributes": ["type"]}))
+        self.assertEqual(self.ok("ir.model.fields", "search_count", {
+            "domain": [["model", "=", "stock.move"], ["name", "=", "picked"]]}), 0)
+        self.control("POST", "/__sim/reset", {})
+        self.assertIn("picked", self.ok("stock.move", "fields_get", {"attributes": ["type"]}))
 
     def test_seed_rejects_unknown_field(self):
         status, _h, raw = http(self.base, "POST", "/__sim/seed",
@@ -751,6 +764,463 @@ class ValidateTests(SimTestCase):
         self.assertIs(self.ok("stock.picking", "action_cancel", {"ids": [2]}), True)
         self.assertEqual(self.picking(2)["state"], "cancel")
         self.assertEqual({m["quantity"] for m in self.moves(2)}, {0.0})
+
+
+# ---------------------------------------------------------------------------
+# Models of mail, base and attachments used by the consumers
+# ---------------------------------------------------------------------------
+
+PDF = base64.b64encode(b"%PDF-1.4 label").decode()
+
+
+class MailAndBaseModelTests(SimTestCase):
+
+    def test_message_post_readable_by_search_read(self):
+        ids = self.ok("stock.picking", "message_post", {"ids": [5], "body": "Shipped", "message_type": "comment",
+                                                        "subtype_xmlid": "mail.mt_note"})
+        rows = self.ok("mail.message", "search_read", {
+            "domain": [["model", "=", "stock.picking"], ["res_id", "=", 5]],
+            "fields": ["model", "res_id", "body", "message_type", "subtype_id"]})
+        self.assertEqual(rows, [{"id": ids[0], "model": "stock.picking", "res_id": 5, "body": "Shipped",
+                                 "message_type": "comment", "subtype_id": [2, "Note"]}])
+        self.assertEqual(self.picking(5, ["message_ids"])["message_ids"], ids)
+
+    def test_message_post_with_attachment(self):
+        att = self.ok("ir.attachment", "create", {"vals_list": [{"name": "label.pdf", "datas": PDF}]})
+        mid = self.ok("stock.picking", "message_post", {"ids": [5], "body": "Label", "attachment_ids": att})[0]
+        self.assertEqual(self.ok("mail.message", "read", {"ids": [mid], "fields": ["attachment_ids"]})[0]
+                         ["attachment_ids"], att)
+        row = self.ok("ir.attachment", "read", {"ids": att, "fields": ["res_model", "res_id"]})[0]
+        self.assertEqual((row["res_model"], row["res_id"]), ("stock.picking", 5))
+
+    def test_activity_types_seeded(self):
+        rows = self.ok("mail.activity.type", "search_read", {
+            "domain": [], "fields": ["name", "active", "decoration_type"], "context": {"active_test": False}})
+        by_name = {r["name"]: r for r in rows}
+        self.assertEqual(by_name["To-Do"]["id"], 4)
+        self.assertEqual((by_name["Exception"]["decoration_type"], by_name["Exception"]["active"]), ("warning", False))
+        todo = self.ok("ir.model.data", "search_read", {
+            "domain": [["module", "=", "mail"], ["name", "=", "mail_activity_data_todo"]], "fields": ["res_id"]})
+        self.assertEqual(todo[0]["res_id"], 4)
+
+    def picking_model_id(self):
+        return self.ok("ir.model", "search", {"domain": [["model", "=", "stock.picking"]]})[0]
+
+    def test_activity_create(self):
+        ids = self.ok("mail.activity", "create", {"vals_list": [{
+            "res_model_id": self.picking_model_id(), "res_id": 5, "activity_type_id": 4, "summary": "Check",
+            "note": "<p>late</p>", "user_id": 2, "date_deadline": "2025-02-01"}]})
+        row = self.ok("mail.activity", "read", {"ids": ids, "fields": [
+            "res_model", "res_id", "res_name", "activity_type_id", "summary", "date_deadline", "state", "user_id"]})[0]
+        self.assertEqual((row["res_model"], row["res_id"], row["res_name"]), ("stock.picking", 5, "WH/OUT/00005"))
+        self.assertEqual((row["activity_type_id"], row["state"], row["date_deadline"]),
+                         ([4, "To-Do"], "overdue", "2025-02-01"))
+        self.assertEqual(self.picking(5, ["activity_ids"])["activity_ids"], ids)
+        message = self.ok("mail.activity", "action_feedback", {"ids": ids, "feedback": "done it"})
+        self.assertIsInstance(message, int)
+        self.assertEqual(self.ok("mail.activity", "search", {"domain": []}), [])
+
+    def test_activity_create_defaults_and_refusals(self):
+        ids = self.ok("mail.activity", "create", {"vals_list": [{"res_id": 5}],
+                                                  "context": {"default_res_model": "stock.picking"}})
+        row = self.ok("mail.activity", "read", {"ids": ids, "fields": ["activity_type_id", "user_id", "res_model"]})[0]
+        self.assertEqual((row["activity_type_id"][0], row["user_id"][0], row["res_model"]), (4, 2, "stock.picking"))
+        # res_model is a read-only related field: alone it does not set res_model_id
+        payload = self.assertJ2Error(self.j2("mail.activity", "create", {"vals_list": [
+            {"res_model": "stock.picking", "res_id": 5}]}), 422, "odoo.exceptions.ValidationError")
+        self.assertIn("Field: Document Model (res_model_id)", payload["message"])
+        self.assertJ2Error(self.j2("mail.activity", "create", {"vals_list": [
+            {"res_model_id": self.picking_model_id(), "res_id": 999999}]}), 404, "odoo.exceptions.MissingError",
+            MISSING_MESSAGE)
+
+    def test_attachment_create_and_validation(self):
+        ids = self.ok("ir.attachment", "create", {"vals_list": [{
+            "name": "label.pdf", "datas": PDF, "res_model": "stock.picking", "res_id": 5}]})
+        row = self.ok("ir.attachment", "read", {"ids": ids, "fields": [
+            "name", "datas", "mimetype", "file_size", "type", "res_model", "res_id", "checksum"]})[0]
+        self.assertEqual((row["datas"], row["mimetype"], row["file_size"], row["type"]),
+                         (PDF, "application/pdf", 14, "binary"))
+        self.assertEqual(len(row["checksum"]), 40)
+        text = self.ok("ir.attachment", "create", {"vals_list": [{"name": "note", "datas": "aGVsbG8="}]})
+        self.assertEqual(self.ok("ir.attachment", "read", {"ids": text, "fields": ["mimetype"]})[0]["mimetype"],
+                         "text/plain")
+        before = self.ok("ir.attachment", "search_count", {"domain": []})
+        self.assertJ2Error(self.j2("ir.attachment", "create", {"vals_list": [{"name": "x", "datas": "abc"}]}),
+                           500, "binascii.Error", "Incorrect padding")
+        self.assertJ2Error(self.j2("ir.attachment", "create", {"vals_list": [{"name": "x", "datas": "\u00e9t\u00e9"}]}),
+                           500, "builtins.ValueError", "string argument should contain only ASCII characters")
+        self.assertEqual(self.ok("ir.attachment", "search_count", {"domain": []}), before)
+
+    def test_custom_field_duplicate_and_search(self):
+        model_id = self.picking_model_id()
+        vals = {"name": "x_lgx_ref", "model_id": model_id, "field_description": "Ref", "ttype": "char"}
+        self.ok("ir.model.fields", "create", {"vals_list": [vals]})
+        self.assertJ2Error(self.j2("ir.model.fields", "create", {"vals_list": [vals]}), 422,
+                           "odoo.exceptions.ValidationError",
+                           "The operation cannot be completed: Field names must be unique per model.")
+        self.ok("stock.picking", "write", {"ids": [6], "vals": {"x_lgx_ref": "R-6"}})
+        self.assertEqual(self.ok("stock.picking", "search", {"domain": [["x_lgx_ref", "=", "R-6"]]}), [6])
+
+    def test_custom_model_gets_x_name(self):
+        self.ok("ir.model", "create", {"vals_list": [{"name": "LGX log", "model": "x_lgx_log"}]})
+        ids = self.ok("x_lgx_log", "create", {"vals_list": [{"x_name": "one"}]})
+        self.assertEqual(self.ok("x_lgx_log", "read", {"ids": ids, "fields": ["x_name", "display_name"]}),
+                         [{"id": ids[0], "x_name": "one", "display_name": "one"}])
+        self.assertJ2Error(self.j2("ir.model", "create", {"vals_list": [{"name": "Bad", "model": "lgx_log"}]}),
+                           422, "odoo.exceptions.ValidationError")
+
+    def test_users_and_groups_19(self):
+        user = self.ok("res.users", "read", {"ids": [2], "fields": ["group_ids", "all_group_ids"]})[0]
+        self.assertLess(len(user["group_ids"]), len(user["all_group_ids"]))
+        self.assertJ2Error(self.j2("res.users", "read", {"ids": [2], "fields": ["groups_id"]}), 500,
+                           "builtins.ValueError", "Invalid field 'groups_id' in 'res.users'")
+        stock_user = self.ok("ir.model.data", "search_read", {
+            "domain": [["module", "=", "stock"], ["name", "=", "group_stock_user"]], "fields": ["res_id"]})[0]["res_id"]
+        group = self.ok("res.groups", "read", {"ids": [stock_user], "fields": ["full_name", "all_user_ids"]})[0]
+        self.assertEqual((group["full_name"], group["all_user_ids"]), ("Inventory / User", [2]))
+        self.assertIs(self.ok("res.users", "has_group", {"ids": [2], "group_ext_id": "stock.group_stock_user"}), True)
+
+    def test_products_and_carriers(self):
+        new = self.ok("product.product", "create", {"vals_list": [{"name": "Goods", "type": "consu"}]})
+        self.assertIs(self.ok("product.product", "read", {"ids": new, "fields": ["is_storable"]})[0]["is_storable"],
+                      False)
+        carriers = self.ok("delivery.carrier", "search_read", {"domain": [], "fields": ["name", "delivery_type"]})
+        self.assertEqual(carriers[0], {"id": 1, "name": "Standard delivery", "delivery_type": "fixed"})
+
+
+class Version17ModelTests(SimTestCase):
+    version = 17
+
+    def test_groups_id_in_17(self):
+        user = self.rpc_ok("res.users", "read", [[2]], {"fields": ["groups_id"]})[0]
+        self.assertGreaterEqual(len(user["groups_id"]), 8)
+        self.assertRpcError(self.execute_kw("res.users", "read", [[2]], {"fields": ["group_ids"]}),
+                            "builtins.ValueError")
+        groups = self.rpc_ok("res.groups", "search_read", [[["users", "in", [2]]]], {"fields": ["name"]})
+        self.assertEqual(len(groups), len(user["groups_id"]))
+
+    def test_private_method_message_in_17(self):
+        self.assertRpcError(self.execute_kw("stock.picking", "_action_done", [[5]]), "odoo.exceptions.AccessError",
+                            "Private methods (such as _action_done) cannot be called remotely.")
+        self.assertRpcError(self.execute_kw("x.nope", "_action_done", [[5]]), "odoo.exceptions.AccessError")
+
+    def test_activity_and_attachment_in_17(self):
+        model_id = self.rpc_ok("ir.model", "search", [[["model", "=", "stock.picking"]]])[0]
+        activity = self.rpc_ok("mail.activity", "create", [{"res_model_id": model_id, "res_id": 5}])
+        self.assertIsInstance(activity, int)
+        self.assertIsInstance(self.rpc_ok("mail.activity", "action_done", [[activity]]), int)
+        self.assertEqual(self.rpc_ok("mail.activity", "search_count", [[]]), 0)
+        attachment = self.rpc_ok("ir.attachment", "create", [{"name": "a.txt", "datas": "aGk="}])
+        self.assertEqual(self.rpc_ok("ir.attachment", "read", [[attachment]], {"fields": ["mimetype", "file_size"]}),
+                         [{"id": attachment, "mimetype": "text/plain", "file_size": 2}])
+
+    def test_lock_fault_is_psycopg2_error_in_17(self):
+        self.control("POST", "/__sim/faults", [{"api": "jsonrpc", "model": "stock.picking", "method": "write",
+                                                "kind": "lock", "times": 1}])
+        data = self.assertRpcError(self.execute_kw("stock.picking", "write", [[5], {"origin": "x"}]),
+                                   "psycopg2.errors.LockNotAvailable")
+        self.assertEqual(data["message"], 'could not obtain lock on row in relation "stock_picking"\n')
+
+
+# ---------------------------------------------------------------------------
+# Fault injection
+# ---------------------------------------------------------------------------
+
+def raw_call(base, path, body, headers, timeout):
+    """urllib call that reports a timeout or a dropped connection instead of raising."""
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except (TimeoutError, socket.timeout):
+        return "timeout", None
+    except (HTTPException, ConnectionError, urllib.error.URLError) as error:
+        return "dropped", repr(error)
+
+
+J2_HEADERS = {"Content-Type": "application/json", "X-Odoo-Database": DB, "Authorization": f"bearer {API_KEY}"}
+
+
+class FaultTests(SimTestCase):
+
+    def faults(self, payload):
+        return self.control("POST", "/__sim/faults", payload)
+
+    def write_origin(self, value, timeout=5):
+        return raw_call(self.base, "/json/2/stock.picking/write", {"ids": [5], "vals": {"origin": value}},
+                        J2_HEADERS, timeout)
+
+    def origin(self):
+        return self.picking(5, ["origin"])["origin"]
+
+    def test_latency(self):
+        self.faults([{"api": "json2", "model": "stock.picking", "method": "search_count", "kind": "latency",
+                      "delay_ms": 150}])
+        start = time.time()
+        self.assertEqual(self.ok("stock.picking", "search_count", {"domain": []}), 14)
+        self.assertGreaterEqual(time.time() - start, 0.14)
+
+    def test_status_502_is_an_nginx_page_and_changes_nothing(self):
+        self.faults([{"model": "stock.picking", "method": "write", "kind": "status", "status": 502, "times": 1}])
+        status, _headers, raw = http(self.base, "POST", "/json/2/stock.picking/write",
+                                     {"ids": [5], "vals": {"origin": "A"}}, J2_HEADERS)
+        self.assertEqual(status, 502)
+        self.assertIn(b"<title>502 Bad Gateway</title>", raw)
+        self.assertIn(b"nginx", raw)
+        self.assertEqual(self.origin(), "S00005")
+        status, _h, raw = http(self.base, "POST", "/jsonrpc", {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "service": "object", "method": "execute_kw", "args": [DB, 2, "admin", "stock.picking", "write",
+                                                                 [[5], {"origin": "B"}]]}},
+                               {"Content-Type": "application/json"})
+        self.assertEqual((status, json.loads(raw)["result"]), (200, True))
+
+    def test_status_503_504_on_jsonrpc(self):
+        self.faults([{"api": "jsonrpc", "kind": "status", "status": 503, "times": 1},
+                     {"api": "jsonrpc", "kind": "status", "status": 504, "times": 1}])
+        first = http(self.base, "POST", "/jsonrpc", {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "service": "common", "method": "version", "args": []}}, {"Content-Type": "application/json"})
+        self.assertEqual(first[0], 503)
+        self.assertIn(b"503 Service Temporarily Unavailable", first[2])
+        self.assertEqual(first[1]["Server"], "nginx")
+        status, raw = self.rpc("object", "execute_kw", [DB, 2, "admin", "stock.picking", "search_count", [[]]])
+        self.assertEqual(status, 504)
+        self.assertIn(b"504 Gateway Time-out", raw)
+        self.assertEqual(self.rpc_ok("stock.picking", "search_count", [[]]), 14)
+
+    def test_lock_on_both_apis(self):
+        self.faults([{"model": "stock.picking", "method": "write", "kind": "lock", "times": 2}])
+        self.assertJ2Error(self.j2("stock.picking", "write", {"ids": [5], "vals": {"origin": "a"}}),
+                           409, "odoo.exceptions.LockError")
+        self.assertRpcError(self.execute_kw("stock.picking", "write", [[5], {"origin": "a"}]),
+                            "odoo.exceptions.LockError")
+        self.assertEqual(self.origin(), "S00005")
+        self.ok("stock.picking", "write", {"ids": [5], "vals": {"origin": "a"}})
+
+    def test_serialization_failure(self):
+        self.faults({"kind": "serialization", "method": "button_validate", "times": 1})
+        self.assertJ2Error(self.j2("stock.picking", "button_validate", {"ids": [5], "context": {"skip_sms": True}}),
+                           500, "psycopg2.errors.SerializationFailure",
+                           "could not serialize access due to concurrent update\n")
+        self.assertEqual(self.picking(5)["state"], "assigned")
+
+    def test_business_access_missing_kinds(self):
+        self.faults([{"method": "write", "kind": "user_error", "times": 1},
+                     {"method": "write", "kind": "access", "times": 1},
+                     {"method": "write", "kind": "missing", "times": 1}])
+        self.assertJ2Error(self.j2("stock.picking", "write", {"ids": [5], "vals": {}}), 422, "odoo.exceptions.UserError")
+        payload = self.assertJ2Error(self.j2("stock.picking", "write", {"ids": [5], "vals": {}}), 403,
+                                     "odoo.exceptions.AccessError")
+        self.assertTrue(payload["message"].startswith(
+            "You are not allowed to modify 'Transfer' (stock.picking) records."))
+        self.assertJ2Error(self.j2("stock.picking", "write", {"ids": [5], "vals": {}}), 404,
+                           "odoo.exceptions.MissingError",
+                           "Record does not exist or has been deleted.\n(Record: stock.picking(5,), User: 2)")
+        self.assertIs(self.ok("stock.picking", "write", {"ids": [5], "vals": {}}), True)
+
+    def test_timeout_before_has_no_effect(self):
+        self.faults({"model": "stock.picking", "method": "write", "kind": "timeout", "delay_ms": 400, "times": 1})
+        self.assertEqual(self.write_origin("late", timeout=0.15)[0], "timeout")
+        time.sleep(0.4)
+        self.assertEqual(self.origin(), "S00005")
+        report = self.control("GET", "/__sim/faults")
+        self.assertEqual(report["rules"][0]["fired"], 1)
+
+    def test_timeout_after_commits_then_answer_is_lost(self):
+        self.faults({"model": "stock.picking", "method": "write", "kind": "timeout", "delay_ms": 400,
+                     "after": True, "times": 1})
+        self.assertEqual(self.write_origin("committed", timeout=0.15)[0], "timeout")
+        self.assertEqual(self.origin(), "committed")
+        time.sleep(0.35)
+
+    def test_latency_after(self):
+        self.faults({"model": "stock.picking", "method": "write", "kind": "latency", "delay_ms": 200,
+                     "after": True, "times": 1})
+        start = time.time()
+        self.assertEqual(self.write_origin("slow"), (200, b"true"))
+        self.assertGreaterEqual(time.time() - start, 0.19)
+
+    def test_status_after_commit(self):
+        self.faults({"api": "json2", "model": "stock.picking", "method": "write", "kind": "status", "status": 504,
+                     "after": True, "times": 1})
+        self.assertEqual(self.write_origin("done-anyway")[0], 504)
+        self.assertEqual(self.origin(), "done-anyway")
+        calls = self.control("GET", "/__sim/calls?method=write")["calls"]
+        self.assertEqual((calls[-1]["status"], calls[-1]["fault"]), (504, "status"))
+
+    def test_drop_before_and_after(self):
+        self.faults({"model": "stock.picking", "method": "write", "kind": "drop", "times": 1})
+        self.assertEqual(self.write_origin("dropped")[0], "dropped")
+        self.assertEqual(self.origin(), "S00005")
+        self.faults({"model": "stock.picking", "method": "write", "kind": "drop", "after": True, "times": 1})
+        self.assertEqual(self.write_origin("kept")[0], "dropped")
+        self.assertEqual(self.origin(), "kept")
+
+    def faulted_calls(self, seed, count=40):
+        self.control("POST", "/__sim/reset", {})
+        self.faults([{"clear": True}, {"seed": seed},
+                     {"api": "json2", "method": "search_count", "kind": "user_error", "probability": 0.3}])
+        return [i for i in range(count)
+                if self.j2("stock.picking", "search_count", {"domain": []})[0] != 200]
+
+    def test_same_seed_same_faulted_calls(self):
+        first = self.faulted_calls(42)
+        self.assertEqual(self.faulted_calls(42), first)
+        self.assertTrue(0 < len(first) < 40, first)
+        self.assertNotEqual(self.faulted_calls(7), first)
+        report = self.control("GET", "/__sim/faults")
+        self.assertEqual(report["seed"], 7)
+        self.assertEqual(report["rules"][0]["fired"], len(report["fired"]))
+        self.assertEqual(report["rules"][0]["matched"], 40)
+
+    def test_times_and_burst(self):
+        self.faults([{"seed": 3}, {"method": "search_count", "kind": "user_error", "probability": 0.15, "burst": 3}])
+        outcome = [self.j2("stock.picking", "search_count", {"domain": []})[0] != 200 for _ in range(60)]
+        runs, current = [], 0
+        for faulted in outcome:
+            if faulted:
+                current += 1
+            elif current:
+                runs.append(current)
+                current = 0
+        self.assertTrue(runs)
+        self.assertTrue(all(run >= 3 for run in runs), runs)
+        self.faults([{"clear": True}, {"method": "search_count", "kind": "user_error", "times": 2}])
+        self.assertEqual([self.j2("stock.picking", "search_count", {"domain": []})[0] for _ in range(3)],
+                         [422, 422, 200])
+
+    def test_filters_and_report(self):
+        self.faults([{"api": "jsonrpc", "model": "stock.move", "method": "*", "kind": "user_error"}])
+        self.assertEqual(self.ok("stock.move", "search_count", {"domain": []}) > 0, True)
+        self.assertRpcError(self.execute_kw("stock.move", "search_count", [[]]), "odoo.exceptions.UserError")
+        self.assertEqual(self.rpc_ok("stock.picking", "search_count", [[]]), 14)
+        report = self.control("GET", "/__sim/faults")
+        self.assertEqual(report["rules"][0]["fired"], 1)
+        self.assertEqual(report["fired"][0]["model"], "stock.move")
+        self.faults({"clear": True})
+        self.assertEqual(self.control("GET", "/__sim/faults")["rules"], [])
+
+    def test_bad_rules_are_refused(self):
+        for rule in ({"kind": "nope"}, {"kind": "lock", "after": True}, {"kind": "latency", "probability": 2},
+                     {"kind": "status", "status": 42}, {"kind": "lock", "colour": "red"}):
+            status, _h, _raw = http(self.base, "POST", "/__sim/faults", [rule], {"Content-Type": "application/json"})
+            self.assertEqual(status, 400, rule)
+
+    def test_reset_clears_runtime_faults(self):
+        self.faults({"kind": "user_error"})
+        self.control("POST", "/__sim/reset", {})
+        self.assertEqual(self.ok("stock.picking", "search_count", {"domain": []}), 14)
+
+
+class FaultCommandLineTests(unittest.TestCase):
+
+    def test_faults_file_and_seed(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump([{"seed": 5}, {"api": "json2", "model": "stock.picking", "method": "write", "kind": "lock",
+                                     "times": 1}], handle)
+        server = SimProcess("--faults", handle.name, "--fault-seed", "9")
+        try:
+            write = lambda: raw_call(server.base, "/json/2/stock.picking/write",
+                                     {"ids": [5], "vals": {"origin": "x"}}, J2_HEADERS, 5)[0]
+            self.assertEqual((write(), write()), (409, 200))
+            status, _h, raw = http(server.base, "POST", "/__sim/reset", {}, {"Content-Type": "application/json"})
+            self.assertEqual(write(), 409)
+            report = json.loads(http(server.base, "GET", "/__sim/faults")[2])
+            self.assertEqual(report["seed"], 9)
+        finally:
+            server.stop()
+            os.unlink(handle.name)
+
+
+# ---------------------------------------------------------------------------
+# Least privilege
+# ---------------------------------------------------------------------------
+
+PICKING_WRITE_DENIED = (
+    "You are not allowed to modify 'Transfer' (stock.picking) records.\n\n"
+    "This operation is allowed for the following groups:\n"
+    "\t- Inventory/User\n\t- Sales/User: Own Documents Only\n\n"
+    "Contact your administrator to request access if necessary.")
+
+
+class RestrictedUserTests(SimTestCase):
+
+    def restrict(self, groups):
+        return self.control("POST", "/__sim/user-groups", {"groups": groups})
+
+    def test_stock_user_writes_pickings_not_products(self):
+        report = self.restrict(["stock.group_stock_user", "base.group_user"])
+        self.assertEqual(report["groups"], ["stock.group_stock_user", "base.group_user"])
+        self.assertIs(self.ok("stock.picking", "write", {"ids": [5], "vals": {"carrier_tracking_ref": "T"}}), True)
+        self.assertEqual(self.ok("product.product", "search_count", {"domain": []}), 13)
+        self.assertJ2Error(self.j2("product.product", "write", {"ids": [1], "vals": {"weight": 1}}), 403,
+                           "odoo.exceptions.AccessError",
+                           "You are not allowed to modify 'Product Variant' (product.product) records.\n\n"
+                           "This operation is allowed for the following groups:\n\t- Inventory/Administrator\n\n"
+                           "Contact your administrator to request access if necessary.")
+        self.assertRpcError(self.execute_kw("ir.model.fields", "create", [[{
+            "name": "x_lgx", "model_id": 1, "field_description": "x", "ttype": "char"}]]),
+            "odoo.exceptions.AccessError")
+        self.assertIs(self.validate(5, {"skip_sms": True}), True)
+        self.assertIsInstance(self.ok("stock.picking", "message_post", {"ids": [6], "body": "ok"})[0], int)
+
+    def test_internal_user_cannot_touch_pickings(self):
+        self.restrict(["base.group_user"])
+        self.assertJ2Error(self.j2("stock.picking", "write", {"ids": [5], "vals": {"origin": "x"}}), 403,
+                           "odoo.exceptions.AccessError", PICKING_WRITE_DENIED)
+        self.assertRpcError(self.execute_kw("stock.picking", "write", [[5], {"origin": "x"}]),
+                            "odoo.exceptions.AccessError", PICKING_WRITE_DENIED)
+        self.assertJ2Error(self.j2("stock.picking", "button_validate", {"ids": [5]}), 403,
+                           "odoo.exceptions.AccessError", PICKING_WRITE_DENIED)
+        payload = self.assertJ2Error(self.j2("stock.picking", "search_count", {"domain": []}), 403,
+                                     "odoo.exceptions.AccessError")
+        self.assertTrue(payload["message"].startswith("You are not allowed to access 'Transfer' (stock.picking)"))
+        self.assertEqual(self.dump("stock.picking")[5]["origin"], "S00005")
+
+    def test_user_record_shows_groups_and_reset_restores_admin(self):
+        self.restrict(["stock.group_stock_user"])
+        self.assertIs(self.ok("res.users", "has_group", {"ids": [2], "group_ext_id": "stock.group_stock_manager"}),
+                      False)
+        user = self.ok("res.users", "read", {"ids": [2], "fields": ["group_ids", "all_group_ids"]})[0]
+        self.assertEqual(len(user["group_ids"]), 1)
+        self.assertEqual(len(user["all_group_ids"]), 2)
+        self.control("POST", "/__sim/reset", {})
+        self.assertIs(self.control("GET", "/__sim/user-groups")["admin"], True)
+        self.ok("product.product", "write", {"ids": [1], "vals": {"weight": 1}})
+
+    def test_posting_and_attaching_need_write_on_the_document(self):
+        self.restrict(["base.group_user"])
+        self.assertJ2Error(self.j2("stock.picking", "message_post", {"ids": [5], "body": "x"}), 403,
+                           "odoo.exceptions.AccessError")
+        self.assertJ2Error(self.j2("ir.attachment", "create", {"vals_list": [{
+            "name": "l.pdf", "datas": PDF, "res_model": "stock.picking", "res_id": 5}]}), 403,
+            "odoo.exceptions.AccessError", PICKING_WRITE_DENIED)
+        self.assertIsInstance(self.ok("ir.attachment", "create", {"vals_list": [{"name": "free.pdf", "datas": PDF}]}),
+                              list)
+        self.assertEqual(self.ok("res.users", "context_get", {}), {"lang": "en_US", "tz": "Europe/Brussels"})
+
+    def test_unknown_group_refused(self):
+        status, _h, _raw = http(self.base, "POST", "/__sim/user-groups", {"groups": ["base.nope"]},
+                                {"Content-Type": "application/json"})
+        self.assertEqual(status, 400)
+
+
+class RestrictedCommandLineTests(unittest.TestCase):
+
+    def test_user_groups_option(self):
+        server = SimProcess("--user-groups", "stock.group_stock_user,base.group_user", "--version", "18")
+        try:
+            body = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+                "service": "object", "method": "execute_kw",
+                "args": [DB, 2, "admin", "product.product", "write", [[1], {"weight": 2}]]}}
+            response = json.loads(http(server.base, "POST", "/jsonrpc", body, {"Content-Type": "application/json"})[2])
+            self.assertEqual(response["error"]["data"]["name"], "odoo.exceptions.AccessError")
+            body["params"]["args"][3:] = ["res.users", "read", [[2]], {"fields": ["groups_id"]}]
+            response = json.loads(http(server.base, "POST", "/jsonrpc", body, {"Content-Type": "application/json"})[2])
+            self.assertEqual(len(response["result"][0]["groups_id"]), 2)
+        finally:
+            server.stop()
 
 
 # ---------------------------------------------------------------------------

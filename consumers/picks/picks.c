@@ -224,15 +224,11 @@ static bool stamp(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
 {
     const char *clock =
         lgx_json_get_str(lgx_json_at(job->picking, 0), "x_lgx_clock");
-    lgx_buf_t *c = lgx_buf_new();
-    bool ok = c && lgx_clock_set(c, clock, EVENT_TYPE, lgx_event_source(ev),
-                                 lgx_event_occurred_at(ev)) == LGX_OK;
     lgx_buf_reset(p->buf);
-    ok = ok && lgx_buf_puts(p->buf, "{\"x_lgx_clock\":") == LGX_OK &&
-         lgx_buf_json_str(p->buf, lgx_buf_data(c), lgx_buf_len(c)) == LGX_OK &&
-         lgx_buf_puts(p->buf, "}") == LGX_OK;
-    lgx_buf_destroy(c);
-    if (!ok) {
+    if (lgx_buf_puts(p->buf, "{") != LGX_OK ||
+        lgx_clock_member(p->buf, clock, EVENT_TYPE, lgx_event_source(ev),
+                         lgx_event_occurred_at(ev)) != LGX_OK ||
+        lgx_buf_puts(p->buf, "}") != LGX_OK) {
         lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
         return false;
     }

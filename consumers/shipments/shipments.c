@@ -1,0 +1,407 @@
+#include "shipments.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lgx_avro.h"
+#include "lgx_buf.h"
+#include "lgx_clock.h"
+#include "lgx_json.h"
+#include "lgx_lookup.h"
+#include "lgx_stock.h"
+
+#define MAX_PICKINGS 64
+#define MAX_LABEL_BYTES (4 * 1024 * 1024)
+
+const lgx_opt_t shipments_opts[] = {
+    {"backorder", LGX_OPT_ENUM, "create", offsetof(shipments_conf_t, backorder),
+     "What validating a partly picked picking at dispatch does with the rest",
+     "create|none", 0},
+    LGX_OPT_END};
+
+typedef struct shipments {
+    const shipments_conf_t *conf;
+    lgx_odoo_t *odoo;
+    lgx_buf_t *buf;
+    lgx_lookup_t *carriers; /* delivery.carrier by name */
+} shipments_t;
+
+/* One event as read from the record and from Odoo. */
+typedef struct ship_job {
+    const lgx_event_t *ev;
+    char id[256];         /* shipment_id */
+    avro_value_t payload; /* the branch record */
+    const char *type;     /* event type, e.g. "label_created" */
+    const lgx_rule_t *rule;
+    yajl_val pickings;
+    int64_t ids[MAX_PICKINGS];
+    size_t n;
+} ship_job_t;
+
+static const struct {
+    const char *branch;
+    const char *type;
+} kinds[] = {{"ShipmentBooked", "shipment_booked"},
+             {"LabelCreated", "label_created"},
+             {"ShipmentDispatched", "shipment_dispatched"},
+             {"ShipmentCancelled", "shipment_cancelled"}};
+
+void *shipments_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
+                     size_t size)
+{
+    (void)log;
+    shipments_t *s = calloc(1, sizeof(*s));
+    if (!s || !(s->buf = lgx_buf_new()) ||
+        !(s->carriers = lgx_lookup_new(odoo, "delivery.carrier", "name"))) {
+        snprintf(errstr, size, "out of memory");
+        shipments_term(s);
+        return NULL;
+    }
+    s->conf = conf;
+    s->odoo = odoo;
+    return s;
+}
+
+void shipments_term(void *state)
+{
+    shipments_t *s = state;
+    if (s) {
+        lgx_buf_destroy(s->buf);
+        lgx_lookup_destroy(s->carriers);
+        free(s);
+    }
+}
+
+static bool nomem(lgx_verdict_t *v)
+{
+    lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
+    return false;
+}
+
+/* shipment_id and the payload's kind. */
+static bool read_event(ship_job_t *job, lgx_verdict_t *v)
+{
+    avro_value_t *rec = lgx_event_record(job->ev);
+    const char *s, *branch = NULL;
+    size_t len;
+    if (lgx_avro_get_str(rec, "shipment_id", &s, &len) != LGX_OK || len == 0 ||
+        len >= sizeof(job->id)) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
+                        "shipment_id is missing, empty or too long");
+        return false;
+    }
+    memcpy(job->id, s, len);
+    job->id[len] = '\0';
+    if (lgx_avro_get_branch(rec, "payload", &job->payload, &branch) != LGX_OK) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
+                        "payload is missing");
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (strcmp(kinds[i].branch, branch) == 0) {
+            job->type = kinds[i].type;
+        }
+    }
+    if (!job->type) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "unknown_event_type",
+                        "payload %s is not a shipment event lgx knows", branch);
+        return false;
+    }
+    job->rule = lgx_event_rule(job->ev, job->type, v);
+    return job->rule != NULL;
+}
+
+/* The pickings of a booking: by the names the event lists. Every name must
+ * exist and belong to no other shipment. */
+static bool fetch_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
+{
+    avro_value_t names;
+    size_t n = 0;
+    if (lgx_avro_get_array(&job->payload, "picking_names", &names, &n) !=
+            LGX_OK ||
+        n == 0 || n > MAX_PICKINGS) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
+                        "a booking needs 1 to %d picking_names", MAX_PICKINGS);
+        return false;
+    }
+    lgx_buf_reset(s->buf);
+    lgx_err_t err = lgx_buf_puts(s->buf, "[[\"name\",\"in\",[");
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        avro_value_t item;
+        const char *name = NULL;
+        size_t len = 0;
+        if (avro_value_get_by_index(&names, i, &item, NULL) != 0 ||
+            avro_value_get_string(&item, &name, &len) != 0) {
+            return nomem(v);
+        }
+        err = i ? lgx_buf_puts(s->buf, ",") : LGX_OK;
+        if (err == LGX_OK) {
+            err = lgx_buf_json_str(s->buf, name, len ? len - 1 : 0);
+        }
+    }
+    if (err != LGX_OK || lgx_buf_puts(s->buf, "]]]") != LGX_OK) {
+        return nomem(v);
+    }
+    if (!lgx_stock_pickings(s->odoo, lgx_buf_data(s->buf), 0, &job->pickings,
+                            v)) {
+        return false;
+    }
+    if (lgx_json_len(job->pickings) != n) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "unknown_picking",
+                        "shipment %s books %zu picking(s); Odoo has %zu of "
+                        "them",
+                        job->id, n, lgx_json_len(job->pickings));
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *ref = lgx_json_get_str(lgx_json_at(job->pickings, i),
+                                           "x_lgx_shipment_ref");
+        if (ref && ref[0] && strcmp(ref, job->id) != 0) {
+            lgx_verdict_set(v, LGX_OUTCOME_REJECTED,
+                            "picking_in_other_shipment",
+                            "a picking of shipment %s already belongs to "
+                            "shipment %s",
+                            job->id, ref);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Finds the pickings and checks source, time and transition. */
+static bool fetch_and_gate(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
+{
+    bool booked = strcmp(job->type, "shipment_booked") == 0;
+    if (booked) {
+        if (!fetch_booked(s, job, v)) {
+            return false;
+        }
+    } else if (lgx_stock_domain_eq(s->buf, "x_lgx_shipment_ref", job->id) !=
+                   LGX_OK ||
+               !lgx_stock_pickings(s->odoo, lgx_buf_data(s->buf), MAX_PICKINGS,
+                                   &job->pickings, v)) {
+        return false;
+    }
+    job->n = lgx_stock_ids(job->pickings, job->ids, MAX_PICKINGS);
+    yajl_val first = lgx_json_at(job->pickings, 0);
+    int64_t last = lgx_clock_get(lgx_json_get_str(first, "x_lgx_clock"),
+                                 job->type, lgx_event_source(job->ev));
+    char entity[300];
+    snprintf(entity, sizeof(entity), "shipment %s", job->id);
+    return lgx_gate_event(job->ev, job->rule, last, v) &&
+           lgx_gate_status(job->rule, lgx_stock_status(first), entity, v);
+}
+
+/* Opens the vals of a write with the shipment status and clock. */
+static bool vals_begin(shipments_t *s, ship_job_t *job, const char *status,
+                       lgx_verdict_t *v)
+{
+    const char *clock =
+        lgx_json_get_str(lgx_json_at(job->pickings, 0), "x_lgx_clock");
+    lgx_buf_reset(s->buf);
+    if (!lgx_gate_write(job->rule, "stock.picking", "x_lgx_shipment_status",
+                        v) ||
+        !lgx_gate_write(job->rule, "stock.picking", "x_lgx_clock", v)) {
+        return false;
+    }
+    if (lgx_buf_printf(s->buf, "{\"x_lgx_shipment_status\":\"%s\",", status) !=
+            LGX_OK ||
+        lgx_clock_member(s->buf, clock, job->type, lgx_event_source(job->ev),
+                         lgx_event_occurred_at(job->ev)) != LGX_OK) {
+        return nomem(v);
+    }
+    return true;
+}
+
+static bool vals_end_and_write(shipments_t *s, ship_job_t *job,
+                               lgx_verdict_t *v)
+{
+    if (lgx_buf_puts(s->buf, "}") != LGX_OK) {
+        return nomem(v);
+    }
+    return lgx_stock_write(s->odoo, "stock.picking", job->ids, job->n,
+                           lgx_buf_data(s->buf), v);
+}
+
+static bool apply_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
+{
+    const char *carrier = NULL;
+    size_t len = 0;
+    int64_t carrier_id = 0;
+    lgx_odoo_error_t err;
+    if (lgx_avro_get_str(&job->payload, "carrier", &carrier, &len) != LGX_OK ||
+        len == 0) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
+                        "a booking needs a carrier");
+        return false;
+    }
+    if (!lgx_stock_ok(
+            lgx_lookup_ids(s->carriers, &carrier, 1, &carrier_id, &err), &err,
+            "delivery.carrier search_read", v)) {
+        return false;
+    }
+    if (!carrier_id) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "unknown_carrier",
+                        "no delivery carrier named %s in Odoo", carrier);
+        return false;
+    }
+    if (!lgx_gate_write(job->rule, "stock.picking", "carrier_id", v) ||
+        !lgx_gate_write(job->rule, "stock.picking", "x_lgx_shipment_ref", v) ||
+        !vals_begin(s, job, "booked", v)) {
+        return false;
+    }
+    if (lgx_buf_printf(s->buf, ",\"carrier_id\":%lld,\"x_lgx_shipment_ref\":",
+                       (long long)carrier_id) != LGX_OK ||
+        lgx_buf_json_str(s->buf, job->id, strlen(job->id)) != LGX_OK) {
+        return nomem(v);
+    }
+    if (!vals_end_and_write(s, job, v)) {
+        return false;
+    }
+    lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
+                    "shipment %s booked with %s for %zu picking(s)", job->id,
+                    carrier, job->n);
+    return true;
+}
+
+static bool apply_label(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
+{
+    const char *ref = NULL;
+    size_t len = 0;
+    avro_value_t doc;
+    const char *doc_name = NULL;
+    if (lgx_avro_get_str(&job->payload, "tracking_ref", &ref, &len) != LGX_OK ||
+        len == 0) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
+                        "a label needs a tracking_ref");
+        return false;
+    }
+    if (!lgx_gate_write(job->rule, "stock.picking", "carrier_tracking_ref",
+                        v) ||
+        !vals_begin(s, job, "labelled", v)) {
+        return false;
+    }
+    if (lgx_buf_puts(s->buf, ",\"carrier_tracking_ref\":") != LGX_OK ||
+        lgx_buf_json_str(s->buf, ref, len) != LGX_OK) {
+        return nomem(v);
+    }
+    if (!vals_end_and_write(s, job, v)) {
+        return false;
+    }
+    bool has_doc =
+        lgx_avro_get_branch(&job->payload, "label", &doc, &doc_name) == LGX_OK;
+    const char *file = NULL, *mime = NULL;
+    const void *data = NULL;
+    size_t flen = 0, mlen = 0, dlen = 0;
+    if (has_doc &&
+        (lgx_avro_get_str(&doc, "filename", &file, &flen) != LGX_OK ||
+         lgx_avro_get_str(&doc, "mimetype", &mime, &mlen) != LGX_OK ||
+         lgx_avro_get_bytes(&doc, "data", &data, &dlen) != LGX_OK ||
+         dlen > MAX_LABEL_BYTES)) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "invalid_field",
+                        "label document incomplete or over %d bytes",
+                        MAX_LABEL_BYTES);
+        return false;
+    }
+    for (size_t i = 0; has_doc && i < job->n; i++) {
+        if (!lgx_gate_call(job->rule, "ir.attachment", "create", v) ||
+            !lgx_stock_attach(s->odoo, job->ids[i], file, mime, data, dlen,
+                              v)) {
+            return false;
+        }
+    }
+    lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
+                    "shipment %s labelled: tracking %.*s%s", job->id, (int)len,
+                    ref, has_doc ? ", label attached" : "");
+    return true;
+}
+
+/* Dispatch validates every picking not yet done. A picking still in draft
+ * is not released: the event waits (Odoo would validate it regardless). */
+static bool apply_dispatched(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
+{
+    size_t validated = 0, backorders = 0;
+    if (!lgx_gate_call(job->rule, "stock.picking", "button_validate", v)) {
+        return false;
+    }
+    for (size_t i = 0; i < job->n; i++) {
+        yajl_val p = lgx_json_at(job->pickings, i);
+        const char *state = lgx_json_get_str(p, "state");
+        const char *name = lgx_json_get_str(p, "name");
+        if (state && strcmp(state, "done") == 0) {
+            continue;
+        }
+        if (!state || strcmp(state, "draft") == 0 ||
+            strcmp(state, "cancel") == 0) {
+            lgx_verdict_set(v, LGX_OUTCOME_HELD, "picking_not_released",
+                            "shipment %s: picking %s is %s", job->id,
+                            name ? name : "?", state ? state : "unknown");
+            v->hold_ms = lgx_rule_hold_ms(job->rule);
+            return false;
+        }
+        bool backorder = false;
+        if (!lgx_stock_validate(s->odoo, job->ids[i], name ? name : "?",
+                                strcmp(s->conf->backorder, "create") == 0,
+                                &backorder, v)) {
+            return false;
+        }
+        validated++;
+        backorders += backorder;
+    }
+    if (!vals_begin(s, job, "dispatched", v) ||
+        !vals_end_and_write(s, job, v)) {
+        return false;
+    }
+    lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
+                    "shipment %s dispatched: %zu picking(s) validated, %zu "
+                    "backorder(s)",
+                    job->id, validated, backorders);
+    return true;
+}
+
+static bool apply_cancelled(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
+{
+    const char *reason = NULL;
+    size_t len = 0;
+    if (lgx_avro_get_str(&job->payload, "reason", &reason, &len) != LGX_OK) {
+        reason = "no reason given";
+        len = strlen(reason);
+    }
+    /* The status first: a crash after it loses the note, never doubles
+     * it (a replay finds the shipment cancelled: stale). */
+    if (!vals_begin(s, job, "cancelled", v) || !vals_end_and_write(s, job, v) ||
+        !lgx_gate_call(job->rule, "mail.thread", "message_post", v)) {
+        return false;
+    }
+    char body[512];
+    snprintf(body, sizeof(body), "Shipment %s cancelled by %s: %.*s", job->id,
+             lgx_event_source(job->ev), (int)len, reason);
+    for (size_t i = 0; i < job->n; i++) {
+        if (!lgx_stock_note(s->odoo, job->ids[i], body, v)) {
+            return false;
+        }
+    }
+    lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "", "%s", body);
+    return true;
+}
+
+void shipments_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v)
+{
+    shipments_t *s = state;
+    ship_job_t job;
+    memset(&job, 0, sizeof(job));
+    job.ev = ev;
+    if (read_event(&job, v) && fetch_and_gate(s, &job, v)) {
+        if (strcmp(job.type, "shipment_booked") == 0) {
+            apply_booked(s, &job, v);
+        } else if (strcmp(job.type, "label_created") == 0) {
+            apply_label(s, &job, v);
+        } else if (strcmp(job.type, "shipment_dispatched") == 0) {
+            apply_dispatched(s, &job, v);
+        } else {
+            apply_cancelled(s, &job, v);
+        }
+    }
+    yajl_tree_free(job.pickings);
+}

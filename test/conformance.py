@@ -1,0 +1,934 @@
+#!/usr/bin/env python3
+"""Conformance suite: the Odoo behaviours lgx relies on, checked over HTTP.
+
+Runs the same checks against a real Odoo and against the simulator
+(test/odoo_sim.py), so that the simulator can be held to what a real server
+does (ODOO-FACTS.md):
+
+* authentication on JSON-2 (bearer key) and JSON-RPC (common.login,
+  execute_kw with the key), version detection through common.version;
+* the error table on both APIs (unknown model, unknown method, private
+  method, missing id, unknown field, business refusal, bad keyword argument,
+  body that is not JSON): status codes, exception names, message shapes;
+* button_validate and its wizards (full, nothing picked, draft, already
+  done, SMS warning and skip_sms, backorder wizard process /
+  process_cancel_backorder, skip_backorder with picking_ids_not_to_backorder),
+  the state-write trap and the boolean trap;
+* message_post, mail.activity, ir.attachment, custom fields through
+  ir.model.fields, custom models through ir.model, the groups field of
+  res.users (groups_id before 19, group_ids from 19).
+
+The checks create their own records (a partner, a product, receipts and one
+delivery) and remove what Odoo lets them remove afterwards; validated
+pickings stay (done pickings cannot be deleted). Nothing depends on the
+simulator's control endpoints.
+
+Targets:
+  real Odoo   ODOO_URL, ODOO_DB and ODOO_API_KEY (or ODOO_API_KEY_FILE); the
+              login of the key's user in ODOO_LOGIN (default admin).
+  --sim       starts test/odoo_sim.py on a free port for --version 17, 18 and
+              19 in turn (or --versions 19,17) and runs the suite on each.
+
+Output: one line per check "PASS|FAIL|SKIP <target> <check> [detail]", then
+"conformance: N passed, N failed, N skipped"; the exit status is 1 when a
+check failed. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from http.client import HTTPException
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIM = os.path.join(HERE, "odoo_sim.py")
+RPC_KEYS = {"name", "message", "arguments", "context", "debug"}
+MISSING_RE = re.compile(r"^Record does not exist or has been deleted\.\n\(Record: stock\.picking\(999999999,\), "
+                        r"User: \d+\)$")
+PDF_BYTES = b"%PDF-1.4\n% lgx conformance\n"
+
+
+class Fail(Exception):
+    """A check failed; the message says what differed."""
+
+
+class Skip(Exception):
+    """A check cannot run on this target; the message says why."""
+
+
+def expect(condition, detail):
+    if not condition:
+        raise Fail(detail)
+
+
+# ---------------------------------------------------------------------------
+# HTTP client for one target
+# ---------------------------------------------------------------------------
+
+class Result:
+    """One call's answer on either API."""
+
+    def __init__(self, api, status, payload, headers=None, raw=b""):
+        self.api = api
+        self.status = status
+        self.payload = payload
+        self.headers = headers or {}
+        self.raw = raw
+
+    @property
+    def ok(self) -> bool:
+        if self.api == "json2":
+            return self.status == 200
+        return self.status == 200 and isinstance(self.payload, dict) and "result" in self.payload
+
+    @property
+    def value(self):
+        return self.payload if self.api == "json2" else self.payload.get("result")
+
+    @property
+    def error(self) -> dict:
+        if self.api == "json2":
+            return self.payload if isinstance(self.payload, dict) else {}
+        if isinstance(self.payload, dict) and isinstance(self.payload.get("error"), dict):
+            return self.payload["error"].get("data") or {}
+        return {}
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"{self.api} {self.status} result {short(self.value)}"
+        error = self.error
+        if error:
+            return f"{self.api} {self.status} {error.get('name')}: {short(error.get('message'))}"
+        return f"{self.api} {self.status} {short(self.raw)}"
+
+
+def short(value, limit=160) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+class Target:
+    """An Odoo server reached over HTTP: base URL, database, API key, login."""
+
+    def __init__(self, name, url, db, key, login="admin", timeout=30.0, expected_version=None):
+        self.name = name
+        self.url = url.rstrip("/")
+        self.db = db
+        self.key = key
+        self.login = login
+        self.timeout = timeout
+        self.expected_version = expected_version
+        self.version = None
+        self.uid = None
+        self.ctx: dict = {}
+
+    @property
+    def has_json2(self) -> bool:
+        return bool(self.version and self.version >= 19)
+
+    @property
+    def default_api(self) -> str:
+        return "json2" if self.has_json2 else "jsonrpc"
+
+    # -- transport ---------------------------------------------------------------
+    def http(self, path, body, headers):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(self.url + path, data=data, method="POST", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+        except (OSError, HTTPException) as error:
+            raise Fail(f"no answer from {self.url}{path}: {error!r}") from None
+
+    def j2(self, model, method, body=None, key="default", raw=None, content_type="application/json") -> Result:
+        headers = {"Content-Type": content_type, "X-Odoo-Database": self.db}
+        key = self.key if key == "default" else key
+        if key is not None:
+            headers["Authorization"] = f"bearer {key}"
+        status, response_headers, data = self.http(f"/json/2/{model}/{method}",
+                                                   raw if raw is not None else (body or {}), headers)
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            payload = None
+        return Result("json2", status, payload, response_headers, data)
+
+    def rpc(self, service, method, args, raw=None) -> Result:
+        body = raw if raw is not None else {"jsonrpc": "2.0", "method": "call", "id": random.randint(1, 10 ** 6),
+                                            "params": {"service": service, "method": method, "args": args}}
+        status, headers, data = self.http("/jsonrpc", body, {"Content-Type": "application/json"})
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            payload = None
+        return Result("jsonrpc", status, payload, headers, data)
+
+    def execute_kw(self, model, method, args, kwargs=None, password=None) -> Result:
+        return self.rpc("object", "execute_kw", [self.db, self.uid or 0, self.key if password is None else password,
+                                                 model, method, args, kwargs or {}])
+
+    def call(self, api, model, method, ids=None, args=None, **named) -> Result:
+        """One model method on either API: ids for record methods, named
+        arguments; on JSON-RPC, ``args`` are the positional arguments after
+        the ids (create needs its vals_list positional there)."""
+        if api == "json2":
+            body = dict(named)
+            if ids is not None:
+                body["ids"] = ids
+            if args:
+                raise ValueError("positional arguments are JSON-RPC only")
+            return self.j2(model, method, body)
+        positional = ([ids] if ids is not None else []) + list(args or [])
+        return self.execute_kw(model, method, positional, named)
+
+    def ok(self, api, model, method, ids=None, args=None, **named):
+        result = self.call(api, model, method, ids, args, **named)
+        if not result.ok:
+            raise Fail(f"{model}.{method} failed: {result.describe()}")
+        return result.value
+
+    def try_create(self, model, vals_list, **named) -> Result:
+        """create on the default API, as a Result (vals_list positional on JSON-RPC)."""
+        if self.has_json2:
+            return self.call("json2", model, "create", vals_list=vals_list, **named)
+        return self.call("jsonrpc", model, "create", args=[vals_list], **named)
+
+    def run(self, model, method, ids=None, **named):
+        """A setup call on the default API (create takes vals_list)."""
+        api = self.default_api
+        if api == "jsonrpc" and method == "create":
+            return self.ok(api, model, method, args=[named.pop("vals_list")], **named)
+        return self.ok(api, model, method, ids, **named)
+
+
+def expect_error(result: Result, json2_status, name, message=None):
+    """The error of ``result`` has this exception name (and message: a string,
+    a compiled regex or a callable); JSON-2 answers json2_status, JSON-RPC
+    answers 200 with an error member."""
+    expect(not result.ok, f"expected {name}, got {result.describe()}")
+    error = result.error
+    if result.api == "json2":
+        expect(result.status == json2_status, f"expected HTTP {json2_status}, got {result.describe()}")
+        expect(set(error) == RPC_KEYS, f"JSON-2 error body keys {sorted(error)}")
+    else:
+        expect(result.status == 200, f"expected HTTP 200, got {result.describe()}")
+        outer = result.payload.get("error") or {}
+        expect(outer.get("message") in ("Odoo Server Error", "404: Not Found"),
+               f"error.message {outer.get('message')!r}")
+        expect(set(error) == RPC_KEYS, f"JSON-RPC error.data keys {sorted(error)}")
+    expect(error.get("name") == name, f"expected {name}, got {result.describe()}")
+    got = error.get("message")
+    if message is None:
+        return error
+    if isinstance(message, re.Pattern):
+        expect(isinstance(got, str) and message.search(got), f"message {got!r} does not match {message.pattern!r}")
+    elif callable(message):
+        expect(message(got), f"unexpected message {got!r}")
+    else:
+        expect(got == message, f"message {got!r}, expected {message!r}")
+    return error
+
+
+# ---------------------------------------------------------------------------
+# Checks
+# ---------------------------------------------------------------------------
+
+CHECKS = []
+
+
+def check(name, *, json2=False, apis=None):
+    """Register a check. json2: needs JSON-2 (19+). apis: run once per API
+    ("json2" and/or "jsonrpc"), the name prefixed with the API."""
+    def decorator(func):
+        if apis:
+            for api in apis:
+                CHECKS.append((f"{api}.{name}", api == "json2", func, api))
+        else:
+            CHECKS.append((name, json2, func, None))
+        return func
+    return decorator
+
+
+BOTH = ("json2", "jsonrpc")
+
+
+# -- version and authentication -------------------------------------------------------
+
+@check("version.detect")
+def c_version(t: Target, _api):
+    result = t.rpc("common", "version", [])
+    expect(result.ok, f"common.version: {result.describe()}")
+    info = result.value
+    expect(isinstance(info, dict) and "server_version" in info and "server_version_info" in info,
+           f"common.version answered {short(info)}")
+    major = info["server_version_info"][0]
+    expect(isinstance(major, int) and major in (17, 18, 19) or (isinstance(major, int) and major > 19),
+           f"unsupported version {info['server_version']}")
+    expect(str(info["server_version"]).startswith(f"{major}."), f"server_version {info['server_version']!r}")
+    if t.expected_version:
+        expect(major == t.expected_version, f"expected {t.expected_version}, server says {major}")
+    t.version = major
+    return f"{info['server_version']}"
+
+
+@check("auth.jsonrpc.login")
+def c_login(t: Target, _api):
+    result = t.rpc("common", "login", [t.db, t.login, t.key])
+    expect(result.ok and isinstance(result.value, int) and result.value > 0,
+           f"common.login with the API key as password: {result.describe()} (login {t.login!r}; set ODOO_LOGIN)")
+    t.uid = result.value
+    return f"uid {t.uid}"
+
+
+@check("auth.jsonrpc.login_wrong_password")
+def c_login_wrong(t: Target, _api):
+    result = t.rpc("common", "login", [t.db, t.login, "lgx-wrong-password-" + str(random.random())])
+    expect(result.ok and result.value is False, f"expected false, got {result.describe()}")
+
+
+@check("auth.jsonrpc.execute_kw_with_key")
+def c_execute_kw(t: Target, _api):
+    need_uid(t)
+    result = t.execute_kw("res.users", "search_count", [[["id", "=", t.uid]]])
+    expect(result.ok and result.value == 1, f"execute_kw with the key: {result.describe()}")
+
+
+@check("auth.jsonrpc.execute_kw_wrong_key")
+def c_execute_kw_wrong(t: Target, _api):
+    need_uid(t)
+    result = t.execute_kw("res.users", "search_count", [[]], password="lgx-wrong-key")
+    expect_error(result, None, "odoo.exceptions.AccessDenied")
+
+
+@check("auth.json2.ok", json2=True)
+def c_json2_ok(t: Target, _api):
+    result = t.j2("res.users", "search_count", {"domain": []})
+    expect(result.ok and isinstance(result.value, int), f"bearer key refused: {result.describe()}")
+
+
+@check("auth.json2.missing_key", json2=True)
+def c_json2_missing(t: Target, _api):
+    result = t.j2("res.users", "search_count", {"domain": []}, key=None)
+    expect_error(result, 401, "werkzeug.exceptions.Unauthorized", "Invalid apikey")
+    expect(result.headers.get("WWW-Authenticate", "").lower().startswith("bearer"),
+           f"WWW-Authenticate {result.headers.get('WWW-Authenticate')!r}")
+
+
+@check("auth.json2.wrong_key", json2=True)
+def c_json2_wrong(t: Target, _api):
+    expect_error(t.j2("res.users", "search_count", {"domain": []}, key="lgx-wrong-key"), 401,
+                 "werkzeug.exceptions.Unauthorized", "Invalid apikey")
+
+
+@check("json2.absent_before_19")
+def c_json2_absent(t: Target, _api):
+    if t.has_json2:
+        raise Skip(f"Odoo {t.version} has JSON-2")
+    result = t.j2("res.users", "search_count", {"domain": []})
+    expect(result.status == 404, f"/json/2 on Odoo {t.version}: {result.describe()}")
+
+
+# -- setup ---------------------------------------------------------------------
+
+def need_uid(t: Target):
+    if not t.uid:
+        raise Fail("no uid (common.login failed)")
+
+
+def need(t: Target, *keys):
+    missing = [k for k in keys if k not in t.ctx]
+    if missing:
+        raise Skip(f"setup did not provide {', '.join(missing)}")
+
+
+@check("setup.records")
+def c_setup(t: Target, _api):
+    """A partner with a phone, a goods product, the receipt and delivery
+    operation types, the locations they use."""
+    need_uid(t)
+    tag = f"{int(time.time())}-{random.randint(1000, 9999)}"
+    t.ctx["tag"] = tag
+    t.ctx["partner"] = t.run("res.partner", "create",
+                             vals_list=[{"name": f"LGX conformance {tag}", "phone": "+32 2 555 01 01"}])[0]
+    t.ctx["product"] = t.run("product.product", "create",
+                             vals_list=[{"name": f"LGX conformance {tag}", "type": "consu"}])[0]
+    types = {}
+    for code in ("incoming", "outgoing"):
+        rows = t.run("stock.picking.type", "search_read", domain=[["code", "=", code]],
+                     fields=["default_location_src_id", "default_location_dest_id", "company_id"], limit=1)
+        expect(rows, f"no {code} operation type")
+        types[code] = rows[0]
+    t.ctx["types"] = types
+    locations = {}
+    for usage in ("supplier", "customer", "internal"):
+        rows = t.run("stock.location", "search_read", domain=[["usage", "=", usage]], fields=["id"], limit=1)
+        locations[usage] = rows[0]["id"] if rows else False
+    t.ctx["locations"] = locations
+    move_fields = t.run("stock.move", "fields_get", attributes=["type", "required"])
+    t.ctx["move_fields"] = move_fields
+    product = t.run("product.product", "read", ids=[t.ctx["product"]], fields=["uom_id"]
+                    if "uom_id" in t.run("product.product", "fields_get", attributes=["type"]) else ["name"])[0]
+    t.ctx["uom"] = (product.get("uom_id") or [False])[0]
+    t.ctx["pickings"] = []
+    return f"partner {t.ctx['partner']}, product {t.ctx['product']}"
+
+
+def new_picking(t: Target, qty=2.0, code="incoming", confirm=True, moves=True) -> int:
+    need(t, "types", "product", "partner")
+    ptype = t.ctx["types"][code]
+    default_src = {"incoming": "supplier", "outgoing": "internal"}[code]
+    default_dst = {"incoming": "internal", "outgoing": "customer"}[code]
+    src = (ptype.get("default_location_src_id") or [t.ctx["locations"][default_src]])[0]
+    dst = (ptype.get("default_location_dest_id") or [t.ctx["locations"][default_dst]])[0]
+    vals = {"picking_type_id": ptype["id"], "partner_id": t.ctx["partner"], "location_id": src,
+            "location_dest_id": dst, "origin": f"LGX-CONF-{t.ctx['tag']}"}
+    if moves:
+        move = {"product_id": t.ctx["product"], "product_uom_qty": qty, "location_id": src, "location_dest_id": dst}
+        fields = t.ctx["move_fields"]
+        if fields.get("name", {}).get("required"):
+            move["name"] = f"LGX conformance {t.ctx['tag']}"
+        if fields.get("product_uom", {}).get("required") and t.ctx.get("uom"):
+            move["product_uom"] = t.ctx["uom"]
+        vals["move_ids"] = [[0, 0, move]]
+    pid = t.run("stock.picking", "create", vals_list=[vals])[0]
+    t.ctx["pickings"].append(pid)
+    if confirm:
+        t.run("stock.picking", "action_confirm", ids=[pid])
+        if read_picking(t, pid)["state"] != "assigned":
+            t.run("stock.picking", "action_assign", ids=[pid])
+        state = read_picking(t, pid)["state"]
+        expect(state == "assigned", f"new {code} picking is {state!r} after action_confirm/action_assign")
+    return pid
+
+
+def read_picking(t: Target, pid, fields=("state", "date_done", "move_ids")):
+    rows = t.run("stock.picking", "read", ids=[pid], fields=list(fields))
+    expect(rows, f"picking {pid} is gone")
+    return rows[0]
+
+
+def picking_moves(t: Target, pid):
+    return t.run("stock.move", "search_read", domain=[["picking_id", "=", pid]],
+                 fields=["product_uom_qty", "quantity", "picked", "state"], order="id")
+
+
+def validate(t: Target, pid, context=None, api=None):
+    return t.ok(api or t.default_api, "stock.picking", "button_validate", [pid], context=context or {})
+
+
+@check("setup.empty_picking")
+def c_empty_picking(t: Target, _api):
+    t.ctx["empty_picking"] = new_picking(t, confirm=False, moves=False)
+    return f"picking {t.ctx['empty_picking']}"
+
+
+# -- the error table on both APIs ----------------------------------------------------
+
+@check("error.unknown_model", apis=BOTH)
+def c_unknown_model(t: Target, api):
+    result = t.call(api, "x_lgx_nope_model", "search", domain=[])
+    if api == "json2":
+        expect_error(result, 404, "werkzeug.exceptions.NotFound")
+    else:
+        expect_error(result, None, "odoo.exceptions.UserError", "Object x_lgx_nope_model doesn't exist")
+
+
+@check("error.unknown_method", apis=BOTH)
+def c_unknown_method(t: Target, api):
+    need(t, "empty_picking")
+    result = t.call(api, "stock.picking", "lgx_nope", [t.ctx["empty_picking"]])
+    if api == "json2":
+        expect_error(result, 404, "werkzeug.exceptions.NotFound")
+    else:
+        expect_error(result, None, "builtins.AttributeError", lambda m: "lgx_nope" in (m or ""))
+
+
+@check("error.private_method", apis=BOTH)
+def c_private_method(t: Target, api):
+    need(t, "empty_picking")
+    result = t.call(api, "stock.picking", "_action_done", [t.ctx["empty_picking"]])
+    # 19: get_public_method names the model; 17/18: check_method_name(name) does not
+    expect_error(result, 403, "odoo.exceptions.AccessError",
+                 "Private methods (such as 'stock.picking._action_done') cannot be called remotely."
+                 if t.version >= 19 else "Private methods (such as _action_done) cannot be called remotely.")
+
+
+@check("error.missing_id_on_write", apis=BOTH)
+def c_missing_id(t: Target, api):
+    result = t.call(api, "stock.picking", "write", [999999999], vals={"origin": "x"})
+    expect_error(result, 404, "odoo.exceptions.MissingError", MISSING_RE)
+
+
+@check("jsonrpc.error_code")
+def c_error_code(t: Target, _api):
+    """Informational: the JSON-RPC error.code (Odoo's source writes 200, ODOO-FACTS.md shows 0)."""
+    result = t.execute_kw("stock.picking", "write", [[999999999], {"origin": "x"}])
+    expect(not result.ok and isinstance(result.payload, dict), f"got {result.describe()}")
+    code = result.payload["error"].get("code")
+    expect(code in (0, 200), f"error.code {code!r}")
+    return f"error.code {code}"
+
+
+@check("error.read_missing_id_is_empty", apis=BOTH)
+def c_read_missing(t: Target, api):
+    expect(t.ok(api, "stock.picking", "read", [999999999], fields=["name"]) == [], "read of a missing id")
+
+
+@check("error.unknown_field", apis=BOTH)
+def c_unknown_field(t: Target, api):
+    need(t, "empty_picking")
+    message = "Invalid field 'x_lgx_nope' in 'stock.picking'"
+    expect_error(t.call(api, "stock.picking", "write", [t.ctx["empty_picking"]], vals={"x_lgx_nope": 1}),
+                 500, "builtins.ValueError", message)
+    expect_error(t.call(api, "stock.picking", "search_read", domain=[["x_lgx_nope", "=", 1]], fields=["id"]),
+                 500, "builtins.ValueError", message)
+
+
+@check("error.business_refusal", apis=BOTH)
+def c_business_refusal(t: Target, api):
+    need(t, "empty_picking")
+    expect_error(t.call(api, "stock.picking", "action_assign", [t.ctx["empty_picking"]]), 422,
+                 "odoo.exceptions.UserError", "Nothing to check the availability for.")
+
+
+@check("error.bad_kwarg", apis=BOTH)
+def c_bad_kwarg(t: Target, api):
+    need(t, "empty_picking")
+    expect_error(t.call(api, "stock.picking", "write", [t.ctx["empty_picking"]], vals={}, lgx_nope=1), 500,
+                 "builtins.TypeError", lambda m: "unexpected keyword argument 'lgx_nope'" in (m or ""))
+
+
+@check("error.body_not_json", apis=BOTH)
+def c_not_json(t: Target, api):
+    if api == "json2":
+        result = t.j2("stock.picking", "search_count", raw=b"{not json")
+        expect(result.status == 400, f"expected 400, got {result.describe()}")
+        expect(result.error.get("name") == "werkzeug.exceptions.BadRequest", f"got {result.describe()}")
+    else:
+        result = t.rpc(None, None, None, raw=b"{not json")
+        expect(result.status == 400, f"expected 400, got {result.describe()}")
+
+
+# -- button_validate ----------------------------------------------------------------
+
+SKIP_SMS = {"skip_sms": True}
+
+
+@check("validate.full")
+def c_validate_full(t: Target, _api):
+    pid = new_picking(t, qty=2)
+    move = picking_moves(t, pid)[0]
+    t.run("stock.move", "write", ids=[move["id"]], vals={"quantity": 2, "picked": True})
+    result = validate(t, pid, SKIP_SMS)
+    expect(result is True, f"button_validate returned {short(result)}")
+    picking = read_picking(t, pid)
+    expect(picking["state"] == "done" and picking["date_done"], f"picking after validation: {picking}")
+    t.ctx["done_picking"] = pid
+
+
+@check("validate.nothing_picked")
+def c_validate_nothing_picked(t: Target, _api):
+    pid = new_picking(t, qty=3)
+    expect(not any(m["picked"] for m in picking_moves(t, pid)), "a new picking has picked moves")
+    result = validate(t, pid, SKIP_SMS)
+    expect(result is True, f"button_validate returned {short(result)}")
+    expect(read_picking(t, pid)["state"] == "done", "not done")
+    moves = picking_moves(t, pid)
+    expect(all(m["picked"] and m["state"] == "done" for m in moves), f"moves {moves}")
+
+
+@check("validate.draft_trap")
+def c_validate_draft(t: Target, _api):
+    pid = new_picking(t, qty=2, confirm=False)
+    expect(read_picking(t, pid)["state"] == "draft", "new picking is not draft")
+    result = validate(t, pid, SKIP_SMS)
+    expect(result is True, f"button_validate of a draft returned {short(result)}")
+    expect(read_picking(t, pid)["state"] == "done", "draft picking not done after button_validate")
+
+
+@check("validate.already_done")
+def c_validate_done(t: Target, _api):
+    need(t, "done_picking")
+    pid = t.ctx["done_picking"]
+    before = read_picking(t, pid, ("state", "date_done"))
+    result = validate(t, pid)
+    expect(result is True, f"button_validate of a done picking returned {short(result)}")
+    expect(read_picking(t, pid, ("state", "date_done")) == before, "a done picking changed")
+
+
+@check("validate.sms_wizard_and_skip_sms")
+def c_validate_sms(t: Target, _api):
+    need(t, "types")
+    company_fields = t.run("res.company", "fields_get", attributes=["type"])
+    if "has_received_warning_stock_sms" not in company_fields:
+        raise Skip("stock_sms is not installed")
+    company_id = (t.ctx["types"]["outgoing"].get("company_id") or [False])[0]
+    company = t.run("res.company", "read", ids=[company_id],
+                    fields=["stock_move_sms_validation", "has_received_warning_stock_sms"])[0]
+    if company["has_received_warning_stock_sms"] or not company["stock_move_sms_validation"]:
+        raise Skip("the company already answered the SMS warning (only its first delivery asks)")
+    pid = new_picking(t, qty=1, code="outgoing")
+    action = validate(t, pid)
+    expect(isinstance(action, dict) and action.get("res_model") == "confirm.stock.sms",
+           f"expected the confirm.stock.sms wizard, got {short(action)}")
+    expect(read_picking(t, pid)["state"] == "assigned", "picking changed state with the SMS wizard")
+    expect(validate(t, pid, SKIP_SMS) is True, "skip_sms did not validate")
+    expect(read_picking(t, pid)["state"] == "done", "not done after skip_sms")
+
+
+def partial_picking(t: Target):
+    pid = new_picking(t, qty=2)
+    move = picking_moves(t, pid)[0]
+    t.run("stock.move", "write", ids=[move["id"]], vals={"quantity": 1, "picked": True})
+    return pid
+
+
+def backorders_of(t: Target, pid):
+    return t.run("stock.picking", "search_read", domain=[["backorder_id", "=", pid]],
+                 fields=["state", "move_ids"])
+
+
+def backorder_wizard(t: Target, pid):
+    action = validate(t, pid, SKIP_SMS)
+    expect(isinstance(action, dict), f"expected the backorder wizard, got {short(action)}")
+    expect(action.get("res_model") == "stock.backorder.confirmation" and action.get("name") == "Create Backorder?",
+           f"wizard {short(action)}")
+    context = action.get("context") or {}
+    expect(context.get("button_validate_picking_ids") == [pid],
+           f"context.button_validate_picking_ids {context.get('button_validate_picking_ids')}")
+    expect(read_picking(t, pid)["state"] == "assigned", "picking changed state with the backorder wizard")
+    wizard = t.run("stock.backorder.confirmation", "create", vals_list=[{}], context=context)
+    expect(isinstance(wizard, list) and len(wizard) == 1, f"wizard create returned {wizard}")
+    return wizard, context
+
+
+@check("validate.backorder_wizard_process")
+def c_backorder_process(t: Target, _api):
+    pid = partial_picking(t)
+    wizard, context = backorder_wizard(t, pid)
+    result = t.run("stock.backorder.confirmation", "process", ids=wizard, context=context)
+    expect(result is True, f"process returned {short(result)}")
+    expect(read_picking(t, pid)["state"] == "done", "picking not done after process")
+    backorders = backorders_of(t, pid)
+    expect(len(backorders) == 1, f"expected one backorder, found {len(backorders)}")
+    t.ctx["pickings"].append(backorders[0]["id"])
+    rest = picking_moves(t, backorders[0]["id"])
+    expect([m["product_uom_qty"] for m in rest] == [1.0], f"backorder moves {rest}")
+
+
+@check("validate.backorder_wizard_process_cancel_backorder")
+def c_backorder_cancel(t: Target, _api):
+    pid = partial_picking(t)
+    wizard, context = backorder_wizard(t, pid)
+    result = t.run("stock.backorder.confirmation", "process_cancel_backorder", ids=wizard, context=context)
+    expect(result is True, f"process_cancel_backorder returned {short(result)}")
+    expect(read_picking(t, pid)["state"] == "done", "picking not done")
+    expect(backorders_of(t, pid) == [], "a backorder was created")
+
+
+@check("validate.skip_backorder_context")
+def c_skip_backorder(t: Target, _api):
+    pid = partial_picking(t)
+    result = validate(t, pid, {"skip_sms": True, "skip_backorder": True, "picking_ids_not_to_backorder": [pid]})
+    expect(result is True, f"button_validate returned {short(result)}")
+    expect(read_picking(t, pid)["state"] == "done", "picking not done")
+    expect(backorders_of(t, pid) == [], "a backorder was created")
+
+
+@check("trap.state_write")
+def c_state_write(t: Target, _api):
+    pid = new_picking(t, qty=1)
+    expect(t.run("stock.picking", "write", ids=[pid], vals={"state": "done"}) is True, "write state refused")
+    expect(read_picking(t, pid)["state"] == "done", "state write did not set done")
+    moves = picking_moves(t, pid)
+    expect(all(m["state"] != "done" for m in moves), f"moves were processed: {moves}")
+
+
+@check("trap.boolean")
+def c_boolean(t: Target, _api):
+    pid = new_picking(t, qty=1)
+    move = picking_moves(t, pid)[0]
+    expect(t.run("stock.move", "write", ids=[move["id"]], vals={"picked": "maybe"}) is True, "write refused")
+    expect(picking_moves(t, pid)[0]["picked"] is True, "picked is not true after writing 'maybe'")
+
+
+# -- mail, attachments ---------------------------------------------------------------
+
+@check("mail.message_post")
+def c_message_post(t: Target, _api):
+    need(t, "empty_picking")
+    pid = t.ctx["empty_picking"]
+    ids = t.run("stock.picking", "message_post", ids=[pid], body="LGX conformance note",
+                message_type="comment", subtype_xmlid="mail.mt_note")
+    expect(isinstance(ids, list) and len(ids) == 1 and isinstance(ids[0], int), f"message_post returned {ids}")
+    rows = t.run("mail.message", "search_read", domain=[["id", "=", ids[0]]],
+                 fields=["model", "res_id", "body", "message_type", "subtype_id"])
+    expect(rows and rows[0]["model"] == "stock.picking" and rows[0]["res_id"] == pid, f"message {rows}")
+    expect(rows[0]["message_type"] == "comment" and "LGX conformance note" in (rows[0]["body"] or ""),
+           f"message {rows[0]}")
+    expect(rows[0]["subtype_id"] and rows[0]["subtype_id"][1] == "Note", f"subtype {rows[0]['subtype_id']}")
+
+
+def xmlid(t: Target, module, name):
+    rows = t.run("ir.model.data", "search_read", domain=[["module", "=", module], ["name", "=", name]],
+                 fields=["res_id"])
+    return rows[0]["res_id"] if rows else None
+
+
+@check("mail.activity_create")
+def c_activity(t: Target, _api):
+    need(t, "empty_picking")
+    pid = t.ctx["empty_picking"]
+    model_id = t.run("ir.model", "search", domain=[["model", "=", "stock.picking"]])[0]
+    todo = xmlid(t, "mail", "mail_activity_data_todo")
+    expect(todo, "no mail.mail_activity_data_todo")
+    ids = t.run("mail.activity", "create", vals_list=[{
+        "res_model_id": model_id, "res_id": pid, "activity_type_id": todo, "summary": "LGX conformance",
+        "note": "<p>check</p>", "user_id": t.uid, "date_deadline": "2030-01-31"}])
+    expect(isinstance(ids, list) and len(ids) == 1, f"create returned {ids}")
+    row = t.run("mail.activity", "read", ids=ids, fields=["res_model", "res_id", "activity_type_id",
+                                                          "date_deadline", "summary"])[0]
+    t.run("mail.activity", "unlink", ids=ids)
+    expect((row["res_model"], row["res_id"]) == ("stock.picking", pid), f"activity {row}")
+    expect(row["activity_type_id"][1] == "To-Do" and row["date_deadline"] == "2030-01-31", f"activity {row}")
+    return f"To-Do is id {todo}"
+
+
+@check("mail.activity_needs_res_model_id")
+def c_activity_res_model(t: Target, _api):
+    need(t, "empty_picking")
+    result = t.try_create("mail.activity", [{"res_model": "stock.picking", "res_id": t.ctx["empty_picking"]}])
+    if result.ok:
+        t.run("mail.activity", "unlink", ids=result.value if isinstance(result.value, list) else [result.value])
+        raise Fail("create with res_model and no res_model_id succeeded")
+    expect_error(result, 422, "odoo.exceptions.ValidationError", lambda m: "res_model_id" in (m or ""))
+
+
+@check("attachment.create")
+def c_attachment(t: Target, _api):
+    need(t, "empty_picking")
+    datas = base64.b64encode(PDF_BYTES).decode()
+    ids = t.run("ir.attachment", "create", vals_list=[{
+        "name": "lgx-conformance.pdf", "datas": datas, "res_model": "stock.picking",
+        "res_id": t.ctx["empty_picking"], "mimetype": "application/pdf"}])
+    expect(isinstance(ids, list) and len(ids) == 1, f"create returned {ids}")
+    row = t.run("ir.attachment", "read", ids=ids, fields=["datas", "mimetype", "file_size", "res_model", "res_id"])[0]
+    t.run("ir.attachment", "unlink", ids=ids)
+    expect(row["datas"] == datas, "datas do not round-trip")
+    expect((row["mimetype"], row["file_size"]) == ("application/pdf", len(PDF_BYTES)), f"attachment {row}")
+
+
+@check("attachment.invalid_base64")
+def c_attachment_invalid(t: Target, _api):
+    vals = [{"name": "lgx-conformance-bad.bin", "datas": "abc"}]
+    result = t.try_create("ir.attachment", vals)
+    if result.ok:
+        t.run("ir.attachment", "unlink", ids=result.value if isinstance(result.value, list) else [result.value])
+        raise Fail("datas 'abc' was accepted")
+    expect_error(result, 500, "binascii.Error")
+
+
+# -- custom fields and models -----------------------------------------------------
+
+@check("custom.field_create_write_read")
+def c_custom_field(t: Target, _api):
+    need(t, "empty_picking", "tag")
+    pid = t.ctx["empty_picking"]
+    name = "x_lgx_conformance_" + re.sub(r"\W", "_", t.ctx["tag"])
+    model_id = t.run("ir.model", "search", domain=[["model", "=", "stock.picking"]])[0]
+    vals = {"name": name, "model_id": model_id, "field_description": "LGX conformance", "ttype": "char"}
+    field_ids = t.run("ir.model.fields", "create", vals_list=[vals])
+    try:
+        expect(t.run("stock.picking", "write", ids=[pid], vals={name: "evt-1"}) is True, "write refused")
+        expect(read_picking(t, pid, (name,))[name] == "evt-1", "value not read back")
+        expect(t.run("stock.picking", "search", domain=[[name, "=", "evt-1"]]) == [pid], "search on the new field")
+        duplicate = t.try_create("ir.model.fields", [vals])
+        expect_error(duplicate, 422, "odoo.exceptions.ValidationError",
+                     lambda m: "must be unique" in (m or ""))
+    finally:
+        t.call(t.default_api, "ir.model.fields", "unlink", field_ids)
+
+
+@check("custom.field_name_needs_x_prefix")
+def c_custom_field_prefix(t: Target, _api):
+    model_id = t.run("ir.model", "search", domain=[["model", "=", "stock.picking"]])[0]
+    vals = [{"name": "lgx_conformance_bad", "model_id": model_id, "field_description": "bad", "ttype": "char"}]
+    result = t.try_create("ir.model.fields", vals)
+    if result.ok:
+        t.call(t.default_api, "ir.model.fields", "unlink", result.value if isinstance(result.value, list)
+               else [result.value])
+        raise Fail("a field without x_ was created")
+    expect_error(result, 422, "odoo.exceptions.ValidationError")
+
+
+@check("custom.model_create")
+def c_custom_model(t: Target, _api):
+    need(t, "tag")
+    model = "x_lgx_conformance_" + re.sub(r"\W", "_", t.ctx["tag"])
+    model_ids = t.run("ir.model", "create", vals_list=[{"name": "LGX conformance", "model": model}])
+    try:
+        ids = t.run(model, "create", vals_list=[{"x_name": "one"}])
+        rows = t.run(model, "read", ids=ids, fields=["x_name", "display_name"])
+        expect(rows and rows[0]["x_name"] == "one" and rows[0]["display_name"] == "one", f"records {rows}")
+    finally:
+        t.call(t.default_api, "ir.model", "unlink", model_ids)
+
+
+@check("base.user_groups_field")
+def c_groups_field(t: Target, _api):
+    need_uid(t)
+    name, other = ("group_ids", "groups_id") if t.version >= 19 else ("groups_id", "group_ids")
+    rows = t.run("res.users", "read", ids=[t.uid], fields=[name])
+    expect(rows and isinstance(rows[0][name], list) and rows[0][name], f"res.users.{name}: {rows}")
+    result = t.call(t.default_api, "res.users", "read", [t.uid], fields=[other])
+    expect_error(result, 500, "builtins.ValueError", f"Invalid field {other!r} in 'res.users'")
+    return f"{name}: {len(rows[0][name])} groups"
+
+
+# -- clean-up -------------------------------------------------------------------------
+
+@check("cleanup")
+def c_cleanup(t: Target, _api):
+    """Remove what can be removed: pickings not done, the partner and product
+    are archived (done moves keep them)."""
+    removed = 0
+    for pid in t.ctx.get("pickings", []):
+        rows = t.call(t.default_api, "stock.picking", "read", [pid], fields=["state"])
+        if rows.ok and rows.value and rows.value[0]["state"] != "done":
+            t.call(t.default_api, "stock.picking", "action_cancel", [pid])
+            if t.call(t.default_api, "stock.picking", "unlink", [pid]).ok:
+                removed += 1
+    for model, key in (("product.product", "product"), ("res.partner", "partner")):
+        if key in t.ctx:
+            t.call(t.default_api, model, "write", [t.ctx[key]], vals={"active": False})
+    return f"{removed} pickings removed"
+
+
+# ---------------------------------------------------------------------------
+# Runner
+# ---------------------------------------------------------------------------
+
+class Tally:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+
+    def line(self, status, target, name, detail=""):
+        if status == "PASS":
+            self.passed += 1
+        elif status == "FAIL":
+            self.failed += 1
+        else:
+            self.skipped += 1
+        text = f"{status} {target} {name}"
+        if detail:
+            text += " " + detail.replace("\n", "\\n")
+        print(text, flush=True)
+
+
+def run_suite(t: Target, tally: Tally, only=None):
+    for name, needs_json2, func, api in CHECKS:
+        if only and not any(part in name for part in only) and not name.startswith(("version", "auth.jsonrpc.login",
+                                                                                     "setup")):
+            continue
+        if needs_json2 and t.version is not None and not t.has_json2:
+            tally.line("SKIP", t.name, name, f"(Odoo {t.version} has no JSON-2)")
+            continue
+        try:
+            detail = func(t, api)
+        except Skip as skip:
+            tally.line("SKIP", t.name, name, f"({skip})")
+        except Fail as fail:
+            tally.line("FAIL", t.name, name, str(fail))
+        except Exception as exc:  # a bug of the check or an unexpected answer shape
+            tally.line("FAIL", t.name, name, f"{type(exc).__name__}: {exc}")
+        else:
+            tally.line("PASS", t.name, name, detail or "")
+
+
+class SimServer:
+    """test/odoo_sim.py in a subprocess on a free port."""
+
+    def __init__(self, version):
+        self.tmp = tempfile.TemporaryDirectory()
+        port_file = os.path.join(self.tmp.name, "port")
+        self.proc = subprocess.Popen([sys.executable, SIM, "--port", "0", "--port-file", port_file,
+                                      "--version", str(version)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 15
+        while not os.path.exists(port_file):
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise RuntimeError(f"simulator did not start: {self.proc.stderr.read()}")
+            time.sleep(0.02)
+        with open(port_file, encoding="ascii") as handle:
+            self.port = int(handle.read().strip())
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stderr.close()
+        self.tmp.cleanup()
+
+
+def real_target():
+    url, db = os.environ.get("ODOO_URL"), os.environ.get("ODOO_DB")
+    key = os.environ.get("ODOO_API_KEY")
+    if not key and os.environ.get("ODOO_API_KEY_FILE"):
+        with open(os.environ["ODOO_API_KEY_FILE"], encoding="utf-8") as handle:
+            key = handle.read().strip()
+    if not (url and db and key):
+        return None
+    return Target("real", url, db, key, login=os.environ.get("ODOO_LOGIN", "admin"),
+                  timeout=float(os.environ.get("ODOO_TIMEOUT", "60")))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Odoo conformance checks for lgx (real Odoo and/or simulator).")
+    parser.add_argument("--sim", action="store_true", help="also run against test/odoo_sim.py (17, 18, 19)")
+    parser.add_argument("--versions", default="17,18,19", help="simulated versions for --sim (default 17,18,19)")
+    parser.add_argument("--only", action="append", help="run only checks whose name contains this (repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the checks and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for name, needs_json2, _func, _api in CHECKS:
+            print(name + ("  (JSON-2, 19+)" if needs_json2 else ""))
+        return 0
+    tally = Tally()
+    started = time.time()
+    target = real_target()
+    if target is None:
+        print("real Odoo: skipped (set ODOO_URL, ODOO_DB, ODOO_API_KEY)", flush=True)
+    else:
+        run_suite(target, tally, args.only)
+    if args.sim:
+        for version in [int(v) for v in args.versions.split(",") if v.strip()]:
+            server = SimServer(version)
+            try:
+                sim = Target(f"sim-{version}", f"http://127.0.0.1:{server.port}", "lgx", "lgx-test-key",
+                             login="admin", timeout=10, expected_version=version)
+                run_suite(sim, tally, args.only)
+            finally:
+                server.stop()
+    print(f"runtime: {time.time() - started:.1f} s")
+    print(f"conformance: {tally.passed} passed, {tally.failed} failed, {tally.skipped} skipped")
+    return 1 if tally.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""Integration tests of lgx-shipments: booked -> label -> dispatched or
+cancelled, against the rules file, on a real broker and the simulator."""
+import time
+import unittest
+
+import lgxenv
+from lgxenv import produce, run_consumer
+
+SCHEMA = "lgx.shipments.ShipmentEvent"
+broker = None
+
+
+def setUpModule():
+    global broker
+    broker = lgxenv.Broker()
+
+
+def tearDownModule():
+    broker.stop()
+
+
+def ship_event(shipment, kind, body, source="tms-shipit",
+               occurred_at="2026-11-27T08:30:00.000Z"):
+    return {
+        "event_id": "%s-%s-%d" % (shipment, kind, time.monotonic_ns()),
+        "correlation_id": "order-" + shipment,
+        "source_system": source,
+        "occurred_at": occurred_at,
+        "schema_version": 1,
+        "shipment_id": shipment,
+        "payload": {kind: body},
+    }
+
+
+def booked(shipment, names, carrier="Standard delivery", **kw):
+    return ship_event(shipment, "ShipmentBooked",
+                      {"picking_names": names, "carrier": carrier,
+                       "service_level": "express"}, **kw)
+
+
+def label(shipment, ref, doc=True, **kw):
+    body = {"tracking_ref": ref, "label": None}
+    if doc:
+        body["label"] = {"filename": "label-%s.zpl" % ref,
+                         "mimetype": "application/zpl",
+                         "data": "^XA^FD%s^FS^XZ" % ref}
+    return ship_event(shipment, "LabelCreated", body, **kw)
+
+
+def dispatched(shipment, **kw):
+    return ship_event(shipment, "ShipmentDispatched",
+                      {"dispatched_at": "2026-11-27T15:40:00.000Z",
+                       "packages": 2, "weight_kg": 18.4}, **kw)
+
+
+def cancelled(shipment, **kw):
+    return ship_event(shipment, "ShipmentCancelled",
+                      {"reason": "customer changed the address"}, **kw)
+
+
+class ShipmentsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = lgxenv.Simulator(version=19)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def setUp(self):
+        self.sim.reset()
+        self.topic = "it.shipments." + self._testMethodName
+        self.n = 0
+
+    def picking(self, qty=5):
+        """A new assigned outgoing picking; returns its name."""
+        self.n += 1
+        name = "WH/OUT/S%d-%d" % (self.n, time.monotonic_ns() % 10**6)
+        pid = next(p["id"] for p in self.sim.dump("product.product")
+                   if p["default_code"] == "SKU-1001")
+        self.sim.seed("stock.picking", [{
+            "name": name, "state": "assigned",
+            "picking_type_code": "outgoing",
+            "move_ids": [{"product_id": pid, "product_uom_qty": qty,
+                          "quantity": qty, "state": "assigned"}]}])
+        return name
+
+    def send(self, events):
+        r = produce(broker, self.topic, events, schema=SCHEMA,
+                    key_field="shipment_id")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def consume(self, *extra):
+        c = run_consumer("lgx-shipments", broker, self.sim, self.topic,
+                         extra=extra)
+        with open(c.logpath) as f:
+            self.assertNotIn(lgxenv.API_KEY, f.read())
+        return c
+
+    def outcome(self, c, ev):
+        return next(l for l in c.outcomes()
+                    if l["event_id"] == ev["event_id"])
+
+    def test_booked_labelled_dispatched(self):
+        a, b = self.picking(), self.picking()
+        evs = [booked("SHP-1", [a, b]), label("SHP-1", "TRK-1"),
+               dispatched("SHP-1")]
+        self.send(evs)
+        c = self.consume()
+        self.assertEqual(c.summary()["applied"], 3, c.outcomes())
+        for name in (a, b):
+            p = self.sim.picking(name)
+            self.assertEqual(p["state"], "done")
+            self.assertEqual(p["carrier_tracking_ref"], "TRK-1")
+            self.assertEqual(p["carrier_id"][1], "Standard delivery")
+            self.assertEqual(p["x_lgx_shipment_status"], "dispatched")
+            self.assertEqual(p["x_lgx_shipment_ref"], "SHP-1")
+            atts = [x for x in self.sim.dump("ir.attachment")
+                    if x["res_model"] == "stock.picking"
+                    and x["res_id"] == p["id"]]
+            self.assertEqual([x["name"] for x in atts], ["label-TRK-1.zpl"])
+
+    def test_dispatch_before_carrier_acceptance_waits_for_the_label(self):
+        a = self.picking()
+        self.send([booked("SHP-2", [a]), dispatched("SHP-2")])
+        c = lgxenv.Consumer("lgx-shipments", broker, self.sim, self.topic,
+                            extra=("--exit-at-end", "--hold-recheck-ms",
+                                   "200"))
+        deadline = time.time() + 30
+        while time.time() < deadline and not any(
+                l["outcome"] == "held" for l in c.outcomes()):
+            time.sleep(0.1)
+        self.assertEqual(self.sim.picking(a)["state"], "assigned")
+        # The label (carrier acceptance) arrives: the dispatch goes on.
+        self.send([label("SHP-2", "TRK-2", doc=False)])
+        self.assertEqual(c.wait(30), 0)
+        s = c.summary()
+        self.assertEqual((s["held"], s["applied"]), (1, 3), c.outcomes())
+        self.assertEqual(self.sim.picking(a)["state"], "done")
+
+    def test_dispatch_without_label_expires_to_the_dead_letter_topic(self):
+        a = self.picking()
+        rules = lgxenv.rules_file(self.sim.dir,
+                                  shipment_dispatched={"hold_ms": 1000})
+        self.send([booked("SHP-3", [a]), dispatched("SHP-3")])
+        c = self.consume("--rules", rules, "--hold-recheck-ms", "200")
+        dlq = broker.read(self.topic + ".dlq")
+        self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
+                         ["hold_expired"])
+        self.assertIn("booked", dlq[0]["headers"]["lgx.dlq.message"])
+        self.assertEqual(self.sim.picking(a)["state"], "assigned")
+        self.assertEqual(c.summary()["rejected"], 1)
+
+    def test_cancelled_shipment_takes_nothing_more(self):
+        a = self.picking()
+        evs = [booked("SHP-4", [a]), cancelled("SHP-4"),
+               label("SHP-4", "TRK-4"), dispatched("SHP-4")]
+        self.send(evs)
+        c = self.consume("--hold-recheck-ms", "200")
+        self.assertEqual(self.outcome(c, evs[2])["reason"],
+                         "transition_not_allowed")
+        self.assertEqual(self.outcome(c, evs[3])["reason"],
+                         "transition_not_allowed")
+        p = self.sim.picking(a)
+        self.assertEqual((p["state"], p["x_lgx_shipment_status"]),
+                         ("assigned", "cancelled"))
+        notes = [m for m in self.sim.dump("mail.message")
+                 if m.get("model") == "stock.picking"
+                 and m.get("res_id") == p["id"]
+                 and "cancelled" in (m.get("body") or "")]
+        self.assertEqual(len(notes), 1)
+
+    def test_wrong_source_future_stale_and_unknown_carrier(self):
+        a, b = self.picking(), self.picking()
+        alien = booked("SHP-5", [a], source="wms-north")
+        future = booked("SHP-5", [a], occurred_at="2099-01-01T00:00:00.000Z")
+        ok = booked("SHP-5", [a])
+        again = booked("SHP-5", [a])
+        nocarrier = booked("SHP-6", [b], carrier="Pigeon Post")
+        self.send([alien, future, ok, again, nocarrier])
+        c = self.consume()
+        self.assertEqual(self.outcome(c, alien)["reason"],
+                         "source_not_allowed")
+        self.assertEqual(self.outcome(c, future)["reason"], "future_dated")
+        self.assertEqual(self.outcome(c, ok)["outcome"], "applied")
+        self.assertEqual(self.outcome(c, again)["outcome"], "stale")
+        self.assertEqual(self.outcome(c, nocarrier)["reason"],
+                         "unknown_carrier")
+
+    def test_older_label_is_stale(self):
+        a = self.picking()
+        new = label("SHP-7", "TRK-NEW", doc=False,
+                    occurred_at="2026-11-27T10:00:00.000Z")
+        old = label("SHP-7", "TRK-OLD", doc=False,
+                    occurred_at="2026-11-27T09:00:00.000Z")
+        self.send([booked("SHP-7", [a]), new, old])
+        c = self.consume()
+        self.assertEqual(self.outcome(c, old)["reason"], "older_than_applied")
+        self.assertEqual(self.sim.picking(a)["carrier_tracking_ref"],
+                         "TRK-NEW")
+
+    def test_field_not_owned(self):
+        a = self.picking()
+        rules = lgxenv.rules_file(self.sim.dir, label_created={
+            "writes": ["stock.picking.x_lgx_shipment_status",
+                       "stock.picking.x_lgx_clock"]})
+        ev = label("SHP-8", "TRK-8")
+        self.send([booked("SHP-8", [a]), ev])
+        c = self.consume("--rules", rules)
+        self.assertEqual(self.outcome(c, ev)["reason"], "field_not_owned")
+        self.assertFalse(self.sim.picking(a)["carrier_tracking_ref"])
+
+    def test_malformed_message_and_replay(self):
+        a = self.picking()
+        self.send([booked("SHP-9", [a]), label("SHP-9", "TRK-9")])
+        broker.produce_raw(self.topic, b"\x00\x00\x00\x00\x0a\x99",
+                           key="SHP-9")
+        self.send([dispatched("SHP-9")])
+        c = self.consume()
+        s = c.summary()
+        self.assertEqual((s["applied"], s["rejected"]), (3, 1))
+        before = self.sim.dump("stock.picking")
+        atts = len(self.sim.dump("ir.attachment"))
+        # A second group replays the whole topic: nothing changes.
+        again = run_consumer("lgx-shipments", broker, self.sim, self.topic,
+                             group="replay-" + self.topic)
+        self.assertEqual(again.summary()["applied"], 0, again.outcomes())
+        self.assertEqual(self.sim.dump("stock.picking"), before)
+        self.assertEqual(len(self.sim.dump("ir.attachment")), atts)
+
+
+if __name__ == "__main__":
+    unittest.main()
