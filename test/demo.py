@@ -1,7 +1,7 @@
 """make demo: a real Kafka broker, the Odoo simulator, lgx-picks, and a
 small realistic batch of warehouse pick confirmations, including trouble
-(a duplicate, a pick for a draft order, an unknown picking, a malformed
-message). Prints the outcome counts and the resulting picking states, then
+(a duplicate, a pick for a draft order, which is held and then
+dead-lettered, an unknown picking, a malformed message). Prints the outcome counts and the resulting picking states, then
 stops everything it started."""
 import collections
 import os
@@ -70,13 +70,18 @@ def main():
             % (len(events), TOPIC))
         say("running lgx-picks until the topic is drained ...")
         start = time.time()
+        # The pick for a draft order is held; the demo's rules let it wait
+        # 3 s (the shipped rules: an hour) before it is dead-lettered.
+        rules = lgxenv.rules_file(sim.dir, pick_confirmed={"hold_ms": 3000})
         c = lgxenv.run_consumer("lgx-picks", broker, sim, TOPIC,
-                                timeout=120)
+                                timeout=120,
+                                extra=("--rules", rules,
+                                       "--hold-recheck-ms", "500"))
         took = time.time() - start
         s = c.summary() or {}
         say("\nOutcomes (lgx-picks, %.1f s including start-up):" % took)
-        for k in ("applied", "duplicate", "stale", "rejected", "retry",
-                  "fatal"):
+        for k in ("applied", "duplicate", "stale", "rejected", "held",
+                  "retry", "fatal"):
             say("  %-10s %d" % (k, s.get(k, 0)))
         reasons = collections.Counter(
             l.get("reason") for l in c.outcomes()
@@ -90,9 +95,9 @@ def main():
                                                        len(dlq)))
         for d in dlq:
             h = d["headers"]
-            say("  offset %s  %-22s %s" % (h.get("lgx.dlq.offset"),
-                                           h.get("lgx.dlq.reason"),
-                                           h.get("lgx.dlq.message", "")[:70]))
+            say("  partition %s offset %s  %-18s %s" % (
+                h.get("lgx.dlq.partition"), h.get("lgx.dlq.offset"),
+                h.get("lgx.dlq.reason"), h.get("lgx.dlq.message", "")[:64]))
         say("\nOdoo pickings after the run:")
         say("  %-14s %-10s %-10s %s" % ("name", "state", "backorder of",
                                        "done at"))
