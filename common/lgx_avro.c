@@ -47,29 +47,7 @@ struct lgx_avro_decoder_s {
     size_t next_evict;
 };
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return NULL;
-    }
-    char *data = NULL;
-    long size;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (data = malloc((size_t)size + 1))) {
-        if (fread(data, 1, (size_t)size, f) != (size_t)size) {
-            free(data);
-            data = NULL;
-        } else {
-            data[size] = '\0';
-            *len = (size_t)size;
-        }
-    }
-    fclose(f);
-    return data;
-}
-
-static char *schema_fullname(avro_schema_t s)
+char *lgx_avro_fullname(avro_schema_t s)
 {
     const char *ns = avro_schema_namespace(s);
     const char *name = avro_schema_name(s);
@@ -100,7 +78,7 @@ static lgx_err_t store_add(lgx_avro_store_t *store, const char *dir,
     char path[1024];
     size_t len = 0;
     snprintf(path, sizeof(path), "%s/%s", dir, file);
-    char *json = read_file(path, &len);
+    char *json = lgx_file_read(path, 1u << 20, &len);
     if (!json) {
         snprintf(errstr, size, "cannot read schema %s", path);
         return LGX_ERR_SCHEMA;
@@ -112,7 +90,7 @@ static lgx_err_t store_add(lgx_avro_store_t *store, const char *dir,
         snprintf(errstr, size, "schema %s: %s", path, avro_strerror());
         return LGX_ERR_SCHEMA;
     }
-    e->fullname = schema_fullname(e->schema);
+    e->fullname = lgx_avro_fullname(e->schema);
     if (!e->fullname) {
         avro_schema_decref(e->schema);
         return LGX_ERR_NOMEM;
@@ -129,7 +107,7 @@ lgx_avro_store_t *lgx_avro_store_load(const char *dir, char *errstr,
     char path[1024];
     size_t len = 0;
     snprintf(path, sizeof(path), "%s/schemas.json", dir);
-    char *text = read_file(path, &len);
+    char *text = lgx_file_read(path, 1u << 20, &len);
     if (!text) {
         snprintf(errstr, size, "cannot read %s", path);
         return NULL;

@@ -37,6 +37,9 @@ int32_t lgx_avro_store_latest(const lgx_avro_store_t *store,
 /* Schema for an id, or NULL; owned by the store. */
 avro_schema_t lgx_avro_store_schema(const lgx_avro_store_t *store, int32_t id);
 
+/* "namespace.Name" of a named schema, malloc'd (free() it), or NULL. */
+char *lgx_avro_fullname(avro_schema_t s);
+
 /* Splits a framed message. Returns LGX_OK, or LGX_ERR_DECODE when it is too
  * short or the magic byte is wrong. */
 lgx_err_t lgx_avro_frame_parse(const void *buf, size_t len, int32_t *id,

@@ -156,6 +156,29 @@ lgx_err_t lgx_buf_json_str(lgx_buf_t *b, const char *s, size_t len)
     return err;
 }
 
+char *lgx_file_read(const char *path, size_t max_len, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return NULL;
+    }
+    char *data = NULL;
+    long size;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+        (size_t)size <= max_len && fseek(f, 0, SEEK_SET) == 0 &&
+        (data = malloc((size_t)size + 1))) {
+        if (fread(data, 1, (size_t)size, f) != (size_t)size) {
+            free(data);
+            data = NULL;
+        } else {
+            data[size] = '\0';
+            *len = (size_t)size;
+        }
+    }
+    fclose(f);
+    return data;
+}
+
 const char *lgx_buf_data(const lgx_buf_t *b)
 {
     return b->data;

@@ -36,4 +36,9 @@ void lgx_buf_reset(lgx_buf_t *b);
  * Returns NULL when out of memory. */
 char *lgx_buf_take(lgx_buf_t *b);
 
+/* Reads a whole file of at most max_len bytes into a new NUL-terminated
+ * string (free() it) and sets *len. NULL when it cannot be read or is
+ * larger. */
+char *lgx_file_read(const char *path, size_t max_len, size_t *len);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lgx_buf.h"
 #include "lgx_json.h"
 
 #define MAX_ITEMS 64
@@ -257,31 +258,16 @@ lgx_rules_t *lgx_rules_parse(const char *json, size_t len, char *errstr,
 
 lgx_rules_t *lgx_rules_load(const char *path, char *errstr, size_t size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    size_t len = 0;
+    char *text = lgx_file_read(path, 1u << 20, &len);
+    if (!text) {
         snprintf(errstr, size, "cannot read the rules file %s", path);
         return NULL;
     }
-    char *text = NULL;
-    size_t len = 0;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && len < (1u << 20)) {
-        char *t = realloc(text, len + n);
-        if (!t) {
-            break;
-        }
-        text = t;
-        memcpy(text + len, buf, n);
-        len += n;
-    }
-    fclose(f);
     char inner[400] = "";
-    lgx_rules_t *r =
-        text ? lgx_rules_parse(text, len, inner, sizeof(inner)) : NULL;
+    lgx_rules_t *r = lgx_rules_parse(text, len, inner, sizeof(inner));
     if (!r) {
-        snprintf(errstr, size, "rules file %s: %s", path,
-                 inner[0] ? inner : "empty");
+        snprintf(errstr, size, "rules file %s: %s", path, inner);
     }
     free(text);
     return r;

@@ -205,8 +205,8 @@ static int64_t model_id(lgx_odoo_t *o, const char *model, lgx_verdict_t *v)
     lgx_odoo_error_t err;
     int64_t id = 0;
     snprintf(domain, sizeof(domain), "[[\"model\",\"=\",\"%s\"]]", model);
-    lgx_err_t rc = lgx_odoo_search_read(o, "ir.model", domain, "[\"id\"]", 1,
-                                        &rec, &err);
+    lgx_err_t rc =
+        lgx_odoo_search_read(o, "ir.model", domain, "[\"id\"]", 1, &rec, &err);
     if (lgx_stock_ok(rc, &err, "ir.model search_read", v) &&
         !lgx_json_get_int(lgx_json_at(rec, 0), "id", &id)) {
         lgx_verdict_set(v, LGX_OUTCOME_FATAL, "odoo_setup",

@@ -159,35 +159,13 @@ static void path_pop(pair_t *p, size_t len)
 
 /* ---- files ---- */
 
-static char *read_text(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return NULL;
-    }
-    char *data = NULL;
-    long size;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (data = malloc((size_t)size + 1))) {
-        if (fread(data, 1, (size_t)size, f) != (size_t)size) {
-            free(data);
-            data = NULL;
-        } else {
-            data[size] = '\0';
-            *len = (size_t)size;
-        }
-    }
-    fclose(f);
-    return data;
-}
-
 /* Parses dir/name as JSON; NULL with an ERROR line when that fails. */
 static yajl_val read_json(lint_t *l, const char *name)
 {
     char path[1024], errstr[256];
     size_t len = 0;
     snprintf(path, sizeof(path), "%s/%s", l->dir, name);
-    char *text = read_text(path, &len);
+    char *text = lgx_file_read(path, 1u << 20, &len);
     if (!text) {
         lint_error(l, "%s: cannot read", path);
         return NULL;
@@ -260,23 +238,11 @@ static void collect_defs(entry_t *e, yajl_val node, const char *ns)
     collect_defs(e, lgx_json_get(node, "values"), inner);
 }
 
-static char *schema_fullname(avro_schema_t s)
-{
-    const char *ns = avro_schema_namespace(s);
-    const char *name = avro_schema_name(s);
-    size_t size = (ns ? strlen(ns) + 1 : 0) + strlen(name) + 1;
-    char *out = malloc(size);
-    if (out) {
-        snprintf(out, size, "%s%s%s", ns ? ns : "", ns && *ns ? "." : "", name);
-    }
-    return out;
-}
-
 /* The JSON definition of named schema s in entry e: by full name, else by
  * unqualified name when that is unambiguous. NULL when not found. */
 static yajl_val find_def(const entry_t *e, avro_schema_t s)
 {
-    char *full = schema_fullname(s);
+    char *full = lgx_avro_fullname(s);
     yajl_val found = NULL;
     size_t by_short = 0;
     for (size_t i = 0; full && i < e->n_defs && !found; i++) {
@@ -876,7 +842,7 @@ static void load_schemas(lint_t *l, lgx_avro_store_t *store)
         if (!e->schema || !e->json) {
             continue;
         }
-        e->fullname = schema_fullname(e->schema);
+        e->fullname = lgx_avro_fullname(e->schema);
         if (!e->fullname) {
             continue;
         }
