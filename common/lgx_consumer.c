@@ -82,6 +82,10 @@ static const lgx_opt_t consumer_opts[] = {
      "Events queued per partition (held or waiting behind a held one) "
      "before fetching pauses",
      "10..10000000", 0},
+    {"from-timestamp", LGX_OPT_STR, NULL, OFF(from_timestamp),
+     "Start each partition at the first event at or after this time (ISO "
+     "8601 UTC or epoch ms), whatever the group committed",
+     NULL, 0},
     {"exit-at-end", LGX_OPT_BOOL, "false", OFF(exit_at_end),
      "Stop once every assigned partition is read to its end (batch "
      "replays, tests)",
@@ -124,7 +128,10 @@ typedef struct consumer {
     part_t parts[MAX_PARTS];
     size_t n_parts;
     bool fatal;
-    bool dirty; /* offsets stored since the last commit */
+    bool dirty;                 /* offsets stored since the last commit */
+    int64_t from_ms;            /* --from-timestamp, or -1 */
+    int32_t rewound[MAX_PARTS]; /* partitions already started from it */
+    size_t n_rewound;
     int64_t last_commit_ms;
     uint64_t counts[LGX_OUTCOME__COUNT];
     unsigned int rand_state;
@@ -409,6 +416,46 @@ static void commit(consumer_t *c, bool sync)
     c->last_commit_ms = now_ms();
 }
 
+/* --from-timestamp: the first assignment of each partition starts at the
+ * first event at or after that time (later assignments resume from the
+ * group's commits, which then include what this process finished). */
+static void start_from_time(consumer_t *c,
+                            rd_kafka_topic_partition_list_t *parts)
+{
+    if (c->from_ms < 0) {
+        return;
+    }
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    for (int i = 0; i < parts->cnt; i++) {
+        bool done = false;
+        for (size_t j = 0; j < c->n_rewound; j++) {
+            done = done || c->rewound[j] == parts->elems[i].partition;
+        }
+        if (!done && c->n_rewound < MAX_PARTS) {
+            c->rewound[c->n_rewound++] = parts->elems[i].partition;
+            rd_kafka_topic_partition_list_add(l, parts->elems[i].topic,
+                                              parts->elems[i].partition)
+                ->offset = c->from_ms;
+        }
+    }
+    rd_kafka_resp_err_t err =
+        l->cnt ? rd_kafka_offsets_for_times(c->rk, l, 10000) : 0;
+    for (int i = 0; !err && i < l->cnt; i++) {
+        rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(
+            parts, l->elems[i].topic, l->elems[i].partition);
+        /* -1: nothing that late; start at the end. */
+        p->offset =
+            l->elems[i].offset >= 0 ? l->elems[i].offset : RD_KAFKA_OFFSET_END;
+        LGX_INFO(c->log, "partition %d starts at offset %lld (from %lld)",
+                 (int)p->partition, (long long)l->elems[i].offset,
+                 (long long)c->from_ms);
+    }
+    if (err) {
+        LGX_ERROR(c->log, "--from-timestamp: %s", rd_kafka_err2str(err));
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -419,6 +466,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         for (int i = 0; i < parts->cnt; i++) {
             part_add(c, parts->elems[i].partition);
         }
+        start_from_time(c, parts);
         LGX_INFO(c->log, "assigned %d partition(s) of %s (%s)", parts->cnt,
                  c->conf->topic, rd_kafka_rebalance_protocol(rk));
         if (cooperative) {
@@ -1014,6 +1062,20 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->spec = spec;
     c->conf = &kconf;
     c->rand_state = (unsigned)now_ms();
+    c->from_ms = -1;
+    if (kconf.from_timestamp) {
+        char *end;
+        c->from_ms = strtoll(kconf.from_timestamp, &end, 10);
+        if ((*end || end == kconf.from_timestamp) &&
+            lgx_avro_parse_time(kconf.from_timestamp, &c->from_ms) != LGX_OK) {
+            LGX_ERROR(log,
+                      "option --from-timestamp: '%s' is neither ISO 8601 "
+                      "UTC nor epoch milliseconds",
+                      kconf.from_timestamp);
+            rc = 2;
+            goto done;
+        }
+    }
     c->last_commit_ms = now_ms();
 
     if (!(c->rules = load_rules(spec, kconf.rules, errstr, sizeof(errstr))) ||

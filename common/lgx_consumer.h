@@ -123,6 +123,7 @@ typedef struct lgx_consumer_conf {
     long hold_ms;
     long hold_recheck_ms;
     long max_pending;
+    char *from_timestamp;
     bool exit_at_end;
     char **kafka_props;
 } lgx_consumer_conf_t;

@@ -259,6 +259,12 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
         return;
     }
     free(writes);
+    if (n == 0 && !validate) {
+        lgx_verdict_set(v, LGX_OUTCOME_STALE, "already_applied",
+                        "%s: every move already holds these quantities",
+                        job->name);
+        return;
+    }
     if (validate &&
         !lgx_stock_validate(p->odoo, job->picking_id, job->name,
                             strcmp(p->conf->backorder, "create") == 0,
