@@ -327,6 +327,46 @@ lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
     return err;
 }
 
+char *lgx_avro_to_json(const lgx_avro_store_t *store, const void *buf,
+                       size_t len, char *errstr, size_t size)
+{
+    const void *body;
+    size_t body_len;
+    int32_t id;
+    if (lgx_avro_frame_parse(buf, len, &id, &body, &body_len) != LGX_OK) {
+        snprintf(errstr, size, "not a Confluent-framed Avro message");
+        return NULL;
+    }
+    avro_schema_t schema = lgx_avro_store_schema(store, id);
+    if (!schema) {
+        snprintf(errstr, size, "unknown schema id %d", (int)id);
+        return NULL;
+    }
+    avro_value_iface_t *iface = avro_generic_class_from_schema(schema);
+    avro_value_t value;
+    char *json = NULL;
+    if (!iface || avro_generic_value_new(iface, &value) != 0) {
+        snprintf(errstr, size, "out of memory");
+        if (iface) {
+            avro_value_iface_decref(iface);
+        }
+        return NULL;
+    }
+    avro_reader_t r = avro_reader_memory(body, (int64_t)body_len);
+    if (!r || avro_value_read(r, &value) != 0 ||
+        avro_value_to_json(&value, 1, &json) != 0) {
+        snprintf(errstr, size, "cannot decode with schema id %d: %s", (int)id,
+                 avro_strerror());
+        json = NULL;
+    }
+    if (r) {
+        avro_reader_free(r);
+    }
+    avro_value_decref(&value);
+    avro_value_iface_decref(iface);
+    return json;
+}
+
 /* ---- field accessors ---- */
 
 static lgx_err_t get_field(avro_value_t *rec, const char *name,

@@ -61,6 +61,11 @@ lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
                           avro_value_t **out, int32_t *writer_id, char *errstr,
                           size_t errstr_size) LGX_MUST_CHECK;
 
+/* Decodes a framed message with its own writer schema and returns it as
+ * JSON text (free() it), or NULL with errstr. For people: lgx-dlq show. */
+char *lgx_avro_to_json(const lgx_avro_store_t *store, const void *buf,
+                       size_t len, char *errstr, size_t errstr_size);
+
 /* Encodes a JSON object as schema id's record and appends the framed
  * message to out. Unions take a bare value (the first fitting branch) or
  * Avro's {"type": value} form; a long may be given as an ISO 8601 UTC
