@@ -4,7 +4,7 @@
 CC ?= cc
 # make V=1 shows the compiler command lines.
 Q := $(if $(V),,@)
-PKGS := rdkafka avro-c yajl libcurl uuid
+PKGS := rdkafka avro-c yajl libcurl uuid libmicrohttpd
 BUILD := build
 # Where the programs look for avro-schemas/ unless --schema-dir says.
 SCHEMA_DIR ?= $(CURDIR)/avro-schemas

@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,17 @@
 #include "lgx_cid.h"
 #include "lgx_dedup.h"
 #include "lgx_dlq.h"
+#include "lgx_http.h"
+#include "lgx_metrics.h"
 #include "lgx_kafka.h"
 #include "lgx_partq.h"
 #include "lgx_setup.h"
 
 #ifndef LGX_SCHEMA_DIR
 #define LGX_SCHEMA_DIR "avro-schemas"
+#endif
+#ifndef LGX_VERSION
+#define LGX_VERSION "0.1.0"
 #endif
 #ifndef LGX_RULES_FILE
 #define LGX_RULES_FILE "config/rules.json"
@@ -86,6 +92,13 @@ static const lgx_opt_t consumer_opts[] = {
      "Start each partition at the first event at or after this time (ISO "
      "8601 UTC or epoch ms), whatever the group committed",
      NULL, 0},
+    {"http-address", LGX_OPT_STR, "0.0.0.0", OFF(http_address),
+     "Address of the /metrics, /healthz and /readyz endpoint", NULL, 0},
+    {"http-port", LGX_OPT_INT, "9464", OFF(http_port),
+     "Port of that endpoint (0: a free one, logged; -1: none)", "-1..65535", 0},
+    {"odoo-probe-ms", LGX_OPT_INT, "5000", OFF(odoo_probe_ms),
+     "How often Odoo is checked when no event is going through (readiness)",
+     "100..3600000", 0},
     {"exit-at-end", LGX_OPT_BOOL, "false", OFF(exit_at_end),
      "Stop once every assigned partition is read to its end (batch "
      "replays, tests)",
@@ -102,6 +115,7 @@ typedef struct part {
     bool fetch_paused;        /* too many events queued: backpressure */
     int64_t blocked_until_ms; /* a retriable failure: wait until then */
     int attempts;             /* consecutive retriable failures */
+    int64_t stored;           /* next offset to commit, or -1 */
     lgx_dedup_t *seen;
     lgx_partq_t *q;
 } part_t;
@@ -135,6 +149,14 @@ typedef struct consumer {
     int64_t last_commit_ms;
     uint64_t counts[LGX_OUTCOME__COUNT];
     unsigned int rand_state;
+    lgx_odoo_t *odoo;
+    lgx_metrics_t *metrics;
+    lgx_http_t *http;
+    int64_t last_gauges_ms;
+    int64_t last_odoo_ok_ms;
+    /* Read by the HTTP thread for /readyz. */
+    atomic_int n_assigned;
+    atomic_int odoo_down;
 } consumer_t;
 
 static const char *outcome_names[] = {
@@ -379,6 +401,7 @@ static void part_add(consumer_t *c, int32_t partition)
     part_t *p = &c->parts[c->n_parts++];
     memset(p, 0, sizeof(*p));
     p->partition = partition;
+    p->stored = -1;
     p->seen = lgx_dedup_new((size_t)c->conf->dedup_window);
     p->q = lgx_partq_new();
 }
@@ -399,6 +422,7 @@ static void part_remove(consumer_t *c, int32_t partition)
     }
     part_clear(p);
     *p = c->parts[--c->n_parts];
+    atomic_store(&c->n_assigned, (int)c->n_parts);
 }
 
 /* Commits stored offsets; sync waits for the broker's answer. */
@@ -407,7 +431,13 @@ static void commit(consumer_t *c, bool sync)
     if (!c->dirty) {
         return;
     }
+    int64_t started = now_ms();
     rd_kafka_resp_err_t err = rd_kafka_commit(c->rk, NULL, sync ? 0 : 1);
+    if (sync) {
+        lgx_metrics_observe(c->metrics, "lgx_commit_duration_seconds", NULL,
+                            (double)(now_ms() - started) / 1000.0);
+    }
+    lgx_metrics_add(c->metrics, "lgx_commits_total", NULL, 1);
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
         LGX_WARN(c->log, "offset commit failed: %s", rd_kafka_err2str(err));
         return;
@@ -467,6 +497,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             part_add(c, parts->elems[i].partition);
         }
         start_from_time(c, parts);
+        atomic_store(&c->n_assigned, (int)c->n_parts);
         LGX_INFO(c->log, "assigned %d partition(s) of %s (%s)", parts->cnt,
                  c->conf->topic, rd_kafka_rebalance_protocol(rk));
         if (cooperative) {
@@ -534,6 +565,10 @@ static void fetch_pause(consumer_t *c, part_t *p, bool pause)
 
 static void store_offset(consumer_t *c, int32_t partition, int64_t next)
 {
+    part_t *p = part_find(c, partition);
+    if (p) {
+        p->stored = next;
+    }
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, c->conf->topic, partition)->offset =
         next;
@@ -679,6 +714,26 @@ static void settle(consumer_t *c, pending_t *pe, int64_t now, lgx_verdict_t *v)
     }
 }
 
+/* Metrics of one outcome. */
+static void count_outcome(consumer_t *c, const lgx_verdict_t *v)
+{
+    char labels[256];
+    lgx_metrics_labels(labels, sizeof(labels), "topic", c->conf->topic,
+                       "outcome", lgx_outcome_name(v->outcome), "reason",
+                       v->reason, (const char *)NULL);
+    lgx_metrics_add(c->metrics, "lgx_events_total", labels, 1);
+    if (v->outcome == LGX_OUTCOME_REJECTED) {
+        lgx_metrics_labels(labels, sizeof(labels), "topic", c->conf->topic,
+                           "reason", v->reason, (const char *)NULL);
+        lgx_metrics_add(c->metrics, "lgx_dead_letters_total", labels, 1);
+    }
+    if (v->outcome == LGX_OUTCOME_RETRY) {
+        lgx_metrics_labels(labels, sizeof(labels), "topic", c->conf->topic,
+                           "reason", v->reason, (const char *)NULL);
+        lgx_metrics_add(c->metrics, "lgx_retries_total", labels, 1);
+    }
+}
+
 /* Runs one pending event to an outcome; returns it. */
 static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
 {
@@ -724,6 +779,7 @@ static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
     if (v.outcome != LGX_OUTCOME_HELD || first_hold) {
         log_outcome(c, &ev.fields, &v, pe->attempts);
         c->counts[v.outcome]++;
+        count_outcome(c, &v);
     }
     if (v.outcome == LGX_OUTCOME_HELD) {
         int64_t recheck = now + c->conf->hold_recheck_ms;
@@ -865,6 +921,139 @@ static rd_kafka_t *make_consumer(consumer_t *c, char *errstr, size_t size)
     return rk;
 }
 
+/* ---- metrics and health ---- */
+
+static void declare_metrics(consumer_t *c)
+{
+    static const struct {
+        const char *name;
+        lgx_metric_kind_t kind;
+        const char *help;
+    } fams[] = {
+        {"lgx_events_total", LGX_METRIC_COUNTER,
+         "Events by topic, outcome and reason"},
+        {"lgx_dead_letters_total", LGX_METRIC_COUNTER,
+         "Events written to the dead-letter topic, by reason"},
+        {"lgx_retries_total", LGX_METRIC_COUNTER,
+         "Retriable failures (the event is tried again), by reason"},
+        {"lgx_odoo_calls_total", LGX_METRIC_COUNTER,
+         "Odoo calls by model, method and result"},
+        {"lgx_odoo_call_duration_seconds", LGX_METRIC_HISTOGRAM,
+         "Odoo call latency by model and method"},
+        {"lgx_odoo_up", LGX_METRIC_GAUGE,
+         "1 when the last Odoo call or probe succeeded"},
+        {"lgx_pending_events", LGX_METRIC_GAUGE,
+         "Events read but not finished (in flight, held or waiting), by "
+         "partition"},
+        {"lgx_held_events", LGX_METRIC_GAUGE,
+         "Events held for a missing precondition, by partition"},
+        {"lgx_consumer_lag", LGX_METRIC_GAUGE,
+         "Events of the partition not yet finished (end offset minus the "
+         "next offset to commit)"},
+        {"lgx_commits_total", LGX_METRIC_COUNTER, "Offset commits"},
+        {"lgx_commit_duration_seconds", LGX_METRIC_HISTOGRAM,
+         "Synchronous offset commit latency"},
+        {"lgx_assigned_partitions", LGX_METRIC_GAUGE, "Partitions assigned"},
+        {"lgx_build_info", LGX_METRIC_GAUGE, "Program and version"},
+    };
+    for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+        lgx_metrics_declare(c->metrics, fams[i].name, fams[i].kind,
+                            fams[i].help);
+    }
+    char labels[128];
+    lgx_metrics_labels(labels, sizeof(labels), "program", c->spec->program,
+                       "version", LGX_VERSION, (const char *)NULL);
+    lgx_metrics_set(c->metrics, "lgx_build_info", labels, 1);
+}
+
+/* Every Odoo call: metrics, and Odoo's health for readiness. */
+static void on_odoo_call(void *opaque, const char *model, const char *method,
+                         double seconds, lgx_err_t result)
+{
+    consumer_t *c = opaque;
+    char labels[256];
+    lgx_metrics_labels(labels, sizeof(labels), "model", model, "method", method,
+                       (const char *)NULL);
+    lgx_metrics_observe(c->metrics, "lgx_odoo_call_duration_seconds", labels,
+                        seconds);
+    lgx_metrics_labels(labels, sizeof(labels), "model", model, "method", method,
+                       "result", lgx_err_name(result), (const char *)NULL);
+    lgx_metrics_add(c->metrics, "lgx_odoo_calls_total", labels, 1);
+    int down = lgx_err_retriable(result) ? 1 : 0;
+    if (!down) {
+        c->last_odoo_ok_ms = now_ms();
+    }
+    if (atomic_exchange(&c->odoo_down, down) != down) {
+        if (down) {
+            LGX_WARN(c->log, "Odoo is failing (%s on %s.%s): not ready",
+                     lgx_err_name(result), model, method);
+        } else {
+            LGX_INFO(c->log, "Odoo answers again: ready");
+        }
+    }
+    lgx_metrics_set(c->metrics, "lgx_odoo_up", NULL, down ? 0 : 1);
+}
+
+static bool is_ready(void *opaque, char *why, size_t size)
+{
+    consumer_t *c = opaque;
+    if (atomic_load(&c->n_assigned) == 0) {
+        snprintf(why, size, "not ready: no partition assigned");
+        return false;
+    }
+    if (atomic_load(&c->odoo_down)) {
+        snprintf(why, size,
+                 "degraded: Odoo is unreachable or failing; "
+                 "events wait, nothing is skipped");
+        return false;
+    }
+    snprintf(why, size, "ready");
+    return true;
+}
+
+/* Every second: partition gauges; and when no call reached Odoo for
+ * --odoo-probe-ms, a probe, so that readiness follows Odoo without
+ * traffic. */
+static void housekeeping(consumer_t *c)
+{
+    int64_t now = now_ms();
+    if (now - c->last_gauges_ms < 1000) {
+        return;
+    }
+    c->last_gauges_ms = now;
+    char labels[160], part[16];
+    for (size_t i = 0; i < c->n_parts; i++) {
+        part_t *p = &c->parts[i];
+        snprintf(part, sizeof(part), "%d", (int)p->partition);
+        lgx_metrics_labels(labels, sizeof(labels), "topic", c->conf->topic,
+                           "partition", part, (const char *)NULL);
+        lgx_metrics_set(c->metrics, "lgx_pending_events", labels,
+                        (double)lgx_partq_len(p->q));
+        lgx_metrics_set(c->metrics, "lgx_held_events", labels,
+                        (double)lgx_partq_held(p->q));
+        int64_t lo = 0, hi = 0;
+        if (rd_kafka_get_watermark_offsets(c->rk, c->conf->topic, p->partition,
+                                           &lo, &hi) == 0 &&
+            hi >= 0) {
+            int64_t from = p->stored >= 0 ? p->stored : lo;
+            lgx_metrics_set(c->metrics, "lgx_consumer_lag", labels,
+                            (double)(hi > from ? hi - from : 0));
+        }
+    }
+    lgx_metrics_set(c->metrics, "lgx_assigned_partitions", NULL,
+                    (double)c->n_parts);
+    if (now - c->last_odoo_ok_ms >= c->conf->odoo_probe_ms) {
+        lgx_odoo_error_t err;
+        c->last_odoo_ok_ms = now;
+        lgx_err_t rc = lgx_odoo_call(c->odoo, "res.users", "context_get", NULL,
+                                     0, NULL, NULL, &err);
+        if (lgx_err_fatal(rc)) {
+            LGX_ERROR(c->log, "Odoo probe: %s: %s", err.name, err.message);
+            c->fatal = true;
+        }
+    }
+}
+
 /* SIGHUP: new rules, unless the file is now invalid (the old rules stay). */
 static void reload(consumer_t *c)
 {
@@ -887,6 +1076,7 @@ static void loop(consumer_t *c)
         if (reload_requested) {
             reload(c);
         }
+        housekeeping(c);
         for (size_t i = 0; i < c->n_parts && !c->fatal; i++) {
             drain(c, &c->parts[i]);
         }
@@ -1063,6 +1253,10 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->conf = &kconf;
     c->rand_state = (unsigned)now_ms();
     c->from_ms = -1;
+    if (!(c->metrics = lgx_metrics_new())) {
+        goto done;
+    }
+    declare_metrics(c);
     if (kconf.from_timestamp) {
         char *end;
         c->from_ms = strtoll(kconf.from_timestamp, &end, 10);
@@ -1112,6 +1306,21 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     if (check_setup(spec, odoo, log) != LGX_OK) {
         goto done;
     }
+    c->odoo = odoo;
+    c->last_odoo_ok_ms = now_ms();
+    lgx_odoo_set_observer(odoo, on_odoo_call, c);
+    if (kconf.http_port >= 0) {
+        c->http =
+            lgx_http_start(kconf.http_address, (int)kconf.http_port, c->metrics,
+                           is_ready, c, errstr, sizeof(errstr));
+        if (!c->http) {
+            LGX_ERROR(log, "configuration: %s", errstr);
+            rc = 2;
+            goto done;
+        }
+        LGX_INFO(log, "serving /metrics, /healthz and /readyz on %s:%d",
+                 kconf.http_address, lgx_http_port(c->http));
+    }
     c->state = spec->init
                    ? spec->init(spec->conf, odoo, log, errstr, sizeof(errstr))
                    : NULL;
@@ -1129,6 +1338,8 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     rc = run(c);
 done:
     if (c) {
+        /* The HTTP thread reads c and the metrics: stop it first. */
+        lgx_http_stop(c->http);
         if (c->rk) {
             rd_kafka_destroy(c->rk);
         }
@@ -1141,6 +1352,7 @@ done:
         }
         lgx_avro_decoder_destroy(c->decoder);
         lgx_rules_destroy(c->rules);
+        lgx_metrics_destroy(c->metrics);
         free(c);
     }
     lgx_odoo_destroy(odoo);

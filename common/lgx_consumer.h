@@ -124,6 +124,9 @@ typedef struct lgx_consumer_conf {
     long hold_recheck_ms;
     long max_pending;
     char *from_timestamp;
+    char *http_address;
+    long http_port;
+    long odoo_probe_ms;
     bool exit_at_end;
     char **kafka_props;
 } lgx_consumer_conf_t;

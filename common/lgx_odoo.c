@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lgx_buf.h"
 #include "lgx_json.h"
@@ -59,7 +60,22 @@ struct lgx_odoo_s {
     lgx_buf_t *resp;
     char curl_err[CURL_ERROR_SIZE];
     lgx_log_t *log;
+    lgx_odoo_observer_fn observer;
+    void *observer_opaque;
 };
+
+void lgx_odoo_set_observer(lgx_odoo_t *o, lgx_odoo_observer_fn fn, void *opaque)
+{
+    o->observer = fn;
+    o->observer_opaque = opaque;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* ---- classification (pure) ---- */
 
@@ -559,6 +575,7 @@ static lgx_err_t call_full(lgx_odoo_t *o, const char *model, const char *method,
 {
     yajl_val r = NULL;
     lgx_err_t rc;
+    double started = mono_s();
     err_clear(err);
     if (o->api == LGX_ODOO_API_JSON2) {
         char path[512];
@@ -584,6 +601,9 @@ static lgx_err_t call_full(lgx_odoo_t *o, const char *model, const char *method,
     if (rc != LGX_OK && err->code == LGX_OK) {
         err->code = rc;
         snprintf(err->name, sizeof(err->name), "%s", lgx_err_name(rc));
+    }
+    if (o->observer) {
+        o->observer(o->observer_opaque, model, method, mono_s() - started, rc);
     }
     if (result) {
         *result = r;

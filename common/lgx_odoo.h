@@ -96,6 +96,13 @@ lgx_err_t lgx_odoo_search_read(lgx_odoo_t *o, const char *model,
                                long limit, yajl_val *result,
                                lgx_odoo_error_t *err) LGX_MUST_CHECK;
 
+/* Called after every call with its duration and result (for metrics). */
+typedef void (*lgx_odoo_observer_fn)(void *opaque, const char *model,
+                                     const char *method, double seconds,
+                                     lgx_err_t result);
+void lgx_odoo_set_observer(lgx_odoo_t *o, lgx_odoo_observer_fn fn,
+                           void *opaque);
+
 /* The lookup cache bounds configured for this client. */
 void lgx_odoo_cache_limits(const lgx_odoo_t *o, size_t *size, int64_t *ttl_ms);
 

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -71,8 +72,9 @@ class Simulator:
     (the default) lgx-odoo-setup runs after start and after each reset, as
     an operator runs it once on a new Odoo."""
 
-    def __init__(self, version=19, seed="demo", setup=True):
+    def __init__(self, version=19, seed="demo", setup=True, port=0):
         self.with_setup = setup
+        self.version = version
         self.dir = tempfile.mkdtemp(prefix="lgx-sim.")
         port_file = os.path.join(self.dir, "port")
         self.key_file = os.path.join(self.dir, "api-key")
@@ -81,7 +83,7 @@ class Simulator:
         self.log = open(os.path.join(self.dir, "sim.log"), "w")
         self.proc = subprocess.Popen(
             ["python3", os.path.join(TOP, "test", "odoo_sim.py"),
-             "--port", "0", "--port-file", port_file,
+             "--port", str(port), "--port-file", port_file,
              "--version", str(version), "--db", "lgx", "--api-key", API_KEY,
              "--seed", seed],
             stdout=self.log, stderr=subprocess.STDOUT)
@@ -196,7 +198,8 @@ class Consumer:
         self.logfile = open(self.logpath, "w")
         args = [os.path.join(BIN, program), "--brokers", broker.bootstrap,
                 "--topic", topic, "--group", group or "g-" + topic,
-                "--commit-interval-ms", "200", *sim.odoo_args(), *extra]
+                "--commit-interval-ms", "200", "--http-port", "0",
+                "--http-address", "127.0.0.1", *sim.odoo_args(), *extra]
         self.proc = subprocess.Popen(args, stdout=self.logfile,
                                      stderr=subprocess.STDOUT)
         atexit.register(self.kill)
@@ -223,6 +226,26 @@ class Consumer:
     def outcomes(self):
         """Event log lines (those with an outcome)."""
         return [l for l in self.lines() if "outcome" in l]
+
+    def http_port(self, timeout=20):
+        """The port of /metrics, from the start-up log line."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for l in self.lines():
+                m = l.get("msg", "")
+                if m.startswith("serving /metrics"):
+                    return int(m.rsplit(":", 1)[1])
+            time.sleep(0.05)
+        raise RuntimeError("no HTTP endpoint in the log")
+
+    def http(self, path):
+        """GET path from the consumer: (status, body)."""
+        url = "http://127.0.0.1:%d%s" % (self.http_port(), path)
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
 
     def summary(self):
         for l in reversed(self.lines()):

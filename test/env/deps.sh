@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cache="$top/.cache"
 
 pkgs=(build-essential pkg-config librdkafka-dev libavro-dev libyajl-dev
-      libcurl4-openssl-dev uuid-dev check kafkacat python3 clang-format
+      libcurl4-openssl-dev uuid-dev libmicrohttpd-dev check kafkacat python3 clang-format
       cppcheck valgrind default-jre-headless maven)
 
 missing=()

@@ -1,0 +1,144 @@
+"""Operations: /metrics counts what the log says, /healthz, and /readyz
+follows Odoo (not ready while the simulator is down, ready again after)."""
+import re
+import time
+import unittest
+
+import lgxenv
+from lgxenv import pick_event, produce
+
+broker = None
+
+
+def setUpModule():
+    global broker
+    broker = lgxenv.Broker()
+
+
+def tearDownModule():
+    broker.stop()
+
+
+def metric(text, name, **labels):
+    """Sum of the samples of name whose labels include the given ones."""
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("#") or not line.startswith(name):
+            continue
+        m = re.match(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$', line)
+        if not m or m.group(1) != name:
+            continue
+        got = dict(re.findall(r'([a-z_]+)="((?:[^"\\]|\\.)*)"',
+                              m.group(2) or ""))
+        if all(got.get(k) == v for k, v in labels.items()):
+            total += float(m.group(3))
+    return total
+
+
+def parse_exposition(text):
+    """A strict reading of the Prometheus text format: every sample line
+    belongs to a family declared by # HELP and # TYPE before it."""
+    families = {}
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            families[line.split()[2]] = None
+        elif line.startswith("# TYPE "):
+            _, _, name, kind = line.split()
+            assert kind in ("counter", "gauge", "histogram"), line
+            families[name] = kind
+        elif line:
+            m = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? '
+                         r'(-?[0-9.e+-]+|\+Inf|NaN)$', line)
+            assert m, "bad sample line: %r" % line
+            base = re.sub(r"_(bucket|sum|count)$", "", m.group(1))
+            assert m.group(1) in families or base in families, line
+    return families
+
+
+class OpsTest(unittest.TestCase):
+    def test_metrics_match_the_outcomes(self):
+        sim = lgxenv.Simulator(version=19)
+        topic = "it.ops.metrics"
+        try:
+            names = [p["name"] for p in sim.dump("stock.picking")
+                     if p["state"] == "assigned"
+                     and p["picking_type_code"] == "outgoing"][:3]
+            events = [pick_event(n, [("SKU-1001", 0)], complete=False)
+                      for n in names]
+            events.append(pick_event("WH/OUT/NONE", [("SKU-1001", 1)]))
+            events.append(dict(events[0]))
+            self.assertEqual(produce(broker, topic, events).returncode, 0)
+            c = lgxenv.Consumer("lgx-picks", broker, sim, topic)
+            status, body = c.http("/healthz")
+            self.assertEqual(status, 200)
+            deadline = time.time() + 30
+            text = ""
+            while time.time() < deadline:
+                _, text = c.http("/metrics")
+                if metric(text, "lgx_events_total") >= 5:
+                    break
+                time.sleep(0.2)
+            fams = parse_exposition(text)
+            self.assertEqual(fams["lgx_events_total"], "counter")
+            self.assertEqual(fams["lgx_odoo_call_duration_seconds"],
+                             "histogram")
+            outcomes = {}
+            for l in c.outcomes():
+                outcomes[l["outcome"]] = outcomes.get(l["outcome"], 0) + 1
+            for outcome, n in outcomes.items():
+                self.assertEqual(
+                    metric(text, "lgx_events_total", topic=topic,
+                           outcome=outcome), n, outcome)
+            self.assertEqual(metric(text, "lgx_dead_letters_total",
+                                    reason="unknown_picking"), 1)
+            self.assertGreater(metric(text, "lgx_odoo_calls_total",
+                                      model="stock.picking",
+                                      method="search_read"), 0)
+            self.assertEqual(metric(text, "lgx_build_info",
+                                    program="lgx-picks"), 1)
+            self.assertEqual(c.http("/readyz")[0], 200)
+            self.assertNotIn(lgxenv.API_KEY, text)
+            c.signal()
+            c.wait(30)
+        finally:
+            sim.stop()
+
+    def test_readiness_follows_odoo(self):
+        sim = lgxenv.Simulator(version=19)
+        topic = "it.ops.ready"
+        port = sim.port
+        try:
+            # One event that needs nothing of Odoo's custom fields (a
+            # restarted simulator has none until set up again): the topic
+            # exists and partitions get assigned.
+            produce(broker, topic, [pick_event("WH/OUT/NONE",
+                                               [("SKU-1001", 5)])])
+            c = lgxenv.Consumer("lgx-picks", broker, sim, topic,
+                                extra=("--odoo-probe-ms", "300"))
+            deadline = time.time() + 30
+            while time.time() < deadline and (c.http("/readyz")[0] != 200
+                                              or not c.outcomes()):
+                time.sleep(0.2)
+            self.assertEqual(c.http("/readyz")[0], 200)
+            sim.stop()
+            deadline = time.time() + 30
+            while time.time() < deadline and c.http("/readyz")[0] == 200:
+                time.sleep(0.2)
+            status, body = c.http("/readyz")
+            self.assertEqual(status, 503)
+            self.assertIn("degraded", body)
+            self.assertEqual(c.http("/healthz")[0], 200)
+            self.assertIsNone(c.proc.poll(), "the consumer must keep running")
+            sim = lgxenv.Simulator(version=19, port=port)
+            deadline = time.time() + 30
+            while time.time() < deadline and c.http("/readyz")[0] != 200:
+                time.sleep(0.2)
+            self.assertEqual(c.http("/readyz")[0], 200)
+            c.signal()
+            self.assertEqual(c.wait(30), 0)
+        finally:
+            sim.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
