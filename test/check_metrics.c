@@ -1,0 +1,72 @@
+#include <check.h>
+#include <string.h>
+
+#include "lgx_metrics.h"
+
+START_TEST(test_metrics_counter_gauge_render)
+{
+    lgx_metrics_t *m = lgx_metrics_new();
+    char labels[128];
+    lgx_metrics_declare(m, "lgx_events_total", LGX_METRIC_COUNTER, "Events");
+    lgx_metrics_declare(m, "lgx_up", LGX_METRIC_GAUGE, "Up");
+    lgx_metrics_labels(labels, sizeof(labels), "topic", "lgx.picks", "outcome",
+                       "applied", (const char *)NULL);
+    lgx_metrics_add(m, "lgx_events_total", labels, 1);
+    lgx_metrics_add(m, "lgx_events_total", labels, 2);
+    lgx_metrics_set(m, "lgx_up", NULL, 1);
+    lgx_metrics_set(m, "lgx_up", NULL, 0);
+    lgx_metrics_add(m, "undeclared", NULL, 5);
+    ck_assert_double_eq(lgx_metrics_value(m, "lgx_events_total", labels), 3);
+    ck_assert_double_eq(lgx_metrics_value(m, "lgx_up", NULL), 0);
+    ck_assert_double_eq(lgx_metrics_value(m, "undeclared", NULL), 0);
+    lgx_buf_t *b = lgx_buf_new();
+    ck_assert_int_eq(lgx_metrics_render(m, b), LGX_OK);
+    const char *t = lgx_buf_data(b);
+    ck_assert_ptr_nonnull(strstr(t, "# TYPE lgx_events_total counter\n"));
+    ck_assert_ptr_nonnull(strstr(
+        t, "lgx_events_total{topic=\"lgx.picks\",outcome=\"applied\"} 3\n"));
+    ck_assert_ptr_nonnull(strstr(t, "lgx_up 0\n"));
+    ck_assert_ptr_null(strstr(t, "undeclared"));
+    lgx_buf_destroy(b);
+    lgx_metrics_destroy(m);
+}
+END_TEST
+
+START_TEST(test_metrics_histogram_and_escaping)
+{
+    lgx_metrics_t *m = lgx_metrics_new();
+    char labels[128];
+    lgx_metrics_declare(m, "lgx_odoo_call_duration_seconds",
+                        LGX_METRIC_HISTOGRAM, "Latency");
+    lgx_metrics_labels(labels, sizeof(labels), "model", "a\"b\\c\n",
+                       (const char *)NULL);
+    ck_assert_str_eq(labels, "model=\"a\\\"b\\\\c\\n\"");
+    lgx_metrics_observe(m, "lgx_odoo_call_duration_seconds", labels, 0.004);
+    lgx_metrics_observe(m, "lgx_odoo_call_duration_seconds", labels, 0.2);
+    lgx_metrics_observe(m, "lgx_odoo_call_duration_seconds", labels, 99);
+    ck_assert_double_eq(
+        lgx_metrics_value(m, "lgx_odoo_call_duration_seconds", labels), 3);
+    lgx_buf_t *b = lgx_buf_new();
+    ck_assert_int_eq(lgx_metrics_render(m, b), LGX_OK);
+    const char *t = lgx_buf_data(b);
+    /* Buckets are cumulative; +Inf holds every observation. */
+    ck_assert_ptr_nonnull(strstr(t, "le=\"0.005\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(t, "le=\"0.25\"} 2\n"));
+    ck_assert_ptr_nonnull(strstr(t, "le=\"10\"} 2\n"));
+    ck_assert_ptr_nonnull(strstr(t, "le=\"+Inf\"} 3\n"));
+    ck_assert_ptr_nonnull(strstr(t, "_count{model=\"a\\\"b\\\\c\\n\"} 3\n"));
+    lgx_buf_destroy(b);
+    lgx_metrics_destroy(m);
+    lgx_metrics_destroy(NULL);
+}
+END_TEST
+
+Suite *metrics_suite(void)
+{
+    Suite *s = suite_create("metrics");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, test_metrics_counter_gauge_render);
+    tcase_add_test(core, test_metrics_histogram_and_escaping);
+    suite_add_tcase(s, core);
+    return s;
+}
