@@ -1070,11 +1070,25 @@ static void reload(consumer_t *c)
     LGX_INFO(c->log, "rules reloaded from %s", c->conf->rules);
 }
 
+/* SIGHUP: the API key file again (rotation without a restart). */
+static void reload_key(consumer_t *c)
+{
+    char errstr[512];
+    lgx_err_t rc = lgx_odoo_reload_key(c->odoo, errstr, sizeof(errstr));
+    if (rc == LGX_OK) {
+        LGX_INFO(c->log, "Odoo API key read again from its file");
+    } else if (rc != LGX_ERR_NOT_FOUND) {
+        LGX_ERROR(c->log, "API key not reloaded, the old one stays: %s",
+                  errstr);
+    }
+}
+
 static void loop(consumer_t *c)
 {
     while (!stop_requested && !c->fatal) {
         if (reload_requested) {
             reload(c);
+            reload_key(c);
         }
         housekeeping(c);
         for (size_t i = 0; i < c->n_parts && !c->fatal; i++) {

@@ -45,6 +45,7 @@ struct lgx_odoo_s {
     char *db;
     char *login;
     char *secret;
+    char *key_file;
     char *ca_file;
     long connect_timeout_ms;
     long timeout_ms;
@@ -316,6 +317,7 @@ lgx_odoo_t *lgx_odoo_new(const lgx_odoo_conf_t *conf, lgx_log_t *log,
                 : strcmp(conf->api, "json2") == 0 ? LGX_ODOO_API_JSON2
                                                   : LGX_ODOO_API_JSONRPC;
     if (conf->api_key_file) {
+        o->key_file = strdup(conf->api_key_file);
         o->secret = read_secret(conf->api_key_file, errstr, size);
     } else if (conf->api_key && conf->api_key[0]) {
         o->secret = strdup(conf->api_key);
@@ -353,6 +355,7 @@ void lgx_odoo_destroy(lgx_odoo_t *o)
     lgx_buf_destroy(o->req);
     lgx_buf_destroy(o->resp);
     free(o->url);
+    free(o->key_file);
     free(o->db);
     free(o->login);
     free(o->ca_file);
@@ -363,6 +366,22 @@ void lgx_odoo_cache_limits(const lgx_odoo_t *o, size_t *size, int64_t *ttl_ms)
 {
     *size = (size_t)o->cache_size;
     *ttl_ms = o->cache_ttl_ms;
+}
+
+lgx_err_t lgx_odoo_reload_key(lgx_odoo_t *o, char *errstr, size_t size)
+{
+    if (!o->key_file) {
+        snprintf(errstr, size, "no --odoo-api-key-file to read again");
+        return LGX_ERR_NOT_FOUND;
+    }
+    char *fresh = read_secret(o->key_file, errstr, size);
+    if (!fresh) {
+        return LGX_ERR_IO;
+    }
+    memset(o->secret, 0, strlen(o->secret));
+    free(o->secret);
+    o->secret = fresh;
+    return LGX_OK;
 }
 
 int lgx_odoo_version(const lgx_odoo_t *o)

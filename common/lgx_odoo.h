@@ -106,6 +106,12 @@ void lgx_odoo_set_observer(lgx_odoo_t *o, lgx_odoo_observer_fn fn,
 /* The lookup cache bounds configured for this client. */
 void lgx_odoo_cache_limits(const lgx_odoo_t *o, size_t *size, int64_t *ttl_ms);
 
+/* Reads the API key file again (key rotation, on SIGHUP). The old key
+ * stays when the file is unreadable or empty. LGX_OK when a key file is
+ * configured and was read; LGX_ERR_NOT_FOUND without a key file. */
+lgx_err_t lgx_odoo_reload_key(lgx_odoo_t *o, char *errstr,
+                              size_t errstr_size) LGX_MUST_CHECK;
+
 /* Server major version (17, 18, 19...) once connected, else 0. */
 int lgx_odoo_version(const lgx_odoo_t *o);
 /* The API in use: "json2" or "jsonrpc". */

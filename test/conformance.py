@@ -16,11 +16,16 @@ does (ODOO-FACTS.md):
   the state-write trap and the boolean trap;
 * message_post, mail.activity, ir.attachment, custom fields through
   ir.model.fields, custom models through ir.model, the groups field of
-  res.users (groups_id before 19, group_ids from 19).
+  res.users (groups_id before 19, group_ids from 19);
+* sales orders: action_confirm makes one delivery (origin, sale_id,
+  sale_line_id), the sale.advance.payment.inv wizard invoices it
+  (invoice_status 'invoiced'), action_cancel asks through sale.order.cancel
+  and cancels the delivery and the draft invoice; qty_delivered follows the
+  validated delivery.
 
-The checks create their own records (a partner, a product, receipts and one
-delivery) and remove what Odoo lets them remove afterwards; validated
-pickings stay (done pickings cannot be deleted). Nothing depends on the
+The checks create their own records (a partner, a product, receipts,
+deliveries and two sales orders) and remove what Odoo lets them remove
+afterwards; validated pickings stay (done pickings cannot be deleted). Nothing depends on the
 simulator's control endpoints.
 
 Targets:
@@ -796,6 +801,85 @@ def c_groups_field(t: Target, _api):
     result = t.call(t.default_api, "res.users", "read", [t.uid], fields=[other])
     expect_error(result, 500, "builtins.ValueError", f"Invalid field {other!r} in 'res.users'")
     return f"{name}: {len(rows[0][name])} groups"
+
+
+# -- sales orders: delivery and invoice (sale_management, sale_stock, account) --------------
+
+def sale_order(t: Target, qty=3.0):
+    """A confirmed order of the conformance product (invoiced on ordered
+    quantities), its delivery and its line."""
+    need(t, "partner", "product")
+    if "invoice_policy" not in t.run("product.product", "fields_get", attributes=["type"]):
+        raise Skip("sale is not installed")
+    t.run("product.product", "write", ids=[t.ctx["product"]], vals={"invoice_policy": "order"})
+    oid = t.run("sale.order", "create", vals_list=[{"partner_id": t.ctx["partner"], "client_order_ref": t.ctx["tag"],
+                                                    "order_line": [[0, 0, {"product_id": t.ctx["product"],
+                                                                           "product_uom_qty": qty,
+                                                                           "price_unit": 7.5}]]}])[0]
+    expect(t.run("sale.order", "action_confirm", ids=[oid]) is True, "action_confirm did not return true")
+    order = t.run("sale.order", "read", ids=[oid], fields=["name", "state", "picking_ids", "invoice_status"])[0]
+    expect(order["state"] == "sale", f"order state {order['state']!r} after action_confirm")
+    expect(len(order["picking_ids"]) == 1, f"{len(order['picking_ids'])} deliveries after action_confirm")
+    t.ctx["pickings"].extend(order["picking_ids"])
+    return order
+
+
+@check("sale.confirm_delivery_invoice_cancel")
+def c_sale_flow(t: Target, _api):
+    """create + action_confirm: one delivery (origin, sale_id, one move per line
+    with sale_line_id); sale.advance.payment.inv create (active_ids) +
+    create_invoices: one draft out_invoice, invoice_status 'invoiced';
+    action_cancel: the sale.order.cancel wizard, then disable_cancel_warning
+    cancels the order, its delivery and its draft invoice."""
+    order = sale_order(t)
+    oid = order["id"]
+    expect(order["invoice_status"] == "to invoice", f"invoice_status {order['invoice_status']!r} once confirmed")
+    picking = t.run("stock.picking", "read", ids=order["picking_ids"],
+                    fields=["origin", "sale_id", "picking_type_code", "move_ids", "state"])[0]
+    expect(picking["origin"] == order["name"] and (picking["sale_id"] or [None])[0] == oid,
+           f"delivery origin {picking['origin']!r}, sale_id {picking['sale_id']!r}")
+    expect(picking["picking_type_code"] == "outgoing", f"delivery type {picking['picking_type_code']!r}")
+    moves = t.run("stock.move", "read", ids=picking["move_ids"],
+                  fields=["product_id", "product_uom_qty", "sale_line_id"])
+    expect(len(moves) == 1 and moves[0]["product_id"][0] == t.ctx["product"] and moves[0]["product_uom_qty"] == 3.0
+           and moves[0]["sale_line_id"], f"delivery moves {moves}")
+    context = {"active_model": "sale.order", "active_ids": [oid]}
+    wizard = t.run("sale.advance.payment.inv", "create", vals_list=[{"advance_payment_method": "delivered"}],
+                   context=context)
+    action = t.run("sale.advance.payment.inv", "create_invoices", ids=wizard, context=context)
+    # 17+ answers sale.order.action_view_invoice (an account.move window action)
+    expect(isinstance(action, dict), f"create_invoices -> {action!r}")
+    order = t.run("sale.order", "read", ids=[oid], fields=["invoice_status", "invoice_ids"])[0]
+    expect(order["invoice_status"] == "invoiced" and len(order["invoice_ids"]) == 1, f"after invoicing: {order}")
+    move = t.run("account.move", "read", ids=order["invoice_ids"], fields=[
+        "move_type", "state", "invoice_origin", "partner_id", "amount_untaxed"])[0]
+    expect((move["move_type"], move["state"], move["invoice_origin"], move["partner_id"][0], move["amount_untaxed"])
+           == ("out_invoice", "draft", picking["origin"], t.ctx["partner"], 22.5), f"invoice {move}")
+    wizard_action = t.run("sale.order", "action_cancel", ids=[oid])
+    expect(isinstance(wizard_action, dict) and wizard_action.get("res_model") == "sale.order.cancel",
+           f"action_cancel of a confirmed order -> {wizard_action!r}")
+    t.run("sale.order", "action_cancel", ids=[oid], context={"disable_cancel_warning": True})
+    state = t.run("sale.order", "read", ids=[oid], fields=["state"])[0]["state"]
+    expect(state == "cancel", f"order {state!r} after action_cancel")
+    expect(read_picking(t, picking["id"], ["state"])["state"] == "cancel", "delivery not cancelled with its order")
+    invoice_state = t.run("account.move", "read", ids=order["invoice_ids"], fields=["state"])[0]["state"]
+    expect(invoice_state == "cancel", f"draft invoice {invoice_state!r} after the order was cancelled")
+    return f"order {oid}, delivery {picking['id']}, invoice {order['invoice_ids'][0]}"
+
+
+@check("sale.delivered_quantity")
+def c_sale_delivered(t: Target, _api):
+    """Validating the delivery sets qty_delivered on the order line."""
+    order = sale_order(t, qty=2.0)
+    pid = order["picking_ids"][0]
+    if read_picking(t, pid, ["state"])["state"] != "assigned":
+        t.run("stock.picking", "action_assign", ids=[pid])
+    result = validate(t, pid, {"skip_sms": True})
+    expect(result is True, f"button_validate -> {short(result)}")
+    line = t.run("sale.order.line", "search_read", domain=[["order_id", "=", order["id"]]],
+                 fields=["qty_delivered", "invoice_status"])[0]
+    expect(line["qty_delivered"] == 2.0 and line["invoice_status"] == "to invoice", f"order line {line}")
+    return f"order {order['id']}"
 
 
 # -- clean-up -------------------------------------------------------------------------

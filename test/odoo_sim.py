@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Test double of an Odoo 17/18/19 server (stock, stock_sms, delivery, mail).
+"""Test double of an Odoo 17/18/19 server (stock, stock_sms, delivery, mail,
+sale_management, sale_stock, account).
 
 The simulator keeps a small inventory database in memory and answers the two
 external APIs of Odoo the way a real server does:
@@ -16,8 +17,16 @@ external APIs of Odoo the way a real server does:
 
 The business rules of stock pickings (button_validate and its wizards,
 reservation, backorders, cancellation) follow ``addons/stock`` and
-``addons/stock_sms`` of Odoo 17-19. Observed behaviour of a real Odoo 19
-(ODOO-FACTS.md) takes precedence over reading of the source.
+``addons/stock_sms`` of Odoo 17-19. Sales orders follow ``addons/sale`` and
+``addons/sale_stock``: ``action_confirm`` makes one delivery (WH/OUT/...,
+origin and ``sale_id`` = the order, one move per goods line with
+``sale_line_id``); ``qty_delivered`` is what done moves took to the customer;
+invoicing goes through the ``sale.advance.payment.inv`` wizard
+(``create`` with ``context.active_ids``, then ``create_invoices``) and makes a
+draft ``account.move`` (no journals, taxes or payments);
+``invoice_status`` follows the product's invoicing policy ('order' by
+default). Observed behaviour of a real Odoo 19 (ODOO-FACTS.md) takes
+precedence over reading of the source.
 
 Control endpoints for tests live under ``/__sim/`` and need no
 authentication:
@@ -414,7 +423,7 @@ ADMIN_GROUPS = ["base.group_system", "base.group_partner_manager", "stock.group_
                 "sales_team.group_sale_manager"]
 
 # ir.model.access of the simulated database (a digest of the ir.model.access.csv
-# files of base, mail, product, stock, stock_sms, sale_stock and delivery):
+# files of base, mail, product, stock, stock_sms, sale, sale_stock, account and delivery):
 # model -> {group xmlid: permissions}, r=read w=write c=create d=unlink.
 # Models not listed (custom x_ models) are granted to base.group_system only.
 ACCESS = {
@@ -444,6 +453,13 @@ ACCESS = {
     "ir.model": {"base.group_user": "r", "base.group_system": "rwcd"},
     "ir.model.fields": {"base.group_user": "r", "base.group_system": "rwcd"},
     "ir.model.data": {"base.group_user": "r", "base.group_system": "rwcd"},
+    "sale.order": {"sales_team.group_sale_salesman": "rwc", "sales_team.group_sale_manager": "rwcd",
+                   "stock.group_stock_user": "r"},
+    "sale.order.line": {"sales_team.group_sale_salesman": "rwcd", "stock.group_stock_user": "r"},
+    "sale.advance.payment.inv": {"sales_team.group_sale_salesman": "rwc"},
+    "sale.order.cancel": {"sales_team.group_sale_salesman": "rwc"},
+    "account.move": {"sales_team.group_sale_salesman": "rwc"},
+    "account.move.line": {"sales_team.group_sale_salesman": "rwc"},
 }
 ACCESS_MODE_LETTER = {"read": "r", "write": "w", "create": "c", "unlink": "d"}
 # odoo/addons/base/models/ir_model.py ACCESS_ERROR_* (same wording in 17, 18 and 19)
@@ -523,7 +539,8 @@ def _free_qty(env, row):
 
 def build_schema(version: int) -> dict[str, ModelDef]:
     """All models of the simulated database (a subset of base, product, stock,
-    stock_sms, delivery and mail fields, named as in Odoo 19)."""
+    stock_sms, delivery, mail, sale, sale_stock and account fields, named as
+    in Odoo 19)."""
     F = Field
     package_model = "stock.package" if version >= 19 else "stock.quant.package"
     # Odoo 19 (saas-18.2, odoo/odoo#179354) renamed res.users.groups_id to
@@ -595,6 +612,9 @@ def build_schema(version: int) -> dict[str, ModelDef]:
                                      ("none", "By Quantity")]),
             "weight": F("float", "Weight"),
             "list_price": F("float", "Sales Price"),
+            # sale: product.template.invoice_policy, 'order' for goods (_compute_invoice_policy)
+            "invoice_policy": F("selection", "Invoicing Policy", default="order", selection=[
+                ("order", "Ordered quantities"), ("delivery", "Delivered quantities")]),
             "qty_available": F("float", "Quantity On Hand", readonly=True),
             "free_qty": F("float", "Free To Use Quantity", compute=_free_qty),
             "active": F("boolean", "Active", default=True),
@@ -677,6 +697,8 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "weight": F("float", "Weight", compute=_picking_weight),
             "shipping_weight": F("float", "Weight for Shipping", default=lambda: None,
                                  fallback=_shipping_weight),
+            # sale_stock: related="group_id.sale_id", store=True (17, 18); stored in 19
+            "sale_id": F("many2one", "Sales Order", relation="sale.order"),
         }, class_name="StockPicking", order="priority desc, scheduled_date asc, id desc",
            mail_thread=True),
         ModelDef("stock.move", "Stock Move", {
@@ -699,6 +721,7 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "reference": F("char", "Reference", compute=lambda env, row: (
                 env.get("stock.picking", row.get("picking_id")) or {}).get("name") or False),
             "weight": F("float", "Weight", compute=_move_weight),
+            "sale_line_id": F("many2one", "Sale Line", relation="sale.order.line"),
         }, class_name="StockMove", order="sequence, id", display=_move_display),
         ModelDef("stock.move.line", "Product Moves (Stock Move Line)", {
             "move_id": F("many2one", "Stock Operation", relation="stock.move", ondelete="cascade"),
@@ -851,6 +874,7 @@ def build_schema(version: int) -> dict[str, ModelDef]:
         }, class_name="IrModelFields", order="name",
            display=lambda env, row: f"{row.get('field_description') or ''} ({row.get('model') or ''})"),
     ]
+    models += sale_account_models(version)
     for mdef in models:
         if mdef.mail_thread:
             # mail.thread / mail.activity.mixin: non-stored one2many on res_model/res_id
@@ -861,6 +885,285 @@ def build_schema(version: int) -> dict[str, ModelDef]:
                                              compute=lambda env, row, _m=mdef.name: _thread_rows(
                                                  env, "mail.activity", _m, row["id"])))
     return {m.name: m for m in models}
+
+
+# -- sale_management, sale_stock, account (a digest) --------------------------
+# addons/sale/models/sale_order.py: SALE_ORDER_STATE and INVOICE_STATUS. Odoo 17
+# (odoo/odoo#115871, saas-16.4) replaced the 'done' ("Locked") state by the
+# `locked` boolean, so 17, 18 and 19 share these four states.
+SALE_ORDER_STATES = [("draft", "Quotation"), ("sent", "Quotation Sent"), ("sale", "Sales Order"),
+                     ("cancel", "Cancelled")]
+INVOICE_STATUS = [("upselling", "Upselling Opportunity"), ("invoiced", "Fully Invoiced"),
+                  ("to invoice", "To Invoice"), ("no", "Nothing to Invoice")]
+DELIVERY_STATUS = [("pending", "Not Delivered"), ("started", "Started"), ("partial", "Partially Delivered"),
+                   ("full", "Fully Delivered")]
+MOVE_TYPES = [("entry", "Journal Entry"), ("out_invoice", "Customer Invoice"), ("out_refund", "Customer Credit Note"),
+              ("in_invoice", "Vendor Bill"), ("in_refund", "Vendor Credit Note"),
+              ("out_receipt", "Sales Receipt"), ("in_receipt", "Purchase Receipt")]
+DRAFT_MOVE_NAMES = {"out_invoice": "Draft Invoice", "out_refund": "Draft Credit Note", "in_invoice": "Draft Bill",
+                    "in_refund": "Draft Vendor Credit Note", "out_receipt": "Draft Sales Receipt",
+                    "in_receipt": "Draft Purchase Receipt", "entry": "Draft Entry"}
+SALE_SEQUENCE = "sale.order"
+
+
+def _so_lines(env, order) -> list:
+    return env.o2m_rows("sale.order.line", "order_id", order["id"])
+
+
+def _sol_order(env, line) -> dict:
+    return env.get("sale.order", line.get("order_id")) or {}
+
+
+def _sol_moves(env, line) -> list:
+    return [m for m in env.table("stock.move").values() if m.get("sale_line_id") == line["id"]]
+
+
+def _to_customer(env, move) -> bool:
+    return ((env.get("stock.location", move.get("location_dest_id")) or {}).get("usage")) == "customer"
+
+
+def _sol_qty_delivered(env, line) -> float:
+    """sale_stock sale.order.line._compute_qty_delivered (method stock_move): the
+    quantity of the done moves going to a customer location."""
+    return float(sum(float(m.get("quantity") or 0.0) for m in _sol_moves(env, line)
+                     if m["state"] == "done" and _to_customer(env, m)))
+
+
+def _sol_invoice_lines(env, line) -> list:
+    return [aml["id"] for aml in env.table("account.move.line").values()
+            if line["id"] in (aml.get("sale_line_ids") or [])]
+
+
+def _sol_qty_invoiced(env, line) -> float:
+    """sale.order.line._compute_qty_invoiced: invoice lines of moves not cancelled
+    (drafts count), refunds subtract."""
+    total = 0.0
+    for aml_id in _sol_invoice_lines(env, line):
+        aml = env.get("account.move.line", aml_id)
+        move = env.get("account.move", aml.get("move_id")) or {}
+        if move.get("state") == "cancel":
+            continue
+        if move.get("move_type") == "out_invoice":
+            total += float(aml.get("quantity") or 0.0)
+        elif move.get("move_type") == "out_refund":
+            total -= float(aml.get("quantity") or 0.0)
+    return total
+
+
+def _sol_qty_to_invoice(env, line) -> float:
+    """sale.order.line._compute_qty_to_invoice: by the product's invoicing policy."""
+    if _sol_order(env, line).get("state") != "sale":
+        return 0.0
+    product = env.get("product.product", line.get("product_id")) or {}
+    base = (float(line.get("product_uom_qty") or 0.0) if (product.get("invoice_policy") or "order") == "order"
+            else _sol_qty_delivered(env, line))
+    return base - _sol_qty_invoiced(env, line)
+
+
+def _sol_invoice_status(env, line) -> str:
+    """sale.order.line._compute_invoice_status."""
+    if _sol_order(env, line).get("state") != "sale":
+        return "no"
+    product = env.get("product.product", line.get("product_id")) or {}
+    ordered = float(line.get("product_uom_qty") or 0.0)
+    if abs(_sol_qty_to_invoice(env, line)) > 1e-6:
+        return "to invoice"
+    if ((product.get("invoice_policy") or "order") == "order" and ordered >= 0.0
+            and _sol_qty_delivered(env, line) > ordered + 1e-6):
+        return "upselling"
+    if _sol_qty_invoiced(env, line) >= ordered - 1e-6:
+        return "invoiced"
+    return "no"
+
+
+def _so_invoice_status(env, order) -> str:
+    """sale.order._compute_invoice_status."""
+    if order.get("state") != "sale":
+        return "no"
+    statuses = [_sol_invoice_status(env, line) for line in _so_lines(env, order)]
+    if "to invoice" in statuses:
+        return "to invoice"
+    if statuses and all(s == "invoiced" for s in statuses):
+        return "invoiced"
+    if statuses and all(s in ("invoiced", "upselling") for s in statuses):
+        return "upselling"
+    return "no"
+
+
+def _so_invoices(env, order) -> list:
+    """sale.order._get_invoiced: the customer invoices and credit notes of the lines."""
+    ids = []
+    for line in _so_lines(env, order):
+        for aml_id in _sol_invoice_lines(env, line):
+            move = env.get("account.move", env.get("account.move.line", aml_id).get("move_id")) or {}
+            if move.get("move_type") in ("out_invoice", "out_refund") and move["id"] not in ids:
+                ids.append(move["id"])
+    return sorted(ids)
+
+
+def _so_pickings(env, order) -> list:
+    return [p for p in env.table("stock.picking").values() if p.get("sale_id") == order["id"]]
+
+
+def _so_delivery_status(env, order):
+    """sale_stock sale.order._compute_delivery_status."""
+    pickings = _so_pickings(env, order)
+    if not pickings or all(p["state"] == "cancel" for p in pickings):
+        return False
+    if all(p["state"] in ("done", "cancel") for p in pickings):
+        return "full"
+    if any(p["state"] == "done" for p in pickings):
+        if any(_sol_qty_delivered(env, line) for line in _so_lines(env, order)):
+            return "partial"
+        return "started"
+    return "pending"
+
+
+def _sol_subtotal(env, line) -> float:
+    return float(line.get("product_uom_qty") or 0.0) * float(line.get("price_unit") or 0.0)
+
+
+def _aml_subtotal(env, row) -> float:
+    return float(row.get("quantity") or 0.0) * float(row.get("price_unit") or 0.0)
+
+
+def _move_amount(env, row) -> float:
+    return float(sum(_aml_subtotal(env, aml) for aml in env.o2m_rows("account.move.line", "move_id", row["id"])))
+
+
+def _account_move_display(env, row) -> str:
+    """account.move._get_move_display_name."""
+    name = f"{DRAFT_MOVE_NAMES.get(row.get('move_type'), 'Draft Entry')} " if row.get("state") == "draft" else ""
+    if not row.get("name") or row.get("name") == "/":
+        return f"{name}(* {row['id']})"
+    return name + row["name"]
+
+
+def _sol_display(env, row) -> str:
+    order = _sol_order(env, row)
+    text = (row.get("name") or "").split("\n")[0] or env.display_name("product.product", row.get("product_id"))
+    return f"{order.get('name') or ''} - {text}"
+
+
+def sale_account_models(version: int) -> list:
+    """sale.order, sale.order.line and their wizards (sale, sale_stock, delivery),
+    account.move and account.move.line: the fields an integration reads."""
+    F = Field
+    return [
+        ModelDef("sale.order", "Sales Order", {
+            "name": F("char", "Order Reference", required=True, default="New"),
+            "state": F("selection", "Status", default="draft", selection=SALE_ORDER_STATES),
+            "locked": F("boolean", "Locked"),
+            "partner_id": F("many2one", "Customer", relation="res.partner", required=True),
+            "partner_invoice_id": F("many2one", "Invoice Address", relation="res.partner"),
+            "partner_shipping_id": F("many2one", "Delivery Address", relation="res.partner"),
+            "client_order_ref": F("char", "Customer Reference"),
+            "origin": F("char", "Source Document"),
+            "note": F("html", "Terms and conditions"),
+            "date_order": F("datetime", "Order Date", required=True, default=now_str),
+            "commitment_date": F("datetime", "Delivery Date"),
+            "user_id": F("many2one", "Salesperson", relation="res.users", default=ADMIN_UID),
+            "company_id": F("many2one", "Company", relation="res.company", required=True, default=COMPANY_ID),
+            "order_line": F("one2many", "Order Lines", relation="sale.order.line", inverse="order_id"),
+            "amount_untaxed": F("monetary", "Untaxed Amount", compute=lambda env, row: float(
+                sum(_sol_subtotal(env, line) for line in _so_lines(env, row)))),
+            "amount_tax": F("monetary", "Taxes", compute=lambda env, row: 0.0),
+            "amount_total": F("monetary", "Total", compute=lambda env, row: float(
+                sum(_sol_subtotal(env, line) for line in _so_lines(env, row)))),
+            "invoice_ids": F("many2many", "Invoices", relation="account.move", compute=_so_invoices),
+            "invoice_count": F("integer", "Invoice Count", compute=lambda env, row: len(_so_invoices(env, row))),
+            "invoice_status": F("selection", "Invoice Status", selection=INVOICE_STATUS, compute=_so_invoice_status),
+            # sale_stock
+            "picking_policy": F("selection", "Shipping Policy", required=True, default="direct", selection=[
+                ("direct", "As soon as possible"), ("one", "When all products are ready")]),
+            "picking_ids": F("one2many", "Transfers", relation="stock.picking", inverse="sale_id"),
+            "delivery_count": F("integer", "Delivery Orders", compute=lambda env, row: len(_so_pickings(env, row))),
+            "delivery_status": F("selection", "Delivery Status", selection=DELIVERY_STATUS,
+                                 compute=_so_delivery_status),
+            # delivery
+            "carrier_id": F("many2one", "Delivery Method", relation="delivery.carrier"),
+        }, class_name="SaleOrder", order="date_order desc, id desc", mail_thread=True),
+        ModelDef("sale.order.line", "Sales Order Line", {
+            "order_id": F("many2one", "Order Reference", relation="sale.order", required=True, ondelete="cascade"),
+            "sequence": F("integer", "Sequence", default=10),
+            "name": F("text", "Description"),
+            "product_id": F("many2one", "Product", relation="product.product"),
+            "product_uom_qty": F("float", "Quantity", default=1.0),
+            "price_unit": F("float", "Unit Price"),
+            "price_subtotal": F("monetary", "Subtotal", compute=_sol_subtotal),
+            "price_total": F("monetary", "Total", compute=_sol_subtotal),
+            "qty_delivered": F("float", "Delivery Quantity", compute=_sol_qty_delivered),
+            "qty_invoiced": F("float", "Invoiced Quantity", compute=_sol_qty_invoiced),
+            "qty_to_invoice": F("float", "Quantity To Invoice", compute=_sol_qty_to_invoice),
+            "invoice_status": F("selection", "Invoice Status", selection=INVOICE_STATUS, compute=_sol_invoice_status),
+            "invoice_lines": F("many2many", "Invoice Lines", relation="account.move.line", compute=_sol_invoice_lines),
+            "state": F("selection", "Order Status", selection=SALE_ORDER_STATES,
+                       compute=lambda env, row: _sol_order(env, row).get("state") or False),
+            "order_partner_id": F("many2one", "Customer", relation="res.partner",
+                                  compute=lambda env, row: _sol_order(env, row).get("partner_id") or False),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+            "move_ids": F("one2many", "Stock Moves", relation="stock.move", inverse="sale_line_id"),
+        }, class_name="SaleOrderLine", order="order_id, sequence, id", display=_sol_display),
+        ModelDef("sale.advance.payment.inv", "Sales Advance Payment Invoice", {
+            "advance_payment_method": F("selection", "Create Invoice", required=True, default="delivered", selection=[
+                ("delivered", "Regular invoice"), ("percentage", "Down payment (percentage)"),
+                ("fixed", "Down payment (fixed amount)")]),
+            "sale_order_ids": F("many2many", "Sale Order", relation="sale.order"),
+            "count": F("integer", "Order Count", compute=lambda env, row: len(row.get("sale_order_ids") or [])),
+            "deduct_down_payments": F("boolean", "Deduct down payments", default=True),
+            "consolidated_billing": F("boolean", "Consolidated Billing", default=True),
+            "amount": F("float", "Down Payment"),
+            "fixed_amount": F("monetary", "Down Payment Amount (Fixed)"),
+        }, class_name="SaleAdvancePaymentInv", transient=True),
+        ModelDef("sale.order.cancel", "Sales Order Cancel", {
+            "order_id": F("many2one", "Sale Order", relation="sale.order", required=True, ondelete="cascade"),
+            "subject": F("char", "Subject"),
+            "body": F("html", "Contents"),
+        }, class_name="SaleOrderCancel", transient=True, rec_name="subject"),
+        ModelDef("account.move", "Journal Entry", {
+            "name": F("char", "Number", default="/"),
+            "ref": F("char", "Reference"),
+            "move_type": F("selection", "Type", required=True, default="entry", selection=MOVE_TYPES),
+            "state": F("selection", "Status", required=True, default="draft", selection=[
+                ("draft", "Draft"), ("posted", "Posted"), ("cancel", "Cancelled")]),
+            "date": F("date", "Date", required=True, default=lambda: now_str()[:10]),
+            "invoice_date": F("date", "Invoice/Bill Date"),
+            "partner_id": F("many2one", "Partner", relation="res.partner"),
+            "invoice_origin": F("char", "Origin"),
+            "payment_state": F("selection", "Payment Status", default="not_paid", selection=[
+                ("not_paid", "Not Paid"), ("in_payment", "In Payment"), ("paid", "Paid"),
+                ("partial", "Partially Paid"), ("reversed", "Reversed"), ("invoicing_legacy", "Invoicing App Legacy")]),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+            "invoice_line_ids": F("one2many", "Invoice lines", relation="account.move.line", inverse="move_id"),
+            "line_ids": F("one2many", "Journal Items", relation="account.move.line", inverse="move_id"),
+            "amount_untaxed": F("monetary", "Untaxed Amount", compute=_move_amount),
+            "amount_tax": F("monetary", "Tax", compute=lambda env, row: 0.0),
+            "amount_total": F("monetary", "Total", compute=_move_amount),
+            "amount_residual": F("monetary", "Amount Due", compute=lambda env, row: (
+                0.0 if row.get("state") != "posted" else _move_amount(env, row))),
+        }, class_name="AccountMove", order="date desc, name desc, id desc", display=_account_move_display,
+           mail_thread=True),
+        ModelDef("account.move.line", "Journal Item", {
+            "move_id": F("many2one", "Journal Entry", relation="account.move", required=True, ondelete="cascade"),
+            "sequence": F("integer", "Sequence", default=10),
+            "name": F("char", "Label"),
+            "display_type": F("selection", "Display Type", default="product", selection=[
+                ("product", "Product"), ("line_section", "Section"), ("line_note", "Note")]),
+            "product_id": F("many2one", "Product", relation="product.product"),
+            "quantity": F("float", "Quantity", default=1.0),
+            "price_unit": F("float", "Unit Price"),
+            "price_subtotal": F("monetary", "Subtotal", compute=_aml_subtotal),
+            "price_total": F("monetary", "Total", compute=_aml_subtotal),
+            "partner_id": F("many2one", "Partner", relation="res.partner", compute=lambda env, row: (
+                env.get("account.move", row.get("move_id")) or {}).get("partner_id") or False),
+            "parent_state": F("selection", "Status", selection=[
+                ("draft", "Draft"), ("posted", "Posted"), ("cancel", "Cancelled")], compute=lambda env, row: (
+                    env.get("account.move", row.get("move_id")) or {}).get("state") or False),
+            "sale_line_ids": F("many2many", "Sales Order Lines", relation="sale.order.line"),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+        }, class_name="AccountMoveLine", order="sequence, id",
+           display=lambda env, row: row.get("name") or env.display_name("product.product", row.get("product_id"))),
+    ]
 
 
 def _thread_rows(env, model: str, res_model: str, res_id: int) -> list[int]:
@@ -2161,6 +2464,7 @@ class Stock:
         if not cancel_backorder:
             for picking in pickings:
                 self.create_backorder(picking)
+        _sale_extra_lines(self.env, pickings)
         return True
 
     def check_lots(self, moves: list):
@@ -2201,7 +2505,7 @@ class Stock:
             self.recompute_move_state(move)
         values = {k: picking.get(k) for k in (
             "origin", "note", "move_type", "priority", "scheduled_date", "date_deadline", "location_id",
-            "location_dest_id", "picking_type_id", "partner_id", "company_id", "carrier_id")}
+            "location_dest_id", "picking_type_id", "partner_id", "company_id", "carrier_id", "sale_id")}
         values.update({"name": next_picking_name(self.env, picking["picking_type_id"]),
                        "backorder_id": picking["id"], "user_id": False, "state": "draft",
                        "is_locked": True, "shipping_weight": None})
@@ -2238,6 +2542,403 @@ def post_message(env: Env, model: str, res_id: int, body: str, *, message_type="
         "partner_ids": list(partner_ids or []),
     })
     return row["id"]
+
+
+# ===========================================================================
+# Sales and invoicing (addons/sale, sale_stock, delivery, account)
+# ===========================================================================
+
+MSG_SO_NOT_CONFIRMABLE = "Some orders are not in a state requiring confirmation."
+MSG_SO_LINE_NO_PRODUCT = "A line on these orders missing a product, you cannot confirm it."
+MSG_SO_LOCKED_CANCEL = "You cannot cancel a locked order. Please unlock it first."
+MSG_SO_DELETE = ("You can not delete a sent quotation or a confirmed sales order. "
+                 "You must first cancel it.")
+MSG_SO_ONLY_DRAFT_SENT = "Only draft orders can be marked as sent directly."
+MSG_SOL_DELETE = ("Once a sales order is confirmed, you can't remove one of its lines (we need to track if "
+                  "something gets invoiced or delivered).\nSet the quantity to 0 instead.")
+MSG_SOL_BELOW_DELIVERED = ("The ordered quantity of a sale order line cannot be decreased below the amount "
+                           "already delivered. Instead, create a return in your inventory.")
+MSG_SOL_REQUIRED = ("The operation cannot be completed: Missing required fields on accountable sale order line.")
+MSG_NOTHING_TO_INVOICE = (
+    "Cannot create an invoice. No items are available to invoice.\n\n"
+    "To resolve this issue, please ensure that:\n"
+    "   \u2022 The products have been delivered before attempting to invoice them.\n"
+    "   \u2022 The invoicing policy of the product is configured correctly.\n\n"
+    "If you want to invoice based on ordered quantities instead:\n"
+    "   \u2022 For consumable or storable products, open the product, go to the 'General Information' tab "
+    "and change the 'Invoicing Policy' from 'Delivered Quantities' to 'Ordered Quantities'.\n"
+    "   \u2022 For services (and other products), change the 'Invoicing Policy' to 'Prepaid/Fixed Price'.\n")
+MSG_MOVE_NO_LINE = "You need to add a line before posting."
+MSG_MOVE_ONLY_DRAFT_CANCEL = "Only draft journal entries can be cancelled."
+MSG_MOVE_DELETE_POSTED = "You cannot delete an entry which has been posted once."
+# ids an action dict carries (account.action_move_out_invoice_type, account.view_move_form,
+# sale.sale_order_cancel_view_form, sale.mail_template_sale_cancellation): stable numbers
+ACTION_OUT_INVOICE_ID = 245
+VIEW_MOVE_FORM_ID = 1026
+VIEW_SALE_CANCEL_ID = 1780
+TEMPLATE_SALE_CANCEL_ID = 17
+MOVE_SEQUENCE_PREFIX = {"out_invoice": "INV", "out_refund": "RINV", "in_invoice": "BILL", "in_refund": "RBILL",
+                        "out_receipt": "INV", "in_receipt": "BILL", "entry": "MISC"}
+
+
+def next_sequence(env: Env, key: str) -> int:
+    number = env.store.sequences.get(key, 1)
+    env.store.sequences[key] = number + 1
+    return number
+
+
+def next_sale_name(env: Env) -> str:
+    """ir.sequence 'sale.order': prefix S, padding 5."""
+    return f"S{next_sequence(env, SALE_SEQUENCE):05d}"
+
+
+def origin_link(kind: str, model: str, row: dict) -> str:
+    """mail.message_origin_link, rendered."""
+    return (f'<p>This {kind} has been created from: <a href="#" data-oe-model="{model}" '
+            f'data-oe-id="{row["id"]}">{html.escape(row.get("name") or "")}</a></p>')
+
+
+class Sale:
+    """sale.order confirmation (sale_stock procurement of one delivery per order),
+    cancellation and invoicing (sale.order._create_invoices)."""
+
+    def __init__(self, env: Env):
+        self.env = env
+        self.stock = Stock(env)
+
+    def orders(self, ids) -> list[dict]:
+        return Records(self.env, "sale.order", ids).rows()
+
+    # -- delivery (sale_stock _action_launch_stock_rule) -------------------------
+    def outgoing_type(self) -> dict:
+        types = [t for t in self.env.table("stock.picking.type").values()
+                 if t.get("code") == "outgoing" and t.get("active", True)]
+        if not types:
+            raise UserError("No rule has been found to replenish the product in Partners/Customers.")
+        return sorted(types, key=lambda t: (t.get("sequence") or 0, t["id"]))[0]
+
+    def procured_qty(self, line: dict) -> float:
+        """sale.order.line._get_qty_procurement: demand of the open outgoing moves,
+        quantity of the done ones."""
+        total = 0.0
+        for move in _sol_moves(self.env, line):
+            if move["state"] == "cancel" or not _to_customer(self.env, move):
+                continue
+            total += float(move.get("quantity") if move["state"] == "done" else move.get("product_uom_qty") or 0.0)
+        return total
+
+    def open_pickings(self, order: dict) -> list[dict]:
+        """stock.move._search_picking_for_assignation: an open delivery of the order."""
+        return sorted((p for p in _so_pickings(self.env, order)
+                       if p["state"] in ("draft", "waiting", "confirmed", "assigned")
+                       and self.stock.picking_type(p).get("code") == "outgoing"), key=lambda p: p["id"])
+
+    def new_picking(self, order: dict) -> dict:
+        ptype = self.outgoing_type()
+        pid = orm_create(self.env, "stock.picking", [{
+            "picking_type_id": ptype["id"],
+            "partner_id": order.get("partner_shipping_id") or order.get("partner_id") or False,
+            "origin": order.get("name") or False,
+            "carrier_id": order.get("carrier_id") or False,
+            "move_type": order.get("picking_policy") or "direct",
+            "scheduled_date": order.get("commitment_date") or now_str(),
+            "company_id": order.get("company_id") or COMPANY_ID,
+            "sale_id": order["id"],
+        }])[0]
+        post_message(self.env, "stock.picking", pid, origin_link("transfer", "sale.order", order))
+        return self.env.get("stock.picking", pid)
+
+    def launch(self, lines: list):
+        """Procure what the confirmed lines miss: one delivery per order (the open
+        one if there is one), one move per line; a lower quantity lowers the
+        open moves."""
+        more: dict[int, list] = {}
+        touched = set()
+        for line in lines:
+            order = _sol_order(self.env, line)
+            product = self.env.get("product.product", line.get("product_id")) or {}
+            if order.get("state") != "sale" or (product.get("type") or "consu") != "consu":
+                continue
+            delta = float(line.get("product_uom_qty") or 0.0) - self.procured_qty(line)
+            if delta > EPSILON:
+                more.setdefault(order["id"], []).append((line, delta))
+            elif delta < -EPSILON:
+                touched |= self.decrease(line, -delta)
+        for order_id, items in more.items():
+            order = self.env.get("sale.order", order_id)
+            opened = self.open_pickings(order)
+            picking = opened[0] if opened else self.new_picking(order)
+            for line, delta in items:
+                existing = next((m for m in self.stock.moves(picking) if m.get("sale_line_id") == line["id"]
+                                 and m["state"] not in ("done", "cancel")), None)
+                if existing:
+                    existing["product_uom_qty"] = float(existing.get("product_uom_qty") or 0.0) + delta
+                    if existing["state"] != "draft":
+                        self.stock.recompute_move_state(existing)
+                        self.stock.reserve(existing)
+                    continue
+                orm_create(self.env, "stock.move", [{
+                    "name": line.get("name") or False, "product_id": line["product_id"],
+                    "product_uom_qty": delta, "picking_id": picking["id"], "sale_line_id": line["id"],
+                    "origin": order.get("name") or False, "partner_id": picking.get("partner_id") or False,
+                }])
+            if not opened:
+                self.stock.action_confirm([picking])
+            touched.add(picking["id"])
+        self.stock.refresh_pickings(touched)
+
+    def decrease(self, line: dict, quantity: float) -> set:
+        """A negative procurement merged into the open moves of the line."""
+        touched = set()
+        moves = sorted((m for m in _sol_moves(self.env, line) if m["state"] not in ("done", "cancel")),
+                       key=lambda m: m["id"], reverse=True)
+        for move in moves:
+            take = min(float(move.get("product_uom_qty") or 0.0), quantity)
+            move["product_uom_qty"] = float(move.get("product_uom_qty") or 0.0) - take
+            quantity -= take
+            if move["product_uom_qty"] <= EPSILON:
+                self.stock.cancel_moves([move])
+            elif float(move.get("quantity") or 0.0) > move["product_uom_qty"]:
+                self.stock.set_move_quantity(move, move["product_uom_qty"])
+                self.stock.recompute_move_state(move)
+            touched.add(move.get("picking_id"))
+            if quantity <= EPSILON:
+                break
+        return {t for t in touched if t}
+
+    # -- workflow ---------------------------------------------------------------
+    def confirm(self, orders: list) -> bool:
+        """sale.order.action_confirm + sale_stock _action_confirm."""
+        for order in orders:
+            if order["state"] not in ("draft", "sent"):
+                raise UserError(MSG_SO_NOT_CONFIRMABLE)
+            if any(not line.get("product_id") for line in _so_lines(self.env, order)):
+                raise UserError(MSG_SO_LINE_NO_PRODUCT)
+        stamp = now_str()
+        for order in orders:
+            order.update(state="sale", date_order=stamp, write_date=stamp)
+        self.launch([line for order in orders for line in _so_lines(self.env, order)])
+        return True
+
+    def cancel(self, records) -> dict | bool:
+        """sale.order.action_cancel: the sale.order.cancel wizard for anything but a
+        quotation, unless disable_cancel_warning."""
+        orders = records.rows()
+        if any(order.get("locked") for order in orders):
+            raise UserError(MSG_SO_LOCKED_CANCEL)
+        if not self.env.context.get("disable_cancel_warning") and any(o["state"] != "draft" for o in orders):
+            order = records.ensure_one()
+            type_name = "Quotation" if order["state"] in ("draft", "sent", "cancel") else "Sales Order"
+            return {
+                "name": f"Cancel {type_name}",
+                "view_mode": "form",
+                "res_model": "sale.order.cancel",
+                "view_id": VIEW_SALE_CANCEL_ID,
+                "type": "ir.actions.act_window",
+                "context": {
+                    "default_template_id": TEMPLATE_SALE_CANCEL_ID,
+                    "default_order_id": order["id"],
+                    "mark_so_as_canceled": True,
+                    "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
+                    "model_description": type_name,
+                },
+                "target": "new",
+            }
+        return self.action_cancel(orders)
+
+    def action_cancel(self, orders: list) -> bool:
+        """sale.order._action_cancel (+ sale_stock): draft invoices and open
+        deliveries are cancelled."""
+        for order in orders:
+            for move_id in _so_invoices(self.env, order):
+                move = self.env.get("account.move", move_id)
+                if move["state"] == "draft":
+                    move["state"] = "cancel"
+        pickings = [p for order in orders for p in _so_pickings(self.env, order) if p["state"] != "done"]
+        if pickings:
+            self.stock.action_cancel(pickings)
+        stamp = now_str()
+        for order in orders:
+            order.update(state="cancel", write_date=stamp)
+        return True
+
+    # -- invoicing -----------------------------------------------------------------
+    def invoiceable_lines(self, order: dict, final: bool) -> list:
+        """sale.order._get_invoiceable_lines."""
+        result = []
+        for line in _so_lines(self.env, order):
+            qty = _sol_qty_to_invoice(self.env, line)
+            if abs(qty) < 1e-6:
+                continue
+            if qty > 0 or (qty < 0 and final):
+                result.append((line, qty))
+        return result
+
+    def create_invoices(self, orders: list, grouped=False, final=False) -> list[int]:
+        """sale.order._create_invoices: one draft customer invoice per order, or
+        per (company, invoice partner) unless grouped; negative totals become credit
+        notes when final."""
+        vals_list = []
+        sequence = 0
+        for order in orders:
+            lines = self.invoiceable_lines(order, final)
+            if not lines:
+                continue
+            vals = {
+                "ref": order.get("client_order_ref") or "",
+                "move_type": "out_invoice",
+                "partner_id": order.get("partner_invoice_id") or order.get("partner_id"),
+                "invoice_origin": order.get("name"),
+                "company_id": order.get("company_id") or COMPANY_ID,
+                "invoice_line_ids": [],
+                "_orders": [order],
+            }
+            for line, qty in lines:
+                vals["invoice_line_ids"].append([0, 0, {
+                    "display_type": "product", "sequence": sequence,
+                    "name": line.get("name") or False, "product_id": line.get("product_id") or False,
+                    "quantity": qty, "price_unit": float(line.get("price_unit") or 0.0),
+                    "sale_line_ids": [[4, line["id"]]],
+                }])
+                sequence += 1
+            vals_list.append(vals)
+        if not vals_list and self.env.context.get("raise_if_nothing_to_invoice", True):
+            raise UserError(MSG_NOTHING_TO_INVOICE)
+        if not grouped:
+            merged: dict[tuple, dict] = {}
+            for vals in vals_list:
+                key = (vals["company_id"], vals["partner_id"])
+                if key not in merged:
+                    merged[key] = {**vals, "_origins": [vals["invoice_origin"]], "_refs": [vals["ref"]]}
+                    continue
+                ref = merged[key]
+                ref["invoice_line_ids"] += vals["invoice_line_ids"]
+                ref["_orders"] += vals["_orders"]
+                ref["_origins"].append(vals["invoice_origin"])
+                ref["_refs"].append(vals["ref"])
+            vals_list = []
+            for vals in merged.values():
+                vals["invoice_origin"] = ", ".join(dict.fromkeys(vals.pop("_origins")))
+                vals["ref"] = ", ".join(dict.fromkeys(vals.pop("_refs")))[:2000]
+                vals_list.append(vals)
+        move_ids = []
+        for vals in vals_list:
+            sources = vals.pop("_orders")
+            move_id = orm_create(self.env, "account.move", [vals])[0]
+            move = self.env.get("account.move", move_id)
+            if final and _move_amount(self.env, move) < 0:
+                # account.move.action_switch_move_type
+                move["move_type"] = "out_refund"
+                for aml in self.env.o2m_rows("account.move.line", "move_id", move_id):
+                    aml["quantity"] = -float(aml.get("quantity") or 0.0)
+            links = ", ".join(
+                f'<a href="#" data-oe-model="sale.order" data-oe-id="{o["id"]}">{html.escape(o.get("name") or "")}</a>'
+                for o in sources)
+            post_message(self.env, "account.move", move_id, f"<p>This invoice has been created from: {links}</p>")
+            move_ids.append(move_id)
+        return move_ids
+
+    def view_invoices(self, orders: list, invoices=None) -> dict:
+        """sale.order.action_view_invoice (account.action_move_out_invoice_type)."""
+        if not invoices:
+            invoices = sorted({i for order in orders for i in _so_invoices(self.env, order)})
+        list_mode = "tree" if self.env.version < 18 else "list"
+        action = {
+            "id": ACTION_OUT_INVOICE_ID, "name": "Invoices", "type": "ir.actions.act_window",
+            "res_model": "account.move", "view_mode": f"{list_mode},kanban,form,activity",
+            "views": [[False, list_mode], [False, "kanban"], [VIEW_MOVE_FORM_ID, "form"], [False, "activity"]],
+            "domain": "[('move_type', '=', 'out_invoice')]", "target": "current",
+        }
+        if len(invoices) > 1:
+            action["domain"] = [["id", "in", list(invoices)]]
+        elif len(invoices) == 1:
+            action["views"] = [[VIEW_MOVE_FORM_ID, "form"]] + [v for v in action["views"] if v[1] != "form"]
+            action["res_id"] = invoices[0]
+        else:
+            action = {"type": "ir.actions.act_window_close"}
+        context = {"default_move_type": "out_invoice"}
+        if len(orders) == 1:
+            order = orders[0]
+            context.update({
+                "default_partner_id": order.get("partner_id") or False,
+                "default_partner_shipping_id": order.get("partner_shipping_id") or False,
+                "default_invoice_payment_term_id": False,
+                "default_invoice_origin": order.get("name") or False,
+            })
+        action["context"] = context
+        return action
+
+
+def _sale_extra_lines(env: Env, pickings: list):
+    """sale_stock stock.picking._action_done: a picked move of a delivery of an
+    order with no sale line gets a new line (ordered 0, delivered what was moved)."""
+    for picking in pickings:
+        order = env.get("sale.order", picking.get("sale_id"))
+        if not order:
+            continue
+        for move in env.o2m_rows("stock.move", "picking_id", picking["id"]):
+            if (move["state"] != "done" or move.get("sale_line_id") or not move.get("picked")
+                    or not _to_customer(env, move)):
+                continue
+            product = env.get("product.product", move.get("product_id")) or {}
+            price = 0.0
+            if (product.get("invoice_policy") or "order") == "delivery":
+                same = next((line for line in _so_lines(env, order)
+                             if line.get("product_id") == product.get("id")), None)
+                price = float(same["price_unit"]) if same else float(product.get("list_price") or 0.0)
+            line = env.insert("sale.order.line", {
+                "order_id": order["id"], "name": env.display_name_of("product.product", product) or False,
+                "product_id": product.get("id") or False, "product_uom_qty": 0.0, "price_unit": price,
+                "sequence": 10, "company_id": order.get("company_id") or COMPANY_ID})
+            move["sale_line_id"] = line["id"]
+
+
+class AccountMoves:
+    """account.move action_post, button_cancel, button_draft (no journals, taxes
+    or payments)."""
+
+    def __init__(self, env: Env):
+        self.env = env
+
+    def post(self, moves: list):
+        for move in moves:
+            if move["state"] == "posted":
+                raise UserError(f"The entry {move.get('name')} (id {move['id']}) is already posted.")
+            lines = self.env.o2m_rows("account.move.line", "move_id", move["id"])
+            if not lines:
+                raise UserError(MSG_MOVE_NO_LINE)
+            if move.get("move_type") != "entry" and not move.get("partner_id"):
+                if move["move_type"].startswith("out_"):
+                    raise UserError("The field 'Customer' is required, please complete it to validate the "
+                                    "Customer Invoice.")
+                raise UserError("The field 'Vendor' is required, please complete it to validate the Vendor Bill.")
+        stamp = now_str()
+        for move in moves:
+            if move.get("move_type") != "entry" and not move.get("invoice_date"):
+                move["invoice_date"] = stamp[:10]
+            if move.get("invoice_date"):
+                move["date"] = move["invoice_date"]
+            if not move.get("name") or move["name"] == "/":
+                prefix = f"{MOVE_SEQUENCE_PREFIX.get(move.get('move_type'), 'MISC')}/{(move.get('date') or stamp)[:4]}/"
+                move["name"] = f"{prefix}{next_sequence(self.env, prefix):05d}"
+            move.update(state="posted", write_date=stamp)
+        return False
+
+    def cancel(self, moves: list):
+        for move in moves:
+            if move["state"] == "posted":
+                move["state"] = "draft"
+        if any(move["state"] != "draft" for move in moves):
+            raise UserError(MSG_MOVE_ONLY_DRAFT_CANCEL)
+        for move in moves:
+            move["state"] = "cancel"
+        return None
+
+    def draft(self, moves: list):
+        for move in moves:
+            if move["state"] in ("posted", "cancel"):
+                move["state"] = "draft"
+        return None
 
 
 # ===========================================================================
@@ -2603,6 +3304,77 @@ def _attachment_write_done(env: Env, rows: list, vals: dict, before: dict):
             _attachment_contents(row)
 
 
+def _so_create_prepare(env: Env, vals: dict) -> dict:
+    """sale.order.create: the name from the 'sale.order' sequence; the invoice and
+    delivery addresses default to the customer."""
+    if vals.get("name", "New") == "New":
+        vals["name"] = next_sale_name(env)
+    if vals.get("partner_id"):
+        vals.setdefault("partner_invoice_id", vals["partner_id"])
+        vals.setdefault("partner_shipping_id", vals["partner_id"])
+    return vals
+
+
+def _so_unlink_prepare(env: Env, rows: list):
+    if any(row["state"] not in ("draft", "cancel") for row in rows):
+        raise UserError(MSG_SO_DELETE)
+
+
+def _sol_create_prepare(env: Env, vals: dict) -> dict:
+    """sale.order.line: description and unit price from the product; a line
+    without product violates the accountable_required_fields constraint."""
+    product = env.get("product.product", vals.get("product_id")) if isinstance(vals.get("product_id"), int) else None
+    if not vals.get("product_id"):
+        raise ValidationError(MSG_SOL_REQUIRED)
+    if product:
+        if not vals.get("name"):
+            vals["name"] = env.display_name_of("product.product", product)
+        vals.setdefault("price_unit", float(product.get("list_price") or 0.0))
+    return vals
+
+
+def _sol_create_done(env: Env, row: dict, vals: dict):
+    """A line added to a confirmed order is procured at once."""
+    if _sol_order(env, row).get("state") == "sale" and not env.context.get("skip_procurement"):
+        Sale(env).launch([row])
+
+
+def _sol_write_prepare(env: Env, rows: list, vals: dict):
+    """sale_stock _update_line_quantity: not below what was delivered."""
+    if "product_uom_qty" in vals:
+        try:
+            wanted = float(vals["product_uom_qty"] or 0.0)
+        except (TypeError, ValueError):
+            return
+        confirmed = [r for r in rows if _sol_order(env, r).get("state") == "sale"]
+        delivered = [_sol_qty_delivered(env, r) for r in confirmed]
+        if any(delivered) and wanted < max(delivered) - 1e-6:
+            raise UserError(MSG_SOL_BELOW_DELIVERED)
+
+
+def _sol_write_done(env: Env, rows: list, vals: dict, before: dict):
+    if "product_uom_qty" in vals:
+        Sale(env).launch([r for r in rows if _sol_order(env, r).get("state") == "sale"])
+
+
+def _sol_unlink_prepare(env: Env, rows: list):
+    if any(_sol_order(env, row).get("state") == "sale" for row in rows):
+        raise UserError(MSG_SOL_DELETE)
+
+
+def _invoice_wizard_create_prepare(env: Env, vals: dict) -> dict:
+    """sale.advance.payment.inv: sale_order_ids defaults to the context's active_ids."""
+    if "sale_order_ids" not in vals and env.context.get("active_ids"):
+        vals["sale_order_ids"] = [[6, 0, normalize_ids(env.context["active_ids"])]]
+    return vals
+
+
+def _account_move_unlink_prepare(env: Env, rows: list):
+    if any(row["state"] == "posted" for row in rows):
+        raise UserError(MSG_MOVE_DELETE_POSTED)
+
+
+
 CREATE_PREPARE.update({
     "stock.picking": _picking_create_prepare,
     "mail.activity": _activity_create_prepare,
@@ -2612,6 +3384,9 @@ CREATE_PREPARE.update({
     "stock.backorder.confirmation": _backorder_wizard_create_prepare,
     "ir.model": _ir_model_create_prepare,
     "ir.model.fields": _ir_field_create_prepare,
+    "sale.order": _so_create_prepare,
+    "sale.order.line": _sol_create_prepare,
+    "sale.advance.payment.inv": _invoice_wizard_create_prepare,
 })
 CREATE_DONE.update({
     "stock.picking": _picking_create_done,
@@ -2621,15 +3396,18 @@ CREATE_DONE.update({
     "stock.move.line": lambda env, row, vals: _line_changed(env, [row]),
     "ir.model": _ir_model_create_done,
     "ir.model.fields": _ir_field_create_done,
+    "sale.order.line": _sol_create_done,
 })
 WRITE_PREPARE.update({
     "ir.attachment": _attachment_write_prepare,
+    "sale.order.line": _sol_write_prepare,
 })
 WRITE_DONE.update({
     "stock.picking": _picking_write_done,
     "ir.attachment": _attachment_write_done,
     "stock.move": _move_write_done,
     "stock.move.line": lambda env, rows, vals, before: _line_changed(env, rows),
+    "sale.order.line": _sol_write_done,
 })
 UNLINK_PREPARE.update({
     "stock.picking": _picking_unlink_prepare,
@@ -2637,6 +3415,9 @@ UNLINK_PREPARE.update({
     "stock.move.line": _line_unlink_prepare,
     "ir.model.fields": _ir_field_unlink_prepare,
     "ir.model": _ir_model_unlink_prepare,
+    "sale.order": _so_unlink_prepare,
+    "sale.order.line": _sol_unlink_prepare,
+    "account.move": _account_move_unlink_prepare,
 })
 UNLINK_DONE.update({
     "stock.move": _move_unlink_done,
@@ -2793,7 +3574,7 @@ def m_name_search(records, name="", domain=None, operator="ilike", limit=100):
 
 # -- mail.thread ----------------------------------------------------------------
 
-MAIL_THREAD_MODELS = ("stock.picking", "res.partner", "product.product")
+MAIL_THREAD_MODELS = ("stock.picking", "res.partner", "product.product", "sale.order", "account.move")
 SUBTYPES = {"mail.mt_comment": 1, "mail.mt_note": 2}
 
 
@@ -2914,6 +3695,105 @@ def m_action_cancel(records):
 def m_do_unreserve(records):
     stock = Stock(records.env)
     return stock.do_unreserve(stock.pickings(records.ids))
+
+
+# -- sale.order, its wizards, account.move ------------------------------------------
+
+@public("action_confirm", models=["sale.order"], owner="SaleOrder")
+def m_sale_confirm(records):
+    return Sale(records.env).confirm(records.rows())
+
+
+@public("action_cancel", models=["sale.order"], owner="SaleOrder")
+def m_sale_cancel(records):
+    return Sale(records.env).cancel(records)
+
+
+@public("action_draft", models=["sale.order"], owner="SaleOrder")
+def m_sale_draft(records):
+    """sale.order.action_draft: cancelled and sent orders back to quotation."""
+    for order in records.rows():
+        if order["state"] in ("cancel", "sent"):
+            order.update(state="draft", write_date=now_str())
+    return True
+
+
+@public("action_quotation_sent", models=["sale.order"], owner="SaleOrder")
+def m_sale_quotation_sent(records):
+    orders = records.rows()
+    if any(order["state"] != "draft" for order in orders):
+        raise UserError(MSG_SO_ONLY_DRAFT_SENT)
+    for order in orders:
+        order.update(state="sent", write_date=now_str())
+    return None
+
+
+@public("action_lock", models=["sale.order"], owner="SaleOrder")
+def m_sale_lock(records):
+    for order in records.rows():
+        order["locked"] = True
+    return None
+
+
+@public("action_unlock", models=["sale.order"], owner="SaleOrder")
+def m_sale_unlock(records):
+    for order in records.rows():
+        order["locked"] = False
+    return None
+
+
+@public("action_view_invoice", models=["sale.order"], readonly=True, owner="SaleOrder")
+def m_sale_view_invoice(records, invoices=False):
+    ids = normalize_ids(invoices) if invoices else None
+    return Sale(records.env).view_invoices(records.rows(), ids)
+
+
+@public("create_invoices", models=["sale.advance.payment.inv"], owner="SaleAdvancePaymentInv")
+def m_sale_create_invoices(records):
+    """sale.advance.payment.inv.create_invoices, 'Regular invoice' only: the
+    wizard's orders invoiced with final=deduct_down_payments and
+    grouped=not consolidated_billing; returns action_view_invoice."""
+    env = records.env
+    wizard = records.ensure_one()
+    if wizard.get("advance_payment_method") != "delivered":
+        raise UserError("odoo-sim: down payment invoices are not simulated; use advance_payment_method "
+                        "'delivered' (Regular invoice).")
+    sale = Sale(env)
+    orders = sale.orders(wizard.get("sale_order_ids") or [])
+    invoices = sale.create_invoices(orders, grouped=not wizard.get("consolidated_billing", True),
+                                    final=bool(wizard.get("deduct_down_payments", True)))
+    return sale.view_invoices(orders, invoices)
+
+
+@public("action_cancel", models=["sale.order.cancel"], owner="SaleOrderCancel")
+def m_sale_cancel_wizard(records):
+    wizard = records.ensure_one()
+    orders = Records(records.env, "sale.order", [wizard["order_id"]])
+    return Sale(records.env(disable_cancel_warning=True)).cancel(orders)
+
+
+@public("action_send_mail_and_cancel", models=["sale.order.cancel"], owner="SaleOrderCancel")
+def m_sale_cancel_wizard_mail(records):
+    wizard = records.ensure_one()
+    post_message(records.env, "sale.order", wizard["order_id"], wizard.get("body") or "<p>Cancelled</p>",
+                 message_type="comment", subtype_id=SUBTYPES["mail.mt_comment"], subject=wizard.get("subject") or False)
+    return m_sale_cancel_wizard(records)
+
+
+@public("action_post", models=["account.move"], owner="AccountMove")
+def m_move_post(records):
+    return AccountMoves(records.env).post(records.rows())
+
+
+@public("button_cancel", models=["account.move"], owner="AccountMove")
+def m_move_cancel(records):
+    return AccountMoves(records.env).cancel(records.rows())
+
+
+@public("button_draft", models=["account.move"], owner="AccountMove")
+def m_move_draft(records):
+    return AccountMoves(records.env).draft(records.rows())
+
 
 
 # -- wizards ---------------------------------------------------------------------
@@ -3081,7 +3961,8 @@ def seed_base(env: Env):
 
 
 MODULE_OF_PREFIX = {"stock.backorder": "stock", "confirm.stock.sms": "stock_sms", "stock": "stock",
-                    "product": "product", "delivery": "delivery", "mail": "mail"}
+                    "product": "product", "delivery": "delivery", "mail": "mail", "sale": "sale",
+                    "account": "account"}
 
 
 def add_xmlid(env: Env, xmlid: str, model: str, rid: int):
@@ -3134,6 +4015,62 @@ def seed_demo(env: Env):
             if state == "done":
                 record.update({"date_done": "2025-01-10 15:30:00", "carrier_tracking_ref": "TRK-0000011"})
             seed_records(env, "stock.picking", [record])
+    seed_sales(env)
+
+
+# The sales orders behind the demo deliveries: S00001..S00012 confirmed (S00012
+# cancelled with its delivery), each the sale_id of the WH/OUT picking of the same
+# origin, its lines the picking's moves (sale_line_id set); S00010 (delivery
+# WH/OUT/00010 ready) and S00011 (WH/OUT/00011 done) already invoiced by posted
+# invoices; S00013 and S00014 are quotations without delivery.
+# invoiced order -> (invoice name, invoice date)
+DEMO_INVOICED = {"S00011": ("INV/2025/00001", "2025-01-10"), "S00010": ("INV/2025/00002", "2025-01-15")}
+# name, state, partner, carrier, lines [(product id, quantity)]
+DEMO_QUOTATIONS = [
+    ("S00013", "draft", 9, False, [(1, 3), (4, 2)]),
+    ("S00014", "sent", 12, 3, [(12, 20)]),
+]
+
+
+def seed_sales(env: Env):
+    orders = []
+    for name, state, partner, origin, carrier, moves in DEMO_OUTGOING:
+        picking = next(p for p in env.table("stock.picking").values() if p["name"] == name)
+        order_state = "cancel" if state == "cancel" else "sale"
+        orders.append((origin, order_state, partner, carrier, moves, picking))
+    for name, state, partner, carrier, lines in DEMO_QUOTATIONS:
+        orders.append((name, state, partner, carrier, lines, None))
+    for name, state, partner, carrier, lines, picking in orders:
+        order = env.insert("sale.order", {
+            "name": name, "state": state, "partner_id": partner, "partner_invoice_id": partner,
+            "partner_shipping_id": partner, "carrier_id": carrier, "date_order": SEED_DATE,
+            "create_date": SEED_DATE})
+        for product_id, qty in lines:
+            product = env.get("product.product", product_id)
+            line = env.insert("sale.order.line", {
+                "order_id": order["id"], "name": env.display_name_of("product.product", product),
+                "product_id": product_id, "product_uom_qty": float(qty),
+                "price_unit": float(product.get("list_price") or 0.0), "create_date": SEED_DATE})
+            if picking:
+                for move in env.o2m_rows("stock.move", "picking_id", picking["id"]):
+                    if move.get("product_id") == product_id and not move.get("sale_line_id"):
+                        move["sale_line_id"] = line["id"]
+        if picking:
+            picking["sale_id"] = order["id"]
+        env.store.sequences[SALE_SEQUENCE] = max(env.store.sequences.get(SALE_SEQUENCE, 1), int(name[1:]) + 1)
+    for origin, (inv_name, inv_date) in sorted(DEMO_INVOICED.items(), key=lambda item: item[1]):
+        order = next(o for o in env.table("sale.order").values() if o["name"] == origin)
+        move = env.insert("account.move", {
+            "name": inv_name, "move_type": "out_invoice", "state": "posted", "date": inv_date,
+            "invoice_date": inv_date, "partner_id": order["partner_id"], "invoice_origin": origin, "ref": "",
+            "create_date": SEED_DATE})
+        for line in _so_lines(env, order):
+            env.insert("account.move.line", {
+                "move_id": move["id"], "name": line["name"], "product_id": line["product_id"],
+                "quantity": line["product_uom_qty"], "price_unit": line["price_unit"],
+                "sale_line_ids": [line["id"]], "create_date": SEED_DATE})
+        prefix = inv_name.rsplit("/", 1)[0] + "/"
+        env.store.sequences[prefix] = max(env.store.sequences.get(prefix, 1), int(inv_name.rsplit("/", 1)[1]) + 1)
 
 
 def seed_records(env: Env, model: str, records: list) -> list[int]:
@@ -3143,8 +4080,22 @@ def seed_records(env: Env, model: str, records: list) -> list[int]:
         raise value_error(f"unknown model {model!r}")
     if not isinstance(records, list):
         raise value_error("records must be a list of objects")
-    return [(_seed_picking(env, rec) if model == "stock.picking" else _seed_row(env, model, rec))["id"]
+    return [(_seed_picking(env, rec) if model == "stock.picking" else
+             _seed_row(env, model, _seed_sale_name(env, rec) if model == "sale.order" else rec))["id"]
             for rec in records]
+
+
+def _seed_sale_name(env: Env, rec):
+    """A seeded sale.order takes the next S number, or moves the sequence past its own."""
+    if not isinstance(rec, dict):
+        return rec
+    rec = dict(rec)
+    name = rec.get("name")
+    if not name or name == "New":
+        rec["name"] = next_sale_name(env)
+    elif isinstance(name, str) and re.fullmatch(r"S\d+", name):
+        env.store.sequences[SALE_SEQUENCE] = max(env.store.sequences.get(SALE_SEQUENCE, 1), int(name[1:]) + 1)
+    return rec
 
 
 def _seed_values(env: Env, model: str, rec: dict):

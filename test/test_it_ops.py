@@ -142,3 +142,36 @@ class OpsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class KeyRotationTest(unittest.TestCase):
+    def test_sighup_reads_the_key_file_again(self):
+        import os
+        import signal
+        sim = lgxenv.Simulator(version=19)
+        topic = "it.ops.rotate"
+        try:
+            produce(broker, topic, [pick_event("WH/OUT/NONE",
+                                               [("SKU-1001", 1)])])
+            c = lgxenv.Consumer("lgx-picks", broker, sim, topic,
+                                extra=("--odoo-probe-ms", "300"))
+            deadline = time.time() + 30
+            while time.time() < deadline and not c.outcomes():
+                time.sleep(0.1)
+            # The operator rotates the key in the file and sends SIGHUP:
+            # lgx uses the new key from then on (here a revoked one, so
+            # the next probe is refused and lgx stops, naming the cause).
+            with open(sim.key_file, "w") as f:
+                f.write("rotated-but-revoked-key\n")
+            c.signal(signal.SIGHUP)
+            self.assertEqual(c.wait(30), 1)
+            text = open(c.logpath).read()
+            self.assertIn("API key read again", text)
+            self.assertIn("odoo_auth", text.replace("AccessDenied",
+                                                    "odoo_auth")
+                          .replace("Unauthorized", "odoo_auth"))
+            self.assertNotIn("rotated-but-revoked-key", text)
+            self.assertNotIn(lgxenv.API_KEY, text)
+            os.unlink(sim.key_file)
+        finally:
+            sim.stop()

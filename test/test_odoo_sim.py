@@ -1224,6 +1224,289 @@ class RestrictedCommandLineTests(unittest.TestCase):
 
 
 # ---------------------------------------------------------------------------
+# Sales orders, deliveries and invoices (sale_management, sale_stock, account)
+# ---------------------------------------------------------------------------
+
+NOTHING_TO_INVOICE = "Cannot create an invoice. No items are available to invoice."
+ORDER_FIELDS = ["name", "state", "partner_id", "picking_ids", "delivery_count", "invoice_status", "invoice_ids",
+                "amount_total", "carrier_id", "client_order_ref", "order_line", "delivery_status", "locked"]
+
+
+class SaleTests(SimTestCase):
+
+    def order(self, oid, fields=ORDER_FIELDS):
+        return self.ok("sale.order", "read", {"ids": [oid], "fields": list(fields)})[0]
+
+    def lines(self, oid):
+        return self.ok("sale.order.line", "search_read", {
+            "domain": [["order_id", "=", oid]], "order": "id",
+            "fields": ["product_id", "product_uom_qty", "price_unit", "qty_delivered", "qty_invoiced",
+                       "qty_to_invoice", "invoice_status", "move_ids"]})
+
+    def new_order(self, lines=((1, 3), (10, 2)), **vals):
+        vals = {"partner_id": 7, **vals,
+                "order_line": [[0, 0, {"product_id": pid, "product_uom_qty": qty}] for pid, qty in lines]}
+        return self.ok("sale.order", "create", {"vals_list": [vals]})[0]
+
+    def confirmed(self, lines=((1, 3), (10, 2)), **vals):
+        oid = self.new_order(lines, **vals)
+        self.assertIs(self.ok("sale.order", "action_confirm", {"ids": [oid]}), True)
+        return oid
+
+    def invoice(self, oids):
+        context = {"active_model": "sale.order", "active_ids": oids}
+        wizard = self.ok("sale.advance.payment.inv", "create", {"vals_list": [{}], "context": context})
+        return self.ok("sale.advance.payment.inv", "create_invoices", {"ids": wizard, "context": context})
+
+    def test_demo_orders_behind_the_deliveries(self):
+        orders = {o["name"]: o for o in self.ok("sale.order", "search_read", {
+            "domain": [], "fields": ["name", "state", "picking_ids", "invoice_status", "invoice_ids"]})}
+        self.assertEqual(sorted(orders), [f"S{i:05d}" for i in range(1, 15)])
+        pickings = self.dump("stock.picking")
+        for pid in range(1, 13):
+            origin = pickings[pid]["origin"]
+            self.assertEqual(pickings[pid]["sale_id"], [orders[origin]["id"], origin])
+            self.assertEqual(orders[origin]["picking_ids"], [pid])
+        for pid in (13, 14):
+            self.assertIs(pickings[pid]["sale_id"], False)
+        self.assertEqual({n: o["state"] for n, o in orders.items() if o["state"] != "sale"},
+                         {"S00012": "cancel", "S00013": "draft", "S00014": "sent"})
+        invoiced = {n: (o["invoice_ids"], pickings[o["picking_ids"][0]]["state"])
+                    for n, o in orders.items() if o["invoice_status"] == "invoiced"}
+        self.assertEqual(invoiced, {"S00010": ([2], "assigned"), "S00011": ([1], "done")})
+        self.assertEqual(orders["S00005"]["invoice_status"], "to invoice")
+        moves = self.ok("account.move", "search_read", {"domain": [], "order": "id", "fields": [
+            "name", "state", "move_type", "invoice_origin", "amount_total", "partner_id"]})
+        self.assertEqual([(m["name"], m["state"], m["move_type"], m["invoice_origin"], m["amount_total"])
+                          for m in moves],
+                         [("INV/2025/00001", "posted", "out_invoice", "S00011", 30.0),
+                          ("INV/2025/00002", "posted", "out_invoice", "S00010", 100.0)])
+        # the demo moves point to their order lines; the done one is delivered
+        line = self.ok("sale.order.line", "search_read", {"domain": [["order_id.name", "=", "S00011"]],
+                                                          "fields": ["qty_delivered", "move_ids"]})[0]
+        self.assertEqual(line["qty_delivered"], 1.0)
+        self.assertEqual(line["move_ids"], pickings[11]["move_ids"])
+
+    def test_create_and_confirm_makes_one_delivery(self):
+        oid = self.new_order(carrier_id=1, client_order_ref="PO-77")
+        order = self.order(oid)
+        self.assertEqual((order["name"], order["state"], order["invoice_status"], order["picking_ids"]),
+                         ("S00015", "draft", "no", []))
+        self.assertEqual(order["amount_total"], 3 * 10.0 + 2 * 100.0)
+        order = self.order(oid)
+        self.assertIs(self.ok("sale.order", "action_confirm", {"ids": [oid]}), True)
+        order = self.order(oid)
+        self.assertEqual((order["state"], order["invoice_status"], order["delivery_count"], order["delivery_status"]),
+                         ("sale", "to invoice", 1, "pending"))
+        picking = self.picking(order["picking_ids"][0], ["name", "state", "origin", "sale_id", "partner_id",
+                                                         "carrier_id", "picking_type_code", "move_ids"])
+        self.assertEqual(picking["name"], "WH/OUT/00013")
+        self.assertEqual((picking["origin"], picking["sale_id"], picking["partner_id"][0], picking["carrier_id"][0],
+                          picking["picking_type_code"]), ("S00015", [oid, "S00015"], 7, 1, "outgoing"))
+        self.assertEqual(picking["state"], "assigned")   # the chairs are reserved, the footrests are not
+        moves = self.ok("stock.move", "read", {"ids": picking["move_ids"], "fields": [
+            "product_id", "product_uom_qty", "quantity", "state", "sale_line_id", "origin"]})
+        lines = self.lines(oid)
+        self.assertEqual([(m["product_id"][0], m["product_uom_qty"], m["quantity"], m["state"], m["sale_line_id"][0],
+                           m["origin"]) for m in moves],
+                         [(1, 3.0, 3.0, "assigned", lines[0]["id"], "S00015"),
+                          (10, 2.0, 0.0, "confirmed", lines[1]["id"], "S00015")])
+        self.assertEqual(self.ok("stock.picking", "search_count", {"domain": [["sale_id", "=", oid]]}), 1)
+        # nothing in stock at all: the delivery waits
+        other = self.confirmed([(11, 1)])
+        self.assertEqual(self.picking(self.order(other)["picking_ids"][0], ["state"])["state"], "confirmed")
+        self.assertEqual(self.order(other, ["name"])["name"], "S00016")
+        # a second confirmation is refused
+        self.assertJ2Error(self.j2("sale.order", "action_confirm", {"ids": [oid]}), 422,
+                           "odoo.exceptions.UserError", "Some orders are not in a state requiring confirmation.")
+        self.assertEqual(self.order(oid)["delivery_count"], 1)
+
+    def test_validating_the_delivery_updates_qty_delivered(self):
+        oid = self.confirmed([(1, 3), (2, 4)])
+        pid = self.order(oid)["picking_ids"][0]
+        self.assertEqual([l["qty_delivered"] for l in self.lines(oid)], [0.0, 0.0])
+        chair = self.moves(pid)[0]["id"]
+        self.ok("stock.move", "write", {"ids": [chair], "vals": {"quantity": 2, "picked": True}})
+        self.assertIs(self.validate(pid, {"skip_sms": True, "skip_backorder": True}), True)
+        self.assertEqual([l["qty_delivered"] for l in self.lines(oid)], [2.0, 0.0])
+        order = self.order(oid)
+        self.assertEqual((len(order["picking_ids"]), order["delivery_status"]), (2, "partial"))
+        backorder = self.ok("stock.picking", "search_read", {"domain": [["backorder_id", "=", pid]],
+                                                            "fields": ["sale_id", "origin", "state"]})[0]
+        self.assertEqual((backorder["sale_id"][0], backorder["origin"], backorder["state"]),
+                         (oid, "S00015", "assigned"))
+        self.assertIs(self.validate(backorder["id"], {"skip_sms": True}), True)
+        self.assertEqual([l["qty_delivered"] for l in self.lines(oid)], [3.0, 4.0])
+        self.assertEqual(self.order(oid)["delivery_status"], "full")
+
+    def test_invoicing_flow(self):
+        oid = self.confirmed(client_order_ref="PO-9")
+        action = self.invoice([oid])
+        self.assertEqual((action["type"], action["res_model"]), ("ir.actions.act_window", "account.move"))
+        order = self.order(oid)
+        self.assertEqual((order["invoice_status"], order["invoice_ids"]), ("invoiced", [action["res_id"]]))
+        move = self.ok("account.move", "read", {"ids": [action["res_id"]], "fields": [
+            "name", "display_name", "move_type", "state", "partner_id", "invoice_origin", "ref", "amount_total",
+            "invoice_line_ids"]})[0]
+        self.assertEqual((move["name"], move["move_type"], move["state"], move["partner_id"][0],
+                          move["invoice_origin"], move["ref"], move["amount_total"]),
+                         ("/", "out_invoice", "draft", 7, "S00015", "PO-9", 230.0))
+        self.assertEqual(move["display_name"], f"Draft Invoice (* {move['id']})")
+        lines = self.ok("account.move.line", "read", {"ids": move["invoice_line_ids"], "fields": [
+            "product_id", "quantity", "price_unit", "price_subtotal", "sale_line_ids"]})
+        order_lines = self.lines(oid)
+        self.assertEqual([(l["product_id"][0], l["quantity"], l["price_unit"], l["sale_line_ids"]) for l in lines],
+                         [(1, 3.0, 10.0, [order_lines[0]["id"]]), (10, 2.0, 100.0, [order_lines[1]["id"]])])
+        self.assertEqual([(l["qty_invoiced"], l["qty_to_invoice"], l["invoice_status"]) for l in order_lines],
+                         [(3.0, 0.0, "invoiced"), (2.0, 0.0, "invoiced")])
+        self.assertEqual(self.ok("account.move", "search_count", {"domain": [["invoice_origin", "=", "S00015"]]}), 1)
+        # nothing left: a second run is refused and creates nothing
+        wizard = self.ok("sale.advance.payment.inv", "create", {"vals_list": [{"sale_order_ids": [[6, 0, [oid]]]}]})
+        payload = self.assertJ2Error(self.j2("sale.advance.payment.inv", "create_invoices", {"ids": wizard}),
+                                     422, "odoo.exceptions.UserError")
+        self.assertTrue(payload["message"].startswith(NOTHING_TO_INVOICE))
+        self.assertEqual(self.ok("account.move", "search_count", {"domain": [["invoice_origin", "=", "S00015"]]}), 1)
+        # posting numbers it; a quotation has nothing to invoice
+        self.assertIs(self.ok("account.move", "action_post", {"ids": [move["id"]]}), False)
+        posted = self.ok("account.move", "read", {"ids": [move["id"]], "fields": ["name", "state", "invoice_date"]})[0]
+        self.assertRegex(posted["name"], r"^INV/\d{4}/\d{5}$")
+        self.assertEqual(posted["state"], "posted")
+        self.assertEqual(self.order(oid)["invoice_status"], "invoiced")
+        wizard = self.ok("sale.advance.payment.inv", "create", {"vals_list": [{}], "context": {"active_ids": [13]}})
+        self.assertJ2Error(self.j2("sale.advance.payment.inv", "create_invoices", {"ids": wizard}),
+                           422, "odoo.exceptions.UserError")
+
+    def test_orders_of_one_customer_share_an_invoice(self):
+        first, second = self.confirmed([(1, 1)]), self.confirmed([(2, 1)])
+        action = self.invoice([first, second])
+        move = self.ok("account.move", "read", {"ids": [action["res_id"]],
+                                                "fields": ["invoice_origin", "amount_total"]})
+        self.assertEqual(move[0]["invoice_origin"], "S00015, S00016")
+        self.assertEqual(self.order(first)["invoice_ids"], self.order(second)["invoice_ids"])
+
+    def test_invoice_policy_delivery(self):
+        self.ok("product.product", "write", {"ids": [2], "vals": {"invoice_policy": "delivery"}})
+        oid = self.confirmed([(2, 4)])
+        self.assertEqual(self.order(oid)["invoice_status"], "no")
+        wizard = self.ok("sale.advance.payment.inv", "create", {"vals_list": [{}], "context": {"active_ids": [oid]}})
+        payload = self.assertJ2Error(self.j2("sale.advance.payment.inv", "create_invoices", {"ids": wizard}),
+                                     422, "odoo.exceptions.UserError")
+        self.assertTrue(payload["message"].startswith(NOTHING_TO_INVOICE))
+        self.assertIs(self.validate(self.order(oid)["picking_ids"][0], {"skip_sms": True}), True)
+        self.assertEqual(self.order(oid)["invoice_status"], "to invoice")
+        self.invoice([oid])
+        self.assertEqual(self.order(oid)["invoice_status"], "invoiced")
+
+    def test_already_invoiced_order_delivered_later(self):
+        # S00010: invoiced, its delivery WH/OUT/00010 is ready
+        self.assertIs(self.validate(10, {"skip_sms": True}), True)
+        order = self.order(10)
+        self.assertEqual((order["invoice_status"], order["delivery_status"]), ("invoiced", "full"))
+        self.assertEqual(self.lines(10)[0]["qty_delivered"], 5.0)
+
+    def test_cancel(self):
+        # a quotation is cancelled at once
+        self.assertIs(self.ok("sale.order", "action_cancel", {"ids": [13]}), True)
+        self.assertEqual(self.order(13)["state"], "cancel")
+        self.assertIs(self.ok("sale.order", "action_draft", {"ids": [13]}), True)
+        self.assertEqual(self.order(13)["state"], "draft")
+        # a confirmed order asks through the sale.order.cancel wizard first
+        oid = self.confirmed()
+        invoice = self.invoice([oid])["res_id"]
+        action = self.ok("sale.order", "action_cancel", {"ids": [oid]})
+        self.assertEqual((action["res_model"], action["context"]["default_order_id"]), ("sale.order.cancel", oid))
+        self.assertEqual(self.order(oid)["state"], "sale")
+        wizard = self.ok("sale.order.cancel", "create", {"vals_list": [{}], "context": action["context"]})
+        self.assertIs(self.ok("sale.order.cancel", "action_cancel", {"ids": wizard}), True)
+        order = self.order(oid)
+        self.assertEqual((order["state"], order["invoice_status"]), ("cancel", "no"))
+        self.assertEqual(self.picking(order["picking_ids"][0], ["state"])["state"], "cancel")
+        self.assertEqual(self.ok("account.move", "read", {"ids": [invoice], "fields": ["state"]})[0]["state"], "cancel")
+        # disable_cancel_warning skips the wizard; a done delivery stays done
+        self.assertIs(self.ok("sale.order", "action_cancel", {
+            "ids": [11], "context": {"disable_cancel_warning": True}}), True)
+        self.assertEqual((self.order(11)["state"], self.picking(11, ["state"])["state"]), ("cancel", "done"))
+        # locked orders are refused
+        other = self.confirmed()
+        self.ok("sale.order", "action_lock", {"ids": [other]})
+        self.assertJ2Error(self.j2("sale.order", "action_cancel", {"ids": [other], "context": {
+            "disable_cancel_warning": True}}), 422, "odoo.exceptions.UserError",
+            "You cannot cancel a locked order. Please unlock it first.")
+
+    def test_confirmed_lines_follow_quantity_changes(self):
+        oid = self.confirmed([(1, 3)])
+        pid = self.order(oid)["picking_ids"][0]
+        line = self.lines(oid)[0]["id"]
+        self.ok("sale.order.line", "write", {"ids": [line], "vals": {"product_uom_qty": 5}})
+        self.ok("sale.order", "write", {"ids": [oid], "vals": {
+            "order_line": [[0, 0, {"product_id": 2, "product_uom_qty": 1}]]}})
+        self.assertEqual([(m["product_id"][0], m["product_uom_qty"], m["state"]) for m in self.moves(pid)],
+                         [(1, 5.0, "assigned"), (2, 1.0, "assigned")])
+        self.assertEqual(self.order(oid)["delivery_count"], 1)
+        self.assertJ2Error(self.j2("sale.order.line", "unlink", {"ids": [line]}), 422, "odoo.exceptions.UserError")
+        self.assertJ2Error(self.j2("sale.order", "unlink", {"ids": [oid]}), 422, "odoo.exceptions.UserError",
+                           "You can not delete a sent quotation or a confirmed sales order. You must first cancel it.")
+        self.assertIs(self.validate(pid, {"skip_sms": True}), True)
+        self.assertJ2Error(self.j2("sale.order.line", "write", {"ids": [line], "vals": {"product_uom_qty": 1}}), 422,
+                           "odoo.exceptions.UserError")
+        # a move added to the delivery becomes a line of the order once done
+        oid = self.confirmed([(1, 1)])
+        pid = self.order(oid)["picking_ids"][0]
+        self.ok("stock.move", "create", {"vals_list": [{"picking_id": pid, "product_id": 5, "product_uom_qty": 2}]})
+        self.assertIs(self.validate(pid, {"skip_sms": True}), True)
+        extra = self.lines(oid)[1]
+        self.assertEqual((extra["product_id"][0], extra["product_uom_qty"], extra["qty_delivered"], extra["price_unit"],
+                          extra["invoice_status"]), (5, 0.0, 2.0, 0.0, "upselling"))
+
+    def test_line_without_product_and_state_write_trap(self):
+        self.assertJ2Error(self.j2("sale.order", "create", {"vals_list": [{"partner_id": 7, "order_line": [
+            [0, 0, {"product_uom_qty": 1}]]}]}), 422, "odoo.exceptions.ValidationError")
+        self.assertJ2Error(self.j2("sale.order", "create", {"vals_list": [{"order_line": []}]}), 422,
+                           "odoo.exceptions.ValidationError")
+        # like stock.picking.state, writing state skips the business method: no delivery
+        self.assertIs(self.ok("sale.order", "write", {"ids": [13], "vals": {"state": "sale"}}), True)
+        self.assertEqual(self.order(13)["delivery_count"], 0)
+
+    def test_stock_user_reads_orders_but_cannot_confirm(self):
+        self.control("POST", "/__sim/user-groups", {"groups": ["stock.group_stock_user"]})
+        order = self.ok("sale.order", "read", {"ids": [10], "fields": ["invoice_status"]})[0]
+        self.assertEqual(order["invoice_status"], "invoiced")
+        self.assertJ2Error(self.j2("sale.order", "action_confirm", {"ids": [13]}), 403, "odoo.exceptions.AccessError")
+
+
+class Version17SaleTests(SimTestCase):
+    version = 17
+
+    def test_jsonrpc_order_to_invoice(self):
+        oid = self.rpc_ok("sale.order", "create", [{"partner_id": 8, "order_line": [
+            [0, 0, {"product_id": 4, "product_uom_qty": 2}]]}])
+        self.assertIsInstance(oid, int)
+        self.assertIs(self.rpc_ok("sale.order", "action_confirm", [[oid]]), True)
+        order = self.rpc_ok("sale.order", "read", [[oid]],
+                            {"fields": ["name", "state", "picking_ids", "invoice_status"]})[0]
+        self.assertEqual((order["name"], order["state"], order["invoice_status"], len(order["picking_ids"])),
+                         ("S00015", "sale", "to invoice", 1))
+        context = {"active_model": "sale.order", "active_ids": [oid]}
+        wizard = self.rpc_ok("sale.advance.payment.inv", "create", [{}], {"context": context})
+        action = self.rpc_ok("sale.advance.payment.inv", "create_invoices", [[wizard]], {"context": context})
+        self.assertEqual(action["view_mode"], "tree,kanban,form,activity")
+        invoices = self.rpc_ok("account.move", "search_read", [[["invoice_origin", "=", "S00015"]]],
+                               {"fields": ["move_type", "state", "amount_total"]})
+        self.assertEqual(invoices, [{"id": action["res_id"], "move_type": "out_invoice", "state": "draft",
+                                     "amount_total": 80.0}])
+        order = self.rpc_ok("sale.order", "read", [[oid]], {"fields": ["invoice_status"]})[0]
+        self.assertEqual(order["invoice_status"], "invoiced")
+
+    def test_no_done_state_since_17(self):
+        # Odoo 17 (odoo/odoo#115871) replaced the 'done' (Locked) state by the locked boolean
+        fields = self.rpc_ok("sale.order", "fields_get", [], {"allfields": ["state", "locked"],
+                                                              "attributes": ["type", "selection"]})
+        self.assertEqual([key for key, _label in fields["state"]["selection"]], ["draft", "sent", "sale", "cancel"])
+        self.assertEqual(fields["locked"]["type"], "boolean")
+        self.assertRpcError(self.execute_kw("sale.order", "write", [[1], {"state": "done"}]), "builtins.ValueError")
+
+
+# ---------------------------------------------------------------------------
 # Entry point
 # ---------------------------------------------------------------------------
 
