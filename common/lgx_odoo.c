@@ -33,6 +33,10 @@ const lgx_opt_t lgx_odoo_opts[] = {
      "Connect timeout per Odoo call", "1..600000", 0},
     {"odoo-timeout-ms", LGX_OPT_INT, "30000", OFF(timeout_ms),
      "Total timeout per Odoo call", "1..3600000", 0},
+    {"odoo-allow-http", LGX_OPT_BOOL, "false", OFF(allow_http),
+     "Allow a plain http:// Odoo URL (the key would travel unencrypted: "
+     "for a local test Odoo only)",
+     NULL, 0},
     {"odoo-cache-size", LGX_OPT_INT, "10000", OFF(cache_size),
      "Lookups (product by code, picking and carrier by name) kept in memory",
      "1..10000000", 0},
@@ -293,6 +297,15 @@ lgx_odoo_t *lgx_odoo_new(const lgx_odoo_conf_t *conf, lgx_log_t *log,
 {
     if (!conf->url || !conf->url[0]) {
         snprintf(errstr, size, "option --odoo-url is required");
+        return NULL;
+    }
+    if (strncmp(conf->url, "https://", 8) != 0 &&
+        !(conf->allow_http && strncmp(conf->url, "http://", 7) == 0)) {
+        snprintf(errstr, size,
+                 "option --odoo-url: %s is not https://; plain http:// "
+                 "sends the API key unencrypted and needs --odoo-allow-http "
+                 "(for a local test Odoo)",
+                 conf->url);
         return NULL;
     }
     lgx_odoo_t *o = calloc(1, sizeof(*o));

@@ -44,6 +44,7 @@ typedef struct lgx_odoo_conf {
     long timeout_ms;
     long cache_size;
     long cache_ttl_ms;
+    bool allow_http;
 } lgx_odoo_conf_t;
 
 /* The Odoo options, for a program's configuration table. */

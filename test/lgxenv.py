@@ -163,7 +163,7 @@ class Simulator:
                 if (m["picking_id"] or [None])[0] == picking_id]
 
     def odoo_args(self):
-        return ["--odoo-url", self.url, "--odoo-db", "lgx",
+        return ["--odoo-url", self.url, "--odoo-allow-http", "--odoo-db", "lgx",
                 "--odoo-api-key-file", self.key_file]
 
 

@@ -94,7 +94,8 @@ class SetupTest(unittest.TestCase):
         bad = os.path.join(self.sim.dir, "bad-key")
         with open(bad, "w") as f:
             f.write("not-the-key\n")
-        r = subprocess.run([SETUP, "--odoo-url", self.sim.url, "--odoo-db",
+        r = subprocess.run([SETUP, "--odoo-url", self.sim.url,
+                            "--odoo-allow-http", "--odoo-db",
                             "lgx", "--odoo-api-key-file", bad, "--check"],
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 2)
