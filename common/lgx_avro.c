@@ -367,6 +367,97 @@ char *lgx_avro_to_json(const lgx_avro_store_t *store, const void *buf,
     return json;
 }
 
+typedef struct limits {
+    size_t max_bytes, max_blob, max_items;
+    char path[256];
+    char *errstr;
+    size_t size;
+} limits_t;
+
+static lgx_err_t check_value(limits_t *l, avro_value_t *v, int depth);
+
+static lgx_err_t check_children(limits_t *l, avro_value_t *v, int depth)
+{
+    size_t n = 0;
+    avro_type_t t = avro_value_get_type(v);
+    avro_value_get_size(v, &n);
+    if ((t == AVRO_ARRAY || t == AVRO_MAP) && n > l->max_items) {
+        snprintf(l->errstr, l->size, "%s holds %zu items; at most %zu",
+                 l->path[0] ? l->path : "(root)", n, l->max_items);
+        return LGX_ERR_INVALID;
+    }
+    size_t plen = strlen(l->path);
+    for (size_t i = 0; i < n; i++) {
+        avro_value_t child;
+        const char *name = NULL;
+        if (avro_value_get_by_index(v, i, &child, &name) != 0) {
+            return LGX_ERR_DECODE;
+        }
+        if (t == AVRO_RECORD) {
+            snprintf(l->path + plen, sizeof(l->path) - plen, "%s%s",
+                     plen ? "." : "", name);
+        } else {
+            snprintf(l->path + plen, sizeof(l->path) - plen, "[%zu]", i);
+        }
+        lgx_err_t err = check_value(l, &child, depth + 1);
+        l->path[plen] = '\0';
+        if (err != LGX_OK) {
+            return err;
+        }
+    }
+    return LGX_OK;
+}
+
+static lgx_err_t check_value(limits_t *l, avro_value_t *v, int depth)
+{
+    const char *s = NULL;
+    const void *b = NULL;
+    size_t len = 0;
+    avro_value_t branch;
+    if (depth > 32) {
+        snprintf(l->errstr, l->size, "%s nests too deep", l->path);
+        return LGX_ERR_INVALID;
+    }
+    switch (avro_value_get_type(v)) {
+    case AVRO_STRING:
+        avro_value_get_string(v, &s, &len);
+        len = len ? len - 1 : 0;
+        break;
+    case AVRO_BYTES:
+        avro_value_get_bytes(v, &b, &len);
+        if (len > l->max_blob) {
+            snprintf(l->errstr, l->size, "%s is %zu bytes; at most %zu",
+                     l->path, len, l->max_blob);
+            return LGX_ERR_INVALID;
+        }
+        return LGX_OK;
+    case AVRO_UNION:
+        return avro_value_get_current_branch(v, &branch) == 0
+                   ? check_value(l, &branch, depth + 1)
+                   : LGX_OK;
+    case AVRO_RECORD:
+    case AVRO_ARRAY:
+    case AVRO_MAP:
+        return check_children(l, v, depth);
+    default:
+        return LGX_OK;
+    }
+    if (len > l->max_bytes) {
+        snprintf(l->errstr, l->size, "%s is %zu bytes long; at most %zu",
+                 l->path, len, l->max_bytes);
+        return LGX_ERR_INVALID;
+    }
+    return LGX_OK;
+}
+
+lgx_err_t lgx_avro_check_limits(avro_value_t *v, size_t max_bytes,
+                                size_t max_blob, size_t max_items, char *errstr,
+                                size_t size)
+{
+    limits_t l = {max_bytes, max_blob, max_items, "", errstr, size};
+    return check_value(&l, v, 0);
+}
+
 /* ---- field accessors ---- */
 
 static lgx_err_t get_field(avro_value_t *rec, const char *name,

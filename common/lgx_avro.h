@@ -105,6 +105,14 @@ lgx_err_t lgx_avro_get_bytes(avro_value_t *rec, const char *name,
  * (UTC) into out (at least 20 bytes). */
 void lgx_avro_odoo_time(int64_t ms, char out[20]);
 
+/* Input limits: LGX_ERR_INVALID when a string or bytes value anywhere in
+ * v is longer than max_bytes (bytes values: max_blob) or an array or map
+ * holds more than max_items, with the field's path and the limit in
+ * errstr. */
+lgx_err_t lgx_avro_check_limits(avro_value_t *v, size_t max_bytes,
+                                size_t max_blob, size_t max_items, char *errstr,
+                                size_t errstr_size) LGX_MUST_CHECK;
+
 /* Parses "YYYY-MM-DDTHH:MM:SS[.mmm]Z" into epoch milliseconds. */
 lgx_err_t lgx_avro_parse_time(const char *s, int64_t *ms) LGX_MUST_CHECK;
 

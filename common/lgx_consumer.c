@@ -75,6 +75,13 @@ static const lgx_opt_t consumer_opts[] = {
     {"max-message-bytes", LGX_OPT_INT, "1048576", OFF(max_message_bytes),
      "Larger messages are dead-lettered (message_too_large)", "64..104857600",
      0},
+    {"max-string-bytes", LGX_OPT_INT, "1024", OFF(max_string_bytes),
+     "Longest string in an event (field_too_long beyond)", "16..1048576", 0},
+    {"max-blob-bytes", LGX_OPT_INT, "1048576", OFF(max_blob_bytes),
+     "Largest bytes value (signature image, label document)", "16..104857600",
+     0},
+    {"max-items", LGX_OPT_INT, "1000", OFF(max_items),
+     "Most items in an array (lines per event) or map", "1..1000000", 0},
     {"dedup-window", LGX_OPT_INT, "65536", OFF(dedup_window),
      "Event ids remembered per partition to drop redeliveries", "16..16777216",
      0},
@@ -665,6 +672,14 @@ static void judge(consumer_t *c, const rd_kafka_message_t *m, part_t *p,
                         err == LGX_ERR_SCHEMA ? "unknown_schema"
                                               : "malformed_avro",
                         "%s", errstr);
+        return;
+    }
+    if (lgx_avro_check_limits(ev->record, (size_t)c->conf->max_string_bytes,
+                              (size_t)c->conf->max_blob_bytes,
+                              (size_t)c->conf->max_items, errstr,
+                              sizeof(errstr)) != LGX_OK) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "limit_exceeded", "%s",
+                        errstr);
         return;
     }
     if (!read_envelope(ev, v)) {

@@ -119,6 +119,9 @@ typedef struct lgx_consumer_conf {
     long retry_backoff_max_ms;
     long retry_limit;
     long max_message_bytes;
+    long max_string_bytes;
+    long max_blob_bytes;
+    long max_items;
     long dedup_window;
     long hold_ms;
     long hold_recheck_ms;

@@ -497,6 +497,7 @@ const char *lgx_stock_enum(avro_value_t *rec, const char *name)
 }
 
 struct lgx_stock_state_s {
+    const void *conf;
     lgx_odoo_t *odoo;
     lgx_buf_t *bufs[LGX_STOCK_BUFS];
 };
@@ -504,7 +505,6 @@ struct lgx_stock_state_s {
 void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
                            char *errstr, size_t errstr_size)
 {
-    (void)conf;
     (void)log;
     lgx_stock_state_t *s = calloc(1, sizeof(*s));
     bool ok = s != NULL;
@@ -516,6 +516,7 @@ void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
         lgx_stock_state_term(s);
         return NULL;
     }
+    s->conf = conf;
     s->odoo = odoo;
     return s;
 }
@@ -529,6 +530,11 @@ void lgx_stock_state_term(void *state)
         }
         free(s);
     }
+}
+
+const void *lgx_stock_state_conf(const lgx_stock_state_t *s)
+{
+    return s->conf;
 }
 
 lgx_odoo_t *lgx_stock_state_odoo(const lgx_stock_state_t *s)

@@ -129,15 +129,16 @@ const char *lgx_stock_str(avro_value_t *rec, const char *name);
  * missing or not an enum. Owned by the schema. */
 const char *lgx_stock_enum(avro_value_t *rec, const char *name);
 
-/* The state of a handler that needs only the Odoo client and work
- * buffers; its init and term fit lgx_consumer_spec_t's init and term.
- * init: NULL with errstr when out of memory; conf and log are unused;
- * odoo is borrowed. term(NULL) does nothing. */
+/* The state of a handler that needs only its configuration, the Odoo
+ * client and work buffers; its init and term fit lgx_consumer_spec_t's
+ * init and term. init: NULL with errstr when out of memory; conf (may be
+ * NULL) and odoo are borrowed, log is unused. term(NULL) does nothing. */
 typedef struct lgx_stock_state_s lgx_stock_state_t;
 #define LGX_STOCK_BUFS 3
 void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
                            char *errstr, size_t errstr_size);
 void lgx_stock_state_term(void *state);
+const void *lgx_stock_state_conf(const lgx_stock_state_t *s);
 lgx_odoo_t *lgx_stock_state_odoo(const lgx_stock_state_t *s);
 /* Work buffer i (0 to LGX_STOCK_BUFS - 1), owned by s. */
 lgx_buf_t *lgx_stock_state_buf(const lgx_stock_state_t *s, int i);

@@ -20,6 +20,7 @@ Suite *partq_suite(void);
 Suite *schemas_suite(void);
 Suite *clock_suite(void);
 Suite *metrics_suite(void);
+Suite *limits_suite(void);
 
 int main(void)
 {
@@ -38,6 +39,7 @@ int main(void)
     srunner_add_suite(sr, schemas_suite());
     srunner_add_suite(sr, clock_suite());
     srunner_add_suite(sr, metrics_suite());
+    srunner_add_suite(sr, limits_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
