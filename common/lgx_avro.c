@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "lgx_json.h"
+#include "lgx_registry.h"
 
 #define STORE_MAX 256
 #define DECODER_CACHE 16
@@ -15,13 +16,44 @@ typedef struct store_entry {
     int32_t id;
     int version;
     char *fullname;
+    char *json; /* the schema's text, as read */
     avro_schema_t schema;
 } store_entry_t;
 
 struct lgx_avro_store_s {
     store_entry_t entries[STORE_MAX];
     size_t n;
+    lgx_registry_t *registry; /* borrowed; NULL: fixed ids only */
 };
+
+/* Adds schema text under id (version 0 for schemas from the registry). */
+static lgx_err_t store_put(lgx_avro_store_t *store, int32_t id, int version,
+                           const char *json, size_t len, char *errstr,
+                           size_t size)
+{
+    if (store->n >= STORE_MAX) {
+        snprintf(errstr, size, "more than %d schemas", STORE_MAX);
+        return LGX_ERR_SCHEMA;
+    }
+    store_entry_t *e = &store->entries[store->n];
+    memset(e, 0, sizeof(*e));
+    if (avro_schema_from_json_length(json, len, &e->schema) != 0) {
+        snprintf(errstr, size, "schema id %d: %s", (int)id, avro_strerror());
+        return LGX_ERR_SCHEMA;
+    }
+    e->fullname = lgx_avro_fullname(e->schema);
+    e->json = strndup(json, len);
+    if (!e->fullname || !e->json) {
+        free(e->fullname);
+        free(e->json);
+        avro_schema_decref(e->schema);
+        return LGX_ERR_NOMEM;
+    }
+    e->id = id;
+    e->version = version;
+    store->n++;
+    return LGX_OK;
+}
 
 /* How one writer schema is read. resolved: avro-c's writer -> reader
  * resolution into the decoder's reader value. native: the writer's own
@@ -83,22 +115,14 @@ static lgx_err_t store_add(lgx_avro_store_t *store, const char *dir,
         snprintf(errstr, size, "cannot read schema %s", path);
         return LGX_ERR_SCHEMA;
     }
-    store_entry_t *e = &store->entries[store->n];
-    int rc = avro_schema_from_json_length(json, len, &e->schema);
+    char inner[300] = "";
+    lgx_err_t err = store_put(store, (int32_t)id, (int)version, json, len,
+                              inner, sizeof(inner));
     free(json);
-    if (rc != 0) {
-        snprintf(errstr, size, "schema %s: %s", path, avro_strerror());
-        return LGX_ERR_SCHEMA;
+    if (err == LGX_ERR_SCHEMA) {
+        snprintf(errstr, size, "schema %s: %s", path, inner);
     }
-    e->fullname = lgx_avro_fullname(e->schema);
-    if (!e->fullname) {
-        avro_schema_decref(e->schema);
-        return LGX_ERR_NOMEM;
-    }
-    e->id = (int32_t)id;
-    e->version = (int)version;
-    store->n++;
-    return LGX_OK;
+    return err;
 }
 
 lgx_avro_store_t *lgx_avro_store_load(const char *dir, char *errstr,
@@ -143,6 +167,7 @@ void lgx_avro_store_destroy(lgx_avro_store_t *store)
     }
     for (size_t i = 0; i < store->n; i++) {
         free(store->entries[i].fullname);
+        free(store->entries[i].json);
         avro_schema_decref(store->entries[i].schema);
     }
     free(store);
@@ -171,6 +196,55 @@ avro_schema_t lgx_avro_store_schema(const lgx_avro_store_t *store, int32_t id)
         }
     }
     return NULL;
+}
+
+void lgx_avro_store_set_registry(lgx_avro_store_t *store, lgx_registry_t *r)
+{
+    store->registry = r;
+}
+
+const char *lgx_avro_store_json(const lgx_avro_store_t *store, int32_t id)
+{
+    for (size_t i = 0; i < store->n; i++) {
+        if (store->entries[i].id == id) {
+            return store->entries[i].json;
+        }
+    }
+    return NULL;
+}
+
+avro_schema_t lgx_avro_store_fetch(lgx_avro_store_t *store, int32_t id,
+                                   char *errstr, size_t size)
+{
+    avro_schema_t s = lgx_avro_store_schema(store, id);
+    if (s || !store->registry) {
+        if (!s) {
+            snprintf(errstr, size, "unknown schema id %d", (int)id);
+        }
+        return s;
+    }
+    char *json = lgx_registry_fetch(store->registry, id, errstr, size);
+    if (!json) {
+        return NULL;
+    }
+    lgx_err_t err = store_put(store, id, 0, json, strlen(json), errstr, size);
+    free(json);
+    return err == LGX_OK ? lgx_avro_store_schema(store, id) : NULL;
+}
+
+lgx_err_t lgx_avro_store_alias(lgx_avro_store_t *store, int32_t id,
+                               int32_t existing)
+{
+    const char *json = lgx_avro_store_json(store, existing);
+    const char *there = lgx_avro_store_json(store, id);
+    char errstr[128];
+    if (there) {
+        /* Already known: fine if it is the same schema. */
+        return json && strcmp(there, json) == 0 ? LGX_OK : LGX_ERR_SCHEMA;
+    }
+    return json ? store_put(store, id, 0, json, strlen(json), errstr,
+                            sizeof(errstr))
+                : LGX_ERR_NOT_FOUND;
 }
 
 lgx_err_t lgx_avro_frame_parse(const void *buf, size_t len, int32_t *id,
@@ -241,9 +315,8 @@ static resolver_t *decoder_resolver(lgx_avro_decoder_t *d, int32_t id,
             return &d->cache[i];
         }
     }
-    avro_schema_t writer = lgx_avro_store_schema(d->store, id);
+    avro_schema_t writer = lgx_avro_store_fetch(d->store, id, errstr, size);
     if (!writer) {
-        snprintf(errstr, size, "unknown schema id %d", (int)id);
         *err = LGX_ERR_SCHEMA;
         return NULL;
     }

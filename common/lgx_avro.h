@@ -30,6 +30,24 @@ lgx_avro_store_t *lgx_avro_store_load(const char *dir, char *errstr,
                                       size_t errstr_size);
 void lgx_avro_store_destroy(lgx_avro_store_t *store);
 
+typedef struct lgx_registry_s lgx_registry_t;
+
+/* With a schema registry (borrowed, may be NULL), ids the store does not
+ * know are fetched from it and kept (at most 256 schemas in all). */
+void lgx_avro_store_set_registry(lgx_avro_store_t *store, lgx_registry_t *r);
+
+/* The schema of id, from the store or else the registry; NULL with errstr
+ * when neither has it. Owned by the store. */
+avro_schema_t lgx_avro_store_fetch(lgx_avro_store_t *store, int32_t id,
+                                   char *errstr, size_t errstr_size);
+
+/* The text of schema id as read, or NULL. Owned by the store. */
+const char *lgx_avro_store_json(const lgx_avro_store_t *store, int32_t id);
+
+/* Makes id (e.g. the registry's) another name of schema existing. */
+lgx_err_t lgx_avro_store_alias(lgx_avro_store_t *store, int32_t id,
+                               int32_t existing) LGX_MUST_CHECK;
+
 /* Id of the newest version of the record with this full name
  * ("lgx.picks.PickConfirmed"), or -1. */
 int32_t lgx_avro_store_latest(const lgx_avro_store_t *store,

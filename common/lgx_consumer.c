@@ -17,6 +17,7 @@
 #include "lgx_metrics.h"
 #include "lgx_kafka.h"
 #include "lgx_partq.h"
+#include "lgx_registry.h"
 #include "lgx_setup.h"
 
 #ifndef LGX_SCHEMA_DIR
@@ -56,6 +57,10 @@ static const lgx_opt_t consumer_opts[] = {
      "Dead-letter topic (default: <topic>.dlq)", NULL, 0},
     {"schema-dir", LGX_OPT_STR, LGX_SCHEMA_DIR, OFF(schema_dir),
      "Folder with schemas.json and the .avsc event contracts", NULL, 0},
+    {"schema-registry", LGX_OPT_STR, NULL, OFF(schema_registry),
+     "Confluent-compatible schema registry URL: writer schemas unknown to "
+     "schemas.json are fetched from it by id",
+     NULL, 0},
     {"log-level", LGX_OPT_ENUM, "info", OFF(log_level), "Log level",
      "debug|info|warn|error", 0},
     {"rules", LGX_OPT_STR, LGX_RULES_FILE, OFF(rules),
@@ -1252,6 +1257,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     lgx_log_t *log = NULL;
     lgx_odoo_t *odoo = NULL;
     lgx_avro_store_t *store = NULL;
+    lgx_registry_t *registry = NULL;
 
     lgx_err_t err =
         lgx_config_load(sections, n_sections, spec->program, spec->summary,
@@ -1306,10 +1312,14 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
               lgx_avro_store_load(kconf.schema_dir, errstr, sizeof(errstr))) ||
         !(c->decoder = lgx_avro_decoder_new(store, spec->schema, errstr,
                                             sizeof(errstr))) ||
-        !(odoo = lgx_odoo_new(&oconf, log, errstr, sizeof(errstr)))) {
+        !(odoo = lgx_odoo_new(&oconf, log, errstr, sizeof(errstr))) ||
+        (kconf.schema_registry &&
+         !(registry = lgx_registry_new(kconf.schema_registry, errstr,
+                                       sizeof(errstr))))) {
         LGX_ERROR(log, "configuration: %s", errstr);
         goto done;
     }
+    lgx_avro_store_set_registry(store, registry);
     rc = 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -1386,6 +1396,7 @@ done:
     }
     lgx_odoo_destroy(odoo);
     lgx_avro_store_destroy(store);
+    lgx_registry_destroy(registry);
     lgx_log_destroy(log);
     lgx_config_free(sections, n_sections);
     return rc;

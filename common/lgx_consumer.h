@@ -112,6 +112,7 @@ typedef struct lgx_consumer_conf {
     char *group;
     char *dlq_topic;
     char *schema_dir;
+    char *schema_registry;
     char *log_level;
     char *rules;
     long commit_interval_ms;

@@ -21,6 +21,7 @@
 #include "lgx_json.h"
 #include "lgx_kafka.h"
 #include "lgx_log.h"
+#include "lgx_registry.h"
 
 #ifndef LGX_SCHEMA_DIR
 #define LGX_SCHEMA_DIR "avro-schemas"
@@ -32,6 +33,7 @@ typedef struct produce_conf {
     char *schema;
     long schema_id;
     char *schema_dir;
+    char *schema_registry;
     char *key_field;
     char *input;
     char *log_level;
@@ -53,6 +55,10 @@ static const lgx_opt_t produce_opts[] = {
      "0..2147483647", 0},
     {"schema-dir", LGX_OPT_STR, LGX_SCHEMA_DIR, OFF(schema_dir),
      "Folder with schemas.json and the .avsc event contracts", NULL, 0},
+    {"schema-registry", LGX_OPT_STR, NULL, OFF(schema_registry),
+     "Confluent-compatible schema registry URL: the schema is registered "
+     "(or found) under <topic>-value and messages carry the registry's id",
+     NULL, 0},
     {"key-field", LGX_OPT_STR, NULL, OFF(key_field),
      "Event field whose value is the message key (the entity key)", NULL, 0},
     {"input", LGX_OPT_STR, "-", OFF(input), "JSON-lines file, - for stdin",
@@ -150,6 +156,30 @@ static bool produce_line(rd_kafka_t *rk, const produce_conf_t *conf,
     return true;
 }
 
+/* Registers the schema under <topic>-value (or finds it) and returns the
+ * registry's id, known to the store from then on; -1 with errstr. */
+static int32_t registry_id(const produce_conf_t *conf, lgx_avro_store_t *store,
+                           int32_t local_id, char *errstr, size_t size)
+{
+    lgx_registry_t *r = lgx_registry_new(conf->schema_registry, errstr, size);
+    char subject[512];
+    int32_t id = -1;
+    snprintf(subject, sizeof(subject), "%s-value", conf->topic);
+    if (!r ||
+        lgx_registry_register(r, subject, lgx_avro_store_json(store, local_id),
+                              &id, errstr, size) != LGX_OK) {
+        id = -1;
+    } else if (lgx_avro_store_alias(store, id, local_id) != LGX_OK) {
+        snprintf(errstr, size,
+                 "schema registry id %d is a different schema in "
+                 "schemas.json",
+                 (int)id);
+        id = -1;
+    }
+    lgx_registry_destroy(r);
+    return id;
+}
+
 static int run(const produce_conf_t *conf, lgx_log_t *log)
 {
     char errstr[512];
@@ -174,6 +204,11 @@ static int run(const produce_conf_t *conf, lgx_log_t *log)
     if (!store || id < 0 || !lgx_avro_store_schema(store, id)) {
         LGX_ERROR(log, "schema: %s",
                   store ? "unknown --schema or --schema-id" : errstr);
+        goto done;
+    }
+    if (conf->schema_registry &&
+        (id = registry_id(conf, store, id, errstr, sizeof(errstr))) < 0) {
+        LGX_ERROR(log, "%s", errstr);
         goto done;
     }
     rd_kafka_conf_t *kc = lgx_kafka_conf_new(conf->brokers, conf->kafka_props,

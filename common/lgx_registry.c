@@ -1,0 +1,147 @@
+#include "lgx_registry.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lgx_buf.h"
+#include "lgx_json.h"
+
+#define CONTENT_TYPE "application/vnd.schemaregistry.v1+json"
+
+struct lgx_registry_s {
+    char *url;
+    CURL *curl;
+    lgx_buf_t *resp;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
+{
+    return lgx_buf_append(opaque, data, size * nmemb) == LGX_OK ? size * nmemb
+                                                                : 0;
+}
+
+lgx_registry_t *lgx_registry_new(const char *url, char *errstr, size_t size)
+{
+    lgx_registry_t *r = calloc(1, sizeof(*r));
+    if (!r || !(r->url = strdup(url)) || !(r->curl = curl_easy_init()) ||
+        !(r->resp = lgx_buf_new())) {
+        snprintf(errstr, size, "out of memory");
+        lgx_registry_destroy(r);
+        return NULL;
+    }
+    size_t n = strlen(r->url);
+    while (n && r->url[n - 1] == '/') {
+        r->url[--n] = '\0';
+    }
+    return r;
+}
+
+void lgx_registry_destroy(lgx_registry_t *r)
+{
+    if (!r) {
+        return;
+    }
+    if (r->curl) {
+        curl_easy_cleanup(r->curl);
+    }
+    lgx_buf_destroy(r->resp);
+    free(r->url);
+    free(r);
+}
+
+/* One request; *root is the JSON answer of a 2xx. */
+static lgx_err_t request(lgx_registry_t *r, const char *path, const char *body,
+                         yajl_val *root, char *errstr, size_t size)
+{
+    char url[2048];
+    snprintf(url, sizeof(url), "%s%s", r->url, path);
+    struct curl_slist *h = NULL;
+    h = curl_slist_append(h, "Content-Type: " CONTENT_TYPE);
+    h = curl_slist_append(h, "Accept: " CONTENT_TYPE ", application/json");
+    lgx_buf_reset(r->resp);
+    curl_easy_reset(r->curl);
+    curl_easy_setopt(r->curl, CURLOPT_URL, url);
+    curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, r->resp);
+    curl_easy_setopt(r->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(r->curl, CURLOPT_TIMEOUT_MS, 15000L);
+    if (body) {
+        curl_easy_setopt(r->curl, CURLOPT_POSTFIELDS, body);
+    }
+    CURLcode rc = curl_easy_perform(r->curl);
+    curl_slist_free_all(h);
+    long status = 0;
+    curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (rc != CURLE_OK) {
+        snprintf(errstr, size, "schema registry %s: %s", url,
+                 curl_easy_strerror(rc));
+        return LGX_ERR_IO;
+    }
+    char perr[128];
+    *root = lgx_json_parse(lgx_buf_data(r->resp), lgx_buf_len(r->resp), perr,
+                           sizeof(perr));
+    if (status / 100 != 2 || !*root) {
+        const char *msg = lgx_json_get_str(*root, "message");
+        snprintf(errstr, size, "schema registry %s: HTTP %ld%s%s", url, status,
+                 msg ? ": " : "", msg ? msg : "");
+        yajl_tree_free(*root);
+        *root = NULL;
+        return status == 404 ? LGX_ERR_NOT_FOUND : LGX_ERR_IO;
+    }
+    return LGX_OK;
+}
+
+char *lgx_registry_fetch(lgx_registry_t *r, int32_t id, char *errstr,
+                         size_t size)
+{
+    char path[64];
+    yajl_val root = NULL;
+    snprintf(path, sizeof(path), "/schemas/ids/%d", (int)id);
+    if (request(r, path, NULL, &root, errstr, size) != LGX_OK) {
+        return NULL;
+    }
+    const char *schema = lgx_json_get_str(root, "schema");
+    char *out = schema ? strdup(schema) : NULL;
+    if (!schema) {
+        snprintf(errstr, size, "schema registry: id %d has no schema", (int)id);
+    }
+    yajl_tree_free(root);
+    return out;
+}
+
+lgx_err_t lgx_registry_register(lgx_registry_t *r, const char *subject,
+                                const char *schema_json, int32_t *id,
+                                char *errstr, size_t size)
+{
+    lgx_buf_t *body = lgx_buf_new();
+    char path[512];
+    char *esc = curl_easy_escape(r->curl, subject, 0);
+    snprintf(path, sizeof(path), "/subjects/%s/versions", esc ? esc : "");
+    curl_free(esc);
+    lgx_err_t err = body ? lgx_buf_puts(body, "{\"schema\":") : LGX_ERR_NOMEM;
+    if (err == LGX_OK) {
+        err = lgx_buf_json_str(body, schema_json, strlen(schema_json));
+    }
+    if (err == LGX_OK) {
+        err = lgx_buf_puts(body, "}");
+    }
+    yajl_val root = NULL;
+    if (err == LGX_OK) {
+        err = request(r, path, lgx_buf_data(body), &root, errstr, size);
+    }
+    int64_t v = 0;
+    if (err == LGX_OK && !lgx_json_get_int(root, "id", &v)) {
+        snprintf(errstr, size, "schema registry: no id in the answer");
+        err = LGX_ERR_IO;
+    }
+    if (err == LGX_OK) {
+        *id = (int32_t)v;
+    }
+    yajl_tree_free(root);
+    lgx_buf_destroy(body);
+    return err;
+}
