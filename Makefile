@@ -37,11 +37,13 @@ BINS := $(CONSUMERS:%=$(BUILD)/bin/lgx-%) $(PRODUCERS:%=$(BUILD)/bin/lgx-%) \
 TEST_SRC := $(wildcard test/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test unit integration conformance demo bench asan lint lint-schemas fmt clean
+.PHONY: all deps test unit integration conformance demo bench asan lint \
+        lint-schemas lint-manifests fmt clean
 
 all: $(BINS) $(BUILD)/bin/check_lgx
 
-$(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard consumers/*/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard consumers/*/*.h) \
+                   $(wildcard producers/*/*.h) $(wildcard tools/*/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iconsumers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(SCHEMA_DIR)\" -DLGX_RULES_FILE=\"$(RULES_FILE)\" -c -o $@ $<
 
@@ -65,6 +67,10 @@ $(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(LIB)
 deps:
 	@test/env/deps.sh
 
+# Kubernetes manifests, KEDA, Grafana, alert rules and compose file.
+lint-manifests:
+	bash test/lint_manifests.sh
+
 lint-schemas: $(BUILD)/bin/lgx-lint-schemas
 	$(BUILD)/bin/lgx-lint-schemas
 	bash test/lint_schemas_test.sh
@@ -87,6 +93,8 @@ test: deps
 	python3 test/test_odoo_sim.py
 	python3 test/conformance.py --sim
 	$(MAKE) --no-print-directory lint-schemas
+	$(MAKE) --no-print-directory lint-manifests
+	bash test/test_deploy.sh
 	$(MAKE) --no-print-directory integration
 
 demo: deps
@@ -97,7 +105,7 @@ asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
 	ASAN_OPTIONS=detect_leaks=1 CK_FORK=no build/asan/bin/check_lgx
 
-lint:
+lint: lint-manifests
 	clang-format --dry-run --Werror common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] tools/*/*.[ch] test/*.[ch]
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
 	    --suppress=missingIncludeSystem -Icommon common consumers producers tools

@@ -813,7 +813,9 @@ static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
         c->fatal = true;
     } else {
         p->attempts = 0;
-        if (p->seen && ev.event_id) {
+        /* A rejected event is not remembered: redriven from the dead
+         * letters once its cause is fixed, it must be tried again. */
+        if (p->seen && ev.event_id && v.outcome != LGX_OUTCOME_REJECTED) {
             lgx_dedup_add(p->seen, ev.event_id, strlen(ev.event_id));
         }
         lgx_partq_done(p->q, m->offset);

@@ -45,6 +45,7 @@ typedef struct lgx_odoo_conf {
     long cache_size;
     long cache_ttl_ms;
     bool allow_http;
+    bool null_sink; /* --odoo-null: see lgx_odoo_new */
 } lgx_odoo_conf_t;
 
 /* The Odoo options, for a program's configuration table. */
@@ -62,7 +63,21 @@ typedef struct lgx_odoo_s lgx_odoo_t;
 
 /* Returns a client (no network yet), or NULL with errstr naming the
  * problem (no URL, unreadable key file). conf is copied; log is borrowed
- * and must outlive the client. */
+ * and must outlive the client.
+ *
+ * With conf->null_sink (--odoo-null, for benchmarks) the client needs no
+ * URL nor key and never makes an HTTP request: connect pretends Odoo 19
+ * (JSON-2), and every call builds its request body as usual, then gets a
+ * fixed success answer made in-process, which is parsed as Odoo's would
+ * be. The answers make a pick apply: search_read gives one record (id 1)
+ * with the requested fields ("state" "assigned", "product_id" [1, ...],
+ * "quantity" 0, "picked" false, others false), or, when the domain's
+ * first condition is field "=" string or field "in" strings, one such
+ * record per value with that field set to it (so lookups by name or code
+ * find what they asked for); fields_get lists what lgx_setup requires of
+ * the model; search_count 0; create one id per value; message_post 1;
+ * context_get a context; anything else (write, button_validate, ...)
+ * true. */
 lgx_odoo_t *lgx_odoo_new(const lgx_odoo_conf_t *conf, lgx_log_t *log,
                          char *errstr, size_t errstr_size);
 void lgx_odoo_destroy(lgx_odoo_t *o);

@@ -197,62 +197,6 @@ static bool exists(lgx_odoo_t *o, const char *model, const char *domain_json,
     return lgx_stock_ok(rc, &err, what, v);
 }
 
-/* The id of model in ir.model, or 0 (then v is set). */
-static int64_t model_id(lgx_odoo_t *o, const char *model, lgx_verdict_t *v)
-{
-    char domain[160];
-    yajl_val rec = NULL;
-    lgx_odoo_error_t err;
-    int64_t id = 0;
-    snprintf(domain, sizeof(domain), "[[\"model\",\"=\",\"%s\"]]", model);
-    lgx_err_t rc =
-        lgx_odoo_search_read(o, "ir.model", domain, "[\"id\"]", 1, &rec, &err);
-    if (lgx_stock_ok(rc, &err, "ir.model search_read", v) &&
-        !lgx_json_get_int(lgx_json_at(rec, 0), "id", &id)) {
-        lgx_verdict_set(v, LGX_OUTCOME_FATAL, "odoo_setup",
-                        "Odoo has no model %s", model);
-    }
-    yajl_tree_free(rec);
-    return id;
-}
-
-bool lgx_stock_activity(lgx_odoo_t *o, int64_t picking_id, const char *summary,
-                        const char *note, lgx_verdict_t *v)
-{
-    lgx_buf_t *b = lgx_buf_new();
-    bool found = false, ok = b != NULL;
-    ok = ok &&
-         lgx_buf_printf(b,
-                        "[[\"res_model\",\"=\",\"stock.picking\"],"
-                        "[\"res_id\",\"=\",%lld],[\"summary\",\"=\",",
-                        (long long)picking_id) == LGX_OK &&
-         lgx_buf_json_str(b, summary, strlen(summary)) == LGX_OK &&
-         lgx_buf_puts(b, "]]") == LGX_OK;
-    ok = ok && exists(o, "mail.activity", lgx_buf_data(b), &found, v);
-    /* Odoo wants res_model_id: res_model is a read-only related field. */
-    int64_t mid = ok && !found ? model_id(o, "stock.picking", v) : 0;
-    if (ok && !found && mid) {
-        lgx_buf_reset(b);
-        ok = lgx_buf_printf(b,
-                            "[{\"res_model_id\":%lld,"
-                            "\"res_id\":%lld,\"summary\":",
-                            (long long)mid, (long long)picking_id) == LGX_OK &&
-             lgx_buf_json_str(b, summary, strlen(summary)) == LGX_OK &&
-             lgx_buf_puts(b, ",\"note\":") == LGX_OK &&
-             lgx_buf_json_str(b, note, strlen(note)) == LGX_OK &&
-             lgx_buf_puts(b, "}]") == LGX_OK;
-        lgx_odoo_error_t err;
-        lgx_err_t rc = ok ? lgx_odoo_create(o, "mail.activity", lgx_buf_data(b),
-                                            NULL, NULL, &err)
-                          : LGX_ERR_NOMEM;
-        ok = lgx_stock_ok(rc, &err, "mail.activity create", v);
-    } else if (ok && !found) {
-        ok = false;
-    }
-    lgx_buf_destroy(b);
-    return ok;
-}
-
 lgx_err_t lgx_stock_base64(lgx_buf_t *out, const void *data, size_t len)
 {
     static const char tbl[] =
@@ -302,9 +246,12 @@ bool lgx_stock_attach(lgx_odoo_t *o, int64_t picking_id, const char *name,
              lgx_stock_base64(b, data, len) == LGX_OK &&
              lgx_buf_puts(b, "\"}]") == LGX_OK;
         lgx_odoo_error_t err;
-        lgx_err_t rc = ok ? lgx_odoo_create(o, "ir.attachment", lgx_buf_data(b),
-                                            NULL, NULL, &err)
-                          : LGX_ERR_NOMEM;
+        if (!ok) {
+            lgx_buf_destroy(b);
+            return lgx_stock_nomem(v);
+        }
+        lgx_err_t rc = lgx_odoo_create(o, "ir.attachment", lgx_buf_data(b),
+                                       NULL, NULL, &err);
         ok = lgx_stock_ok(rc, &err, "ir.attachment create", v);
     }
     lgx_buf_destroy(b);
@@ -331,16 +278,26 @@ bool lgx_stock_pickings_eq(lgx_odoo_t *o, const char *field, const char *value,
 }
 
 bool lgx_stock_gate(const lgx_event_t *ev, const lgx_rule_t *rule,
-                    yajl_val pickings, const char *entity, lgx_verdict_t *v)
+                    yajl_val pickings, const char *entity, int64_t *ids,
+                    size_t max, size_t *n, lgx_verdict_t *v)
 {
     yajl_val first = lgx_json_at(pickings, 0);
     const char *name = lgx_json_get_str(first, "name");
     int64_t last =
         lgx_clock_get(lgx_json_get_str(first, "x_lgx_clock"),
                       lgx_rule_event_type(rule), lgx_event_source(ev));
-    return lgx_gate_event(ev, rule, last, v) &&
-           lgx_gate_status(rule, lgx_stock_status(first), name ? name : entity,
-                           v);
+    if (!lgx_gate_event(ev, rule, last, v) ||
+        !lgx_gate_status(rule, lgx_stock_status(first), name ? name : entity,
+                         v)) {
+        return false;
+    }
+    *n = lgx_stock_ids(pickings, ids, max);
+    if (*n == 0) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "unknown_picking",
+                        "no picking has %s", entity);
+        return false;
+    }
+    return true;
 }
 
 bool lgx_stock_gate_writes(const lgx_rule_t *rule, const char *const *fields,
@@ -452,14 +409,14 @@ bool lgx_stock_todo(lgx_odoo_t *o, int64_t picking_id, const char *summary,
                  ? lgx_buf_json_str(b, lgx_buf_data(note), lgx_buf_len(note))
                  : rc;
         rc = rc == LGX_OK ? lgx_buf_puts(b, "}]") : rc;
-        if (rc == LGX_OK) {
+        if (rc != LGX_OK) {
+            ok = lgx_stock_nomem(v);
+        } else {
             rc = lgx_odoo_create(o, "mail.activity", lgx_buf_data(b),
                                  "{\"default_res_model\":\"stock.picking\"}",
                                  NULL, &err);
+            ok = lgx_stock_ok(rc, &err, "mail.activity create", v);
         }
-        ok = rc == LGX_ERR_NOMEM
-                 ? lgx_stock_nomem(v)
-                 : lgx_stock_ok(rc, &err, "mail.activity create", v);
     }
     lgx_buf_destroy(note);
     lgx_buf_destroy(b);

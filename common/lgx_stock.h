@@ -50,11 +50,6 @@ bool lgx_stock_validate(lgx_odoo_t *o, int64_t picking_id, const char *name,
 bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
                     lgx_verdict_t *v);
 
-/* Schedules a To-Do activity on a picking, unless one with the same
- * summary is already open there (a replay schedules nothing). */
-bool lgx_stock_activity(lgx_odoo_t *o, int64_t picking_id, const char *summary,
-                        const char *note, lgx_verdict_t *v);
-
 /* Attaches a document to a picking unless an attachment of that name is
  * already there. data is base64-encoded here. */
 bool lgx_stock_attach(lgx_odoo_t *o, int64_t picking_id, const char *name,
@@ -81,9 +76,13 @@ bool lgx_stock_pickings_eq(lgx_odoo_t *o, const char *field, const char *value,
  * from its shipment status (lgx_gate_status; "none" when there is no
  * picking). Pickings that share a key move together, so the first stands
  * for all. entity names the key in messages when there is no picking.
- * Returns true to apply. No Odoo call. */
+ * On true the ids of the pickings are in ids (room for max) and *n is not
+ * 0: with no picking to write on (only a rules file applying the event in
+ * status "none" lets that by) v is REJECTED unknown_picking. No Odoo
+ * call. */
 bool lgx_stock_gate(const lgx_event_t *ev, const lgx_rule_t *rule,
-                    yajl_val pickings, const char *entity, lgx_verdict_t *v);
+                    yajl_val pickings, const char *entity, int64_t *ids,
+                    size_t max, size_t *n, lgx_verdict_t *v);
 
 /* Ownership of stock.picking fields: true when the rule lets the event
  * write every one of fields (NULL-terminated); else v is REJECTED
@@ -142,5 +141,14 @@ const void *lgx_stock_state_conf(const lgx_stock_state_t *s);
 lgx_odoo_t *lgx_stock_state_odoo(const lgx_stock_state_t *s);
 /* Work buffer i (0 to LGX_STOCK_BUFS - 1), owned by s. */
 lgx_buf_t *lgx_stock_state_buf(const lgx_stock_state_t *s, int i);
+
+/* What lgx_stock_pickings reads (PICKING_FIELDS), as requirement names
+ * for a consumer spec's requires (lgx_setup.h checks them at start). */
+#define LGX_STOCK_REQUIRES                                                     \
+    "stock.picking.name", "stock.picking.state",                               \
+        "stock.picking.carrier_tracking_ref", "stock.picking.x_lgx_clock",     \
+        "stock.picking.x_lgx_shipment_ref",                                    \
+        "stock.picking.x_lgx_shipment_status",                                 \
+        "stock.picking.x_lgx_milestone_at"
 
 #endif

@@ -21,6 +21,8 @@ Suite *schemas_suite(void);
 Suite *clock_suite(void);
 Suite *metrics_suite(void);
 Suite *limits_suite(void);
+Suite *milestones_suite(void);
+Suite *pod_suite(void);
 
 int main(void)
 {
@@ -40,6 +42,8 @@ int main(void)
     srunner_add_suite(sr, clock_suite());
     srunner_add_suite(sr, metrics_suite());
     srunner_add_suite(sr, limits_suite());
+    srunner_add_suite(sr, milestones_suite());
+    srunner_add_suite(sr, pod_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -87,6 +87,35 @@ class DlqTest(unittest.TestCase):
         s = third.summary()
         self.assertEqual((s["applied"], s["stale"]), (0, 1))
 
+    def test_redrive_to_a_running_consumer(self):
+        # The consumer that rejected the event is still running when the
+        # record comes back: it must apply it, not drop it as a duplicate.
+        ev = pick_event("WH/OUT/LATE2", [("SKU-1004", 1)], complete=False)
+        self.assertEqual(produce(broker, self.topic, [ev]).returncode, 0)
+        c = lgxenv.Consumer("lgx-picks", broker, self.sim, self.topic,
+                            extra=("--hold-recheck-ms", "200"))
+        import time
+        deadline = time.time() + 30
+        while time.time() < deadline and not c.outcomes():
+            time.sleep(0.1)
+        self.assertEqual(c.outcomes()[0]["reason"], "unknown_picking")
+        pid = next(p["id"] for p in self.sim.dump("product.product")
+                   if p["default_code"] == "SKU-1004")
+        self.sim.seed("stock.picking", [{
+            "name": "WH/OUT/LATE2", "state": "assigned",
+            "picking_type_code": "outgoing",
+            "move_ids": [{"product_id": pid, "product_uom_qty": 1,
+                          "quantity": 1, "state": "assigned"}]}])
+        red = self.dlq("redrive", "--reason", "unknown_picking")
+        self.assertIn("1 redriven", red.stdout)
+        deadline = time.time() + 30
+        while time.time() < deadline and len(c.outcomes()) < 2:
+            time.sleep(0.1)
+        c.signal()
+        c.wait(30)
+        self.assertEqual([l["outcome"] for l in c.outcomes()],
+                         ["rejected", "applied"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -9,7 +9,8 @@ cache="$top/.cache"
 
 pkgs=(build-essential pkg-config librdkafka-dev libavro-dev libyajl-dev
       libcurl4-openssl-dev uuid-dev libmicrohttpd-dev check kafkacat python3 clang-format
-      cppcheck valgrind default-jre-headless maven)
+      cppcheck valgrind default-jre-headless maven strace prometheus
+      python3-venv)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -36,4 +37,6 @@ if [ ! -f "$cache/kafka/stamp" ] || ! cmp -s "$top/test/env/kafka-pom.xml" "$cac
         -DoutputDirectory="$jars" -DincludeScope=runtime
     cp "$top/test/env/kafka-pom.xml" "$cache/kafka/stamp"
 fi
+# Validators of the deployment files (a venv and kustomize under .cache).
+"$top/test/lint_manifests.sh" --install
 echo "deps: ok"

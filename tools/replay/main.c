@@ -136,12 +136,13 @@ static bool load_partitions(replay_t *r)
     const rd_kafka_metadata_t *md = NULL;
     rd_kafka_resp_err_t err = rd_kafka_metadata(r->rk, 0, t, &md, TIMEOUT_MS);
     rd_kafka_topic_destroy(t);
-    if (err || md->topic_cnt != 1 || md->topics[0].err) {
+    if (!err && (md->topic_cnt != 1 || md->topics[0].err)) {
+        err = md->topic_cnt ? md->topics[0].err
+                            : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    }
+    if (err) {
         fprintf(stderr, "lgx-replay: topic %s: %s\n", r->conf->topic,
-                rd_kafka_err2str(err ? err
-                                 : md->topic_cnt
-                                     ? md->topics[0].err
-                                     : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC));
+                rd_kafka_err2str(err));
         if (md) {
             rd_kafka_metadata_destroy(md);
         }

@@ -1,0 +1,372 @@
+"""Integration tests of lgx-milestones: a real Kafka broker, the Odoo
+simulator, lgx-produce and lgx-milestones as separate processes.
+
+StockEventCase holds what the tests of lgx-milestones and lgx-pod share
+(test_it_pod imports it): a simulator per class, dispatched pickings, the
+consumer run, its outcomes, and the Odoo calls an event made."""
+import time
+import unittest
+from datetime import datetime, timedelta, timezone
+
+import lgxenv
+from lgxenv import produce, run_consumer
+
+SCHEMA = "lgx.milestones.CarrierMilestone"
+broker = None
+
+# The calls an event may make (start-up calls are not counted).
+EVENT_CALLS = {("stock.picking", "search_read"), ("stock.picking", "write"),
+               ("stock.picking", "message_post"),
+               ("mail.activity", "search_count"), ("mail.activity", "create"),
+               ("ir.attachment", "search_count"), ("ir.attachment", "create"),
+               ("sale.order", "search_read")}
+
+
+def setUpModule():
+    global broker
+    broker = lgxenv.Broker()
+
+
+def tearDownModule():
+    broker.stop()
+
+
+def iso(minutes_ago):
+    """An ISO 8601 UTC time, minutes before now (events must not be dated
+    in the future)."""
+    t = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def odoo_time(iso_time):
+    """The Odoo datetime of an ISO time."""
+    return iso_time[:10] + " " + iso_time[11:19]
+
+
+class StockEventCase(unittest.TestCase):
+    """Shared set-up; subclasses set program, schema (and its newest id)
+    and key_field. Their module takes setUpModule and tearDownModule from
+    here (the broker)."""
+    program = schema = key_field = schema_id = None
+    version = 19
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = lgxenv.Simulator(version=cls.version)
+        cls.addClassCleanup(cls.sim.stop)
+
+    def setUp(self):
+        self.kafka = broker
+        self.sim.reset()
+        self.topic = "it.%s.%s.%d" % (self.program, self._testMethodName,
+                                      self.version)
+        self.n = 0
+
+    def picking(self, status="dispatched", ref=None, **fields):
+        """A done outgoing picking with one move of SKU-1001 and the given
+        shipment status; returns (name, tracking ref)."""
+        self.n += 1
+        stamp = time.monotonic_ns() % 10**6
+        name = "WH/OUT/M%d-%d" % (self.n, stamp)
+        ref = ref or "TRK%d%d" % (self.n, stamp)
+        pid = next(p["id"] for p in self.sim.dump("product.product")
+                   if p["default_code"] == "SKU-1001")
+        self.sim.seed("stock.picking", [dict({
+            "name": name, "state": "done", "picking_type_code": "outgoing",
+            "carrier_tracking_ref": ref, "x_lgx_shipment_status": status,
+            "move_ids": [{"product_id": pid, "product_uom_qty": 2,
+                          "quantity": 2}]}, **fields)])
+        return name, ref
+
+    def send(self, events):
+        r = produce(self.kafka, self.topic, events, schema=self.schema,
+                    key_field=self.key_field)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def consume(self, *extra, group=None):
+        self.sim._req("/__sim/calls/reset", {})
+        c = run_consumer(self.program, self.kafka, self.sim, self.topic,
+                         extra=extra, group=group)
+        with open(c.logpath) as f:
+            self.assertNotIn(lgxenv.API_KEY, f.read())
+        self.assertEqual(c.proc.returncode, 0, c.lines())
+        return c
+
+    def start(self, *extra):
+        """A consumer left running (--exit-at-end)."""
+        return lgxenv.Consumer(self.program, self.kafka, self.sim, self.topic,
+                               extra=("--exit-at-end",) + extra)
+
+    def wait_for(self, c, outcome, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if any(l["outcome"] == outcome for l in c.outcomes()):
+                return
+            time.sleep(0.1)
+        self.fail("no %s outcome: %s" % (outcome, c.lines()))
+
+    def outcome(self, c, ev):
+        return next(l for l in c.outcomes()
+                    if l.get("event_id") == ev["event_id"])
+
+    def event_calls(self):
+        """The Odoo calls events made, as "model.method" in order."""
+        return ["%s.%s" % (x["model"], x["method"])
+                for x in self.sim.calls()["calls"]
+                if (x.get("model"), x.get("method")) in EVENT_CALLS]
+
+    def on_picking(self, model, name):
+        pid = self.sim.picking(name)["id"]
+        return [r for r in self.sim.dump(model)
+                if r.get("model", r.get("res_model")) == "stock.picking"
+                and r["res_id"] == pid]
+
+    def notes(self, name):
+        return [m["body"] for m in self.on_picking("mail.message", name)
+                if m["message_type"] == "comment"]
+
+    def dlq_reasons(self):
+        return [r["headers"]["lgx.dlq.reason"]
+                for r in self.kafka.read(self.topic + ".dlq")]
+
+    def refused(self, ev, reason, *extra):
+        """Sends ev; the consumer dead-letters it with reason."""
+        self.send([ev])
+        c = self.consume(*extra)
+        self.check_rejected(c, ev, reason)
+        return c
+
+    def check_rejected(self, c, ev, reason):
+        line = self.outcome(c, ev)
+        self.assertEqual((line["outcome"], line["reason"]),
+                         ("rejected", reason), line)
+        self.assertEqual(self.dlq_reasons(), [reason])
+
+    def check_held_then_applied(self, ev, name):
+        """ev waits while name is labelled; dispatching name releases it."""
+        self.send([ev])
+        c = self.start("--hold-recheck-ms", "200")
+        self.wait_for(c, "held")
+        pid = self.sim.picking(name)["id"]
+        self.sim.call("stock.picking", "write", ids=[pid],
+                      vals={"x_lgx_shipment_status": "dispatched"})
+        self.assertEqual(c.wait(30), 0)
+        s = c.summary()
+        self.assertEqual((s["held"], s["applied"], s["rejected"]), (1, 1, 0),
+                         c.outcomes())
+
+    def check_hold_expires(self, ev, rule):
+        """ev waits for a label that never comes: hold_expired."""
+        self.send([ev])
+        rules = lgxenv.rules_file(self.sim.dir, **{rule: {"hold_ms": 1500}})
+        c = self.consume("--rules", rules, "--hold-recheck-ms", "200")
+        s = c.summary()
+        self.assertEqual((s["held"], s["rejected"]), (1, 1), c.outcomes())
+        dlq = self.kafka.read(self.topic + ".dlq")
+        self.assertEqual(len(dlq), 1)
+        h = dlq[0]["headers"]
+        self.assertEqual(h["lgx.dlq.reason"], "hold_expired")
+        self.assertIn("waiting_for_precondition", h["lgx.dlq.message"])
+        self.assertEqual(dlq[0]["key"], ev[self.key_field])
+
+    def check_malformed(self, good, key):
+        """Garbage before a good event is dead-lettered, not fatal: a body
+        that is not the schema's, and no Confluent frame at all."""
+        frame = b"\x00" + self.schema_id.to_bytes(4, "big") + b"garbage!"
+        self.kafka.produce_raw(self.topic, frame, key=key)
+        self.kafka.produce_raw(self.topic, b"not avro at all", key=key)
+        self.send([good])
+        c = self.consume()
+        bad = [l for l in c.outcomes() if l["outcome"] == "rejected"]
+        self.assertEqual([(l["reason"], l["offset"]) for l in bad],
+                         [("malformed_avro", 0), ("malformed_avro", 1)])
+        self.assertEqual(self.outcome(c, good)["outcome"], "applied")
+        self.assertEqual(self.dlq_reasons(), ["malformed_avro"] * 2)
+
+
+def milestone(ref, code="IN_TRANSIT", minutes_ago=30, source="carrier-hub",
+              carrier="dhl", location="Leipzig hub", eta=None, reason=None):
+    return {
+        "event_id": "ms-%s-%s-%d" % (ref, code, time.monotonic_ns()),
+        "correlation_id": "order-" + ref,
+        "source_system": source,
+        "occurred_at": iso(minutes_ago),
+        "schema_version": 2,
+        "tracking_ref": ref,
+        "carrier": carrier,
+        "code": code,
+        "location": location,
+        "eta": eta,
+        "exception_reason": reason,
+        "carrier_status_code": None,
+    }
+
+
+class MilestonesTest(StockEventCase):
+    program = "lgx-milestones"
+    schema = SCHEMA
+    schema_id = 21
+    key_field = "tracking_ref"
+
+    def test_milestone_recorded_with_note(self):
+        name, ref = self.picking()
+        eta = iso(-24 * 60)
+        ev = milestone(ref, eta=eta)
+        self.send([ev])
+        c = self.consume()
+        self.assertEqual(self.outcome(c, ev)["outcome"], "applied")
+        p = self.sim.picking(name)
+        self.assertEqual(p["x_lgx_milestone"], "IN_TRANSIT")
+        self.assertEqual(p["x_lgx_milestone_at"], odoo_time(ev["occurred_at"]))
+        self.assertEqual(p["x_lgx_eta"], odoo_time(eta))
+        self.assertIn('"carrier_milestone/carrier-hub"', p["x_lgx_clock"])
+        self.assertEqual(p["x_lgx_shipment_status"], "dispatched")
+        self.assertEqual(self.notes(name), [
+            "Carrier DHL: IN_TRANSIT at Leipzig hub (%s UTC); ETA %s UTC" %
+            (odoo_time(ev["occurred_at"])[:16], odoo_time(eta)[:16])])
+        self.assertEqual(self.on_picking("mail.activity", name), [])
+        self.assertEqual(self.event_calls(), [
+            "stock.picking.search_read", "stock.picking.write",
+            "stock.picking.message_post"])
+
+    def test_exception_schedules_activity(self):
+        name, ref = self.picking()
+        ev = milestone(ref, "EXCEPTION", location="Utrecht hub, NL",
+                       reason="address incomplete")
+        self.send([ev])
+        c = self.consume()
+        self.assertEqual(self.outcome(c, ev)["outcome"], "applied")
+        acts = self.on_picking("mail.activity", name)
+        self.assertEqual([a["summary"] for a in acts],
+                         ["Parcel %s: EXCEPTION" % ref])
+        self.assertIn("address incomplete", acts[0]["note"])
+        self.assertIn("Utrecht hub, NL", acts[0]["note"])
+        self.assertEqual(acts[0]["activity_type_id"][1], "To-Do")
+        self.assertEqual(len(self.notes(name)), 1)
+        self.assertIn("EXCEPTION at Utrecht hub, NL", self.notes(name)[0])
+        self.assertEqual(self.event_calls(), [
+            "stock.picking.search_read", "stock.picking.write",
+            "stock.picking.message_post", "mail.activity.search_count",
+            "mail.activity.create"])
+
+    def test_delivery_attempted_twice_keeps_one_open_activity(self):
+        name, ref = self.picking()
+        first = milestone(ref, "DELIVERY_ATTEMPTED", minutes_ago=60,
+                          reason="nobody home")
+        second = milestone(ref, "DELIVERY_ATTEMPTED", minutes_ago=30,
+                           reason="nobody home again")
+        self.send([first, second])
+        c = self.consume()
+        self.assertEqual(c.summary()["applied"], 2, c.outcomes())
+        self.assertEqual(len(self.on_picking("mail.activity", name)), 1)
+        self.assertEqual(len(self.notes(name)), 2)
+
+    def test_wrong_source_is_refused(self):
+        name, ref = self.picking()
+        self.refused(milestone(ref, source="wms-north"), "source_not_allowed")
+        self.assertFalse(self.sim.picking(name)["x_lgx_milestone"])
+
+    def test_field_not_owned_is_refused(self):
+        name, ref = self.picking()
+        rules = lgxenv.rules_file(self.sim.dir, carrier_milestone={
+            "writes": ["stock.picking.x_lgx_milestone_at",
+                       "stock.picking.x_lgx_eta",
+                       "stock.picking.x_lgx_clock"]})
+        self.refused(milestone(ref), "field_not_owned", "--rules", rules)
+        self.assertFalse(self.sim.picking(name)["x_lgx_milestone"])
+        self.assertEqual(self.event_calls(), [])
+
+    def test_cancelled_shipment_refuses_milestones(self):
+        name, ref = self.picking(status="cancelled")
+        self.refused(milestone(ref), "transition_not_allowed")
+        self.assertEqual(self.notes(name), [])
+
+    def test_older_milestone_never_overwrites_newer(self):
+        name, ref = self.picking()
+        newer = milestone(ref, "OUT_FOR_DELIVERY", minutes_ago=10)
+        # Another carrier feed, so that the per-source clock lets it by:
+        # the milestone's own time stops it.
+        older = milestone(ref, "ARRIVED_AT_HUB", minutes_ago=40,
+                          source="carrier-dhl")
+        again = dict(newer, event_id=newer["event_id"] + "-again")
+        self.send([newer, older, again])
+        c = self.consume()
+        self.assertEqual(self.outcome(c, newer)["outcome"], "applied")
+        for ev in (older, again):
+            line = self.outcome(c, ev)
+            self.assertEqual((line["outcome"], line["reason"]),
+                             ("stale", "older_milestone"), line)
+        p = self.sim.picking(name)
+        self.assertEqual(p["x_lgx_milestone"], "OUT_FOR_DELIVERY")
+        self.assertEqual(p["x_lgx_milestone_at"],
+                         odoo_time(newer["occurred_at"]))
+        self.assertEqual(len(self.notes(name)), 1)
+        # A stale milestone costs one call: the picking lookup.
+        self.assertEqual(self.event_calls().count("stock.picking.write"), 1)
+        self.assertEqual(len(self.event_calls()), 3 + 2)
+
+    def test_older_milestone_of_same_source_is_stale(self):
+        name, ref = self.picking()
+        newer = milestone(ref, "OUT_FOR_DELIVERY", minutes_ago=10)
+        older = milestone(ref, "ARRIVED_AT_HUB", minutes_ago=40)
+        self.send([newer, older])
+        c = self.consume()
+        line = self.outcome(c, older)
+        self.assertEqual((line["outcome"], line["reason"]),
+                         ("stale", "older_than_applied"))
+
+    def test_future_dated_is_refused(self):
+        name, ref = self.picking()
+        self.refused(milestone(ref, minutes_ago=-60), "future_dated")
+        self.assertFalse(self.sim.picking(name)["x_lgx_milestone"])
+
+    def test_held_milestone_applies_once_dispatched(self):
+        name, ref = self.picking(status="labelled")
+        ev = milestone(ref)
+        self.check_held_then_applied(ev, name)
+        self.assertEqual(self.sim.picking(name)["x_lgx_milestone"],
+                         "IN_TRANSIT")
+        self.assertEqual(len(self.notes(name)), 1)
+
+    def test_unknown_tracking_ref_is_held_then_dead_lettered(self):
+        ev = milestone("TRK-NOT-YET")
+        self.check_hold_expires(ev, "carrier_milestone")
+
+    def test_malformed_message_does_not_stop_the_consumer(self):
+        name, ref = self.picking()
+        self.check_malformed(milestone(ref), ref)
+        self.assertEqual(self.sim.picking(name)["x_lgx_milestone"],
+                         "IN_TRANSIT")
+
+    def test_replay_changes_nothing(self):
+        name, ref = self.picking()
+        self.send([milestone(ref, "EXCEPTION", reason="damaged label")])
+        self.consume()
+        before = (self.sim.dump("stock.picking"), self.notes(name),
+                  self.sim.dump("mail.activity"))
+        c = self.consume(group="replay-" + self.topic)
+        self.assertEqual(c.summary()["stale"], 1)
+        self.assertEqual((self.sim.dump("stock.picking"), self.notes(name),
+                          self.sim.dump("mail.activity")), before)
+
+    def test_pickings_sharing_a_tracking_ref_move_together(self):
+        a, ref = self.picking()
+        b, _ = self.picking(ref=ref)
+        ev = milestone(ref, "EXCEPTION", reason="customs hold")
+        self.send([ev])
+        self.consume()
+        for name in (a, b):
+            self.assertEqual(self.sim.picking(name)["x_lgx_milestone"],
+                             "EXCEPTION")
+            self.assertEqual(len(self.notes(name)), 1)
+            self.assertEqual(len(self.on_picking("mail.activity", name)), 1)
+        self.assertEqual(self.event_calls().count("stock.picking.write"), 1)
+
+
+class MilestonesJsonRpcTest(MilestonesTest):
+    """The same against an Odoo 17 (JSON-RPC only)."""
+    version = 17
+
+
+if __name__ == "__main__":
+    unittest.main()
