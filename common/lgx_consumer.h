@@ -162,4 +162,20 @@ typedef struct lgx_consumer_spec {
  * 1 after a fatal error, 2 for bad configuration). */
 int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv);
 
+/* The main() of consumer program lgx-<name> on topic lgx.<name>: its spec
+ * (the fields of lgx_consumer_spec_t after program and topic) and the run
+ * of lgx_consumer_main. */
+#define LGX_CONSUMER_MAIN(name, schema_, summary_, opts_, conf_, requires_,    \
+                          types_, init_, term_, handle_)                       \
+    int main(int argc, char **argv)                                            \
+    {                                                                          \
+        const lgx_consumer_spec_t spec = {                                     \
+            "lgx-" name, summary_, "lgx." name, schema_, opts_,  requires_,    \
+            types_,      conf_,    init_,       term_,   handle_};             \
+        return lgx_consumer_main(&spec, argc, argv);                           \
+    }
+
+/* The event types of a consumer, for LGX_CONSUMER_MAIN. */
+#define LGX_EVENT_TYPES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 #endif

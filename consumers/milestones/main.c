@@ -19,22 +19,9 @@ static const char *const requires[] = {LGX_STOCK_REQUIRES,
                                        "stock.picking.x_lgx_milestone",
                                        "stock.picking.x_lgx_eta", NULL};
 
-static const char *const event_types[] = {"carrier_milestone", NULL};
-
-int main(int argc, char **argv)
-{
-    const lgx_consumer_spec_t spec = {
-        .program = "lgx-milestones",
-        .summary = "Applies carrier tracking milestones (topic "
-                   "lgx.milestones, schema lgx.milestones.CarrierMilestone) "
-                   "to Odoo pickings.",
-        .default_topic = "lgx.milestones",
-        .schema = "lgx.milestones.CarrierMilestone",
-        .requires = requires,
-        .event_types = event_types,
-        .init = lgx_stock_state_init,
-        .term = lgx_stock_state_term,
-        .handle = milestones_handle,
-    };
-    return lgx_consumer_main(&spec, argc, argv);
-}
+LGX_CONSUMER_MAIN("milestones", "lgx.milestones.CarrierMilestone",
+                  "Applies carrier tracking milestones (topic "
+                  "lgx.milestones, schema lgx.milestones.CarrierMilestone) "
+                  "to Odoo pickings.",
+                  NULL, NULL, requires, LGX_EVENT_TYPES("carrier_milestone"),
+                  lgx_stock_state_init, lgx_stock_state_term, milestones_handle)

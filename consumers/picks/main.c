@@ -21,23 +21,9 @@ static const char *const requires[] = {
     "stock.move.product_id",     "product.product.default_code",
     "stock.picking.x_lgx_clock", NULL};
 
-static const char *const event_types[] = {"pick_confirmed", NULL};
-
-int main(int argc, char **argv)
-{
-    const lgx_consumer_spec_t spec = {
-        .program = "lgx-picks",
-        .summary = "Applies warehouse pick confirmations (topic lgx.picks, "
-                   "schema lgx.picks.PickConfirmed) to Odoo pickings.",
-        .default_topic = "lgx.picks",
-        .schema = "lgx.picks.PickConfirmed",
-        .opts = picks_opts,
-        .requires = requires,
-        .event_types = event_types,
-        .conf = &conf,
-        .init = picks_init,
-        .term = picks_term,
-        .handle = picks_handle,
-    };
-    return lgx_consumer_main(&spec, argc, argv);
-}
+LGX_CONSUMER_MAIN("picks", "lgx.picks.PickConfirmed",
+                  "Applies warehouse pick confirmations (topic lgx.picks, "
+                  "schema lgx.picks.PickConfirmed) to Odoo pickings.",
+                  picks_opts, &conf, requires,
+                  LGX_EVENT_TYPES("pick_confirmed"), picks_init, picks_term,
+                  picks_handle)

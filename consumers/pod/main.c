@@ -22,23 +22,9 @@ static const char *const requires[] = {LGX_STOCK_REQUIRES,
                                        "stock.picking.x_lgx_delivered_at",
                                        "stock.picking.x_lgx_receiver", NULL};
 
-static const char *const event_types[] = {"proof_of_delivery", NULL};
-
-int main(int argc, char **argv)
-{
-    const lgx_consumer_spec_t spec = {
-        .program = "lgx-pod",
-        .summary = "Applies proofs of delivery (topic lgx.pod, schema "
-                   "lgx.pod.ProofOfDelivery) to Odoo pickings.",
-        .default_topic = "lgx.pod",
-        .schema = "lgx.pod.ProofOfDelivery",
-        .opts = pod_opts,
-        .requires = requires,
-        .event_types = event_types,
-        .conf = &conf,
-        .init = lgx_stock_state_init,
-        .term = lgx_stock_state_term,
-        .handle = pod_handle,
-    };
-    return lgx_consumer_main(&spec, argc, argv);
-}
+LGX_CONSUMER_MAIN("pod", "lgx.pod.ProofOfDelivery",
+                  "Applies proofs of delivery (topic lgx.pod, schema "
+                  "lgx.pod.ProofOfDelivery) to Odoo pickings.",
+                  pod_opts, &conf, requires,
+                  LGX_EVENT_TYPES("proof_of_delivery"), lgx_stock_state_init,
+                  lgx_stock_state_term, pod_handle)

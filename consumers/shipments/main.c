@@ -23,26 +23,11 @@ static const char *const requires[] = {"stock.picking.name",
                                        "stock.picking.x_lgx_shipment_status",
                                        NULL};
 
-static const char *const event_types[] = {"shipment_booked", "label_created",
-                                          "shipment_dispatched",
-                                          "shipment_cancelled", NULL};
-
-int main(int argc, char **argv)
-{
-    const lgx_consumer_spec_t spec = {
-        .program = "lgx-shipments",
-        .summary = "Applies shipment events (topic lgx.shipments, schema "
-                   "lgx.shipments.ShipmentEvent: booked, label created, "
-                   "dispatched, cancelled) to Odoo pickings.",
-        .default_topic = "lgx.shipments",
-        .schema = "lgx.shipments.ShipmentEvent",
-        .opts = shipments_opts,
-        .requires = requires,
-        .event_types = event_types,
-        .conf = &conf,
-        .init = shipments_init,
-        .term = shipments_term,
-        .handle = shipments_handle,
-    };
-    return lgx_consumer_main(&spec, argc, argv);
-}
+LGX_CONSUMER_MAIN("shipments", "lgx.shipments.ShipmentEvent",
+                  "Applies shipment events (topic lgx.shipments, schema "
+                  "lgx.shipments.ShipmentEvent: booked, label created, "
+                  "dispatched, cancelled) to Odoo pickings.",
+                  shipments_opts, &conf, requires,
+                  LGX_EVENT_TYPES("shipment_booked", "label_created",
+                                  "shipment_dispatched", "shipment_cancelled"),
+                  shipments_init, shipments_term, shipments_handle)
