@@ -1,5 +1,6 @@
 """Operations: /metrics counts what the log says, /healthz, and /readyz
 follows Odoo (not ready while the simulator is down, ready again after)."""
+import os
 import re
 import time
 import unittest
@@ -173,5 +174,66 @@ class KeyRotationTest(unittest.TestCase):
             self.assertNotIn("rotated-but-revoked-key", text)
             self.assertNotIn(lgxenv.API_KEY, text)
             os.unlink(sim.key_file)
+        finally:
+            sim.stop()
+
+
+class RulesReloadTest(unittest.TestCase):
+    def test_sighup_reloads_rules_and_keeps_them_when_invalid(self):
+        import json
+        import signal
+        sim = lgxenv.Simulator(version=19)
+        topic = "it.ops.rules"
+        try:
+            rules = lgxenv.rules_file(sim.dir)
+            names = [p["name"] for p in sim.dump("stock.picking")
+                     if p["state"] == "assigned"
+                     and p["picking_type_code"] == "outgoing"]
+            produce(broker, topic, [pick_event(names[0], [("SKU-1001", 0)],
+                                               complete=False,
+                                               source="wms-a")])
+            c = lgxenv.Consumer("lgx-picks", broker, sim, topic,
+                                extra=("--rules", rules))
+
+            def wait_lines(n):
+                deadline = time.time() + 30
+                while time.time() < deadline and len(c.outcomes()) < n:
+                    time.sleep(0.1)
+
+            def wait_msg(text):
+                deadline = time.time() + 30
+                while time.time() < deadline and not any(
+                        text in l.get("msg", "") for l in c.lines()):
+                    time.sleep(0.1)
+
+            wait_lines(1)
+            # An invalid file is refused; the old rules stay.
+            with open(rules, "w") as f:
+                f.write('{"events": {"pick_confirmed": {"sources": 7}}}')
+            c.signal(signal.SIGHUP)
+            wait_msg("rules not reloaded")
+            produce(broker, topic, [pick_event(names[1], [("SKU-1001", 0)],
+                                               complete=False,
+                                               source="wms-b")])
+            wait_lines(2)
+            self.assertNotEqual(c.outcomes()[1]["reason"],
+                                "source_not_allowed")
+            # A valid file that allows only the 3PL now is taken.
+            with open(os.path.join(lgxenv.TOP, "config", "rules.json")) as f:
+                doc = json.load(f)
+            doc["events"]["pick_confirmed"]["sources"] = ["3pl-*"]
+            with open(rules, "w") as f:
+                json.dump(doc, f)
+            c.signal(signal.SIGHUP)
+            wait_msg("rules reloaded")
+            produce(broker, topic, [pick_event(names[2], [("SKU-1001", 0)],
+                                               complete=False,
+                                               source="wms-c")])
+            wait_lines(3)
+            self.assertEqual(c.outcomes()[2]["reason"], "source_not_allowed")
+            msgs = " ".join(l.get("msg", "") for l in c.lines())
+            self.assertIn("events.pick_confirmed.sources", msgs)
+            c.signal()
+            self.assertEqual(c.wait(30), 0)
         finally:
             sim.stop()
