@@ -6,6 +6,7 @@
 
 #include "lgx_avro.h"
 #include "lgx_clock.h"
+#include "lgx_dedup.h"
 #include "lgx_json.h"
 
 #define PICKING_FIELDS                                                         \
@@ -147,31 +148,6 @@ bool lgx_stock_validate(lgx_odoo_t *o, int64_t picking_id, const char *name,
     return ok;
 }
 
-bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
-                    lgx_verdict_t *v)
-{
-    lgx_buf_t *kw = lgx_buf_new();
-    lgx_odoo_error_t err;
-    lgx_err_t rc = kw ? lgx_buf_puts(kw, "{\"body\":") : LGX_ERR_NOMEM;
-    if (rc == LGX_OK) {
-        rc = lgx_buf_json_str(kw, body, strlen(body));
-    }
-    if (rc == LGX_OK) {
-        rc = lgx_buf_puts(kw, ",\"message_type\":\"comment\","
-                              "\"subtype_xmlid\":\"mail.mt_note\"}");
-    }
-    if (rc == LGX_OK) {
-        rc = lgx_odoo_call(o, "stock.picking", "message_post", &picking_id, 1,
-                           lgx_buf_data(kw), NULL, &err);
-    }
-    lgx_buf_destroy(kw);
-    if (rc == LGX_ERR_NOMEM) {
-        lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
-        return false;
-    }
-    return lgx_stock_ok(rc, &err, "stock.picking message_post", v);
-}
-
 /* True when a record of model matches domain_json (one search_count). */
 static bool exists(lgx_odoo_t *o, const char *model, const char *domain_json,
                    bool *found, lgx_verdict_t *v)
@@ -195,6 +171,51 @@ static bool exists(lgx_odoo_t *o, const char *model, const char *domain_json,
     *found = YAJL_IS_INTEGER(n) && YAJL_GET_INTEGER(n) > 0;
     yajl_tree_free(n);
     return lgx_stock_ok(rc, &err, what, v);
+}
+
+bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
+                    const char *key, lgx_verdict_t *v)
+{
+    /* The mark is hex, so that Odoo's HTML escaping of the body leaves it
+     * as it is and ilike finds it. */
+    char mark[40];
+    snprintf(mark, sizeof(mark), "[lgx:%016llx]",
+             (unsigned long long)lgx_dedup_hash(key, strlen(key)));
+    lgx_buf_t *b = lgx_buf_new();
+    lgx_buf_t *text = lgx_buf_new();
+    bool found = false;
+    bool ok = b && text &&
+              lgx_buf_printf(b,
+                             "[[\"model\",\"=\",\"stock.picking\"],"
+                             "[\"res_id\",\"=\",%lld],"
+                             "[\"body\",\"ilike\",\"%s\"]]",
+                             (long long)picking_id, mark) == LGX_OK &&
+              lgx_buf_printf(text, "%s %s", body, mark) == LGX_OK;
+    if (!ok) {
+        lgx_buf_destroy(b);
+        lgx_buf_destroy(text);
+        return lgx_stock_nomem(v);
+    }
+    ok = exists(o, "mail.message", lgx_buf_data(b), &found, v);
+    if (ok && !found) {
+        lgx_odoo_error_t err;
+        lgx_buf_reset(b);
+        if (lgx_buf_puts(b, "{\"body\":") != LGX_OK ||
+            lgx_buf_json_str(b, lgx_buf_data(text), lgx_buf_len(text)) !=
+                LGX_OK ||
+            lgx_buf_puts(b, ",\"message_type\":\"comment\","
+                            "\"subtype_xmlid\":\"mail.mt_note\"}") != LGX_OK) {
+            ok = lgx_stock_nomem(v);
+        } else {
+            lgx_err_t rc =
+                lgx_odoo_call(o, "stock.picking", "message_post", &picking_id,
+                              1, lgx_buf_data(b), NULL, &err);
+            ok = lgx_stock_ok(rc, &err, "stock.picking message_post", v);
+        }
+    }
+    lgx_buf_destroy(b);
+    lgx_buf_destroy(text);
+    return ok;
 }
 
 lgx_err_t lgx_stock_base64(lgx_buf_t *out, const void *data, size_t len)

@@ -46,9 +46,13 @@ bool lgx_stock_write(lgx_odoo_t *o, const char *model, const int64_t *ids,
 bool lgx_stock_validate(lgx_odoo_t *o, int64_t picking_id, const char *name,
                         bool keep_rest, bool *backorder, lgx_verdict_t *v);
 
-/* Posts a chatter note (message_post, note subtype) on a picking. */
+/* Posts a chatter note (message_post, note subtype) on a picking, once
+ * per key (an event id and what the note is for): the note ends with a
+ * mark made from the key, and a note with that mark already on the
+ * picking is not posted again. This guard lives in Odoo, so it holds
+ * across restarts, replays and replicas; it costs one search_count. */
 bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
-                    lgx_verdict_t *v);
+                    const char *key, lgx_verdict_t *v);
 
 /* Attaches a document to a picking unless an attachment of that name is
  * already there. data is base64-encoded here. */

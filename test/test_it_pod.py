@@ -97,7 +97,8 @@ class PodTest(shared.StockEventCase):
         # Two pickings, two partitions: the events may come in any order.
         self.assertEqual(sorted(self.event_calls()), sorted([
             "stock.picking.search_read", "sale.order.search_read",
-            "stock.picking.write", "stock.picking.message_post",
+            "mail.message.search_count", "stock.picking.message_post",
+            "stock.picking.write",
             "stock.picking.search_read", "sale.order.search_read",
             "stock.picking.write"]))
         # lgx creates no invoice.

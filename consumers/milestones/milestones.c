@@ -100,8 +100,8 @@ static bool record(lgx_stock_state_t *s, const lgx_event_t *ev, ms_job_t *job,
 }
 
 /* The chatter note and, for customer service, the activity. */
-static bool tell(lgx_stock_state_t *s, ms_job_t *job, bool activity,
-                 lgx_verdict_t *v)
+static bool tell(lgx_stock_state_t *s, const lgx_event_t *ev, ms_job_t *job,
+                 bool activity, lgx_verdict_t *v)
 {
     lgx_odoo_t *o = lgx_stock_state_odoo(s);
     lgx_buf_t *a = lgx_stock_state_buf(s, 1), *b = lgx_stock_state_buf(s, 2);
@@ -109,7 +109,8 @@ static bool tell(lgx_stock_state_t *s, ms_job_t *job, bool activity,
         return lgx_stock_nomem(v);
     }
     for (size_t i = 0; i < job->n; i++) {
-        if (!lgx_stock_note(o, job->ids[i], lgx_buf_data(a), v)) {
+        if (!lgx_stock_note(o, job->ids[i], lgx_buf_data(a), lgx_event_id(ev),
+                            v)) {
             return false;
         }
     }
@@ -129,11 +130,11 @@ static void apply(lgx_stock_state_t *s, const lgx_event_t *ev, ms_job_t *job,
                   lgx_verdict_t *v)
 {
     bool activity = milestones_wants_activity(job->m.code);
-    /* The write comes before the note and the activity: a crash between
-     * them loses a note (the replay finds the milestone recorded: stale)
-     * but never posts one twice. A durable ledger of effects will close
-     * that gap. */
-    if (!record(s, ev, job, v) || !tell(s, job, activity, v)) {
+    /* The note and the activity come first, each guarded in Odoo (the
+     * note carries the event's mark, the activity its summary); the write
+     * that makes the milestone recorded comes last. A crash anywhere is
+     * repaired by the replay: nothing is lost, nothing posted twice. */
+    if (!tell(s, ev, job, activity, v) || !record(s, ev, job, v)) {
         return;
     }
     lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",

@@ -198,8 +198,8 @@ static lgx_err_t order_names(lgx_buf_t *out, yajl_val orders)
 }
 
 /* The chatter note on every picking of an order invoiced already. */
-static bool flag_invoiced(lgx_stock_state_t *s, pod_job_t *job,
-                          lgx_verdict_t *v)
+static bool flag_invoiced(lgx_stock_state_t *s, const lgx_event_t *ev,
+                          pod_job_t *job, lgx_verdict_t *v)
 {
     lgx_buf_t *a = lgx_stock_state_buf(s, 1), *b = lgx_stock_state_buf(s, 2);
     if (order_names(a, job->invoiced) != LGX_OK) {
@@ -214,7 +214,7 @@ static bool flag_invoiced(lgx_stock_state_t *s, pod_job_t *job,
     }
     for (size_t i = 0; i < job->n; i++) {
         if (!lgx_stock_note(lgx_stock_state_odoo(s), job->ids[i],
-                            lgx_buf_data(b), v)) {
+                            lgx_buf_data(b), lgx_event_id(ev), v)) {
             return false;
         }
     }
@@ -272,17 +272,16 @@ static void apply(lgx_stock_state_t *s, const lgx_event_t *ev, pod_job_t *job,
                   lgx_verdict_t *v)
 {
     bool invoiced = lgx_json_len(job->invoiced) > 0;
-    /* The documents first, the write that makes the picking delivered
-     * next: until that write a replay is not stale and redoes what a
-     * crash cut short, and the documents are never made twice. The
-     * invoicing note comes after the write: a crash between them loses
-     * it but never posts it twice (a durable ledger comes later). */
+    /* The documents and the invoicing note first, the write that makes
+     * the picking delivered last: until that write a replay is not stale
+     * and redoes what a crash cut short, and each document and note is
+     * guarded in Odoo, so none is ever made twice. */
     for (size_t i = 0; i < job->n; i++) {
         if (!document(s, job, i, v)) {
             return;
         }
     }
-    if (!record(s, ev, job, v) || (invoiced && !flag_invoiced(s, job, v))) {
+    if ((invoiced && !flag_invoiced(s, ev, job, v)) || !record(s, ev, job, v)) {
         return;
     }
     char when[20];

@@ -368,19 +368,23 @@ static bool apply_cancelled(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
         reason = "no reason given";
         len = strlen(reason);
     }
-    /* The status first: a crash after it loses the note, never doubles
-     * it (a replay finds the shipment cancelled: stale). */
-    if (!vals_begin(s, job, "cancelled", v) || !vals_end_and_write(s, job, v) ||
-        !lgx_gate_call(job->rule, "mail.thread", "message_post", v)) {
+    /* The note first, marked with the event: a crash before the status
+     * write is repaired by the replay, which finds the note there and
+     * does not post it again. */
+    if (!lgx_gate_call(job->rule, "mail.thread", "message_post", v)) {
         return false;
     }
     char body[512];
     snprintf(body, sizeof(body), "Shipment %s cancelled by %s: %.*s", job->id,
              lgx_event_source(job->ev), (int)len, reason);
     for (size_t i = 0; i < job->n; i++) {
-        if (!lgx_stock_note(s->odoo, job->ids[i], body, v)) {
+        if (!lgx_stock_note(s->odoo, job->ids[i], body, lgx_event_id(job->ev),
+                            v)) {
             return false;
         }
+    }
+    if (!vals_begin(s, job, "cancelled", v) || !vals_end_and_write(s, job, v)) {
+        return false;
     }
     lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "", "%s", body);
     return true;
