@@ -101,6 +101,11 @@ demo: deps
 	$(MAKE) --no-print-directory all
 	python3 test/demo.py
 
+# Benchmarks (about 6 min on 2 cores); see BENCHMARKS.md, sizes by LGX_BENCH_*.
+bench: deps
+	$(MAKE) --no-print-directory all
+	python3 test/bench/bench.py
+
 asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
 	ASAN_OPTIONS=detect_leaks=1 CK_FORK=no build/asan/bin/check_lgx

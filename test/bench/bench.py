@@ -28,6 +28,8 @@ Sizes and choices, by environment variable (defaults in brackets):
   LGX_BENCH_BACKLOG [1000000]        backlog for memory and readiness
   LGX_BENCH_ONLY                     comma list of parts to run: throughput,
                                      callgrind, kcat, baseline, calls, memory
+  LGX_BENCH_JSON [build/bench.json]  where the results go
+  LGX_BENCH_BIN [build/bin]          the programs measured
 """
 import atexit
 import datetime
@@ -55,7 +57,8 @@ TOP = lgxenv.TOP
 # LGX_BENCH_BIN: programs from another build folder (lgxenv's helpers too).
 BIN = lgxenv.BIN = os.environ.get("LGX_BENCH_BIN") or lgxenv.BIN
 OUT = os.path.join(TOP, "build", "bench")
-JSON_OUT = os.path.join(TOP, "build", "bench.json")
+JSON_OUT = os.environ.get("LGX_BENCH_JSON") or os.path.join(TOP, "build",
+                                                           "bench.json")
 VENV = os.path.join(TOP, ".cache", "bench-venv")
 
 
@@ -143,28 +146,45 @@ def rnd(x, n=1):
 # Running an lgx consumer
 
 
+RSS_RUN = os.path.join(OUT, "rss_run")
+
+
 class Run:
-    """One lgx consumer process: its log in a file, its resources from
-    wait4 (peak RSS, CPU) and, while it runs, VmRSS/VmHWM samples."""
+    """One lgx consumer process, started through rss_run (which reports its
+    true peak RSS and CPU time: see rss_run.c): its log in a file and,
+    while it runs, VmRSS/VmHWM samples."""
 
     def __init__(self, program, args, log_path, sample=False):
         self.log_path = log_path
         self.log = open(log_path, "w")
+        self.stat_path = log_path + ".rusage"
         self.t0 = time.time()
-        self.proc = subprocess.Popen([os.path.join(BIN, program), *args],
-                                     stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        self.samples = []
-        self.rusage = None
+        self.proc = subprocess.Popen(
+            [RSS_RUN, self.stat_path, os.path.join(BIN, program), *args],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.pid = None
+        deadline = time.time() + 10
+        while self.pid is None and time.time() < deadline:
+            try:
+                with open(self.stat_path) as f:
+                    first = f.readline().split()
+                if first and first[0] == "pid":
+                    self.pid = int(first[1])
+                    break
+            except (OSError, ValueError, IndexError):
+                pass
+            time.sleep(0.001)
+        self.stat = {}
         self.rc = None
         self.wall = None
+        self.samples = []
         self._sampler = None
         if sample:
             self._sampler = threading.Thread(target=self._sample, daemon=True)
             self._sampler.start()
 
     def _sample(self):
-        path = "/proc/%d/status" % self.proc.pid
+        path = "/proc/%d/status" % self.pid
         while self.rc is None:
             try:
                 with open(path) as f:
@@ -179,40 +199,33 @@ class Run:
             time.sleep(0.1)
 
     def wait(self, timeout):
-        deadline = time.time() + timeout
-        while True:
-            pid, status, ru = os.wait4(self.proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.time() > deadline:
-                self.proc.kill()
-                pid, status, ru = os.wait4(self.proc.pid, 0)
-                break
-            time.sleep(0.01)
+        try:
+            self.rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            if self.pid:
+                os.kill(self.pid, 9)
+            self.rc = self.proc.wait()
         self.wall = time.time() - self.t0
-        self.rc = os.waitstatus_to_exitcode(status)
-        self.proc.returncode = self.rc
-        self.rusage = ru
         self.log.close()
         if self._sampler:
             self._sampler.join(2)
+        with open(self.stat_path) as f:
+            for line in f:
+                k, v = line.split()
+                self.stat[k] = float(v)
+        os.unlink(self.stat_path)
         return self.rc
 
     def running(self):
-        """True until the process exits (without reaping it: wait4 does)."""
-        try:
-            with open("/proc/%d/stat" % self.proc.pid) as f:
-                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-        except OSError:
-            return False
+        return self.proc.poll() is None
 
     @property
     def cpu(self):
-        return self.rusage.ru_utime + self.rusage.ru_stime
+        return self.stat.get("utime", 0) + self.stat.get("stime", 0)
 
     @property
     def maxrss_kb(self):
-        return self.rusage.ru_maxrss
+        return int(self.stat.get("maxrss_kb", 0))
 
     def lines(self):
         with open(self.log_path) as f:
@@ -274,15 +287,19 @@ def metrics_count(port):
 # Producing
 
 
-def build_producer():
+def build_tools():
+    """Builds produce_fast and rss_run into build/bench; returns the
+    producer."""
     os.makedirs(OUT, exist_ok=True)
     exe = os.path.join(OUT, "produce_fast")
-    src = os.path.join(HERE, "produce_fast.c")
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "rdkafka"],
                            check=True, capture_output=True,
                            text=True).stdout.split()
     subprocess.run(["cc", "-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-o",
-                    exe, src, *flags], check=True)
+                    exe, os.path.join(HERE, "produce_fast.c"), *flags],
+                   check=True)
+    subprocess.run(["cc", "-O2", "-std=c11", "-Wall", "-o", RSS_RUN,
+                    os.path.join(HERE, "rss_run.c")], check=True)
     return exe
 
 
@@ -332,6 +349,9 @@ def throughput_run(broker, topic, config, level, tmp):
     else:
         live = [(t, c) for t, c in samples if c > 0]
         end = next(((t, c) for t, c in live if c >= EVENTS), None)
+        if not end and live and live[-1][1] >= EVENTS / 2:
+            # It exited between two reads: the rate up to the last read.
+            end = live[-1]
         if live and end and end[0] > live[0][0]:
             res.update(events=int(end[1]), span_s=rnd(end[0] - live[0][0], 3),
                        rate=rnd((end[1] - live[0][1]) / (end[0] - live[0][0])))
@@ -546,6 +566,7 @@ def part_sim_probe(results):
             out[label] = keepalive_probe(sim.url)
         finally:
             sim.stop()
+            shutil.rmtree(sim.dir, ignore_errors=True)
     say("simulator, ms per call kept-alive / new connection: shipped %s / "
         "%s, with TCP_NODELAY %s / %s" % (
             out["shipped"]["keepalive_ms_per_call"],
@@ -681,10 +702,16 @@ def part_baseline(broker, exe, sim, tmp, results):
     say("lgx-picks: the same %d events against the same simulator" % n)
     group = "bench-lgx-base-%d" % time.monotonic_ns()
     log = os.path.join(OUT, "baseline-lgx-picks.log")
-    run = Run("lgx-picks", picks_args(broker, topic, group, "info",
-                                      [*sim.odoo_args(), "--http-port", "-1"]),
-              log)
+    run = Run("lgx-picks", picks_args(
+        broker, topic, group, "info",
+        [*sim.odoo_args(), "--http-port", "0", "--http-address", "127.0.0.1"]),
+        log)
+    ready = {}
+    th = threading.Thread(target=readiness, args=(run, run.t0, ready),
+                          daemon=True)
+    th.start()
     run.wait(1800)
+    th.join(5)
     k, first, last = run.outcome_span()
     s = run.summary() or {}
     since = run.first_ts('"msg":"consuming ')
@@ -699,9 +726,11 @@ def part_baseline(broker, exe, sim, tmp, results):
                   "rate": rnd(rate_of(k, first, last), 2),
                   "calls": total,
                   "calls_per_event": rnd(total / k, 2) if k else None,
-                  "calls_by_method": counts}
-    say("lgx-picks: %s events/s, %s calls/event"
-        % (out["lgx"]["rate"], out["lgx"]["calls_per_event"]))
+                  "calls_by_method": counts,
+                  "ready_s": ready.get("ready_s")}
+    say("lgx-picks: %s events/s, %s calls/event, ready in %s s"
+        % (out["lgx"]["rate"], out["lgx"]["calls_per_event"],
+           ready.get("ready_s")))
     if out["baseline"].get("rate") and out["lgx"]["rate"]:
         out["ratio"] = rnd(out["lgx"]["rate"] / out["baseline"]["rate"], 2)
     sim._req("/__sim/faults", [{"clear": True}])
@@ -990,6 +1019,17 @@ def part_memory(broker, exe, tmp, results):
 # Report
 
 
+def source():
+    """The commit measured and the files changed since (the build is of the
+    work tree)."""
+    def git(*args):
+        return subprocess.run(["git", "-C", TOP, *args], capture_output=True,
+                              text=True).stdout.rstrip()
+    return {"commit": git("log", "-1", "--format=%h %cI %s"),
+            "changed": git("status", "--porcelain", "--untracked-files=no")
+            .splitlines()}
+
+
 def machine():
     info = {"cores": os.cpu_count(), "kernel": platform.release(),
             "python": platform.python_version()}
@@ -1067,10 +1107,10 @@ def targets(r):
                         m["exception_or_attempt"]["calls_per_event"])))
     mem = r.get("memory")
     if mem:
-        d = mem["default"]["maxrss_kb"] / 1024
-        p = mem["prefetch"]["maxrss_kb"] / 1024
+        d = peak_kb(mem["default"]) / 1024
+        p = peak_kb(mem["prefetch"]) / 1024
         rows.append(("<= 32 MB resident at any backlog",
-                     "%.1f MB (lgx settings), %.1f MB (prefetch)" % (d, p),
+                     "%.1f MiB (lgx settings), %.1f MiB (prefetch)" % (d, p),
                      d <= 32, "%d-event backlog, peak RSS" % mem["backlog"]))
         rd = mem["default"].get("ready_s")
         rp = mem["prefetch"].get("ready_s")
@@ -1079,6 +1119,13 @@ def targets(r):
                      rd is not None and rd < 1 and rp is not None and rp < 1,
                      "from process start, %d-event backlog" % mem["backlog"]))
     return rows
+
+
+def peak_kb(m):
+    """The peak RSS of a memory run: the kernel updates the high-water mark
+    lazily, so ru_maxrss and the last VmHWM read can each be a little
+    low."""
+    return max(m["maxrss_kb"] or 0, m["vmhwm_sampled_max_kb"] or 0)
 
 
 def fmt(x):
@@ -1092,7 +1139,7 @@ def table(r):
         lines.append("lgx-picks --odoo-null, %d events (median of %d)"
                      % (EVENTS, REPEAT))
         lines.append("  %-10s %-5s %12s %14s %10s" % (
-            "config", "log", "events/s", "CPU us/event", "peak MB"))
+            "config", "log", "events/s", "CPU us/event", "peak MiB"))
         for key, v in t.items():
             cfg, lvl = key.split("/")
             peak = max(x["maxrss_kb"] for x in v["runs"]) / 1024
@@ -1109,10 +1156,8 @@ def table(r):
     k = r.get("kcat")
     if k:
         lines.append("kcat -c N: %s events/s raw, %s after its first "
-                     "message; with lgx's queue settings %s; kcat -e (to "
-                     "EOF): %s" % (
+                     "message; kcat -e (to EOF): %s" % (
                          fmt(k["rate_raw"]), fmt(k["rate_after_first"]),
-                         fmt(k["with_lgx_queue_settings"]["rate_raw"]),
                          fmt(k["with_e"]["rate_raw"])))
     sh = r.get("simulator_http")
     if sh:
@@ -1133,9 +1178,10 @@ def table(r):
                          % (bl["client"], bl["rate"], bl["calls_per_event"]))
         else:
             lines.append("  baseline skipped: " + bl["skipped"])
-        lines.append("  lgx-picks: %s events/s, %s calls/event; ratio %s"
-                     % (b["lgx"]["rate"], b["lgx"]["calls_per_event"],
-                        b.get("ratio")))
+        lines.append("  lgx-picks: %s events/s, %s calls/event; ratio %s; "
+                     "ready in %s s" % (b["lgx"]["rate"],
+                                        b["lgx"]["calls_per_event"],
+                                        b.get("ratio"), b["lgx"]["ready_s"]))
     cp = r.get("calls_per_event")
     if cp:
         lines.append("Odoo calls per event:")
@@ -1147,9 +1193,9 @@ def table(r):
     if m:
         for cfg in CONFIGS:
             v = m[cfg]
-            lines.append("backlog %d, %s: peak RSS %.1f MB (VmHWM sampled "
+            lines.append("backlog %d, %s: peak RSS %.1f MiB (VmHWM sampled "
                          "%s kB), ready in %s s, %s events/s" % (
-                             m["backlog"], cfg, v["maxrss_kb"] / 1024,
+                             m["backlog"], cfg, peak_kb(v) / 1024,
                              v["vmhwm_sampled_max_kb"], v["ready_s"],
                              fmt(v["rate"])))
     rows = r.get("targets", [])
@@ -1169,13 +1215,13 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     date = subprocess.run(["date"], capture_output=True,
                           text=True).stdout.strip()
-    results = {"date": date, "machine": machine(),
+    results = {"date": date, "machine": machine(), "source": source(),
                "sizes": {"events": EVENTS, "repeat": REPEAT,
                          "callgrind_events": CG_EVENTS,
                          "baseline_events": BASE_EVENTS,
                          "backlog": BACKLOG},
                "configs": CONFIGS}
-    exe = build_producer()
+    exe = build_tools()
     tmp = tempfile.mkdtemp(prefix="lgx-bench.")
     say("starting the Kafka broker and the Odoo simulator")
     broker = lgxenv.Broker()
@@ -1203,6 +1249,7 @@ def main():
     finally:
         if sim:
             sim.stop()
+            shutil.rmtree(sim.dir, ignore_errors=True)
         broker.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     results["targets"] = [
