@@ -38,7 +38,7 @@ TEST_SRC := $(wildcard test/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test unit integration conformance demo bench asan lint \
-        lint-schemas lint-manifests fmt clean
+        lint-schemas lint-manifests chaos fmt clean
 
 all: $(BINS) $(BUILD)/bin/check_lgx
 
@@ -100,6 +100,13 @@ test: deps
 demo: deps
 	$(MAKE) --no-print-directory all
 	python3 test/demo.py
+
+# Chaos: kill -9, a broker restart, an Odoo outage and injected faults
+# during a generated stream, then an audit of Odoo and a full replay.
+# Not yet green: see the findings it prints (issue of delivery guarantees).
+chaos: deps
+	$(MAKE) --no-print-directory all
+	python3 test/chaos.py
 
 # Benchmarks (about 6 min on 2 cores); see BENCHMARKS.md, sizes by LGX_BENCH_*.
 bench: deps

@@ -6,6 +6,10 @@
 #                        bootstrap address once the broker answers metadata
 #                        requests (also written to DIR/bootstrap)
 #   kafka.sh stop DIR    stop it (TERM, then KILL after 20 s) and remove DIR
+#   kafka.sh restart DIR stop the broker of DIR (TERM, then KILL after 20 s)
+#                        and start it again on the same ports with the same
+#                        data (topics, offsets, committed group offsets);
+#                        prints the bootstrap address once it answers
 #
 # Ports are free ones chosen at start. The jars come from test/env/deps.sh.
 set -euo pipefail
@@ -95,8 +99,50 @@ stop() {
     esac
 }
 
+# The broker of DIR stopped and started again: same server.properties (so
+# the same ports), same log.dirs, no new format.
+restart() {
+    local dir=$1
+    [ -f "$dir/server.properties" ] && [ -f "$dir/bootstrap" ] ||
+        { echo "kafka.sh: no broker in $dir" >&2; exit 1; }
+    if [ -f "$dir/pid" ]; then
+        local pid
+        pid=$(cat "$dir/pid")
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 80); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.25
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+        rm -f "$dir/pid"
+    fi
+    local java=(java -Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+                -Dlog4j.configuration="file:$dir/log4j.properties"
+                -cp "$jars/*")
+    local bootstrap
+    bootstrap=$(cat "$dir/bootstrap")
+    setsid "${java[@]}" kafka.Kafka "$dir/server.properties" >> "$dir/stdout.log" 2>&1 &
+    echo $! > "$dir/pid"
+    for _ in $(seq 1 240); do
+        if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+            echo "kafka.sh: broker exited during restart; see $dir/broker.log" >&2
+            tail -20 "$dir/broker.log" "$dir/stdout.log" >&2 || true
+            exit 1
+        fi
+        if kcat -b "$bootstrap" -L -m 2 2>/dev/null | grep -q "1 brokers"; then
+            echo "$bootstrap"
+            return 0
+        fi
+        sleep 0.25
+    done
+    echo "kafka.sh: broker not ready 60 s after restart; see $dir/broker.log" >&2
+    exit 1
+}
+
 case "${1:-}" in
     start) start "${2:?usage: kafka.sh start DIR}" ;;
     stop) stop "${2:?usage: kafka.sh stop DIR}" ;;
-    *) echo "usage: kafka.sh start|stop DIR" >&2; exit 2 ;;
+    restart) restart "${2:?usage: kafka.sh restart DIR}" ;;
+    *) echo "usage: kafka.sh start|stop|restart DIR" >&2; exit 2 ;;
 esac

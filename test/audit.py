@@ -1,0 +1,396 @@
+"""Audits of what the lgx consumers made of a stream from lgx-simulate.
+
+Shared by test/test_it_simulate.py (one run, consumers one after another)
+and test/chaos.py (the same stream under kills, a broker restart, an Odoo
+outage and injected faults). Standard library only; nothing here asserts:
+each check returns its figures and a list of problems (empty when all is
+as expected), so a unittest can assert on them and chaos.py can report
+them.
+
+What is expected comes from two files lgx-simulate writes for one seed:
+--expected (the final state per picking, the outcome of every event, the
+poison messages) and the events themselves (--output, as JSON lines: what
+each event carries, e.g. whether a label has a document or a proof of
+delivery a damaged line).
+"""
+import collections
+import re
+import subprocess
+
+# lgx_dedup_hash (common/lgx_dedup.c): 64-bit FNV-1a, never 0.
+_FNV_OFFSET = 14695981039346656037
+_FNV_PRIME = 1099511628211
+
+DLQ_HEADERS = ("lgx.dlq.reason", "lgx.sim.poison", "lgx.dlq.topic",
+               "lgx.dlq.partition", "lgx.dlq.offset", "lgx.dlq.program")
+# A poison message that cannot be decoded has no event id to log.
+UNREADABLE = ("malformed_avro", "unknown_schema")
+
+
+def note_mark(event_id):
+    """The mark lgx puts in a chatter note it posts for an event
+    (lgx_stock_note): "[lgx:<FNV-1a of the event id, 16 hex digits>]"."""
+    h = _FNV_OFFSET
+    for b in event_id.encode("utf-8"):
+        h ^= b
+        h = (h * _FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
+    return "[lgx:%016x]" % (h or 1)
+
+
+_MARK = re.compile(r"\[lgx:[0-9a-f]{16}\]")
+
+
+def read_dead_letters(broker, topic, headers=DLQ_HEADERS, timeout=30):
+    """The records of a dead-letter topic as dicts with partition, offset,
+    key and the named headers (None when absent). The payload is left out:
+    kcat -J copies bytes after a UTF-8 lead byte verbatim, so a truncated
+    Avro body can break its JSON line (lgxenv.Broker.read)."""
+    out = subprocess.run(
+        ["kcat", "-b", broker.bootstrap, "-C", "-t", topic, "-o",
+         "beginning", "-e", "-q", "-f", "%p\t%o\t%k\t%h<<lgx-end>>\n"],
+        capture_output=True, timeout=timeout).stdout.decode(
+            "utf-8", "replace")
+    records = []
+    for rec in out.split("<<lgx-end>>\n"):
+        if not rec.strip():
+            continue
+        part, offset, key, hdrs = rec.split("\t", 3)
+
+        def found(name):
+            m = re.search(r"(?:^|,)%s=([^,]*)" % re.escape(name), hdrs)
+            return m.group(1) if m else None
+        records.append({"partition": int(part), "offset": int(offset),
+                        "key": key,
+                        "headers": {h: found(h) for h in headers}})
+    return records
+
+
+def _norm_outcomes(outs):
+    """A consumer may tell a duplicate from a stale event either way; the
+    rest must match exactly."""
+    return sorted(("dup_or_stale" if o in ("duplicate", "stale") else o,
+                   r if o not in ("duplicate", "stale") else "")
+                  for o, r in outs)
+
+
+def check_topic(exp, topic, summary, outcome_lines, dead_letters):
+    """One consumer that read its topic once, to the end, after the topics
+    it depends on (test_it_simulate): its summary line, its per-event
+    outcome log lines and its dead letters against the expected file.
+    Returns (figures, problems)."""
+    want = exp["topics"][topic]
+    problems = []
+    s = summary
+    got = {"applied": s["applied"],
+           "duplicate_or_stale": s["duplicate"] + s["stale"],
+           "rejected": s["rejected"], "held": s["held"]}
+    for k, v in got.items():
+        if v != want[k]:
+            problems.append("%s %s: %s, expected %s (%s)" % (
+                topic, k, v, want[k], s))
+    if (s["retry"], s["fatal"]) != (0, 0):
+        problems.append("%s: retry/fatal %s" % (topic, s))
+    final = [l for l in outcome_lines if l["outcome"] != "held"]
+    by_id = collections.defaultdict(list)
+    for l in final:
+        if l.get("event_id"):
+            by_id[l["event_id"]].append((l["outcome"], l.get("reason") or ""))
+    want_by_id = collections.defaultdict(list)
+    for e in exp["events"]:
+        if (e["topic"] == topic and e["event_id"]
+                and not (e["poison"] and e["reason"] in UNREADABLE)):
+            want_by_id[e["event_id"]].append((e["outcome"], e["reason"] or ""))
+    for eid in sorted(set(by_id) - set(want_by_id)):
+        problems.append("%s event %s: logged, not in the stream" % (
+            topic, eid))
+    for eid, outs in want_by_id.items():
+        if _norm_outcomes(by_id.get(eid, [])) != _norm_outcomes(outs):
+            problems.append("%s event %s: %s, expected %s" % (
+                topic, eid, by_id.get(eid, []), outs))
+    # Dead letters: one per rejection, with the expected reasons; each
+    # poison message exactly once.
+    reasons = collections.Counter(d["headers"].get("lgx.dlq.reason")
+                                  for d in dead_letters)
+    if dict(reasons) != want["rejected_reasons"]:
+        problems.append("%s dead-letter reasons: %s, expected %s" % (
+            topic, dict(reasons), want["rejected_reasons"]))
+    poison = [p for p in exp["poison"] if p["topic"] == topic]
+    problems += check_poison(poison, dead_letters)
+    return (dict(got, messages=want["messages"],
+                 dead_letters=len(dead_letters), poison=len(poison)),
+            problems)
+
+
+def check_poison(poison, dead_letters):
+    """Each poison message (expected file's "poison") in the dead letters
+    exactly once, with its reason and key."""
+    problems = []
+    found = collections.defaultdict(list)
+    for d in dead_letters:
+        if d["headers"].get("lgx.sim.poison"):
+            found[d["headers"]["lgx.sim.poison"]].append(d)
+    for p in poison:
+        recs = found.get(p["id"], [])
+        if len(recs) != 1:
+            problems.append("poison %s (%s, %s): dead-lettered %d time(s)" % (
+                p["id"], p["topic"], p["reason"], len(recs)))
+        for rec in recs[:1]:
+            if rec["headers"]["lgx.dlq.reason"] != p["reason"]:
+                problems.append("poison %s: reason %s, expected %s" % (
+                    p["id"], rec["headers"]["lgx.dlq.reason"], p["reason"]))
+            if rec["key"] != p["key"]:
+                problems.append("poison %s: key %s, expected %s" % (
+                    p["id"], rec["key"], p["key"]))
+    return problems
+
+
+def check_pickings(exp, pickings, ran):
+    """Every picking as expected, for what the consumers that ran write.
+    pickings: name -> stock.picking record (a /__sim/dump row). Returns
+    (fields checked, problems)."""
+    checked, problems = 0, []
+    for name, want in exp["pickings"].items():
+        p = pickings.get(name)
+        if p is None:
+            problems.append("%s: no such picking" % name)
+            continue
+        status = want["x_lgx_shipment_status"]
+        if "lgx-pod" not in ran and status == "delivered":
+            status = "dispatched"
+        pairs = [("state", p["state"], want["state"]),
+                 ("carrier", (p["carrier_id"] or [0, None])[1],
+                  want["carrier"]),
+                 ("tracking_ref", p["carrier_tracking_ref"] or None,
+                  want["tracking_ref"]),
+                 ("shipment_id", p["x_lgx_shipment_ref"] or None,
+                  want["shipment_id"]),
+                 ("x_lgx_shipment_status",
+                  p["x_lgx_shipment_status"] or None, status)]
+        if "lgx-milestones" in ran:
+            pairs += [("last_milestone", p["x_lgx_milestone"] or None,
+                       want["last_milestone"]),
+                      ("milestone_at", p["x_lgx_milestone_at"] or None,
+                       want["milestone_at"])]
+        if "lgx-pod" in ran:
+            pairs += [("delivered", bool(p["x_lgx_delivered_at"]),
+                       want["delivered"]),
+                      ("delivered_at", p["x_lgx_delivered_at"] or None,
+                       want["delivered_at"]),
+                      ("receiver", p["x_lgx_receiver"] or None,
+                       want["receiver"])]
+        for field, got, wanted in pairs:
+            if got != wanted:
+                problems.append("%s %s: %r, expected %r" % (
+                    name, field, got, wanted))
+            checked += 1
+        if not want["cancelled"] and not (p["carrier_id"]
+                                          and p["carrier_tracking_ref"]):
+            problems.append("%s: no carrier or tracking reference" % name)
+    return checked, problems
+
+
+# ---- effects: chatter notes, attachments, activities, backorders ----
+
+def _pickings_by(exp, field):
+    out = collections.defaultdict(list)
+    for name, p in exp["pickings"].items():
+        if p.get(field):
+            out[p[field]].append(name)
+    return out
+
+
+def expected_effects(exp, stream, demand=None):
+    """What Odoo should hold per picking once every event is applied:
+    {picking: {"notes": {mark: event id}, "attachments": {name: event id},
+    "activities": {summary: event id}, "backorders": n}} (the event id of
+    the first event that makes each). stream: the events
+    as lgx-simulate --output writes them (dicts), in the same order as
+    exp["events"]; demand: picking -> {product code: demanded quantity}
+    (for backorders; none expected without it)."""
+    by_ship = _pickings_by(exp, "shipment_id")
+    by_ref = _pickings_by(exp, "tracking_ref")
+    eff = {name: {"notes": {}, "attachments": {}, "activities": {},
+                  "backorders": 0} for name in exp["pickings"]}
+    outcome = {}
+    for e in exp["events"]:
+        if e["event_id"] and e["outcome"] == "applied" and not e["poison"]:
+            outcome[(e["topic"], e["event_id"])] = e
+    for rec in stream:
+        ev = rec.get("event") or {}
+        eid = ev.get("event_id")
+        if rec.get("poison") or (rec["topic"], eid) not in outcome:
+            continue
+        topic = rec["topic"]
+        if topic == "lgx.shipments":
+            payload = ev.get("payload") or {}
+            kind, body = next(iter(payload.items())) if payload else ("", {})
+            names = by_ship.get(ev.get("shipment_id"), [])
+            if kind.endswith("LabelCreated") and body.get("label"):
+                for n in names:
+                    eff[n]["attachments"].setdefault(
+                        body["label"]["filename"], eid)
+            elif kind.endswith("ShipmentCancelled"):
+                for n in names:
+                    eff[n]["notes"].setdefault(note_mark(eid), eid)
+        elif topic == "lgx.milestones":
+            names = by_ref.get(ev.get("tracking_ref"), [])
+            for n in names:
+                eff[n]["notes"].setdefault(note_mark(eid), eid)
+                if ev.get("code") in ("EXCEPTION", "DELIVERY_ATTEMPTED"):
+                    eff[n]["activities"].setdefault("Parcel %s: %s" % (
+                        ev["tracking_ref"], ev["code"]), eid)
+        elif topic == "lgx.pod":
+            name = ev.get("picking_name")
+            names = [name] if name in eff else by_ref.get(
+                ev.get("tracking_ref"), [])
+            for n in names:
+                if ev.get("signature"):
+                    eff[n]["attachments"].setdefault(
+                        "POD signature %s" % n, eid)
+                # pod_line_has_issue (consumers/pod/pod_plan.c)
+                issues = [l for l in ev.get("lines") or []
+                          if l.get("issue") in ("SHORTAGE", "DAMAGE")]
+                if issues:
+                    eff[n]["activities"].setdefault(
+                        "Delivery issue on %s: %d line(s) short or damaged"
+                        % (n, len(issues)), eid)
+        elif topic == "lgx.picks" and demand:
+            name = ev.get("picking_name")
+            want = demand.get(name) or {}
+            got = collections.Counter()
+            for l in ev.get("lines") or []:
+                got[l["product_code"]] += l["quantity"]
+            if ev.get("is_complete") and name in eff and any(
+                    got[c] < q for c, q in want.items()):
+                eff[name]["backorders"] = 1
+                eff[name]["backorder_event"] = eid
+    return eff
+
+
+def actual_effects(pickings, messages, attachments, activities):
+    """The same shape as expected_effects, counted in the simulator's
+    dumps (each a list of rows): {picking: {"notes": Counter(mark),
+    "attachments": Counter(name), "activities": Counter(summary),
+    "backorders": n}}. Only notes carrying an lgx mark count."""
+    by_id = {p["id"]: p["name"] for p in pickings}
+    eff = {name: {"notes": collections.Counter(),
+                  "attachments": collections.Counter(),
+                  "activities": collections.Counter(), "backorders": 0}
+           for name in by_id.values()}
+    for m in messages:
+        if m.get("model") == "stock.picking" and m.get("res_id") in by_id:
+            for mark in _MARK.findall(m.get("body") or ""):
+                eff[by_id[m["res_id"]]]["notes"][mark] += 1
+    for a in attachments:
+        if a.get("res_model") == "stock.picking" and a.get("res_id") in by_id:
+            eff[by_id[a["res_id"]]]["attachments"][a["name"]] += 1
+    for a in activities:
+        if a.get("res_model") == "stock.picking" and a.get("res_id") in by_id:
+            eff[by_id[a["res_id"]]]["activities"][a.get("summary") or ""] += 1
+    for p in pickings:
+        parent = p.get("backorder_id")
+        if parent and parent[0] in by_id:
+            eff[by_id[parent[0]]]["backorders"] += 1
+    return eff
+
+
+def compare_effects(expected, actual):
+    """Lost (expected, absent), doubled (present more than once, or more
+    backorders than expected) and unexpected (present, not expected)
+    effects, each a list of (picking, kind, item)."""
+    lost, doubled, unexpected = [], [], []
+    for name, want in expected.items():
+        got = actual.get(name) or {"notes": {}, "attachments": {},
+                                   "activities": {}, "backorders": 0}
+        for kind in ("notes", "attachments", "activities"):
+            for item in want[kind]:
+                n = got[kind].get(item, 0)
+                if n == 0:
+                    lost.append((name, kind, item))
+                elif n > 1:
+                    doubled.append((name, kind, item, n))
+            for item, n in got[kind].items():
+                if item not in want[kind]:
+                    unexpected.append((name, kind, item, n))
+                    if n > 1:
+                        doubled.append((name, kind, item, n))
+        if got["backorders"] < want["backorders"]:
+            lost.append((name, "backorders", want["backorders"]))
+        elif got["backorders"] > max(want["backorders"], 0):
+            (doubled if got["backorders"] > 1 and want["backorders"]
+             else unexpected).append((name, "backorders",
+                                      got["backorders"]))
+    return {"lost": lost, "doubled": doubled, "unexpected": unexpected}
+
+
+def validations(calls, pickings):
+    """Successful stock.picking button_validate calls per picking name,
+    from the simulator's call log (GET /__sim/calls?model=stock.picking
+    &method=button_validate). With complete picks no wizard comes back,
+    so each is one validation: more than one for a picking is a picking
+    validated twice."""
+    names = {p["id"]: p["name"] for p in pickings}
+    n = collections.Counter()
+    for c in calls:
+        if c.get("status") == 200 and not c.get("error"):
+            for pid in c.get("ids") or []:
+                n[names.get(pid, pid)] += 1
+    return n
+
+
+def effect_totals(effects):
+    """Counts per kind of effect (for the report)."""
+    t = collections.Counter()
+    for e in effects.values():
+        for kind in ("notes", "attachments", "activities"):
+            t[kind] += sum(e[kind].values()) if isinstance(
+                e[kind], collections.Counter) else len(e[kind])
+        t["backorders"] += e["backorders"]
+    return dict(t)
+
+
+def check_dead_letters(exp, dead_letters):
+    """Every dead-letter topic under chaos: the poison messages exactly
+    once each; every rejection the stream expects at least once; records
+    of the same source message (lgx.dlq.topic/partition/offset) more than
+    once; reasons the stream does not expect. dead_letters: topic ->
+    records of <topic>.dlq (read_dead_letters). Returns a dict of
+    figures and lists."""
+    out = {"records": 0, "by_reason": collections.Counter(),
+           "repeated": [], "poison_problems": [], "unexpected_reasons":
+           collections.Counter(), "missing_rejections": []}
+    for topic, recs in dead_letters.items():
+        out["records"] += len(recs)
+        want = exp["topics"][topic]["rejected_reasons"]
+        seen = collections.defaultdict(list)
+        for r in recs:
+            h = r["headers"]
+            out["by_reason"][h.get("lgx.dlq.reason")] += 1
+            seen[(h.get("lgx.dlq.topic"), h.get("lgx.dlq.partition"),
+                  h.get("lgx.dlq.offset"))].append(r)
+            if h.get("lgx.dlq.reason") not in want:
+                out["unexpected_reasons"][(topic,
+                                           h.get("lgx.dlq.reason"))] += 1
+        for src, rs in sorted(seen.items(), key=str):
+            if len(rs) > 1:
+                out["repeated"].append({
+                    "source": "%s[%s]@%s" % src, "copies": len(rs),
+                    "reason": rs[0]["headers"].get("lgx.dlq.reason"),
+                    "poison": rs[0]["headers"].get("lgx.sim.poison"),
+                    "dlq_offsets": ["%d:%d" % (r["partition"], r["offset"])
+                                    for r in rs]})
+        got = collections.Counter(r["headers"].get("lgx.dlq.reason")
+                                  for r in recs)
+        distinct = collections.Counter(
+            rs[0]["headers"].get("lgx.dlq.reason") for rs in seen.values())
+        for reason, n in want.items():
+            if distinct[reason] < n:
+                out["missing_rejections"].append(
+                    (topic, reason, distinct[reason], n))
+        out.setdefault("per_topic", {})[topic] = {
+            "records": len(recs), "distinct": len(seen),
+            "expected": sum(want.values()), "reasons": dict(got)}
+        poison = [p for p in exp["poison"] if p["topic"] == topic]
+        out["poison_problems"] += check_poison(poison, recs)
+    out["poison"] = len(exp["poison"])
+    return out
