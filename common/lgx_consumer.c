@@ -90,6 +90,10 @@ static const lgx_opt_t consumer_opts[] = {
     {"dedup-window", LGX_OPT_INT, "65536", OFF(dedup_window),
      "Event ids remembered per partition to drop redeliveries", "16..16777216",
      0},
+    {"dlq-index-max", LGX_OPT_INT, "1000000", OFF(dlq_index_max),
+     "Dead letters remembered (read from the dead-letter topic) so that a "
+     "message read again is not dead-lettered twice; 32 bytes each",
+     "1..100000000", 0},
     {"hold-ms", LGX_OPT_INT, "3600000", OFF(hold_ms),
      "How long an event waits for a missing precondition before it is "
      "dead-lettered (hold_expired), unless the rules say otherwise",
@@ -132,6 +136,14 @@ typedef struct part {
     lgx_partq_t *q;
 } part_t;
 
+typedef struct pending {
+    rd_kafka_message_t *m;
+    char held_type[48]; /* the event type it was last held as */
+    int64_t hold_deadline_ms; /* 0 until first held */
+    int64_t first_failure_ms;
+    int attempts;
+} pending_t;
+
 struct lgx_event_s {
     const lgx_rules_t *rules;
     avro_value_t *record;
@@ -139,6 +151,7 @@ struct lgx_event_s {
     const char *source;
     int64_t occurred_at;
     lgx_log_fields_t fields;
+    const lgx_partq_t *q; /* its partition's queue, for waits behind */
 };
 
 typedef struct consumer {
@@ -154,6 +167,7 @@ typedef struct consumer {
     part_t parts[MAX_PARTS];
     size_t n_parts;
     bool fatal;
+    bool joined;                /* Kafka assigned partitions at least once */
     bool dirty;                 /* offsets stored since the last commit */
     int64_t from_ms;            /* --from-timestamp, or -1 */
     int32_t rewound[MAX_PARTS]; /* partitions already started from it */
@@ -169,6 +183,7 @@ typedef struct consumer {
     /* Read by the HTTP thread for /readyz. */
     atomic_int n_assigned;
     atomic_int odoo_down;
+    atomic_bool connecting; /* until Odoo answered and has the set-up */
 } consumer_t;
 
 static const char *outcome_names[] = {
@@ -274,6 +289,7 @@ const lgx_rule_t *lgx_event_rule(const lgx_event_t *ev, const char *event_type,
                                  lgx_verdict_t *v)
 {
     const lgx_rule_t *rule = lgx_rules_get(ev->rules, event_type);
+    v->event_type = event_type;
     if (!rule) {
         lgx_verdict_set(v, LGX_OUTCOME_FATAL, "no_rule",
                         "the rules file has no rule for %s", event_type);
@@ -281,13 +297,31 @@ const lgx_rule_t *lgx_event_rule(const lgx_event_t *ev, const char *event_type,
     return rule;
 }
 
+static bool held_as(const void *item, const void *type)
+{
+    const pending_t *pe = item;
+    return strcmp(pe->held_type, type) == 0;
+}
+
 bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
                     int64_t last_applied_ms, lgx_verdict_t *v)
 {
+    const char *type = lgx_rule_event_type(rule);
     if (!lgx_rule_source_allowed(rule, ev->source)) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "source_not_allowed",
-                        "%s may not publish %s", ev->source,
-                        lgx_rule_event_type(rule));
+                        "%s may not publish %s", ev->source, type);
+        return false;
+    }
+    /* Two events of one type and entity are applied in their order: were
+     * the later one applied while the earlier waits, the earlier would
+     * turn stale when its precondition comes, and its effects be lost. */
+    if (ev->q && lgx_partq_held_earlier(ev->q, ev->fields.offset, held_as,
+                                        type)) {
+        lgx_verdict_set(v, LGX_OUTCOME_HELD, "waiting_for_earlier",
+                        "an earlier %s of this entity is held: this one "
+                        "waits behind it",
+                        type);
+        v->hold_ms = lgx_rule_hold_ms(rule);
         return false;
     }
     switch (lgx_rules_check_time(ev->rules, ev->occurred_at, now_ms(),
@@ -310,7 +344,8 @@ bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
     }
 }
 
-bool lgx_gate_status(const lgx_rule_t *rule, const char *status,
+bool lgx_gate_status(const lgx_event_t *ev, const lgx_rule_t *rule,
+                     int64_t last_applied_ms, const char *status,
                      const char *entity, lgx_verdict_t *v)
 {
     const char *type = lgx_rule_event_type(rule);
@@ -329,6 +364,13 @@ bool lgx_gate_status(const lgx_rule_t *rule, const char *status,
                         type);
         return false;
     default:
+        if (last_applied_ms >= 0 && ev->occurred_at == last_applied_ms) {
+            lgx_verdict_set(v, LGX_OUTCOME_STALE, "already_applied",
+                            "%s is %s: this %s from %s was applied before "
+                            "(read again)",
+                            entity, status, type, ev->source);
+            return false;
+        }
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "transition_not_allowed",
                         "%s is %s: %s is not allowed then", entity, status,
                         type);
@@ -379,12 +421,6 @@ static lgx_rules_t *load_rules(const lgx_consumer_spec_t *spec,
 /* ---- partitions ---- */
 
 /* One polled message between poll and its end state. */
-typedef struct pending {
-    rd_kafka_message_t *m;
-    int64_t hold_deadline_ms; /* 0 until first held */
-    int64_t first_failure_ms;
-    int attempts;
-} pending_t;
 
 static void pending_free(void *item)
 {
@@ -505,6 +541,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     bool cooperative =
         strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        c->joined = true;
         for (int i = 0; i < parts->cnt; i++) {
             part_add(c, parts->elems[i].partition);
         }
@@ -734,8 +771,9 @@ static void settle(consumer_t *c, pending_t *pe, int64_t now, lgx_verdict_t *v)
     }
 }
 
-/* Metrics of one outcome. */
-static void count_outcome(consumer_t *c, const lgx_verdict_t *v)
+/* Metrics of one outcome; already: a rejected event whose dead letter
+ * the topic already held (not written again). */
+static void count_outcome(consumer_t *c, const lgx_verdict_t *v, bool already)
 {
     char labels[256];
     lgx_metrics_labels(labels, sizeof(labels), "topic", c->conf->topic,
@@ -745,7 +783,10 @@ static void count_outcome(consumer_t *c, const lgx_verdict_t *v)
     if (v->outcome == LGX_OUTCOME_REJECTED) {
         lgx_metrics_labels(labels, sizeof(labels), "topic", c->conf->topic,
                            "reason", v->reason, (const char *)NULL);
-        lgx_metrics_add(c->metrics, "lgx_dead_letters_total", labels, 1);
+        lgx_metrics_add(c->metrics,
+                        already ? "lgx_dead_letters_already_total"
+                                : "lgx_dead_letters_total",
+                        labels, 1);
     }
     if (v->outcome == LGX_OUTCOME_RETRY) {
         lgx_metrics_labels(labels, sizeof(labels), "topic", c->conf->topic,
@@ -765,7 +806,8 @@ static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
                  (int)(m->key_len < 255 ? m->key_len : 255),
                  (const char *)m->key);
     }
-    lgx_event_t ev = {c->rules, NULL, NULL, NULL, 0, LGX_LOG_FIELDS_INIT};
+    lgx_event_t ev = {c->rules, NULL, NULL, NULL, 0, LGX_LOG_FIELDS_INIT,
+                      p->q};
     ev.fields.topic = rd_kafka_topic_name(m->rkt);
     ev.fields.partition = m->partition;
     ev.fields.offset = m->offset;
@@ -773,7 +815,12 @@ static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
 
     lgx_verdict_t v;
     lgx_verdict_set(&v, LGX_OUTCOME_APPLIED, "", "applied");
+    v.event_type = NULL;
     judge(c, m, p, &ev, cid, &v);
+    if (v.outcome == LGX_OUTCOME_HELD) {
+        snprintf(pe->held_type, sizeof(pe->held_type), "%s",
+                 v.event_type ? v.event_type : "");
+    }
     int64_t now = now_ms();
     bool first_hold = pe->hold_deadline_ms == 0;
     pe->attempts++;
@@ -781,6 +828,7 @@ static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
     if (v.outcome == LGX_OUTCOME_RETRY && pe->first_failure_ms == 0) {
         pe->first_failure_ms = now;
     }
+    char already[48] = "";
     if (v.outcome == LGX_OUTCOME_REJECTED) {
         lgx_dlq_reason_t r = {v.reason,
                               v.message,
@@ -788,18 +836,25 @@ static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
                               pe->attempts,
                               pe->first_failure_ms ? pe->first_failure_ms : now,
                               now};
-        if (lgx_dlq_send(c->dlq, c->conf->dlq_topic, m, &r, DLQ_TIMEOUT_MS) !=
-            LGX_OK) {
+        if (lgx_dlq_send(c->dlq, c->conf->dlq_topic, m, &r, DLQ_TIMEOUT_MS,
+                         already, sizeof(already)) != LGX_OK) {
             lgx_verdict_set(&v, LGX_OUTCOME_RETRY, "dlq_unavailable",
                             "could not write to dead-letter topic %s; "
                             "the event stays unfinished",
                             c->conf->dlq_topic);
+        } else if (already[0]) {
+            char msg[sizeof(v.message)], reason[sizeof(v.reason)];
+            snprintf(msg, sizeof(msg), "%s", v.message);
+            snprintf(reason, sizeof(reason), "%s", v.reason);
+            lgx_verdict_set(&v, LGX_OUTCOME_REJECTED, reason,
+                            "%s (already in %s at %s: not written again)", msg,
+                            c->conf->dlq_topic, already);
         }
     }
     if (v.outcome != LGX_OUTCOME_HELD || first_hold) {
         log_outcome(c, &ev.fields, &v, pe->attempts);
         c->counts[v.outcome]++;
-        count_outcome(c, &v);
+        count_outcome(c, &v, v.outcome == LGX_OUTCOME_REJECTED && already[0]);
     }
     if (v.outcome == LGX_OUTCOME_HELD) {
         int64_t recheck = now + c->conf->hold_recheck_ms;
@@ -891,6 +946,20 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         c->fatal = true;
         return;
     }
+    /* A SASL or TLS failure before the group ever assigned partitions is a
+     * configuration mistake (credentials, mechanism, CA): stop with exit 1
+     * and nothing committed, as for a wrong Odoo key. Later it is logged
+     * and retried: connections already made keep working and a token
+     * provider or a broker may come back. reason never holds a secret. */
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
+        err == RD_KAFKA_RESP_ERR__SSL) {
+        LGX_ERROR(c->log, "Kafka %s%s: %s",
+                  err == RD_KAFKA_RESP_ERR__SSL ? "TLS error"
+                                                : "authentication failed",
+                  c->joined ? "" : " at start; stopping", reason);
+        c->fatal = c->fatal || !c->joined;
+        return;
+    }
     LGX_WARN(c->log, "Kafka: %s: %s", rd_kafka_err2name(err), reason);
 }
 
@@ -956,6 +1025,9 @@ static void declare_metrics(consumer_t *c)
          "Events by topic, outcome and reason"},
         {"lgx_dead_letters_total", LGX_METRIC_COUNTER,
          "Events written to the dead-letter topic, by reason"},
+        {"lgx_dead_letters_already_total", LGX_METRIC_COUNTER,
+         "Rejected events read again whose dead letter the topic already "
+         "held (not written twice), by reason"},
         {"lgx_retries_total", LGX_METRIC_COUNTER,
          "Retriable failures (the event is tried again), by reason"},
         {"lgx_odoo_calls_total", LGX_METRIC_COUNTER,
@@ -1019,6 +1091,11 @@ static void on_odoo_call(void *opaque, const char *model, const char *method,
 static bool is_ready(void *opaque, char *why, size_t size)
 {
     consumer_t *c = opaque;
+    if (atomic_load(&c->connecting)) {
+        snprintf(why, size,
+                 "not ready: connecting to Odoo and checking its set-up");
+        return false;
+    }
     if (atomic_load(&c->n_assigned) == 0) {
         snprintf(why, size, "not ready: no partition assigned");
         return false;
@@ -1031,6 +1108,23 @@ static bool is_ready(void *opaque, char *why, size_t size)
     }
     snprintf(why, size, "ready");
     return true;
+}
+
+/* Where the unfinished part of a partition starts when nothing was
+ * finished since it was assigned: the fetch position (the committed
+ * offset until a message is read) less what was read and is pending; lo
+ * before the first fetch. */
+static int64_t fetch_start(consumer_t *c, part_t *p, int64_t lo)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, c->conf->topic, p->partition);
+    int64_t from = lo;
+    if (rd_kafka_position(c->rk, l) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        l->elems[0].offset >= 0) {
+        from = l->elems[0].offset - (int64_t)lgx_partq_len(p->q);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return from > lo ? from : lo;
 }
 
 /* Every second: partition gauges; and when no call reached Odoo for
@@ -1057,7 +1151,7 @@ static void housekeeping(consumer_t *c)
         if (rd_kafka_get_watermark_offsets(c->rk, c->conf->topic, p->partition,
                                            &lo, &hi) == 0 &&
             hi >= 0) {
-            int64_t from = p->stored >= 0 ? p->stored : lo;
+            int64_t from = p->stored >= 0 ? p->stored : fetch_start(c, p, lo);
             lgx_metrics_set(c->metrics, "lgx_consumer_lag", labels,
                             (double)(hi > from ? hi - from : 0));
         }
@@ -1203,23 +1297,23 @@ static lgx_err_t apply_spec_defaults(lgx_consumer_conf_t *k,
     return LGX_OK;
 }
 
-/* Refuses to run when Odoo lacks what the consumer needs. */
+/* Refuses to run when Odoo lacks what the consumer needs (logged,
+ * LGX_ERR_ODOO_CONFIG); other failures are left in err. */
 static lgx_err_t check_setup(const lgx_consumer_spec_t *spec, lgx_odoo_t *odoo,
-                             lgx_log_t *log)
+                             lgx_log_t *log, lgx_odoo_error_t *err)
 {
     if (!spec->requires) {
         return LGX_OK;
     }
     lgx_buf_t *missing = lgx_buf_new();
     size_t n = 0;
-    lgx_odoo_error_t err;
-    lgx_err_t rc =
-        missing ? lgx_setup_check(odoo, spec->requires, missing, &n, &err)
-                : LGX_ERR_NOMEM;
-    if (rc != LGX_OK) {
-        LGX_ERROR(log, "cannot check the Odoo set-up: %s: %s", err.name,
-                  err.message);
-    } else if (n) {
+    lgx_err_t rc = LGX_ERR_NOMEM;
+    if (!missing) {
+        snprintf(err->name, sizeof(err->name), "nomem");
+        snprintf(err->message, sizeof(err->message), "out of memory");
+    } else if ((rc = lgx_setup_check(odoo, spec->requires, missing, &n,
+                                     err)) == LGX_OK &&
+               n) {
         LGX_ERROR(log,
                   "Odoo lacks %zu thing(s) %s needs (run lgx-odoo-setup): %s",
                   n, spec->program, lgx_buf_data(missing));
@@ -1290,6 +1384,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->conf = &kconf;
     c->rand_state = (unsigned)now_ms();
     c->from_ms = -1;
+    atomic_store(&c->connecting, true);
     if (!(c->metrics = lgx_metrics_new())) {
         goto done;
     }
@@ -1329,28 +1424,8 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    lgx_odoo_error_t oerr;
-    /* Odoo must be reachable and accept the key before anything is
-     * consumed: a wrong key stops here, with no offset touched. */
-    while ((err = lgx_odoo_connect(odoo, &oerr)) != LGX_OK &&
-           lgx_err_retriable(err) && !stop_requested) {
-        LGX_WARN(log, "Odoo not reachable yet (%s: %s); retrying in 2 s",
-                 oerr.name, oerr.message);
-        struct timespec ts = {2, 0};
-        nanosleep(&ts, NULL);
-    }
-    if (err != LGX_OK) {
-        LGX_ERROR(log, "cannot use Odoo at %s: %s: %s", oconf.url, oerr.name,
-                  oerr.message);
-        goto done;
-    }
-    if (check_setup(spec, odoo, log) != LGX_OK) {
-        goto done;
-    }
-    c->odoo = odoo;
-    c->last_odoo_ok_ms = now_ms();
-    lgx_odoo_set_observer(odoo, on_odoo_call, c);
     if (kconf.http_port >= 0) {
+        /* First, so that /healthz answers while Odoo is awaited. */
         c->http =
             lgx_http_start(kconf.http_address, (int)kconf.http_port, c->metrics,
                            is_ready, c, errstr, sizeof(errstr));
@@ -1362,6 +1437,36 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         LGX_INFO(log, "serving /metrics, /healthz and /readyz on %s:%d",
                  kconf.http_address, lgx_http_port(c->http));
     }
+    /* Odoo must be reachable, accept the key and have what the consumer
+     * needs before anything is consumed: a wrong key or a missing field
+     * stops here, with no offset touched; an outage is waited out. */
+    lgx_odoo_error_t oerr;
+    bool connected = false;
+    for (;;) {
+        err = connected ? LGX_OK : lgx_odoo_connect(odoo, &oerr);
+        connected = err == LGX_OK;
+        if (connected) {
+            err = check_setup(spec, odoo, log, &oerr);
+        }
+        if (err == LGX_OK || !lgx_err_retriable(err) || stop_requested) {
+            break;
+        }
+        LGX_WARN(log, "Odoo not reachable yet (%s: %s); retrying in 2 s",
+                 oerr.name, oerr.message);
+        struct timespec ts = {2, 0};
+        nanosleep(&ts, NULL);
+    }
+    if (err != LGX_OK) {
+        if (err != LGX_ERR_ODOO_CONFIG) {
+            LGX_ERROR(log, "cannot use Odoo at %s: %s: %s", oconf.url,
+                      oerr.name, oerr.message);
+        }
+        goto done;
+    }
+    c->odoo = odoo;
+    c->last_odoo_ok_ms = now_ms();
+    atomic_store(&c->connecting, false);
+    lgx_odoo_set_observer(odoo, on_odoo_call, c);
     c->state = spec->init
                    ? spec->init(spec->conf, odoo, log, errstr, sizeof(errstr))
                    : NULL;
@@ -1370,7 +1475,8 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         goto done;
     }
     if (!(c->dlq = lgx_dlq_new(kconf.brokers, kconf.kafka_props, spec->program,
-                               log, errstr, sizeof(errstr))) ||
+                               (size_t)kconf.dlq_index_max, log, errstr,
+                               sizeof(errstr))) ||
         !(c->rk = make_consumer(c, errstr, sizeof(errstr)))) {
         LGX_ERROR(log, "configuration: %s", errstr);
         rc = 2;

@@ -52,6 +52,7 @@ typedef struct lgx_verdict {
     char message[512]; /* detail for the log and the dead letter */
     bool bounded;      /* RETRY only: give up after the retry limit */
     int64_t hold_ms;   /* HELD only: how long at most (0: --hold-ms) */
+    const char *event_type; /* the rule judged, set by lgx_event_rule */
 } lgx_verdict_t;
 
 /* Sets a verdict; fmt describes it for people. */
@@ -94,8 +95,13 @@ bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
 
 /* Checks the transition from the entity's status: true to apply; else v
  * is HELD (waiting_for_precondition), STALE (nothing_to_do) or REJECTED
- * (transition_not_allowed). entity names it for the message. */
-bool lgx_gate_status(const lgx_rule_t *rule, const char *status,
+ * (transition_not_allowed). entity names it for the message. An event
+ * whose own time is the one recorded for its type and source
+ * (last_applied_ms, as for lgx_gate_event) was applied before: read again
+ * after a crash or in a replay, once the status moved on, it is STALE
+ * (already_applied), not a refused transition. */
+bool lgx_gate_status(const lgx_event_t *ev, const lgx_rule_t *rule,
+                     int64_t last_applied_ms, const char *status,
                      const char *entity, lgx_verdict_t *v);
 
 /* Ownership: true when the rule lets the event write model.field (or call
@@ -124,6 +130,7 @@ typedef struct lgx_consumer_conf {
     long max_blob_bytes;
     long max_items;
     long dedup_window;
+    long dlq_index_max;
     long hold_ms;
     long hold_recheck_ms;
     long max_pending;

@@ -1,21 +1,45 @@
 #include "lgx_dlq.h"
 
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lgx_kafka.h"
 
+#define MAX_DLQ_PARTS 256
+#define SYNC_TIMEOUT_MS 10000
+
+/* One slot of the index: a source position and where its dead letter is,
+ * each packed as (partition + 1) << 44 | offset; 0 is an empty slot. */
+typedef struct slot {
+    uint64_t src;
+    uint64_t dlq;
+} slot_t;
+
 struct lgx_dlq_s {
     lgx_kafka_owner_t owner; /* first: the log callback finds it */
     rd_kafka_t *rk;
+    rd_kafka_t *reader; /* reads the dead-letter topic into the index */
     char *program;
+    /* The index of the dead letters in dlq_topic of messages of src_topic:
+     * open addressing, at most half full. */
+    char *dlq_topic;
+    char *src_topic;
+    slot_t *slots;
+    size_t cap, n, max;
+    bool full_warned;
+    int n_parts;
+    int64_t next[MAX_DLQ_PARTS]; /* read up to, per dlq partition */
 };
 
 /* Delivery status of one send, written by the delivery callback. */
 typedef struct delivery {
     int done;
     rd_kafka_resp_err_t err;
+    int32_t partition; /* where the record went */
+    int64_t offset;
 } delivery_t;
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
@@ -26,12 +50,46 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
     delivery_t *d = m->_private;
     if (d) {
         d->err = m->err;
+        d->partition = m->partition;
+        d->offset = m->offset;
         d->done = 1;
     }
 }
 
+/* The reader: assigned partitions only (it joins no group and commits
+ * nothing), from wherever the index stopped. */
+static rd_kafka_t *reader_new(const char *brokers, char **props,
+                              lgx_dlq_t *d, char *errstr, size_t size)
+{
+    rd_kafka_conf_t *conf =
+        lgx_kafka_conf_new(brokers, props, &d->owner, errstr, size);
+    char group[300];
+    snprintf(group, sizeof(group), "%s.dlq-index", d->program);
+    if (!conf ||
+        lgx_kafka_conf_set(conf, "group.id", group, errstr, size) != LGX_OK ||
+        lgx_kafka_conf_set(conf, "enable.auto.commit", "false", errstr,
+                           size) != LGX_OK ||
+        lgx_kafka_conf_set(conf, "enable.partition.eof", "true", errstr,
+                           size) != LGX_OK ||
+        lgx_kafka_conf_set(conf, "client.id", group, errstr, size) != LGX_OK) {
+        if (conf) {
+            rd_kafka_conf_destroy(conf);
+        }
+        return NULL;
+    }
+    char rderr[256];
+    rd_kafka_t *rk =
+        rd_kafka_new(RD_KAFKA_CONSUMER, conf, rderr, sizeof(rderr));
+    if (!rk) {
+        snprintf(errstr, size, "dead-letter reader: %s", rderr);
+        rd_kafka_conf_destroy(conf);
+    }
+    return rk;
+}
+
 lgx_dlq_t *lgx_dlq_new(const char *brokers, char **props, const char *program,
-                       lgx_log_t *log, char *errstr, size_t size)
+                       size_t index_max, lgx_log_t *log, char *errstr,
+                       size_t size)
 {
     lgx_dlq_t *d = calloc(1, sizeof(*d));
     if (!d) {
@@ -39,6 +97,7 @@ lgx_dlq_t *lgx_dlq_new(const char *brokers, char **props, const char *program,
         return NULL;
     }
     d->owner.log = log;
+    d->max = index_max;
     d->program = strdup(program);
     rd_kafka_conf_t *conf =
         lgx_kafka_conf_new(brokers, props, &d->owner, errstr, size);
@@ -59,6 +118,9 @@ lgx_dlq_t *lgx_dlq_new(const char *brokers, char **props, const char *program,
         snprintf(errstr, size, "dead-letter producer: %s", rderr);
         goto fail;
     }
+    if (!(d->reader = reader_new(brokers, props, d, errstr, size))) {
+        goto fail;
+    }
     return d;
 fail:
     if (conf && !d->rk) {
@@ -77,8 +139,234 @@ void lgx_dlq_destroy(lgx_dlq_t *d)
         rd_kafka_flush(d->rk, 5000);
         rd_kafka_destroy(d->rk);
     }
+    if (d->reader) {
+        rd_kafka_destroy(d->reader);
+    }
+    free(d->slots);
+    free(d->dlq_topic);
+    free(d->src_topic);
     free(d->program);
     free(d);
+}
+
+/* ---- the index of what the dead-letter topic holds ---- */
+
+static uint64_t pack(int32_t partition, int64_t offset)
+{
+    if (partition < 0 || partition >= (1 << 19) || offset < 0 ||
+        offset >= ((int64_t)1 << 44)) {
+        return 0; /* beyond the packing: not indexed */
+    }
+    return ((uint64_t)partition + 1) << 44 | (uint64_t)offset;
+}
+
+static size_t slot_of(const lgx_dlq_t *d, uint64_t key)
+{
+    uint64_t h = key * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(h >> 17) & (d->cap - 1);
+}
+
+static slot_t *index_find(const lgx_dlq_t *d, uint64_t key)
+{
+    if (!d->cap || !key) {
+        return NULL;
+    }
+    for (size_t i = slot_of(d, key);; i = (i + 1) & (d->cap - 1)) {
+        if (d->slots[i].src == key) {
+            return &d->slots[i];
+        }
+        if (!d->slots[i].src) {
+            return NULL;
+        }
+    }
+}
+
+static void index_put(slot_t *slots, size_t cap, const lgx_dlq_t *d,
+                      uint64_t key, uint64_t where)
+{
+    for (size_t i = slot_of(d, key);; i = (i + 1) & (cap - 1)) {
+        if (!slots[i].src || slots[i].src == key) {
+            slots[i].src = key;
+            slots[i].dlq = where;
+            return;
+        }
+    }
+}
+
+/* Records that the message at src is dead-lettered at where. */
+static void index_add(lgx_dlq_t *d, uint64_t src, uint64_t where)
+{
+    if (!src || index_find(d, src)) {
+        return;
+    }
+    if (d->n >= d->max) {
+        if (!d->full_warned) {
+            d->full_warned = true;
+            lgx_log_write(d->owner.log, LGX_LOG_WARN, NULL,
+                          "the index of %s is full (%zu dead letters, "
+                          "--dlq-index-max): messages dead-lettered from "
+                          "now on may be dead-lettered again if read again",
+                          d->dlq_topic, d->n);
+        }
+        return;
+    }
+    if ((d->n + 1) * 2 > d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 1024;
+        slot_t *slots = calloc(cap, sizeof(*slots));
+        if (!slots) {
+            return; /* not indexed: at worst written twice */
+        }
+        size_t old_cap = d->cap;
+        d->cap = cap;
+        for (size_t i = 0; i < old_cap; i++) {
+            if (d->slots[i].src) {
+                index_put(slots, cap, d, d->slots[i].src, d->slots[i].dlq);
+            }
+        }
+        free(d->slots);
+        d->slots = slots;
+    }
+    index_put(d->slots, d->cap, d, src, where);
+    d->n++;
+}
+
+static int64_t header_num(const rd_kafka_message_t *m, const char *name)
+{
+    const char *v;
+    size_t len;
+    char num[32];
+    if (!lgx_kafka_header(m, name, &v, &len) || len == 0 ||
+        len >= sizeof(num)) {
+        return -1;
+    }
+    memcpy(num, v, len);
+    num[len] = '\0';
+    char *end;
+    long long n = strtoll(num, &end, 10);
+    return *end ? -1 : n;
+}
+
+/* Indexes one record read from the dead-letter topic. */
+static void index_record(lgx_dlq_t *d, const rd_kafka_message_t *m)
+{
+    const char *topic;
+    size_t len;
+    if (!lgx_kafka_header(m, LGX_DLQ_HDR_PREFIX "topic", &topic, &len) ||
+        len != strlen(d->src_topic) || memcmp(topic, d->src_topic, len) != 0) {
+        return;
+    }
+    int64_t partition = header_num(m, LGX_DLQ_HDR_PREFIX "partition");
+    int64_t offset = header_num(m, LGX_DLQ_HDR_PREFIX "offset");
+    if (partition >= 0 && partition < INT32_MAX) {
+        index_add(d, pack((int32_t)partition, offset),
+                  pack(m->partition, m->offset));
+    }
+}
+
+/* Starts a new index when the topics change (one consumer has one pair). */
+static lgx_err_t index_for(lgx_dlq_t *d, const char *dlq_topic,
+                           const char *src_topic)
+{
+    if (d->dlq_topic && strcmp(d->dlq_topic, dlq_topic) == 0 &&
+        strcmp(d->src_topic, src_topic) == 0) {
+        return LGX_OK;
+    }
+    free(d->dlq_topic);
+    free(d->src_topic);
+    free(d->slots);
+    d->slots = NULL;
+    d->cap = d->n = 0;
+    d->n_parts = 0;
+    d->dlq_topic = strdup(dlq_topic);
+    d->src_topic = strdup(src_topic);
+    return d->dlq_topic && d->src_topic ? LGX_OK : LGX_ERR_NOMEM;
+}
+
+/* Reads the dead-letter topic from where the index stopped to its end. */
+static lgx_err_t index_sync(lgx_dlq_t *d, int timeout_ms)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(d->reader, d->dlq_topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err =
+        rkt ? rd_kafka_metadata(d->reader, 0, rkt, &md, timeout_ms)
+            : RD_KAFKA_RESP_ERR__FAIL;
+    if (rkt) {
+        rd_kafka_topic_destroy(rkt);
+    }
+    if (err) {
+        lgx_log_write(d->owner.log, LGX_LOG_ERROR, NULL,
+                      "reading the partitions of %s: %s", d->dlq_topic,
+                      rd_kafka_err2str(err));
+        return LGX_ERR_KAFKA;
+    }
+    int n = 0;
+    if (md->topic_cnt == 1 && !md->topics[0].err) {
+        n = md->topics[0].partition_cnt;
+    }
+    rd_kafka_metadata_destroy(md);
+    n = n < MAX_DLQ_PARTS ? n : MAX_DLQ_PARTS;
+    for (int p = d->n_parts; p < n; p++) {
+        d->next[p] = 0;
+    }
+    d->n_parts = n > d->n_parts ? n : d->n_parts;
+
+    /* Each partition from where the index stopped to its current end. */
+    int64_t end[MAX_DLQ_PARTS];
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+    for (int p = 0; p < n; p++) {
+        int64_t lo = 0, hi = 0;
+        err = rd_kafka_query_watermark_offsets(d->reader, d->dlq_topic, p, &lo,
+                                               &hi, timeout_ms);
+        if (err) {
+            lgx_log_write(d->owner.log, LGX_LOG_ERROR, NULL,
+                          "reading the end of %s [%d]: %s", d->dlq_topic, p,
+                          rd_kafka_err2str(err));
+            rd_kafka_topic_partition_list_destroy(l);
+            return LGX_ERR_KAFKA;
+        }
+        end[p] = hi;
+        d->next[p] = d->next[p] > lo ? d->next[p] : lo;
+        if (d->next[p] < hi) {
+            rd_kafka_topic_partition_list_add(l, d->dlq_topic, p)->offset =
+                d->next[p];
+        }
+    }
+    lgx_err_t rc = LGX_OK;
+    int todo = l->cnt;
+    bool assigned = todo > 0 && !rd_kafka_assign(d->reader, l);
+    if (todo && !assigned) {
+        rc = LGX_ERR_KAFKA;
+        todo = 0;
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    for (int waited = 0; todo > 0 && waited < timeout_ms;) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(d->reader, 100);
+        if (!m) {
+            waited += 100;
+            continue;
+        }
+        int p = m->partition;
+        if (p >= 0 && p < n && d->next[p] < end[p]) {
+            if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                d->next[p] = end[p];
+            } else if (!m->err) {
+                index_record(d, m);
+                d->next[p] = m->offset + 1;
+            }
+            todo -= d->next[p] >= end[p];
+        }
+        rd_kafka_message_destroy(m);
+    }
+    if (assigned) {
+        rd_kafka_assign(d->reader, NULL);
+    }
+    if (todo > 0) {
+        lgx_log_write(d->owner.log, LGX_LOG_ERROR, NULL,
+                      "%s could not be read to its end within %d ms",
+                      d->dlq_topic, timeout_ms);
+        rc = LGX_ERR_KAFKA;
+    }
+    return rc;
 }
 
 static void add_hdr(rd_kafka_headers_t *h, const char *name, const char *v)
@@ -122,9 +410,29 @@ static rd_kafka_headers_t *build_headers(const lgx_dlq_t *d,
 
 lgx_err_t lgx_dlq_send(lgx_dlq_t *d, const char *topic,
                        const rd_kafka_message_t *orig,
-                       const lgx_dlq_reason_t *reason, int timeout_ms)
+                       const lgx_dlq_reason_t *reason, int timeout_ms,
+                       char *already, size_t already_size)
 {
-    delivery_t status = {0, RD_KAFKA_RESP_ERR_NO_ERROR};
+    if (already && already_size) {
+        already[0] = '\0';
+    }
+    uint64_t src = pack(orig->partition, orig->offset);
+    if (index_for(d, topic, rd_kafka_topic_name(orig->rkt)) != LGX_OK ||
+        index_sync(d, timeout_ms < SYNC_TIMEOUT_MS ? timeout_ms
+                                                   : SYNC_TIMEOUT_MS) !=
+            LGX_OK) {
+        return LGX_ERR_KAFKA;
+    }
+    const slot_t *seen = index_find(d, src);
+    if (seen) {
+        if (already && already_size) {
+            snprintf(already, already_size, "%d:%" PRId64,
+                     (int)(seen->dlq >> 44) - 1,
+                     (int64_t)(seen->dlq & ((UINT64_C(1) << 44) - 1)));
+        }
+        return LGX_OK;
+    }
+    delivery_t status = {0, RD_KAFKA_RESP_ERR_NO_ERROR, -1, -1};
     rd_kafka_headers_t *h = build_headers(d, orig, reason);
     rd_kafka_resp_err_t err = rd_kafka_producev(
         d->rk, RD_KAFKA_V_TOPIC(topic),
@@ -154,5 +462,9 @@ lgx_err_t lgx_dlq_send(lgx_dlq_t *d, const char *topic,
                       rd_kafka_err2str(status.err));
         return LGX_ERR_KAFKA;
     }
-    return status.done ? LGX_OK : LGX_ERR_KAFKA;
+    if (!status.done) {
+        return LGX_ERR_KAFKA;
+    }
+    index_add(d, src, pack(status.partition, status.offset));
+    return LGX_OK;
 }

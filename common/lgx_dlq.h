@@ -13,6 +13,18 @@
  *
  * A send returns only once the broker acknowledged the record (acks=all):
  * only then may the original offset be committed.
+ *
+ * Exactly once: a message read again after a crash between the
+ * acknowledgement and the commit, by another replica after a rebalance,
+ * or in a replay, is not dead-lettered a second time. The writer keeps an
+ * index of the source positions (partition, offset) already in the
+ * dead-letter topic, read from the topic itself (its lgx.dlq.topic,
+ * lgx.dlq.partition and lgx.dlq.offset headers) and brought up to the
+ * topic's end before each decision, so that it sees what other processes
+ * wrote. 8 bytes per dead letter, at most index_max entries (beyond, the
+ * older dead letters are not recognised and a replay of them writes them
+ * again; a warning says so). Reading the topic costs nothing until the
+ * first dead letter.
  */
 #ifndef LGX_DLQ_H
 #define LGX_DLQ_H
@@ -39,15 +51,19 @@ typedef struct lgx_dlq_s lgx_dlq_t;
 /* Returns a dead-letter writer (an idempotent producer), or NULL with
  * errstr. props as for lgx_kafka_conf_new; log is borrowed. */
 lgx_dlq_t *lgx_dlq_new(const char *brokers, char **props, const char *program,
-                       lgx_log_t *log, char *errstr, size_t errstr_size);
+                       size_t index_max, lgx_log_t *log, char *errstr,
+                       size_t errstr_size);
 void lgx_dlq_destroy(lgx_dlq_t *d);
 
 /* Writes orig to topic with the reason headers and waits up to timeout_ms
- * for the acknowledgement. LGX_OK once acknowledged; LGX_ERR_KAFKA
- * otherwise (the caller must not commit the original offset). */
+ * for the acknowledgement. LGX_OK once acknowledged, or when topic already
+ * holds a dead letter of orig's position (*already then holds its
+ * "partition:offset" in topic; else it is set to ""); LGX_ERR_KAFKA
+ * otherwise (the caller must not commit the original offset). already
+ * may be NULL. */
 lgx_err_t lgx_dlq_send(lgx_dlq_t *d, const char *topic,
                        const rd_kafka_message_t *orig,
-                       const lgx_dlq_reason_t *reason,
-                       int timeout_ms) LGX_MUST_CHECK;
+                       const lgx_dlq_reason_t *reason, int timeout_ms,
+                       char *already, size_t already_size) LGX_MUST_CHECK;
 
 #endif

@@ -148,6 +148,25 @@ static slot_t *find(lgx_partq_t *q, int64_t offset)
     return NULL;
 }
 
+bool lgx_partq_held_earlier(const lgx_partq_t *q, int64_t offset,
+                            bool (*match)(const void *item, const void *arg),
+                            const void *arg)
+{
+    size_t i = 0;
+    while (i < q->len && at(q, i)->offset != offset) {
+        i++;
+    }
+    const slot_t *s = i < q->len ? at(q, i) : NULL;
+    for (size_t j = 0; s && s->key_hash && j < i; j++) {
+        const slot_t *e = at(q, j);
+        if (e->state == ITEM_HELD && same_key(e, s) &&
+            (!match || match(e->item, arg))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void lgx_partq_done(lgx_partq_t *q, int64_t offset)
 {
     slot_t *s = find(q, offset);

@@ -45,6 +45,12 @@ void lgx_partq_done(lgx_partq_t *q, int64_t offset);
 /* Marks it held until recheck_ms: it runs again from then on. */
 void lgx_partq_hold(lgx_partq_t *q, int64_t offset, int64_t recheck_ms);
 
+/* True when an event before offset, of its key, is held and match (may be
+ * NULL: any) says yes to its item. */
+bool lgx_partq_held_earlier(const lgx_partq_t *q, int64_t offset,
+                            bool (*match)(const void *item, const void *arg),
+                            const void *arg);
+
 /* Removes finished events from the head, handing each to pop_item (may
  * be NULL), and returns the offset to commit (the next offset to read), or
  * -1 when nothing finished since the last call. */

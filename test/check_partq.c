@@ -118,6 +118,30 @@ START_TEST(test_partq_same_key_runs_in_order)
 }
 END_TEST
 
+static bool is_item(const void *item, const void *arg)
+{
+    return item == arg;
+}
+
+START_TEST(test_partq_held_earlier)
+{
+    const char *keys[] = {"a", "b", "a", "a"};
+    lgx_partq_t *q = make(keys, 4);
+    ck_assert(!lgx_partq_held_earlier(q, 102, NULL, NULL));
+    lgx_partq_hold(q, 100, 1000);
+    /* Only earlier events of the same key count, and match filters. */
+    ck_assert(lgx_partq_held_earlier(q, 102, NULL, NULL));
+    ck_assert(lgx_partq_held_earlier(q, 103, is_item, (void *)1));
+    ck_assert(!lgx_partq_held_earlier(q, 103, is_item, (void *)3));
+    ck_assert(!lgx_partq_held_earlier(q, 101, NULL, NULL));
+    ck_assert(!lgx_partq_held_earlier(q, 100, NULL, NULL));
+    ck_assert(!lgx_partq_held_earlier(q, 999, NULL, NULL));
+    lgx_partq_done(q, 100);
+    ck_assert(!lgx_partq_held_earlier(q, 102, NULL, NULL));
+    lgx_partq_destroy(q, NULL);
+}
+END_TEST
+
 START_TEST(test_partq_limits)
 {
     lgx_partq_t *q = lgx_partq_new();
@@ -154,6 +178,7 @@ Suite *partq_suite(void)
     tcase_add_test(core, test_partq_held_key_waits_others_go_on);
     tcase_add_test(core, test_partq_same_key_runs_in_order);
     tcase_add_test(core, test_partq_prerequisite_wakes_held);
+    tcase_add_test(core, test_partq_held_earlier);
     tcase_add_test(limits, test_partq_limits);
     suite_add_tcase(s, core);
     suite_add_tcase(s, limits);

@@ -8,6 +8,7 @@ also when a test fails.
 import atexit
 import json
 import os
+import shlex
 import signal
 import subprocess
 import tempfile
@@ -16,8 +17,16 @@ import urllib.error
 import urllib.request
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(TOP, "build", "bin")
+BIN = os.environ.get("LGX_BIN") or os.path.join(TOP, "build", "bin")
 API_KEY = "lgx-test-key-0123456789"
+
+
+def wrap(argv):
+    """argv of an lgx program, behind the command in LGX_WRAP when set (split
+    as a shell would), e.g. LGX_WRAP="valgrind --leak-check=full ...": how
+    `make valgrind` runs the consumers, lgx-produce and lgx-odoo-setup started
+    here under memcheck."""
+    return shlex.split(os.environ.get("LGX_WRAP", "")) + list(argv)
 
 
 class Broker:
@@ -67,12 +76,82 @@ class Broker:
             os.unlink(f.name)
 
 
+class SecureBroker:
+    """A single-node Kafka (KRaft) on 127.0.0.1 whose only client listener
+    is SASL_SSL, with a CA made for it, via test/env/kafka_secure.sh.
+    Mechanisms: SCRAM-SHA-512, PLAIN and OAUTHBEARER (unsecured JWTs).
+    Passwords are random; ca is the CA that signed the broker's
+    certificate, other_ca one that did not."""
+
+    SCRIPT = os.path.join(TOP, "test", "env", "kafka_secure.sh")
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="lgx-kafka-secure.")
+        out = subprocess.run([self.SCRIPT, "start", self.dir], check=True,
+                             capture_output=True, text=True, timeout=120)
+        self.bootstrap = out.stdout.strip().splitlines()[-1]
+        with open(os.path.join(self.dir, "credentials.json")) as f:
+            self.credentials = json.load(f)
+        self.ca = os.path.join(self.dir, "tls", "ca.pem")
+        self.other_ca = os.path.join(self.dir, "tls", "other-ca.pem")
+        atexit.register(self.stop)
+
+    def stop(self):
+        if self.dir:
+            subprocess.run([self.SCRIPT, "stop", self.dir], check=False,
+                           timeout=60)
+            self.dir = None
+
+    def secrets(self):
+        """Every password of the broker's users."""
+        return [v for k, v in self.credentials.items()
+                if k.endswith("_password")]
+
+    def user(self, mechanism):
+        """(user, password) for SCRAM-SHA-512 or PLAIN."""
+        kind = "scram" if mechanism.startswith("SCRAM") else "plain"
+        return (self.credentials[kind + "_user"],
+                self.credentials[kind + "_password"])
+
+    def kafka_props(self, mechanism="SCRAM-SHA-512", ca=None):
+        """librdkafka settings of a client of this broker, without the
+        password (pass it as LGX_KAFKA_SASL_PASSWORD or
+        --kafka.sasl.password). OAUTHBEARER gets an unsecured JWT."""
+        props = {"security.protocol": "SASL_SSL",
+                 "ssl.ca.location": ca or self.ca,
+                 "sasl.mechanisms": mechanism}
+        if mechanism == "OAUTHBEARER":
+            props["enable.sasl.oauthbearer.unsecure.jwt"] = "true"
+            props["sasl.oauthbearer.config"] = "principal=lgx-oauth"
+        else:
+            props["sasl.username"] = self.user(mechanism)[0]
+        return props
+
+
+def kafka_args(props):
+    """--kafka.<prop>=<value> options of a dict of librdkafka settings."""
+    return tuple("--kafka.%s=%s" % kv for kv in props.items())
+
+
+def kafka_env(props):
+    """The environment with LGX_KAFKA_<PROP> variables of a dict of
+    librdkafka settings (dots become underscores)."""
+    env = dict(os.environ)
+    for k, v in props.items():
+        env["LGX_KAFKA_" + k.upper().replace(".", "_")] = v
+    return env
+
+
 class Simulator:
     """The Odoo simulator (test/odoo_sim.py) on a free port. With setup
     (the default) lgx-odoo-setup runs after start and after each reset, as
-    an operator runs it once on a new Odoo."""
+    an operator runs it once on a new Odoo. server: the command that runs
+    the simulator, given odoo_sim.py's options (default: python3
+    test/odoo_sim.py; test/chaos.py --serve-sim runs it with cheaper
+    per-call transactions)."""
 
-    def __init__(self, version=19, seed="demo", setup=True, port=0):
+    def __init__(self, version=19, seed="demo", setup=True, port=0,
+                 server=None):
         self.with_setup = setup
         self.version = version
         self.dir = tempfile.mkdtemp(prefix="lgx-sim.")
@@ -82,8 +161,9 @@ class Simulator:
             f.write(API_KEY + "\n")
         self.log = open(os.path.join(self.dir, "sim.log"), "w")
         self.proc = subprocess.Popen(
-            ["python3", os.path.join(TOP, "test", "odoo_sim.py"),
-             "--port", str(port), "--port-file", port_file,
+            list(server or ["python3", os.path.join(TOP, "test",
+                                                    "odoo_sim.py")]) +
+            ["--port", str(port), "--port-file", port_file,
              "--version", str(version), "--db", "lgx", "--api-key", API_KEY,
              "--seed", seed],
             stdout=self.log, stderr=subprocess.STDOUT)
@@ -102,8 +182,8 @@ class Simulator:
 
     def setup(self):
         """Runs lgx-odoo-setup against this simulator."""
-        subprocess.run([os.path.join(BIN, "lgx-odoo-setup"),
-                        *self.odoo_args()], check=True,
+        subprocess.run(wrap([os.path.join(BIN, "lgx-odoo-setup"),
+                             *self.odoo_args()]), check=True,
                        capture_output=True, timeout=60)
 
     def stop(self):
@@ -168,14 +248,15 @@ class Simulator:
 
 
 def produce(broker, topic, events, schema="lgx.picks.PickConfirmed",
-            key_field="picking_name", extra=()):
-    """Publishes events (dicts) through lgx-produce; returns its result."""
+            key_field="picking_name", extra=(), env=None):
+    """Publishes events (dicts) through lgx-produce; returns its result.
+    env: the process environment (default: this one)."""
     lines = "".join(json.dumps(e) + "\n" for e in events)
     return subprocess.run(
-        [os.path.join(BIN, "lgx-produce"), "--brokers", broker.bootstrap,
-         "--topic", topic, "--schema", schema, "--key-field", key_field,
-         *extra],
-        input=lines, capture_output=True, text=True, timeout=60)
+        wrap([os.path.join(BIN, "lgx-produce"), "--brokers", broker.bootstrap,
+              "--topic", topic, "--schema", schema, "--key-field", key_field,
+              *extra]),
+        input=lines, capture_output=True, text=True, timeout=60, env=env)
 
 
 def parse_log(text):
@@ -190,9 +271,11 @@ def parse_log(text):
 
 
 class Consumer:
-    """One lgx consumer process with its log captured."""
+    """One lgx consumer process with its log captured. env: the process
+    environment (default: this one)."""
 
-    def __init__(self, program, broker, sim, topic, group=None, extra=()):
+    def __init__(self, program, broker, sim, topic, group=None, extra=(),
+                 env=None):
         self.logpath = tempfile.mktemp(prefix="lgx-%s." % program,
                                        suffix=".log")
         self.logfile = open(self.logpath, "w")
@@ -200,8 +283,8 @@ class Consumer:
                 "--topic", topic, "--group", group or "g-" + topic,
                 "--commit-interval-ms", "200", "--http-port", "0",
                 "--http-address", "127.0.0.1", *sim.odoo_args(), *extra]
-        self.proc = subprocess.Popen(args, stdout=self.logfile,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(wrap(args), stdout=self.logfile,
+                                     stderr=subprocess.STDOUT, env=env)
         atexit.register(self.kill)
 
     def wait(self, timeout=60):
@@ -271,7 +354,7 @@ def run_consumer(program, broker, sim, topic, timeout=60, **kw):
     """Runs a consumer with --exit-at-end; returns it once it has exited."""
     c = Consumer(program, broker, sim, topic,
                  extra=("--exit-at-end",) + tuple(kw.get("extra", ())),
-                 group=kw.get("group"))
+                 group=kw.get("group"), env=kw.get("env"))
     c.wait(timeout)
     return c
 

@@ -114,6 +114,40 @@ class ReplayTest(unittest.TestCase):
                    if l["outcome"] == "applied"}
         self.assertEqual(applied, set(new))
 
+    def test_dead_letters_are_written_once(self):
+        """A poison message read again, by a replay or by a consumer of
+        another group that shares the dead-letter topic, is not written to
+        it a second time; redriven (a new message), it is written again."""
+        names = self.pickings(1)
+        broker.produce_raw(self.topic, b"\x00\x00\x00\x00\x01garbage",
+                           key="poison")
+        produce(broker, self.topic, [pick_event(names[0], [("SKU-1003", 1)],
+                                                complete=False)])
+        dlq = self.topic + ".dlq"
+        first = run_consumer("lgx-picks", broker, self.sim, self.topic)
+        self.assertEqual(first.summary()["rejected"], 1, first.outcomes())
+        self.assertEqual(len(broker.read(dlq)), 1)
+
+        self.assertEqual(self.replay("--to-earliest").returncode, 0)
+        again = run_consumer("lgx-picks", broker, self.sim, self.topic)
+        rejected = [l for l in again.outcomes() if l["outcome"] == "rejected"]
+        self.assertEqual(len(rejected), 1, again.outcomes())
+        self.assertIn("already in %s at" % dlq, rejected[0]["msg"])
+        other = run_consumer("lgx-picks", broker, self.sim, self.topic,
+                             group=self.group + "-other")
+        self.assertEqual(other.summary()["rejected"], 1)
+        self.assertEqual(len(broker.read(dlq)), 1)
+        errors = [l for l in again.lines() if l.get("level") == "error"]
+        self.assertEqual(errors, [])
+
+        red = subprocess.run([os.path.join(lgxenv.BIN, "lgx-dlq"), "redrive",
+                              "--brokers", broker.bootstrap, "--topic", dlq],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(red.returncode, 0, red.stderr)
+        third = run_consumer("lgx-picks", broker, self.sim, self.topic)
+        self.assertEqual(third.summary()["rejected"], 1, third.outcomes())
+        self.assertEqual(len(broker.read(dlq)), 2)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -6,11 +6,11 @@ import base64
 import collections
 import json
 import os
-import re
 import subprocess
 import tempfile
 import unittest
 
+import audit
 import lgxenv
 
 SIMULATE = os.path.join(lgxenv.BIN, "lgx-simulate")
@@ -31,30 +31,6 @@ HOLD_MS = 5000
 def simulate(*args, timeout=120):
     return subprocess.run([SIMULATE, *args], capture_output=True, text=True,
                           timeout=timeout)
-
-
-def read_dead_letters(broker, topic, timeout=30):
-    """The records of a dead-letter topic as dicts with key and the
-    headers lgx.dlq.reason and lgx.sim.poison. The payload is left out:
-    kcat -J copies bytes after a UTF-8 lead byte verbatim, so a truncated
-    Avro body can break its JSON line (lgxenv.Broker.read)."""
-    out = subprocess.run(
-        ["kcat", "-b", broker.bootstrap, "-C", "-t", topic, "-o",
-         "beginning", "-e", "-q", "-f", "%p\t%o\t%k\t%h<<lgx-end>>\n"],
-        capture_output=True, timeout=timeout).stdout.decode(
-            "utf-8", "replace")
-    records = []
-    for rec in out.split("<<lgx-end>>\n"):
-        if not rec.strip():
-            continue
-        part, offset, key, headers = rec.split("\t", 3)
-        found = lambda name: (re.search(r"(?:^|,)%s=([^,]*)" % re.escape(
-            name), headers) or [None, None])[1]
-        records.append({"partition": int(part), "offset": int(offset),
-                        "key": key, "headers": {
-                            "lgx.dlq.reason": found("lgx.dlq.reason"),
-                            "lgx.sim.poison": found("lgx.sim.poison")}})
-    return records
 
 
 def pickings_file(directory):
@@ -163,95 +139,22 @@ class SimulateAuditTest(unittest.TestCase):
 
     def check_topic(self, c, topic, exp):
         """Outcome counts, per-event outcomes and the dead letters of one
-        consumer against the expected file; returns the figures."""
-        want = exp["topics"][topic]
+        consumer against the expected file (test/audit.py); returns the
+        figures."""
         s = c.summary()
         self.assertIsNotNone(s, "no summary line from %s" % topic)
-        got = {"applied": s["applied"],
-               "duplicate_or_stale": s["duplicate"] + s["stale"],
-               "rejected": s["rejected"], "held": s["held"]}
-        for k, v in got.items():
-            self.assertEqual(v, want[k], "%s %s: %s" % (topic, k, s))
-        self.assertEqual((s["retry"], s["fatal"]), (0, 0), s)
-        # Every event with an id: the outcomes it should get.
-        final = [l for l in c.outcomes() if l["outcome"] != "held"]
-        by_id = collections.defaultdict(list)
-        for l in final:
-            if l.get("event_id"):
-                by_id[l["event_id"]].append(
-                    (l["outcome"], l.get("reason") or ""))
-        want_by_id = collections.defaultdict(list)
-        unreadable = ("malformed_avro", "unknown_schema")
-        for e in exp["events"]:
-            # A poison message that cannot be decoded has no id to log.
-            if (e["topic"] == topic and e["event_id"]
-                    and not (e["poison"] and e["reason"] in unreadable)):
-                want_by_id[e["event_id"]].append(
-                    (e["outcome"], e["reason"] or ""))
-        self.assertLessEqual(set(by_id), set(want_by_id), topic)
-        for eid, outs in want_by_id.items():
-            # A consumer may tell a duplicate from a stale event either
-            # way; the rest must match exactly.
-            norm = lambda xs: sorted(("dup_or_stale" if o in (
-                "duplicate", "stale") else o, r if o not in (
-                "duplicate", "stale") else "") for o, r in xs)
-            self.assertEqual(norm(by_id.get(eid, [])), norm(outs),
-                             "%s event %s" % (topic, eid))
-        # Dead letters: one per rejection, with the expected reasons; each
-        # poison message exactly once.
-        dlq = read_dead_letters(self.broker, topic + ".dlq")
-        reasons = collections.Counter(d["headers"].get("lgx.dlq.reason")
-                                      for d in dlq)
-        self.assertEqual(dict(reasons), want["rejected_reasons"], topic)
-        found = collections.Counter(d["headers"].get("lgx.sim.poison")
-                                    for d in dlq)
-        poison = [p for p in exp["poison"] if p["topic"] == topic]
-        for p in poison:
-            self.assertEqual(found[p["id"]], 1, "poison %s" % p)
-            rec = next(d for d in dlq
-                       if d["headers"].get("lgx.sim.poison") == p["id"])
-            self.assertEqual(rec["headers"]["lgx.dlq.reason"], p["reason"])
-            self.assertEqual(rec["key"], p["key"])
-        return dict(got, messages=want["messages"], dead_letters=len(dlq),
-                    poison=len(poison))
+        dlq = audit.read_dead_letters(self.broker, topic + ".dlq")
+        figures, problems = audit.check_topic(exp, topic, s, c.outcomes(),
+                                              dlq)
+        self.assertEqual(problems, [], topic)
+        return figures
 
     def audit_pickings(self, exp, ran):
         """Every picking as expected, for what the consumers that ran
-        write. Returns the number of fields checked."""
-        checked = 0
-        for name, want in exp["pickings"].items():
-            p = self.sim.picking(name)
-            self.assertIsNotNone(p, name)
-            status = want["x_lgx_shipment_status"]
-            if "lgx-pod" not in ran and status == "delivered":
-                status = "dispatched"
-            pairs = [("state", p["state"], want["state"]),
-                     ("carrier", (p["carrier_id"] or [0, None])[1],
-                      want["carrier"]),
-                     ("tracking_ref", p["carrier_tracking_ref"] or None,
-                      want["tracking_ref"]),
-                     ("shipment_id", p["x_lgx_shipment_ref"] or None,
-                      want["shipment_id"]),
-                     ("x_lgx_shipment_status",
-                      p["x_lgx_shipment_status"] or None, status)]
-            if "lgx-milestones" in ran:
-                pairs += [("last_milestone", p["x_lgx_milestone"] or None,
-                           want["last_milestone"]),
-                          ("milestone_at", p["x_lgx_milestone_at"] or None,
-                           want["milestone_at"])]
-            if "lgx-pod" in ran:
-                pairs += [("delivered", bool(p["x_lgx_delivered_at"]),
-                           want["delivered"]),
-                          ("delivered_at", p["x_lgx_delivered_at"] or None,
-                           want["delivered_at"]),
-                          ("receiver", p["x_lgx_receiver"] or None,
-                           want["receiver"])]
-            for field, got, wanted in pairs:
-                self.assertEqual(got, wanted, "%s %s" % (name, field))
-                checked += 1
-            if not want["cancelled"]:
-                self.assertTrue(p["carrier_id"] and p["carrier_tracking_ref"],
-                                name)
+        write (test/audit.py). Returns the number of fields checked."""
+        pickings = {p["name"]: p for p in self.sim.dump("stock.picking")}
+        checked, problems = audit.check_pickings(exp, pickings, ran)
+        self.assertEqual(problems, [])
         return checked
 
     def test_simulated_day_audited(self):

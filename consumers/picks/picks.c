@@ -133,7 +133,7 @@ static bool fetch_and_gate(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     int64_t last = lgx_clock_get(lgx_json_get_str(rec, "x_lgx_clock"),
                                  EVENT_TYPE, lgx_event_source(ev));
     return lgx_gate_event(ev, job->rule, last, v) &&
-           lgx_gate_status(job->rule, state, job->name, v);
+           lgx_gate_status(ev, job->rule, last, state, job->name, v);
 }
 
 static bool fetch_moves_and_products(picks_t *p, pick_job_t *job,

@@ -190,7 +190,8 @@ static bool fetch_and_gate(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     char entity[300];
     snprintf(entity, sizeof(entity), "shipment %s", job->id);
     return lgx_gate_event(job->ev, job->rule, last, v) &&
-           lgx_gate_status(job->rule, lgx_stock_status(first), entity, v);
+           lgx_gate_status(job->ev, job->rule, last,
+                           lgx_stock_status(first), entity, v);
 }
 
 /* Opens the vals of a write with the shipment status and clock. */
@@ -278,17 +279,13 @@ static bool apply_label(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
         return false;
     }
     if (!lgx_gate_write(job->rule, "stock.picking", "carrier_tracking_ref",
-                        v) ||
-        !vals_begin(s, job, "labelled", v)) {
+                        v)) {
         return false;
     }
-    if (lgx_buf_puts(s->buf, ",\"carrier_tracking_ref\":") != LGX_OK ||
-        lgx_buf_json_str(s->buf, ref, len) != LGX_OK) {
-        return nomem(v);
-    }
-    if (!vals_end_and_write(s, job, v)) {
-        return false;
-    }
+    /* The label document first, guarded by its name: a crash before the
+     * status write is repaired by reading the event again, which finds
+     * the attachment there; once the status moved on, the event would
+     * be stale and a missing attachment lost. */
     bool has_doc =
         lgx_avro_get_branch(&job->payload, "label", &doc, &doc_name) == LGX_OK;
     const char *file = NULL, *mime = NULL;
@@ -310,6 +307,16 @@ static bool apply_label(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
                               v)) {
             return false;
         }
+    }
+    if (!vals_begin(s, job, "labelled", v)) {
+        return false;
+    }
+    if (lgx_buf_puts(s->buf, ",\"carrier_tracking_ref\":") != LGX_OK ||
+        lgx_buf_json_str(s->buf, ref, len) != LGX_OK) {
+        return nomem(v);
+    }
+    if (!vals_end_and_write(s, job, v)) {
+        return false;
     }
     lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
                     "shipment %s labelled: tracking %.*s%s", job->id, (int)len,
