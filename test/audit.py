@@ -14,6 +14,8 @@ each event carries, e.g. whether a label has a document or a proof of
 delivery a damaged line).
 """
 import collections
+import json
+import os
 import re
 import subprocess
 
@@ -394,3 +396,49 @@ def check_dead_letters(exp, dead_letters):
         out["poison_problems"] += check_poison(poison, recs)
     out["poison"] = len(exp["poison"])
     return out
+
+
+def simulated_stream(simulate, exp, state, args, workdir, timeout=300):
+    """The events an lgx-simulate --create-orders run published, made
+    again by a dry run of the same seed on the pickings that run created
+    (read from the simulator): (stream, demand) for expected_effects.
+    simulate: the lgx-simulate program; args: the options of the
+    publishing run that shape the stream (--seed, --orders, the knobs,
+    --products ...; not --create-orders, Kafka or Odoo options); state:
+    the simulator's dumps of sale.order, sale.order.line, product.product
+    and stock.picking (model -> rows). The stream's files are written in
+    workdir. Raises RuntimeError when the dry run fails or its event ids
+    are not those of the expected file."""
+    orders = {o["id"]: o for o in state["sale.order"]}
+    lines = sorted(state["sale.order.line"], key=lambda l: l["id"])
+    products = {p["id"]: p["default_code"] for p in state["product.product"]}
+    pickings = {p["name"]: p for p in state["stock.picking"]}
+    path = os.path.join(workdir, "pickings.txt")
+    demand = {}
+    with open(path, "w") as f:
+        for name in exp["pickings"]:
+            order = orders[pickings[name]["sale_id"][0]]
+            want = collections.OrderedDict()
+            for l in lines:
+                if l["order_id"][0] == order["id"] and l["product_id"]:
+                    want[products[l["product_id"][0]]] = l["product_uom_qty"]
+            demand[name] = dict(want)
+            f.write(name + " " + " ".join(
+                "%s=%g" % kv for kv in want.items()) + "\n")
+    out = os.path.join(workdir, "stream.jsonl")
+    r = subprocess.run(
+        [simulate, "--pickings", path, "--dry-run", "--output", out,
+         "--expected", os.path.join(workdir, "expected-dry.json"), *args],
+        capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError("lgx-simulate --dry-run: " + r.stderr)
+    with open(out) as f:
+        stream = [json.loads(l) for l in f if l.strip()]
+    got = [s["event"].get("event_id") if not s["poison"] else None
+           for s in stream]
+    want = [e["event_id"] if not e["poison"] else None
+            for e in exp["events"]]
+    if got != want:
+        raise RuntimeError("the dry run does not give the published stream "
+                           "(event ids differ)")
+    return stream, demand

@@ -1,119 +1,845 @@
-"""make demo: a real Kafka broker, the Odoo simulator, lgx-picks, and a
-small realistic batch of warehouse pick confirmations, including trouble
-(a duplicate, a pick for a draft order, which is held and then
-dead-lettered, an unknown picking, a malformed message). Prints the outcome counts and the resulting picking states, then
-stops everything it started."""
+"""make demo: the four lgx consumers on a simulated day of logistics
+events, watched live, then summed up and audited.
+
+Starts a Kafka broker and the Odoo simulator (or uses the Odoo named by
+ODOO_URL, ODOO_DB and ODOO_API_KEY or ODOO_API_KEY_FILE, as
+test/conformance.py does; ODOO_LOGIN, default admin), runs
+lgx-odoo-setup, starts lgx-picks, lgx-shipments, lgx-milestones and
+lgx-pod, and has lgx-simulate create a few hundred orders in Odoo and
+publish their events (picks, bookings, labels, dispatches, milestones,
+proofs of delivery) with a few per cent of trouble: duplicates, events out
+of order, poison messages, late proofs of delivery, dispatches before
+their booking, events from a source system the rules do not allow.
+
+While the stream runs, a line per topic shows what its consumer reports on
+/metrics: events per second, applied, duplicates, stale, held (now),
+dead-lettered and lag; redrawn in place on a terminal, printed every few
+seconds otherwise. Once every message has its outcome (nothing pending,
+nothing held, lag 0), the consumers are stopped and the demo prints the
+outcomes per topic, the dead letters by reason (read back from the .dlq
+topics), the pickings in Odoo by state with a sample, and, against the
+simulator, the audit of Odoo against what lgx-simulate expects
+(test/audit.py): nothing lost, nothing doubled.
+
+    python3 test/demo.py [--orders N] [--seed S] [--rate R] [--timeout S]
+                         [-- lgx-simulate options]
+
+Options after -- go to lgx-simulate (e.g. --products, --partners and
+--carriers for a real Odoo). Everything started is stopped at the end,
+also on Ctrl-C or an error. Exit code 0 when every consumer ran to the end
+without crashing, every message got its outcome and the audit passed;
+1 otherwise; 130 on Ctrl-C. Standard library only.
+"""
+import argparse
 import collections
+import concurrent.futures
+import json
 import os
+import re
+import shutil
+import signal
+import subprocess
 import sys
+import tempfile
 import time
+import traceback
+import urllib.error
+import urllib.request
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import audit  # noqa: E402
 import lgxenv  # noqa: E402
-from lgxenv import pick_event  # noqa: E402
 
-TOPIC = "lgx.picks"
+CONSUMERS = [("lgx-picks", "lgx.picks"), ("lgx-shipments", "lgx.shipments"),
+             ("lgx-milestones", "lgx.milestones"), ("lgx-pod", "lgx.pod")]
+TOPICS = [t for _, t in CONSUMERS]
+# A few per cent of every kind of trouble lgx-simulate makes (and its
+# default 10 % of orders whose shipment is cancelled).
+TROUBLE = ("--duplicates", "3", "--out-of-order", "3", "--poison", "2",
+           "--late-pod", "5", "--dispatch-before-booking", "5",
+           "--wrong-source", "2")
+# The automatic rate publishes the stream in about PUBLISH_S seconds
+# (lgx-simulate makes about 10.5 events per order), never slower than
+# MIN_RATE events/s.
+EVENTS_PER_ORDER = 10.5
+PUBLISH_S = 35
+MIN_RATE = 30
+FINAL = ("applied", "duplicate", "stale", "rejected")
+PICKING_FIELDS = ["name", "state", "carrier_id", "carrier_tracking_ref",
+                  "x_lgx_shipment_ref", "x_lgx_shipment_status",
+                  "x_lgx_milestone", "x_lgx_milestone_at", "x_lgx_eta",
+                  "x_lgx_delivered_at", "x_lgx_receiver"]
 
 
-def say(text):
+def say(text=""):
     print(text, flush=True)
 
 
-def build_batch(sim):
-    pickings = [p for p in sim.dump("stock.picking")
-                if p["picking_type_code"] == "outgoing"]
-    moves = {m["id"]: m for m in sim.dump("stock.move")}
-    products = {p["id"]: p["default_code"]
-                for p in sim.dump("product.product")}
-
-    def lines(p, share=1.0):
-        return [(products[moves[m]["product_id"][0]],
-                 round(moves[m]["product_uom_qty"] * share))
-                for m in p["move_ids"]]
-
-    assigned = [p for p in pickings if p["state"] == "assigned"]
-    confirmed = [p for p in pickings if p["state"] == "confirmed"]
-    draft = [p for p in pickings if p["state"] == "draft"]
-    events = []
-    t = 8 * 3600
-    for i, p in enumerate(assigned):
-        share = 0.5 if i == 1 else 1.0  # one short pick: a backorder
-        events.append(pick_event(
-            p["name"], lines(p, share),
-            source="wms-north" if i % 2 else "wms-south",
-            occurred_at="2026-11-27T%02d:%02d:00.000Z" % (t // 3600,
-                                                         t % 3600 // 60)))
-        t += 7 * 60
-    for p in confirmed[:1]:
-        events.append(pick_event(p["name"], lines(p, 0.5), complete=False))
-    events.append(dict(events[0]))  # the WMS sent one twice
-    for p in draft[:1]:
-        events.append(pick_event(p["name"], lines(p)))  # not released
-    events.append(pick_event("WH/OUT/99999", [("SKU-1001", 1)]))
-    return events
+class Stop(Exception):
+    """SIGTERM: stop like on Ctrl-C."""
 
 
-def main():
-    say("lgx demo: starting a Kafka broker (KRaft, 127.0.0.1) ...")
-    broker = lgxenv.Broker()
-    say("  broker at %s" % broker.bootstrap)
-    sim = lgxenv.Simulator(version=19)
-    say("  Odoo simulator (19, JSON-2) at %s" % sim.url)
-    try:
-        events = build_batch(sim)
-        r = lgxenv.produce(broker, TOPIC, events)
+def on_sigterm(signum, frame):
+    raise Stop()
+
+
+# ---- Odoo: the simulator, or the one the environment names -------------
+
+def real_odoo():
+    """Whether the environment names an Odoo (as test/conformance.py
+    reads it)."""
+    return bool(os.environ.get("ODOO_URL") and os.environ.get("ODOO_DB") and
+                (os.environ.get("ODOO_API_KEY") or
+                 os.environ.get("ODOO_API_KEY_FILE")))
+
+
+class Odoo:
+    """Where the consumers write: the Odoo of ODOO_URL, ODOO_DB and
+    ODOO_API_KEY (or ODOO_API_KEY_FILE) when they are set, else the
+    simulator (test/odoo_sim.py, Odoo 19) run through test/chaos.py
+    --serve-sim: the same behaviour with cheaper per-call transactions
+    (with its own, 300 orders take twice as long: the simulator, not lgx,
+    would set the pace). Read back with
+    JSON-RPC (common.login, object.execute_kw), which Odoo 17 to 19 and the
+    simulator answer alike."""
+
+    def __init__(self, workdir):
+        self.sim = None
+        self.key_tmp = None
+        url, db = os.environ.get("ODOO_URL"), os.environ.get("ODOO_DB")
+        key_file = os.environ.get("ODOO_API_KEY_FILE")
+        key = os.environ.get("ODOO_API_KEY")
+        if real_odoo():
+            self.url, self.db = url.rstrip("/"), db
+            self.login = os.environ.get("ODOO_LOGIN", "admin")
+            if not key_file:
+                fd, key_file = tempfile.mkstemp(prefix="odoo-key.",
+                                                dir=workdir)
+                with os.fdopen(fd, "w") as f:
+                    f.write(key + "\n")
+                self.key_tmp = key_file
+            with open(key_file, encoding="utf-8") as f:
+                self.key = f.read().strip()
+            self.key_file = key_file
+            self.name = "Odoo at %s (database %s)" % (self.url, self.db)
+        else:
+            self.sim = lgxenv.Simulator(
+                version=19, setup=False,
+                server=[sys.executable, os.path.join(HERE, "chaos.py"),
+                        "--serve-sim"])
+            self.url, self.db, self.login = self.sim.url, "lgx", "admin"
+            self.key, self.key_file = lgxenv.API_KEY, self.sim.key_file
+            self.name = "Odoo simulator (19, JSON-2) at %s" % self.url
+        self.uid = None
+
+    def odoo_args(self):
+        if self.sim:
+            return self.sim.odoo_args()
+        args = ["--odoo-url", self.url, "--odoo-db", self.db,
+                "--odoo-login", self.login, "--odoo-api-key-file",
+                self.key_file]
+        # A plain http:// Odoo on this machine (a local test Odoo) is
+        # allowed; elsewhere lgx refuses it and says why.
+        if re.match(r"^http://(127\.0\.0\.1|localhost)(:|/|$)", self.url):
+            args.append("--odoo-allow-http")
+        return args
+
+    def setup(self):
+        """lgx-odoo-setup: what it printed."""
+        r = subprocess.run([os.path.join(lgxenv.BIN, "lgx-odoo-setup"),
+                            *self.odoo_args()], capture_output=True,
+                           text=True, timeout=120)
         if r.returncode != 0:
-            say(r.stderr)
-            return 1
-        broker.produce_raw(TOPIC, b"\x00\x00\x00\x00\x01\xff\xff", key="?")
-        say("  produced %d pick events and 1 malformed message to %s"
-            % (len(events), TOPIC))
-        say("running lgx-picks until the topic is drained ...")
-        start = time.time()
-        # The pick for a draft order is held; the demo's rules let it wait
-        # 3 s (the shipped rules: an hour) before it is dead-lettered.
-        rules = lgxenv.rules_file(sim.dir, pick_confirmed={"hold_ms": 3000})
-        c = lgxenv.run_consumer("lgx-picks", broker, sim, TOPIC,
-                                timeout=120,
-                                extra=("--rules", rules,
-                                       "--hold-recheck-ms", "500"))
-        took = time.time() - start
-        s = c.summary() or {}
-        say("\nOutcomes (lgx-picks, %.1f s including start-up):" % took)
-        for k in ("applied", "duplicate", "stale", "rejected", "held",
-                  "retry", "fatal"):
-            say("  %-10s %d" % (k, s.get(k, 0)))
-        reasons = collections.Counter(
-            l.get("reason") for l in c.outcomes()
-            if l["outcome"] not in ("applied",))
-        if reasons:
-            say("\nReasons:")
-            for r_, n in sorted(reasons.items()):
-                say("  %-24s %d" % (r_, n))
-        dlq = broker.read(TOPIC + ".dlq")
-        say("\nDead-letter topic %s: %d record(s)" % (TOPIC + ".dlq",
-                                                       len(dlq)))
-        for d in dlq:
-            h = d["headers"]
-            say("  partition %s offset %s  %-18s %s" % (
-                h.get("lgx.dlq.partition"), h.get("lgx.dlq.offset"),
-                h.get("lgx.dlq.reason"), h.get("lgx.dlq.message", "")[:64]))
-        say("\nOdoo pickings after the run:")
-        say("  %-14s %-10s %-10s %s" % ("name", "state", "backorder of",
-                                       "done at"))
-        by_id = {p["id"]: p["name"] for p in sim.dump("stock.picking")}
-        for p in sim.dump("stock.picking"):
-            if p["picking_type_code"] != "outgoing":
+            raise RuntimeError("lgx-odoo-setup failed: " + r.stderr.strip())
+        return r.stdout.strip()
+
+    def rpc(self, service, method, *args, timeout=120):
+        body = {"jsonrpc": "2.0", "method": "call", "id": 1,
+                "params": {"service": service, "method": method,
+                           "args": list(args)}}
+        req = urllib.request.Request(
+            self.url + "/jsonrpc", data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            answer = json.loads(r.read())
+        if "error" in answer:
+            err = answer["error"].get("data") or answer["error"]
+            raise RuntimeError("Odoo %s.%s: %s" % (service, method,
+                                                   err.get("message")))
+        return answer["result"]
+
+    def search_read(self, model, domain, fields):
+        if self.uid is None:
+            self.uid = self.rpc("common", "login", self.db, self.login,
+                                self.key)
+            if not self.uid:
+                raise RuntimeError("Odoo refused the login %r" % self.login)
+        return self.rpc("object", "execute_kw", self.db, self.uid, self.key,
+                        model, "search_read", [domain], {"fields": fields})
+
+    def sim_get(self, path, timeout=120):
+        """GET a control endpoint of the simulator (dumps can be large)."""
+        with urllib.request.urlopen(self.url + path, timeout=timeout) as r:
+            return json.loads(r.read())
+
+    def stop(self):
+        if self.sim:
+            self.sim.stop()
+        if self.key_tmp and os.path.exists(self.key_tmp):
+            os.unlink(self.key_tmp)
+
+
+# ---- metrics ------------------------------------------------------------
+
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def read_metrics(port):
+    """A consumer's /metrics summed into the figures the display shows, or
+    None when it does not answer."""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port,
+                                    timeout=2) as r:
+            text = r.read().decode()
+    except (OSError, urllib.error.URLError):
+        return None
+    f = collections.Counter()
+    for line in text.splitlines():
+        m = SAMPLE.match(line) if line and not line.startswith("#") else None
+        if not m:
+            continue
+        name, value = m.group(1), float(m.group(3))
+        if name == "lgx_events_total":
+            labels = dict(LABEL.findall(m.group(2) or ""))
+            f[labels.get("outcome")] += value
+        elif name in ("lgx_dead_letters_total", "lgx_pending_events",
+                      "lgx_held_events", "lgx_consumer_lag",
+                      "lgx_assigned_partitions"):
+            f[name] += value
+    f["final"] = sum(f[o] for o in FINAL)
+    return f
+
+
+class Progress:
+    """The live view: one line per topic from its consumer's /metrics."""
+
+    HEAD = ("  %-15s %9s %13s %8s %9s %6s %5s %13s %6s" % (
+        "topic", "events/s", "outcomes", "applied", "duplicate", "stale",
+        "held", "dead-lettered", "lag"))
+
+    def __init__(self, tty, every):
+        self.tty = tty
+        self.every = every       # seconds between printed blocks (no TTY)
+        # events/s: over the last 3 s on a terminal, else since the last
+        # printed block
+        self.window = 3.0 if tty else every
+        self.drawn = 0           # lines drawn last time (TTY)
+        self.seen = collections.defaultdict(collections.deque)
+        self.rate = {}
+        self.printed_at = 0.0
+
+    def update(self, figures, now):
+        for topic, f in figures.items():
+            if f is None:
                 continue
-            bo = p.get("backorder_id")
-            say("  %-14s %-10s %-12s %s" % (
-                p["name"], p["state"], by_id.get(bo[0], "") if bo else "",
-                p.get("date_done") or ""))
-        return 0 if s.get("fatal", 0) == 0 and c.proc.returncode == 0 else 1
+            seen = self.seen[topic]
+            seen.append((now, f["final"]))
+            while len(seen) > 2 and now - seen[1][0] >= self.window - 0.1:
+                seen.popleft()
+            (t0, n0) = seen[0]
+            self.rate[topic] = (f["final"] - n0) / (now - t0) \
+                if now > t0 else 0.0
+
+    def row(self, topic, f, total):
+        if f is None:
+            return "  %-15s (no answer from its consumer)" % topic
+        done = "%d/%s" % (f["final"], total if total is not None else "?")
+        return "  %-15s %9.1f %13s %8d %9d %6d %5d %13d %6d" % (
+            topic, self.rate.get(topic, 0.0), done, f["applied"],
+            f["duplicate"], f["stale"], f["lgx_held_events"],
+            f["lgx_dead_letters_total"], f["lgx_consumer_lag"])
+
+    def show(self, elapsed, status, figures, totals, force=False):
+        if self.tty:
+            lines = ["[%5.1fs] %s" % (elapsed, status), self.HEAD]
+            lines += [self.row(t, figures.get(t), totals.get(t))
+                      for t in TOPICS]
+            # Cut to the terminal's width: a wrapped line would throw the
+            # cursor-up count off.
+            width = shutil.get_terminal_size().columns - 1
+            out = "\x1b[%dA" % self.drawn if self.drawn else ""
+            out += "".join("\x1b[2K" + l[:width] + "\n" for l in lines)
+            sys.stdout.write(out)
+            sys.stdout.flush()
+            self.drawn = len(lines)
+            return
+        if not force and elapsed - self.printed_at < self.every:
+            return
+        self.printed_at = elapsed
+        say("[%5.1fs] %s" % (elapsed, status))
+        for t in TOPICS:
+            f = figures.get(t)
+            if f is None:
+                say("  %-15s (no answer from its consumer)" % t)
+                continue
+            total = totals.get(t)
+            say("  %-15s %5.1f/s  outcomes %d/%s  applied %d  duplicate %d  "
+                "stale %d  held %d  dead-lettered %d  lag %d" % (
+                    t, self.rate.get(t, 0.0), f["final"],
+                    total if total is not None else "?", f["applied"],
+                    f["duplicate"], f["stale"], f["lgx_held_events"],
+                    f["lgx_dead_letters_total"], f["lgx_consumer_lag"]))
+
+
+# ---- the run ------------------------------------------------------------
+
+class Demo:
+    def __init__(self, args):
+        self.args = args
+        self.t0 = time.monotonic()
+        self.workdir = tempfile.mkdtemp(prefix="lgx-demo.")
+        self.broker = None
+        self.odoo = None
+        self.consumers = {}      # topic -> lgxenv.Consumer
+        self.ports = {}
+        self.publisher = None
+        self.exp = None
+        self.problems = []       # what makes the exit code 1
+
+    def elapsed(self):
+        return time.monotonic() - self.t0
+
+    # -- start -------------------------------------------------------------
+    def start(self):
+        a = self.args
+        say("lgx demo: %d orders, seed %r; work files in %s" % (
+            a.orders, a.seed, self.workdir))
+        self.broker = lgxenv.Broker()
+        say("  Kafka %s (KRaft, one node)" % self.broker.bootstrap)
+        self.odoo = Odoo(self.workdir)
+        say("  %s" % self.odoo.name)
+        say("  lgx-odoo-setup: %s" % self.odoo.setup().replace(
+            "\n", "\n    "))
+        self.create_topics()
+        for program, topic in CONSUMERS:
+            self.consumers[topic] = lgxenv.Consumer(
+                program, self.broker, self.odoo, topic, group=program,
+                # A held milestone or proof of delivery waits for an event
+                # of another topic: rechecked twice a second, not every 5 s.
+                extra=("--hold-recheck-ms", "500"))
+        for program, topic in CONSUMERS:
+            self.ports[topic] = self.consumers[topic].http_port()
+        self.wait_ready()
+        say("  %s started (metrics on ports %s)" % (
+            ", ".join(p for p, _ in CONSUMERS),
+            ", ".join(str(self.ports[t]) for t in TOPICS)))
+
+    def create_topics(self, timeout=60):
+        """The topics and their dead-letter topics, before anyone
+        subscribes (the broker creates a topic on a metadata request)."""
+        names = TOPICS + [t + ".dlq" for t in TOPICS]
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for t in names:
+                subprocess.run(["kcat", "-b", self.broker.bootstrap, "-L",
+                                "-t", t], capture_output=True, timeout=30)
+            out = subprocess.run(["kcat", "-b", self.broker.bootstrap, "-L"],
+                                 capture_output=True, text=True,
+                                 timeout=30).stdout
+            if all('topic "%s" with' % t in out for t in names):
+                return
+            time.sleep(0.5)
+        raise RuntimeError("the topics were not created")
+
+    def wait_ready(self, timeout=60):
+        """Every consumer has its partitions (lgx_assigned_partitions)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            self.check_alive()
+            figs = [read_metrics(self.ports[t]) for t in TOPICS]
+            if all(f and f["lgx_assigned_partitions"] > 0 for f in figs):
+                return
+            time.sleep(0.2)
+        raise RuntimeError("the consumers got no partitions within %d s"
+                           % timeout)
+
+    def check_alive(self):
+        for program, topic in CONSUMERS:
+            c = self.consumers.get(topic)
+            if c and c.proc.poll() is not None:
+                errors = [l.get("msg") for l in c.lines()
+                          if l.get("level") == "error"]
+                raise RuntimeError("%s exited with code %s: %s (log %s)" % (
+                    program, c.proc.returncode,
+                    errors[-1] if errors else "no error logged", c.logpath))
+
+    # -- publish -----------------------------------------------------------
+    def stream_args(self):
+        """The options that shape the stream (the dry run of the audit
+        repeats them)."""
+        return ["--orders", str(self.args.orders), "--seed", self.args.seed,
+                *TROUBLE, *self.args.simulate]
+
+    def publish(self):
+        a = self.args
+        self.exp_path = os.path.join(self.workdir, "expected.json")
+        self.sim_log = os.path.join(self.workdir, "lgx-simulate.log")
+        cmd = [os.path.join(lgxenv.BIN, "lgx-simulate"),
+               "--brokers", self.broker.bootstrap, "--create-orders",
+               "--rate", str(self.rate), "--expected", self.exp_path,
+               "--kafka.enable.idempotence", "true", *self.stream_args(),
+               *self.odoo.odoo_args()]
+        say("  lgx-simulate --create-orders --orders %d --rate %d %s" % (
+            a.orders, self.rate, " ".join(TROUBLE + tuple(a.simulate))))
+        self.publisher = subprocess.Popen(
+            cmd, stdout=open(os.path.join(self.workdir, "lgx-simulate.out"),
+                             "w"),
+            stderr=open(self.sim_log, "w"))
+        # The orders are created and the expected file written before the
+        # first event is published.
+        deadline = time.time() + 300
+        while self.load_expected() is None:
+            self.check_alive()
+            if self.publisher.poll() is not None or time.time() > deadline:
+                with open(self.sim_log) as f:
+                    tail = f.read()[-2000:]
+                raise RuntimeError("lgx-simulate made no expected file "
+                                   "(exit code %s): %s" % (
+                                       self.publisher.poll(), tail))
+            time.sleep(0.1)
+
+    def load_expected(self):
+        """The expected file, once lgx-simulate has written it (before it
+        publishes); None until then."""
+        if self.exp is None and os.path.exists(self.exp_path):
+            try:
+                with open(self.exp_path) as f:
+                    self.exp = json.load(f)
+            except ValueError:
+                return None     # being written
+            knobs = collections.Counter(e["knob"] for e in self.exp["events"])
+            states = collections.Counter(
+                "cancelled" if p["cancelled"] else "shipped"
+                for p in self.exp["pickings"].values())
+            self.progress_note(
+                "%d orders created and confirmed in Odoo (%d to ship, %d to "
+                "cancel); publishing %d events at %d/s: %s" % (
+                    len(self.exp["pickings"]), states["shipped"],
+                    states["cancelled"], len(self.exp["events"]), self.rate,
+                    ", ".join("%d %s" % (knobs[k], k) for k in (
+                        "duplicates", "out-of-order", "poison", "late-pod",
+                        "dispatch-before-booking", "wrong-source"))))
+        return self.exp
+
+    def progress_note(self, text):
+        """A line above the live view (which is drawn again below it)."""
+        if self.progress.tty and self.progress.drawn:
+            sys.stdout.write("\x1b[%dA\x1b[J" % self.progress.drawn)
+            self.progress.drawn = 0
+        say("  " + text)
+
+    # -- watch -------------------------------------------------------------
+    def watch(self):
+        """The live view until every message has its outcome (twice in a
+        row: the gauges are refreshed once a second), or the timeout after
+        the stream is published. Returns True when drained."""
+        a = self.args
+        say("\nLive (each consumer's /metrics; held = waiting now, lag = "
+            "messages not yet finished):")
+        published_at = None
+        calm = 0
+        while True:
+            now = time.monotonic()
+            self.check_alive()
+            exp = self.load_expected()
+            figs = {t: read_metrics(self.ports[t]) for t in TOPICS}
+            self.progress.update(figs, now)
+            totals = {t: exp["topics"][t]["messages"] for t in TOPICS} \
+                if exp else {}
+            if published_at is None and self.publisher.poll() is not None:
+                published_at = now
+                if self.publisher.returncode != 0:
+                    with open(self.sim_log) as f:
+                        tail = f.read()[-2000:]
+                    raise RuntimeError("lgx-simulate exited with code %d: %s"
+                                       % (self.publisher.returncode, tail))
+                self.progress_note("lgx-simulate published every event in "
+                                   "%.1f s" % (self.elapsed() -
+                                               self.published_from))
+            drained = published_at is not None and exp is not None and all(
+                f is not None and f["final"] >= totals[t] and
+                f["lgx_pending_events"] == 0 and f["lgx_held_events"] == 0
+                and f["lgx_consumer_lag"] == 0 for t, f in figs.items())
+            calm = calm + 1 if drained else 0
+            n = sum(f["final"] for f in figs.values() if f)
+            if published_at is None:
+                status = "lgx-simulate publishing; %d outcomes so far" % n
+            else:
+                status = "stream published; %d of %d messages have their " \
+                         "outcome" % (n, sum(totals.values()))
+            done = calm >= 2
+            self.progress.show(self.elapsed(), status, figs, totals,
+                               force=done)
+            if done:
+                return True
+            if published_at is not None and now - published_at > a.timeout:
+                self.progress.show(self.elapsed(), status, figs, totals,
+                                   force=True)
+                self.problems.append(
+                    "not every message had its outcome %d s after the "
+                    "stream was published (see the figures above)"
+                    % a.timeout)
+                return False
+            time.sleep(max(0.05, 1.0 - (time.monotonic() - now)))
+
+    def stop_consumers(self):
+        """SIGTERM (each finishes the event in hand and commits), then the
+        exit codes."""
+        for c in self.consumers.values():
+            if c.proc.poll() is None:
+                c.signal(signal.SIGTERM)
+        for (program, topic) in CONSUMERS:
+            c = self.consumers.get(topic)
+            if c is None:
+                continue
+            try:
+                c.wait(30)
+            except subprocess.TimeoutExpired:
+                c.kill()
+                self.problems.append("%s did not stop on SIGTERM within 30 s"
+                                     % program)
+                continue
+            if c.proc.returncode != 0:
+                self.problems.append("%s exited with code %s (log %s)" % (
+                    program, c.proc.returncode, c.logpath))
+
+    # -- report ------------------------------------------------------------
+    def outcomes(self):
+        """topic -> figures from the consumers' outcome log lines, per
+        message (topic, partition, offset)."""
+        out = {}
+        for program, topic in CONSUMERS:
+            per_msg = collections.defaultdict(list)
+            for l in self.consumers[topic].outcomes():
+                per_msg[(l.get("partition"), l.get("offset"))].append(l)
+            f = collections.Counter()
+            rejected = collections.Counter()
+            stale = collections.Counter()
+            for ls in per_msg.values():
+                finals = [l for l in ls if l["outcome"] in FINAL]
+                f["messages"] += 1
+                if len(finals) > 1:
+                    f["twice"] += 1
+                if not finals:
+                    f["unfinished"] += 1
+                    continue
+                last = finals[-1]
+                f[last["outcome"]] += 1
+                if last["outcome"] == "rejected":
+                    rejected[last.get("reason")] += 1
+                if last["outcome"] == "stale":
+                    stale[last.get("reason")] += 1
+                if any(l["outcome"] == "held" for l in ls):
+                    f["held"] += 1
+                    f["held_" + last["outcome"]] += 1
+            f["retry"] = sum(1 for ls in per_msg.values() for l in ls
+                             if l["outcome"] == "retry")
+            out[topic] = {"f": f, "rejected": rejected, "stale": stale}
+        return out
+
+    def report_outcomes(self, outs):
+        say("\nOutcomes per topic (the consumers' log lines, one per "
+            "message):")
+        say("  %-15s %8s %8s %9s %6s %8s %6s %13s" % (
+            "topic", "messages", "applied", "duplicate", "stale",
+            "rejected", "held", "then applied"))
+        tot = collections.Counter()
+        for t in TOPICS:
+            f = outs[t]["f"]
+            tot.update(f)
+            say("  %-15s %8d %8d %9d %6d %8d %6d %13d" % (
+                t, f["messages"], f["applied"], f["duplicate"], f["stale"],
+                f["rejected"], f["held"], f["held_applied"]))
+            if f["unfinished"] or f["twice"]:
+                self.problems.append("%s: %d message(s) without a final "
+                                     "outcome, %d with two" % (
+                                         t, f["unfinished"], f["twice"]))
+        say("  %-15s %8d %8d %9d %6d %8d %6d %13d" % (
+            "all", tot["messages"], tot["applied"], tot["duplicate"],
+            tot["stale"], tot["rejected"], tot["held"], tot["held_applied"]))
+        stale = collections.Counter()
+        for t in TOPICS:
+            stale.update(outs[t]["stale"])
+        if stale:
+            say("  stale: %s" % ", ".join("%s %d" % kv for kv in
+                                          sorted(stale.items())))
+        if tot["held"]:
+            say("  held: waited for an event before it (a label or dispatch "
+                "for its booking, a dispatch\n  for its label, a milestone "
+                "or proof of delivery for the dispatch); %d then applied" % (
+                    tot["held_applied"]))
+        if tot["retry"]:
+            say("  retried: %d time(s) Odoo or Kafka did not answer at once"
+                % tot["retry"])
+        if self.exp:
+            want = sum(self.exp["topics"][t]["messages"] for t in TOPICS)
+            if tot["messages"] != want:
+                self.problems.append("%d messages have an outcome, the "
+                                     "stream has %d" % (tot["messages"],
+                                                        want))
+
+    def report_dead_letters(self, outs):
+        # kcat waits for the end of every partition: the four at once.
+        with concurrent.futures.ThreadPoolExecutor(len(TOPICS)) as pool:
+            self.dlq = dict(zip(TOPICS, pool.map(
+                lambda t: audit.read_dead_letters(self.broker, t + ".dlq"),
+                TOPICS)))
+        reasons = sorted({d["headers"]["lgx.dlq.reason"]
+                          for recs in self.dlq.values() for d in recs}
+                         | {r for t in TOPICS for r in outs[t]["rejected"]},
+                         key=str)
+        short = [t.split(".", 1)[1] for t in TOPICS]
+        say("\nDead letters by reason (records in the .dlq topics):")
+        say("  %-22s" % "reason" + "".join(" %10s" % s for s in short)
+            + " %6s" % "all")
+        total = collections.Counter()
+        for r in reasons:
+            row = [sum(1 for d in self.dlq[t]
+                       if d["headers"]["lgx.dlq.reason"] == r)
+                   for t in TOPICS]
+            say("  %-22s" % r + "".join(" %10d" % n for n in row)
+                + " %6d" % sum(row))
+            for t, n in zip(TOPICS, row):
+                total[t] += n
+        say("  %-22s" % "all" + "".join(" %10d" % total[t] for t in TOPICS)
+            + " %6d" % sum(total.values()))
+        for t in TOPICS:
+            if total[t] != outs[t]["f"]["rejected"]:
+                self.problems.append(
+                    "%s.dlq holds %d record(s); the consumer rejected %d"
+                    % (t, total[t], outs[t]["f"]["rejected"]))
+        if self.exp:
+            say("  (%d poison messages in the stream: not framed, truncated "
+                "Avro, unknown schema id, empty event_id or source_system)"
+                % len(self.exp["poison"]))
+
+    def report_odoo(self):
+        names = sorted(self.exp["pickings"]) if self.exp else []
+        rows = self.odoo.search_read("stock.picking", [["name", "in", names]],
+                                     PICKING_FIELDS)
+        self.pickings = {p["name"]: p for p in rows}
+        say("\nOdoo after the run: the %d pickings of this run "
+            "(stock.picking search_read)" % len(rows))
+        by = collections.Counter((p["state"], p["x_lgx_shipment_status"]
+                                  or "none") for p in rows)
+        say("  %-8s %-16s %s" % ("state", "shipment status", "pickings"))
+        for (state, status), n in sorted(by.items(), key=lambda x: -x[1]):
+            say("  %-8s %-16s %d" % (state, status, n))
+        say("\n  %-13s %-6s %-10s %-17s %-20s %-35s %s" % (
+            "picking", "state", "shipment", "carrier", "tracking ref",
+            "last milestone", "delivered at"))
+        for p in sample(rows):
+            ms = p["x_lgx_milestone"] or ""
+            if ms and p["x_lgx_milestone_at"]:
+                ms = "%-18s %s" % (ms, p["x_lgx_milestone_at"][:16])
+            say(("  %-13s %-6s %-10s %-17s %-20s %-35s %s" % (
+                p["name"], p["state"], p["x_lgx_shipment_status"] or "",
+                (p["carrier_id"] or [0, ""])[1],
+                p["carrier_tracking_ref"] or "", ms,
+                (p["x_lgx_delivered_at"] or "")[:16])).rstrip())
+
+    # -- audit -------------------------------------------------------------
+    def run_audit(self, outs):
+        """test/audit.py against lgx-simulate's expected file: picking
+        fields, effects (notes, attachments, activities, backorders)
+        neither lost nor doubled, no picking validated twice, poison
+        dead-lettered exactly once. Returns True when it passes."""
+        o = self.odoo
+        state = {m: o.sim_get("/__sim/dump?model=" + m)[m] for m in (
+            "stock.picking", "sale.order", "sale.order.line",
+            "product.product", "mail.message", "mail.activity",
+            "ir.attachment")}
+        stream, demand = audit.simulated_stream(
+            os.path.join(lgxenv.BIN, "lgx-simulate"), self.exp, state,
+            self.stream_args(), self.workdir)
+        pickings = {p["name"]: p for p in state["stock.picking"]}
+        checked, wrong = audit.check_pickings(
+            self.exp, pickings, [p for p, _ in CONSUMERS])
+        want = audit.expected_effects(self.exp, stream, demand)
+        got = audit.actual_effects(state["stock.picking"],
+                                   state["mail.message"],
+                                   state["ir.attachment"],
+                                   state["mail.activity"])
+        cmp = audit.compare_effects(want, got)
+        calls = o.sim_get("/__sim/calls?model=stock.picking"
+                          "&method=button_validate")["calls"]
+        validated = audit.validations(calls, state["stock.picking"])
+        twice = {k: v for k, v in validated.items() if v > 1}
+        dl = audit.check_dead_letters(self.exp, self.dlq)
+        unfinished = sum(outs[t]["f"]["unfinished"] for t in TOPICS)
+        n_msgs = sum(self.exp["topics"][t]["messages"] for t in TOPICS)
+        finished = sum(outs[t]["f"]["messages"] for t in TOPICS) - unfinished
+        twice_msgs = sum(outs[t]["f"]["twice"] for t in TOPICS)
+        exp_t = audit.effect_totals(want)
+        got_t = audit.effect_totals(got)
+        lost = len(cmp["lost"]) + len(wrong)
+        doubled = len(cmp["doubled"]) + len(twice)
+        say("\nAudit of Odoo against lgx-simulate's expected state "
+            "(test/audit.py):")
+        say("  messages with their outcome   %d of %d (%d with two)" % (
+            finished, n_msgs, twice_msgs))
+        say("  picking fields as expected    %d of %d (%d pickings)" % (
+            checked - len(wrong), checked, len(self.exp["pickings"])))
+        say("  effects expected              %s" % fmt_totals(exp_t))
+        say("  effects found in Odoo         %s" % fmt_totals(got_t))
+        say("  pickings validated            %d (%d twice)" % (
+            len(validated), len(twice)))
+        say("  poison dead-lettered once     %d of %d; dead letters "
+            "repeated %d; expected rejections missing %d" % (
+                dl["poison"] - len(dl["poison_problems"]), dl["poison"],
+                len(dl["repeated"]), len(dl["missing_rejections"])))
+        ok = (lost == 0 and doubled == 0 and not cmp["unexpected"]
+              and not dl["poison_problems"] and not dl["repeated"]
+              and not dl["missing_rejections"] and finished == n_msgs
+              and twice_msgs == 0)
+        say("  verdict: lost %d, doubled %d, unexpected %d: %s" % (
+            lost, doubled, len(cmp["unexpected"]),
+            "PASS" if ok else "FAIL"))
+        for what, items in (("lost", cmp["lost"]), ("picking field", wrong),
+                            ("doubled", cmp["doubled"]),
+                            ("unexpected", cmp["unexpected"]),
+                            ("validated twice", sorted(twice.items())),
+                            ("poison", dl["poison_problems"]),
+                            ("repeated dead letter", dl["repeated"]),
+                            ("missing rejection", dl["missing_rejections"])):
+            for x in list(items)[:5]:
+                say("    %s: %s" % (what, x))
+        if not ok:
+            self.problems.append("the audit failed")
+        return ok
+
+    # -- all of it ---------------------------------------------------------
+    def run(self):
+        a = self.args
+        if a.seed is None:
+            a.seed = "demo" if not real_odoo() else "demo-%d" % time.time()
+        self.rate = a.rate or max(MIN_RATE, int(
+            a.orders * EVENTS_PER_ORDER / PUBLISH_S + 0.5))
+        self.start()
+        self.progress = Progress(sys.stdout.isatty(), a.every)
+        self.published_from = self.elapsed()
+        self.publish()
+        self.watch()
+        self.stop_consumers()
+        took = self.elapsed()
+        outs = self.outcomes()
+        self.report_outcomes(outs)
+        self.report_dead_letters(outs)
+        self.report_odoo()
+        if self.odoo.sim:
+            self.run_audit(outs)
+        else:
+            say("\n(no audit against a real Odoo: it needs the simulator's "
+                "dumps)")
+        say("\n%d orders, %d messages; the stream was consumed %.1f s "
+            "after the start" % (a.orders, sum(
+                outs[t]["f"]["messages"] for t in TOPICS), took))
+        return not self.problems
+
+    def cleanup(self):
+        for c in self.consumers.values():
+            c.kill()
+        if self.publisher and self.publisher.poll() is None:
+            self.publisher.kill()
+            self.publisher.wait()
+        if self.odoo:
+            self.odoo.stop()
+        if self.broker:
+            self.broker.stop()
+
+
+def fmt_totals(t):
+    return ", ".join("%d %s" % (t.get(k, 0), k) for k in (
+        "notes", "attachments", "activities", "backorders"))
+
+
+def sample(rows, n=10):
+    """n pickings: one of each kind (state, shipment status, last
+    milestone), the rest evenly spread over the names; sorted by name."""
+    rows = sorted(rows, key=lambda p: p["name"])
+    out = {}
+    for p in rows:
+        kind = (p["state"], p["x_lgx_shipment_status"] or "",
+                p["x_lgx_milestone"] or "")
+        if kind not in {k for k, _ in out.values()} and len(out) < n:
+            out[p["name"]] = (kind, p)
+    step = max(1, len(rows) // n)
+    for p in rows[step // 2::step]:
+        if len(out) >= n:
+            break
+        out.setdefault(p["name"], (None, p))
+    return [p for _, (_, p) in sorted(out.items())]
+
+
+def parse_args(argv):
+    simulate = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, simulate = argv[:i], argv[i + 1:]
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Options after -- go to lgx-simulate.")
+    ap.add_argument("--orders", type=int, default=300,
+                    help="orders to simulate (default 300, ~10.5 events "
+                    "each)")
+    ap.add_argument("--seed", help="lgx-simulate's seed (default: demo, "
+                    "the same stream every time; against a real Odoo "
+                    "demo-<time>, so that tracking references differ from "
+                    "run to run)")
+    ap.add_argument("--rate", type=int, default=0,
+                    help="events published per second (default: the "
+                    "stream in about %d s, at least %d/s)" % (PUBLISH_S,
+                                                            MIN_RATE))
+    ap.add_argument("--timeout", type=int, default=120,
+                    help="seconds after the stream is published for every "
+                    "message to get its outcome (default 120)")
+    ap.add_argument("--every", type=float, default=5.0,
+                    help="seconds between progress blocks when the output "
+                    "is not a terminal (default 5)")
+    args = ap.parse_args(argv)
+    args.simulate = simulate
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    signal.signal(signal.SIGTERM, on_sigterm)
+    # Also when started with SIGINT ignored (in the background of a shell).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    demo = Demo(args)
+    code = 1
+    try:
+        ok = demo.run()
+        code = 0 if ok else 1
+    except (KeyboardInterrupt, Stop):
+        say("\ninterrupted")
+        code = 130
+    except Exception as e:  # noqa: BLE001 (reported, then the exit code)
+        traceback.print_exc()
+        say("\ndemo failed: %s: %s" % (type(e).__name__, e))
+        code = 1
     finally:
-        say("\nstopping the consumer, the simulator and the broker")
-        sim.stop()
-        broker.stop()
+        say("\nstopping the consumers, the Odoo simulator and the broker"
+            if demo.odoo is None or demo.odoo.sim else
+            "\nstopping the consumers and the broker")
+        demo.cleanup()
+    for p in demo.problems:
+        say("FAILED: " + p)
+    say("demo %s in %.1f s" % ("passed" if code == 0 else "FAILED",
+                               demo.elapsed()))
+    return code
 
 
 if __name__ == "__main__":

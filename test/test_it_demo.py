@@ -1,0 +1,110 @@
+"""The demo (test/demo.py, make demo) on a small stream: 20 orders, its
+output not a terminal. It must exit 0 and print the progress lines, the
+outcomes and dead letters of all four topics, the pickings in Odoo and the
+audit's verdict. About 25 s."""
+import os
+import re
+import subprocess
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOPICS = ("lgx.picks", "lgx.shipments", "lgx.milestones", "lgx.pod")
+ORDERS = 20
+
+
+class DemoTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        # Against the simulator, whatever Odoo the environment names.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("ODOO_")}
+        t = time.monotonic()
+        cls.r = subprocess.run(
+            [sys.executable, os.path.join(HERE, "demo.py"), "--orders",
+             str(ORDERS), "--every", "2"], capture_output=True, text=True,
+            timeout=180, env=env, stdin=subprocess.DEVNULL)
+        cls.took = time.monotonic() - t
+        cls.out = cls.r.stdout
+        print("\n  demo with %d orders: exit %d in %.1f s" % (
+            ORDERS, cls.r.returncode, cls.took))
+
+    def section(self, title):
+        """The lines of the output section that starts with title, up to
+        the next empty line."""
+        text = self.out.split("\n" + title, 1)
+        self.assertEqual(len(text), 2, "no section %r in:\n%s" % (
+            title, self.out))
+        return text[1].split("\n\n", 1)[0].splitlines()[1:]
+
+    def test_exits_0_within_a_minute(self):
+        self.assertEqual(self.r.returncode, 0, self.out + self.r.stderr)
+        self.assertIn("demo passed", self.out)
+        self.assertLess(self.took, 60)
+
+    def test_progress_is_one_line_per_topic_without_a_terminal(self):
+        self.assertNotIn("\x1b[", self.out)
+        blocks = re.findall(r"^\[ *[0-9.]+s\] .*$", self.out, re.M)
+        self.assertGreaterEqual(len(blocks), 2, self.out)
+        for t in TOPICS:
+            rows = re.findall(r"^  %s +[0-9.]+/s  outcomes \d+/\d+  applied "
+                              r"\d+  duplicate \d+  stale \d+  held \d+  "
+                              r"dead-lettered \d+  lag \d+$" % re.escape(t),
+                              self.out, re.M)
+            self.assertEqual(len(rows), len(blocks), t)
+        self.assertIn("messages have their outcome", blocks[-1])
+
+    def test_summary_of_every_topic(self):
+        rows = self.section("Outcomes per topic")
+        got = {}
+        for line in rows:
+            f = line.split()
+            if f and (f[0] in TOPICS or f[0] == "all"):
+                got[f[0]] = [int(x) for x in f[1:]]
+        self.assertEqual(set(got), set(TOPICS) | {"all"}, rows)
+        for t in TOPICS:
+            messages, applied, dup, stale, rejected, held, then = got[t]
+            self.assertEqual(messages, applied + dup + stale + rejected, t)
+            self.assertGreater(applied, 0, t)
+            self.assertLessEqual(then, held, t)
+        self.assertGreater(got["all"][4], 0, "no rejection in the stream")
+
+    def test_dead_letters_by_reason(self):
+        rows = self.section("Dead letters by reason")
+        self.assertEqual(rows[0].split()[:5],
+                         ["reason", "picks", "shipments", "milestones",
+                          "pod"])
+        reasons = {l.split()[0] for l in rows[1:] if l.startswith("  ")
+                   and not l.startswith("  (")}
+        self.assertIn("all", reasons)
+        self.assertTrue(reasons & {"malformed_avro", "unknown_schema",
+                                   "missing_field", "source_not_allowed"},
+                        rows)
+
+    def test_odoo_pickings(self):
+        rows = self.section("Odoo after the run")
+        self.assertIn("the %d pickings of this run" % ORDERS,
+                      self.out)
+        self.assertTrue(any(l.split()[:2] == ["done", "delivered"]
+                            for l in rows), rows)
+        sample = self.out.split("  picking       state  shipment", 1)[1]
+        sample = sample.split("\n\n", 1)[0].splitlines()[1:]
+        self.assertEqual(len(sample), 10, sample)
+        delivered = [l for l in sample if " delivered " in l]
+        self.assertTrue(delivered)
+        for l in delivered:
+            # carrier, tracking reference, last milestone, delivery time
+            self.assertRegex(l, r"(JD01\d{16}|1Z4E97W203\d{8}) +DELIVERED "
+                             r"+\d{4}-\d\d-\d\d \d\d:\d\d \d{4}-\d\d-\d\d "
+                             r"\d\d:\d\d$")
+
+    def test_audit_verdict(self):
+        rows = self.section("Audit of Odoo")
+        self.assertIn("  verdict: lost 0, doubled 0, unexpected 0: PASS",
+                      rows)
+
+
+if __name__ == "__main__":
+    unittest.main()
