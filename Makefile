@@ -30,6 +30,9 @@ TOOLS := $(notdir $(wildcard tools/*))
 consumer_lib_src = $(filter-out consumers/$(1)/main.c,$(wildcard consumers/$(1)/*.c))
 CONSUMER_LIB_SRC := $(foreach c,$(CONSUMERS),$(call consumer_lib_src,$(c)))
 CONSUMER_LIB_OBJ := $(CONSUMER_LIB_SRC:%.c=$(BUILD)/obj/%.o)
+tool_lib_src = $(filter-out tools/$(1)/main.c,$(wildcard tools/$(1)/*.c))
+TOOL_LIB_SRC := $(foreach t,$(TOOLS),$(call tool_lib_src,$(t)))
+TOOL_LIB_OBJ := $(TOOL_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 
 BINS := $(CONSUMERS:%=$(BUILD)/bin/lgx-%) $(PRODUCERS:%=$(BUILD)/bin/lgx-%) \
         $(TOOLS:%=$(BUILD)/bin/lgx-%)
@@ -60,7 +63,7 @@ $(foreach c,$(CONSUMERS),$(eval $(call prog_rule,$(c),consumers)))
 $(foreach p,$(PRODUCERS),$(eval $(call prog_rule,$(p),producers)))
 $(foreach t,$(TOOLS),$(eval $(call prog_rule,$(t),tools)))
 
-$(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(LIB)
+$(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(TOOL_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 

@@ -11,7 +11,8 @@
 #     the schema of the PyPI package cloudcoil-models-keda (generated from
 #     KEDA 2.16's CRD); then what lgx needs of them (read-only root,
 #     non-root, probes, resources, env, mounts, one Deployment, PDB and
-#     ScaledObject per consumer, KEDA's group and topic = the consumer's).
+#     ScaledObject per consumer, KEDA's group and topic = the consumer's;
+#     a tool's Deployment (lgx-sla): one replica, recreated, probes).
 #   - deploy/grafana/lgx-dashboard.json: JSON, required keys, layout, every
 #     query's metric in README.md's metric table, every query parsed by
 #     promtool.
@@ -302,6 +303,45 @@ def check_pod_spec(what, spec, kind):
     return c
 
 
+def check_served(name, dep, c):
+    """A Deployment's pod serving /metrics, /healthz and /readyz on 9464:
+    scraped, probed, and given the time of an Odoo call to stop."""
+    spec = dep["spec"]["template"]["spec"]
+    tpl_ann = dep["spec"]["template"]["metadata"].get("annotations", {})
+    check("Deployment/%s: prometheus scrape annotations on 9464" % name,
+          tpl_ann.get("prometheus.io/scrape") == "true"
+          and tpl_ann.get("prometheus.io/port") == "9464"
+          and tpl_ann.get("prometheus.io/path") == "/metrics")
+    ports = {p.get("name"): p["containerPort"] for p in c.get("ports", [])}
+
+    def probe(p, want):
+        g = (c.get(p) or {}).get("httpGet", {})
+        port = g.get("port")
+        port = ports.get(port, port)
+        return g.get("path") == want and port == 9464
+    check("Deployment/%s: liveness GET /healthz, readiness GET /readyz on 9464" % name,
+          probe("livenessProbe", "/healthz") and probe("readinessProbe", "/readyz"))
+    check("Deployment/%s: a startup probe covers the start (Odoo reachable, set-up checked)" % name,
+          probe("startupProbe", "/healthz")
+          and c["startupProbe"].get("failureThreshold", 3) * c["startupProbe"].get("periodSeconds", 10) >= 300)
+    check("Deployment/%s: terminationGracePeriodSeconds covers an Odoo call (>= 45 s)" % name,
+          spec.get("terminationGracePeriodSeconds", 30) >= 45)
+
+
+def lint_tool_deployment(name, dep):
+    """A Deployment running a tool that polls Odoo and serves metrics
+    (lgx-sla): no Kafka, rules or KEDA; one replica, never two pods at
+    once (a second would report everything twice)."""
+    c = check_pod_spec("Deployment/" + name, dep["spec"]["template"]["spec"], "tool")
+    prog = (c.get("args") or [""])[0]
+    check("Deployment/%s: runs lgx-%s (args %s)" % (name, prog, c.get("args")),
+          name == "lgx-" + prog)
+    check("Deployment/%s: exactly one replica" % name, dep["spec"].get("replicas") == 1)
+    check("Deployment/%s: recreated on rollout (never two pods at once)" % name,
+          dep["spec"].get("strategy", {}).get("type") == "Recreate")
+    check_served(name, dep, c)
+
+
 def lint_k8s():
     k8s = os.path.join(DEPLOY, "k8s")
     docs, err = kustomize_build(k8s)
@@ -357,6 +397,9 @@ def lint_k8s():
           "missing: " + ", ".join(c for c in CONSUMERS if "lgx-" + c not in deps))
     for name, dep in sorted(deps.items()):
         spec = dep["spec"]["template"]["spec"]
+        if PROGRAMS.get((spec["containers"][0].get("args") or [""])[0]) == "tools":
+            lint_tool_deployment(name, dep)
+            continue
         c = check_pod_spec("Deployment/" + name, spec, "consumer")
         prog = (c.get("args") or [""])[0]
         check("Deployment/%s: runs a consumer (args %s)" % (name, c.get("args")),
@@ -367,25 +410,7 @@ def lint_k8s():
               and env.get("LGX_GROUP", {}).get("value") == name)
         check("Deployment/%s: leaves no replicas field (KEDA owns it)" % name,
               "replicas" not in dep["spec"])
-        tpl_ann = dep["spec"]["template"]["metadata"].get("annotations", {})
-        check("Deployment/%s: prometheus scrape annotations on 9464" % name,
-              tpl_ann.get("prometheus.io/scrape") == "true"
-              and tpl_ann.get("prometheus.io/port") == "9464"
-              and tpl_ann.get("prometheus.io/path") == "/metrics")
-        ports = {p.get("name"): p["containerPort"] for p in c.get("ports", [])}
-
-        def probe(p, want):
-            g = (c.get(p) or {}).get("httpGet", {})
-            port = g.get("port")
-            port = ports.get(port, port)
-            return g.get("path") == want and port == 9464
-        check("Deployment/%s: liveness GET /healthz, readiness GET /readyz on 9464" % name,
-              probe("livenessProbe", "/healthz") and probe("readinessProbe", "/readyz"))
-        check("Deployment/%s: a startup probe covers the start (Odoo reachable, set-up checked)" % name,
-              probe("startupProbe", "/healthz")
-              and c["startupProbe"].get("failureThreshold", 3) * c["startupProbe"].get("periodSeconds", 10) >= 300)
-        check("Deployment/%s: terminationGracePeriodSeconds covers an Odoo call (>= 45 s)" % name,
-              spec.get("terminationGracePeriodSeconds", 30) >= 45)
+        check_served(name, dep, c)
         roll = dep["spec"].get("strategy", {}).get("rollingUpdate", {})
         check("Deployment/%s: rollout without surge (a surge pod would get no partition)" % name,
               roll.get("maxSurge") == 0)

@@ -21,6 +21,8 @@ static const char *const requires[] = {"stock.picking.name",
                                        "stock.picking.x_lgx_clock",
                                        "stock.picking.x_lgx_shipment_ref",
                                        "stock.picking.x_lgx_shipment_status",
+                                       "stock.picking.x_lgx_booked_at",
+                                       "stock.picking.x_lgx_dispatched_at",
                                        NULL};
 
 LGX_CONSUMER_MAIN("shipments", "lgx.shipments.ShipmentEvent",

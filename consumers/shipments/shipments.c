@@ -190,11 +190,36 @@ static bool fetch_and_gate(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     char entity[300];
     snprintf(entity, sizeof(entity), "shipment %s", job->id);
     return lgx_gate_event(job->ev, job->rule, last, v) &&
-           lgx_gate_status(job->ev, job->rule, last,
-                           lgx_stock_status(first), entity, v);
+           lgx_gate_status(job->ev, job->rule, last, lgx_stock_status(first),
+                           entity, v);
 }
 
-/* Opens the vals of a write with the shipment status and clock. */
+/* The field holding when a shipment reached status, for the statuses
+ * lgx-sla measures its SLAs from; NULL for the others. */
+static const char *status_time_field(const char *status)
+{
+    if (strcmp(status, "booked") == 0) {
+        return "x_lgx_booked_at";
+    }
+    return strcmp(status, "dispatched") == 0 ? "x_lgx_dispatched_at" : NULL;
+}
+
+/* When the shipment reached its status: for a dispatch, when the carrier
+ * collected it (dispatched_at); else the event's time. */
+static int64_t status_time(ship_job_t *job)
+{
+    int64_t ms = 0;
+    if (strcmp(job->type, "shipment_dispatched") == 0 &&
+        lgx_avro_get_long(&job->payload, "dispatched_at", &ms) == LGX_OK) {
+        return ms;
+    }
+    return lgx_event_occurred_at(job->ev);
+}
+
+/* Opens the vals of a write with the shipment status and clock, and for
+ * booked and dispatched status_time in status_time_field: part of the
+ * status the rule owns, written with it in the same call, and once (the
+ * event read again finds the status reached and is stale). */
 static bool vals_begin(shipments_t *s, ship_job_t *job, const char *status,
                        lgx_verdict_t *v)
 {
@@ -210,6 +235,10 @@ static bool vals_begin(shipments_t *s, ship_job_t *job, const char *status,
             LGX_OK ||
         lgx_clock_member(s->buf, clock, job->type, lgx_event_source(job->ev),
                          lgx_event_occurred_at(job->ev)) != LGX_OK) {
+        return nomem(v);
+    }
+    const char *at = status_time_field(status);
+    if (at && lgx_stock_val_time(s->buf, at, status_time(job)) != LGX_OK) {
         return nomem(v);
     }
     return true;
