@@ -138,7 +138,7 @@ typedef struct part {
 
 typedef struct pending {
     rd_kafka_message_t *m;
-    char held_type[48]; /* the event type it was last held as */
+    char held_type[48];       /* the event type it was last held as */
     int64_t hold_deadline_ms; /* 0 until first held */
     int64_t first_failure_ms;
     int attempts;
@@ -315,8 +315,8 @@ bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
     /* Two events of one type and entity are applied in their order: were
      * the later one applied while the earlier waits, the earlier would
      * turn stale when its precondition comes, and its effects be lost. */
-    if (ev->q && lgx_partq_held_earlier(ev->q, ev->fields.offset, held_as,
-                                        type)) {
+    if (ev->q &&
+        lgx_partq_held_earlier(ev->q, ev->fields.offset, held_as, type)) {
         lgx_verdict_set(v, LGX_OUTCOME_HELD, "waiting_for_earlier",
                         "an earlier %s of this entity is held: this one "
                         "waits behind it",
@@ -806,8 +806,7 @@ static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
                  (int)(m->key_len < 255 ? m->key_len : 255),
                  (const char *)m->key);
     }
-    lgx_event_t ev = {c->rules, NULL, NULL, NULL, 0, LGX_LOG_FIELDS_INIT,
-                      p->q};
+    lgx_event_t ev = {c->rules, NULL, NULL, NULL, 0, LGX_LOG_FIELDS_INIT, p->q};
     ev.fields.topic = rd_kafka_topic_name(m->rkt);
     ev.fields.partition = m->partition;
     ev.fields.offset = m->offset;
@@ -1311,8 +1310,8 @@ static lgx_err_t check_setup(const lgx_consumer_spec_t *spec, lgx_odoo_t *odoo,
     if (!missing) {
         snprintf(err->name, sizeof(err->name), "nomem");
         snprintf(err->message, sizeof(err->message), "out of memory");
-    } else if ((rc = lgx_setup_check(odoo, spec->requires, missing, &n,
-                                     err)) == LGX_OK &&
+    } else if ((rc = lgx_setup_check(odoo, spec->requires, missing, &n, err)) ==
+                   LGX_OK &&
                n) {
         LGX_ERROR(log,
                   "Odoo lacks %zu thing(s) %s needs (run lgx-odoo-setup): %s",

@@ -48,10 +48,10 @@ const char *lgx_outcome_name(lgx_outcome_t o);
 /* What a handler decided for one event. */
 typedef struct lgx_verdict {
     lgx_outcome_t outcome;
-    char reason[64];   /* reason code, e.g. "picking_not_released" */
-    char message[512]; /* detail for the log and the dead letter */
-    bool bounded;      /* RETRY only: give up after the retry limit */
-    int64_t hold_ms;   /* HELD only: how long at most (0: --hold-ms) */
+    char reason[64];        /* reason code, e.g. "picking_not_released" */
+    char message[512];      /* detail for the log and the dead letter */
+    bool bounded;           /* RETRY only: give up after the retry limit */
+    int64_t hold_ms;        /* HELD only: how long at most (0: --hold-ms) */
     const char *event_type; /* the rule judged, set by lgx_event_rule */
 } lgx_verdict_t;
 

@@ -58,8 +58,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 
 /* The reader: assigned partitions only (it joins no group and commits
  * nothing), from wherever the index stopped. */
-static rd_kafka_t *reader_new(const char *brokers, char **props,
-                              lgx_dlq_t *d, char *errstr, size_t size)
+static rd_kafka_t *reader_new(const char *brokers, char **props, lgx_dlq_t *d,
+                              char *errstr, size_t size)
 {
     rd_kafka_conf_t *conf =
         lgx_kafka_conf_new(brokers, props, &d->owner, errstr, size);
@@ -67,8 +67,8 @@ static rd_kafka_t *reader_new(const char *brokers, char **props,
     snprintf(group, sizeof(group), "%s.dlq-index", d->program);
     if (!conf ||
         lgx_kafka_conf_set(conf, "group.id", group, errstr, size) != LGX_OK ||
-        lgx_kafka_conf_set(conf, "enable.auto.commit", "false", errstr,
-                           size) != LGX_OK ||
+        lgx_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, size) !=
+            LGX_OK ||
         lgx_kafka_conf_set(conf, "enable.partition.eof", "true", errstr,
                            size) != LGX_OK ||
         lgx_kafka_conf_set(conf, "client.id", group, errstr, size) != LGX_OK) {
@@ -418,9 +418,9 @@ lgx_err_t lgx_dlq_send(lgx_dlq_t *d, const char *topic,
     }
     uint64_t src = pack(orig->partition, orig->offset);
     if (index_for(d, topic, rd_kafka_topic_name(orig->rkt)) != LGX_OK ||
-        index_sync(d, timeout_ms < SYNC_TIMEOUT_MS ? timeout_ms
-                                                   : SYNC_TIMEOUT_MS) !=
-            LGX_OK) {
+        index_sync(d, timeout_ms < SYNC_TIMEOUT_MS
+                          ? timeout_ms
+                          : SYNC_TIMEOUT_MS) != LGX_OK) {
         return LGX_ERR_KAFKA;
     }
     const slot_t *seen = index_find(d, src);
