@@ -10,7 +10,7 @@ cache="$top/.cache"
 pkgs=(build-essential pkg-config librdkafka-dev libavro-dev libyajl-dev
       libcurl4-openssl-dev uuid-dev libmicrohttpd-dev check kafkacat python3 clang-format
       cppcheck valgrind default-jre-headless maven strace prometheus
-      python3-venv)
+      python3-venv clang libclang-rt-14-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -36,6 +36,19 @@ if [ ! -f "$cache/kafka/stamp" ] || ! cmp -s "$top/test/env/kafka-pom.xml" "$cac
     mvn -q -B -f "$top/test/env/kafka-pom.xml" dependency:copy-dependencies \
         -DoutputDirectory="$jars" -DincludeScope=runtime
     cp "$top/test/env/kafka-pom.xml" "$cache/kafka/stamp"
+fi
+# The schema registry of the integration tests (Apicurio Registry, run by
+# test/env/registry.sh): its distribution from Maven Central, unpacked.
+reg="$cache/registry"
+if [ ! -f "$reg/stamp" ] || ! cmp -s "$top/test/env/registry-pom.xml" "$reg/stamp"; then
+    echo "deps: fetching the schema registry with Maven"
+    rm -rf "$reg"
+    mkdir -p "$reg/dl" "$reg/app"
+    mvn -q -B -f "$top/test/env/registry-pom.xml" dependency:copy-dependencies \
+        -DoutputDirectory="$reg/dl"
+    tar -xzf "$reg"/dl/apicurio-registry-app-*-all.tar.gz -C "$reg/app"
+    rm -rf "$reg/dl"
+    cp "$top/test/env/registry-pom.xml" "$reg/stamp"
 fi
 # Validators of the deployment files (a venv and kustomize under .cache).
 "$top/test/lint_manifests.sh" --install
