@@ -120,6 +120,68 @@ asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
 	ASAN_OPTIONS=detect_leaks=1 CK_FORK=no build/asan/bin/check_lgx
 
+# Memcheck: a few integration tests with every lgx program they start
+# (consumers, lgx-produce, lgx-odoo-setup) under valgrind, through LGX_WRAP
+# (test/lgxenv.py). Fails on any memcheck error or definite leak, even in a
+# test that passed, and on a program that left no summary; the logs are in
+# build/valgrind. test/valgrind.supp: third-party suppressions only. About
+# 3 minutes on 2 cores; VALGRIND_TESTS picks other tests.
+.PHONY: valgrind
+VALGRIND_TESTS ?= \
+    test_it_picks.PicksTest.test_complete_pick_validates_picking \
+    test_it_picks.PicksTest.test_partial_pick_creates_backorder \
+    test_it_picks.PicksTest.test_malformed_message_does_not_stop_the_consumer \
+    test_it_picks.PicksJsonRpcTest.test_complete_pick_validates_picking \
+    test_it_pod.PodTest.test_pod_recorded_with_signature_and_issues \
+    test_it_pod.PodTest.test_pod_for_unknown_tracking_ref_is_held_then_dead_lettered \
+    test_it_least_privilege.LeastPrivilegeTest.test_shipments_as_integration_user \
+    test_it_least_privilege.LeastPrivilegeTest.test_milestones_as_integration_user \
+    test_it_least_privilege.LeastPrivilegeTest.test_setup_needs_access_rights_check_does_not \
+    test_it_least_privilege.LeastPrivilegeTest.test_without_inventory_user_events_are_dead_lettered
+VALGRIND_LOGS = $(abspath $(BUILD))/valgrind
+valgrind: all
+	@command -v valgrind >/dev/null || { echo "valgrind is not installed (make deps)"; exit 1; }
+	@rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_LOGS)
+	@(cd test && LGX_WRAP="valgrind --tool=memcheck --leak-check=full \
+	    --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+	    --error-exitcode=99 --num-callers=40 \
+	    --suppressions=$(CURDIR)/test/valgrind.supp \
+	    --log-file=$(VALGRIND_LOGS)/%p.log" \
+	    python3 -m unittest $(VALGRIND_TESTS)); tests=$$?; \
+	n=0; bad=""; \
+	for f in $(VALGRIND_LOGS)/*.log; do \
+	    [ -e "$$f" ] || continue; n=$$((n + 1)); \
+	    grep -q "ERROR SUMMARY: 0 errors" "$$f" || bad="$$bad $$f"; \
+	done; \
+	for f in $$bad; do echo "== $$f"; cat "$$f"; done; \
+	echo "valgrind: $$n program run(s) under memcheck, $$(echo $$bad | wc -w) with an error, a definite leak or no summary"; \
+	[ $$tests -eq 0 ] && [ $$n -gt 0 ] && [ -z "$$bad" ]
+
+# Fuzzing with libFuzzer (clang): each test/fuzz/fuzz_<name>.c is linked
+# with liblgx built for it into build/fuzz. `make fuzz` runs each for
+# FUZZ_RUNS executions (or FUZZ_SECONDS seconds when set); `make
+# fuzz-regress` runs each once over its seeds and kept crashes.
+.PHONY: fuzz fuzz-build fuzz-regress
+FUZZ_RUNS ?= 1000000
+FUZZ_SECONDS ?=
+FUZZERS := $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/fuzz_*.c))
+FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+
+$(BUILD)/bin/fuzz_%: test/fuzz/fuzz_%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -DLGX_SCHEMA_DIR=\"$(SCHEMA_DIR)\" -o $@ $^ $(LDLIBS)
+
+fuzz-build:
+	$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT=-O1 \
+	    SAN="$(FUZZ_SAN)" $(FUZZERS:%=build/fuzz/bin/%)
+
+fuzz: fuzz-build
+	FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/run.sh $(FUZZERS)
+
+fuzz-regress: fuzz-build
+	test/fuzz/run.sh --regress $(FUZZERS)
+
 lint: lint-manifests
 	clang-format --dry-run --Werror common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] tools/*/*.[ch] test/*.[ch]
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \

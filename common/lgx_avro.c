@@ -65,6 +65,7 @@ static lgx_err_t store_put(lgx_avro_store_t *store, int32_t id, int version,
 typedef struct resolver {
     int32_t id;
     bool native;
+    avro_schema_t writer; /* owned by the store */
     avro_value_iface_t *iface;
     avro_value_t value;
 } resolver_t;
@@ -345,6 +346,7 @@ static resolver_t *decoder_resolver(lgx_avro_decoder_t *d, int32_t id,
     r->id = id;
     r->iface = iface;
     r->native = native;
+    r->writer = writer;
     int rc = native ? avro_generic_value_new(iface, &r->value)
                     : avro_resolved_writer_new_value(iface, &r->value);
     if (rc != 0) {
@@ -358,6 +360,27 @@ static resolver_t *decoder_resolver(lgx_avro_decoder_t *d, int32_t id,
         avro_resolved_writer_set_dest(&r->value, &d->value);
     }
     return r;
+}
+
+/* avro-c 1.11 allocates a string or bytes value at the length its prefix
+ * declares before it knows that the body holds that many bytes, and keeps
+ * the allocation when they are missing (read_string and read_bytes return
+ * through AVRO_READ without freeing it): a message of a few bytes could
+ * make it allocate gigabytes, and every truncated one leaks. So the body
+ * is first walked with the writer schema without allocating
+ * (avro_skip_data fails on a length beyond what is left) and only a body
+ * that holds together is read. A negative length passes the walk, but
+ * avro-c then asks malloc for a size it refuses (about SIZE_MAX, or 0 for
+ * -1), gets NULL and fails the read with nothing allocated. */
+static bool body_complete(avro_schema_t writer, const void *body, size_t len)
+{
+    avro_reader_t r = avro_reader_memory(body, (int64_t)len);
+    if (!r) {
+        return false;
+    }
+    int rc = avro_skip_data(r, writer);
+    avro_reader_free(r);
+    return rc == 0;
 }
 
 lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
@@ -379,6 +402,13 @@ lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
     resolver_t *r = decoder_resolver(d, id, errstr, size, &err);
     if (!r) {
         return err;
+    }
+    if (!body_complete(r->writer, body, body_len)) {
+        snprintf(errstr, size,
+                 "Avro body does not match schema id %d: it ends early or "
+                 "holds a length or branch out of range",
+                 (int)id);
+        return LGX_ERR_DECODE;
     }
     avro_value_reset(r->native ? &r->value : &d->value);
     avro_reader_t reader = avro_reader_memory(body, (int64_t)body_len);
@@ -413,6 +443,13 @@ char *lgx_avro_to_json(const lgx_avro_store_t *store, const void *buf,
     avro_schema_t schema = lgx_avro_store_schema(store, id);
     if (!schema) {
         snprintf(errstr, size, "unknown schema id %d", (int)id);
+        return NULL;
+    }
+    if (!body_complete(schema, body, body_len)) {
+        snprintf(errstr, size,
+                 "cannot decode with schema id %d: it ends early "
+                 "or holds a length or branch out of range",
+                 (int)id);
         return NULL;
     }
     avro_value_iface_t *iface = avro_generic_class_from_schema(schema);
@@ -672,12 +709,29 @@ lgx_err_t lgx_avro_get_bytes(avro_value_t *rec, const char *name,
     return LGX_OK;
 }
 
+/* Odoo's datetimes are Python's: years 1 to 9999. */
+#define ODOO_TIME_MIN_MS (-62135596800000LL) /* 0001-01-01T00:00:00Z */
+#define ODOO_TIME_MAX_MS 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
+
 void lgx_avro_odoo_time(int64_t ms, char out[20])
 {
+    /* A year beyond 9999 (or before 1) would not fit in out: strftime then
+     * leaves it unterminated. An event's time comes from its producer, so
+     * it is clamped to the range Odoo can hold. */
+    ms = ms < ODOO_TIME_MIN_MS   ? ODOO_TIME_MIN_MS
+         : ms > ODOO_TIME_MAX_MS ? ODOO_TIME_MAX_MS
+                                 : ms;
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+    if (!gmtime_r(&t, &tm)) {
+        memset(&tm, 0, sizeof(tm));
+    }
+    int n =
+        snprintf(out, 20, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (n != 19) {
+        out[0] = '\0'; /* not reached: the clamped time is 19 characters */
+    }
 }
 
 /* ---- JSON -> Avro ---- */

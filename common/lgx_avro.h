@@ -120,7 +120,8 @@ lgx_err_t lgx_avro_get_bytes(avro_value_t *rec, const char *name,
                              const void **data, size_t *len) LGX_MUST_CHECK;
 
 /* Formats epoch milliseconds as Odoo's datetime "YYYY-MM-DD HH:MM:SS"
- * (UTC) into out (at least 20 bytes). */
+ * (UTC) into out (at least 20 bytes), always terminated. A time outside
+ * the years Odoo can hold (1 to 9999) is clamped to the nearest end. */
 void lgx_avro_odoo_time(int64_t ms, char out[20]);
 
 /* Input limits: LGX_ERR_INVALID when a string or bytes value anywhere in

@@ -365,7 +365,10 @@ const char *lgx_rule_event_type(const lgx_rule_t *rule)
 lgx_rule_time_t lgx_rules_check_time(const lgx_rules_t *r, int64_t occurred_at,
                                      int64_t now, int64_t last_applied)
 {
-    if (occurred_at > now + r->clock_skew_ms) {
+    /* clock_skew_ms may be as large as the file allows (up to INT64_MAX,
+     * to turn the check off): now + skew must not overflow. */
+    if (now <= INT64_MAX - r->clock_skew_ms &&
+        occurred_at > now + r->clock_skew_ms) {
         return LGX_TIME_FUTURE;
     }
     if (last_applied >= 0 && occurred_at < last_applied) {

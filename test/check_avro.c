@@ -20,29 +20,6 @@ Suite *avro_suite(void);
 
 #define PICK "lgx.picks.PickConfirmed"
 
-/*
- * avro-c 1.11 (Debian 12) leaks the buffer of a string whose bytes are cut
- * short (encoding_binary.c read_string returns through AVRO_READ without
- * freeing; upstream AVRO-4246). Only the two tests that feed malformed
- * bodies on purpose are exempt from `make asan`'s leak check; every other
- * decode path stays checked. The sanitizers call these hooks when present;
- * libavro has no frame pointers, so the full (slow) unwinder is needed for
- * the test's frame to appear in the allocation stack. ASAN_OPTIONS set in
- * the environment still win.
- */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-    return "fast_unwind_on_malloc=0";
-}
-
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:test_avro_decode_truncated_fn\n"
-           "leak:test_avro_decode_garbage_body_fn\n";
-}
-
 /* 2026-11-27T10:00:00.250Z in epoch milliseconds. */
 #define OCCURRED_MS 1795773600250LL
 
@@ -691,6 +668,56 @@ START_TEST(test_avro_decode_garbage_body)
 }
 END_TEST
 
+START_TEST(test_avro_decode_length_beyond_body)
+{
+    /* An event_id declaring 3 GiB in a message of 14 bytes: refused before
+     * avro-c allocates it (it did, and kept it), whatever the cut. */
+    static const unsigned char huge[] = {0,    0,    0,    0,   2,   0x80, 0x80,
+                                         0x80, 0x80, 0x18, 'e', 'v', '-',  '1'};
+    avro_value_t *rec = NULL;
+    int32_t wid = 0;
+    for (size_t len = LGX_AVRO_HEADER_SIZE; len <= sizeof(huge); len++) {
+        ck_assert_int_eq(
+            lgx_avro_decode(dec, huge, len, &rec, &wid, errstr, sizeof(errstr)),
+            LGX_ERR_DECODE);
+    }
+    ck_assert_ptr_nonnull(strstr(errstr, "does not match schema id 2"));
+    ck_assert_ptr_null(
+        lgx_avro_to_json(store, huge, sizeof(huge), errstr, sizeof(errstr)));
+    /* The decoder still works afterwards. */
+    ck_assert_int_eq(encode(pick_json), LGX_OK);
+    ck_assert_int_eq(lgx_avro_decode(dec, lgx_buf_data(msg), lgx_buf_len(msg),
+                                     &rec, &wid, errstr, sizeof(errstr)),
+                     LGX_OK);
+}
+END_TEST
+
+START_TEST(test_avro_odoo_time_clamped)
+{
+    /* Beyond year 9999 the text did not fit and was left unterminated. */
+    static const struct {
+        int64_t ms;
+        const char *text;
+    } cases[] = {
+        {OCCURRED_MS, "2026-11-27 10:00:00"},
+        {0, "1970-01-01 00:00:00"},
+        {253402300799999LL, "9999-12-31 23:59:59"},
+        {253402300800000LL, "9999-12-31 23:59:59"},
+        {INT64_MAX, "9999-12-31 23:59:59"},
+        {-62135596800000LL, "0001-01-01 00:00:00"},
+        {INT64_MIN, "0001-01-01 00:00:00"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[20];
+        memset(out, 'x', sizeof(out));
+        lgx_avro_odoo_time(cases[i].ms, out);
+        ck_assert_msg(memchr(out, '\0', sizeof(out)) != NULL,
+                      "%lld: not terminated", (long long)cases[i].ms);
+        ck_assert_str_eq(out, cases[i].text);
+    }
+}
+END_TEST
+
 START_TEST(test_avro_frame_parse_short)
 {
     static const unsigned char buf[] = {0, 0x01, 0x02, 0x03, 0x04, 0xAA};
@@ -857,6 +884,8 @@ Suite *avro_suite(void)
     tcase_add_test(tc_errors, test_avro_decode_truncated);
     tcase_add_test(tc_errors, test_avro_decode_trailing_bytes);
     tcase_add_test(tc_errors, test_avro_decode_garbage_body);
+    tcase_add_test(tc_errors, test_avro_decode_length_beyond_body);
+    tcase_add_test(tc_errors, test_avro_odoo_time_clamped);
     tcase_add_test(tc_errors, test_avro_frame_parse_short);
     tcase_add_test(tc_errors, test_avro_frame_parse_ok);
     suite_add_tcase(s, tc_errors);

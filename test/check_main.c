@@ -23,6 +23,7 @@ Suite *metrics_suite(void);
 Suite *limits_suite(void);
 Suite *milestones_suite(void);
 Suite *pod_suite(void);
+Suite *rules_suite(void);
 Suite *sla_suite(void);
 
 int main(void)
@@ -45,6 +46,7 @@ int main(void)
     srunner_add_suite(sr, limits_suite());
     srunner_add_suite(sr, milestones_suite());
     srunner_add_suite(sr, pod_suite());
+    srunner_add_suite(sr, rules_suite());
     srunner_add_suite(sr, sla_suite());
 
     srunner_run_all(sr, CK_NORMAL);
