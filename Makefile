@@ -93,6 +93,7 @@ conformance:
 test: deps
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory fuzz-regress
 	python3 test/test_odoo_sim.py
 	python3 test/conformance.py --sim
 	$(MAKE) --no-print-directory lint-schemas
