@@ -139,19 +139,49 @@ static lgx_err_t model_fields(lgx_odoo_t *odoo, const char *model,
 typedef lgx_err_t (*missing_fn)(void *ctx, const req_t *r, int64_t model_id,
                                 const char *why);
 
+/* True when err is Odoo's answer for a model it does not have (JSON-2: 404;
+ * JSON-RPC: UserError "Object x doesn't exist"). */
+static bool unknown_model(lgx_err_t rc, const lgx_odoo_error_t *err)
+{
+    return rc == LGX_ERR_ODOO_CONFIG &&
+           (err->http_status == 404 || strstr(err->message, "exist"));
+}
+
+/* The fields of one model, or *fields NULL when Odoo has no such model.
+ * With ids, whether the model exists comes from found (ir.model);
+ * without, from fields_get alone: Odoo checks no access right there, while
+ * ir.model is readable only by Administration / Access Rights, which the
+ * integration user a consumer runs as should not need. */
+static lgx_err_t model_lookup(lgx_odoo_t *odoo, const char *model,
+                              yajl_val found, bool ids, int64_t *mid,
+                              yajl_val *fields, lgx_odoo_error_t *err)
+{
+    *fields = NULL;
+    *mid = ids ? model_id(found, model) : 1;
+    if (!*mid) {
+        return LGX_OK;
+    }
+    lgx_err_t rc = model_fields(odoo, model, fields, err);
+    if (!ids && unknown_model(rc, err)) {
+        *mid = 0;
+        rc = LGX_OK;
+    }
+    return rc;
+}
+
+/* ids: find the models' ids (ir.model), needed to create fields. */
 static lgx_err_t walk_missing(lgx_odoo_t *odoo, const char *const *wanted,
-                              missing_fn fn, void *ctx, lgx_odoo_error_t *err)
+                              bool ids, missing_fn fn, void *ctx,
+                              lgx_odoo_error_t *err)
 {
     const char *models[N_REQS];
     size_t n = wanted_models(wanted, models);
     yajl_val found = NULL;
-    lgx_err_t rc = existing_models(odoo, models, n, &found, err);
+    lgx_err_t rc = ids ? existing_models(odoo, models, n, &found, err) : LGX_OK;
     for (size_t m = 0; rc == LGX_OK && m < n; m++) {
-        int64_t mid = model_id(found, models[m]);
+        int64_t mid = 0;
         yajl_val fields = NULL;
-        if (mid) {
-            rc = model_fields(odoo, models[m], &fields, err);
-        }
+        rc = model_lookup(odoo, models[m], found, ids, &mid, &fields, err);
         for (size_t i = 0; rc == LGX_OK && i < N_REQS; i++) {
             const req_t *r = &reqs[i];
             if (strcmp(r->model, models[m]) != 0 || !wanted_has(wanted, r)) {
@@ -201,7 +231,7 @@ lgx_err_t lgx_setup_check(lgx_odoo_t *odoo, const char *const *wanted,
                           lgx_odoo_error_t *err)
 {
     check_ctx_t c = {missing, 0};
-    lgx_err_t rc = walk_missing(odoo, wanted, note_missing, &c, err);
+    lgx_err_t rc = walk_missing(odoo, wanted, false, note_missing, &c, err);
     *n_missing = c.n;
     return rc;
 }
@@ -257,12 +287,18 @@ lgx_err_t lgx_setup_apply(lgx_odoo_t *odoo, const char *const *wanted,
                           size_t *n_impossible, lgx_odoo_error_t *err)
 {
     apply_ctx_t a = {odoo, log, err, 0, 0};
+    /* With nothing missing, ir.model (Administration / Access Rights only)
+     * is not read: a run again with the integration user's key succeeds. */
+    size_t missing = 0;
+    lgx_err_t rc = lgx_setup_check(odoo, wanted, NULL, &missing, err);
     /* Two passes: models first, then fields of the models just made. */
-    lgx_err_t rc = walk_missing(odoo, wanted, create_one, &a, err);
+    if (rc == LGX_OK && missing) {
+        rc = walk_missing(odoo, wanted, true, create_one, &a, err);
+    }
     size_t impossible = a.impossible;
-    if (rc == LGX_OK) {
+    if (rc == LGX_OK && missing) {
         a.impossible = 0;
-        rc = walk_missing(odoo, wanted, create_one, &a, err);
+        rc = walk_missing(odoo, wanted, true, create_one, &a, err);
         a.impossible = impossible;
     }
     *n_created = a.created;

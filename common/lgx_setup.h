@@ -23,7 +23,9 @@
  * "x_lgx_ledger" for a model, "x_lgx_ledger.x_lgx_event_id"; NULL-
  * terminated; NULL means all of lgx's). Appends one line per missing item
  * to missing (may be NULL) and sets *n_missing. Returns LGX_OK when the
- * check ran (whatever it found), or the Odoo error that stopped it. */
+ * check ran (whatever it found), or the Odoo error that stopped it. Only
+ * fields_get is called, which any Odoo user may: the check needs no
+ * administration rights. */
 lgx_err_t lgx_setup_check(lgx_odoo_t *odoo, const char *const *wanted,
                           lgx_buf_t *missing, size_t *n_missing,
                           lgx_odoo_error_t *err) LGX_MUST_CHECK;
@@ -31,7 +33,9 @@ lgx_err_t lgx_setup_check(lgx_odoo_t *odoo, const char *const *wanted,
 /* Creates the missing custom models and fields among wanted (NULL: all).
  * Standard items that are missing cannot be created: they are counted in
  * *n_impossible and named in the log. *n_created counts what was made.
- * Running it again creates nothing. */
+ * Running it again creates nothing. Creating needs Odoo's Administration /
+ * Access Rights group (ir.model, ir.model.fields); with nothing missing it
+ * makes only the calls of lgx_setup_check, which any user may. */
 lgx_err_t lgx_setup_apply(lgx_odoo_t *odoo, const char *const *wanted,
                           lgx_log_t *log, size_t *n_created,
                           size_t *n_impossible,
