@@ -40,7 +40,7 @@ BINS := $(CONSUMERS:%=$(BUILD)/bin/lgx-%) $(PRODUCERS:%=$(BUILD)/bin/lgx-%) \
 TEST_SRC := $(wildcard test/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test unit integration conformance demo bench asan lint \
+.PHONY: all deps test unit integration conformance demo bench asan tsan lint \
         lint-schemas lint-manifests chaos fmt clean
 
 all: $(BINS) $(BUILD)/bin/check_lgx
@@ -182,6 +182,18 @@ fuzz: fuzz-build
 
 fuzz-regress: fuzz-build
 	test/fuzz/run.sh --regress $(FUZZERS)
+
+# ThreadSanitizer build of everything in build/tsan (test/tsan_threads.c
+# makes librdkafka's C11 threads visible to it); run an integration test
+# against it with LGX_BIN=build/tsan/bin, e.g.
+#   cd test && LGX_BIN=../build/tsan/bin python3 -m unittest test_it_concurrency
+tsan:
+	@mkdir -p build/tsan/obj
+	$(CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=thread -c -o build/tsan/obj/tsan_threads.o test/tsan_threads.c
+	rm -f build/tsan/bin/lgx-* build/tsan/bin/check_lgx
+	$(MAKE) BUILD=build/tsan OPT=-O1 SAN="-fsanitize=thread -fno-omit-frame-pointer" \
+	    LDLIBS="$(CURDIR)/build/tsan/obj/tsan_threads.o $(shell pkg-config --libs $(PKGS)) -lpthread -lm" all
+	build/tsan/bin/check_lgx
 
 lint: lint-manifests
 	clang-format --dry-run --Werror common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] tools/*/*.[ch] test/*.[ch]

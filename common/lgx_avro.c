@@ -1,5 +1,6 @@
 #include "lgx_avro.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,10 @@ struct lgx_avro_store_s {
     store_entry_t entries[STORE_MAX];
     size_t n;
     lgx_registry_t *registry; /* borrowed; NULL: fixed ids only */
+    /* Held by lgx_avro_decode: decoders of several threads share the
+     * store (a registry fetch adds to it, and uses one curl handle) and
+     * avro-c keeps its last error in one static buffer. */
+    pthread_mutex_t decode_lock;
 };
 
 /* Adds schema text under id (version 0 for schemas from the registry). */
@@ -140,6 +145,9 @@ lgx_avro_store_t *lgx_avro_store_load(const char *dir, char *errstr,
     yajl_val root = lgx_json_parse(text, len, errstr, size);
     free(text);
     lgx_avro_store_t *store = calloc(1, sizeof(*store));
+    if (store) {
+        pthread_mutex_init(&store->decode_lock, NULL);
+    }
     yajl_val list = lgx_json_get(root, "schemas");
     if (!store || !YAJL_IS_ARRAY(list)) {
         if (root) {
@@ -171,6 +179,7 @@ void lgx_avro_store_destroy(lgx_avro_store_t *store)
         free(store->entries[i].json);
         avro_schema_decref(store->entries[i].schema);
     }
+    pthread_mutex_destroy(&store->decode_lock);
     free(store);
 }
 
@@ -383,9 +392,9 @@ static bool body_complete(avro_schema_t writer, const void *body, size_t len)
     return rc == 0;
 }
 
-lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
-                          avro_value_t **out, int32_t *writer_id, char *errstr,
-                          size_t size)
+static lgx_err_t decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
+                        avro_value_t **out, int32_t *writer_id, char *errstr,
+                        size_t size)
 {
     const void *body;
     size_t body_len;
@@ -427,6 +436,16 @@ lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
     if (err == LGX_OK) {
         *out = r->native ? &r->value : &d->value;
     }
+    return err;
+}
+
+lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
+                          avro_value_t **out, int32_t *writer_id, char *errstr,
+                          size_t size)
+{
+    pthread_mutex_lock(&d->store->decode_lock);
+    lgx_err_t err = decode(d, buf, len, out, writer_id, errstr, size);
+    pthread_mutex_unlock(&d->store->decode_lock);
     return err;
 }
 

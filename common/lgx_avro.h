@@ -72,7 +72,9 @@ lgx_avro_decoder_t *lgx_avro_decoder_new(lgx_avro_store_t *store,
 void lgx_avro_decoder_destroy(lgx_avro_decoder_t *d);
 
 /* Decodes a framed message. On LGX_OK *out points to a record owned by the
- * decoder, valid until the next decode. Errors: LGX_ERR_DECODE (bad frame
+ * decoder, valid until the next decode. Decoders of one store may decode
+ * in several threads at once (one decoder per thread): decodes of one
+ * store take turns. Errors: LGX_ERR_DECODE (bad frame
  * or body, trailing bytes), LGX_ERR_SCHEMA (unknown id, or a writer schema
  * that cannot be read as the reader schema); errstr says which. */
 lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,

@@ -1,6 +1,7 @@
 #include "lgx_consumer.h"
 
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -104,6 +105,11 @@ static const lgx_opt_t consumer_opts[] = {
      "Events queued per partition (held or waiting behind a held one) "
      "before fetching pauses",
      "10..10000000", 0},
+    {"concurrency", LGX_OPT_INT, "4", OFF(concurrency),
+     "Events of different entities applied at once, each by a worker with "
+     "its own Odoo connection; events of one entity still apply one at a "
+     "time in offset order (1: one event at a time)",
+     "1..64", 0},
     {"from-timestamp", LGX_OPT_STR, NULL, OFF(from_timestamp),
      "Start each partition at the first event at or after this time (ISO "
      "8601 UTC or epoch ms), whatever the group committed",
@@ -142,6 +148,15 @@ typedef struct pending {
     int64_t hold_deadline_ms; /* 0 until first held */
     int64_t first_failure_ms;
     int attempts;
+    /* One run: set by the main thread when it hands the event out, then
+     * filled by whoever runs it (a worker, or the main thread itself at
+     * --concurrency 1), then read by the main thread again. */
+    lgx_partq_t *q;    /* its partition's queue */
+    lgx_dedup_t *seen; /* its partition's dedup window */
+    lgx_verdict_t v;
+    char cid[LGX_CID_MAX + 1];
+    char *event_id;       /* a copy (the record is the runner's), or NULL */
+    struct pending *next; /* in the work or the done list */
 } pending_t;
 
 struct lgx_event_s {
@@ -151,8 +166,26 @@ struct lgx_event_s {
     const char *source;
     int64_t occurred_at;
     lgx_log_fields_t fields;
-    const lgx_partq_t *q; /* its partition's queue, for waits behind */
+    const lgx_partq_t *q;  /* its partition's queue, for waits behind */
+    pthread_mutex_t *lock; /* held to read q */
 };
+
+/* What runs handlers: each has its own Odoo client (one curl handle and
+ * connection), handler state and decoder, none of them thread-safe. */
+typedef struct runner {
+    lgx_odoo_t *odoo;
+    void *state;
+    lgx_avro_decoder_t *decoder;
+} runner_t;
+
+struct consumer;
+
+typedef struct worker {
+    struct consumer *c;
+    runner_t run;
+    pthread_t thread;
+    bool started;
+} worker_t;
 
 typedef struct consumer {
     lgx_kafka_owner_t owner; /* first: the log callback finds it */
@@ -179,7 +212,23 @@ typedef struct consumer {
     lgx_metrics_t *metrics;
     lgx_http_t *http;
     int64_t last_gauges_ms;
-    int64_t last_odoo_ok_ms;
+    _Atomic int64_t last_odoo_ok_ms; /* also set by the workers' calls */
+    bool reload_pending; /* SIGHUP: reload once nothing is in flight */
+    /* The executor (see dispatch). Without workers (--concurrency 1) the
+     * main thread runs each event itself with c->odoo, c->state and
+     * c->decoder. */
+    worker_t *workers;
+    size_t n_workers;
+    size_t in_flight;     /* handed to workers, not yet finished */
+    size_t rr;            /* the partition drained first, in turn */
+    pthread_mutex_t lock; /* the lists below, and the partition queues and
+                           * dedup windows while workers may read them */
+    pthread_cond_t work_cv;
+    pthread_cond_t done_cv;
+    pending_t *work_head, *work_tail; /* handed out, not yet taken */
+    pending_t *done_head, *done_tail; /* run, not yet finished */
+    bool closing;                     /* workers: stop when idle */
+    rd_kafka_queue_t *wake;           /* yielded when a run is done */
     /* Read by the HTTP thread for /readyz. */
     atomic_int n_assigned;
     atomic_int odoo_down;
@@ -315,8 +364,14 @@ bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
     /* Two events of one type and entity are applied in their order: were
      * the later one applied while the earlier waits, the earlier would
      * turn stale when its precondition comes, and its effects be lost. */
-    if (ev->q &&
-        lgx_partq_held_earlier(ev->q, ev->fields.offset, held_as, type)) {
+    bool behind = false;
+    if (ev->q) {
+        pthread_mutex_lock(ev->lock);
+        behind =
+            lgx_partq_held_earlier(ev->q, ev->fields.offset, held_as, type);
+        pthread_mutex_unlock(ev->lock);
+    }
+    if (behind) {
         lgx_verdict_set(v, LGX_OUTCOME_HELD, "waiting_for_earlier",
                         "an earlier %s of this entity is held: this one "
                         "waits behind it",
@@ -427,6 +482,7 @@ static void pending_free(void *item)
     pending_t *pe = item;
     if (pe) {
         rd_kafka_message_destroy(pe->m);
+        free(pe->event_id);
         free(pe);
     }
 }
@@ -534,6 +590,9 @@ static void start_from_time(consumer_t *c,
     rd_kafka_topic_partition_list_destroy(l);
 }
 
+static void wait_idle(consumer_t *c);
+static void store_finished(consumer_t *c, part_t *p);
+
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -561,8 +620,14 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         }
         return;
     }
-    /* Revoked or lost: commit what is finished before letting go; events
-     * not finished are read again by the partition's next owner. */
+    /* Revoked or lost: the events in flight finish first (they hold the
+     * partitions' queues), then what is finished is committed before
+     * letting go; events not finished are read again by the partition's
+     * next owner. */
+    wait_idle(c);
+    for (size_t i = 0; i < c->n_parts; i++) {
+        store_finished(c, &c->parts[i]);
+    }
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS &&
         !rd_kafka_assignment_lost(rk) && !c->fatal) {
         commit(c, true);
@@ -695,10 +760,11 @@ static bool read_envelope(lgx_event_t *ev, lgx_verdict_t *v)
     return true;
 }
 
-/* Decodes and judges one message; fills v. */
-static void judge(consumer_t *c, const rd_kafka_message_t *m, part_t *p,
-                  lgx_event_t *ev, char cid[LGX_CID_MAX + 1], lgx_verdict_t *v)
+/* Decodes and judges one message with runner r; fills v. */
+static void judge(consumer_t *c, runner_t *r, pending_t *pe, lgx_event_t *ev,
+                  lgx_verdict_t *v)
 {
+    const rd_kafka_message_t *m = pe->m;
     char errstr[512];
     if (m->len > (size_t)c->conf->max_message_bytes) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "message_too_large",
@@ -707,7 +773,7 @@ static void judge(consumer_t *c, const rd_kafka_message_t *m, part_t *p,
         return;
     }
     int32_t writer_id = -1;
-    lgx_err_t err = lgx_avro_decode(c->decoder, m->payload, m->len, &ev->record,
+    lgx_err_t err = lgx_avro_decode(r->decoder, m->payload, m->len, &ev->record,
                                     &writer_id, errstr, sizeof(errstr));
     if (err != LGX_OK) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED,
@@ -735,16 +801,21 @@ static void judge(consumer_t *c, const rd_kafka_message_t *m, part_t *p,
     if (lgx_avro_get_str(ev->record, "correlation_id", &f, &fl) != LGX_OK) {
         f = NULL;
     }
-    lgx_cid_choose(h, hl, f, fl, cid);
-    ev->fields.correlation_id = cid;
-    if (p->seen &&
-        lgx_dedup_seen(p->seen, ev->event_id, strlen(ev->event_id))) {
+    lgx_cid_choose(h, hl, f, fl, pe->cid);
+    ev->fields.correlation_id = pe->cid;
+    bool seen = false;
+    if (pe->seen) {
+        pthread_mutex_lock(&c->lock);
+        seen = lgx_dedup_seen(pe->seen, ev->event_id, strlen(ev->event_id));
+        pthread_mutex_unlock(&c->lock);
+    }
+    if (seen) {
         lgx_verdict_set(v, LGX_OUTCOME_DUPLICATE, "redelivered",
                         "event %s was already handled by this process",
                         ev->event_id);
         return;
     }
-    c->spec->handle(c->state, ev, v);
+    c->spec->handle(r->state, ev, v);
 }
 
 /* Turns holds past their deadline and retries past their limit into
@@ -795,27 +866,60 @@ static void count_outcome(consumer_t *c, const lgx_verdict_t *v, bool already)
     }
 }
 
-/* Runs one pending event to an outcome; returns it. */
-static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
+/* The log fields of a pending event; key is room for its key. */
+static lgx_log_fields_t pending_fields(const pending_t *pe, char key[256])
 {
     const rd_kafka_message_t *m = pe->m;
-    char key[256] = "";
-    char cid[LGX_CID_MAX + 1] = "";
+    lgx_log_fields_t f = LGX_LOG_FIELDS_INIT;
+    key[0] = '\0';
     if (m->key) {
-        snprintf(key, sizeof(key), "%.*s",
-                 (int)(m->key_len < 255 ? m->key_len : 255),
+        snprintf(key, 256, "%.*s", (int)(m->key_len < 255 ? m->key_len : 255),
                  (const char *)m->key);
     }
-    lgx_event_t ev = {c->rules, NULL, NULL, NULL, 0, LGX_LOG_FIELDS_INIT, p->q};
-    ev.fields.topic = rd_kafka_topic_name(m->rkt);
-    ev.fields.partition = m->partition;
-    ev.fields.offset = m->offset;
-    ev.fields.key = m->key ? key : NULL;
+    f.topic = rd_kafka_topic_name(m->rkt);
+    f.partition = m->partition;
+    f.offset = m->offset;
+    f.key = m->key ? key : NULL;
+    return f;
+}
 
-    lgx_verdict_t v;
-    lgx_verdict_set(&v, LGX_OUTCOME_APPLIED, "", "applied");
-    v.event_type = NULL;
-    judge(c, m, p, &ev, cid, &v);
+/* Runs one pending event through its handler with runner r, leaving the
+ * verdict, correlation id and event id in pe. Runs on a worker thread
+ * (or on the main thread at --concurrency 1); touches nothing the main
+ * thread changes meanwhile except under c->lock. */
+static void run_event(consumer_t *c, runner_t *r, pending_t *pe)
+{
+    char key[256];
+    lgx_event_t ev = {c->rules, NULL,    NULL, NULL, 0, LGX_LOG_FIELDS_INIT,
+                      pe->q,    &c->lock};
+    ev.fields = pending_fields(pe, key);
+    pe->cid[0] = '\0';
+    free(pe->event_id);
+    pe->event_id = NULL;
+    lgx_verdict_set(&pe->v, LGX_OUTCOME_APPLIED, "", "applied");
+    pe->v.event_type = NULL;
+    judge(c, r, pe, &ev, &pe->v);
+    /* The record is the runner's and is reused by its next event. Without
+     * memory for the copy the outcome line lacks the id and the event is
+     * not remembered as seen; its outcome stands. */
+    if (ev.event_id) {
+        pe->event_id = strdup(ev.event_id);
+    }
+}
+
+/* Settles the outcome of a run: holds past their deadline and retries
+ * past their limit become rejections, rejections dead letters; then the
+ * log line, the counts and the event's place in its queue. Main thread
+ * only. Returns the outcome. */
+static lgx_outcome_t finish(consumer_t *c, pending_t *pe)
+{
+    const rd_kafka_message_t *m = pe->m;
+    part_t *p = part_find(c, m->partition);
+    lgx_verdict_t v = pe->v;
+    char key[256];
+    lgx_log_fields_t fields = pending_fields(pe, key);
+    fields.event_id = pe->event_id;
+    fields.correlation_id = pe->cid[0] ? pe->cid : NULL;
     if (v.outcome == LGX_OUTCOME_HELD) {
         snprintf(pe->held_type, sizeof(pe->held_type), "%s",
                  v.event_type ? v.event_type : "");
@@ -831,7 +935,7 @@ static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
     if (v.outcome == LGX_OUTCOME_REJECTED) {
         lgx_dlq_reason_t r = {v.reason,
                               v.message,
-                              cid[0] ? cid : NULL,
+                              pe->cid[0] ? pe->cid : NULL,
                               pe->attempts,
                               pe->first_failure_ms ? pe->first_failure_ms : now,
                               now};
@@ -851,38 +955,174 @@ static lgx_outcome_t process(consumer_t *c, part_t *p, pending_t *pe)
         }
     }
     if (v.outcome != LGX_OUTCOME_HELD || first_hold) {
-        log_outcome(c, &ev.fields, &v, pe->attempts);
+        log_outcome(c, &fields, &v, pe->attempts);
         c->counts[v.outcome]++;
         count_outcome(c, &v, v.outcome == LGX_OUTCOME_REJECTED && already[0]);
     }
+    pthread_mutex_lock(&c->lock);
     if (v.outcome == LGX_OUTCOME_HELD) {
         int64_t recheck = now + c->conf->hold_recheck_ms;
-        lgx_partq_hold(p->q, m->offset,
+        lgx_partq_hold(pe->q, m->offset,
                        recheck < pe->hold_deadline_ms ? recheck
                                                       : pe->hold_deadline_ms);
-    } else if (v.outcome == LGX_OUTCOME_RETRY) {
+    } else if (v.outcome == LGX_OUTCOME_RETRY ||
+               v.outcome == LGX_OUTCOME_FATAL) {
+        lgx_partq_again(pe->q, m->offset);
+    } else {
+        /* A rejected event is not remembered: redriven from the dead
+         * letters once its cause is fixed, it must be tried again. */
+        if (pe->seen && pe->event_id && v.outcome != LGX_OUTCOME_REJECTED) {
+            lgx_dedup_add(pe->seen, pe->event_id, strlen(pe->event_id));
+        }
+        lgx_partq_done(pe->q, m->offset);
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (v.outcome == LGX_OUTCOME_RETRY && p) {
         p->attempts++;
         p->blocked_until_ms = now + backoff_ms(c, p->attempts);
     } else if (v.outcome == LGX_OUTCOME_FATAL) {
         c->fatal = true;
-    } else {
+    } else if (v.outcome != LGX_OUTCOME_HELD && p) {
         p->attempts = 0;
-        /* A rejected event is not remembered: redriven from the dead
-         * letters once its cause is fixed, it must be tried again. */
-        if (p->seen && ev.event_id && v.outcome != LGX_OUTCOME_REJECTED) {
-            lgx_dedup_add(p->seen, ev.event_id, strlen(ev.event_id));
-        }
-        lgx_partq_done(p->q, m->offset);
     }
     return v.outcome;
 }
 
-/* Runs every event of the partition that may run now, then stores the
- * offset below which everything is finished. */
+/* ---- the executor ----
+ *
+ * Handlers are synchronous sequences of Odoo calls (search, then write,
+ * then note). Several calls are in flight at once by running several
+ * handlers at once, each in a worker thread with its own Odoo client, so
+ * its own curl handle and connection: the same calls in flight as
+ * libcurl's multi interface would give, with the handlers unchanged. The
+ * main thread keeps everything else: Kafka, the partition queues, the
+ * choice of what runs (one event per entity at a time, see lgx_partq),
+ * dedup, outcomes, dead letters, holds, retries, commits and reloads. */
+
+/* Hands pe, the next event of p, to a worker; at --concurrency 1 runs it
+ * here. Returns its outcome when it ran here, LGX_OUTCOME__COUNT when it
+ * is in flight, LGX_OUTCOME_RETRY when it could not start (no memory). */
+static lgx_outcome_t dispatch(consumer_t *c, part_t *p, pending_t *pe,
+                              int64_t offset)
+{
+    pe->q = p->q;
+    pe->seen = p->seen;
+    pthread_mutex_lock(&c->lock);
+    lgx_err_t err = lgx_partq_start(p->q, offset);
+    if (err == LGX_OK && c->n_workers) {
+        pe->next = NULL;
+        if (c->work_tail) {
+            c->work_tail->next = pe;
+        } else {
+            c->work_head = pe;
+        }
+        c->work_tail = pe;
+        c->in_flight++;
+        pthread_cond_signal(&c->work_cv);
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (err != LGX_OK) {
+        return LGX_OUTCOME_RETRY;
+    }
+    if (c->n_workers) {
+        return LGX_OUTCOME__COUNT;
+    }
+    runner_t self = {c->odoo, c->state, c->decoder};
+    run_event(c, &self, pe);
+    return finish(c, pe);
+}
+
+static void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    consumer_t *c = w->c;
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        while (!c->work_head && !c->closing) {
+            pthread_cond_wait(&c->work_cv, &c->lock);
+        }
+        pending_t *pe = c->work_head;
+        if (!pe) {
+            break;
+        }
+        c->work_head = pe->next;
+        if (!c->work_head) {
+            c->work_tail = NULL;
+        }
+        pthread_mutex_unlock(&c->lock);
+        run_event(c, &w->run, pe);
+        pthread_mutex_lock(&c->lock);
+        pe->next = NULL;
+        if (c->done_tail) {
+            c->done_tail->next = pe;
+        } else {
+            c->done_head = pe;
+        }
+        c->done_tail = pe;
+        pthread_cond_signal(&c->done_cv);
+        rd_kafka_queue_t *wake = c->wake;
+        pthread_mutex_unlock(&c->lock);
+        /* The main thread may be waiting in the Kafka poll. */
+        if (wake) {
+            rd_kafka_queue_yield(wake);
+        }
+        pthread_mutex_lock(&c->lock);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return NULL;
+}
+
+/* Finishes every run that is done; wait: first wait for one. */
+static void collect(consumer_t *c, bool wait)
+{
+    pthread_mutex_lock(&c->lock);
+    while (wait && !c->done_head && c->in_flight) {
+        pthread_cond_wait(&c->done_cv, &c->lock);
+    }
+    pending_t *pe = c->done_head;
+    c->done_head = c->done_tail = NULL;
+    pthread_mutex_unlock(&c->lock);
+    while (pe) {
+        pending_t *next = pe->next;
+        c->in_flight--;
+        finish(c, pe);
+        pe = next;
+    }
+}
+
+/* Waits until nothing is in flight, finishing what comes back. */
+static void wait_idle(consumer_t *c)
+{
+    while (c->in_flight) {
+        collect(c, true);
+    }
+}
+
+/* Stores the offset below which everything of p is finished. */
+static void store_finished(consumer_t *c, part_t *p)
+{
+    pthread_mutex_lock(&c->lock);
+    int64_t next = lgx_partq_pop(p->q, pending_free);
+    pthread_mutex_unlock(&c->lock);
+    if (next >= 0) {
+        store_offset(c, p->partition, next);
+    }
+}
+
+/* Hands out every event of the partition that may run now, as long as
+ * there is room in flight, then stores the offset below which everything
+ * is finished. */
 static void drain(consumer_t *c, part_t *p)
 {
     int64_t now = now_ms();
-    while (!c->fatal && now >= p->blocked_until_ms) {
+    while (!c->fatal && !c->reload_pending && now >= p->blocked_until_ms &&
+           c->in_flight < (size_t)c->conf->concurrency) {
+        /* After a retriable failure the partition runs one event at a
+         * time until one finishes: the first run after the backoff tells
+         * whether Odoo is back. */
+        if (p->attempts > 0 && lgx_partq_started(p->q) > 0) {
+            break;
+        }
         int64_t offset;
         pending_t *pe = lgx_partq_next(p->q, now, &offset);
         if (!pe) {
@@ -890,15 +1130,12 @@ static void drain(consumer_t *c, part_t *p)
         }
         /* A retriable failure blocks the partition (store and forward);
          * a held event only blocks its own entity. */
-        if (process(c, p, pe) == LGX_OUTCOME_RETRY) {
+        if (dispatch(c, p, pe, offset) == LGX_OUTCOME_RETRY) {
             break;
         }
         now = now_ms();
     }
-    int64_t next = lgx_partq_pop(p->q, pending_free);
-    if (next >= 0) {
-        store_offset(c, p->partition, next);
-    }
+    store_finished(c, p);
     size_t len = lgx_partq_len(p->q);
     if (len >= (size_t)c->conf->max_pending) {
         fetch_pause(c, p, true);
@@ -918,8 +1155,13 @@ static void take(consumer_t *c, rd_kafka_message_t *m)
                  (int)(m->key_len < 255 ? m->key_len : 255),
                  (const char *)m->key);
     }
-    if (!p || !p->q || !pe ||
-        lgx_partq_push(p->q, m->offset, key, pe) != LGX_OK) {
+    lgx_err_t err = LGX_ERR_INVALID;
+    if (p && p->q && pe) {
+        pthread_mutex_lock(&c->lock);
+        err = lgx_partq_push(p->q, m->offset, key, pe);
+        pthread_mutex_unlock(&c->lock);
+    }
+    if (err != LGX_OK) {
         /* Not ours any more, or no memory: drop it uncommitted; it is
          * read again after a restart or by the partition's next owner. */
         LGX_WARN(c->log, "could not queue offset %lld of partition %d",
@@ -1074,7 +1316,7 @@ static void on_odoo_call(void *opaque, const char *model, const char *method,
     lgx_metrics_add(c->metrics, "lgx_odoo_calls_total", labels, 1);
     int down = lgx_err_retriable(result) ? 1 : 0;
     if (!down) {
-        c->last_odoo_ok_ms = now_ms();
+        atomic_store(&c->last_odoo_ok_ms, now_ms());
     }
     if (atomic_exchange(&c->odoo_down, down) != down) {
         if (down) {
@@ -1157,9 +1399,9 @@ static void housekeeping(consumer_t *c)
     }
     lgx_metrics_set(c->metrics, "lgx_assigned_partitions", NULL,
                     (double)c->n_parts);
-    if (now - c->last_odoo_ok_ms >= c->conf->odoo_probe_ms) {
+    if (now - atomic_load(&c->last_odoo_ok_ms) >= c->conf->odoo_probe_ms) {
         lgx_odoo_error_t err;
-        c->last_odoo_ok_ms = now;
+        atomic_store(&c->last_odoo_ok_ms, now);
         lgx_err_t rc = lgx_odoo_call(c->odoo, "res.users", "context_get", NULL,
                                      0, NULL, NULL, &err);
         if (lgx_err_fatal(rc)) {
@@ -1169,11 +1411,11 @@ static void housekeeping(consumer_t *c)
     }
 }
 
-/* SIGHUP: new rules, unless the file is now invalid (the old rules stay). */
+/* SIGHUP: new rules, unless the file is now invalid (the old rules stay).
+ * Only while nothing is in flight: handlers read the rules. */
 static void reload(consumer_t *c)
 {
     char errstr[512];
-    reload_requested = 0;
     lgx_rules_t *r =
         load_rules(c->spec, c->conf->rules, errstr, sizeof(errstr));
     if (!r) {
@@ -1185,11 +1427,16 @@ static void reload(consumer_t *c)
     LGX_INFO(c->log, "rules reloaded from %s", c->conf->rules);
 }
 
-/* SIGHUP: the API key file again (rotation without a restart). */
+/* SIGHUP: the API key file again (rotation without a restart), for the
+ * main client and each worker's, while nothing is in flight. */
 static void reload_key(consumer_t *c)
 {
     char errstr[512];
     lgx_err_t rc = lgx_odoo_reload_key(c->odoo, errstr, sizeof(errstr));
+    for (size_t i = 0; rc == LGX_OK && i < c->n_workers; i++) {
+        rc =
+            lgx_odoo_reload_key(c->workers[i].run.odoo, errstr, sizeof(errstr));
+    }
     if (rc == LGX_OK) {
         LGX_INFO(c->log, "Odoo API key read again from its file");
     } else if (rc != LGX_ERR_NOT_FOUND) {
@@ -1201,13 +1448,23 @@ static void reload_key(consumer_t *c)
 static void loop(consumer_t *c)
 {
     while (!stop_requested && !c->fatal) {
+        collect(c, false);
         if (reload_requested) {
+            reload_requested = 0;
+            c->reload_pending = true;
+        }
+        /* Rules and keys change only between events: dispatching stops
+         * until the events in flight are finished. */
+        if (c->reload_pending && !c->in_flight) {
+            c->reload_pending = false;
             reload(c);
             reload_key(c);
         }
         housekeeping(c);
+        /* Each partition in turn goes first for the room in flight. */
+        size_t first = c->n_parts ? c->rr++ % c->n_parts : 0;
         for (size_t i = 0; i < c->n_parts && !c->fatal; i++) {
-            drain(c, &c->parts[i]);
+            drain(c, &c->parts[(first + i) % c->n_parts]);
         }
         if (now_ms() - c->last_commit_ms >= c->conf->commit_interval_ms) {
             commit(c, false);
@@ -1216,6 +1473,7 @@ static void loop(consumer_t *c)
             LGX_INFO(c->log, "every partition read to its end; stopping");
             break;
         }
+        /* A worker that finishes an event wakes the poll up. */
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
         if (!m) {
             continue;
@@ -1265,6 +1523,11 @@ static int run(consumer_t *c)
     LGX_INFO(c->log, "consuming %s as group %s; dead letters to %s",
              c->conf->topic, c->conf->group, c->conf->dlq_topic);
     loop(c);
+    /* SIGTERM or a fatal error: the events in flight finish first. */
+    wait_idle(c);
+    for (size_t i = 0; i < c->n_parts; i++) {
+        store_finished(c, &c->parts[i]);
+    }
     if (!c->fatal) {
         commit(c, true);
     }
@@ -1322,6 +1585,107 @@ static lgx_err_t check_setup(const lgx_consumer_spec_t *spec, lgx_odoo_t *odoo,
     return rc;
 }
 
+/* Connects odoo, waiting out an outage (retrying every 2 s until
+ * stopped); check: also checks Odoo's set-up for the consumer. */
+static lgx_err_t await_odoo(const lgx_consumer_spec_t *spec, lgx_odoo_t *odoo,
+                            lgx_log_t *log, bool check, lgx_odoo_error_t *oerr)
+{
+    bool connected = false;
+    lgx_err_t err;
+    for (;;) {
+        err = connected ? LGX_OK : lgx_odoo_connect(odoo, oerr);
+        connected = err == LGX_OK;
+        if (connected && check) {
+            err = check_setup(spec, odoo, log, oerr);
+        }
+        if (err == LGX_OK || !lgx_err_retriable(err) || stop_requested) {
+            break;
+        }
+        LGX_WARN(log, "Odoo not reachable yet (%s: %s); retrying in 2 s",
+                 oerr->name, oerr->message);
+        struct timespec ts = {2, 0};
+        nanosleep(&ts, NULL);
+    }
+    return err;
+}
+
+/* Makes the --concurrency workers, each with its own Odoo client
+ * (connected with oconf), handler state and decoder of store, and starts
+ * them. On error errstr says why; stop_workers cleans up. */
+static lgx_err_t start_workers(consumer_t *c, const lgx_odoo_conf_t *oconf,
+                               lgx_avro_store_t *store, lgx_odoo_error_t *oerr,
+                               char *errstr, size_t size)
+{
+    const lgx_consumer_spec_t *spec = c->spec;
+    size_t n = (size_t)c->conf->concurrency;
+    if (!(c->workers = calloc(n, sizeof(*c->workers)))) {
+        snprintf(errstr, size, "out of memory");
+        return LGX_ERR_NOMEM;
+    }
+    for (; c->n_workers < n; c->n_workers++) {
+        worker_t *w = &c->workers[c->n_workers];
+        w->c = c;
+        if (!(w->run.odoo = lgx_odoo_new(oconf, c->log, errstr, size))) {
+            return LGX_ERR_INVALID;
+        }
+        lgx_err_t err = await_odoo(spec, w->run.odoo, c->log, false, oerr);
+        if (err != LGX_OK) {
+            LGX_ERROR(c->log, "cannot use Odoo at %s: %s: %s", oconf->url,
+                      oerr->name, oerr->message);
+            snprintf(errstr, size, "worker %zu not connected to Odoo",
+                     c->n_workers + 1);
+            return err;
+        }
+        lgx_odoo_set_observer(w->run.odoo, on_odoo_call, c);
+        if (spec->init && !(w->run.state = spec->init(spec->conf, w->run.odoo,
+                                                      c->log, errstr, size))) {
+            return LGX_ERR_INVALID;
+        }
+        if (!(w->run.decoder =
+                  lgx_avro_decoder_new(store, spec->schema, errstr, size))) {
+            return LGX_ERR_INVALID;
+        }
+    }
+    for (size_t i = 0; i < c->n_workers; i++) {
+        worker_t *w = &c->workers[i];
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            snprintf(errstr, size, "cannot start worker thread %zu", i + 1);
+            return LGX_ERR_NOMEM;
+        }
+        w->started = true;
+    }
+    LGX_INFO(c->log,
+             "applying up to %zu events at once (one Odoo connection "
+             "per worker)",
+             c->n_workers);
+    return LGX_OK;
+}
+
+/* Stops the workers (they finish what they hold) and frees them. */
+static void stop_workers(consumer_t *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->closing = true;
+    pthread_cond_broadcast(&c->work_cv);
+    pthread_mutex_unlock(&c->lock);
+    for (size_t i = 0;
+         c->workers && i <= c->n_workers && i < (size_t)c->conf->concurrency;
+         i++) {
+        worker_t *w = &c->workers[i];
+        if (w->started) {
+            pthread_join(w->thread, NULL);
+        }
+        if (c->spec->term && w->run.state) {
+            c->spec->term(w->run.state);
+        }
+        lgx_avro_decoder_destroy(w->run.decoder);
+        lgx_odoo_destroy(w->run.odoo);
+    }
+    free(c->workers);
+    c->workers = NULL;
+    c->n_workers = 0;
+}
+
 extern char **environ;
 
 int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
@@ -1377,6 +1741,9 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     if (!log || !c) {
         goto done;
     }
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->work_cv, NULL);
+    pthread_cond_init(&c->done_cv, NULL);
     c->owner.log = log;
     c->log = log;
     c->spec = spec;
@@ -1440,21 +1807,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
      * needs before anything is consumed: a wrong key or a missing field
      * stops here, with no offset touched; an outage is waited out. */
     lgx_odoo_error_t oerr;
-    bool connected = false;
-    for (;;) {
-        err = connected ? LGX_OK : lgx_odoo_connect(odoo, &oerr);
-        connected = err == LGX_OK;
-        if (connected) {
-            err = check_setup(spec, odoo, log, &oerr);
-        }
-        if (err == LGX_OK || !lgx_err_retriable(err) || stop_requested) {
-            break;
-        }
-        LGX_WARN(log, "Odoo not reachable yet (%s: %s); retrying in 2 s",
-                 oerr.name, oerr.message);
-        struct timespec ts = {2, 0};
-        nanosleep(&ts, NULL);
-    }
+    err = await_odoo(spec, odoo, log, true, &oerr);
     if (err != LGX_OK) {
         if (err != LGX_ERR_ODOO_CONFIG) {
             LGX_ERROR(log, "cannot use Odoo at %s: %s: %s", oconf.url,
@@ -1463,16 +1816,24 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         goto done;
     }
     c->odoo = odoo;
-    c->last_odoo_ok_ms = now_ms();
-    atomic_store(&c->connecting, false);
+    atomic_store(&c->last_odoo_ok_ms, now_ms());
     lgx_odoo_set_observer(odoo, on_odoo_call, c);
-    c->state = spec->init
-                   ? spec->init(spec->conf, odoo, log, errstr, sizeof(errstr))
-                   : NULL;
-    if (spec->init && !c->state) {
-        LGX_ERROR(log, "%s", errstr);
-        goto done;
+    if (kconf.concurrency > 1) {
+        err = start_workers(c, &oconf, store, &oerr, errstr, sizeof(errstr));
+        if (err != LGX_OK) {
+            LGX_ERROR(log, "%s", errstr);
+            goto done;
+        }
+    } else {
+        c->state = spec->init ? spec->init(spec->conf, odoo, log, errstr,
+                                           sizeof(errstr))
+                              : NULL;
+        if (spec->init && !c->state) {
+            LGX_ERROR(log, "%s", errstr);
+            goto done;
+        }
     }
+    atomic_store(&c->connecting, false);
     if (!(c->dlq = lgx_dlq_new(kconf.brokers, kconf.kafka_props, spec->program,
                                (size_t)kconf.dlq_index_max, log, errstr,
                                sizeof(errstr))) ||
@@ -1481,11 +1842,17 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         rc = 2;
         goto done;
     }
+    c->wake = rd_kafka_queue_get_consumer(c->rk);
     rc = run(c);
 done:
     if (c) {
-        /* The HTTP thread reads c and the metrics: stop it first. */
+        /* The HTTP thread reads c and the metrics: stop it first; the
+         * workers are idle once run returned. */
         lgx_http_stop(c->http);
+        stop_workers(c);
+        if (c->wake) {
+            rd_kafka_queue_destroy(c->wake);
+        }
         if (c->rk) {
             rd_kafka_destroy(c->rk);
         }
@@ -1499,6 +1866,9 @@ done:
         lgx_avro_decoder_destroy(c->decoder);
         lgx_rules_destroy(c->rules);
         lgx_metrics_destroy(c->metrics);
+        pthread_cond_destroy(&c->done_cv);
+        pthread_cond_destroy(&c->work_cv);
+        pthread_mutex_destroy(&c->lock);
         free(c);
     }
     lgx_odoo_destroy(odoo);

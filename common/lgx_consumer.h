@@ -8,13 +8,20 @@
  * envelope (event_id, correlation id, source, time), the in-memory dedup
  * window, retries, dead letters and offsets.
  *
+ * Concurrency: up to --concurrency events of different entities are
+ * applied at once by worker threads, each with its own Odoo client and
+ * handler state (see lgx_consumer.c); events of one entity run one at a
+ * time in offset order. A handler runs in one worker at a time and must
+ * only use its state, the event and the lgx_gate_* and lgx_event_*
+ * functions.
+ *
  * Offsets: an offset is stored, and later committed, only once its event
  * reached an end state (applied, duplicate, stale, or rejected and written
  * to the dead-letter topic). A retriable failure pauses the partition and
  * seeks back to the event; it is tried again after a capped exponential
  * backoff with jitter, so nothing is skipped and memory stays bounded.
  * Offsets are committed every commit interval, on partition revocation and
- * at shutdown (SIGTERM/SIGINT finish the event in hand first). A fatal
+ * at shutdown (SIGTERM/SIGINT finish the events in hand first). A fatal
  * error (Odoo refusing the credentials, missing set-up) stops the program
  * with exit code 1 without committing the event in hand.
  */
@@ -134,6 +141,7 @@ typedef struct lgx_consumer_conf {
     long hold_ms;
     long hold_recheck_ms;
     long max_pending;
+    long concurrency;
     char *from_timestamp;
     char *http_address;
     long http_port;

@@ -5,7 +5,7 @@
 
 #include "lgx_dedup.h"
 
-typedef enum { ITEM_READY, ITEM_HELD, ITEM_DONE } item_state_t;
+typedef enum { ITEM_READY, ITEM_HELD, ITEM_STARTED, ITEM_DONE } item_state_t;
 
 typedef struct slot {
     int64_t offset;
@@ -16,6 +16,15 @@ typedef struct slot {
     void *item;
 } slot_t;
 
+/* A started event: few at a time (at most the executor's concurrency),
+ * so a key is checked against them without a scan of the queue. key is
+ * the slot's own copy. */
+typedef struct started {
+    int64_t offset;
+    uint64_t key_hash;
+    const char *key;
+} started_t;
+
 /* A ring buffer of slots in offset order. */
 struct lgx_partq_s {
     slot_t *slots;
@@ -23,6 +32,9 @@ struct lgx_partq_s {
     size_t head;
     size_t len;
     size_t held;
+    started_t *run; /* the started events */
+    size_t started;
+    size_t run_cap;
     int64_t last_popped; /* offset of the last event popped, or -1 */
 };
 
@@ -60,6 +72,7 @@ void lgx_partq_destroy(lgx_partq_t *q, void (*free_item)(void *item))
         free(s->key);
     }
     free(q->slots);
+    free(q->run);
     free(q);
 }
 
@@ -110,10 +123,17 @@ static bool same_key(const slot_t *a, const slot_t *b)
            strcmp(a->key, b->key) == 0;
 }
 
-/* True when a slot before index i of the same key has not run yet. */
+/* True when a slot before index i of the same key has not run yet, or
+ * one of the same key (before or after) is started. */
 static bool key_blocked(const lgx_partq_t *q, size_t i)
 {
     const slot_t *s = at(q, i);
+    for (size_t j = 0; s->key_hash && j < q->started; j++) {
+        const started_t *r = &q->run[j];
+        if (r->key_hash == s->key_hash && strcmp(r->key, s->key) == 0) {
+            return true;
+        }
+    }
     for (size_t j = 0; s->key_hash && j < i; j++) {
         const slot_t *e = at(q, j);
         if (e->state == ITEM_READY && same_key(e, s)) {
@@ -127,7 +147,7 @@ void *lgx_partq_next(lgx_partq_t *q, int64_t now_ms, int64_t *offset)
 {
     for (size_t i = 0; i < q->len; i++) {
         slot_t *s = at(q, i);
-        if (s->state == ITEM_DONE ||
+        if (s->state == ITEM_DONE || s->state == ITEM_STARTED ||
             (s->state == ITEM_HELD && s->recheck_ms > now_ms) ||
             key_blocked(q, i)) {
             continue;
@@ -167,15 +187,58 @@ bool lgx_partq_held_earlier(const lgx_partq_t *q, int64_t offset,
     return false;
 }
 
+/* Leaves the state s is in, keeping the counts. */
+static void leave(lgx_partq_t *q, slot_t *s)
+{
+    if (s->state == ITEM_HELD) {
+        q->held--;
+    } else if (s->state == ITEM_STARTED) {
+        for (size_t j = 0; j < q->started; j++) {
+            if (q->run[j].offset == s->offset) {
+                q->run[j] = q->run[--q->started];
+                break;
+            }
+        }
+    }
+}
+
+lgx_err_t lgx_partq_start(lgx_partq_t *q, int64_t offset)
+{
+    slot_t *s = find(q, offset);
+    if (!s || s->state == ITEM_DONE || s->state == ITEM_STARTED) {
+        return LGX_ERR_INVALID;
+    }
+    if (q->started == q->run_cap) {
+        size_t cap = q->run_cap ? q->run_cap * 2 : 8;
+        started_t *n = realloc(q->run, cap * sizeof(*n));
+        if (!n) {
+            return LGX_ERR_NOMEM;
+        }
+        q->run = n;
+        q->run_cap = cap;
+    }
+    leave(q, s);
+    s->state = ITEM_STARTED;
+    q->run[q->started++] = (started_t){s->offset, s->key_hash, s->key};
+    return LGX_OK;
+}
+
+void lgx_partq_again(lgx_partq_t *q, int64_t offset)
+{
+    slot_t *s = find(q, offset);
+    if (s && s->state == ITEM_STARTED) {
+        leave(q, s);
+        s->state = ITEM_READY;
+    }
+}
+
 void lgx_partq_done(lgx_partq_t *q, int64_t offset)
 {
     slot_t *s = find(q, offset);
     if (!s || s->state == ITEM_DONE) {
         return;
     }
-    if (s->state == ITEM_HELD) {
-        q->held--;
-    }
+    leave(q, s);
     s->state = ITEM_DONE;
     /* What it changed may be what a held event of its key waits for. */
     for (size_t i = 0; i < q->len; i++) {
@@ -191,6 +254,7 @@ void lgx_partq_hold(lgx_partq_t *q, int64_t offset, int64_t recheck_ms)
     slot_t *s = find(q, offset);
     if (s && s->state != ITEM_DONE) {
         if (s->state != ITEM_HELD) {
+            leave(q, s);
             q->held++;
         }
         s->state = ITEM_HELD;
@@ -223,6 +287,11 @@ size_t lgx_partq_len(const lgx_partq_t *q)
 size_t lgx_partq_held(const lgx_partq_t *q)
 {
     return q->held;
+}
+
+size_t lgx_partq_started(const lgx_partq_t *q)
+{
+    return q->started;
 }
 
 int64_t lgx_partq_next_recheck(const lgx_partq_t *q)

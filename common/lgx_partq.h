@@ -12,6 +12,14 @@
  * past an event that has not reached an end state, whatever finished
  * after it.
  *
+ * Events run by an executor with several calls in flight are started
+ * (lgx_partq_start) before they are handed out and end done, held or
+ * back to waiting (lgx_partq_again). A started event is not handed out
+ * again, and while it runs no other event of its key is (neither a later
+ * one nor an earlier held one due for its recheck): one event per entity
+ * at a time, in offset order. Finishing out of order is fine: the commit
+ * offset still stops at the first unfinished event.
+ *
  * Pure bookkeeping, no Kafka and no I/O: unit-tested alone.
  */
 #ifndef LGX_PARTQ_H
@@ -36,10 +44,19 @@ void lgx_partq_destroy(lgx_partq_t *q, void (*free_item)(void *item));
 lgx_err_t lgx_partq_push(lgx_partq_t *q, int64_t offset, const char *key,
                          void *item) LGX_MUST_CHECK;
 
-/* The oldest event that may run at now_ms: not finished, no earlier
- * unfinished event of its key, and not held beyond now_ms. NULL if none. */
+/* The oldest event that may run at now_ms: not finished, not started, no
+ * earlier event of its key waiting to run, no event of its key started,
+ * and not held beyond now_ms. NULL if none. */
 void *lgx_partq_next(lgx_partq_t *q, int64_t now_ms, int64_t *offset);
 
+/* Marks the event at offset started (handed to a worker): next skips it
+ * and every other event of its key until it is done, held or again.
+ * LGX_ERR_INVALID when it is not there or already started or done,
+ * LGX_ERR_NOMEM (nothing changed) when out of memory. */
+lgx_err_t lgx_partq_start(lgx_partq_t *q, int64_t offset) LGX_MUST_CHECK;
+/* A started event that did not finish (a retriable failure): waiting to
+ * run again, before the later events of its key. */
+void lgx_partq_again(lgx_partq_t *q, int64_t offset);
 /* Marks the event at offset finished (an end state). */
 void lgx_partq_done(lgx_partq_t *q, int64_t offset);
 /* Marks it held until recheck_ms: it runs again from then on. */
@@ -56,9 +73,11 @@ bool lgx_partq_held_earlier(const lgx_partq_t *q, int64_t offset,
  * -1 when nothing finished since the last call. */
 int64_t lgx_partq_pop(lgx_partq_t *q, void (*pop_item)(void *item));
 
-/* Events not yet popped, and how many of them are held. */
+/* Events not yet popped, how many of them are held, and how many are
+ * started. */
 size_t lgx_partq_len(const lgx_partq_t *q);
 size_t lgx_partq_held(const lgx_partq_t *q);
+size_t lgx_partq_started(const lgx_partq_t *q);
 /* Earliest recheck time of a held event, or INT64_MAX. */
 int64_t lgx_partq_next_recheck(const lgx_partq_t *q);
 

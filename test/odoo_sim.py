@@ -34,7 +34,8 @@ authentication:
 * ``POST /__sim/reset {"seed": "demo"|"empty"}``: fresh data; fault rules,
   fault seed and user groups go back to the command-line settings.
 * ``POST /__sim/seed {"model", "records"}``, ``GET /__sim/dump?model=``,
-  ``GET /__sim/calls``, ``POST /__sim/calls/reset``.
+  ``GET /__sim/calls`` (each call with ``time``, when it came, and
+  ``end``, when its answer was ready), ``POST /__sim/calls/reset``.
 * ``POST /__sim/faults``: a list of items, each a rule
   ``{"api": "json2"|"jsonrpc"|"*", "model": "stock.picking"|"*",
   "method": "write"|"*", "kind": K, "delay_ms": N, "status": N,
@@ -4569,6 +4570,9 @@ class Simulator:
     def finish_call(self, entry: dict, **values):
         with self.lock:
             entry.update(values)
+            if "status" in values:
+                # when the answer was ready: with "time", the call's span
+                entry["end"] = time.time()
 
     def calls_report(self, filters: dict) -> dict:
         with self.lock:
