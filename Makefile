@@ -99,7 +99,7 @@ test: deps
 	$(MAKE) --no-print-directory lint-schemas
 	$(MAKE) --no-print-directory lint-manifests
 	bash test/test_deploy.sh
-	$(MAKE) --no-print-directory integration
+	$(MAKE) --no-print-directory asan
 
 demo: deps
 	$(MAKE) --no-print-directory all
@@ -117,9 +117,26 @@ bench: deps
 	$(MAKE) --no-print-directory all
 	python3 test/bench/bench.py
 
+# The unit tests, then every integration test with the programs built
+# with AddressSanitizer and UndefinedBehaviorSanitizer (LGX_BIN). A report
+# aborts the program and is written to build/asan/reports: the target
+# fails if any was written, even when the test passed. Leaks are checked
+# in the unit tests here and in the programs by make valgrind (a program
+# stopped by a test's SIGKILL has none to report). ASAN_TESTS picks tests.
+ASAN_TESTS ?= test_it_*.py
+ASAN_REPORTS = $(CURDIR)/build/asan/reports
 asan:
 	$(MAKE) BUILD=build/asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
 	ASAN_OPTIONS=detect_leaks=1 CK_FORK=no build/asan/bin/check_lgx
+	@rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
+	@LGX_BIN=$(CURDIR)/build/asan/bin \
+	    ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:log_path=$(ASAN_REPORTS)/asan \
+	    UBSAN_OPTIONS=print_stacktrace=1:log_path=$(ASAN_REPORTS)/ubsan \
+	    python3 test/run_integration.py '$(ASAN_TESTS)'; tests=$$?; \
+	n=$$(ls $(ASAN_REPORTS) | wc -l); \
+	for f in $(ASAN_REPORTS)/*; do [ -e "$$f" ] && { echo "== $$f"; cat "$$f"; }; done; \
+	echo "asan: $$n sanitizer report(s)"; \
+	[ $$tests -eq 0 ] && [ $$n -eq 0 ]
 
 # Memcheck: a few integration tests with every lgx program they start
 # (consumers, lgx-produce, lgx-odoo-setup) under valgrind, through LGX_WRAP

@@ -130,7 +130,9 @@ class LookupTest(unittest.TestCase):
                     [pick_event(n, [("SKU-1002", 1)], complete=False)
                      for n in names])
         self.assertEqual(r.returncode, 0, r.stderr)
-        c = run_consumer("lgx-picks", broker, self.sim, self.topic)
+        # One worker: each worker keeps its own cache (--concurrency).
+        c = run_consumer("lgx-picks", broker, self.sim, self.topic,
+                         extra=("--concurrency", "1"))
         self.assertEqual(c.summary()["applied"], 5)
         counts = self.sim.calls()["counts"]["json2"]
         self.assertEqual(counts.get("product.product.search_read"), 1,
