@@ -732,6 +732,20 @@ lgx_err_t lgx_avro_get_bytes(avro_value_t *rec, const char *name,
 #define ODOO_TIME_MIN_MS (-62135596800000LL) /* 0001-01-01T00:00:00Z */
 #define ODOO_TIME_MAX_MS 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
 
+bool lgx_avro_parse_odoo_time(const char *s, int64_t *ms)
+{
+    char iso[21];
+    if (!s || strlen(s) != 19 || s[10] != ' ') {
+        return false;
+    }
+    /* The same instant in the ISO form lgx_avro_parse_time reads. */
+    memcpy(iso, s, 19);
+    iso[10] = 'T';
+    iso[19] = 'Z';
+    iso[20] = '\0';
+    return lgx_avro_parse_time(iso, ms) == LGX_OK;
+}
+
 void lgx_avro_odoo_time(int64_t ms, char out[20])
 {
     /* A year beyond 9999 (or before 1) would not fit in out: strftime then

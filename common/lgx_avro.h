@@ -126,6 +126,10 @@ lgx_err_t lgx_avro_get_bytes(avro_value_t *rec, const char *name,
  * the years Odoo can hold (1 to 9999) is clamped to the nearest end. */
 void lgx_avro_odoo_time(int64_t ms, char out[20]);
 
+/* Reads Odoo's datetime text "YYYY-MM-DD HH:MM:SS" (UTC) into *ms; false
+ * when s is NULL or not that form. */
+bool lgx_avro_parse_odoo_time(const char *s, int64_t *ms);
+
 /* Input limits: LGX_ERR_INVALID when a string or bytes value anywhere in
  * v is longer than max_bytes (bytes values: max_blob) or an array or map
  * holds more than max_items, with the field's path and the limit in

@@ -77,7 +77,7 @@ PROFILES = {
     # orders, events/s published, kills, hold_ms of the rules copy
     "short": {"orders": 120, "rate": 30, "kills": 8, "hold_ms": 90000,
               "drain_timeout": 300},
-    "full": {"orders": 1900, "rate": 40, "kills": 30, "hold_ms": 300000,
+    "full": {"orders": 1900, "rate": 40, "kills": 30, "hold_ms": 3600000,
              "drain_timeout": 1800},
 }
 
@@ -1301,7 +1301,7 @@ def parse_args(argv=None):
     ap.add_argument("--odoo-timeout-ms", type=int, default=500,
                     help="the consumers' --odoo-timeout-ms (default 500)")
     ap.add_argument("--hold-ms", type=int, help="hold_ms in the rules copy "
-                    "(default 90000 short, 300000 full)")
+                    "(default 90000 short, 3600000 full, as in config/rules.json)")
     ap.add_argument("--hold-recheck-ms", type=int, default=200,
                     help="the consumers' --hold-recheck-ms (default 200)")
     ap.add_argument("--drain", choices=("metrics", "restart"),

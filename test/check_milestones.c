@@ -5,6 +5,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "lgx_avro.h"
 #include "lgx_buf.h"
 #include "milestones/milestones_plan.h"
 
@@ -38,13 +39,13 @@ static milestone_t transit(void)
 START_TEST(test_parse_odoo_time)
 {
     int64_t ms = 0;
-    ck_assert(milestones_parse_odoo_time("2026-11-27 10:00:00", &ms));
+    ck_assert(lgx_avro_parse_odoo_time("2026-11-27 10:00:00", &ms));
     ck_assert_int_eq(ms, T10);
-    ck_assert(!milestones_parse_odoo_time("2026-11-27T10:00:00", &ms));
-    ck_assert(!milestones_parse_odoo_time("2026-11-27", &ms));
-    ck_assert(!milestones_parse_odoo_time("2026-13-27 10:00:00", &ms));
-    ck_assert(!milestones_parse_odoo_time("", &ms));
-    ck_assert(!milestones_parse_odoo_time(NULL, &ms));
+    ck_assert(!lgx_avro_parse_odoo_time("2026-11-27T10:00:00", &ms));
+    ck_assert(!lgx_avro_parse_odoo_time("2026-11-27", &ms));
+    ck_assert(!lgx_avro_parse_odoo_time("2026-13-27 10:00:00", &ms));
+    ck_assert(!lgx_avro_parse_odoo_time("", &ms));
+    ck_assert(!lgx_avro_parse_odoo_time(NULL, &ms));
 }
 END_TEST
 

@@ -5,24 +5,10 @@
 
 #include "lgx_avro.h"
 
-bool milestones_parse_odoo_time(const char *s, int64_t *ms)
-{
-    char iso[21];
-    if (!s || strlen(s) != 19 || s[10] != ' ') {
-        return false;
-    }
-    /* The same instant in the ISO form lgx_avro_parse_time reads. */
-    memcpy(iso, s, 19);
-    iso[10] = 'T';
-    iso[19] = 'Z';
-    iso[20] = '\0';
-    return lgx_avro_parse_time(iso, ms) == LGX_OK;
-}
-
 bool milestones_is_newer(int64_t occurred_at, const char *milestone_at)
 {
     int64_t at = 0;
-    if (!milestone_at || !milestones_parse_odoo_time(milestone_at, &at)) {
+    if (!milestone_at || !lgx_avro_parse_odoo_time(milestone_at, &at)) {
         return true;
     }
     return occurred_at / 1000 > at / 1000;

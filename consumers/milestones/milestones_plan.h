@@ -23,9 +23,6 @@ typedef struct milestone {
     int64_t eta;                  /* epoch ms; -1: none given */
 } milestone_t;
 
-/* Parses Odoo's datetime "YYYY-MM-DD HH:MM:SS" (UTC) into epoch ms. */
-bool milestones_parse_odoo_time(const char *s, int64_t *ms);
-
 /* True when a milestone that occurred at occurred_at (epoch ms) is newer
  * than the one recorded at milestone_at (Odoo datetime; NULL, empty or
  * unreadable: none recorded). Odoo keeps whole seconds, so the comparison

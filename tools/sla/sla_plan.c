@@ -136,25 +136,11 @@ const char *sla_order(sla_kind_t k)
     }
 }
 
-bool sla_parse_odoo_time(const char *s, int64_t *ms)
-{
-    char iso[21];
-    if (!s || strlen(s) != 19 || s[10] != ' ') {
-        return false;
-    }
-    /* The same instant in the ISO form lgx_avro_parse_time reads. */
-    memcpy(iso, s, 19);
-    iso[10] = 'T';
-    iso[19] = 'Z';
-    iso[20] = '\0';
-    return lgx_avro_parse_time(iso, ms) == LGX_OK;
-}
-
 /* The time of field in rec, or -1 (unset is Odoo's false). */
 static int64_t time_of(yajl_val rec, const char *field)
 {
     int64_t ms = -1;
-    if (!sla_parse_odoo_time(lgx_json_get_str(rec, field), &ms)) {
+    if (!lgx_avro_parse_odoo_time(lgx_json_get_str(rec, field), &ms)) {
         return -1;
     }
     return ms;

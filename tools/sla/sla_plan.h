@@ -71,9 +71,6 @@ const char *sla_fields(void);
  * more breaches than the read limit the new ones are among those read. */
 const char *sla_order(sla_kind_t k);
 
-/* Parses Odoo's datetime "YYYY-MM-DD HH:MM:SS" (UTC) into epoch ms. */
-bool sla_parse_odoo_time(const char *s, int64_t *ms);
-
 /* Since when the picking rec (a record read with sla_fields) has been in
  * kind k's situation, in epoch ms: its booking, the later of its last
  * milestone and its dispatch, its DELIVERED milestone. -1 when the record
