@@ -2016,9 +2016,43 @@ def orm_read(env: Env, model: str, ids, fields=None, load="_classic_read") -> li
     return result
 
 
+def _equality_leaves(env: Env, model: str, domain) -> list:
+    """The (field, value) of the leaves ('f', '=', v) of a domain that is a
+    plain AND of leaves, on stored scalar fields with an int or str value:
+    a cheap first pass over a large table (no index in memory). Only a row
+    whose raw value has v's type and differs from v fails it, so the full
+    predicate still decides every other row exactly as before."""
+    if not isinstance(domain, (list, tuple)):
+        return []
+    fields = env.mdef(model).fields
+    out = []
+    for leaf in domain:
+        if not isinstance(leaf, (list, tuple)):
+            return []  # '&', '|', '!': leave the domain to the predicate
+        if len(leaf) != 3 or leaf[1] != "=" or not isinstance(leaf[0], str):
+            continue
+        field = fields.get(leaf[0])
+        value = leaf[2]
+        if (field is None or field.compute is not None or field.fallback is not None
+                or field.type in ("one2many", "many2many")
+                or isinstance(value, bool) or not isinstance(value, (int, str))):
+            continue
+        out.append((leaf[0], value))
+    return out
+
+
 def orm_search_rows(env: Env, model: str, domain, offset=0, limit=None, order=None) -> list[dict]:
     predicate = compile_domain(env, model, domain)
-    rows = [row for row in env.table(model).values() if predicate(row)]
+    eq = _equality_leaves(env, model, domain)
+
+    def first_pass(row):
+        for fname, value in eq:
+            raw = row.get(fname)
+            if type(raw) is type(value) and raw != value:
+                return False
+        return True
+
+    rows = [row for row in env.table(model).values() if first_pass(row) and predicate(row)]
     rows = sort_rows(env, model, rows, order)
     try:
         offset = int(offset or 0)
