@@ -138,6 +138,8 @@ typedef struct part {
     int64_t blocked_until_ms; /* a retriable failure: wait until then */
     int attempts;             /* consecutive retriable failures */
     int64_t stored;           /* next offset to commit, or -1 */
+    int64_t committed; /* the group's offset, read once when needed: -1 not
+                          yet, -2 none or unreadable */
     lgx_dedup_t *seen;
     lgx_partq_t *q;
 } part_t;
@@ -506,6 +508,7 @@ static void part_add(consumer_t *c, int32_t partition)
     memset(p, 0, sizeof(*p));
     p->partition = partition;
     p->stored = -1;
+    p->committed = -1;
     p->seen = lgx_dedup_new((size_t)c->conf->dedup_window);
     p->q = lgx_partq_new();
 }
@@ -1363,6 +1366,18 @@ static int64_t fetch_start(consumer_t *c, part_t *p, int64_t lo)
     if (rd_kafka_position(c->rk, l) == RD_KAFKA_RESP_ERR_NO_ERROR &&
         l->elems[0].offset >= 0) {
         from = l->elems[0].offset - (int64_t)lgx_partq_len(p->q);
+    } else {
+        /* Nothing fetched (a partition already at its end): the group's
+         * committed offset, asked once. */
+        if (p->committed == -1) {
+            l->elems[0].offset = RD_KAFKA_OFFSET_INVALID;
+            p->committed = rd_kafka_committed(c->rk, l, 1000) ==
+                                       RD_KAFKA_RESP_ERR_NO_ERROR &&
+                                   !l->elems[0].err && l->elems[0].offset >= 0
+                               ? l->elems[0].offset
+                               : -2;
+        }
+        from = p->committed >= 0 ? p->committed : lo;
     }
     rd_kafka_topic_partition_list_destroy(l);
     return from > lo ? from : lo;

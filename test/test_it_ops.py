@@ -104,6 +104,40 @@ class OpsTest(unittest.TestCase):
         finally:
             sim.stop()
 
+    def test_lag_is_zero_when_a_restart_finds_nothing_new(self):
+        """A consumer started on partitions whose events were all handled
+        and committed reports lag 0 (from the committed offset), not the
+        whole partition."""
+        sim = lgxenv.Simulator(version=19)
+        topic = "it.ops.lag"
+        try:
+            names = [p["name"] for p in sim.dump("stock.picking")
+                     if p["state"] == "assigned"
+                     and p["picking_type_code"] == "outgoing"][:3]
+            self.assertEqual(produce(broker, topic, [
+                pick_event(n, [("SKU-1001", 0)], complete=False)
+                for n in names]).returncode, 0)
+            first = lgxenv.run_consumer("lgx-picks", broker, sim, topic)
+            self.assertEqual(len(first.outcomes()), 3, first.outcomes())
+            c = lgxenv.Consumer("lgx-picks", broker, sim, topic)
+            deadline = time.time() + 30
+            text = ""
+            while time.time() < deadline:
+                _, text = c.http("/metrics")
+                if ("lgx_consumer_lag{" in text
+                        and metric(text, "lgx_assigned_partitions") > 0):
+                    break
+                time.sleep(0.3)
+            time.sleep(1.5)  # the gauges are refreshed once a second
+            _, text = c.http("/metrics")
+            self.assertIn("lgx_consumer_lag{", text)
+            self.assertEqual(metric(text, "lgx_consumer_lag", topic=topic),
+                             0, text)
+            c.signal()
+            c.wait(30)
+        finally:
+            sim.stop()
+
     def test_readiness_follows_odoo(self):
         sim = lgxenv.Simulator(version=19)
         topic = "it.ops.ready"
