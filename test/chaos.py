@@ -59,9 +59,8 @@ sys.path.insert(0, HERE)
 import audit  # noqa: E402
 import lgxenv  # noqa: E402
 
-CONSUMERS = [("lgx-picks", "lgx.picks"), ("lgx-shipments", "lgx.shipments"),
-             ("lgx-milestones", "lgx.milestones"), ("lgx-pod", "lgx.pod")]
-TOPICS = [t for _, t in CONSUMERS]
+CONSUMERS = lgxenv.CONSUMERS
+TOPICS = lgxenv.TOPICS
 # Trouble in the stream (lgx-simulate knobs), as in test_it_simulate.py.
 KNOBS = ("--duplicates", "6", "--out-of-order", "6", "--poison", "4",
          "--late-pod", "15", "--dispatch-before-booking", "15",

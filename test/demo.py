@@ -51,9 +51,8 @@ sys.path.insert(0, HERE)
 import audit  # noqa: E402
 import lgxenv  # noqa: E402
 
-CONSUMERS = [("lgx-picks", "lgx.picks"), ("lgx-shipments", "lgx.shipments"),
-             ("lgx-milestones", "lgx.milestones"), ("lgx-pod", "lgx.pod")]
-TOPICS = [t for _, t in CONSUMERS]
+CONSUMERS = lgxenv.CONSUMERS
+TOPICS = lgxenv.TOPICS
 # A few per cent of every kind of trouble lgx-simulate makes (and its
 # default 10 % of orders whose shipment is cancelled).
 TROUBLE = ("--duplicates", "3", "--out-of-order", "3", "--poison", "2",

@@ -19,6 +19,10 @@ import urllib.request
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("LGX_BIN") or os.path.join(TOP, "build", "bin")
 API_KEY = "lgx-test-key-0123456789"
+# The four consumers and the topic each reads.
+CONSUMERS = [("lgx-picks", "lgx.picks"), ("lgx-shipments", "lgx.shipments"),
+             ("lgx-milestones", "lgx.milestones"), ("lgx-pod", "lgx.pod")]
+TOPICS = [t for _, t in CONSUMERS]
 
 
 def wrap(argv):

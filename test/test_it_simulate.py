@@ -20,8 +20,7 @@ ORDERS = 20
 KNOBS = ("--duplicates", "6", "--out-of-order", "6", "--poison", "4",
          "--late-pod", "15", "--dispatch-before-booking", "15",
          "--wrong-source", "4")
-CONSUMERS = [("lgx-picks", "lgx.picks"), ("lgx-shipments", "lgx.shipments"),
-             ("lgx-milestones", "lgx.milestones"), ("lgx-pod", "lgx.pod")]
+CONSUMERS = lgxenv.CONSUMERS
 # Newest schema id of each topic's record (avro-schemas/schemas.json).
 SCHEMA_IDS = {"lgx.picks": 2, "lgx.shipments": 11, "lgx.milestones": 21,
               "lgx.pod": 31}
