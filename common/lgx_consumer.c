@@ -33,6 +33,10 @@
 
 #define MAX_PARTS 1024
 #define DLQ_TIMEOUT_MS 30000
+/* The most events a worker takes at once (--batch-size). */
+#define MAX_BATCH 64
+/* The most messages taken from one poll before the workers are woken. */
+#define POLL_BURST 64
 
 /* The one mutable global: set by the signal handler, read by the loop. */
 static volatile sig_atomic_t stop_requested;
@@ -100,7 +104,13 @@ static const lgx_opt_t consumer_opts[] = {
      "dead-lettered (hold_expired), unless the rules say otherwise",
      "0..604800000", 0},
     {"hold-recheck-ms", LGX_OPT_INT, "5000", OFF(hold_recheck_ms),
-     "How often a held event is checked again", "10..3600000", 0},
+     "How soon a held event is checked again the first time; the wait "
+     "doubles with each check that finds it still held",
+     "10..3600000", 0},
+    {"hold-recheck-max-ms", LGX_OPT_INT, "60000", OFF(hold_recheck_max_ms),
+     "The longest wait between two checks of a held event (an event of its "
+     "key that applies rechecks it at once)",
+     "10..3600000", 0},
     {"max-pending", LGX_OPT_INT, "10000", OFF(max_pending),
      "Events queued per partition (held or waiting behind a held one) "
      "before fetching pauses",
@@ -109,6 +119,12 @@ static const lgx_opt_t consumer_opts[] = {
      "Events of different entities applied at once, each by a worker with "
      "its own Odoo connection; events of one entity still apply one at a "
      "time in offset order (1: one event at a time)",
+     "1..64", 0},
+    {"batch-size", LGX_OPT_INT, "8", OFF(batch_size),
+     "Events of different entities one worker takes at once when the "
+     "consumer reads and posts for several events in one Odoo call "
+     "(lgx-milestones); each event keeps its own checks and outcome "
+     "(1: no batches)",
      "1..64", 0},
     {"from-timestamp", LGX_OPT_STR, NULL, OFF(from_timestamp),
      "Start each partition at the first event at or after this time (ISO "
@@ -150,6 +166,7 @@ typedef struct pending {
     int64_t hold_deadline_ms; /* 0 until first held */
     int64_t first_failure_ms;
     int attempts;
+    int64_t recheck_ms; /* the wait before its next check while held */
     /* One run: set by the main thread when it hands the event out, then
      * filled by whoever runs it (a worker, or the main thread itself at
      * --concurrency 1), then read by the main thread again. */
@@ -178,6 +195,10 @@ typedef struct runner {
     lgx_odoo_t *odoo;
     void *state;
     lgx_avro_decoder_t *decoder;
+    /* Batches: the records of the other events of a batch (one decoder
+     * each, since a decoder's record is reused by its next event). */
+    lgx_avro_decoder_t **more;
+    size_t n_more;
 } runner_t;
 
 struct consumer;
@@ -222,6 +243,9 @@ typedef struct consumer {
     worker_t *workers;
     size_t n_workers;
     size_t in_flight;     /* handed to workers, not yet finished */
+    size_t max_in_flight; /* concurrency, times batch size with batches */
+    size_t n_work;        /* in the work list */
+    size_t n_busy;        /* workers running events */
     size_t rr;            /* the partition drained first, in turn */
     pthread_mutex_t lock; /* the lists below, and the partition queues and
                            * dedup windows while workers may read them */
@@ -764,8 +788,8 @@ static bool read_envelope(lgx_event_t *ev, lgx_verdict_t *v)
 }
 
 /* Decodes and judges one message with runner r; fills v. */
-static void judge(consumer_t *c, runner_t *r, pending_t *pe, lgx_event_t *ev,
-                  lgx_verdict_t *v)
+static bool judge_envelope(consumer_t *c, lgx_avro_decoder_t *decoder,
+                           pending_t *pe, lgx_event_t *ev, lgx_verdict_t *v)
 {
     const rd_kafka_message_t *m = pe->m;
     char errstr[512];
@@ -773,17 +797,17 @@ static void judge(consumer_t *c, runner_t *r, pending_t *pe, lgx_event_t *ev,
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "message_too_large",
                         "message of %zu bytes exceeds max-message-bytes %ld",
                         m->len, c->conf->max_message_bytes);
-        return;
+        return false;
     }
     int32_t writer_id = -1;
-    lgx_err_t err = lgx_avro_decode(r->decoder, m->payload, m->len, &ev->record,
+    lgx_err_t err = lgx_avro_decode(decoder, m->payload, m->len, &ev->record,
                                     &writer_id, errstr, sizeof(errstr));
     if (err != LGX_OK) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED,
                         err == LGX_ERR_SCHEMA ? "unknown_schema"
                                               : "malformed_avro",
                         "%s", errstr);
-        return;
+        return false;
     }
     if (lgx_avro_check_limits(ev->record, (size_t)c->conf->max_string_bytes,
                               (size_t)c->conf->max_blob_bytes,
@@ -791,10 +815,10 @@ static void judge(consumer_t *c, runner_t *r, pending_t *pe, lgx_event_t *ev,
                               sizeof(errstr)) != LGX_OK) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "limit_exceeded", "%s",
                         errstr);
-        return;
+        return false;
     }
     if (!read_envelope(ev, v)) {
-        return;
+        return false;
     }
     const char *h = NULL, *f = NULL;
     size_t hl = 0, fl = 0;
@@ -816,9 +840,17 @@ static void judge(consumer_t *c, runner_t *r, pending_t *pe, lgx_event_t *ev,
         lgx_verdict_set(v, LGX_OUTCOME_DUPLICATE, "redelivered",
                         "event %s was already handled by this process",
                         ev->event_id);
-        return;
+        return false;
     }
-    c->spec->handle(r->state, ev, v);
+    return true;
+}
+
+static void judge(consumer_t *c, runner_t *r, pending_t *pe, lgx_event_t *ev,
+                  lgx_verdict_t *v)
+{
+    if (judge_envelope(c, r->decoder, pe, ev, v)) {
+        c->spec->handle(r->state, ev, v);
+    }
 }
 
 /* Turns holds past their deadline and retries past their limit into
@@ -890,23 +922,64 @@ static lgx_log_fields_t pending_fields(const pending_t *pe, char key[256])
  * verdict, correlation id and event id in pe. Runs on a worker thread
  * (or on the main thread at --concurrency 1); touches nothing the main
  * thread changes meanwhile except under c->lock. */
-static void run_event(consumer_t *c, runner_t *r, pending_t *pe)
+static void run_begin(consumer_t *c, pending_t *pe, lgx_event_t *ev,
+                      char key[256])
 {
-    char key[256];
-    lgx_event_t ev = {c->rules, NULL,    NULL, NULL, 0, LGX_LOG_FIELDS_INIT,
-                      pe->q,    &c->lock};
-    ev.fields = pending_fields(pe, key);
+    *ev = (lgx_event_t){c->rules, NULL,    NULL, NULL, 0, LGX_LOG_FIELDS_INIT,
+                        pe->q,    &c->lock};
+    ev->fields = pending_fields(pe, key);
     pe->cid[0] = '\0';
     free(pe->event_id);
     pe->event_id = NULL;
     lgx_verdict_set(&pe->v, LGX_OUTCOME_APPLIED, "", "applied");
     pe->v.event_type = NULL;
+}
+
+/* The record is the runner's and is reused by its next event. Without
+ * memory for the copy the outcome line lacks the id and the event is not
+ * remembered as seen; its outcome stands. */
+static void run_end(pending_t *pe, const lgx_event_t *ev)
+{
+    if (ev->event_id) {
+        pe->event_id = strdup(ev->event_id);
+    }
+}
+
+static void run_event(consumer_t *c, runner_t *r, pending_t *pe)
+{
+    char key[256];
+    lgx_event_t ev;
+    run_begin(c, pe, &ev, key);
     judge(c, r, pe, &ev, &pe->v);
-    /* The record is the runner's and is reused by its next event. Without
-     * memory for the copy the outcome line lacks the id and the event is
-     * not remembered as seen; its outcome stands. */
-    if (ev.event_id) {
-        pe->event_id = strdup(ev.event_id);
+    run_end(pe, &ev);
+}
+
+/* Runs n events of different keys that one worker took together (see
+ * worker_main): each through decoding, the envelope and dedup with its
+ * own decoder, then those left through the handler's batch, so that it
+ * may read and post for all of them in a few Odoo calls. */
+static void run_batch(consumer_t *c, runner_t *r, pending_t **pes, size_t n)
+{
+    char keys[MAX_BATCH][256];
+    lgx_event_t evs[MAX_BATCH];
+    const lgx_event_t *go[MAX_BATCH];
+    lgx_verdict_t *vs[MAX_BATCH];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        run_begin(c, pes[i], &evs[i], keys[i]);
+        lgx_avro_decoder_t *d = i == 0 ? r->decoder : r->more[i - 1];
+        if (judge_envelope(c, d, pes[i], &evs[i], &pes[i]->v)) {
+            go[m] = &evs[i];
+            vs[m++] = &pes[i]->v;
+        }
+    }
+    if (m == 1) {
+        c->spec->handle(r->state, go[0], vs[0]);
+    } else if (m > 1) {
+        c->spec->handle_batch(r->state, go, vs, m);
+    }
+    for (size_t i = 0; i < n; i++) {
+        run_end(pes[i], &evs[i]);
     }
 }
 
@@ -964,7 +1037,18 @@ static lgx_outcome_t finish(consumer_t *c, pending_t *pe)
     }
     pthread_mutex_lock(&c->lock);
     if (v.outcome == LGX_OUTCOME_HELD) {
-        int64_t recheck = now + c->conf->hold_recheck_ms;
+        /* Each check that finds it still held waits twice as long for the
+         * next, up to --hold-recheck-max-ms: thousands of held events
+         * must not flood Odoo with reads. */
+        pe->recheck_ms =
+            first_hold ? c->conf->hold_recheck_ms : pe->recheck_ms * 2;
+        if (pe->recheck_ms > c->conf->hold_recheck_max_ms) {
+            pe->recheck_ms = c->conf->hold_recheck_max_ms;
+        }
+        if (pe->recheck_ms < c->conf->hold_recheck_ms) {
+            pe->recheck_ms = c->conf->hold_recheck_ms;
+        }
+        int64_t recheck = now + pe->recheck_ms;
         lgx_partq_hold(pe->q, m->offset,
                        recheck < pe->hold_deadline_ms ? recheck
                                                       : pe->hold_deadline_ms);
@@ -1020,8 +1104,8 @@ static lgx_outcome_t dispatch(consumer_t *c, part_t *p, pending_t *pe,
             c->work_head = pe;
         }
         c->work_tail = pe;
+        c->n_work++;
         c->in_flight++;
-        pthread_cond_signal(&c->work_cv);
     }
     pthread_mutex_unlock(&c->lock);
     if (err != LGX_OK) {
@@ -1030,38 +1114,62 @@ static lgx_outcome_t dispatch(consumer_t *c, part_t *p, pending_t *pe,
     if (c->n_workers) {
         return LGX_OUTCOME__COUNT;
     }
-    runner_t self = {c->odoo, c->state, c->decoder};
+    runner_t self = {c->odoo, c->state, c->decoder, NULL, 0};
     run_event(c, &self, pe);
     return finish(c, pe);
+}
+
+/* How many events of the work list an idle worker takes at once: its
+ * share of the list among the idle workers, at most --batch-size (1 for
+ * consumers without batches). Under c->lock. */
+static size_t batch_take(const consumer_t *c)
+{
+    size_t most = 1 + c->workers[0].run.n_more;
+    size_t idle = c->n_workers - c->n_busy;
+    size_t share = (c->n_work + idle - 1) / idle;
+    return share < 1 ? 1 : share < most ? share : most;
 }
 
 static void *worker_main(void *arg)
 {
     worker_t *w = arg;
     consumer_t *c = w->c;
+    pending_t *batch[MAX_BATCH];
     pthread_mutex_lock(&c->lock);
     for (;;) {
         while (!c->work_head && !c->closing) {
             pthread_cond_wait(&c->work_cv, &c->lock);
         }
-        pending_t *pe = c->work_head;
-        if (!pe) {
+        if (!c->work_head) {
             break;
         }
-        c->work_head = pe->next;
+        size_t n = 0, take = batch_take(c);
+        while (n < take && c->work_head) {
+            batch[n++] = c->work_head;
+            c->work_head = c->work_head->next;
+        }
         if (!c->work_head) {
             c->work_tail = NULL;
         }
+        c->n_work -= n;
+        c->n_busy++;
         pthread_mutex_unlock(&c->lock);
-        run_event(c, &w->run, pe);
-        pthread_mutex_lock(&c->lock);
-        pe->next = NULL;
-        if (c->done_tail) {
-            c->done_tail->next = pe;
+        if (n == 1) {
+            run_event(c, &w->run, batch[0]);
         } else {
-            c->done_head = pe;
+            run_batch(c, &w->run, batch, n);
         }
-        c->done_tail = pe;
+        pthread_mutex_lock(&c->lock);
+        c->n_busy--;
+        for (size_t i = 0; i < n; i++) {
+            batch[i]->next = NULL;
+            if (c->done_tail) {
+                c->done_tail->next = batch[i];
+            } else {
+                c->done_head = batch[i];
+            }
+            c->done_tail = batch[i];
+        }
         pthread_cond_signal(&c->done_cv);
         rd_kafka_queue_t *wake = c->wake;
         pthread_mutex_unlock(&c->lock);
@@ -1093,9 +1201,24 @@ static void collect(consumer_t *c, bool wait)
     }
 }
 
+/* Wakes the workers for the work list. dispatch does not: they are woken
+ * once everything that may run is in the list (every partition drained),
+ * so that one takes a batch rather than the first event. */
+static void wake_workers(consumer_t *c)
+{
+    if (c->n_workers) {
+        pthread_mutex_lock(&c->lock);
+        if (c->work_head) {
+            pthread_cond_broadcast(&c->work_cv);
+        }
+        pthread_mutex_unlock(&c->lock);
+    }
+}
+
 /* Waits until nothing is in flight, finishing what comes back. */
 static void wait_idle(consumer_t *c)
 {
+    wake_workers(c);
     while (c->in_flight) {
         collect(c, true);
     }
@@ -1119,7 +1242,7 @@ static void drain(consumer_t *c, part_t *p)
 {
     int64_t now = now_ms();
     while (!c->fatal && !c->reload_pending && now >= p->blocked_until_ms &&
-           c->in_flight < (size_t)c->conf->concurrency) {
+           c->in_flight < c->max_in_flight) {
         /* After a retriable failure the partition runs one event at a
          * time until one finishes: the first run after the backoff tells
          * whether Odoo is back. */
@@ -1138,6 +1261,7 @@ static void drain(consumer_t *c, part_t *p)
         }
         now = now_ms();
     }
+
     store_finished(c, p);
     size_t len = lgx_partq_len(p->q);
     if (len >= (size_t)c->conf->max_pending) {
@@ -1460,6 +1584,24 @@ static void reload_key(consumer_t *c)
     }
 }
 
+/* Takes one polled message: an event, the end of a partition or an
+ * error. */
+static void take_polled(consumer_t *c, rd_kafka_message_t *m)
+{
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        part_t *p = part_find(c, m->partition);
+        if (p) {
+            p->eof = true;
+        }
+        rd_kafka_message_destroy(m);
+    } else if (m->err) {
+        LGX_WARN(c->log, "consume: %s", rd_kafka_message_errstr(m));
+        rd_kafka_message_destroy(m);
+    } else {
+        take(c, m);
+    }
+}
+
 static void loop(consumer_t *c)
 {
     while (!stop_requested && !c->fatal) {
@@ -1481,6 +1623,7 @@ static void loop(consumer_t *c)
         for (size_t i = 0; i < c->n_parts && !c->fatal; i++) {
             drain(c, &c->parts[(first + i) % c->n_parts]);
         }
+        wake_workers(c);
         if (now_ms() - c->last_commit_ms >= c->conf->commit_interval_ms) {
             commit(c, false);
         }
@@ -1488,25 +1631,15 @@ static void loop(consumer_t *c)
             LGX_INFO(c->log, "every partition read to its end; stopping");
             break;
         }
-        /* A worker that finishes an event wakes the poll up. */
+        /* A worker that finishes an event wakes the poll up. What is
+         * fetched already is taken at once, up to POLL_BURST messages,
+         * and the workers woken after, so that they find batches. */
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
-        if (!m) {
-            continue;
+        for (int k = 0; m; k++) {
+            take_polled(c, m);
+            m = k + 1 < POLL_BURST ? rd_kafka_consumer_poll(c->rk, 0) : NULL;
         }
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            part_t *p = part_find(c, m->partition);
-            if (p) {
-                p->eof = true;
-            }
-            rd_kafka_message_destroy(m);
-            continue;
-        }
-        if (m->err) {
-            LGX_WARN(c->log, "consume: %s", rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
-            continue;
-        }
-        take(c, m);
+        wake_workers(c);
     }
 }
 
@@ -1660,7 +1793,19 @@ static lgx_err_t start_workers(consumer_t *c, const lgx_odoo_conf_t *oconf,
                   lgx_avro_decoder_new(store, spec->schema, errstr, size))) {
             return LGX_ERR_INVALID;
         }
+        size_t more = spec->handle_batch ? (size_t)c->conf->batch_size - 1 : 0;
+        if (more && !(w->run.more = calloc(more, sizeof(*w->run.more)))) {
+            snprintf(errstr, size, "out of memory");
+            return LGX_ERR_NOMEM;
+        }
+        for (; w->run.n_more < more; w->run.n_more++) {
+            if (!(w->run.more[w->run.n_more] = lgx_avro_decoder_new(
+                      store, spec->schema, errstr, size))) {
+                return LGX_ERR_INVALID;
+            }
+        }
     }
+    c->max_in_flight = n * (1 + c->workers[0].run.n_more);
     for (size_t i = 0; i < c->n_workers; i++) {
         worker_t *w = &c->workers[i];
         if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
@@ -1671,8 +1816,8 @@ static lgx_err_t start_workers(consumer_t *c, const lgx_odoo_conf_t *oconf,
     }
     LGX_INFO(c->log,
              "applying up to %zu events at once (one Odoo connection "
-             "per worker)",
-             c->n_workers);
+             "per worker), in batches of up to %zu",
+             c->n_workers, 1 + c->workers[0].run.n_more);
     return LGX_OK;
 }
 
@@ -1694,6 +1839,10 @@ static void stop_workers(consumer_t *c)
             c->spec->term(w->run.state);
         }
         lgx_avro_decoder_destroy(w->run.decoder);
+        for (size_t j = 0; j < w->run.n_more; j++) {
+            lgx_avro_decoder_destroy(w->run.more[j]);
+        }
+        free(w->run.more);
         lgx_odoo_destroy(w->run.odoo);
     }
     free(c->workers);
@@ -1763,6 +1912,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->log = log;
     c->spec = spec;
     c->conf = &kconf;
+    c->max_in_flight = 1;
     c->rand_state = (unsigned)now_ms();
     c->from_ms = -1;
     atomic_store(&c->connecting, true);

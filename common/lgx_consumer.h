@@ -140,8 +140,10 @@ typedef struct lgx_consumer_conf {
     long dlq_index_max;
     long hold_ms;
     long hold_recheck_ms;
+    long hold_recheck_max_ms;
     long max_pending;
     long concurrency;
+    long batch_size;
     char *from_timestamp;
     char *http_address;
     long http_port;
@@ -152,6 +154,15 @@ typedef struct lgx_consumer_conf {
 
 typedef void (*lgx_handler_fn)(void *state, const lgx_event_t *ev,
                                lgx_verdict_t *verdict);
+
+/* Several events of different entities at once (up to --batch-size, one
+ * worker): evs[i] gets verdicts[i], exactly as handle would give it, but
+ * the handler may read and post for all of them in a few calls. Order per
+ * entity is kept by the executor (no two events of one key in a batch);
+ * events with other keys but the same Odoo record must still be judged
+ * one after the other by the handler. */
+typedef void (*lgx_batch_fn)(void *state, const lgx_event_t *const *evs,
+                             lgx_verdict_t *const *verdicts, size_t n);
 
 typedef struct lgx_consumer_spec {
     const char *program;       /* "lgx-picks" */
@@ -171,6 +182,7 @@ typedef struct lgx_consumer_spec {
                   size_t errstr_size);
     void (*term)(void *state);
     lgx_handler_fn handle;
+    lgx_batch_fn handle_batch; /* or NULL: one event at a time */
 } lgx_consumer_spec_t;
 
 /* Runs a consumer program; returns its exit code (0 after a clean stop,
@@ -181,12 +193,12 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv);
  * (the fields of lgx_consumer_spec_t after program and topic) and the run
  * of lgx_consumer_main. */
 #define LGX_CONSUMER_MAIN(name, schema_, summary_, opts_, conf_, requires_,    \
-                          types_, init_, term_, handle_)                       \
+                          types_, init_, term_, handle_, batch_)               \
     int main(int argc, char **argv)                                            \
     {                                                                          \
         const lgx_consumer_spec_t spec = {                                     \
-            "lgx-" name, summary_, "lgx." name, schema_, opts_,  requires_,    \
-            types_,      conf_,    init_,       term_,   handle_};             \
+            "lgx-" name, summary_, "lgx." name, schema_, opts_,   requires_,   \
+            types_,      conf_,    init_,       term_,   handle_, batch_};     \
         return lgx_consumer_main(&spec, argc, argv);                           \
     }
 

@@ -173,14 +173,19 @@ static bool exists(lgx_odoo_t *o, const char *model, const char *domain_json,
     return lgx_stock_ok(rc, &err, what, v);
 }
 
+/* The mark of a note posted once per key. It is hex, so that Odoo's HTML
+ * escaping of the body leaves it as it is and ilike finds it. */
+static void note_mark(char mark[40], const char *key)
+{
+    snprintf(mark, 40, "[lgx:%016llx]",
+             (unsigned long long)lgx_dedup_hash(key, strlen(key)));
+}
+
 bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
                     const char *key, lgx_verdict_t *v)
 {
-    /* The mark is hex, so that Odoo's HTML escaping of the body leaves it
-     * as it is and ilike finds it. */
     char mark[40];
-    snprintf(mark, sizeof(mark), "[lgx:%016llx]",
-             (unsigned long long)lgx_dedup_hash(key, strlen(key)));
+    note_mark(mark, key);
     lgx_buf_t *b = lgx_buf_new();
     lgx_buf_t *text = lgx_buf_new();
     bool found = false;
@@ -372,8 +377,9 @@ bool lgx_stock_write_vals(lgx_odoo_t *o, lgx_buf_t *vals, const int64_t *ids,
 }
 
 /* Appends text with HTML's special characters escaped: an activity note is
- * an HTML field, and event text must not become markup. */
-static lgx_err_t html_text(lgx_buf_t *out, const char *text)
+ * an HTML field, and event text must not become markup. as_post: also
+ * quotes and line breaks, as message_post turns plain text into HTML. */
+static lgx_err_t html_text(lgx_buf_t *out, const char *text, bool as_post)
 {
     lgx_err_t err = LGX_OK;
     for (const char *p = text; err == LGX_OK && *p; p++) {
@@ -386,6 +392,15 @@ static lgx_err_t html_text(lgx_buf_t *out, const char *text)
             break;
         case '>':
             err = lgx_buf_puts(out, "&gt;");
+            break;
+        case '"':
+            err = lgx_buf_puts(out, as_post ? "&quot;" : "\"");
+            break;
+        case '\'':
+            err = lgx_buf_puts(out, as_post ? "&#x27;" : "'");
+            break;
+        case '\n':
+            err = lgx_buf_puts(out, as_post ? "<br>" : "\n");
             break;
         default:
             err = lgx_buf_append(out, p, 1);
@@ -414,7 +429,7 @@ bool lgx_stock_todo(lgx_odoo_t *o, int64_t picking_id, const char *summary,
     bool found = false;
     bool ok = b && note &&
               on_picking_domain(b, picking_id, "summary", summary) == LGX_OK &&
-              html_text(note, text) == LGX_OK;
+              html_text(note, text, false) == LGX_OK;
     if (!ok) {
         lgx_stock_nomem(v);
     }
@@ -477,13 +492,14 @@ const char *lgx_stock_enum(avro_value_t *rec, const char *name)
 struct lgx_stock_state_s {
     const void *conf;
     lgx_odoo_t *odoo;
+    lgx_log_t *log;
     lgx_buf_t *bufs[LGX_STOCK_BUFS];
+    int64_t note_subtype; /* mail.mt_note's id; 0 not looked up, -1 none */
 };
 
 void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
                            char *errstr, size_t errstr_size)
 {
-    (void)log;
     lgx_stock_state_t *s = calloc(1, sizeof(*s));
     bool ok = s != NULL;
     for (int i = 0; ok && i < LGX_STOCK_BUFS; i++) {
@@ -496,6 +512,7 @@ void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
     }
     s->conf = conf;
     s->odoo = odoo;
+    s->log = log;
     return s;
 }
 
@@ -523,4 +540,171 @@ lgx_odoo_t *lgx_stock_state_odoo(const lgx_stock_state_t *s)
 lgx_buf_t *lgx_stock_state_buf(const lgx_stock_state_t *s, int i)
 {
     return s->bufs[i];
+}
+
+bool lgx_stock_pickings_in(lgx_odoo_t *o, const char *field,
+                           const char *const *values, size_t n, yajl_val *recs,
+                           lgx_verdict_t *v)
+{
+    lgx_buf_t *d = lgx_buf_new();
+    lgx_err_t err =
+        d ? lgx_buf_printf(d, "[[\"%s\",\"in\",[", field) : LGX_ERR_NOMEM;
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        err = i ? lgx_buf_puts(d, ",") : LGX_OK;
+        err = err == LGX_OK ? lgx_buf_json_str(d, values[i], strlen(values[i]))
+                            : err;
+    }
+    err = err == LGX_OK ? lgx_buf_puts(d, "]]]") : err;
+    bool ok = err == LGX_OK ? lgx_stock_pickings(o, lgx_buf_data(d), 0, recs, v)
+                            : lgx_stock_nomem(v);
+    lgx_buf_destroy(d);
+    return ok;
+}
+
+/* The id of the note subtype (mail.mt_note), looked up once: the internal
+ * subtype named "Note" (ir.model.data, where its xml id lives, is not
+ * readable without administration rights). -1 when Odoo has none under
+ * that name (another language): notes then go through message_post. */
+static bool note_subtype(lgx_stock_state_t *s, lgx_verdict_t *v)
+{
+    if (s->note_subtype) {
+        return true;
+    }
+    yajl_val r = NULL;
+    lgx_odoo_error_t err;
+    lgx_err_t rc = lgx_odoo_search_read(
+        s->odoo, "mail.message.subtype",
+        "[[\"name\",\"=\",\"Note\"],[\"internal\",\"=\",true]]", "[\"id\"]", 1,
+        &r, &err);
+    if (!lgx_stock_ok(rc, &err, "mail.message.subtype search_read", v)) {
+        return false;
+    }
+    int64_t id = 0;
+    s->note_subtype =
+        lgx_json_get_int(lgx_json_at(r, 0), "id", &id) && id > 0 ? id : -1;
+    yajl_tree_free(r);
+    if (s->note_subtype < 0 && s->log) {
+        LGX_WARN(s->log, "no internal message subtype named \"Note\" in Odoo: "
+                         "chatter notes are posted one call each");
+    }
+    return true;
+}
+
+/* The marks of notes already on their pickings (one search_read):
+ * found[i] for notes[i]. */
+static bool notes_found(lgx_odoo_t *o, const lgx_stock_note_t *notes, size_t n,
+                        bool *found, lgx_verdict_t *v)
+{
+    lgx_buf_t *d = lgx_buf_new();
+    char mark[40];
+    lgx_err_t err = d ? lgx_buf_puts(d, "[[\"model\",\"=\",\"stock.picking\"],"
+                                        "[\"res_id\",\"in\",[")
+                      : LGX_ERR_NOMEM;
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        err = lgx_buf_printf(d, "%s%lld", i ? "," : "",
+                             (long long)notes[i].picking_id);
+    }
+    err = err == LGX_OK ? lgx_buf_puts(d, "]]") : err;
+    for (size_t i = 1; err == LGX_OK && i < n; i++) {
+        err = lgx_buf_puts(d, ",\"|\"");
+    }
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        note_mark(mark, notes[i].key);
+        err = lgx_buf_printf(d, ",[\"body\",\"ilike\",\"%s\"]", mark);
+    }
+    err = err == LGX_OK ? lgx_buf_puts(d, "]") : err;
+    if (err != LGX_OK) {
+        lgx_buf_destroy(d);
+        return lgx_stock_nomem(v);
+    }
+    yajl_val rows = NULL;
+    lgx_odoo_error_t oerr;
+    lgx_err_t rc =
+        lgx_odoo_search_read(o, "mail.message", lgx_buf_data(d),
+                             "[\"res_id\",\"body\"]", 0, &rows, &oerr);
+    lgx_buf_destroy(d);
+    if (!lgx_stock_ok(rc, &oerr, "mail.message search_read", v)) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        note_mark(mark, notes[i].key);
+        found[i] = false;
+        for (size_t j = 0; j < lgx_json_len(rows) && !found[i]; j++) {
+            yajl_val row = lgx_json_at(rows, j);
+            int64_t res_id = 0;
+            const char *body = lgx_json_get_str(row, "body");
+            found[i] = lgx_json_get_int(row, "res_id", &res_id) &&
+                       res_id == notes[i].picking_id && body &&
+                       strstr(body, mark);
+        }
+    }
+    yajl_tree_free(rows);
+    return true;
+}
+
+bool lgx_stock_notes(lgx_stock_state_t *s, const lgx_stock_note_t *notes,
+                     size_t n, lgx_verdict_t *v)
+{
+    if (n == 0) {
+        return true;
+    }
+    if (!note_subtype(s, v)) {
+        return false;
+    }
+    if (s->note_subtype < 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (!lgx_stock_note(s->odoo, notes[i].picking_id, notes[i].text,
+                                notes[i].key, v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    bool *found = calloc(n, sizeof(*found));
+    if (!found) {
+        return lgx_stock_nomem(v);
+    }
+    if (!notes_found(s->odoo, notes, n, found, v)) {
+        free(found);
+        return false;
+    }
+    lgx_buf_t *vals = lgx_buf_new(), *body = lgx_buf_new();
+    lgx_err_t err = vals && body ? lgx_buf_puts(vals, "[") : LGX_ERR_NOMEM;
+    size_t todo = 0;
+    char mark[40];
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        if (found[i]) {
+            continue;
+        }
+        note_mark(mark, notes[i].key);
+        lgx_buf_reset(body);
+        err = html_text(body, notes[i].text, true);
+        err = err == LGX_OK ? lgx_buf_printf(body, " %s", mark) : err;
+        err = err == LGX_OK ? lgx_buf_printf(vals,
+                                             "%s{\"model\":\"stock.picking\","
+                                             "\"res_id\":%lld,\"message_type\":"
+                                             "\"comment\",\"subtype_id\":%lld,"
+                                             "\"body\":",
+                                             todo ? "," : "",
+                                             (long long)notes[i].picking_id,
+                                             (long long)s->note_subtype)
+                            : err;
+        err = err == LGX_OK ? lgx_buf_json_str(vals, lgx_buf_data(body),
+                                               lgx_buf_len(body))
+                            : err;
+        err = err == LGX_OK ? lgx_buf_puts(vals, "}") : err;
+        todo++;
+    }
+    err = err == LGX_OK ? lgx_buf_puts(vals, "]") : err;
+    bool ok = err == LGX_OK || lgx_stock_nomem(v);
+    if (ok && todo) {
+        lgx_odoo_error_t oerr;
+        lgx_err_t rc = lgx_odoo_create(s->odoo, "mail.message",
+                                       lgx_buf_data(vals), NULL, NULL, &oerr);
+        ok = lgx_stock_ok(rc, &oerr, "mail.message create", v);
+    }
+    lgx_buf_destroy(body);
+    lgx_buf_destroy(vals);
+    free(found);
+    return ok;
 }

@@ -74,6 +74,13 @@ bool lgx_stock_nomem(lgx_verdict_t *v);
 bool lgx_stock_pickings_eq(lgx_odoo_t *o, const char *field, const char *value,
                            long limit, yajl_val *recs, lgx_verdict_t *v);
 
+/* Pickings whose field is one of values[0..n-1] (one search_read), all
+ * of them: the pickings of several events read at once. As
+ * lgx_stock_pickings, in the same order. */
+bool lgx_stock_pickings_in(lgx_odoo_t *o, const char *field,
+                           const char *const *values, size_t n, yajl_val *recs,
+                           lgx_verdict_t *v);
+
 /* The rules for an event about pickings (a JSON array, may be empty or
  * NULL): source and time against the first picking's clock for the rule's
  * event type and the event's source (lgx_gate_event), then the transition
@@ -145,6 +152,24 @@ const void *lgx_stock_state_conf(const lgx_stock_state_t *s);
 lgx_odoo_t *lgx_stock_state_odoo(const lgx_stock_state_t *s);
 /* Work buffer i (0 to LGX_STOCK_BUFS - 1), owned by s. */
 lgx_buf_t *lgx_stock_state_buf(const lgx_stock_state_t *s, int i);
+
+/* One note of lgx_stock_notes: plain text for picking_id, posted once
+ * per key as lgx_stock_note does (the same mark). */
+typedef struct lgx_stock_note {
+    int64_t picking_id;
+    const char *text;
+    const char *key;
+} lgx_stock_note_t;
+
+/* Posts n chatter notes, each once per key, in two calls however many:
+ * one search_read of mail.message for their marks, then one mail.message
+ * create (vals_list) of those not there, with the note subtype and the
+ * text escaped as message_post escapes plain text, so that a note reads
+ * as one message_post would make. The subtype is looked up once per
+ * state (a third call, the first time). Either all the missing notes are
+ * created or none (one transaction). */
+bool lgx_stock_notes(lgx_stock_state_t *s, const lgx_stock_note_t *notes,
+                     size_t n, lgx_verdict_t *v);
 
 /* What lgx_stock_pickings reads (PICKING_FIELDS), as requirement names
  * for a consumer spec's requires (lgx_setup.h checks them at start). */

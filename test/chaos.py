@@ -75,9 +75,14 @@ FINAL = ("applied", "duplicate", "stale", "rejected")
 PROFILES = {
     # orders, events/s published, kills, hold_ms of the rules copy
     "short": {"orders": 120, "rate": 30, "kills": 8, "hold_ms": 90000,
-              "drain_timeout": 300},
+              "drain_timeout": 300, "odoo_timeout_ms": 500, "concurrency": 4},
+    # The simulator is one Python process on one core: with 4 consumers of
+    # 4 workers each and a 500 ms timeout, calls queued behind a large
+    # search time out and are retried faster than it answers. The full run
+    # gives the consumers the time a loaded Odoo needs and fewer workers.
     "full": {"orders": 1900, "rate": 40, "kills": 30, "hold_ms": 3600000,
-             "drain_timeout": 1800},
+             "drain_timeout": 1800, "odoo_timeout_ms": 3000,
+             "concurrency": 2},
 }
 
 
@@ -409,10 +414,12 @@ class Run:
                 "--http-port", "0", "--http-address", "127.0.0.1",
                 "--commit-interval-ms", "300",
                 "--hold-recheck-ms", str(a.hold_recheck_ms),
+                "--hold-recheck-max-ms", "5000",
                 "--retry-backoff-ms", "50", "--retry-backoff-max-ms", "1000",
                 "--odoo-timeout-ms", str(a.odoo_timeout_ms),
                 "--odoo-connect-timeout-ms", str(a.odoo_timeout_ms),
                 "--odoo-probe-ms", "500",
+                "--concurrency", str(a.concurrency),
                 # A killed member is noticed in seconds, not 45 s, and new
                 # topics are seen in seconds.
                 "--kafka.session.timeout.ms", "6000",
@@ -1296,8 +1303,12 @@ def parse_args(argv=None):
                     help="percentage of Odoo calls failing (default 5)")
     ap.add_argument("--outage-s", type=int, default=20,
                     help="length of the Odoo outage (default 20)")
-    ap.add_argument("--odoo-timeout-ms", type=int, default=500,
-                    help="the consumers' --odoo-timeout-ms (default 500)")
+    ap.add_argument("--odoo-timeout-ms", type=int,
+                    help="the consumers' --odoo-timeout-ms (default 500 "
+                    "short, 3000 full)")
+    ap.add_argument("--concurrency", type=int,
+                    help="the consumers' --concurrency (default 4 short, "
+                    "2 full)")
     ap.add_argument("--hold-ms", type=int, help="hold_ms in the rules copy "
                     "(default 90000 short, 3600000 full, as in config/rules.json)")
     ap.add_argument("--hold-recheck-ms", type=int, default=200,
@@ -1318,6 +1329,8 @@ def parse_args(argv=None):
     args.kills = prof["kills"] if args.kills is None else args.kills
     args.hold_ms = args.hold_ms or prof["hold_ms"]
     args.drain_timeout = prof["drain_timeout"]
+    args.odoo_timeout_ms = args.odoo_timeout_ms or prof["odoo_timeout_ms"]
+    args.concurrency = args.concurrency or prof["concurrency"]
     args.fault_seed = sum(args.seed.encode()) % 100000
     return args
 

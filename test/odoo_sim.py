@@ -4361,7 +4361,7 @@ def check_call_access(env: Env, model: str, name: str, arguments: dict):
     if name in WIZARD_METHODS:
         check_model_access(env, "stock.picking", "write")
     documents = []
-    if name == "create" and model in ("mail.activity", "ir.attachment"):
+    if name == "create" and model in ("mail.activity", "ir.attachment", "mail.message"):
         vals_list = arguments.get("vals_list")
         for vals in ([vals_list] if isinstance(vals_list, dict) else vals_list or []):
             if not isinstance(vals, dict):
@@ -4369,6 +4369,10 @@ def check_call_access(env: Env, model: str, name: str, arguments: dict):
             if model == "mail.activity":
                 row = env.get("ir.model", vals.get("res_model_id")) if isinstance(vals.get("res_model_id"), int) else None
                 documents.append(row["model"] if row else env.context.get("default_res_model"))
+            elif model == "mail.message":
+                # mail.message._check_access: posting on a document needs
+                # its _mail_post_access, write by default
+                documents.append(vals.get("model"))
             else:
                 documents.append(vals.get("res_model"))
     for document in documents:

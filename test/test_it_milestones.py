@@ -21,7 +21,8 @@ EVENT_CALLS = {("stock.picking", "search_read"), ("stock.picking", "write"),
                ("mail.activity", "search_count"), ("mail.activity", "create"),
                ("ir.attachment", "search_count"), ("ir.attachment", "create"),
                ("sale.order", "search_read"),
-               ("mail.message", "search_count")}
+               ("mail.message", "search_count"),
+               ("mail.message", "search_read"), ("mail.message", "create")}
 MARK = re.compile(r" \[lgx:[0-9a-f]{16}\]$")
 
 
@@ -233,9 +234,11 @@ class MilestonesTest(StockEventCase):
             "Carrier DHL: IN_TRANSIT at Leipzig hub (%s UTC); ETA %s UTC" %
             (odoo_time(ev["occurred_at"])[:16], odoo_time(eta)[:16])])
         self.assertEqual(self.on_picking("mail.activity", name), [])
+        # The note: its guard (a search_read for its mark) and a
+        # mail.message create, as for a batch of milestones.
         self.assertEqual(self.event_calls(), [
-            "stock.picking.search_read", "mail.message.search_count",
-            "stock.picking.message_post", "stock.picking.write"])
+            "stock.picking.search_read", "mail.message.search_read",
+            "mail.message.create", "stock.picking.write"])
 
     def test_exception_schedules_activity(self):
         name, ref = self.picking()
@@ -253,8 +256,8 @@ class MilestonesTest(StockEventCase):
         self.assertEqual(len(self.notes(name)), 1)
         self.assertIn("EXCEPTION at Utrecht hub, NL", self.notes(name)[0])
         self.assertEqual(self.event_calls(), [
-            "stock.picking.search_read", "mail.message.search_count",
-            "stock.picking.message_post", "mail.activity.search_count",
+            "stock.picking.search_read", "mail.message.search_read",
+            "mail.message.create", "mail.activity.search_count",
             "mail.activity.create", "stock.picking.write"])
 
     def test_delivery_attempted_twice_keeps_one_open_activity(self):
@@ -340,6 +343,22 @@ class MilestonesTest(StockEventCase):
     def test_unknown_tracking_ref_is_held_then_dead_lettered(self):
         ev = milestone("TRK-NOT-YET")
         self.check_hold_expires(ev, "carrier_milestone")
+
+    def test_held_event_rechecks_back_off(self):
+        # Held for 3 s, first rechecked after 100 ms, the wait doubling up
+        # to 400 ms: checks at about 0, 0.1, 0.3, 0.7, 1.1, ... 2.7 and at
+        # the deadline (10), where a fixed 100 ms would make about 30.
+        name, ref = self.picking(status="labelled")
+        self.send([milestone(ref)])
+        rules = lgxenv.rules_file(self.sim.dir,
+                                  carrier_milestone={"hold_ms": 3000})
+        c = self.consume("--rules", rules, "--hold-recheck-ms", "100",
+                         "--hold-recheck-max-ms", "400")
+        s = c.summary()
+        self.assertEqual((s["held"], s["rejected"]), (1, 1), c.outcomes())
+        reads = self.event_calls().count("stock.picking.search_read")
+        self.assertGreaterEqual(reads, 6)
+        self.assertLessEqual(reads, 15)
 
     def test_malformed_message_does_not_stop_the_consumer(self):
         name, ref = self.picking()

@@ -24,4 +24,5 @@ LGX_CONSUMER_MAIN("milestones", "lgx.milestones.CarrierMilestone",
                   "lgx.milestones, schema lgx.milestones.CarrierMilestone) "
                   "to Odoo pickings.",
                   NULL, NULL, requires, LGX_EVENT_TYPES("carrier_milestone"),
-                  lgx_stock_state_init, lgx_stock_state_term, milestones_handle)
+                  lgx_stock_state_init, lgx_stock_state_term, milestones_handle,
+                  milestones_handle_batch)

@@ -1,6 +1,7 @@
 #include "milestones.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lgx_avro.h"
@@ -11,13 +12,19 @@
 #define EVENT_TYPE "carrier_milestone"
 #define MAX_PICKINGS 64
 
-/* One event's data, as read from the record and from Odoo. */
+/* One event's data, as read from the record and from Odoo (its pickings
+ * out of the read of its batch: pickings points to view, which borrows
+ * the rows). */
 typedef struct ms_job {
     milestone_t m;
     const lgx_rule_t *rule;
     yajl_val pickings;
     int64_t ids[MAX_PICKINGS];
     size_t n;
+    struct yajl_val_s view;
+    yajl_val rows[MAX_PICKINGS];
+    bool live;  /* not judged yet */
+    bool alone; /* shares its tracking ref with an earlier event */
 } ms_job_t;
 
 static bool read_event(const lgx_event_t *ev, milestone_t *m, lgx_verdict_t *v)
@@ -54,17 +61,13 @@ static bool owned(const ms_job_t *job, lgx_verdict_t *v)
             lgx_gate_call(job->rule, "mail.activity", "create", v));
 }
 
-/* The pickings of the tracking ref (one search_read), then the rules and
- * the milestone's own staleness: never older over newer. */
-static bool fetch_and_gate(lgx_stock_state_t *s, const lgx_event_t *ev,
-                           ms_job_t *job, lgx_verdict_t *v)
+/* The rules and the milestone's own staleness (never older over newer)
+ * on the pickings read. */
+static bool gate(const lgx_event_t *ev, ms_job_t *job, lgx_verdict_t *v)
 {
     char entity[300];
     snprintf(entity, sizeof(entity), "tracking ref %s", job->m.tracking_ref);
-    if (!lgx_stock_pickings_eq(lgx_stock_state_odoo(s), "carrier_tracking_ref",
-                               job->m.tracking_ref, MAX_PICKINGS,
-                               &job->pickings, v) ||
-        !lgx_stock_gate(ev, job->rule, job->pickings, entity, job->ids,
+    if (!lgx_stock_gate(ev, job->rule, job->pickings, entity, job->ids,
                         MAX_PICKINGS, &job->n, v)) {
         return false;
     }
@@ -99,21 +102,12 @@ static bool record(lgx_stock_state_t *s, const lgx_event_t *ev, ms_job_t *job,
                                 v);
 }
 
-/* The chatter note and, for customer service, the activity. */
-static bool tell(lgx_stock_state_t *s, const lgx_event_t *ev, ms_job_t *job,
-                 bool activity, lgx_verdict_t *v)
+/* For customer service, the activity (EXCEPTION, DELIVERY_ATTEMPTED). */
+static bool todo(lgx_stock_state_t *s, ms_job_t *job, lgx_verdict_t *v)
 {
     lgx_odoo_t *o = lgx_stock_state_odoo(s);
     lgx_buf_t *a = lgx_stock_state_buf(s, 1), *b = lgx_stock_state_buf(s, 2);
-    if (milestones_note(a, &job->m) != LGX_OK) {
-        return lgx_stock_nomem(v);
-    }
-    for (size_t i = 0; i < job->n; i++) {
-        if (!lgx_stock_note(o, job->ids[i], lgx_buf_data(a), lgx_event_id(ev),
-                            v)) {
-            return false;
-        }
-    }
+    bool activity = milestones_wants_activity(job->m.code);
     if (activity && milestones_activity(a, b, &job->m) != LGX_OK) {
         return lgx_stock_nomem(v);
     }
@@ -126,32 +120,174 @@ static bool tell(lgx_stock_state_t *s, const lgx_event_t *ev, ms_job_t *job,
     return true;
 }
 
-static void apply(lgx_stock_state_t *s, const lgx_event_t *ev, ms_job_t *job,
-                  lgx_verdict_t *v)
+/* After the note: the activity, then the write that makes the milestone
+ * recorded, last. */
+static void finish(lgx_stock_state_t *s, const lgx_event_t *ev, ms_job_t *job,
+                   lgx_verdict_t *v)
 {
-    bool activity = milestones_wants_activity(job->m.code);
-    /* The note and the activity come first, each guarded in Odoo (the
-     * note carries the event's mark, the activity its summary); the write
-     * that makes the milestone recorded comes last. A crash anywhere is
-     * repaired by the replay: nothing is lost, nothing posted twice. */
-    if (!tell(s, ev, job, activity, v) || !record(s, ev, job, v)) {
+    if (!todo(s, job, v) || !record(s, ev, job, v)) {
         return;
     }
     lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
                     "tracking ref %s: %s recorded on %zu picking(s)%s",
                     job->m.tracking_ref, job->m.code, job->n,
-                    activity ? ", activity for customer service" : "");
+                    milestones_wants_activity(job->m.code)
+                        ? ", activity for customer service"
+                        : "");
 }
 
 void milestones_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v)
 {
-    lgx_stock_state_t *s = state;
-    ms_job_t job;
-    memset(&job, 0, sizeof(job));
-    job.rule = lgx_event_rule(ev, EVENT_TYPE, v);
-    if (job.rule && read_event(ev, &job.m, v) && owned(&job, v) &&
-        fetch_and_gate(s, ev, &job, v)) {
-        apply(s, ev, &job, v);
+    milestones_handle_batch(state, &ev, &v, 1);
+}
+
+/* ---- one milestone, or several at once ----
+ *
+ * Each event: its rule, fields and ownership; the pickings of its
+ * tracking ref; the rules and its staleness on them; a chatter note per
+ * picking; the activity; last, the write that makes the milestone
+ * recorded. The note and the activity come first, each guarded in Odoo
+ * (the note carries the event's mark, the activity its summary), so a
+ * crash anywhere is repaired by the replay: nothing is lost, nothing
+ * posted twice. Several events share the reads and the notes: one
+ * search_read for the pickings of every tracking ref of the batch, one
+ * search_read and one create for all their notes; then per event its
+ * activity and its write. An event whose tracking ref an earlier event of
+ * the batch has (two keys for one parcel) is judged after the batch on its
+ * own, on what the earlier one wrote. */
+
+/* Every live job with its pickings out of rows (the batch's read), in the
+ * order Odoo gave them. */
+static void share_rows(ms_job_t *jobs, size_t n, yajl_val rows)
+{
+    for (size_t i = 0; i < n; i++) {
+        ms_job_t *job = &jobs[i];
+        size_t k = 0;
+        for (size_t j = 0; job->live && j < lgx_json_len(rows); j++) {
+            yajl_val row = lgx_json_at(rows, j);
+            const char *ref = lgx_json_get_str(row, "carrier_tracking_ref");
+            if (k < MAX_PICKINGS && ref &&
+                strcmp(ref, job->m.tracking_ref) == 0) {
+                job->rows[k++] = row;
+            }
+        }
+        job->view.type = yajl_t_array;
+        job->view.u.array.values = job->rows;
+        job->view.u.array.len = k;
+        job->pickings = &job->view;
     }
-    yajl_tree_free(job.pickings);
+}
+
+/* The batch's read; on failure every live job gets its verdict. */
+static bool read_batch(lgx_stock_state_t *s, ms_job_t *jobs, size_t n,
+                       lgx_verdict_t *const *vs, yajl_val *rows)
+{
+    const char **refs = calloc(n, sizeof(*refs));
+    size_t k = 0;
+    for (size_t i = 0; refs && i < n; i++) {
+        if (jobs[i].live) {
+            refs[k++] = jobs[i].m.tracking_ref;
+        }
+    }
+    lgx_verdict_t v;
+    if (refs && k == 0) {
+        free(refs);
+        return true;
+    }
+    bool ok =
+        refs ? lgx_stock_pickings_in(lgx_stock_state_odoo(s),
+                                     "carrier_tracking_ref", refs, k, rows, &v)
+             : lgx_stock_nomem(&v);
+    free(refs);
+    for (size_t i = 0; !ok && i < n; i++) {
+        if (jobs[i].live) {
+            *vs[i] = v;
+            jobs[i].live = false;
+        }
+    }
+    return ok;
+}
+
+/* The notes of every live job, in two calls; on failure every live job
+ * gets its verdict. */
+static void tell_batch(lgx_stock_state_t *s, const lgx_event_t *const *evs,
+                       ms_job_t *jobs, size_t n, lgx_verdict_t *const *vs)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += jobs[i].live ? jobs[i].n : 0;
+    }
+    lgx_stock_note_t *notes = calloc(total ? total : 1, sizeof(*notes));
+    lgx_buf_t **texts = calloc(n, sizeof(*texts));
+    lgx_verdict_t v;
+    bool ok = notes && texts;
+    size_t k = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (!jobs[i].live) {
+            continue;
+        }
+        ok = (texts[i] = lgx_buf_new()) &&
+             milestones_note(texts[i], &jobs[i].m) == LGX_OK;
+        for (size_t j = 0; ok && j < jobs[i].n; j++) {
+            notes[k++] = (lgx_stock_note_t){
+                jobs[i].ids[j], lgx_buf_data(texts[i]), lgx_event_id(evs[i])};
+        }
+    }
+    ok = ok ? lgx_stock_notes(s, notes, k, &v) : lgx_stock_nomem(&v);
+    for (size_t i = 0; i < n; i++) {
+        if (!ok && jobs[i].live) {
+            *vs[i] = v;
+            jobs[i].live = false;
+        }
+        if (texts) {
+            lgx_buf_destroy(texts[i]);
+        }
+    }
+    free(texts);
+    free(notes);
+}
+
+void milestones_handle_batch(void *state, const lgx_event_t *const *evs,
+                             lgx_verdict_t *const *vs, size_t n)
+{
+    lgx_stock_state_t *s = state;
+    ms_job_t *jobs = calloc(n, sizeof(*jobs));
+    for (size_t i = 0; !jobs && i < n; i++) {
+        lgx_stock_nomem(vs[i]);
+    }
+    if (!jobs) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ms_job_t *job = &jobs[i];
+        job->rule = lgx_event_rule(evs[i], EVENT_TYPE, vs[i]);
+        job->live = job->rule && read_event(evs[i], &job->m, vs[i]) &&
+                    owned(job, vs[i]);
+        for (size_t j = 0; job->live && j < i; j++) {
+            job->alone =
+                jobs[j].live && !jobs[j].alone &&
+                strcmp(jobs[j].m.tracking_ref, job->m.tracking_ref) == 0;
+            job->live = !job->alone;
+        }
+    }
+    yajl_val rows = NULL;
+    if (read_batch(s, jobs, n, vs, &rows)) {
+        share_rows(jobs, n, rows);
+        for (size_t i = 0; i < n; i++) {
+            jobs[i].live = jobs[i].live && gate(evs[i], &jobs[i], vs[i]);
+        }
+        tell_batch(s, evs, jobs, n, vs);
+        for (size_t i = 0; i < n; i++) {
+            if (jobs[i].live) {
+                finish(s, evs[i], &jobs[i], vs[i]);
+            }
+        }
+    }
+    yajl_tree_free(rows);
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].alone) {
+            milestones_handle(state, evs[i], vs[i]);
+        }
+    }
+    free(jobs);
 }

@@ -11,4 +11,10 @@
 
 void milestones_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v);
 
+/* Several milestones of different keys at once (lgx_batch_fn): the same
+ * outcomes as milestones_handle one by one, with the pickings of all of
+ * them read in one call and their notes checked and posted in two. */
+void milestones_handle_batch(void *state, const lgx_event_t *const *evs,
+                             lgx_verdict_t *const *vs, size_t n);
+
 #endif

@@ -27,4 +27,4 @@ LGX_CONSUMER_MAIN("pod", "lgx.pod.ProofOfDelivery",
                   "lgx.pod.ProofOfDelivery) to Odoo pickings.",
                   pod_opts, &conf, requires,
                   LGX_EVENT_TYPES("proof_of_delivery"), lgx_stock_state_init,
-                  lgx_stock_state_term, pod_handle)
+                  lgx_stock_state_term, pod_handle, NULL)

@@ -32,4 +32,4 @@ LGX_CONSUMER_MAIN("shipments", "lgx.shipments.ShipmentEvent",
                   shipments_opts, &conf, requires,
                   LGX_EVENT_TYPES("shipment_booked", "label_created",
                                   "shipment_dispatched", "shipment_cancelled"),
-                  shipments_init, shipments_term, shipments_handle)
+                  shipments_init, shipments_term, shipments_handle, NULL)
