@@ -409,54 +409,123 @@ static lgx_err_t html_text(lgx_buf_t *out, const char *text, bool as_post)
     return err;
 }
 
-/* [[res_model = stock.picking], [res_id = id], [field = value]] into b. */
-static lgx_err_t on_picking_domain(lgx_buf_t *b, int64_t picking_id,
-                                   const char *field, const char *value)
+/* The activities of todos already open (one search_read): found[i] for
+ * todos[i], by picking and summary. */
+static bool todos_found(lgx_odoo_t *o, const lgx_stock_todo_t *todos, size_t n,
+                        bool *found, lgx_verdict_t *v)
 {
-    lgx_buf_reset(b);
-    lgx_err_t err = lgx_buf_printf(b,
-                                   "[[\"res_model\",\"=\",\"stock.picking\"],"
-                                   "[\"res_id\",\"=\",%lld],[\"%s\",\"=\",",
-                                   (long long)picking_id, field);
-    err = err == LGX_OK ? lgx_buf_json_str(b, value, strlen(value)) : err;
-    return err == LGX_OK ? lgx_buf_puts(b, "]]") : err;
+    lgx_buf_t *d = lgx_buf_new();
+    lgx_err_t err =
+        d ? lgx_buf_puts(d, "[[\"res_model\",\"=\","
+                            "\"stock.picking\"],[\"res_id\",\"in\",[")
+          : LGX_ERR_NOMEM;
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        err = lgx_buf_printf(d, "%s%lld", i ? "," : "",
+                             (long long)todos[i].picking_id);
+    }
+    err = err == LGX_OK ? lgx_buf_puts(d, "]],[\"summary\",\"in\",[") : err;
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        err = i ? lgx_buf_puts(d, ",") : LGX_OK;
+        err = err == LGX_OK ? lgx_buf_json_str(d, todos[i].summary,
+                                               strlen(todos[i].summary))
+                            : err;
+    }
+    err = err == LGX_OK ? lgx_buf_puts(d, "]]]") : err;
+    if (err != LGX_OK) {
+        lgx_buf_destroy(d);
+        return lgx_stock_nomem(v);
+    }
+    yajl_val rows = NULL;
+    lgx_odoo_error_t oerr;
+    lgx_err_t rc =
+        lgx_odoo_search_read(o, "mail.activity", lgx_buf_data(d),
+                             "[\"res_id\",\"summary\"]", 0, &rows, &oerr);
+    lgx_buf_destroy(d);
+    if (!lgx_stock_ok(rc, &oerr, "mail.activity search_read", v)) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        found[i] = false;
+        for (size_t j = 0; j < lgx_json_len(rows) && !found[i]; j++) {
+            yajl_val row = lgx_json_at(rows, j);
+            int64_t res_id = 0;
+            const char *summary = lgx_json_get_str(row, "summary");
+            found[i] = lgx_json_get_int(row, "res_id", &res_id) &&
+                       res_id == todos[i].picking_id && summary &&
+                       strcmp(summary, todos[i].summary) == 0;
+        }
+    }
+    yajl_tree_free(rows);
+    return true;
+}
+
+/* The vals_list of the todos not found, into b; *todo counts them. */
+static lgx_err_t todos_vals(lgx_buf_t *b, const lgx_stock_todo_t *todos,
+                            size_t n, const bool *found, size_t *todo)
+{
+    lgx_buf_t *note = lgx_buf_new();
+    lgx_err_t err = note ? lgx_buf_puts(b, "[") : LGX_ERR_NOMEM;
+    *todo = 0;
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        if (found[i]) {
+            continue;
+        }
+        lgx_buf_reset(note);
+        err = html_text(note, todos[i].text, false);
+        err = err == LGX_OK
+                  ? lgx_buf_printf(
+                        b, "%s{\"res_id\":%lld,\"summary\":", *todo ? "," : "",
+                        (long long)todos[i].picking_id)
+                  : err;
+        err = err == LGX_OK ? lgx_buf_json_str(b, todos[i].summary,
+                                               strlen(todos[i].summary))
+                            : err;
+        err = err == LGX_OK ? lgx_buf_puts(b, ",\"note\":") : err;
+        err = err == LGX_OK
+                  ? lgx_buf_json_str(b, lgx_buf_data(note), lgx_buf_len(note))
+                  : err;
+        err = err == LGX_OK ? lgx_buf_puts(b, "}") : err;
+        (*todo)++;
+    }
+    lgx_buf_destroy(note);
+    return err == LGX_OK ? lgx_buf_puts(b, "]") : err;
+}
+
+bool lgx_stock_todos(lgx_odoo_t *o, const lgx_stock_todo_t *todos, size_t n,
+                     lgx_verdict_t *v)
+{
+    if (n == 0) {
+        return true;
+    }
+    bool *found = calloc(n, sizeof(*found));
+    lgx_buf_t *b = lgx_buf_new();
+    if (!found || !b) {
+        free(found);
+        lgx_buf_destroy(b);
+        return lgx_stock_nomem(v);
+    }
+    size_t todo = 0;
+    bool ok = todos_found(o, todos, n, found, v);
+    if (ok && todos_vals(b, todos, n, found, &todo) != LGX_OK) {
+        ok = lgx_stock_nomem(v);
+    }
+    if (ok && todo) {
+        lgx_odoo_error_t err;
+        lgx_err_t rc = lgx_odoo_create(
+            o, "mail.activity", lgx_buf_data(b),
+            "{\"default_res_model\":\"stock.picking\"}", NULL, &err);
+        ok = lgx_stock_ok(rc, &err, "mail.activity create", v);
+    }
+    lgx_buf_destroy(b);
+    free(found);
+    return ok;
 }
 
 bool lgx_stock_todo(lgx_odoo_t *o, int64_t picking_id, const char *summary,
                     const char *text, lgx_verdict_t *v)
 {
-    lgx_buf_t *b = lgx_buf_new(), *note = lgx_buf_new();
-    bool found = false;
-    bool ok = b && note &&
-              on_picking_domain(b, picking_id, "summary", summary) == LGX_OK &&
-              html_text(note, text, false) == LGX_OK;
-    if (!ok) {
-        lgx_stock_nomem(v);
-    }
-    ok = ok && exists(o, "mail.activity", lgx_buf_data(b), &found, v);
-    if (ok && !found) {
-        lgx_buf_reset(b);
-        lgx_odoo_error_t err;
-        lgx_err_t rc = lgx_buf_printf(
-            b, "[{\"res_id\":%lld,\"summary\":", (long long)picking_id);
-        rc = rc == LGX_OK ? lgx_buf_json_str(b, summary, strlen(summary)) : rc;
-        rc = rc == LGX_OK ? lgx_buf_puts(b, ",\"note\":") : rc;
-        rc = rc == LGX_OK
-                 ? lgx_buf_json_str(b, lgx_buf_data(note), lgx_buf_len(note))
-                 : rc;
-        rc = rc == LGX_OK ? lgx_buf_puts(b, "}]") : rc;
-        if (rc != LGX_OK) {
-            ok = lgx_stock_nomem(v);
-        } else {
-            rc = lgx_odoo_create(o, "mail.activity", lgx_buf_data(b),
-                                 "{\"default_res_model\":\"stock.picking\"}",
-                                 NULL, &err);
-            ok = lgx_stock_ok(rc, &err, "mail.activity create", v);
-        }
-    }
-    lgx_buf_destroy(note);
-    lgx_buf_destroy(b);
-    return ok;
+    lgx_stock_todo_t t = {picking_id, summary, text};
+    return lgx_stock_todos(o, &t, 1, v);
 }
 
 const char *lgx_stock_str(avro_value_t *rec, const char *name)

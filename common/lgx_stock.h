@@ -123,13 +123,25 @@ bool lgx_stock_write_vals(lgx_odoo_t *o, lgx_buf_t *vals, const int64_t *ids,
                           size_t n, lgx_verdict_t *v);
 
 /* Schedules a To-Do activity on a picking unless one with the same summary
- * is open there (search_count, then create: two calls, or one on a
+ * is open there (search_read, then create: two calls, or one on a
  * replay). Unlike lgx_stock_activity it works on a real Odoo: the
  * document model goes in as context default_res_model, from which Odoo
  * sets the required res_model_id. text is plain text (escaped here for
  * the HTML note). */
 bool lgx_stock_todo(lgx_odoo_t *o, int64_t picking_id, const char *summary,
                     const char *text, lgx_verdict_t *v);
+
+/* One activity of lgx_stock_todos. */
+typedef struct lgx_stock_todo {
+    int64_t picking_id;
+    const char *summary;
+    const char *text;
+} lgx_stock_todo_t;
+
+/* lgx_stock_todo for n activities in two calls however many: one
+ * search_read for those open, one create (vals_list) of the others. */
+bool lgx_stock_todos(lgx_odoo_t *o, const lgx_stock_todo_t *todos, size_t n,
+                     lgx_verdict_t *v);
 
 /* A string field of a decoded record (a union looked through), or NULL
  * when it is missing, null, empty or not a string. Points into rec. */

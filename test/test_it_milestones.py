@@ -19,6 +19,7 @@ broker = None
 EVENT_CALLS = {("stock.picking", "search_read"), ("stock.picking", "write"),
                ("stock.picking", "message_post"),
                ("mail.activity", "search_count"), ("mail.activity", "create"),
+               ("mail.activity", "search_read"),
                ("ir.attachment", "search_count"), ("ir.attachment", "create"),
                ("sale.order", "search_read"),
                ("mail.message", "search_count"),
@@ -257,7 +258,7 @@ class MilestonesTest(StockEventCase):
         self.assertIn("EXCEPTION at Utrecht hub, NL", self.notes(name)[0])
         self.assertEqual(self.event_calls(), [
             "stock.picking.search_read", "mail.message.search_read",
-            "mail.message.create", "mail.activity.search_count",
+            "mail.message.create", "mail.activity.search_read",
             "mail.activity.create", "stock.picking.write"])
 
     def test_delivery_attempted_twice_keeps_one_open_activity(self):

@@ -72,7 +72,7 @@ class PodTest(shared.StockEventCase):
         self.assertEqual(self.event_calls(), [
             "stock.picking.search_read", "sale.order.search_read",
             "ir.attachment.search_count", "ir.attachment.create",
-            "mail.activity.search_count", "mail.activity.create",
+            "mail.activity.search_read", "mail.activity.create",
             "stock.picking.write"])
 
     def test_pod_after_invoicing_is_recorded_and_flagged(self):

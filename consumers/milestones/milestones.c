@@ -23,8 +23,9 @@ typedef struct ms_job {
     size_t n;
     struct yajl_val_s view;
     yajl_val rows[MAX_PICKINGS];
-    bool live;  /* not judged yet */
-    bool alone; /* shares its tracking ref with an earlier event */
+    bool live;     /* not judged yet */
+    bool activity; /* has an activity to schedule */
+    bool alone;    /* shares its tracking ref with an earlier event */
 } ms_job_t;
 
 static bool read_event(const lgx_event_t *ev, milestone_t *m, lgx_verdict_t *v)
@@ -102,30 +103,12 @@ static bool record(lgx_stock_state_t *s, const lgx_event_t *ev, ms_job_t *job,
                                 v);
 }
 
-/* For customer service, the activity (EXCEPTION, DELIVERY_ATTEMPTED). */
-static bool todo(lgx_stock_state_t *s, ms_job_t *job, lgx_verdict_t *v)
-{
-    lgx_odoo_t *o = lgx_stock_state_odoo(s);
-    lgx_buf_t *a = lgx_stock_state_buf(s, 1), *b = lgx_stock_state_buf(s, 2);
-    bool activity = milestones_wants_activity(job->m.code);
-    if (activity && milestones_activity(a, b, &job->m) != LGX_OK) {
-        return lgx_stock_nomem(v);
-    }
-    for (size_t i = 0; activity && i < job->n; i++) {
-        if (!lgx_stock_todo(o, job->ids[i], lgx_buf_data(a), lgx_buf_data(b),
-                            v)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* After the note: the activity, then the write that makes the milestone
+/* After the note and the activity: the write that makes the milestone
  * recorded, last. */
 static void finish(lgx_stock_state_t *s, const lgx_event_t *ev, ms_job_t *job,
                    lgx_verdict_t *v)
 {
-    if (!todo(s, job, v) || !record(s, ev, job, v)) {
+    if (!record(s, ev, job, v)) {
         return;
     }
     lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
@@ -151,10 +134,10 @@ void milestones_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v)
  * crash anywhere is repaired by the replay: nothing is lost, nothing
  * posted twice. Several events share the reads and the notes: one
  * search_read for the pickings of every tracking ref of the batch, one
- * search_read and one create for all their notes; then per event its
- * activity and its write. An event whose tracking ref an earlier event of
- * the batch has (two keys for one parcel) is judged after the batch on its
- * own, on what the earlier one wrote. */
+ * search_read and one create for all their notes, the same for their
+ * activities; then per event its write. An event whose tracking ref an earlier
+ * event of the batch has (two keys for one parcel) is judged after the batch on
+ * its own, on what the earlier one wrote. */
 
 /* Every live job with its pickings out of rows (the batch's read), in the
  * order Odoo gave them. */
@@ -247,6 +230,56 @@ static void tell_batch(lgx_stock_state_t *s, const lgx_event_t *const *evs,
     free(notes);
 }
 
+/* For customer service, the activities (EXCEPTION, DELIVERY_ATTEMPTED) of
+ * every live job, in two calls; on failure the jobs that wanted one get
+ * its verdict. */
+static void todo_batch(lgx_stock_state_t *s, ms_job_t *jobs, size_t n,
+                       lgx_verdict_t *const *vs)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        jobs[i].activity =
+            jobs[i].live && milestones_wants_activity(jobs[i].m.code);
+        total += jobs[i].activity ? jobs[i].n : 0;
+    }
+    if (total == 0) {
+        return;
+    }
+    lgx_stock_todo_t *todos = calloc(total, sizeof(*todos));
+    lgx_buf_t **texts = calloc(2 * n, sizeof(*texts));
+    lgx_verdict_t v;
+    bool ok = todos && texts;
+    size_t k = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (!jobs[i].activity) {
+            continue;
+        }
+        ok = (texts[2 * i] = lgx_buf_new()) &&
+             (texts[2 * i + 1] = lgx_buf_new()) &&
+             milestones_activity(texts[2 * i], texts[2 * i + 1], &jobs[i].m) ==
+                 LGX_OK;
+        for (size_t j = 0; ok && j < jobs[i].n; j++) {
+            todos[k++] =
+                (lgx_stock_todo_t){jobs[i].ids[j], lgx_buf_data(texts[2 * i]),
+                                   lgx_buf_data(texts[2 * i + 1])};
+        }
+    }
+    ok = ok ? lgx_stock_todos(lgx_stock_state_odoo(s), todos, k, &v)
+            : lgx_stock_nomem(&v);
+    for (size_t i = 0; i < n; i++) {
+        if (!ok && jobs[i].activity) {
+            *vs[i] = v;
+            jobs[i].live = false;
+        }
+        if (texts) {
+            lgx_buf_destroy(texts[2 * i]);
+            lgx_buf_destroy(texts[2 * i + 1]);
+        }
+    }
+    free(texts);
+    free(todos);
+}
+
 void milestones_handle_batch(void *state, const lgx_event_t *const *evs,
                              lgx_verdict_t *const *vs, size_t n)
 {
@@ -277,6 +310,7 @@ void milestones_handle_batch(void *state, const lgx_event_t *const *evs,
             jobs[i].live = jobs[i].live && gate(evs[i], &jobs[i], vs[i]);
         }
         tell_batch(s, evs, jobs, n, vs);
+        todo_batch(s, jobs, n, vs);
         for (size_t i = 0; i < n; i++) {
             if (jobs[i].live) {
                 finish(s, evs[i], &jobs[i], vs[i]);

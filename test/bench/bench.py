@@ -806,6 +806,10 @@ def seed_pickings(sim, prefix, n, **fields):
     return [r["name"] for r in recs]
 
 
+MS_PARCELS = 160     # parcels with ordinary milestones (calls part)
+MS_EXCEPTIONS = 32   # parcels with an exception and an attempt
+
+
 def calls_phase(broker, sim, program, topic, schema, key, events, label,
                 tmp):
     r = lgxenv.produce(broker, topic, events, schema=schema, key_field=key)
@@ -889,28 +893,31 @@ def part_calls(broker, sim, tmp, results):
             [ship(s, "ShipmentCancelled", {"reason": "customer cancelled"},
                   30) for s in sids[10:]], "cancelled", tmp)
         out["lgx-shipments"] = ph
-    # Milestones: 10 parcels with five ordinary milestones each, then two
+    # Milestones: 160 parcels with five ordinary milestones each, then 32
     # parcels with an exception and a failed delivery attempt (these
-    # schedule an activity).
+    # schedule an activity), read as a backlog: at the default
+    # --concurrency 4 and --batch-size 8, milestones of different parcels
+    # go in batches.
     if "lgx-milestones" in progs:
         t = "bench.calls.milestones"
-        names = seed_pickings(sim, "WH/OUT/BM", 12, state="done",
-                              carrier_tracking_ref="TRK-BM%03d",
+        names = seed_pickings(sim, "WH/OUT/BM", MS_PARCELS + MS_EXCEPTIONS,
+                              state="done", carrier_tracking_ref="TRK-BM%03d",
                               x_lgx_shipment_status="dispatched", qty=2)
-        refs = ["TRK-BM%03d" % i for i in range(1, 13)]
+        refs = ["TRK-BM%03d" % i
+                for i in range(1, MS_PARCELS + MS_EXCEPTIONS + 1)]
         ordinary = ["PICKED_UP", "IN_TRANSIT", "ARRIVED_AT_HUB",
                     "OUT_FOR_DELIVERY", "DELIVERED"]
         sch = "lgx.milestones.CarrierMilestone"
         ph = {}
         ph["ordinary"] = calls_phase(
             broker, sim, "lgx-milestones", t, sch, "tracking_ref",
-            [milestone(r, c, 60 - 10 * j) for r in refs[:10]
-             for j, c in enumerate(ordinary)], "ordinary", tmp)
+            [milestone(r, c, 60 - 10 * j) for j, c in enumerate(ordinary)
+             for r in refs[:MS_PARCELS]], "ordinary", tmp)
         ph["exception_or_attempt"] = calls_phase(
             broker, sim, "lgx-milestones", t, sch, "tracking_ref",
             [milestone(r, c, 30 - 10 * j, reason="address incomplete")
-             for r in refs[10:]
-             for j, c in enumerate(["EXCEPTION", "DELIVERY_ATTEMPTED"])],
+             for j, c in enumerate(["EXCEPTION", "DELIVERY_ATTEMPTED"])
+             for r in refs[MS_PARCELS:]],
             "exception_or_attempt", tmp)
         n = sum(p["events"] for p in ph.values())
         c = sum(p["calls"] for p in ph.values())
