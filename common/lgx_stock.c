@@ -409,6 +409,25 @@ static lgx_err_t html_text(lgx_buf_t *out, const char *text, bool as_post)
     return err;
 }
 
+/* search_read of every record of model matching the domain built in d
+ * (err: how building it went), into *rows; d is freed. */
+static bool read_rows(lgx_odoo_t *o, const char *model, lgx_buf_t *d,
+                      lgx_err_t err, const char *fields, yajl_val *rows,
+                      lgx_verdict_t *v)
+{
+    if (err != LGX_OK) {
+        lgx_buf_destroy(d);
+        return lgx_stock_nomem(v);
+    }
+    lgx_odoo_error_t oerr;
+    char what[128];
+    snprintf(what, sizeof(what), "%s search_read", model);
+    lgx_err_t rc =
+        lgx_odoo_search_read(o, model, lgx_buf_data(d), fields, 0, rows, &oerr);
+    lgx_buf_destroy(d);
+    return lgx_stock_ok(rc, &oerr, what, v);
+}
+
 /* The activities of todos already open (one search_read): found[i] for
  * todos[i], by picking and summary. */
 static bool todos_found(lgx_odoo_t *o, const lgx_stock_todo_t *todos, size_t n,
@@ -431,17 +450,9 @@ static bool todos_found(lgx_odoo_t *o, const lgx_stock_todo_t *todos, size_t n,
                             : err;
     }
     err = err == LGX_OK ? lgx_buf_puts(d, "]]]") : err;
-    if (err != LGX_OK) {
-        lgx_buf_destroy(d);
-        return lgx_stock_nomem(v);
-    }
     yajl_val rows = NULL;
-    lgx_odoo_error_t oerr;
-    lgx_err_t rc =
-        lgx_odoo_search_read(o, "mail.activity", lgx_buf_data(d),
-                             "[\"res_id\",\"summary\"]", 0, &rows, &oerr);
-    lgx_buf_destroy(d);
-    if (!lgx_stock_ok(rc, &oerr, "mail.activity search_read", v)) {
+    if (!read_rows(o, "mail.activity", d, err, "[\"res_id\",\"summary\"]",
+                   &rows, v)) {
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -682,17 +693,9 @@ static bool notes_found(lgx_odoo_t *o, const lgx_stock_note_t *notes, size_t n,
         err = lgx_buf_printf(d, ",[\"body\",\"ilike\",\"%s\"]", mark);
     }
     err = err == LGX_OK ? lgx_buf_puts(d, "]") : err;
-    if (err != LGX_OK) {
-        lgx_buf_destroy(d);
-        return lgx_stock_nomem(v);
-    }
     yajl_val rows = NULL;
-    lgx_odoo_error_t oerr;
-    lgx_err_t rc =
-        lgx_odoo_search_read(o, "mail.message", lgx_buf_data(d),
-                             "[\"res_id\",\"body\"]", 0, &rows, &oerr);
-    lgx_buf_destroy(d);
-    if (!lgx_stock_ok(rc, &oerr, "mail.message search_read", v)) {
+    if (!read_rows(o, "mail.message", d, err, "[\"res_id\",\"body\"]", &rows,
+                   v)) {
         return false;
     }
     for (size_t i = 0; i < n; i++) {
