@@ -123,7 +123,7 @@ static const lgx_opt_t consumer_opts[] = {
     {"batch-size", LGX_OPT_INT, "8", OFF(batch_size),
      "Events of different entities one worker takes at once when the "
      "consumer reads and posts for several events in one Odoo call "
-     "(lgx-milestones); each event keeps its own checks and outcome "
+     "(lgx-picks, lgx-milestones); each event keeps its own checks and outcome "
      "(1: no batches)",
      "1..64", 0},
     {"from-timestamp", LGX_OPT_STR, NULL, OFF(from_timestamp),

@@ -77,6 +77,34 @@ class PicksTest(unittest.TestCase):
         self.assertEqual(line["correlation_id"],
                          "order-" + name.replace("/", "-"))
 
+    def test_picks_in_batches_share_their_reads(self):
+        # 40 pickings, one pick each (complete, short or partial), a key
+        # each; 2 workers taking up to 8 picks at once.
+        names = [self.assigned_picking(5) for _ in range(40)]
+        qty = [5, 3, 2]
+        events = [pick_event(n, [("SKU-1001", qty[i % 3])],
+                             complete=i % 3 != 2)
+                  for i, n in enumerate(names)]
+        self.produce_ok(events)
+        self.sim._req("/__sim/calls/reset", {})
+        c = self.consume(extra=("--concurrency", "2", "--batch-size", "8"))
+        self.assertEqual(c.proc.returncode, 0)
+        self.assertEqual(c.summary()["applied"], 40, c.outcomes())
+        for i, name in enumerate(names):
+            p = self.sim.picking(name)
+            self.assertEqual(p["state"], "assigned" if i % 3 == 2 else "done",
+                             name)
+            self.assertEqual([m["quantity"] for m in self.sim.moves(p["id"])],
+                             [qty[i % 3]], name)
+        calls = [(x.get("model"), x.get("method"))
+                 for x in self.sim.calls()["calls"]]
+        # The reads of 8 picks in one call each, 4 or more on average.
+        for read in (("stock.picking", "search_read"),
+                     ("stock.move", "search_read")):
+            self.assertLessEqual(calls.count(read), 10, read)
+        self.assertEqual(calls.count(("stock.picking", "button_validate")),
+                         27)
+
     def test_partial_pick_creates_backorder(self):
         name = self.assigned_picking(180)
         self.produce_ok([pick_event(name, [("SKU-1001", 100)])])

@@ -26,4 +26,4 @@ LGX_CONSUMER_MAIN("picks", "lgx.picks.PickConfirmed",
                   "schema lgx.picks.PickConfirmed) to Odoo pickings.",
                   picks_opts, &conf, requires,
                   LGX_EVENT_TYPES("pick_confirmed"), picks_init, picks_term,
-                  picks_handle, NULL)
+                  picks_handle, picks_handle_batch)

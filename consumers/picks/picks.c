@@ -31,7 +31,9 @@ typedef struct picks {
     lgx_lookup_t *products; /* product.product by default_code */
 } picks_t;
 
-/* One event's data, as read from the record and from Odoo. */
+/* One event's data, as read from the record and from Odoo. Its picking
+ * and moves are views (arrays borrowing their rows) into the reads of its
+ * batch. */
 typedef struct pick_job {
     char name[256];
     int complete;
@@ -39,9 +41,14 @@ typedef struct pick_job {
     int64_t product_ids[MAX_LINES];
     size_t n_lines;
     const lgx_rule_t *rule;
-    yajl_val picking; /* the picking record */
+    yajl_val picking; /* the picking record, in an array: &picking_view */
     int64_t picking_id;
-    yajl_val moves;
+    yajl_val moves; /* &moves_view */
+    struct yajl_val_s picking_view, moves_view;
+    yajl_val picking_row;
+    yajl_val *move_rows;
+    bool live;  /* not judged yet */
+    bool alone; /* its picking is an earlier event's of the batch */
 } pick_job_t;
 
 void *picks_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
@@ -114,15 +121,9 @@ static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
     return true;
 }
 
-/* The picking by name, then the rules: source, time, transition. */
-static bool fetch_and_gate(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
-                           lgx_verdict_t *v)
+/* The rules on the picking read: source, time, transition. */
+static bool gate(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
 {
-    if (lgx_stock_domain_eq(p->buf, "name", job->name) != LGX_OK ||
-        !lgx_stock_pickings(p->odoo, lgx_buf_data(p->buf), 1, &job->picking,
-                            v)) {
-        return false;
-    }
     yajl_val rec = lgx_json_at(job->picking, 0);
     const char *state = lgx_json_get_str(rec, "state");
     if (!rec || !lgx_json_get_int(rec, "id", &job->picking_id) || !state) {
@@ -134,29 +135,6 @@ static bool fetch_and_gate(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
                                  EVENT_TYPE, lgx_event_source(ev));
     return lgx_gate_event(ev, job->rule, last, v) &&
            lgx_gate_status(ev, job->rule, last, state, job->name, v);
-}
-
-static bool fetch_moves_and_products(picks_t *p, pick_job_t *job,
-                                     lgx_verdict_t *v)
-{
-    lgx_odoo_error_t err;
-    char domain[128];
-    snprintf(domain, sizeof(domain), "[[\"picking_id\",\"=\",%lld]]",
-             (long long)job->picking_id);
-    lgx_err_t rc =
-        lgx_odoo_search_read(p->odoo, "stock.move", domain,
-                             "[\"id\",\"product_id\",\"quantity\",\"picked\"]",
-                             0, &job->moves, &err);
-    if (!lgx_stock_ok(rc, &err, "stock.move search_read", v)) {
-        return false;
-    }
-    const char *codes[MAX_LINES];
-    for (size_t i = 0; i < job->n_lines; i++) {
-        codes[i] = job->lines[i].code;
-    }
-    rc = lgx_lookup_ids(p->products, codes, job->n_lines, job->product_ids,
-                        &err);
-    return lgx_stock_ok(rc, &err, "product.product search_read", v);
 }
 
 /* Plans the move writes from Odoo's moves and the event's lines. */
@@ -245,6 +223,7 @@ static bool owned(const lgx_rule_t *rule, bool validate, lgx_verdict_t *v)
             lgx_gate_call(rule, "stock.picking", "button_validate", v));
 }
 
+/* After the reads: the move writes, the validation, the clock. */
 static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
                   lgx_verdict_t *v)
 {
@@ -252,9 +231,7 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     picks_write_t *writes = NULL;
     size_t n = 0;
     bool backorder = false;
-    if (!owned(job->rule, validate, v) || !fetch_and_gate(p, ev, job, v) ||
-        !fetch_moves_and_products(p, job, v) || !plan(job, &writes, &n, v) ||
-        !write_moves(p, writes, n, v)) {
+    if (!plan(job, &writes, &n, v) || !write_moves(p, writes, n, v)) {
         free(writes);
         return;
     }
@@ -281,19 +258,198 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
                                                  : "");
 }
 
+/* job->moves: the rows of moves whose picking is job's. False when out
+ * of memory. */
+static bool share_moves(pick_job_t *job, yajl_val moves)
+{
+    size_t k = 0, len = lgx_json_len(moves);
+    job->move_rows = calloc(len ? len : 1, sizeof(*job->move_rows));
+    if (!job->move_rows) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        yajl_val row = lgx_json_at(moves, i);
+        if (lgx_json_m2o_id(lgx_json_get(row, "picking_id")) ==
+            job->picking_id) {
+            job->move_rows[k++] = row;
+        }
+    }
+    job->moves_view.type = yajl_t_array;
+    job->moves_view.u.array.values = job->move_rows;
+    job->moves_view.u.array.len = k;
+    job->moves = &job->moves_view;
+    return true;
+}
+
 void picks_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v)
 {
+    picks_handle_batch(state, &ev, &v, 1);
+}
+
+/* ---- one pick, or several at once ----
+ *
+ * Each event: its rule, fields and ownership; its picking by name and the
+ * rules on it; its moves and products; then the move writes, the
+ * validation and the clock. Several events share the reads: one
+ * search_read for the pickings of every name of the batch, one for all
+ * their moves, one product lookup for all their lines. An event for a
+ * picking an earlier event of the batch has (another key) is judged after
+ * the batch on its own, on what the earlier one did. */
+
+/* Every live job's verdict set to v (a shared call failed). */
+static void fail_live(pick_job_t **jobs, size_t n, lgx_verdict_t *const *vs,
+                      const lgx_verdict_t *v)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i]->live) {
+            *vs[i] = *v;
+            jobs[i]->live = false;
+        }
+    }
+}
+
+/* The pickings of the batch by name (one search_read), then each live job
+ * gated on its own. */
+static bool read_pickings(picks_t *p, const lgx_event_t *const *evs,
+                          pick_job_t **jobs, size_t n, lgx_verdict_t *const *vs,
+                          yajl_val *rows)
+{
+    const char **names = calloc(n, sizeof(*names));
+    size_t k = 0;
+    lgx_verdict_t v;
+    for (size_t i = 0; names && i < n; i++) {
+        if (jobs[i]->live) {
+            names[k++] = jobs[i]->name;
+        }
+    }
+    bool ok = !names ? lgx_stock_nomem(&v)
+              : k ? lgx_stock_pickings_in(p->odoo, "name", names, k, rows, &v)
+                  : true;
+    free(names);
+    if (!ok) {
+        fail_live(jobs, n, vs, &v);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        pick_job_t *job = jobs[i];
+        for (size_t j = 0; job->live && j < lgx_json_len(*rows); j++) {
+            yajl_val row = lgx_json_at(*rows, j);
+            const char *name = lgx_json_get_str(row, "name");
+            if (!job->picking_row && name && strcmp(name, job->name) == 0) {
+                job->picking_row = row;
+            }
+        }
+        job->picking_view.type = yajl_t_array;
+        job->picking_view.u.array.values = &job->picking_row;
+        job->picking_view.u.array.len = job->picking_row ? 1 : 0;
+        job->picking = &job->picking_view;
+        job->live = job->live && gate(evs[i], job, vs[i]);
+    }
+    return true;
+}
+
+/* The moves of every live job's picking (one search_read) and the
+ * products of all their lines (one lookup at most). */
+static bool read_moves(picks_t *p, pick_job_t **jobs, size_t n,
+                       lgx_verdict_t *const *vs, yajl_val *rows)
+{
+    lgx_buf_t *d = p->buf;
+    lgx_verdict_t v;
+    lgx_odoo_error_t err;
+    size_t k = 0, lines = 0;
+    lgx_buf_reset(d);
+    lgx_err_t rc = lgx_buf_puts(d, "[[\"picking_id\",\"in\",[");
+    for (size_t i = 0; rc == LGX_OK && i < n; i++) {
+        if (jobs[i]->live) {
+            rc = lgx_buf_printf(d, "%s%lld", k++ ? "," : "",
+                                (long long)jobs[i]->picking_id);
+            lines += jobs[i]->n_lines;
+        }
+    }
+    rc = rc == LGX_OK ? lgx_buf_puts(d, "]]]") : rc;
+    if (k == 0) {
+        return true;
+    }
+    if (rc != LGX_OK) {
+        lgx_stock_nomem(&v);
+        fail_live(jobs, n, vs, &v);
+        return false;
+    }
+    rc = lgx_odoo_search_read(
+        p->odoo, "stock.move", lgx_buf_data(d),
+        "[\"id\",\"product_id\",\"quantity\",\"picked\",\"picking_id\"]", 0,
+        rows, &err);
+    bool ok = lgx_stock_ok(rc, &err, "stock.move search_read", &v);
+    const char **codes = calloc(lines ? lines : 1, sizeof(*codes));
+    int64_t *ids = calloc(lines ? lines : 1, sizeof(*ids));
+    ok = ok && ((codes && ids) || lgx_stock_nomem(&v));
+    size_t c = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        for (size_t j = 0; jobs[i]->live && j < jobs[i]->n_lines; j++) {
+            codes[c++] = jobs[i]->lines[j].code;
+        }
+    }
+    if (ok) {
+        rc = lgx_lookup_ids(p->products, codes, c, ids, &err);
+        ok = lgx_stock_ok(rc, &err, "product.product search_read", &v);
+    }
+    c = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        pick_job_t *job = jobs[i];
+        for (size_t j = 0; job->live && j < job->n_lines; j++) {
+            job->product_ids[j] = ids[c++];
+        }
+        ok = !job->live || share_moves(job, *rows) || lgx_stock_nomem(&v);
+    }
+    free(codes);
+    free(ids);
+    if (!ok) {
+        fail_live(jobs, n, vs, &v);
+    }
+    return ok;
+}
+
+void picks_handle_batch(void *state, const lgx_event_t *const *evs,
+                        lgx_verdict_t *const *vs, size_t n)
+{
     picks_t *p = state;
-    pick_job_t *job = calloc(1, sizeof(*job));
-    if (!job) {
-        lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
-        return;
+    pick_job_t **jobs = calloc(n, sizeof(*jobs));
+    bool ok = jobs != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = (jobs[i] = calloc(1, sizeof(*jobs[i]))) != NULL;
     }
-    job->rule = lgx_event_rule(ev, EVENT_TYPE, v);
-    if (job->rule && read_event(ev, job, v)) {
-        apply(p, ev, job, v);
+    for (size_t i = 0; i < n; i++) {
+        pick_job_t *job = ok ? jobs[i] : NULL;
+        if (!job) {
+            lgx_stock_nomem(vs[i]);
+            continue;
+        }
+        job->rule = lgx_event_rule(evs[i], EVENT_TYPE, vs[i]);
+        job->live = job->rule && read_event(evs[i], job, vs[i]) &&
+                    owned(job->rule, job->complete && p->conf->validate, vs[i]);
+        for (size_t j = 0; job->live && j < i; j++) {
+            job->alone = jobs[j]->live && !jobs[j]->alone &&
+                         strcmp(jobs[j]->name, job->name) == 0;
+            job->live = !job->alone;
+        }
     }
-    yajl_tree_free(job->picking);
-    yajl_tree_free(job->moves);
-    free(job);
+    yajl_val pickings = NULL, moves = NULL;
+    if (ok && read_pickings(p, evs, jobs, n, vs, &pickings) &&
+        read_moves(p, jobs, n, vs, &moves)) {
+        for (size_t i = 0; i < n; i++) {
+            if (jobs[i]->live) {
+                apply(p, evs[i], jobs[i], vs[i]);
+            }
+        }
+    }
+    yajl_tree_free(pickings);
+    yajl_tree_free(moves);
+    for (size_t i = 0; jobs && i < n; i++) {
+        if (jobs[i] && jobs[i]->alone) {
+            picks_handle(state, evs[i], vs[i]);
+        }
+        free(jobs[i] ? jobs[i]->move_rows : NULL);
+        free(jobs[i]);
+    }
+    free(jobs);
 }

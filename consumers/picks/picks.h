@@ -21,4 +21,10 @@ void *picks_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
 void picks_term(void *state);
 void picks_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v);
 
+/* Several picks of different keys at once (lgx_batch_fn): the same
+ * outcomes as picks_handle one by one, with the pickings, the moves and
+ * the products of all of them read in one call each. */
+void picks_handle_batch(void *state, const lgx_event_t *const *evs,
+                        lgx_verdict_t *const *vs, size_t n);
+
 #endif
