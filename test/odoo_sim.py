@@ -1687,6 +1687,13 @@ def compile_leaf(env: Env, model: str, leaf):
     if operator in NEGATIONS:
         positive = NEGATIONS[operator]
         return lambda row: not _match(env, model, field, row, positive, value)
+    if (field.type == "one2many" and field.inverse and operator == "in" and isinstance(value, list)
+            and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        # [o2m, in, ids]: the records the children ids point to, found once
+        # rather than the children of every row (same result, much faster)
+        children = (env.get(field.relation, i) for i in value)
+        parents = {c.get(field.inverse) for c in children if c}
+        return lambda row: row.get("id") in parents
     return lambda row: _match(env, model, field, row, operator, value)
 
 
