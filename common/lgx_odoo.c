@@ -651,6 +651,7 @@ static const struct {
 
 #define N_NULL_VALUES (sizeof(null_values) / sizeof(null_values[0]))
 
+/* echo: the JSON text of echo_field's value. */
 static lgx_err_t null_field(lgx_buf_t *b, const char *field,
                             const char *echo_field, const char *echo)
 {
@@ -661,7 +662,7 @@ static lgx_err_t null_field(lgx_buf_t *b, const char *field,
         return err;
     }
     if (echo_field && strcmp(field, echo_field) == 0) {
-        return lgx_buf_json_str(b, echo, strlen(echo));
+        return lgx_buf_puts(b, echo);
     }
     for (size_t i = 0; i < N_NULL_VALUES; i++) {
         if (strcmp(field, null_values[i].field) == 0) {
@@ -672,10 +673,24 @@ static lgx_err_t null_field(lgx_buf_t *b, const char *field,
 }
 
 /* One record with the requested fields (all of null_values when fields
- * is not a list), echo_field set to echo. */
+ * is not a list), echo_field set to the value v (a string, or an integer
+ * for a many2one). */
 static lgx_err_t null_record(lgx_buf_t *b, int64_t id, yajl_val fields,
-                             const char *echo_field, const char *echo)
+                             const char *echo_field, yajl_val v)
 {
+    char echo[1024] = "";
+    if (echo_field && YAJL_IS_STRING(v)) {
+        lgx_buf_t *e = lgx_buf_new();
+        if (!e ||
+            lgx_buf_json_str(e, v->u.string, strlen(v->u.string)) != LGX_OK) {
+            lgx_buf_destroy(e);
+            return LGX_ERR_NOMEM;
+        }
+        snprintf(echo, sizeof(echo), "%s", lgx_buf_data(e));
+        lgx_buf_destroy(e);
+    } else if (echo_field && YAJL_IS_INTEGER(v)) {
+        snprintf(echo, sizeof(echo), "%lld", (long long)YAJL_GET_INTEGER(v));
+    }
     lgx_err_t err = lgx_buf_printf(b, "{\"id\":%lld", (long long)id);
     if (YAJL_IS_ARRAY(fields)) {
         for (size_t i = 0; err == LGX_OK && i < lgx_json_len(fields); i++) {
@@ -686,7 +701,8 @@ static lgx_err_t null_record(lgx_buf_t *b, int64_t id, yajl_val fields,
         }
     } else {
         for (size_t i = 0; err == LGX_OK && i < N_NULL_VALUES; i++) {
-            err = null_field(b, null_values[i].field, echo_field, echo);
+            err = null_field(b, null_values[i].field,
+                             echo[0] ? echo_field : NULL, echo);
         }
     }
     return err == LGX_OK ? lgx_buf_puts(b, "}") : err;
@@ -728,19 +744,24 @@ static lgx_err_t null_search_read(lgx_buf_t *b, yajl_val kw)
     if (!echo) {
         err = err == LGX_OK ? null_record(b, 1, fields, NULL, NULL) : err;
     } else if (YAJL_IS_STRING(values)) {
-        err = err == LGX_OK ? null_record(b, 1, fields, echo, values->u.string)
-                            : err;
+        err = err == LGX_OK ? null_record(b, 1, fields, echo, values) : err;
     } else {
+        /* One record per value; per distinct value for integers (the
+         * moves of pickings that are all record 1). */
         size_t n = 0;
         for (size_t i = 0; err == LGX_OK && i < lgx_json_len(values) &&
                            (limit <= 0 || (int64_t)n < limit);
              i++) {
             yajl_val v = lgx_json_at(values, i);
-            if (YAJL_IS_STRING(v)) {
+            bool again = false;
+            for (size_t j = 0; YAJL_IS_INTEGER(v) && j < i; j++) {
+                yajl_val w = lgx_json_at(values, j);
+                again = again || (YAJL_IS_INTEGER(w) &&
+                                  YAJL_GET_INTEGER(w) == YAJL_GET_INTEGER(v));
+            }
+            if ((YAJL_IS_STRING(v) || YAJL_IS_INTEGER(v)) && !again) {
                 err = n++ ? lgx_buf_puts(b, ",") : LGX_OK;
-                err = err == LGX_OK
-                          ? null_record(b, 1, fields, echo, v->u.string)
-                          : err;
+                err = err == LGX_OK ? null_record(b, 1, fields, echo, v) : err;
             }
         }
     }

@@ -29,7 +29,7 @@ simulator's state must not change.
 
 --short is the version `make test` runs (test/test_it_chaos.py): ~1,400
 events, under 3 minutes. Without it: ~21,000 events (1,900 orders), about
-40 minutes on two cores. --calm runs the same without any chaos (a
+25 minutes on two cores. --calm runs the same without any chaos (a
 baseline). Logs, the expected files, the dumps of the simulator and
 report.json stay in the work directory (--workdir, else a new
 /tmp/lgx-chaos.*). Exit code 0 when every check passed, 1 otherwise (the

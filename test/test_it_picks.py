@@ -105,6 +105,18 @@ class PicksTest(unittest.TestCase):
         self.assertEqual(calls.count(("stock.picking", "button_validate")),
                          27)
 
+    def test_null_sink_applies_every_pick(self):
+        # --odoo-null (the bench's in-process Odoo) answers batched reads
+        # as single ones: every pick applies, nothing reaches the simulator.
+        events = [pick_event("NULL/%03d" % i, [("SKU-%d" % (i % 7), 5)])
+                  for i in range(40)]
+        self.produce_ok(events)
+        self.sim._req("/__sim/calls/reset", {})
+        c = self.consume(extra=("--odoo-null",))
+        self.assertEqual(c.proc.returncode, 0)
+        self.assertEqual(c.summary()["applied"], 40, c.outcomes()[:3])
+        self.assertEqual(self.sim.calls()["calls"], [])
+
     def test_partial_pick_creates_backorder(self):
         name = self.assigned_picking(180)
         self.produce_ok([pick_event(name, [("SKU-1001", 100)])])
