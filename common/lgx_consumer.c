@@ -246,6 +246,7 @@ typedef struct consumer {
     size_t max_in_flight; /* concurrency, times batch size with batches */
     size_t n_work;        /* in the work list */
     size_t n_busy;        /* workers running events */
+    int64_t last_poll_ms; /* the last Kafka poll of the loop */
     size_t rr;            /* the partition drained first, in turn */
     pthread_mutex_t lock; /* the lists below, and the partition queues and
                            * dedup windows while workers may read them */
@@ -1602,6 +1603,42 @@ static void take_polled(consumer_t *c, rd_kafka_message_t *m)
     }
 }
 
+/* True when more events wait to run (neither held nor started) than the
+ * workers take in four rounds. */
+static bool workers_busy(consumer_t *c)
+{
+    if (!c->n_workers || !c->in_flight) {
+        return false;
+    }
+    size_t ready = 0;
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->n_parts; i++) {
+        lgx_partq_t *q = c->parts[i].q;
+        ready +=
+            q ? lgx_partq_len(q) - lgx_partq_held(q) - lgx_partq_started(q) : 0;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return ready >= 4 * c->max_in_flight;
+}
+
+/* Waits up to ms for a worker to finish an event. */
+static void wait_done(consumer_t *c, long ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&c->lock);
+    if (!c->done_head) {
+        pthread_cond_timedwait(&c->done_cv, &c->lock, &until);
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
 static void loop(consumer_t *c)
 {
     while (!stop_requested && !c->fatal) {
@@ -1631,6 +1668,15 @@ static void loop(consumer_t *c)
             LGX_INFO(c->log, "every partition read to its end; stopping");
             break;
         }
+        /* While the workers have plenty to do, messages stay in
+         * librdkafka's queue, which holds them for less than ours: the
+         * main thread waits for a worker instead (polling at least once a
+         * second, for the group). */
+        if (workers_busy(c) && now_ms() - c->last_poll_ms < 1000) {
+            wait_done(c, 100);
+            continue;
+        }
+        c->last_poll_ms = now_ms();
         /* A worker that finishes an event wakes the poll up. What is
          * fetched already is taken at once, up to POLL_BURST messages,
          * and the workers woken after, so that they find batches. */
