@@ -1092,7 +1092,11 @@ class Run:
     def replay(self):
         """Every group back to the beginning; the consumers read it all
         again; the simulator's state must not change."""
-        dlq_before = {t: len(audit.read_dead_letters(self.broker, t + ".dlq"))
+        # (partition, offset) of every dead letter before the replay: the
+        # topics have several partitions, so the new ones are not simply
+        # the last ones read.
+        dlq_before = {t: {(r["partition"], r["offset"]) for r in
+                          audit.read_dead_letters(self.broker, t + ".dlq")}
                       for t in TOPICS}
         self.replay_cmds = []
         for program, topic in CONSUMERS:
@@ -1124,8 +1128,9 @@ class Run:
                      for t in TOPICS}
         added = collections.Counter()
         for t, recs in dlq_after.items():
-            for r in recs[dlq_before[t]:]:
-                added[(t, r["headers"].get("lgx.dlq.reason"))] += 1
+            for r in recs:
+                if (r["partition"], r["offset"]) not in dlq_before[t]:
+                    added[(t, r["headers"].get("lgx.dlq.reason"))] += 1
         self.report["figures"].update({
             "replay_s": round(took, 1),
             "replay_outcomes": dict(counts),
