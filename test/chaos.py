@@ -540,9 +540,9 @@ class Run:
                "--kafka.enable.idempotence", "true", *KNOBS,
                *self.sim.odoo_args()]
         self.publish_cmd = cmd
-        self.publisher = subprocess.Popen(
-            cmd, stdout=open(os.path.join(self.dir, "lgx-simulate.out"), "w"),
-            stderr=open(self.sim_log, "w"))
+        with open(os.path.join(self.dir, "lgx-simulate.out"), "w") as out, \
+                open(self.sim_log, "w") as err:
+            self.publisher = subprocess.Popen(cmd, stdout=out, stderr=err)
         deadline = time.time() + 600
         while True:
             with open(self.sim_log) as f:
@@ -1174,8 +1174,12 @@ class Run:
             self.write_report()
             if self.sim:
                 self.sim.stop()
+                self.sim.log.close()
             if self.broker:
                 self.broker.stop()
+            for procs in self.procs.values():
+                for proc in procs:
+                    proc["log"].close()
         return not self.report["failures"]
 
     def write_report(self):
