@@ -1262,7 +1262,6 @@ static void drain(consumer_t *c, part_t *p)
         }
         now = now_ms();
     }
-
     store_finished(c, p);
     size_t len = lgx_partq_len(p->q);
     if (len >= (size_t)c->conf->max_pending) {

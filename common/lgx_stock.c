@@ -641,6 +641,25 @@ bool lgx_stock_pickings_in(lgx_odoo_t *o, const char *field,
     return ok;
 }
 
+yajl_val lgx_stock_view(struct yajl_val_s *view, yajl_val *room, size_t max,
+                        yajl_val rows, const char *field, const char *str,
+                        int64_t id)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < lgx_json_len(rows) && k < max; i++) {
+        yajl_val row = lgx_json_at(rows, i);
+        const char *s = lgx_json_get_str(row, field);
+        if (str ? s && strcmp(s, str) == 0
+                : lgx_json_m2o_id(lgx_json_get(row, field)) == id) {
+            room[k++] = row;
+        }
+    }
+    view->type = yajl_t_array;
+    view->u.array.values = room;
+    view->u.array.len = k;
+    return view;
+}
+
 /* The id of the note subtype (mail.mt_note), looked up once: the internal
  * subtype named "Note" (ir.model.data, where its xml id lives, is not
  * readable without administration rights). -1 when Odoo has none under

@@ -165,6 +165,13 @@ lgx_odoo_t *lgx_stock_state_odoo(const lgx_stock_state_t *s);
 /* Work buffer i (0 to LGX_STOCK_BUFS - 1), owned by s. */
 lgx_buf_t *lgx_stock_state_buf(const lgx_stock_state_t *s, int i);
 
+/* A JSON array borrowing rows of a batch's read (rows): those whose field
+ * is the string str, or, when str is NULL, the id or many2one id id; at
+ * most max of them, put in room. view holds the array; returns view. */
+yajl_val lgx_stock_view(struct yajl_val_s *view, yajl_val *room, size_t max,
+                        yajl_val rows, const char *field, const char *str,
+                        int64_t id);
+
 /* One note of lgx_stock_notes: plain text for picking_id, posted once
  * per key as lgx_stock_note does (the same mark). */
 typedef struct lgx_stock_note {

@@ -139,28 +139,6 @@ void milestones_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v)
  * event of the batch has (two keys for one parcel) is judged after the batch on
  * its own, on what the earlier one wrote. */
 
-/* Every live job with its pickings out of rows (the batch's read), in the
- * order Odoo gave them. */
-static void share_rows(ms_job_t *jobs, size_t n, yajl_val rows)
-{
-    for (size_t i = 0; i < n; i++) {
-        ms_job_t *job = &jobs[i];
-        size_t k = 0;
-        for (size_t j = 0; job->live && j < lgx_json_len(rows); j++) {
-            yajl_val row = lgx_json_at(rows, j);
-            const char *ref = lgx_json_get_str(row, "carrier_tracking_ref");
-            if (k < MAX_PICKINGS && ref &&
-                strcmp(ref, job->m.tracking_ref) == 0) {
-                job->rows[k++] = row;
-            }
-        }
-        job->view.type = yajl_t_array;
-        job->view.u.array.values = job->rows;
-        job->view.u.array.len = k;
-        job->pickings = &job->view;
-    }
-}
-
 /* The batch's read; on failure every live job gets its verdict. */
 static bool read_batch(lgx_stock_state_t *s, ms_job_t *jobs, size_t n,
                        lgx_verdict_t *const *vs, yajl_val *rows)
@@ -305,9 +283,13 @@ void milestones_handle_batch(void *state, const lgx_event_t *const *evs,
     }
     yajl_val rows = NULL;
     if (read_batch(s, jobs, n, vs, &rows)) {
-        share_rows(jobs, n, rows);
         for (size_t i = 0; i < n; i++) {
-            jobs[i].live = jobs[i].live && gate(evs[i], &jobs[i], vs[i]);
+            ms_job_t *job = &jobs[i];
+            job->live = job->live &&
+                        (job->pickings = lgx_stock_view(
+                             &job->view, job->rows, MAX_PICKINGS, rows,
+                             "carrier_tracking_ref", job->m.tracking_ref, 0)) &&
+                        gate(evs[i], job, vs[i]);
         }
         tell_batch(s, evs, jobs, n, vs);
         todo_batch(s, jobs, n, vs);

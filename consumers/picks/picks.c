@@ -262,23 +262,11 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
  * of memory. */
 static bool share_moves(pick_job_t *job, yajl_val moves)
 {
-    size_t k = 0, len = lgx_json_len(moves);
+    size_t len = lgx_json_len(moves);
     job->move_rows = calloc(len ? len : 1, sizeof(*job->move_rows));
-    if (!job->move_rows) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        yajl_val row = lgx_json_at(moves, i);
-        if (lgx_json_m2o_id(lgx_json_get(row, "picking_id")) ==
-            job->picking_id) {
-            job->move_rows[k++] = row;
-        }
-    }
-    job->moves_view.type = yajl_t_array;
-    job->moves_view.u.array.values = job->move_rows;
-    job->moves_view.u.array.len = k;
-    job->moves = &job->moves_view;
-    return true;
+    return job->move_rows && (job->moves = lgx_stock_view(
+                                  &job->moves_view, job->move_rows, len, moves,
+                                  "picking_id", NULL, job->picking_id));
 }
 
 void picks_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v)
@@ -332,18 +320,11 @@ static bool read_pickings(picks_t *p, const lgx_event_t *const *evs,
     }
     for (size_t i = 0; i < n; i++) {
         pick_job_t *job = jobs[i];
-        for (size_t j = 0; job->live && j < lgx_json_len(*rows); j++) {
-            yajl_val row = lgx_json_at(*rows, j);
-            const char *name = lgx_json_get_str(row, "name");
-            if (!job->picking_row && name && strcmp(name, job->name) == 0) {
-                job->picking_row = row;
-            }
-        }
-        job->picking_view.type = yajl_t_array;
-        job->picking_view.u.array.values = &job->picking_row;
-        job->picking_view.u.array.len = job->picking_row ? 1 : 0;
-        job->picking = &job->picking_view;
-        job->live = job->live && gate(evs[i], job, vs[i]);
+        job->live = job->live &&
+                    (job->picking =
+                         lgx_stock_view(&job->picking_view, &job->picking_row,
+                                        1, *rows, "name", job->name, 0)) &&
+                    gate(evs[i], job, vs[i]);
     }
     return true;
 }
