@@ -43,12 +43,15 @@ DATETIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 class SimProcess:
     """The simulator running in a subprocess."""
 
-    def __init__(self, *extra):
+    def __init__(self, *extra, env=None):
         self.tmp = tempfile.TemporaryDirectory()
         port_file = os.path.join(self.tmp.name, "port")
+        # the tests time nothing unless they ask for a latency profile
+        environ = {k: v for k, v in os.environ.items() if k != "LGX_SIM_LATENCY"}
+        environ.update(env or {})
         self.proc = subprocess.Popen(
             [sys.executable, SIM, "--port", "0", "--port-file", port_file, *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ)
         self.banner = self.proc.stdout.readline().strip()
         deadline = time.time() + 10
         while not os.path.exists(port_file):
@@ -1504,6 +1507,110 @@ class Version17SaleTests(SimTestCase):
         self.assertEqual([key for key, _label in fields["state"]["selection"]], ["draft", "sent", "sale", "cancel"])
         self.assertEqual(fields["locked"]["type"], "boolean")
         self.assertRpcError(self.execute_kw("sale.order", "write", [[1], {"state": "done"}]), "builtins.ValueError")
+
+
+# ---------------------------------------------------------------------------
+# Latency profile
+# ---------------------------------------------------------------------------
+
+class LatencyTests(unittest.TestCase):
+    """--latency real (or LGX_SIM_LATENCY=real): each call takes about what a
+    real Odoo 19 takes, and calls in flight overlap."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = SimProcess("--latency", "real")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def timed(self, base, path, body):
+        started = time.perf_counter()
+        status, _headers, raw = http(base, "POST", path, body, {
+            "Content-Type": "application/json", "Authorization": f"bearer {API_KEY}", "X-Odoo-Database": DB})
+        self.assertEqual(status, 200, raw)
+        return time.perf_counter() - started, json.loads(raw)
+
+    def profile(self, key):
+        sys.path.insert(0, HERE)
+        try:
+            import odoo_sim
+        finally:
+            sys.path.remove(HERE)
+        return odoo_sim.LATENCY_PROFILES["real"][key] / 1000.0
+
+    def test_each_call_takes_the_profile_time(self):
+        base = self.sim.base
+        spent, ids = self.timed(base, "/json/2/stock.picking/message_post", {
+            "ids": [1], "body": "x", "message_type": "comment", "subtype_xmlid": "mail.mt_note"})
+        self.assertEqual(len(ids), 1)
+        self.assertGreaterEqual(spent, self.profile("message_post"))
+        spent, rows = self.timed(base, "/json/2/stock.picking/search_read", {
+            "domain": [["id", "=", 1]], "fields": ["name"]})
+        self.assertEqual(len(rows), 1)
+        self.assertGreaterEqual(spent, self.profile("search_read"))
+        spent, _ = self.timed(base, "/json/2/stock.picking/button_validate", {
+            "ids": [1], "context": {"skip_sms": True}})
+        self.assertGreaterEqual(spent, self.profile("button_validate"))
+        # an error answer is paced too
+        started = time.perf_counter()
+        status, _headers, _raw = http(base, "POST", "/json/2/stock.picking/write", {
+            "ids": [999999], "vals": {"origin": "x"}}, {"Content-Type": "application/json",
+                                                      "Authorization": f"bearer {API_KEY}"})
+        self.assertEqual(status, 404)
+        self.assertGreaterEqual(time.perf_counter() - started, self.profile("write"))
+        # JSON-RPC: common.login checks a password hash on a real server
+        started = time.perf_counter()
+        status, _headers, raw = http(base, "POST", "/jsonrpc", {
+            "jsonrpc": "2.0", "method": "call", "id": 1,
+            "params": {"service": "common", "method": "login", "args": [DB, "admin", API_KEY]}},
+            {"Content-Type": "application/json"})
+        self.assertEqual(json.loads(raw)["result"], 2)
+        self.assertGreaterEqual(time.perf_counter() - started, self.profile("common.login"))
+
+    def test_calls_in_flight_overlap(self):
+        import threading
+        login = self.profile("common.login")
+        spent = []
+
+        def one():
+            started = time.perf_counter()
+            http(self.sim.base, "POST", "/jsonrpc", {
+                "jsonrpc": "2.0", "method": "call", "id": 1,
+                "params": {"service": "common", "method": "login", "args": [DB, "admin", API_KEY]}},
+                {"Content-Type": "application/json"})
+            spent.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=one) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        self.assertEqual(len(spent), 4)
+        self.assertGreaterEqual(min(spent), login)
+        # four in parallel: about the time of one, far from four in sequence
+        self.assertLess(wall, 2 * login, f"4 logins in parallel took {wall:.3f} s")
+
+    def test_environment_variable_and_default(self):
+        paced = SimProcess(env={"LGX_SIM_LATENCY": "real"})
+        plain = SimProcess()
+        try:
+            spent, _ = self.timed(paced.base, "/json/2/stock.picking/button_validate", {
+                "ids": [1], "context": {"skip_sms": True}})
+            self.assertGreaterEqual(spent, self.profile("button_validate"))
+            # the default is no latency: a login answers at once
+            started = time.perf_counter()
+            http(plain.base, "POST", "/jsonrpc", {
+                "jsonrpc": "2.0", "method": "call", "id": 1,
+                "params": {"service": "common", "method": "login", "args": [DB, "admin", API_KEY]}},
+                {"Content-Type": "application/json"})
+            self.assertLess(time.perf_counter() - started, self.profile("common.login") / 2)
+        finally:
+            paced.stop()
+            plain.stop()
 
 
 # ---------------------------------------------------------------------------
