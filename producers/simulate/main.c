@@ -35,6 +35,7 @@
 #include "sim_odoo.h"
 #include "sim_out.h"
 #include "sim_plan.h"
+#include "sim_rand.h"
 #include "sim_report.h"
 
 #ifndef LGX_SCHEMA_DIR
@@ -66,6 +67,7 @@ typedef struct sim_conf {
     char *carriers;
     char *expected;
     char *output;
+    char *log_events;
     bool dry_run;
     char *topic[SIM_N_TOPICS];
     char *schema_dir;
@@ -151,6 +153,10 @@ static const lgx_opt_t sim_opts[] = {
      "Write the events as JSON lines to this file (- for stdout) instead "
      "of publishing them",
      NULL, 0},
+    {"log-events", LGX_OPT_STR, NULL, OFF(log_events),
+     "While publishing, also write every event published to this file as "
+     "JSON lines (as --output writes them), for audits",
+     NULL, 0},
     {"dry-run", LGX_OPT_BOOL, "false", OFF(dry_run),
      "Publish nothing and create nothing: the events go to --output (default "
      "stdout)",
@@ -200,6 +206,7 @@ typedef struct app {
     sim_plan_t plan;
     sim_final_t *finals;
     sim_counts_t counts[SIM_N_TOPICS];
+    sim_model_info_t info;
 } app_t;
 
 static int64_t now_ms(void)
@@ -506,6 +513,10 @@ static int load(app_t *a)
                                           errstr, sizeof(errstr)))) {
         LGX_ERROR(a->log, "Kafka producer: %s", errstr);
         return 2;
+    } else if (a->kafka && c->log_events &&
+               !(a->out = fopen(c->log_events, "w"))) {
+        LGX_ERROR(a->log, "--log-events: cannot open %s", c->log_events);
+        return 2;
     }
     return 0;
 }
@@ -520,11 +531,22 @@ static int plan_and_model(app_t *a)
         return 1;
     }
     a->finals = calloc(a->n_orders, sizeof(*a->finals));
-    if (!a->finals || sim_model_run(a->rules, &a->plan, a->finals, a->counts,
-                                    errstr, sizeof(errstr)) != LGX_OK) {
+    if (!a->finals ||
+        sim_model_run(a->rules, &a->plan, sim_rand_hash(a->seed), a->finals,
+                      a->counts, &a->info, errstr, sizeof(errstr)) != LGX_OK) {
         LGX_ERROR(a->log, "expected outcomes: %s",
                   a->finals ? errstr : "out of memory");
         return 2;
+    }
+    if (a->info.order_dependent || a->info.pickings_differ) {
+        const sim_event_t *e = &a->plan.events[a->info.first_dependent];
+        LGX_WARN(a->log,
+                 "with these rules the outcome of %zu event(s) and the end "
+                 "state of %zu picking(s) depend on the order in which the "
+                 "consumers see the topics (e.g. %s %s of %s); the expected "
+                 "file marks them order_dependent",
+                 a->info.order_dependent, a->info.pickings_differ,
+                 sim_kind_name(e->kind), e->event_id, e->key);
     }
     int64_t last = 0;
     for (size_t i = 0; i < a->plan.n_events; i++) {
@@ -574,7 +596,8 @@ static int emit(app_t *a)
             rc = 1;
         } else if (a->out && sim_out_line(a->out, i + 1, topic, cid, e, value,
                                           tmp) != LGX_OK) {
-            LGX_ERROR(a->log, "--output: cannot write event %zu", i + 1);
+            LGX_ERROR(a->log, "%s: cannot write event %zu",
+                      a->kafka ? "--log-events" : "--output", i + 1);
             rc = 1;
         } else if (a->kafka) {
             pace(&t0, i, a->conf->rate);
@@ -598,7 +621,8 @@ static int emit(app_t *a)
         FILE *f = a->out;
         a->out = NULL;
         if (fclose(f) != 0 && rc == 0) {
-            LGX_ERROR(a->log, "--output: cannot write %s", a->conf->output);
+            LGX_ERROR(a->log, "cannot write %s",
+                      a->kafka ? a->conf->log_events : a->conf->output);
             rc = 1;
         }
     }
@@ -636,11 +660,9 @@ static int run(const sim_conf_t *conf, lgx_odoo_conf_t *oc, lgx_log_t *log)
     rc = rc ? rc : load(&a);
     rc = rc ? rc : prepare_orders(&a, oc);
     rc = rc ? rc : plan_and_model(&a);
-    sim_report_t report = {&a.plan_conf,
-                           &a.plan,
-                           a.finals,
-                           a.counts,
-                           (const char *const *)conf->topic,
+    sim_report_t report = {&a.plan_conf, &a.plan,
+                           a.finals,     a.counts,
+                           &a.info,      (const char *const *)conf->topic,
                            conf->rules};
     if (rc == 0 && conf->expected &&
         sim_report_expected(&report, conf->expected, errstr, sizeof(errstr)) !=

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_rand.h"
+
 typedef enum vkind {
     V_APPLIED = 0,
     V_DUPLICATE,
@@ -15,19 +17,34 @@ typedef enum vkind {
 static const char *const vnames[] = {"applied", "duplicate", "stale",
                                      "rejected", "held"};
 
+/* Reasons are string literals (or sim_poison_reason's): never freed. */
 typedef struct verdict {
     vkind_t kind;
     const char *reason;
 } verdict_t;
 
+/* What one event became in one interleaving. */
+typedef struct result {
+    vkind_t kind;
+    const char *reason;
+    bool held;
+} result_t;
+
+#define NONE ((size_t)-1)
+/* Random merges run besides the fixed interleavings. */
+#define N_MERGES 8
+
+/* One run of the stream in one interleaving. Held events wait in a list
+ * per order (oldest first), linked through next. */
 typedef struct model {
     const lgx_rules_t *rules;
-    sim_plan_t *plan;
-    sim_final_t *fin;
-    size_t *group; /* per event: its event_id's group */
-    bool *seen;    /* per group: finished once already */
-    size_t *held;  /* events held, oldest first */
-    size_t n_held;
+    const sim_plan_t *plan;
+    sim_final_t *fin;    /* per order */
+    const size_t *group; /* per event: its event_id's group */
+    bool *seen;          /* per group: finished once already */
+    result_t *res;       /* per event */
+    size_t *next;        /* per event: the next held event of its order */
+    size_t *head, *tail; /* per order: its held events */
     char *errstr;
     size_t errstr_size;
 } model_t;
@@ -73,11 +90,16 @@ static bool set(verdict_t *v, vkind_t kind, const char *reason)
     return false;
 }
 
+/* Source, then an earlier event of the same type and entity still held
+ * (this one waits behind it), then time. */
 static bool gate_event(const lgx_rule_t *rule, const sim_event_t *e,
-                       int64_t last, verdict_t *v)
+                       bool behind, int64_t last, verdict_t *v)
 {
     if (!lgx_rule_source_allowed(rule, e->source)) {
         return set(v, V_REJECTED, "source_not_allowed");
+    }
+    if (behind) {
+        return set(v, V_HELD, "waiting_for_earlier");
     }
     if (last >= 0 && e->occurred_at < last) {
         return set(v, V_STALE, "older_than_applied");
@@ -108,23 +130,35 @@ static void copy(char *dst, size_t size, const char *src)
 /* ---- per consumer ---- */
 
 /* lgx-picks: the picking by name; its Odoo state is the status. The
- * lines are the full quantities and complete: the picking is validated. */
+ * lines are the full quantities and complete: the picking is validated,
+ * by the pick and by nothing else. A pick for a picking done already
+ * finds the quantities it reports there (only a pick validates, and
+ * every pick of an order reports the same): stale. */
 static void judge_pick(const lgx_rule_t *rule, const sim_event_t *e,
-                       sim_final_t *f, verdict_t *v)
+                       bool behind, sim_final_t *f, verdict_t *v)
 {
-    if (!gate_event(rule, e, clock_get(f, "pick_confirmed", e->source), v) ||
-        !gate_status(rule, f->state, v)) {
+    if (!gate_event(rule, e, behind, clock_get(f, "pick_confirmed", e->source),
+                    v)) {
+        return;
+    }
+    if (strcmp(f->state, "done") == 0) {
+        set(v, V_STALE, "already_applied");
+        return;
+    }
+    if (!gate_status(rule, f->state, v)) {
         return;
     }
     copy(f->state, sizeof(f->state), "done");
+    f->picked = true;
     clock_set(f, "pick_confirmed", e->source, e->occurred_at);
     set(v, V_APPLIED, "");
 }
 
 /* lgx-shipments: a booking finds its pickings by name, the other events
- * by the shipment id a booking wrote. */
+ * by the shipment id a booking wrote. A dispatch validates nothing: it
+ * waits until the pick has validated the picking. */
 static void judge_shipment(const lgx_rule_t *rule, const sim_event_t *e,
-                           sim_final_t *f, verdict_t *v)
+                           bool behind, sim_final_t *f, verdict_t *v)
 {
     const char *type = sim_kind_name(e->kind);
     bool booked = e->kind == SIM_K_BOOKED;
@@ -133,7 +167,8 @@ static void judge_shipment(const lgx_rule_t *rule, const sim_event_t *e,
         set(v, V_REJECTED, "picking_in_other_shipment");
         return;
     }
-    if (!gate_event(rule, e, found ? clock_get(f, type, e->source) : -1, v) ||
+    if (!gate_event(rule, e, behind, found ? clock_get(f, type, e->source) : -1,
+                    v) ||
         !gate_status(rule, found ? f->status : "none", v)) {
         return;
     }
@@ -153,11 +188,14 @@ static void judge_shipment(const lgx_rule_t *rule, const sim_event_t *e,
         copy(f->status, sizeof(f->status), "labelled");
         break;
     case SIM_K_DISPATCHED:
-        if (strcmp(f->state, "draft") == 0 || strcmp(f->state, "cancel") == 0) {
-            set(v, V_HELD, "picking_not_released");
+        if (strcmp(f->state, "cancel") == 0) {
+            set(v, V_REJECTED, "picking_cancelled");
             return;
         }
-        copy(f->state, sizeof(f->state), "done");
+        if (strcmp(f->state, "done") != 0) {
+            set(v, V_HELD, "waiting_for_pick");
+            return;
+        }
         copy(f->status, sizeof(f->status), "dispatched");
         break;
     default:
@@ -171,10 +209,10 @@ static void judge_shipment(const lgx_rule_t *rule, const sim_event_t *e,
 /* lgx-milestones: the pickings of the tracking ref; never older over
  * newer (compared in whole seconds, as Odoo stores the time). */
 static void judge_milestone(const lgx_rule_t *rule, const sim_event_t *e,
-                            sim_final_t *f, verdict_t *v)
+                            bool behind, sim_final_t *f, verdict_t *v)
 {
     bool found = strcmp(f->tracking_ref, e->key) == 0;
-    if (!gate_event(rule, e,
+    if (!gate_event(rule, e, behind,
                     found ? clock_get(f, "carrier_milestone", e->source) : -1,
                     v) ||
         !gate_status(rule, found ? f->status : "none", v)) {
@@ -196,10 +234,11 @@ static void judge_milestone(const lgx_rule_t *rule, const sim_event_t *e,
 }
 
 /* lgx-pod: the picking by name. */
-static void judge_pod(const lgx_rule_t *rule, const sim_event_t *e,
+static void judge_pod(const lgx_rule_t *rule, const sim_event_t *e, bool behind,
                       sim_final_t *f, verdict_t *v)
 {
-    if (!gate_event(rule, e, clock_get(f, "proof_of_delivery", e->source), v) ||
+    if (!gate_event(rule, e, behind,
+                    clock_get(f, "proof_of_delivery", e->source), v) ||
         !gate_status(rule, f->status, v)) {
         return;
     }
@@ -209,6 +248,20 @@ static void judge_pod(const lgx_rule_t *rule, const sim_event_t *e,
     copy(f->status, sizeof(f->status), "delivered");
     clock_set(f, "proof_of_delivery", e->source, e->occurred_at);
     set(v, V_APPLIED, "");
+}
+
+/* Whether an event of i's topic, key and type is held before i in its
+ * order's list (up to i itself when i is in it). */
+static bool held_before(const model_t *m, size_t i)
+{
+    const sim_event_t *ev = m->plan->events;
+    for (size_t h = m->head[ev[i].order]; h != NONE && h != i; h = m->next[h]) {
+        if (ev[h].topic == ev[i].topic && ev[h].kind == ev[i].kind &&
+            strcmp(ev[h].key, ev[i].key) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* What the consumer decides for event i now. */
@@ -230,18 +283,19 @@ static bool judge(model_t *m, size_t i, verdict_t *v)
         return false;
     }
     sim_final_t *f = &m->fin[e->order];
+    bool behind = held_before(m, i);
     switch (e->topic) {
     case SIM_PICKS:
-        judge_pick(rule, e, f, v);
+        judge_pick(rule, e, behind, f, v);
         break;
     case SIM_SHIPMENTS:
-        judge_shipment(rule, e, f, v);
+        judge_shipment(rule, e, behind, f, v);
         break;
     case SIM_MILESTONES:
-        judge_milestone(rule, e, f, v);
+        judge_milestone(rule, e, behind, f, v);
         break;
     default:
-        judge_pod(rule, e, f, v);
+        judge_pod(rule, e, behind, f, v);
         break;
     }
     return true;
@@ -249,75 +303,152 @@ static bool judge(model_t *m, size_t i, verdict_t *v)
 
 static void finish(model_t *m, size_t i, vkind_t kind, const char *reason)
 {
-    sim_event_t *e = &m->plan->events[i];
-    e->outcome = vnames[kind];
-    snprintf(e->reason, sizeof(e->reason), "%s", reason);
-    if (e->event_id[0]) {
+    m->res[i].kind = kind;
+    m->res[i].reason = reason;
+    if (m->plan->events[i].event_id[0]) {
         m->seen[m->group[i]] = true;
     }
 }
 
-/* The held events of key, oldest first, after one of its events was
- * applied: each is judged again; an applied one starts the round again. */
-static bool recheck(model_t *m, const char *key)
+static void hold(model_t *m, size_t i)
+{
+    size_t o = m->plan->events[i].order;
+    m->res[i].held = true;
+    m->next[i] = NONE;
+    if (m->tail[o] == NONE) {
+        m->head[o] = i;
+    } else {
+        m->next[m->tail[o]] = i;
+    }
+    m->tail[o] = i;
+}
+
+/* The held events of order o, oldest first, after one of its events was
+ * applied (of any topic): each is judged again; an applied one starts the
+ * round again. */
+static bool recheck(model_t *m, size_t o)
 {
     bool again = true;
     while (again) {
         again = false;
-        size_t h = 0;
-        while (h < m->n_held && !again) {
-            size_t i = m->held[h];
+        size_t prev = NONE;
+        for (size_t h = m->head[o]; h != NONE && !again;) {
             verdict_t v;
-            if (strcmp(m->plan->events[i].key, key) != 0) {
-                h++;
-                continue;
-            }
-            if (!judge(m, i, &v)) {
+            if (!judge(m, h, &v)) {
                 return false;
             }
             if (v.kind == V_HELD) {
-                h++;
+                prev = h;
+                h = m->next[h];
                 continue;
             }
-            memmove(&m->held[h], &m->held[h + 1],
-                    (m->n_held - h - 1) * sizeof(*m->held));
-            m->n_held--;
-            finish(m, i, v.kind, v.reason);
+            size_t nx = m->next[h];
+            if (prev == NONE) {
+                m->head[o] = nx;
+            } else {
+                m->next[prev] = nx;
+            }
+            if (m->tail[o] == h) {
+                m->tail[o] = prev;
+            }
+            finish(m, h, v.kind, v.reason);
             again = v.kind == V_APPLIED;
+            h = nx;
         }
     }
     return true;
 }
 
-static bool run_topic(model_t *m, sim_topic_t t)
+static void reset(model_t *m, size_t n_groups)
 {
-    m->n_held = 0;
-    for (size_t i = 0; i < m->plan->n_events; i++) {
-        sim_event_t *e = &m->plan->events[i];
+    const sim_plan_t *p = m->plan;
+    for (size_t i = 0; i < p->n_orders; i++) {
+        sim_final_t *f = &m->fin[i];
+        memset(f, 0, sizeof(*f));
+        copy(f->state, sizeof(f->state),
+             p->orders[i].state[0] ? p->orders[i].state : "assigned");
+        copy(f->status, sizeof(f->status), "none");
+        f->milestone_at = -1;
+        f->delivered_at = -1;
+        m->head[i] = m->tail[i] = NONE;
+    }
+    memset(m->seen, 0, n_groups * sizeof(*m->seen));
+    memset(m->res, 0, p->n_events * sizeof(*m->res));
+}
+
+/* The stream in the interleaving seq (every event once). */
+static bool run_seq(model_t *m, const size_t *seq, size_t n_groups)
+{
+    const sim_plan_t *p = m->plan;
+    reset(m, n_groups);
+    for (size_t k = 0; k < p->n_events; k++) {
+        size_t i = seq[k];
         verdict_t v;
-        if (e->topic != t) {
-            continue;
-        }
         if (!judge(m, i, &v)) {
             return false;
         }
         if (v.kind == V_HELD) {
-            e->held = true;
-            m->held[m->n_held++] = i;
+            hold(m, i);
             continue;
         }
         finish(m, i, v.kind, v.reason);
-        if (v.kind == V_APPLIED && !recheck(m, e->key)) {
+        if (v.kind == V_APPLIED && !recheck(m, p->events[i].order)) {
             return false;
         }
     }
     /* What still waits at the end waits in vain. */
-    for (size_t h = 0; h < m->n_held; h++) {
-        finish(m, m->held[h], V_REJECTED, "hold_expired");
+    for (size_t o = 0; o < p->n_orders; o++) {
+        for (size_t h = m->head[o]; h != NONE; h = m->next[h]) {
+            finish(m, h, V_REJECTED, "hold_expired");
+        }
+        m->head[o] = m->tail[o] = NONE;
     }
-    m->n_held = 0;
     return true;
 }
+
+/* ---- interleavings ---- */
+
+/* The topics one after another, in the order of topics[]. */
+static void seq_topics(const sim_plan_t *p, const int topics[SIM_N_TOPICS],
+                       size_t *seq)
+{
+    size_t k = 0;
+    for (int t = 0; t < SIM_N_TOPICS; t++) {
+        for (size_t i = 0; i < p->n_events; i++) {
+            if ((int)p->events[i].topic == topics[t]) {
+                seq[k++] = i;
+            }
+        }
+    }
+}
+
+/* Each topic late by lag[topic] messages: event i at i + lag; ties in
+ * publication order. Each topic keeps its own order. */
+static void seq_lagged(const sim_plan_t *p, const size_t lag[SIM_N_TOPICS],
+                       size_t *seq)
+{
+    size_t at[SIM_N_TOPICS];
+    memset(at, 0, sizeof(at));
+    /* merge: the next event of each topic; the one due first goes */
+    for (size_t k = 0; k < p->n_events; k++) {
+        size_t best = NONE, best_t = 0;
+        for (int t = 0; t < SIM_N_TOPICS; t++) {
+            while (at[t] < p->n_events && (int)p->events[at[t]].topic != t) {
+                at[t]++;
+            }
+            if (at[t] < p->n_events &&
+                (best == NONE || at[t] + lag[t] < best_t ||
+                 (at[t] + lag[t] == best_t && at[t] < best))) {
+                best = at[t];
+                best_t = at[t] + lag[t];
+            }
+        }
+        seq[k] = best;
+        at[p->events[best].topic]++;
+    }
+}
+
+/* ---- groups and counts ---- */
 
 /* Events with the same event_id share a group (duplicates). */
 static int cmp_ids(const void *a, const void *b, void *arg)
@@ -331,20 +462,21 @@ static int cmp_ids(const void *a, const void *b, void *arg)
     return strcmp(x->event_id, y->event_id);
 }
 
-static void make_groups(model_t *m, size_t *order)
+static size_t make_groups(const sim_plan_t *p, size_t *group, size_t *order)
 {
-    size_t n = m->plan->n_events;
+    size_t n = p->n_events;
     for (size_t i = 0; i < n; i++) {
         order[i] = i;
     }
-    qsort_r(order, n, sizeof(*order), cmp_ids, m->plan->events);
+    qsort_r(order, n, sizeof(*order), cmp_ids, p->events);
     size_t g = 0;
     for (size_t k = 0; k < n; k++) {
-        if (k > 0 && cmp_ids(&order[k - 1], &order[k], m->plan->events) != 0) {
+        if (k > 0 && cmp_ids(&order[k - 1], &order[k], p->events) != 0) {
             g++;
         }
-        m->group[order[k]] = g;
+        group[order[k]] = g;
     }
+    return g + 1;
 }
 
 static void count(const sim_plan_t *plan, sim_counts_t counts[SIM_N_TOPICS])
@@ -355,6 +487,7 @@ static void count(const sim_plan_t *plan, sim_counts_t counts[SIM_N_TOPICS])
         sim_counts_t *c = &counts[e->topic];
         c->messages++;
         c->held += e->held;
+        c->held_max += e->may_hold;
         if (strcmp(e->outcome, "applied") == 0) {
             c->applied++;
         } else if (strcmp(e->outcome, "duplicate") == 0) {
@@ -367,48 +500,144 @@ static void count(const sim_plan_t *plan, sim_counts_t counts[SIM_N_TOPICS])
     }
 }
 
+/* Whether two end states of a picking agree on what lgx writes (the
+ * clocks aside: when an entry is written depends on the interleaving,
+ * what it holds at the end does not). */
+static bool same_final(const sim_final_t *a, const sim_final_t *b)
+{
+    return strcmp(a->state, b->state) == 0 &&
+           strcmp(a->status, b->status) == 0 &&
+           strcmp(a->shipment_ref, b->shipment_ref) == 0 &&
+           strcmp(a->carrier, b->carrier) == 0 &&
+           strcmp(a->tracking_ref, b->tracking_ref) == 0 &&
+           strcmp(a->milestone, b->milestone) == 0 &&
+           a->milestone_at == b->milestone_at && a->delivered == b->delivered &&
+           a->delivered_at == b->delivered_at &&
+           strcmp(a->receiver, b->receiver) == 0 && a->picked == b->picked;
+}
+
+/* The reference run (every topic after the ones it depends on) into the
+ * plan's events. */
+static void keep_reference(const model_t *m, sim_plan_t *plan)
+{
+    for (size_t i = 0; i < plan->n_events; i++) {
+        sim_event_t *e = &plan->events[i];
+        e->outcome = vnames[m->res[i].kind];
+        snprintf(e->reason, sizeof(e->reason), "%s", m->res[i].reason);
+        e->held = e->may_hold = m->res[i].held;
+        e->order_dependent = false;
+    }
+}
+
+/* Folds another run into the events and info. */
+static void compare_run(const model_t *m, sim_plan_t *plan,
+                        const sim_final_t *ref, sim_model_info_t *info,
+                        bool *order_differs)
+{
+    for (size_t i = 0; i < plan->n_events; i++) {
+        sim_event_t *e = &plan->events[i];
+        const result_t *r = &m->res[i];
+        e->held = e->held && r->held;
+        e->may_hold = e->may_hold || r->held;
+        if (!e->order_dependent && (strcmp(e->outcome, vnames[r->kind]) != 0 ||
+                                    strcmp(e->reason, r->reason) != 0)) {
+            e->order_dependent = true;
+            if (info->order_dependent++ == 0) {
+                info->first_dependent = i;
+            }
+        }
+    }
+    for (size_t o = 0; o < plan->n_orders; o++) {
+        if (!order_differs[o] && !same_final(&ref[o], &m->fin[o])) {
+            order_differs[o] = true;
+            info->pickings_differ++;
+        }
+    }
+}
+
 lgx_err_t sim_model_run(const lgx_rules_t *rules, sim_plan_t *plan,
-                        sim_final_t *finals, sim_counts_t counts[SIM_N_TOPICS],
-                        char *errstr, size_t errstr_size)
+                        uint64_t seed, sim_final_t *finals,
+                        sim_counts_t counts[SIM_N_TOPICS],
+                        sim_model_info_t *info, char *errstr,
+                        size_t errstr_size)
 {
     size_t n = plan->n_events ? plan->n_events : 1;
+    size_t no = plan->n_orders ? plan->n_orders : 1;
+    sim_final_t *scratch = calloc(no, sizeof(*scratch));
+    size_t *group = calloc(n, sizeof(size_t));
+    size_t *seq = calloc(n, sizeof(size_t));
+    bool *differs = calloc(no, sizeof(bool));
     model_t m = {rules,
                  plan,
                  finals,
-                 calloc(n, sizeof(size_t)),
+                 group,
                  calloc(n, sizeof(bool)),
+                 calloc(n, sizeof(result_t)),
                  calloc(n, sizeof(size_t)),
-                 0,
+                 calloc(no, sizeof(size_t)),
+                 calloc(no, sizeof(size_t)),
                  errstr,
                  errstr_size};
-    size_t *order = calloc(n, sizeof(size_t));
     lgx_err_t err = LGX_OK;
-    if (!m.group || !m.seen || !m.held || !order) {
+    memset(info, 0, sizeof(*info));
+    if (!scratch || !group || !seq || !differs || !m.seen || !m.res ||
+        !m.next || !m.head || !m.tail) {
         snprintf(errstr, errstr_size, "out of memory");
         err = LGX_ERR_NOMEM;
         goto done;
     }
-    for (size_t i = 0; i < plan->n_orders; i++) {
-        sim_final_t *f = &finals[i];
-        memset(f, 0, sizeof(*f));
-        copy(f->state, sizeof(f->state),
-             plan->orders[i].state[0] ? plan->orders[i].state : "assigned");
-        copy(f->status, sizeof(f->status), "none");
-        f->milestone_at = -1;
-        f->delivered_at = -1;
+    size_t n_groups = make_groups(plan, group, seq);
+    /* The reference: picks, shipments, milestones, pod (each topic after
+     * those it depends on), into finals. */
+    static const int forward[SIM_N_TOPICS] = {SIM_PICKS, SIM_SHIPMENTS,
+                                              SIM_MILESTONES, SIM_POD};
+    static const int backward[SIM_N_TOPICS] = {SIM_POD, SIM_MILESTONES,
+                                               SIM_SHIPMENTS, SIM_PICKS};
+    seq_topics(plan, forward, seq);
+    if (!run_seq(&m, seq, n_groups)) {
+        err = LGX_ERR_INVALID;
+        goto done;
     }
-    make_groups(&m, order);
-    for (int t = 0; t < SIM_N_TOPICS; t++) {
-        if (!run_topic(&m, (sim_topic_t)t)) {
+    keep_reference(&m, plan);
+    info->interleavings = 1;
+    /* The others, each into scratch and compared. */
+    m.fin = scratch;
+    sim_rand_t r;
+    sim_rand_stream(&r, seed, SIM_STREAM_MODEL, 0);
+    for (int run = 0; run < 2 + N_MERGES; run++) {
+        if (run == 0) {
+            seq_topics(plan, backward, seq);
+        } else if (run == 1) {
+            for (size_t i = 0; i < plan->n_events; i++) {
+                seq[i] = i;
+            }
+        } else {
+            /* Half of them with a topic up to the whole stream late, half
+             * with lags of up to a tenth of it. */
+            size_t lag[SIM_N_TOPICS];
+            int64_t most = run % 2 ? (int64_t)n : (int64_t)(n / 10);
+            for (int t = 0; t < SIM_N_TOPICS; t++) {
+                lag[t] = (size_t)sim_rand_range(&r, 0, most);
+            }
+            seq_lagged(plan, lag, seq);
+        }
+        if (!run_seq(&m, seq, n_groups)) {
             err = LGX_ERR_INVALID;
             goto done;
         }
+        compare_run(&m, plan, finals, info, differs);
+        info->interleavings++;
     }
     count(plan, counts);
 done:
-    free(order);
-    free(m.held);
+    free(m.tail);
+    free(m.head);
+    free(m.next);
+    free(m.res);
     free(m.seen);
-    free(m.group);
+    free(differs);
+    free(seq);
+    free(group);
+    free(scratch);
     return err;
 }

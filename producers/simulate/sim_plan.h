@@ -128,7 +128,9 @@ typedef struct sim_event {
     /* filled by sim_model: what the consumers should do with it */
     const char *outcome; /* "applied", "duplicate", "stale", "rejected" */
     char reason[40];
-    bool held; /* held first, then finished */
+    bool held;            /* held first, then finished, in any interleaving */
+    bool may_hold;        /* held first in some interleaving of the topics */
+    bool order_dependent; /* its outcome depends on the interleaving */
 } sim_event_t;
 
 typedef struct sim_plan_conf {
