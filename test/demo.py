@@ -1,15 +1,24 @@
 """make demo: the four lgx consumers on a simulated day of logistics
 events, watched live, then summed up and audited.
 
-Starts a Kafka broker and the Odoo simulator (or uses the Odoo named by
-ODOO_URL, ODOO_DB and ODOO_API_KEY or ODOO_API_KEY_FILE, as
-test/conformance.py does; ODOO_LOGIN, default admin), runs
-lgx-odoo-setup, starts lgx-picks, lgx-shipments, lgx-milestones and
-lgx-pod, and has lgx-simulate create a few hundred orders in Odoo and
-publish their events (picks, bookings, labels, dispatches, milestones,
-proofs of delivery) with a few per cent of trouble: duplicates, events out
-of order, poison messages, late proofs of delivery, dispatches before
-their booking, events from a source system the rules do not allow.
+Starts a Kafka broker and the Odoo simulator with a real Odoo's latency
+(or uses the Odoo named by ODOO_URL, ODOO_DB and ODOO_API_KEY or
+ODOO_API_KEY_FILE, as test/conformance.py does; ODOO_LOGIN, default
+admin), runs lgx-odoo-setup, and has lgx-simulate create a few hundred
+orders in Odoo and publish their events (picks, bookings, labels,
+dispatches, milestones, proofs of delivery) with a few per cent of
+trouble: duplicates, events out of order, poison messages, late proofs of
+delivery, dispatches before their booking, events from a source system
+the rules do not allow. Against a real Odoo the demo brings its own
+records first, found again on a second run: products LGX-DEMO-01.. with
+stock on hand in the warehouse (an inventory adjustment), customers and
+carriers named "lgx demo ...".
+
+lgx-picks, lgx-shipments, lgx-milestones and lgx-pod start concurrently
+as the stream is published, in a shuffled order, each up to 3 s after the
+one before (--start-seed, else $LGX_START_SEED, else a new seed; printed
+so that a run can be repeated): nothing orders one topic against another,
+and a dispatch may reach Odoo before its pick.
 
 While the stream runs, a line per topic shows what its consumer reports on
 /metrics: events per second, applied, duplicates, stale, held (now),
@@ -17,18 +26,21 @@ dead-lettered and lag; redrawn in place on a terminal, printed every few
 seconds otherwise. Once every message has its outcome (nothing pending,
 nothing held, lag 0), the consumers are stopped and the demo prints the
 outcomes per topic, the dead letters by reason (read back from the .dlq
-topics), the pickings in Odoo by state with a sample, and, against the
-simulator, the audit of Odoo against what lgx-simulate expects
-(test/audit.py): nothing lost, nothing doubled.
+topics), the pickings in Odoo by state with a sample, and the audit of
+Odoo against what lgx-simulate expects (test/audit.py), read over Odoo's
+API on a real Odoo as on the simulator: every message's outcome, picking
+fields, done quantities equal to what the picks reported, stock changed
+only by the run's done moves, notes, attachments and activities once,
+poison dead-lettered once: nothing lost, nothing doubled.
 
     python3 test/demo.py [--orders N] [--seed S] [--rate R] [--timeout S]
-                         [-- lgx-simulate options]
+                         [--start-seed S] [-- lgx-simulate options]
 
 Options after -- go to lgx-simulate (e.g. --products, --partners and
---carriers for a real Odoo). Everything started is stopped at the end,
-also on Ctrl-C or an error. Exit code 0 when every consumer ran to the end
-without crashing, every message got its outcome and the audit passed;
-1 otherwise; 130 on Ctrl-C. Standard library only.
+--carriers to use other records of a real Odoo). Everything started is
+stopped at the end, also on Ctrl-C or an error. Exit code 0 when every
+consumer ran to the end without crashing, every message got its outcome
+and the audit passed; 1 otherwise; 130 on Ctrl-C. Standard library only.
 """
 import argparse
 import collections
@@ -65,6 +77,21 @@ EVENTS_PER_ORDER = 10.5
 PUBLISH_S = 35
 MIN_RATE = 30
 FINAL = ("applied", "duplicate", "stale", "rejected")
+# The simulator answers about as fast as a real Odoo 19 (odoo_sim.py
+# --latency): a fast pick no longer always wins its race with the dispatch.
+SIM_LATENCY = "real"
+# The demo's own records in a real Odoo (ensure_demo_data).
+DEMO_PRODUCTS = 9
+DEMO_CUSTOMERS = 6
+DEMO_CARRIERS = 3
+DEMO_STOCK = 100000
+DEMO_STOCK_MIN = 20000
+DEMO_CITIES = ["Fremont", "Pleasant Hill", "Fairfield", "Tracy", "Stockton",
+               "Turlock"]
+# Held events are checked again at least this often (ms): a dispatch
+# waiting for its pick, a milestone for its dispatch.
+HOLD_RECHECK_MS = 500
+HOLD_RECHECK_MAX_MS = 2000
 PICKING_FIELDS = ["name", "state", "carrier_id", "carrier_tracking_ref",
                   "x_lgx_shipment_ref", "x_lgx_shipment_status",
                   "x_lgx_milestone", "x_lgx_milestone_at", "x_lgx_eta",
@@ -93,15 +120,31 @@ def real_odoo():
                  os.environ.get("ODOO_API_KEY_FILE")))
 
 
+class OdooError(RuntimeError):
+    """An error Odoo answered with: name (e.g. odoo.exceptions.UserError)
+    and message."""
+
+    def __init__(self, what, name, message):
+        RuntimeError.__init__(self, "%s: %s: %s" % (what, name, message))
+        self.name = name
+
+
+# JSON-RPC's execute_kw takes these named arguments of JSON-2 by position
+# (after the ids, when the method has them).
+POSITIONAL = {"search_read": ["domain"], "search": ["domain"],
+              "search_count": ["domain"], "create": ["vals_list"],
+              "write": ["vals"]}
+
+
 class Odoo:
     """Where the consumers write: the Odoo of ODOO_URL, ODOO_DB and
     ODOO_API_KEY (or ODOO_API_KEY_FILE) when they are set, else the
-    simulator (test/odoo_sim.py, Odoo 19) run through test/chaos.py
-    --serve-sim: the same behaviour with cheaper per-call transactions
-    (with its own, 300 orders take twice as long: the simulator, not lgx,
-    would set the pace). Read back with
-    JSON-RPC (common.login, object.execute_kw), which Odoo 17 to 19 and the
-    simulator answer alike."""
+    simulator (test/odoo_sim.py, Odoo 19, with the latency of a real
+    Odoo) run through test/chaos.py --serve-sim: the same behaviour with
+    cheaper per-call transactions (with its own, 300 orders take twice as
+    long: the simulator, not lgx, would set the pace). The demo's own
+    calls (its demo data, the audit's reads) go through JSON-2 on Odoo 19
+    and later, JSON-RPC (common.login, object.execute_kw) on 17 and 18."""
 
     def __init__(self, workdir):
         self.sim = None
@@ -121,16 +164,25 @@ class Odoo:
             with open(key_file, encoding="utf-8") as f:
                 self.key = f.read().strip()
             self.key_file = key_file
-            self.name = "Odoo at %s (database %s)" % (self.url, self.db)
         else:
             self.sim = lgxenv.Simulator(
-                version=19, setup=False,
+                version=19, setup=False, latency=SIM_LATENCY,
                 server=[sys.executable, os.path.join(HERE, "chaos.py"),
                         "--serve-sim"])
             self.url, self.db, self.login = self.sim.url, "lgx", "admin"
             self.key, self.key_file = lgxenv.API_KEY, self.sim.key_file
-            self.name = "Odoo simulator (19, JSON-2) at %s" % self.url
         self.uid = None
+        info = self.rpc("common", "version")
+        self.version = int((info.get("server_version_info") or [0])[0] or
+                           str(info.get("server_version", "0")).split(".")[0])
+        self.json2 = self.version >= 19
+        api = "JSON-2" if self.json2 else "JSON-RPC"
+        if self.sim:
+            self.name = "Odoo simulator (%d, %s, latency %s) at %s" % (
+                self.version, api, SIM_LATENCY, self.url)
+        else:
+            self.name = "Odoo %d at %s (database %s, %s)" % (
+                self.version, self.url, self.db, api)
 
     def odoo_args(self):
         if self.sim:
@@ -164,18 +216,49 @@ class Odoo:
             answer = json.loads(r.read())
         if "error" in answer:
             err = answer["error"].get("data") or answer["error"]
-            raise RuntimeError("Odoo %s.%s: %s" % (service, method,
-                                                   err.get("message")))
-        return answer["result"]
+            raise OdooError("Odoo %s.%s" % (service, method),
+                            err.get("name"), err.get("message"))
+        return answer.get("result")
 
-    def search_read(self, model, domain, fields):
+    def call(self, model, method, ids=None, timeout=300, **kw):
+        """model.method on ids (None: a model method) with named
+        arguments as JSON-2 takes them (domain, fields, vals_list, vals,
+        context ...), through JSON-2 or JSON-RPC."""
+        if self.json2:
+            body = dict(kw)
+            if ids is not None:
+                body["ids"] = list(ids)
+            req = urllib.request.Request(
+                "%s/json/2/%s/%s" % (self.url, model, method),
+                data=json.dumps(body).encode(),
+                headers={"Content-Type": "application/json",
+                         "Authorization": "bearer " + self.key,
+                         "X-Odoo-Database": self.db})
+            try:
+                with urllib.request.urlopen(req, timeout=timeout) as r:
+                    return json.loads(r.read())
+            except urllib.error.HTTPError as e:
+                try:
+                    err = json.loads(e.read())
+                except ValueError:
+                    err = {}
+                raise OdooError("%s.%s" % (model, method),
+                                err.get("name") or "HTTP %d" % e.code,
+                                err.get("message") or e.reason) from None
         if self.uid is None:
             self.uid = self.rpc("common", "login", self.db, self.login,
                                 self.key)
             if not self.uid:
                 raise RuntimeError("Odoo refused the login %r" % self.login)
+        args = [list(ids)] if ids is not None else []
+        for name in POSITIONAL.get(method, []):
+            if name in kw:
+                args.append(kw.pop(name))
         return self.rpc("object", "execute_kw", self.db, self.uid, self.key,
-                        model, "search_read", [domain], {"fields": fields})
+                        model, method, args, kw, timeout=timeout)
+
+    def search_read(self, model, domain, fields):
+        return self.call(model, "search_read", domain=domain, fields=fields)
 
     def sim_get(self, path, timeout=120):
         """GET a control endpoint of the simulator (dumps can be large)."""
@@ -187,6 +270,102 @@ class Odoo:
             self.sim.stop()
         if self.key_tmp and os.path.exists(self.key_tmp):
             os.unlink(self.key_tmp)
+
+
+# ---- demo data: products with stock, customers, carriers -----------------
+
+def ensure_demo_data(odoo):
+    """The demo's own records in the Odoo it runs against, found by name
+    or code, created when missing (a second run finds them): DEMO_PRODUCTS
+    storable products LGX-DEMO-01.. ("lgx demo item NN") with at least
+    DEMO_STOCK_MIN on hand in the warehouse's stock location (set to
+    DEMO_STOCK by an inventory adjustment: stock.quant inventory_quantity,
+    action_apply_inventory), DEMO_CUSTOMERS customers ("lgx demo customer
+    N") and DEMO_CARRIERS carriers ("lgx demo carrier N", fixed price,
+    with their service product LGX-DEMO-SHIP). Returns (lgx-simulate
+    options --products, --partners, --carriers; what was done, one line
+    per kind)."""
+    done = []
+    codes = ["LGX-DEMO-%02d" % i for i in range(1, DEMO_PRODUCTS + 1)]
+    fields = odoo.call("product.product", "fields_get",
+                       attributes=["type"])
+    if "is_storable" in fields:           # 18 and later
+        goods = {"type": "consu", "is_storable": True}
+    elif "detailed_type" in fields:       # 17
+        goods = {"detailed_type": "product"}
+    else:
+        goods = {"type": "product"}
+    have = {p["default_code"]: p for p in odoo.search_read(
+        "product.product", [["default_code", "in", codes + ["LGX-DEMO-SHIP"]]],
+        ["default_code", "qty_available"])}
+    new = [dict(goods, name="lgx demo item %s" % c[-2:], default_code=c,
+                list_price=5.0 + i, weight=0.5 + i / 10.0, sale_ok=True)
+           for i, c in enumerate(codes) if c not in have]
+    if "LGX-DEMO-SHIP" not in have:
+        new.append({"name": "lgx demo shipping", "default_code":
+                    "LGX-DEMO-SHIP", "type": "service", "list_price": 0.0,
+                    "sale_ok": False})
+    if new:
+        odoo.call("product.product", "create", vals_list=new)
+        have = {p["default_code"]: p for p in odoo.search_read(
+            "product.product",
+            [["default_code", "in", codes + ["LGX-DEMO-SHIP"]]],
+            ["default_code", "qty_available"])}
+    done.append("%d products LGX-DEMO-01..%02d and their carriers' "
+                "LGX-DEMO-SHIP (%s)" % (
+                    len(codes), len(codes),
+                    "%d created" % len(new) if new else "found"))
+    # Stock on hand, in the stock location of the user's company's
+    # warehouse.
+    users = odoo.search_read("res.users", [["login", "=", odoo.login]],
+                             ["company_id"])
+    company = users[0]["company_id"][0] if users and \
+        users[0].get("company_id") else None
+    whs = odoo.search_read("stock.warehouse", [["company_id", "=", company]]
+                           if company else [], ["name", "lot_stock_id"])
+    if not whs:
+        raise RuntimeError("Odoo has no warehouse for the demo's stock")
+    wh = min(whs, key=lambda w: w["id"])
+    low = [have[c] for c in codes if have[c]["qty_available"] < DEMO_STOCK_MIN]
+    if low:
+        ids = odoo.call("stock.quant", "create", vals_list=[
+            {"product_id": p["id"], "location_id": wh["lot_stock_id"][0],
+             "inventory_quantity": DEMO_STOCK} for p in low],
+            context={"inventory_mode": True})
+        odoo.call("stock.quant", "action_apply_inventory", ids=ids)
+    done.append("stock: %s in %s" % (
+        "%d product(s) brought to %d on hand" % (len(low), DEMO_STOCK)
+        if low else "every product has at least %d on hand" % DEMO_STOCK_MIN,
+        wh["lot_stock_id"][1]))
+    # Customers.
+    names = ["lgx demo customer %d" % i for i in range(1, DEMO_CUSTOMERS + 1)]
+    found = {p["name"]: p["id"] for p in odoo.search_read(
+        "res.partner", [["name", "in", names]], ["name"])}
+    missing = [n for n in names if n not in found]
+    if missing:
+        ids = odoo.call("res.partner", "create", vals_list=[
+            {"name": n, "city": DEMO_CITIES[names.index(n) %
+                                            len(DEMO_CITIES)],
+             "street": "%d Demo Street" % (names.index(n) + 1)}
+            for n in missing])
+        found.update(zip(missing, ids))
+    done.append("%d customers (%s)" % (len(names), "%d created" % len(
+        missing) if missing else "found"))
+    # Carriers.
+    carriers = ["lgx demo carrier %d" % i for i in range(1, DEMO_CARRIERS + 1)]
+    have_c = {c["name"] for c in odoo.search_read(
+        "delivery.carrier", [["name", "in", carriers]], ["name"])}
+    missing_c = [c for c in carriers if c not in have_c]
+    if missing_c:
+        odoo.call("delivery.carrier", "create", vals_list=[
+            {"name": c, "delivery_type": "fixed", "fixed_price": 0.0,
+             "product_id": have["LGX-DEMO-SHIP"]["id"]} for c in missing_c])
+    done.append("%d carriers (%s)" % (len(carriers), "%d created" % len(
+        missing_c) if missing_c else "found"))
+    opts = ["--products", ",".join(codes),
+            "--partners", ",".join(str(found[n]) for n in names),
+            "--carriers", ",".join(carriers)]
+    return opts, done
 
 
 # ---- metrics ------------------------------------------------------------
@@ -238,6 +417,7 @@ class Progress:
         self.seen = collections.defaultdict(collections.deque)
         self.rate = {}
         self.printed_at = 0.0
+        self.notes = {}          # topic -> why it has no figures yet
 
     def update(self, figures, now):
         for topic, f in figures.items():
@@ -253,7 +433,8 @@ class Progress:
 
     def row(self, topic, f, total):
         if f is None:
-            return "  %-15s (no answer from its consumer)" % topic
+            return "  %-15s %s" % (topic, self.notes.get(
+                topic, "(no answer from its consumer)"))
         done = "%d/%s" % (f["final"], total if total is not None else "?")
         return "  %-15s %9.1f %13s %8d %9d %6d %5d %13d %6d" % (
             topic, self.rate.get(topic, 0.0), done, f["applied"],
@@ -281,7 +462,8 @@ class Progress:
         for t in TOPICS:
             f = figures.get(t)
             if f is None:
-                say("  %-15s (no answer from its consumer)" % t)
+                say("  %-15s %s" % (t, self.notes.get(
+                    t, "(no answer from its consumer)")))
                 continue
             total = totals.get(t)
             say("  %-15s %5.1f/s  outcomes %d/%s  applied %d  duplicate %d  "
@@ -301,8 +483,10 @@ class Demo:
         self.workdir = tempfile.mkdtemp(prefix="lgx-demo.")
         self.broker = None
         self.odoo = None
-        self.consumers = {}      # topic -> lgxenv.Consumer
+        self.consumers = {}      # topic -> lgxenv.Consumer (once started)
         self.ports = {}
+        self.started_at = {}     # topic -> seconds after the start
+        self.schedule = []       # (program, topic, monotonic time due)
         self.publisher = None
         self.exp = None
         self.problems = []       # what makes the exit code 1
@@ -321,19 +505,49 @@ class Demo:
         say("  %s" % self.odoo.name)
         say("  lgx-odoo-setup: %s" % self.odoo.setup().replace(
             "\n", "\n    "))
+        self.data_args = []
+        given = {x for x in a.simulate if x.startswith("--")}
+        if not self.odoo.sim and not given & {"--products", "--partners",
+                                              "--carriers"}:
+            self.data_args, done = ensure_demo_data(self.odoo)
+            say("  demo data in Odoo: %s" % "; ".join(done))
         self.create_topics()
-        for program, topic in CONSUMERS:
-            self.consumers[topic] = lgxenv.Consumer(
-                program, self.broker, self.odoo, topic, group=program,
-                # A held milestone or proof of delivery waits for an event
-                # of another topic: rechecked twice a second, not every 5 s.
-                extra=("--hold-recheck-ms", "500"))
-        for program, topic in CONSUMERS:
-            self.ports[topic] = self.consumers[topic].http_port()
-        self.wait_ready()
-        say("  %s started (metrics on ports %s)" % (
-            ", ".join(p for p, _ in CONSUMERS),
-            ", ".join(str(self.ports[t]) for t in TOPICS)))
+        self.plan = lgxenv.start_plan(a.start_seed)
+        say("  consumers start concurrently in a shuffled order, each up to "
+            "%.0f s after the one before (start seed %s; --start-seed %s "
+            "repeats it): %s" % (lgxenv.START_DELAY_S, a.start_seed,
+                                 a.start_seed, lgxenv.describe_plan(
+                                     self.plan)))
+
+    def products(self):
+        """The product codes of the stream (its --products)."""
+        args = self.stream_args()
+        for i, x in enumerate(args[:-1]):
+            if x == "--products":
+                return [c.strip() for c in args[i + 1].split(",")
+                        if c.strip()]
+        return ["SKU-10%02d" % i for i in range(1, 10)]   # lgx-simulate's
+
+    def start_consumers(self):
+        """Starts the consumers that are due by the start plan (from the
+        moment the stream is published); finds the metrics port of those
+        started."""
+        now = time.monotonic()
+        for program, topic, due in self.schedule:
+            if topic not in self.consumers and now >= due:
+                self.consumers[topic] = lgxenv.Consumer(
+                    program, self.broker, self.odoo, topic, group=program,
+                    # A held event waits for an event of another topic
+                    # (a dispatch for its pick, a milestone for its
+                    # dispatch): rechecked every 0.5 to 2 s.
+                    extra=("--hold-recheck-ms", str(HOLD_RECHECK_MS),
+                           "--hold-recheck-max-ms", str(HOLD_RECHECK_MAX_MS)))
+                self.started_at[topic] = self.elapsed()
+        for topic, c in self.consumers.items():
+            if topic not in self.ports:
+                for l in c.lines():
+                    if l.get("msg", "").startswith("serving /metrics"):
+                        self.ports[topic] = int(l["msg"].rsplit(":", 1)[1])
 
     def create_topics(self, timeout=60):
         """The topics and their dead-letter topics, before anyone
@@ -352,18 +566,6 @@ class Demo:
             time.sleep(0.5)
         raise RuntimeError("the topics were not created")
 
-    def wait_ready(self, timeout=60):
-        """Every consumer has its partitions (lgx_assigned_partitions)."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            self.check_alive()
-            figs = [read_metrics(self.ports[t]) for t in TOPICS]
-            if all(f and f["lgx_assigned_partitions"] > 0 for f in figs):
-                return
-            time.sleep(0.2)
-        raise RuntimeError("the consumers got no partitions within %d s"
-                           % timeout)
-
     def check_alive(self):
         for program, topic in CONSUMERS:
             c = self.consumers.get(topic)
@@ -379,19 +581,26 @@ class Demo:
         """The options that shape the stream (the dry run of the audit
         repeats them)."""
         return ["--orders", str(self.args.orders), "--seed", self.args.seed,
-                *TROUBLE, *self.args.simulate]
+                *TROUBLE, *self.data_args, *self.args.simulate]
 
     def publish(self):
         a = self.args
         self.exp_path = os.path.join(self.workdir, "expected.json")
+        self.events_path = os.path.join(self.workdir, "events.jsonl")
         self.sim_log = os.path.join(self.workdir, "lgx-simulate.log")
+        # The stock of the stream's products before anything of it: what
+        # the audit compares the stock after with.
+        self.stock_before = audit.stock_snapshot(self.odoo.search_read,
+                                                 self.products())
         cmd = [os.path.join(lgxenv.BIN, "lgx-simulate"),
                "--brokers", self.broker.bootstrap, "--create-orders",
                "--rate", str(self.rate), "--expected", self.exp_path,
+               "--log-events", self.events_path,
                "--kafka.enable.idempotence", "true", *self.stream_args(),
                *self.odoo.odoo_args()]
         say("  lgx-simulate --create-orders --orders %d --rate %d %s" % (
-            a.orders, self.rate, " ".join(TROUBLE + tuple(a.simulate))))
+            a.orders, self.rate, " ".join(TROUBLE + tuple(self.data_args) +
+                                          tuple(a.simulate))))
         self.publisher = subprocess.Popen(
             cmd, stdout=open(os.path.join(self.workdir, "lgx-simulate.out"),
                              "w"),
@@ -408,6 +617,15 @@ class Demo:
                                    "(exit code %s): %s" % (
                                        self.publisher.poll(), tail))
             time.sleep(0.1)
+        # From now on the stream is published: the consumers start by the
+        # plan, each after the one before it.
+        due = time.monotonic()
+        self.schedule = []
+        topic_of = dict(CONSUMERS)
+        for program, delay in self.plan:
+            due += delay
+            self.schedule.append((program, topic_of[program], due))
+        self.start_consumers()
 
     def load_expected(self):
         """The expected file, once lgx-simulate has written it (before it
@@ -451,9 +669,14 @@ class Demo:
         calm = 0
         while True:
             now = time.monotonic()
+            self.start_consumers()
             self.check_alive()
             exp = self.load_expected()
-            figs = {t: read_metrics(self.ports[t]) for t in TOPICS}
+            figs = {t: read_metrics(self.ports[t]) if t in self.ports
+                    else None for t in TOPICS}
+            self.progress.notes = {
+                t: "(starts in %.1f s)" % max(0.0, due - now)
+                for _, t, due in self.schedule if t not in self.consumers}
             self.progress.update(figs, now)
             totals = {t: exp["topics"][t]["messages"] for t in TOPICS} \
                 if exp else {}
@@ -491,7 +714,11 @@ class Demo:
                     "stream was published (see the figures above)"
                     % a.timeout)
                 return False
-            time.sleep(max(0.05, 1.0 - (time.monotonic() - now)))
+            wait = 1.0 - (time.monotonic() - now)
+            for _, t, due in self.schedule:
+                if t not in self.consumers:
+                    wait = min(wait, due - time.monotonic())
+            time.sleep(max(0.05, wait))
 
     def stop_consumers(self):
         """SIGTERM (each finishes the event in hand and commits), then the
@@ -521,11 +748,13 @@ class Demo:
         out = {}
         for program, topic in CONSUMERS:
             per_msg = collections.defaultdict(list)
-            for l in self.consumers[topic].outcomes():
+            c = self.consumers.get(topic)
+            for l in c.outcomes() if c else []:
                 per_msg[(l.get("partition"), l.get("offset"))].append(l)
             f = collections.Counter()
             rejected = collections.Counter()
             stale = collections.Counter()
+            held = collections.Counter()
             for ls in per_msg.values():
                 finals = [l for l in ls if l["outcome"] in FINAL]
                 f["messages"] += 1
@@ -540,12 +769,15 @@ class Demo:
                     rejected[last.get("reason")] += 1
                 if last["outcome"] == "stale":
                     stale[last.get("reason")] += 1
-                if any(l["outcome"] == "held" for l in ls):
+                holds = [l for l in ls if l["outcome"] == "held"]
+                if holds:
                     f["held"] += 1
                     f["held_" + last["outcome"]] += 1
+                    held[holds[0].get("reason")] += 1
             f["retry"] = sum(1 for ls in per_msg.values() for l in ls
                              if l["outcome"] == "retry")
-            out[topic] = {"f": f, "rejected": rejected, "stale": stale}
+            out[topic] = {"f": f, "rejected": rejected, "stale": stale,
+                          "held": held}
         return out
 
     def report_outcomes(self, outs):
@@ -575,10 +807,21 @@ class Demo:
             say("  stale: %s" % ", ".join("%s %d" % kv for kv in
                                           sorted(stale.items())))
         if tot["held"]:
+            held = collections.Counter()
+            for t in TOPICS:
+                held.update(outs[t]["held"])
             say("  held: waited for an event before it (a label or dispatch "
-                "for its booking, a dispatch\n  for its label, a milestone "
-                "or proof of delivery for the dispatch); %d then applied" % (
-                    tot["held_applied"]))
+                "for its booking, a dispatch\n  for its label or its pick, "
+                "a milestone or proof of delivery for the dispatch); %d then "
+                "applied\n  held first as: %s" % (
+                    tot["held_applied"], ", ".join(
+                        "%s %d" % kv for kv in sorted(held.items(),
+                                                      key=str))))
+        if self.exp:
+            lo = sum(self.exp["topics"][t]["held"] for t in TOPICS)
+            hi = sum(self.exp["topics"][t].get("held_max", 0) for t in TOPICS)
+            say("  (the stream holds from %d to %d messages, depending on "
+                "which consumer gets there first)" % (lo, hi))
         if tot["retry"]:
             say("  retried: %d time(s) Odoo or Kafka did not answer at once"
                 % tot["retry"])
@@ -651,62 +894,98 @@ class Demo:
 
     # -- audit -------------------------------------------------------------
     def run_audit(self, outs):
-        """test/audit.py against lgx-simulate's expected file: picking
-        fields, effects (notes, attachments, activities, backorders)
-        neither lost nor doubled, no picking validated twice, poison
-        dead-lettered exactly once. Returns True when it passes."""
-        o = self.odoo
-        state = {m: o.sim_get("/__sim/dump?model=" + m)[m] for m in (
-            "stock.picking", "sale.order", "sale.order.line",
-            "product.product", "mail.message", "mail.activity",
-            "ir.attachment")}
-        stream, demand = audit.simulated_stream(
-            os.path.join(lgxenv.BIN, "lgx-simulate"), self.exp, state,
-            self.stream_args(), self.workdir)
+        """test/audit.py against lgx-simulate's expected file, reading Odoo
+        over its API (a real Odoo as the simulator): every message's
+        outcome as the stream expects in any order of the topics, picking
+        fields, done quantities equal to what the picks reported, stock
+        changed only by the run's done moves, effects (notes,
+        attachments, activities, backorders) neither lost nor doubled,
+        poison dead-lettered exactly once; on the simulator also no
+        picking validated twice (its call log). Returns True when it
+        passes."""
+        o, exp = self.odoo, self.exp
+        state = audit.read_odoo(o.search_read, exp)
+        stream = audit.read_stream(self.events_path, exp)
         pickings = {p["name"]: p for p in state["stock.picking"]}
         checked, wrong = audit.check_pickings(
-            self.exp, pickings, [p for p, _ in CONSUMERS])
-        want = audit.expected_effects(self.exp, stream, demand)
+            exp, pickings, [p for p, _ in CONSUMERS])
+        n_pick, n_qty, qty_wrong = audit.check_moves(exp, state)
+        stock_after = audit.stock_snapshot(o.search_read, self.products())
+        stock, stock_wrong = audit.check_stock(self.stock_before,
+                                               stock_after, state)
+        want = audit.expected_effects(exp, stream, audit.demand_of(exp))
         got = audit.actual_effects(state["stock.picking"],
                                    state["mail.message"],
                                    state["ir.attachment"],
                                    state["mail.activity"])
         cmp = audit.compare_effects(want, got)
-        calls = o.sim_get("/__sim/calls?model=stock.picking"
-                          "&method=button_validate")["calls"]
-        validated = audit.validations(calls, state["stock.picking"])
-        twice = {k: v for k, v in validated.items() if v > 1}
-        dl = audit.check_dead_letters(self.exp, self.dlq)
+        per_event = []
+        for program, topic in CONSUMERS:
+            c = self.consumers.get(topic)
+            s = c.summary() if c else None
+            if s is None:
+                per_event.append("%s: no summary line" % program)
+                continue
+            _, problems = audit.check_topic(exp, topic, s, c.outcomes(),
+                                            self.dlq[topic])
+            per_event += problems
+        twice = {}
+        validated = None
+        if o.sim:
+            calls = o.sim_get("/__sim/calls?model=stock.picking"
+                              "&method=button_validate")["calls"]
+            validated = audit.validations(
+                calls, o.sim_get("/__sim/dump?model=stock.picking")[
+                    "stock.picking"])
+            twice = {k: v for k, v in validated.items() if v > 1}
+        dl = audit.check_dead_letters(exp, self.dlq)
         unfinished = sum(outs[t]["f"]["unfinished"] for t in TOPICS)
-        n_msgs = sum(self.exp["topics"][t]["messages"] for t in TOPICS)
+        n_msgs = sum(exp["topics"][t]["messages"] for t in TOPICS)
         finished = sum(outs[t]["f"]["messages"] for t in TOPICS) - unfinished
         twice_msgs = sum(outs[t]["f"]["twice"] for t in TOPICS)
         exp_t = audit.effect_totals(want)
         got_t = audit.effect_totals(got)
-        lost = len(cmp["lost"]) + len(wrong)
+        lost = len(cmp["lost"]) + len(wrong) + len(qty_wrong)
         doubled = len(cmp["doubled"]) + len(twice)
         say("\nAudit of Odoo against lgx-simulate's expected state "
-            "(test/audit.py):")
-        say("  messages with their outcome   %d of %d (%d with two)" % (
-            finished, n_msgs, twice_msgs))
+            "(test/audit.py; Odoo read over its API):")
+        say("  messages with their outcome   %d of %d (%d with two); %d "
+            "outcome(s) not as the stream expects" % (
+                finished, n_msgs, twice_msgs, len(per_event)))
         say("  picking fields as expected    %d of %d (%d pickings)" % (
-            checked - len(wrong), checked, len(self.exp["pickings"])))
+            checked - len(wrong), checked, len(exp["pickings"])))
+        say("  done quantities as picked     %d of %d (product by product, "
+            "%d pickings)" % (n_qty - len(qty_wrong), n_qty, n_pick))
+        say("  stock of the run's products   %s: %s" % (
+            "%d products, %d %s" % (
+                stock["products"], stock["places"],
+                "stock.quant places" if stock["mode"] == "quant"
+                else "on-hand quantities"),
+            "changed only by the run's done moves (%g units out)" %
+            stock["moved"] if not stock_wrong else
+            "%d change(s) the run's done moves do not account for" %
+            len(stock_wrong)))
         say("  effects expected              %s" % fmt_totals(exp_t))
         say("  effects found in Odoo         %s" % fmt_totals(got_t))
-        say("  pickings validated            %d (%d twice)" % (
-            len(validated), len(twice)))
+        if validated is not None:
+            say("  pickings validated            %d (%d twice; the "
+                "simulator's call log)" % (len(validated), len(twice)))
         say("  poison dead-lettered once     %d of %d; dead letters "
             "repeated %d; expected rejections missing %d" % (
                 dl["poison"] - len(dl["poison_problems"]), dl["poison"],
                 len(dl["repeated"]), len(dl["missing_rejections"])))
         ok = (lost == 0 and doubled == 0 and not cmp["unexpected"]
+              and not stock_wrong and not per_event
               and not dl["poison_problems"] and not dl["repeated"]
               and not dl["missing_rejections"] and finished == n_msgs
               and twice_msgs == 0)
         say("  verdict: lost %d, doubled %d, unexpected %d: %s" % (
-            lost, doubled, len(cmp["unexpected"]),
+            lost, doubled, len(cmp["unexpected"]) + len(stock_wrong),
             "PASS" if ok else "FAIL"))
         for what, items in (("lost", cmp["lost"]), ("picking field", wrong),
+                            ("done quantity", qty_wrong),
+                            ("stock", stock_wrong),
+                            ("outcome", per_event),
                             ("doubled", cmp["doubled"]),
                             ("unexpected", cmp["unexpected"]),
                             ("validated twice", sorted(twice.items())),
@@ -737,11 +1016,7 @@ class Demo:
         self.report_outcomes(outs)
         self.report_dead_letters(outs)
         self.report_odoo()
-        if self.odoo.sim:
-            self.run_audit(outs)
-        else:
-            say("\n(no audit against a real Odoo: it needs the simulator's "
-                "dumps)")
+        self.run_audit(outs)
         say("\n%d orders, %d messages; the stream was consumed %.1f s "
             "after the start" % (a.orders, sum(
                 outs[t]["f"]["messages"] for t in TOPICS), took))
@@ -804,11 +1079,15 @@ def parse_args(argv):
     ap.add_argument("--timeout", type=int, default=120,
                     help="seconds after the stream is published for every "
                     "message to get its outcome (default 120)")
+    ap.add_argument("--start-seed",
+                    help="seed of the consumers' start order and delays "
+                    "(default: $LGX_START_SEED, else a new one; printed)")
     ap.add_argument("--every", type=float, default=5.0,
                     help="seconds between progress blocks when the output "
                     "is not a terminal (default 5)")
     args = ap.parse_args(argv)
     args.simulate = simulate
+    args.start_seed = lgxenv.start_seed(args.start_seed)
     return args
 
 

@@ -8,6 +8,7 @@ also when a test fails.
 import atexit
 import json
 import os
+import random
 import shlex
 import signal
 import subprocess
@@ -23,6 +24,33 @@ API_KEY = "lgx-test-key-0123456789"
 CONSUMERS = [("lgx-picks", "lgx.picks"), ("lgx-shipments", "lgx.shipments"),
              ("lgx-milestones", "lgx.milestones"), ("lgx-pod", "lgx.pod")]
 TOPICS = [t for _, t in CONSUMERS]
+# How late each consumer may start after the one before it (seconds).
+START_DELAY_S = 3.0
+
+
+def start_seed(default=None):
+    """The seed of the consumers' start order and delays: $LGX_START_SEED,
+    else default, else a new one drawn from the clock. Print it, so that a
+    failure can be run again the same way (LGX_START_SEED=<seed>)."""
+    seed = os.environ.get("LGX_START_SEED") or default
+    return str(seed) if seed else "%d" % (time.time_ns() % 1000000007)
+
+
+def start_plan(seed, programs=None, max_delay_s=START_DELAY_S):
+    """In which order the consumers start and how long each waits after
+    the one before it: [(program, delay_s)], from seed. Nothing orders one
+    topic against another in production; a shuffled start with delays lets
+    a dispatch reach Odoo before its pick, a proof of delivery before its
+    dispatch."""
+    rng = random.Random("lgx-start-" + str(seed))
+    order = list(programs or [p for p, _ in CONSUMERS])
+    rng.shuffle(order)
+    return [(p, round(rng.uniform(0.0, max_delay_s), 2)) for p in order]
+
+
+def describe_plan(plan):
+    """'lgx-pod, +1.2 s lgx-picks, ...': the start plan in one line."""
+    return ", ".join(("+%.1f s " % d if d else "") + p for p, d in plan)
 
 
 def wrap(argv):
@@ -152,10 +180,12 @@ class Simulator:
     an operator runs it once on a new Odoo. server: the command that runs
     the simulator, given odoo_sim.py's options (default: python3
     test/odoo_sim.py; test/chaos.py --serve-sim runs it with cheaper
-    per-call transactions)."""
+    per-call transactions). latency: odoo_sim.py's --latency profile
+    ("real": about what a real Odoo 19 takes per call), else its default
+    ($LGX_SIM_LATENCY, else none)."""
 
     def __init__(self, version=19, seed="demo", setup=True, port=0,
-                 server=None):
+                 server=None, latency=None):
         self.with_setup = setup
         self.version = version
         self.dir = tempfile.mkdtemp(prefix="lgx-sim.")
@@ -169,7 +199,7 @@ class Simulator:
                                                     "odoo_sim.py")]) +
             ["--port", str(port), "--port-file", port_file,
              "--version", str(version), "--db", "lgx", "--api-key", API_KEY,
-             "--seed", seed],
+             "--seed", seed] + (["--latency", latency] if latency else []),
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 20
         while not os.path.exists(port_file):

@@ -1,7 +1,10 @@
 """The demo (test/demo.py, make demo) on a small stream: 20 orders, its
-output not a terminal. It must exit 0 and print the progress lines, the
-outcomes and dead letters of all four topics, the pickings in Odoo and the
-audit's verdict. About 25 s."""
+output not a terminal, the simulator answering with a real Odoo's latency
+and the four consumers started in a shuffled order with delays (the start
+seed is printed: LGX_START_SEED=<seed> repeats it). It must exit 0 and
+print the progress lines, the outcomes and dead letters of all four
+topics, the pickings in Odoo and the audit's verdict, which reads Odoo
+over its API (done quantities, stock, effects). About 30 s."""
 import os
 import re
 import subprocess
@@ -49,11 +52,15 @@ class DemoTest(unittest.TestCase):
         blocks = re.findall(r"^\[ *[0-9.]+s\] .*$", self.out, re.M)
         self.assertGreaterEqual(len(blocks), 2, self.out)
         for t in TOPICS:
-            rows = re.findall(r"^  %s +[0-9.]+/s  outcomes \d+/\d+  applied "
-                              r"\d+  duplicate \d+  stale \d+  held \d+  "
-                              r"dead-lettered \d+  lag \d+$" % re.escape(t),
-                              self.out, re.M)
+            # A consumer not started yet says when it starts.
+            rows = re.findall(r"^  %s +(?:[0-9.]+/s  outcomes \d+/\d+  "
+                              r"applied \d+  duplicate \d+  stale \d+  held "
+                              r"\d+  dead-lettered \d+  lag \d+|\(starts in "
+                              r"[0-9.]+ s\)|\(no answer from its "
+                              r"consumer\))$" % re.escape(t), self.out, re.M)
             self.assertEqual(len(rows), len(blocks), t)
+            self.assertRegex(self.out, r"(?m)^  %s +[0-9.]+/s  outcomes" %
+                             re.escape(t))
         self.assertIn("messages have their outcome", blocks[-1])
 
     def test_summary_of_every_topic(self):
@@ -100,10 +107,26 @@ class DemoTest(unittest.TestCase):
                              r"+\d{4}-\d\d-\d\d \d\d:\d\d \d{4}-\d\d-\d\d "
                              r"\d\d:\d\d$")
 
+    def test_consumers_start_shuffled_with_a_printed_seed(self):
+        m = re.search(r"consumers start concurrently in a shuffled order.*"
+                      r"\(start seed (\d+);.*\): (.*)$", self.out, re.M)
+        self.assertIsNotNone(m, self.out)
+        self.assertEqual(sorted(re.sub(r"^\+[0-9.]+ s ", "", p) for p in
+                                m.group(2).split(", ")),
+                         ["lgx-milestones", "lgx-picks", "lgx-pod",
+                          "lgx-shipments"])
+        self.assertIn("latency real", self.out)
+
     def test_audit_verdict(self):
         rows = self.section("Audit of Odoo")
         self.assertIn("  verdict: lost 0, doubled 0, unexpected 0: PASS",
                       rows)
+        text = "\n".join(rows)
+        self.assertRegex(text, r"done quantities as picked +(\d+) of \1 ")
+        self.assertRegex(text, r"stock of the run's products +9 products, "
+                         r"9 on-hand quantities: changed only by the run's "
+                         r"done moves")
+        self.assertRegex(text, r"0 outcome\(s\) not as the stream expects")
 
 
 if __name__ == "__main__":
