@@ -1,13 +1,17 @@
 """Integration tests of lgx-simulate: a simulated day of orders published
-to a real broker, consumed by the four consumers against the Odoo
-simulator, and audited against the simulator's own expected file; and the
-same seed giving the same bytes."""
+to a real broker, consumed by the four consumers at once (started in a
+shuffled order with delays, from a start seed printed so that a failure
+can be repeated: LGX_START_SEED=<seed>) against the Odoo simulator with a
+real Odoo's latency, and audited against lgx-simulate's expected file,
+which holds for any interleaving of the topics; and the same seed giving
+the same bytes."""
 import base64
 import collections
 import json
 import os
 import subprocess
 import tempfile
+import time
 import unittest
 
 import audit
@@ -24,7 +28,9 @@ CONSUMERS = lgxenv.CONSUMERS
 # Newest schema id of each topic's record (avro-schemas/schemas.json).
 SCHEMA_IDS = {"lgx.picks": 2, "lgx.shipments": 11, "lgx.milestones": 21,
               "lgx.pod": 31}
-HOLD_MS = 5000
+# Long enough for a held event's prerequisite on another topic: its
+# consumer may start seconds after the others.
+HOLD_MS = 120000
 
 
 def simulate(*args, timeout=120):
@@ -118,12 +124,13 @@ class SimulateStreamTest(unittest.TestCase):
 
 class SimulateAuditTest(unittest.TestCase):
     """lgx-simulate --create-orders on a real broker and the Odoo
-    simulator, the consumers run one after another, then the audit."""
+    simulator (latency real), the four consumers run at once, started in
+    a shuffled order with delays, then the audit."""
 
     @classmethod
     def setUpClass(cls):
         cls.broker = lgxenv.Broker()
-        cls.sim = lgxenv.Simulator(version=19)
+        cls.sim = lgxenv.Simulator(version=19, latency="real")
         cls.dir = tempfile.mkdtemp(prefix="lgx-simulate.")
 
     @classmethod
@@ -131,10 +138,22 @@ class SimulateAuditTest(unittest.TestCase):
         cls.sim.stop()
         cls.broker.stop()
 
-    def consume(self, program, topic, rules):
-        return lgxenv.run_consumer(
-            program, self.broker, self.sim, topic, timeout=240,
-            extra=("--rules", rules, "--hold-recheck-ms", "100"))
+    def consume_all(self, rules, plan):
+        """The consumers of plan ([(program, delay_s)]) started one after
+        another with those delays, all with --exit-at-end; returns
+        {program: Consumer} once every one has exited."""
+        topic_of = dict(CONSUMERS)
+        started = {}
+        for program, delay in plan:
+            time.sleep(delay)
+            started[program] = lgxenv.Consumer(
+                program, self.broker, self.sim, topic_of[program],
+                extra=("--exit-at-end", "--rules", rules,
+                       "--hold-recheck-ms", "100",
+                       "--hold-recheck-max-ms", "1000"))
+        for c in started.values():
+            c.wait(300)
+        return started
 
     def check_topic(self, c, topic, exp):
         """Outcome counts, per-event outcomes and the dead letters of one
@@ -158,16 +177,23 @@ class SimulateAuditTest(unittest.TestCase):
 
     def test_simulated_day_audited(self):
         exp_path = os.path.join(self.dir, "expected.json")
+        events_path = os.path.join(self.dir, "events.jsonl")
+        search_read = lambda m, d, f: self.sim.call(m, "search_read", d,
+                                                    fields=f)
+        stock_before = audit.stock_snapshot(
+            search_read, ["SKU-10%02d" % i for i in range(1, 10)])
         r = simulate("--brokers", self.broker.bootstrap, "--create-orders",
                      "--orders", str(ORDERS), "--seed", SEED,
-                     "--expected", exp_path, *KNOBS,
-                     *self.sim.odoo_args(), timeout=300)
+                     "--expected", exp_path, "--log-events", events_path,
+                     *KNOBS, *self.sim.odoo_args(), timeout=300)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn(lgxenv.API_KEY, r.stdout + r.stderr)
         print("\n" + r.stdout)
         with open(exp_path) as f:
             exp = json.load(f)
         self.assertEqual(len(exp["pickings"]), ORDERS)
+        self.assertEqual((exp["order_dependent"],
+                          exp["pickings_order_dependent"]), (0, 0))
         # Every knob shows up at least once with this seed.
         knobs = collections.Counter(e["knob"] for e in exp["events"])
         for k in ("duplicates", "out-of-order", "poison", "late-pod",
@@ -177,35 +203,72 @@ class SimulateAuditTest(unittest.TestCase):
             t: {"hold_ms": HOLD_MS} for t in (
                 "pick_confirmed", "label_created", "shipment_dispatched",
                 "carrier_milestone", "proof_of_delivery")})
-        ran, missing, figures = [], [], {}
+        missing = [p for p, _ in CONSUMERS
+                   if not os.access(os.path.join(lgxenv.BIN, p), os.X_OK)]
+        if missing:
+            self.skipTest("not built yet: %s" % ", ".join(missing))
+        seed = lgxenv.start_seed()
+        plan = lgxenv.start_plan(seed)
+        print("  consumers started at once in a shuffled order with delays "
+              "(LGX_START_SEED=%s repeats it): %s" % (
+                  seed, lgxenv.describe_plan(plan)))
+        started = self.consume_all(rules, plan)
+        figures = {}
         for program, topic in CONSUMERS:
-            if not os.access(os.path.join(lgxenv.BIN, program), os.X_OK):
-                missing.append(program)
-                continue
-            c = self.consume(program, topic, rules)
+            c = started[program]
             self.assertEqual(c.proc.returncode, 0,
-                             "%s exited %s; log %s" % (
-                                 program, c.proc.returncode, c.logpath))
-            figures[topic] = self.check_topic(c, topic, exp)
-            ran.append(program)
-        checked = self.audit_pickings(exp, ran)
+                             "%s exited %s; log %s (start seed %s)" % (
+                                 program, c.proc.returncode, c.logpath,
+                                 seed))
+            s = c.summary()
+            self.assertIsNotNone(s, "no summary line from %s" % topic)
+            dlq = audit.read_dead_letters(self.broker, topic + ".dlq")
+            figures[topic], problems = audit.check_topic(
+                exp, topic, s, c.outcomes(), dlq)
+            self.assertEqual(problems, [], "%s (start seed %s)" % (
+                topic, seed))
+        # Odoo, read over its API.
+        state = audit.read_odoo(search_read, exp)
+        pickings = {p["name"]: p for p in state["stock.picking"]}
+        checked, problems = audit.check_pickings(
+            exp, pickings, [p for p, _ in CONSUMERS])
+        self.assertEqual(problems, [], "start seed %s" % seed)
+        _, quantities, problems = audit.check_moves(exp, state)
+        self.assertEqual(problems, [], "start seed %s" % seed)
+        stock, problems = audit.check_stock(
+            stock_before, audit.stock_snapshot(
+                search_read, list(stock_before["products"].values())), state)
+        self.assertEqual(problems, [], "start seed %s" % seed)
+        stream = audit.read_stream(events_path, exp)
+        want = audit.expected_effects(exp, stream, audit.demand_of(exp))
+        got = audit.actual_effects(state["stock.picking"],
+                                   state["mail.message"],
+                                   state["ir.attachment"],
+                                   state["mail.activity"])
+        cmp = audit.compare_effects(want, got)
+        self.assertEqual(cmp, {"lost": [], "doubled": [], "unexpected": []},
+                         "start seed %s" % seed)
+        validated = audit.validations(self.sim._req(
+            "/__sim/calls?model=stock.picking&method=button_validate")[
+                "calls"], self.sim.dump("stock.picking"))
+        self.assertEqual({k: v for k, v in validated.items() if v > 1}, {})
         print("  audit          messages applied dup/stale rejected held "
-              "dead-letters poison")
+              "(expected) dead-letters poison")
         for topic, f in figures.items():
-            print("  %-14s %8d %7d %9d %8d %4d %12d %6d" % (
+            t = exp["topics"][topic]
+            print("  %-14s %8d %7d %9d %8d %4d (%d-%d) %12d %6d" % (
                 topic, f["messages"], f["applied"], f["duplicate_or_stale"],
-                f["rejected"], f["held"], f["dead_letters"], f["poison"]))
+                f["rejected"], f["held"], t["held"], t["held_max"],
+                f["dead_letters"], f["poison"]))
         states = collections.Counter(
             (w["state"], w["x_lgx_shipment_status"])
             for w in exp["pickings"].values())
-        print("  pickings: %d audited (%d fields), %s" % (
-            len(exp["pickings"]), checked,
-            ", ".join("%s/%s %d" % (a, b, n)
-                      for (a, b), n in sorted(states.items()))))
-        if missing:
-            self.skipTest("not built yet, so not audited: %s (their topics "
-                          "were published; picks and shipments were "
-                          "audited)" % ", ".join(missing))
+        print("  pickings: %d audited (%d fields, %d done quantities), %s; "
+              "stock: %g units out, as the done moves say; effects: %s" % (
+                  len(exp["pickings"]), checked, quantities,
+                  ", ".join("%s/%s %d" % (a, b, n)
+                            for (a, b), n in sorted(states.items())),
+                  stock["moved"], audit.effect_totals(got)))
 
 
 if __name__ == "__main__":
