@@ -275,7 +275,19 @@ def missing_error(model: str, ids) -> MissingError:
         f"(Record: {model}{tuple(ids)!r}, User: {ADMIN_UID})")
 
 
-def invalid_field(field: str, model: str) -> PythonError:
+def invalid_field(field: str, model: str, version: int = 19, place: str = "vals", leaf=None) -> PythonError:
+    """The ValueError of an unknown field name; the text depends on where the
+    name was (vals of create/write, fields of read, a domain condition) and on
+    the version (odoo/orm/models.py and odoo/orm/domains.py on 19,
+    odoo/models.py and odoo/osv/expression.py on 17 and 18)."""
+    if place == "domain":
+        leaf = tuple(leaf) if isinstance(leaf, (list, tuple)) else leaf
+        word = "condition" if version >= 19 else "leaf"
+        return value_error(f"Invalid field {model}.{field} in {word} {leaf!r}")
+    if version < 19:
+        return value_error(f"Invalid field {field!r} on model {model!r}")
+    if place == "fields":
+        return value_error(f"Invalid field {field!r} on {model!r}")
     return value_error(f"Invalid field {field!r} in {model!r}")
 
 
@@ -452,9 +464,9 @@ ADMIN_GROUPS = ["base.group_system", "base.group_partner_manager", "stock.group_
 # Manager rows that repeat what the user group they imply already grants are
 # left out where the simulator's tests pin the wording of the access error (its
 # group list); access decisions are the same, since the managers imply the users.
-# Models not listed (custom x_ models made through ir.model) have no row: as in
-# Odoo, no group is granted them (only the unrestricted admin of the simulator,
-# standing in for the superuser, reaches them).
+# Models not listed (custom x_ models made through ir.model) have the rows made
+# through the API (ir.model.access create, as Studio does): none at first, so no
+# user reaches their records, the API's admin (uid 2, not the superuser) included.
 ACCESS = {
     "res.company": {"base.group_user": "r", "base.group_erp_manager": "rwcd"},
     "res.partner": {"base.group_user": "r", "base.group_partner_manager": "rwcd"},
@@ -488,6 +500,7 @@ ACCESS = {
     "ir.model": {"base.group_erp_manager": "rwcd"},
     "ir.model.fields": {"base.group_erp_manager": "rwcd"},
     "ir.model.data": {"base.group_erp_manager": "rwcd"},
+    "ir.model.access": {"base.group_erp_manager": "rwcd"},
     "sale.order": {"sales_team.group_sale_salesman": "rwc", "sales_team.group_sale_manager": "rwcd",
                    "stock.group_stock_user": "r"},
     "sale.order.line": {"sales_team.group_sale_salesman": "rwcd", "stock.group_stock_user": "r"},
@@ -596,11 +609,20 @@ def build_schema(version: int) -> dict[str, ModelDef]:
         users_group_fields = {"groups_id": F("many2many", "Groups", relation="res.groups")}
         groups_user_fields = {"users": F("many2many", "Users", relation="res.users",
                                          compute=lambda env, row: _group_users(env, row, implied=False))}
+    if version >= 19:
+        # 19: stock's stock_text_confirmation + stock_confirmation_type replace
+        # stock_sms's stock_move_sms_validation (stock_sms's post-install hook
+        # switches the text confirmation on)
+        sms_fields = {"stock_text_confirmation": F("boolean", "Stock Text Confirmation"),
+                      "stock_confirmation_type": F("selection", "Stock Confirmation Type",
+                                                   selection=[("sms", "SMS")], default="sms")}
+    else:
+        sms_fields = {"stock_move_sms_validation": F("boolean", "SMS Confirmation", default=True)}
     models = [
         ModelDef("res.company", "Companies", {
             "name": F("char", "Company Name", required=True),
             "partner_id": F("many2one", "Partner", relation="res.partner"),
-            "stock_move_sms_validation": F("boolean", "SMS Confirmation", default=True),
+            **sms_fields,
             "has_received_warning_stock_sms": F("boolean", "Has Received Warning Stock SMS"),
             "stock_move_email_validation": F("boolean", "Email Confirmation picking"),
         }, class_name="ResCompany", order="name"),
@@ -831,10 +853,11 @@ def build_schema(version: int) -> dict[str, ModelDef]:
         }, class_name="MailActivityType", order="sequence, id"),
         # addons/mail/models/mail_activity.py
         ModelDef("mail.activity", "Activity", {
-            "res_model_id": F("many2one", "Document Model", relation="ir.model", required=True,
+            # 19: an activity may belong to no document (then it needs a user)
+            "res_model_id": F("many2one", "Document Model", relation="ir.model", required=version < 19,
                               ondelete="cascade"),
             "res_model": F("char", "Related Document Model", readonly=True),
-            "res_id": F("integer", "Related Document ID", required=True),
+            "res_id": F("integer", "Related Document ID"),
             "res_name": F("char", "Document Name", readonly=True),
             "activity_type_id": F("many2one", "Activity Type", relation="mail.activity.type"),
             "activity_category": F("char", "Action", compute=lambda env, row: (
@@ -887,6 +910,7 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "is_mail_thread": F("boolean", "Has Mail Thread", compute=lambda env, row: bool(
                 getattr(env.store.schema.get(row.get("model")), "mail_thread", False))),
             "field_id": F("one2many", "Fields", relation="ir.model.fields", inverse="model_id"),
+            "access_ids": F("one2many", "Access", relation="ir.model.access", inverse="model_id"),
         }, class_name="IrModel", order="model"),
         ModelDef("ir.model.fields", "Fields", {
             "name": F("char", "Field Name", required=True),
@@ -908,6 +932,19 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "help": F("text", "Field Help"),
         }, class_name="IrModelFields", order="name",
            display=lambda env, row: f"{row.get('field_description') or ''} ({row.get('model') or ''})"),
+        # odoo/addons/base/models/ir_model.py IrModelAccess: only the rows made
+        # through the API are kept (those of the custom models; the standard
+        # models' rights are the ACCESS table)
+        ModelDef("ir.model.access", "Model Access", {
+            "name": F("char", "Name", required=True),
+            "active": F("boolean", "Active", default=True),
+            "model_id": F("many2one", "Model", relation="ir.model", required=True, ondelete="cascade"),
+            "group_id": F("many2one", "Group", relation="res.groups"),
+            "perm_read": F("boolean", "Read Access"),
+            "perm_write": F("boolean", "Write Access"),
+            "perm_create": F("boolean", "Create Access"),
+            "perm_unlink": F("boolean", "Delete Access"),
+        }, class_name="IrModelAccess", order="model_id,group_id,name,id"),
     ]
     models += sale_account_models(version)
     for mdef in models:
@@ -1082,7 +1119,15 @@ def _sol_display(env, row) -> str:
 
 def sale_account_models(version: int) -> list:
     """sale.order, sale.order.line and their wizards (sale, sale_stock, delivery),
-    account.move and account.move.line: the fields an integration reads."""
+    account.move and account.move.line: the fields an integration reads. Odoo 19
+    has no sale.order.cancel wizard: action_cancel cancels at once."""
+    models = _sale_account_models(version)
+    if version >= 19:
+        models = [m for m in models if m.name != "sale.order.cancel"]
+    return models
+
+
+def _sale_account_models(version: int) -> list:
     F = Field
     return [
         ModelDef("sale.order", "Sales Order", {
@@ -1671,10 +1716,16 @@ def compile_leaf(env: Env, model: str, leaf):
     head, _, rest = path.partition(".")
     field = mdef.fields.get(head)
     if field is None:
-        raise invalid_field(head, model)
+        raise invalid_field(head, model, env.version, "domain", leaf)
     if rest or operator in ("any", "not any"):
         if not field.relational:
-            raise invalid_field(rest.partition(".")[0] or head, model)
+            if rest and env.version >= 19:
+                # odoo/orm/fields.py: a path on a non-relational field names a property
+                raise value_error(f"Invalid field property {rest.partition('.')[0]!r} on {model}.{head}")
+            if rest:
+                # 17/18: odoo/models.py _condition_to_sql asserts the field is relational
+                raise PythonError("AssertionError", f"Invalid field {path!r} in domain term {tuple(leaf)!r}")
+            raise invalid_field(rest.partition(".")[0] or head, model, env.version, "domain", leaf)
         if rest:
             sub = compile_domain(env, field.relation, [[rest, operator, value]])
             negate = False
@@ -1861,10 +1912,10 @@ UNLINK_PREPARE = {}   # model -> fn(env, rows)
 UNLINK_DONE = {}      # model -> fn(env, removed_rows)
 
 
-def _check_field_names(mdef: ModelDef, vals: dict):
+def _check_field_names(mdef: ModelDef, vals: dict, version: int = 19):
     for fname in vals:
         if fname not in mdef.fields:
-            raise invalid_field(fname, mdef.name)
+            raise invalid_field(fname, mdef.name, version)
 
 
 def _not_null_error(mdef: ModelDef, field: Field) -> ValidationError:
@@ -1889,7 +1940,7 @@ def orm_create(env: Env, model: str, vals_list) -> list[int]:
     for vals in vals_list:
         if not isinstance(vals, dict):
             raise PythonError("AttributeError", f"'{type(vals).__name__}' object has no attribute 'get'")
-        _check_field_names(mdef, vals)
+        _check_field_names(mdef, vals, env.version)
         vals = dict(vals)
         for key, value in env.context.items():
             if key.startswith("default_"):
@@ -1930,7 +1981,7 @@ def orm_write(env: Env, model: str, ids, vals) -> bool:
     mdef = records.mdef
     if not isinstance(vals, dict):
         raise PythonError("AttributeError", f"'{type(vals).__name__}' object has no attribute 'items'")
-    _check_field_names(mdef, vals)
+    _check_field_names(mdef, vals, env.version)
     if model in WRITE_PREPARE:
         WRITE_PREPARE[model](env, rows, vals)
     stored, x2many = {}, {}
@@ -1999,7 +2050,7 @@ def _on_delete(env: Env, model: str, removed: list[int]):
                         row[fname] = False
 
 
-def resolve_fields(mdef: ModelDef, fields) -> list[str]:
+def resolve_fields(mdef: ModelDef, fields, version: int = 19) -> list[str]:
     if fields is None or fields is False or fields == []:
         return list(mdef.fields)
     if isinstance(fields, str):
@@ -2008,7 +2059,7 @@ def resolve_fields(mdef: ModelDef, fields) -> list[str]:
         raise value_error(f"Invalid fields {fields!r}")
     for fname in fields:
         if fname not in mdef.fields:
-            raise invalid_field(fname, mdef.name)
+            raise invalid_field(fname, mdef.name, version, "fields")
     names = ["id"] + [f for f in fields if f != "id"]
     return list(dict.fromkeys(names))
 
@@ -2018,7 +2069,7 @@ def orm_read(env: Env, model: str, ids, fields=None, load="_classic_read") -> li
     deleted id returns [])."""
     records = Records(env, model, ids)
     mdef = records.mdef
-    names = resolve_fields(mdef, fields)
+    names = resolve_fields(mdef, fields, env.version)
     result = []
     for row in records.existing_rows():
         result.append({fname: format_for_read(env, mdef.fields[fname], env.value(model, row, fname), load)
@@ -2313,13 +2364,18 @@ class Stock:
     def button_validate(self, ids):
         """stock.picking.button_validate (Odoo 17-19).
 
-        Done pickings are skipped (so validating one again returns True);
+        Done pickings are skipped on 18 and 19 (so validating one again
+        returns True; 17 refuses it in the sanity check);
         drafts are confirmed and their empty moves get quantity = demand;
         sanity checks; pre-validation wizards (backorder first, then the
         stock_sms warning); then _action_done with or without backorder.
         """
         env = self.env
-        pickings = [p for p in self.pickings(ids) if p["state"] != "done"]
+        pickings = self.pickings(ids)
+        if env.version >= 18:
+            # 18+: self.filtered(lambda p: p.state != 'done'); 17 sanity-checks
+            # done pickings too, and refuses them (no quantity to validate)
+            pickings = [p for p in pickings if p["state"] != "done"]
         drafts = [p for p in pickings if p["state"] == "draft"]
         self.action_confirm(drafts)
         for picking in drafts:
@@ -2362,7 +2418,9 @@ class Stock:
         without_quantities = []
         for picking in pickings:
             moves = self.moves(picking)
-            has_pick = any(m.get("picked") and m["state"] not in ("done", "cancel") for m in moves)
+            # 19 looks at the picked moves only when some are; 17/18 at all of them
+            has_pick = self.env.version >= 19 and any(
+                m.get("picked") and m["state"] not in ("done", "cancel") for m in moves)
             relevant = [m for m in moves if m["state"] not in ("done", "cancel") and (not has_pick or m.get("picked"))]
             if all(abs(float(m.get("quantity") or 0.0)) < EPSILON for m in relevant):
                 without_quantities.append(picking)
@@ -2468,7 +2526,7 @@ class Stock:
         """stock_sms: stock.picking._check_warn_sms."""
         company = self.env.get("res.company", picking.get("company_id")) or {}
         partner = self.env.get("res.partner", picking.get("partner_id")) or {}
-        return bool(company.get("stock_move_sms_validation")
+        return bool(sms_validation(self.env, company)
                     and self.picking_type(picking).get("code") == "outgoing"
                     and partner.get("phone")
                     and not company.get("has_received_warning_stock_sms"))
@@ -2797,12 +2855,13 @@ class Sale:
         return True
 
     def cancel(self, records) -> dict | bool:
-        """sale.order.action_cancel: the sale.order.cancel wizard for anything but a
-        quotation, unless disable_cancel_warning."""
+        """sale.order.action_cancel: before 19, the sale.order.cancel wizard for
+        anything but a quotation, unless disable_cancel_warning; 19 cancels at once."""
         orders = records.rows()
         if any(order.get("locked") for order in orders):
             raise UserError(MSG_SO_LOCKED_CANCEL)
-        if not self.env.context.get("disable_cancel_warning") and any(o["state"] != "draft" for o in orders):
+        if (self.env.version < 19 and not self.env.context.get("disable_cancel_warning")
+                and any(o["state"] != "draft" for o in orders)):
             order = records.ensure_one()
             type_name = "Quotation" if order["state"] in ("draft", "sent", "cancel") else "Sales Order"
             return {
@@ -3187,8 +3246,10 @@ def _ir_model_create_prepare(env: Env, vals: dict) -> dict:
 
 
 def _ir_model_create_done(env: Env, row: dict, vals: dict):
-    """The magic fields of the new model get their ir.model.fields rows."""
+    """The magic fields of the new model get their ir.model.fields rows; the
+    registry is reloaded."""
     register_fields(env, row, env.mdef(row["model"]), skip_existing=True)
+    registry_changed(env)
 
 
 def _ir_field_create_prepare(env: Env, vals: dict) -> dict:
@@ -3215,6 +3276,7 @@ def _ir_field_create_done(env: Env, row: dict, vals: dict):
     model = row.get("model")
     if row.get("state") != "manual" or model not in env.store.schema:
         return
+    registry_changed(env)
     mdef = env.mdef(model)
     if row["name"] in mdef.fields:
         return
@@ -3235,6 +3297,7 @@ def _ir_field_create_done(env: Env, row: dict, vals: dict):
 
 
 def _ir_field_unlink_prepare(env: Env, rows: list):
+    registry_changed(env)
     for row in rows:
         if row.get("state") != "manual":
             raise UserError("This column contains module data and cannot be removed!")
@@ -3246,6 +3309,7 @@ def _ir_field_unlink_prepare(env: Env, rows: list):
 
 
 def _ir_model_unlink_prepare(env: Env, rows: list):
+    registry_changed(env)
     for row in rows:
         if row.get("state") != "manual":
             raise UserError("Model 'Models' contains module data and cannot be removed.")
@@ -3284,12 +3348,26 @@ def _activity_create_prepare(env: Env, vals: dict) -> dict:
     return vals
 
 
+MSG_ACTIVITY_RES_ID = "The operation cannot be completed: Activities have to be linked to records with a not null res_id."
+MSG_ACTIVITY_USER = "The operation cannot be completed: Activities must be assigned if not attached to a document."
+
+
 def _activity_create_done(env: Env, row: dict, vals: dict):
     """res_model (related res_model_id.model) and res_name (_compute_res_name,
-    which reads the document: MissingError when res_id is not there)."""
+    which reads the document: MissingError when res_id is not there). The SQL
+    constraints: 17/18 check_res_id_is_set (a res_id); 19
+    _check_res_id_is_set_if_model (a res_id with a model, none without) and
+    _check_user_id_is_set_if_model (a user when there is no model)."""
     model_row = env.get("ir.model", row.get("res_model_id")) or {}
     model = model_row.get("model")
     row["res_model"] = model or False
+    if env.version >= 19:
+        if bool(model) != bool(row.get("res_id")):
+            raise ValidationError(MSG_ACTIVITY_RES_ID)
+        if not model and not row.get("user_id"):
+            raise ValidationError(MSG_ACTIVITY_USER)
+    elif not row.get("res_id"):
+        raise ValidationError(MSG_ACTIVITY_RES_ID)
     if model in env.store.schema:
         document = env.get(model, row.get("res_id"))
         if document is None:
@@ -3517,11 +3595,16 @@ class Method:
         self.owner = owner
         self.signature = inspect.signature(func)
 
-    def bind_check(self, records, args, kwargs):
-        """Python's own argument check, reported as Odoo does: TypeError."""
+    def bind_check(self, records, args, kwargs, api="jsonrpc"):
+        """Python's own argument check, reported as Odoo does: JSON-2 binds the
+        named arguments to the method's signature first and answers 422
+        UnprocessableEntity with Python's text (addons/rpc/controllers/json2.py);
+        JSON-RPC calls the method and fails with its TypeError."""
         try:
             self.signature.bind(records, *args, **kwargs)
         except TypeError as exc:
+            if api == "json2":
+                raise HTTPError(422, str(exc)) from None
             text = str(exc)
             text = re.sub(r"missing a required argument: ('[^']+')",
                           r"missing 1 required positional argument: \1", text)
@@ -3558,7 +3641,7 @@ def find_method(env: Env, model: str, name: str) -> Method | None:
 def m_search_read(records, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
     for key in read_kwargs:
         if key != "load":
-            raise PythonError("TypeError", f"BaseModel.read() got an unexpected keyword argument '{key}'")
+            raise PythonError("TypeError", f"BaseModel._read_format() got an unexpected keyword argument '{key}'")
     rows = orm_search_rows(records.env, records.model, domain, offset, limit, order)
     return orm_read(records.env, records.model, [r["id"] for r in rows], fields,
                     read_kwargs.get("load", "_classic_read"))
@@ -3658,7 +3741,8 @@ SUBTYPES = {"mail.mt_comment": 1, "mail.mt_note": 2}
 def m_message_post(records, *, body="", subject=None, message_type="notification", email_from=None,
                    author_id=None, parent_id=False, subtype_xmlid=None, subtype_id=False,
                    partner_ids=None, attachments=None, attachment_ids=None, body_is_html=False, **kwargs):
-    """mail.thread.message_post: one record, returns the new mail.message (ids on the wire)."""
+    """mail.thread.message_post: one record, returns the new mail.message: its
+    ids on 19, its id on 17/18 (@api.returns('mail.message', lambda value: value.id))."""
     env = records.env
     row = records.ensure_one()
     forbidden = sorted(k for k in kwargs if k in ("model", "res_id", "subtype"))
@@ -3666,7 +3750,7 @@ def m_message_post(records, *, body="", subject=None, message_type="notification
         raise value_error("Those values are not supported when posting or notifying: " + ", ".join(forbidden))
     for key in kwargs:
         if key not in env.mdef("mail.message").fields:
-            raise invalid_field(key, "mail.message")
+            raise invalid_field(key, "mail.message", env.version)
     if subtype_xmlid:
         if subtype_xmlid not in SUBTYPES:
             raise value_error(f"External ID not found in the system: {subtype_xmlid}")
@@ -3686,7 +3770,7 @@ def m_message_post(records, *, body="", subject=None, message_type="notification
         for attachment in Records(env, "ir.attachment", ids).rows():
             attachment.update({"res_model": records.model, "res_id": row["id"]})
         env.get("mail.message", message_id)["attachment_ids"] = ids
-    return [message_id]
+    return [message_id] if env.version >= 19 else message_id
 
 
 # -- mail.activity ---------------------------------------------------------------
@@ -3906,6 +3990,17 @@ def m_backorder_process_cancel(records):
     return True
 
 
+# the company's "send an SMS on delivery" switch: stock_sms's field before 19, stock's from 19
+SMS_VALIDATION_FIELD = {False: "stock_move_sms_validation", True: "stock_text_confirmation"}
+
+
+def sms_validation(env: Env, company: dict) -> bool:
+    """res.company._get_text_validation('sms') on 19, stock_move_sms_validation before."""
+    if env.version >= 19:
+        return bool(company.get("stock_text_confirmation") and company.get("stock_confirmation_type") == "sms")
+    return bool(company.get("stock_move_sms_validation"))
+
+
 def _sms_answer(records, disable: bool):
     """stock_sms confirm.stock.sms: mark the companies as warned, then validate
     the pickings of button_validate_picking_ids again."""
@@ -3917,7 +4012,7 @@ def _sms_answer(records, disable: bool):
         if company and not company.get("has_received_warning_stock_sms"):
             company["has_received_warning_stock_sms"] = True
             if disable:
-                company["stock_move_sms_validation"] = False
+                company[SMS_VALIDATION_FIELD[env.version >= 19]] = False
     to_validate = env.context.get("button_validate_picking_ids") or []
     return Stock(env).button_validate(to_validate)
 
@@ -3988,7 +4083,7 @@ def seed_base(env: Env):
     env.insert("res.partner", {"name": "OdooBot", "create_date": SEED_DATE, "active": False}, rid=2)
     env.insert("res.partner", {"name": "Mitchell Admin", "email": "admin@yourcompany.example.com",
                                "create_date": SEED_DATE}, rid=3)
-    env.insert("res.company", {"name": "YourCompany", "partner_id": 1, "stock_move_sms_validation": True,
+    env.insert("res.company", {"name": "YourCompany", "partner_id": 1, SMS_VALIDATION_FIELD[env.version >= 19]: True,
                                "has_received_warning_stock_sms": False, "create_date": SEED_DATE}, rid=COMPANY_ID)
     env.insert("res.users", {"name": "Mitchell Admin", "login": env.sim.login, "partner_id": 3,
                              "company_id": COMPANY_ID, "create_date": SEED_DATE}, rid=ADMIN_UID)
@@ -4313,7 +4408,50 @@ def model_acl(model: str) -> dict:
     return ACCESS.get(model, {})
 
 
+def custom_access_rows(env: Env, model: str) -> list:
+    """The active ir.model.access rows of a custom model."""
+    model_row = ir_model_row(env, model)
+    if model_row is None:
+        return []
+    return [row for row in env.table("ir.model.access").values()
+            if row.get("model_id") == model_row["id"] and row.get("active")]
+
+
+def allowed_custom_models(sim, mode: str) -> frozenset:
+    """ir.model.access._get_allowed_models(mode) for the custom models: those
+    with a row granting ``mode`` to no group or to one of the user's groups.
+    Odoo caches it per user and mode (@ormcache in the default cache) at the
+    first check of that mode, and creating, writing or removing an
+    ir.model.access row does not clear that cache (only its 'stable' one): a
+    row added after the model takes effect at the next registry change (a
+    model or a field created or removed). ir.model create with access_ids
+    inserts the rows before the registry changes, so they count at once."""
+    cached = sim.acl_cache.get(mode)
+    if cached is None:
+        env = Env(sim)
+        user_groups = set(all_group_ids(env, ADMIN_UID))
+        allowed = set()
+        for row in env.table("ir.model.access").values():
+            if (row.get("active") and row.get(f"perm_{mode}")
+                    and (not row.get("group_id") or row["group_id"] in user_groups)):
+                model_row = env.get("ir.model", row.get("model_id"))
+                if model_row:
+                    allowed.add(model_row["model"])
+        cached = sim.acl_cache[mode] = frozenset(allowed)
+    return cached
+
+
+def registry_changed(env: Env):
+    """A model or a field was added or removed: Odoo reloads the registry and
+    clears its caches (the access rights cache among them)."""
+    env.sim.acl_cache.clear()
+
+
 def has_model_access(sim, model: str, mode: str) -> bool:
+    allowed = allowed_custom_models(sim, mode)   # every check fills the cache, as in Odoo
+    mdef = sim.store.schema.get(model)
+    if mdef is not None and mdef.custom:
+        return model in allowed
     groups = effective_groups(sim.user_groups)
     if groups is None:
         return True
@@ -4338,7 +4476,13 @@ def acl_access_error(env: Env, model: str, mode: str) -> AccessError:
     mdef = env.store.schema.get(model)
     header = ACCESS_ERROR_HEADER[mode] % {"document_kind": mdef.description if mdef else model,
                                           "document_model": model}
-    groups = "\n".join(f"\t- {name}" for name in group_names_with_access(model, mode))
+    if mdef is not None and mdef.custom:
+        names = sorted({_group_full_name(env, env.get("res.groups", row["group_id"]))
+                        for row in custom_access_rows(env, model)
+                        if row.get(f"perm_{mode}") and env.get("res.groups", row.get("group_id"))})
+    else:
+        names = group_names_with_access(model, mode)
+    groups = "\n".join(f"\t- {name}" for name in names)
     info = ACCESS_ERROR_GROUPS % {"groups_list": groups} if groups else ACCESS_ERROR_NOGROUP
     return AccessError(f"{header}\n\n{info}\n\n{ACCESS_ERROR_RESOLUTION}")
 
@@ -4354,7 +4498,12 @@ def check_call_access(env: Env, model: str, name: str, arguments: dict):
     CRUD methods check their own mode; business methods write on their model;
     mail.thread posting and activities/attachments linked to a document need
     write access on that document (_mail_post_access, ir.attachment.check)."""
-    if env.sim.user_groups is None or name in UNCHECKED_METHODS:
+    if name in UNCHECKED_METHODS:
+        return
+    if env.sim.user_groups is None:
+        # the admin passes every standard model's check; custom models need a row
+        mode = "read" if name in READ_METHODS else name if name in ("create", "unlink") else "write"
+        check_model_access(env, model, mode)
         return
     if name in READ_METHODS:
         check_model_access(env, model, "read")
@@ -4565,7 +4714,7 @@ class Simulator:
     """State and the two RPC front ends. One lock serialises all model work."""
 
     def __init__(self, *, version=19, db="lgx", api_key="lgx-test-key", login="admin",
-                 password="admin", seed="demo", rpc_error_code=200, faults=None, fault_seed=0,
+                 password="admin", seed="demo", rpc_error_code=None, faults=None, fault_seed=0,
                  user_groups=None, latency="none"):
         self.version = int(version)
         if latency not in LATENCY_PROFILES:
@@ -4576,8 +4725,11 @@ class Simulator:
         self.api_key = api_key
         self.login = login
         self.password = password
-        self.rpc_error_code = rpc_error_code
+        # JsonRPCDispatcher.handle_error: error.code 200 on 17 and 18, 0 on 19
+        self.rpc_error_code = (0 if self.version >= 19 else 200) if rpc_error_code is None else int(rpc_error_code)
         self.lock = threading.RLock()
+        # ir.model.access._get_allowed_models per mode (custom models), see allowed_custom_models
+        self.acl_cache: dict[str, frozenset] = {}
         self.calls: list[dict] = []
         self.faults: list[dict] = []
         self.fault_log: list[dict] = []
@@ -4598,6 +4750,7 @@ class Simulator:
             raise value_error(f"unknown seed {seed!r}")
         with self.lock:
             self.user_groups = self.initial_user_groups
+            self.acl_cache = {}
             self.store = Store(self.version)
             env = Env(self)
             seed_base(env)
@@ -4644,6 +4797,7 @@ class Simulator:
         with self.lock:
             self.user_groups = groups
             set_user_groups(Env(self), ADMIN_UID, groups)
+            self.acl_cache = {}   # res.users write of the groups clears the caches
 
     def user_report(self) -> dict:
         with self.lock:
@@ -4831,10 +4985,9 @@ class Simulator:
             if context is not None and not isinstance(context, dict):
                 raise PythonError("TypeError", f"'{type(context).__name__}' object is not a mapping")
             records = Records(Env(self, context or {}), model, [] if method.api_model else ids)
-            method.bind_check(records, args, kwargs)
-            if self.user_groups is not None:
-                bound = method.signature.bind(records, *args, **kwargs).arguments
-                check_call_access(records.env, model, name, bound)
+            method.bind_check(records, args, kwargs, api)
+            bound = method.signature.bind(records, *args, **kwargs).arguments
+            check_call_access(records.env, model, name, bound)
             snapshot = None if method.readonly else self.store.snapshot()
             try:
                 return method.func(records, *args, **kwargs)
@@ -5104,8 +5257,12 @@ class Handler(BaseHTTPRequestHandler):
         if body and mimetype != "application/json":
             raise HTTPError(400, "Request inferred type is compatible with ['http'] but "
                                  "'/json/2/rpc' was expected")
-        scheme, _, token = (self.headers.get("Authorization") or "").strip().partition(" ")
-        if scheme.lower() != "bearer" or token.strip() != sim.api_key:
+        # odoo/addons/base/models/ir_http.py _auth_method_bearer
+        bearer = re.match(r"^bearer\s+(.+)$", self.headers.get("Authorization") or "", re.IGNORECASE)
+        if not bearer:
+            raise HTTPError(401, "User not authenticated, use an API Key with a Bearer Authorization header.",
+                            headers={"WWW-Authenticate": "Bearer"})
+        if bearer.group(1).strip() != sim.api_key:
             raise HTTPError(401, "Invalid apikey", headers={"WWW-Authenticate": "Bearer"})
         database = self.headers.get("X-Odoo-Database")
         if database is not None and database != sim.db:
@@ -5303,8 +5460,8 @@ def parse_args(argv=None):
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--seed", choices=("demo", "empty"), default="demo")
-    parser.add_argument("--rpc-error-code", type=int, default=200,
-                        help="JSON-RPC error.code (Odoo's source sends 200)")
+    parser.add_argument("--rpc-error-code", type=int, default=None,
+                        help="JSON-RPC error.code (default: what the version sends, 200 on 17 and 18, 0 on 19)")
     parser.add_argument("--faults", metavar="FILE",
                         help="JSON file of fault rules (same shape as POST /__sim/faults), active from "
                              "the start and after every reset")
