@@ -14,6 +14,14 @@ messages, while
   after Odoo committed the call, the answer being lost on the way back),
   drawn from the simulator's seeded fault generator.
 
+The simulator answers about as fast as a real Odoo 19 (odoo_sim.py
+--latency real; --latency none for the bare simulator), and the four
+consumers start in a shuffled order, each up to 3 s after the one before
+(--start-seed, else $LGX_START_SEED, else a new seed; printed and in
+report.json), so that a dispatch can reach Odoo before its pick: nothing
+orders one topic against another, and lgx-simulate's expected state holds
+for any interleaving.
+
 Then the consumers are drained (they go on until every message has its
 outcome and nothing is pending, are stopped, and run again with
 --exit-at-end, which must find nothing), and the simulator's final state
@@ -21,7 +29,9 @@ is audited against the stream (test/audit.py): every expected effect present (no
 none twice (chatter notes, attachments, activities, backorders per
 picking), every picking's fields as expected, every message of every
 topic given a final outcome, every poison message dead-lettered exactly
-once with its reason. Last, every group is moved back to the beginning
+once with its reason, every picking's done quantities what its pick
+reported, and the stock of the run's products changed only by its done
+moves. Last, every group is moved back to the beginning
 (lgx-replay --to-earliest) and the consumers read everything again: the
 simulator's state must not change.
 
@@ -75,14 +85,15 @@ FINAL = ("applied", "duplicate", "stale", "rejected")
 PROFILES = {
     # orders, events/s published, kills, hold_ms of the rules copy
     "short": {"orders": 120, "rate": 30, "kills": 8, "hold_ms": 90000,
-              "drain_timeout": 300, "odoo_timeout_ms": 500, "concurrency": 4},
+              "drain_timeout": 300, "odoo_timeout_ms": 500, "concurrency": 4,
+              "latency": "real"},
     # The simulator is one Python process on one core: with 4 consumers of
     # 4 workers each and a 500 ms timeout, calls queued behind a large
     # search time out and are retried faster than it answers. The full run
     # gives the consumers the time a loaded Odoo needs and fewer workers.
     "full": {"orders": 1900, "rate": 40, "kills": 30, "hold_ms": 3600000,
              "drain_timeout": 1800, "odoo_timeout_ms": 3000,
-             "concurrency": 2},
+             "concurrency": 2, "latency": "none"},
 }
 
 
@@ -91,7 +102,7 @@ class Simulator(lgxenv.Simulator):
     per-call snapshots (fast_snapshots), so that ~20,000 events do not make
     the simulator, rather than lgx, the bottleneck."""
 
-    def __init__(self, version=19, seed="demo"):
+    def __init__(self, version=19, seed="demo", latency="none"):
         self.with_setup = True
         self.version = version
         self.dir = tempfile.mkdtemp(prefix="lgx-sim.")
@@ -104,7 +115,8 @@ class Simulator(lgxenv.Simulator):
             [sys.executable, os.path.abspath(__file__), "--serve-sim",
              "--port", "0", "--port-file", port_file, "--version",
              str(version), "--db", "lgx", "--api-key", lgxenv.API_KEY,
-             "--seed", seed], stdout=self.log, stderr=subprocess.STDOUT)
+             "--seed", seed, "--latency", latency], stdout=self.log,
+            stderr=subprocess.STDOUT)
         deadline = time.time() + 20
         while not os.path.exists(port_file):
             if self.proc.poll() is not None or time.time() > deadline:
@@ -512,8 +524,9 @@ class Run:
         self.say("work dir %s; binaries %s", self.dir, lgxenv.BIN)
         self.broker = lgxenv.Broker()
         self.say("Kafka %s (dir %s)", self.broker.bootstrap, self.broker.dir)
-        self.sim = Simulator(version=19, seed="demo")
-        self.say("Odoo simulator %s (version 19)", self.sim.url)
+        self.sim = Simulator(version=19, seed="demo", latency=a.latency)
+        self.say("Odoo simulator %s (version 19, latency %s)", self.sim.url,
+                 a.latency)
         # Ample stock: a dispatch that overtakes its pick (the picks
         # consumer being down) validates what was reserved, as Odoo does;
         # with the demo's 500 units per product later orders would wait
@@ -540,6 +553,8 @@ class Run:
                "--kafka.enable.idempotence", "true", *KNOBS,
                *self.sim.odoo_args()]
         self.publish_cmd = cmd
+        self.stock_before = audit.stock_snapshot(self.search_read,
+                                                 self.products)
         with open(os.path.join(self.dir, "lgx-simulate.out"), "w") as out, \
                 open(self.sim_log, "w") as err:
             self.publisher = subprocess.Popen(cmd, stdout=out, stderr=err)
@@ -610,8 +625,19 @@ class Run:
         actions, span = self.plan()
         if not a.calm:
             self.set_faults(self.background_faults(), seed=a.fault_seed)
-        for program, topic in CONSUMERS:
-            self.start(program, topic, "chaos")
+        # The first start of each consumer: shuffled, with delays.
+        plan = lgxenv.start_plan(a.start_seed)
+        self.say("consumers start in a shuffled order (start seed %s; "
+                 "--start-seed %s repeats it): %s", a.start_seed,
+                 a.start_seed, lgxenv.describe_plan(plan))
+        self.report["figures"]["start_seed"] = a.start_seed
+        self.report["figures"]["start_plan"] = plan
+        due = time.monotonic()
+        self.first_start = {}
+        for program, delay in plan:
+            due += delay
+            self.first_start[program] = due
+        self.supervise({})
         if a.calm:
             self.say("consumers started; calm run (no chaos) for ~%.0f s",
                      span)
@@ -627,6 +653,12 @@ class Run:
             now = time.monotonic() - t0
             while actions and actions[0][0] <= now:
                 _, what, arg = actions.pop(0)
+                if what == "kill" and arg in self.first_start:
+                    # Not started yet: killed a second after its start.
+                    actions.append((self.first_start[arg] - t0 + 1.0,
+                                    what, arg))
+                    actions.sort(key=lambda x: x[0])
+                    continue
                 if what == "kill":
                     if self.kill9(arg):
                         delay = self.rng.uniform(0.2, 3.0)
@@ -659,7 +691,7 @@ class Run:
                     self.fail("lgx-simulate exited %d; see %s" % (
                         self.publisher.returncode, self.sim_log))
             if published and not actions and not restart_at and \
-                    now >= span + 3:
+                    not self.first_start and now >= span + 3:
                 break
             time.sleep(0.05)
         if not a.calm:
@@ -673,6 +705,12 @@ class Run:
         exited by itself (noted), as a supervisor would."""
         for program, topic in CONSUMERS:
             proc = self.current(program)
+            first = getattr(self, "first_start", {}).get(program)
+            if first is not None:
+                if time.monotonic() >= first:
+                    del self.first_start[program]
+                    self.start(program, topic, "chaos")
+                continue
             due = restart_at.get(program)
             if due is not None:
                 if time.monotonic() >= due:
@@ -788,6 +826,10 @@ class Run:
                     program, phase, proc["proc"].returncode, proc["path"]))
 
     # ---- state ---------------------------------------------------------
+    def search_read(self, model, domain, fields):
+        """search_read over the simulator's API (as on a real Odoo)."""
+        return self.sim.call(model, "search_read", domain, fields=fields)
+
     def sim_get(self, path, timeout=600):
         """GET a control endpoint of the simulator (large answers: a long
         timeout, unlike lgxenv.Simulator's 10 s)."""
@@ -898,7 +940,8 @@ class Run:
             for k in ("applied", "duplicate", "stale", "rejected", "held"):
                 exp_counts[k] += t[k]
 
-        # Per event id: applied or not, against the sequential model.
+        # Per event id: applied or not, against the model (the same in
+        # every interleaving of the topics).
         got_by_id = collections.defaultdict(list)
         for l in outcome_lines:
             if l.get("event_id") and l["outcome"] in FINAL:
@@ -937,6 +980,10 @@ class Run:
         cmp = audit.compare_effects(want, got)
         checked, picking_problems = audit.check_pickings(
             exp, pickings, [p for p, _ in CONSUMERS])
+        _, quantities, qty_problems = audit.check_moves(exp, state)
+        stock, stock_problems = audit.check_stock(
+            self.stock_before, audit.stock_snapshot(
+                self.search_read, self.products), state)
         calls = self.sim_get("/__sim/calls?model=stock.picking"
                              "&method=button_validate")["calls"]
         validated = audit.validations(calls, state["stock.picking"])
@@ -986,9 +1033,14 @@ class Run:
             "picking_fields_checked": checked,
             "pickings_validated": len(validated),
             "pickings_validated_twice": len(twice),
+            "done_quantities_checked": quantities,
+            "done_quantity_mismatches": len(qty_problems),
+            "stock_moved_out": stock["moved"],
+            "stock_mismatches": len(stock_problems),
         })
         self.details = {"unfinished": unfinished, "effects": cmp,
                         "pickings": picking_problems, "dead_letters": dl,
+                        "quantities": qty_problems, "stock": stock_problems,
                         "changed_outcomes": changed,
                         "applied_twice": applied_twice}
 
@@ -1011,6 +1063,12 @@ class Run:
         if picking_problems:
             self.fail("%d picking field(s) not as expected: %s" % (
                 len(picking_problems), picking_problems[:10]))
+        if qty_problems:
+            self.fail("%d done quantit(ies) not what the picks reported: %s"
+                      % (len(qty_problems), qty_problems[:10]))
+        if stock_problems:
+            self.fail("stock changed other than by the run's done moves: %s"
+                      % stock_problems[:10])
         if dl["poison_problems"]:
             self.fail("poison messages not dead-lettered exactly once: %d "
                       "problem(s): %s" % (len(dl["poison_problems"]),
@@ -1048,8 +1106,8 @@ class Run:
                       "expect: %s; outcome history of their messages: %s"
                       % (dict(dl["unexpected_reasons"]), dict(hist)))
         if changed:
-            self.finding("events whose outcome differs from the sequential "
-                         "model (topic, expected, got): %s" % dict(changed))
+            self.finding("events whose outcome differs from the model "
+                         "(topic, expected, got): %s" % dict(changed))
         if self.unexpected_exits:
             self.finding("consumers that exited by themselves (restarted "
                          "by the harness): %s" % self.unexpected_exits)
@@ -1229,9 +1287,9 @@ def print_report(run):
     if not f:
         return
     print()
-    print("chaos run: %s orders, seed %r, %s" % (
+    print("chaos run: %s orders, seed %r, %s, simulator latency %s" % (
         f.get("orders"), run.args.seed,
-        "short" if run.args.short else "full"))
+        "short" if run.args.short else "full", run.args.latency))
 
     def row(name, value):
         print("  %-30s %s" % (name, value))
@@ -1270,6 +1328,10 @@ def print_report(run):
             "validated)" % (f["doubled"], f["pickings_validated_twice"],
                             f["pickings_validated"]))
         row("unexpected effects", f["unexpected_effects"])
+        row("done quantities", "%s checked, %s not what the pick reported"
+            % (f["done_quantities_checked"], f["done_quantity_mismatches"]))
+        row("stock", "%s units out; %s change(s) the done moves do not "
+            "account for" % (f["stock_moved_out"], f["stock_mismatches"]))
     if "drain_outcomes" in f:
         row("outcomes after the drain", "%s (the --exit-at-end pass)" %
             f["drain_outcomes"])
@@ -1278,6 +1340,8 @@ def print_report(run):
             "letter(s) added" % (f["replay_s"], f["replay_outcomes"],
                                  f["replay_state_changes"],
                                  f["replay_dead_letters_added"]))
+    row("start", "start seed %s: %s" % (
+        f.get("start_seed"), lgxenv.describe_plan(f.get("start_plan") or [])))
     row("runtime", "%s s" % f.get("runtime_s"))
     cmds = getattr(run, "commands", {})
     for name in ("publish", "consumer", "drain", "replay"):
@@ -1329,6 +1393,12 @@ def parse_args(argv=None):
     ap.add_argument("--calm", action="store_true",
                     help="no kills, no restart, no outage, no faults (a "
                     "baseline)")
+    ap.add_argument("--latency", choices=("real", "none"),
+                    help="the simulator's latency profile (default real "
+                    "short, none full)")
+    ap.add_argument("--start-seed", help="seed of the consumers' start "
+                    "order and delays (default: $LGX_START_SEED, else a "
+                    "new one; printed)")
     ap.add_argument("--no-replay", action="store_true")
     ap.add_argument("--workdir", help="where logs and the report go")
     args = ap.parse_args(argv)
@@ -1341,6 +1411,8 @@ def parse_args(argv=None):
     args.odoo_timeout_ms = args.odoo_timeout_ms or prof["odoo_timeout_ms"]
     args.concurrency = args.concurrency or prof["concurrency"]
     args.fault_seed = sum(args.seed.encode()) % 100000
+    args.latency = args.latency or prof["latency"]
+    args.start_seed = lgxenv.start_seed(args.start_seed)
     return args
 
 
