@@ -879,16 +879,21 @@ class Demo:
         say("  %-8s %-16s %s" % ("state", "shipment status", "pickings"))
         for (state, status), n in sorted(by.items(), key=lambda x: -x[1]):
             say("  %-8s %-16s %d" % (state, status, n))
-        say("\n  %-13s %-6s %-10s %-17s %-20s %-35s %s" % (
-            "picking", "state", "shipment", "carrier", "tracking ref",
+        picked = sample(rows)
+        # The carrier column as wide as its longest name (a real Odoo's
+        # may be longer than the simulator's).
+        cw = max([17] + [len((p["carrier_id"] or [0, ""])[1])
+                         for p in picked])
+        say("\n  %-13s %-6s %-10s %-*s %-20s %-35s %s" % (
+            "picking", "state", "shipment", cw, "carrier", "tracking ref",
             "last milestone", "delivered at"))
-        for p in sample(rows):
+        for p in picked:
             ms = p["x_lgx_milestone"] or ""
             if ms and p["x_lgx_milestone_at"]:
                 ms = "%-18s %s" % (ms, p["x_lgx_milestone_at"][:16])
-            say(("  %-13s %-6s %-10s %-17s %-20s %-35s %s" % (
+            say(("  %-13s %-6s %-10s %-*s %-20s %-35s %s" % (
                 p["name"], p["state"], p["x_lgx_shipment_status"] or "",
-                (p["carrier_id"] or [0, ""])[1],
+                cw, (p["carrier_id"] or [0, ""])[1],
                 p["carrier_tracking_ref"] or "", ms,
                 (p["x_lgx_delivered_at"] or "")[:16])).rstrip())
 
