@@ -23,6 +23,33 @@ static yajl_val parse(const char *clock_json)
     return v;
 }
 
+static const struct {
+    const char *type;
+    const char *field;
+} fields[] = {{"pick_confirmed", "x_lgx_clock_picks"},
+              {"shipment_booked", "x_lgx_clock_shipments"},
+              {"label_created", "x_lgx_clock_shipments"},
+              {"shipment_dispatched", "x_lgx_clock_shipments"},
+              {"shipment_cancelled", "x_lgx_clock_shipments"},
+              {"carrier_milestone", "x_lgx_clock_milestones"},
+              {"proof_of_delivery", "x_lgx_clock_pod"}};
+
+const char *lgx_clock_field(const char *event_type)
+{
+    for (size_t i = 0; event_type && i < sizeof(fields) / sizeof(fields[0]);
+         i++) {
+        if (strcmp(fields[i].type, event_type) == 0) {
+            return fields[i].field;
+        }
+    }
+    return NULL;
+}
+
+const char *lgx_clock_pick(const char *own, const char *legacy)
+{
+    return own && own[0] ? own : legacy;
+}
+
 int64_t lgx_clock_get(const char *clock_json, const char *event_type,
                       const char *source)
 {
@@ -41,11 +68,15 @@ lgx_err_t lgx_clock_member(lgx_buf_t *out, const char *clock_json,
                            const char *event_type, const char *source,
                            int64_t ms)
 {
+    const char *field = lgx_clock_field(event_type);
+    if (!field) {
+        return LGX_ERR_INVALID;
+    }
     lgx_buf_t *c = lgx_buf_new();
     lgx_err_t err = c ? lgx_clock_set(c, clock_json, event_type, source, ms)
                       : LGX_ERR_NOMEM;
     if (err == LGX_OK) {
-        err = lgx_buf_puts(out, "\"x_lgx_clock\":");
+        err = lgx_buf_printf(out, "\"%s\":", field);
     }
     if (err == LGX_OK) {
         err = lgx_buf_json_str(out, lgx_buf_data(c), lgx_buf_len(c));

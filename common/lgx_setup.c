@@ -23,7 +23,19 @@ static const req_t reqs[] = {
     {"stock.move", "product_id", "many2one", "Product"},
     {"product.product", "default_code", "char", "Internal Reference"},
     {"stock.picking", "x_lgx_clock", "text",
-     "lgx: time of the last applied event per event type and source"},
+     "lgx: time of the last applied event per event type and source, shared "
+     "by the consumers before each had its own (read while its own is "
+     "empty)"},
+    {"stock.picking", "x_lgx_clock_picks", "text",
+     "lgx: time of the last applied pick per source (lgx-picks)"},
+    {"stock.picking", "x_lgx_clock_shipments", "text",
+     "lgx: time of the last applied shipment event per type and source "
+     "(lgx-shipments)"},
+    {"stock.picking", "x_lgx_clock_milestones", "text",
+     "lgx: time of the last applied carrier milestone per source "
+     "(lgx-milestones)"},
+    {"stock.picking", "x_lgx_clock_pod", "text",
+     "lgx: time of the last applied proof of delivery per source (lgx-pod)"},
     {"stock.picking", "x_lgx_shipment_ref", "char", "lgx: shipment id"},
     {"stock.picking", "x_lgx_shipment_status", "char",
      "lgx: shipment status (booked, labelled, dispatched, delivered, "
@@ -264,7 +276,8 @@ static lgx_err_t create_one(void *ctx, const req_t *r, int64_t mid,
     if (r->field) {
         snprintf(vals, sizeof(vals),
                  "[{\"name\":\"%s\",\"model_id\":%lld,\"field_description\":"
-                 "\"%s\",\"ttype\":\"%s\",\"state\":\"manual\"}]",
+                 "\"%s\",\"ttype\":\"%s\",\"state\":\"manual\","
+                 "\"copied\":false}]",
                  r->field, (long long)mid, r->label, r->ttype);
     } else {
         snprintf(vals, sizeof(vals),
@@ -279,6 +292,48 @@ static lgx_err_t create_one(void *ctx, const req_t *r, int64_t mid,
         LGX_INFO(a->log, "created %s %s%s%s", r->field ? "field" : "model",
                  r->model, r->field ? "." : "", r->field ? r->field : "");
     }
+    return rc;
+}
+
+/* lgx's fields are never copied: Odoo copies a picking to make its
+ * backorder, and a backorder that inherited the shipment id, status and
+ * clocks would hold the shipment's dispatch for goods nobody picked.
+ * Fields made by an older lgx-odoo-setup (copied by default) are turned
+ * so. Reading ir.model.fields is refused to a user without Access
+ * Rights: then nothing is changed and the set-up goes on. */
+static lgx_err_t uncopy_fields(lgx_odoo_t *odoo, lgx_log_t *log,
+                               lgx_odoo_error_t *err)
+{
+    yajl_val rows = NULL;
+    lgx_err_t rc = lgx_odoo_search_read(
+        odoo, "ir.model.fields",
+        "[[\"model\",\"=\",\"stock.picking\"],[\"name\",\"=like\","
+        "\"x_lgx_%\"],[\"copied\",\"=\",true]]",
+        "[\"id\",\"name\"]", 0, &rows, err);
+    if (rc == LGX_ERR_ODOO_ACCESS) {
+        return LGX_OK;
+    }
+    int64_t ids[N_REQS];
+    size_t n = 0;
+    for (size_t i = 0; rc == LGX_OK && i < lgx_json_len(rows) && n < N_REQS;
+         i++) {
+        if (lgx_json_get_int(lgx_json_at(rows, i), "id", &ids[n])) {
+            n++;
+        }
+    }
+    if (rc == LGX_OK && n) {
+        yajl_val res = NULL;
+        rc = lgx_odoo_call(odoo, "ir.model.fields", "write", ids, n,
+                           "{\"vals\":{\"copied\":false}}", &res, err);
+        yajl_tree_free(res);
+        if (rc == LGX_OK) {
+            LGX_INFO(log,
+                     "%zu lgx field(s) of stock.picking no longer "
+                     "copied to backorders",
+                     n);
+        }
+    }
+    yajl_tree_free(rows);
     return rc;
 }
 
@@ -300,6 +355,9 @@ lgx_err_t lgx_setup_apply(lgx_odoo_t *odoo, const char *const *wanted,
         a.impossible = 0;
         rc = walk_missing(odoo, wanted, true, create_one, &a, err);
         a.impossible = impossible;
+    }
+    if (rc == LGX_OK) {
+        rc = uncopy_fields(odoo, log, err);
     }
     *n_created = a.created;
     *n_impossible = a.impossible;

@@ -12,7 +12,9 @@
 #define PICKING_FIELDS                                                         \
     "[\"id\",\"name\",\"state\",\"picking_type_code\",\"carrier_id\","         \
     "\"carrier_tracking_ref\",\"x_lgx_shipment_ref\","                         \
-    "\"x_lgx_shipment_status\",\"x_lgx_clock\",\"x_lgx_milestone_at\"]"
+    "\"x_lgx_shipment_status\",\"x_lgx_clock\",\"x_lgx_clock_picks\","         \
+    "\"x_lgx_clock_shipments\",\"x_lgx_clock_milestones\","                    \
+    "\"x_lgx_clock_pod\",\"x_lgx_milestone_at\"]"
 
 bool lgx_stock_ok(lgx_err_t rc, const lgx_odoo_error_t *err, const char *what,
                   lgx_verdict_t *v)
@@ -42,6 +44,13 @@ lgx_err_t lgx_stock_domain_eq(lgx_buf_t *out, const char *field,
         err = lgx_buf_json_str(out, value, strlen(value));
     }
     return err == LGX_OK ? lgx_buf_puts(out, "]]") : err;
+}
+
+const char *lgx_stock_clock(yajl_val picking, const char *event_type)
+{
+    const char *field = lgx_clock_field(event_type);
+    return lgx_clock_pick(field ? lgx_json_get_str(picking, field) : NULL,
+                          lgx_json_get_str(picking, LGX_CLOCK_LEGACY_FIELD));
 }
 
 const char *lgx_stock_status(yajl_val picking)
@@ -310,7 +319,7 @@ bool lgx_stock_gate(const lgx_event_t *ev, const lgx_rule_t *rule,
     yajl_val first = lgx_json_at(pickings, 0);
     const char *name = lgx_json_get_str(first, "name");
     int64_t last =
-        lgx_clock_get(lgx_json_get_str(first, "x_lgx_clock"),
+        lgx_clock_get(lgx_stock_clock(first, lgx_rule_event_type(rule)),
                       lgx_rule_event_type(rule), lgx_event_source(ev));
     if (!lgx_gate_event(ev, rule, last, v) ||
         !lgx_gate_status(ev, rule, last, lgx_stock_status(first),
@@ -342,7 +351,7 @@ bool lgx_stock_vals_begin(lgx_buf_t *vals, yajl_val pickings,
                           lgx_verdict_t *v)
 {
     const char *clock =
-        lgx_json_get_str(lgx_json_at(pickings, 0), "x_lgx_clock");
+        lgx_stock_clock(lgx_json_at(pickings, 0), lgx_rule_event_type(rule));
     lgx_buf_reset(vals);
     if (lgx_buf_puts(vals, "{") != LGX_OK ||
         lgx_clock_member(vals, clock, lgx_rule_event_type(rule),

@@ -95,6 +95,11 @@ bool lgx_stock_gate(const lgx_event_t *ev, const lgx_rule_t *rule,
                     yajl_val pickings, const char *entity, int64_t *ids,
                     size_t max, size_t *n, lgx_verdict_t *v);
 
+/* The clock text of a picking record to read and update for event_type:
+ * its consumer's own field (lgx_clock_field) unless empty, else the
+ * legacy shared x_lgx_clock. Borrowed from picking; may be NULL. */
+const char *lgx_stock_clock(yajl_val picking, const char *event_type);
+
 /* Ownership of stock.picking fields: true when the rule lets the event
  * write every one of fields (NULL-terminated); else v is REJECTED
  * field_not_owned for the first it may not. */
@@ -102,7 +107,8 @@ bool lgx_stock_gate_writes(const lgx_rule_t *rule, const char *const *fields,
                            lgx_verdict_t *v);
 
 /* Starts the vals of a picking write in vals (reset first): "{" and the
- * first picking's x_lgx_clock with the event's source and time set. Add
+ * first picking's clock (lgx_stock_clock) with the event's source and
+ * time set, in its consumer's own field. Add
  * fields with lgx_stock_val_str / lgx_stock_val_time, then write with
  * lgx_stock_write_vals. False with v RETRY when out of memory. */
 bool lgx_stock_vals_begin(lgx_buf_t *vals, yajl_val pickings,
@@ -195,7 +201,10 @@ bool lgx_stock_notes(lgx_stock_state_t *s, const lgx_stock_note_t *notes,
 #define LGX_STOCK_REQUIRES                                                     \
     "stock.picking.name", "stock.picking.state",                               \
         "stock.picking.carrier_tracking_ref", "stock.picking.x_lgx_clock",     \
-        "stock.picking.x_lgx_shipment_ref",                                    \
+        "stock.picking.x_lgx_clock_picks",                                     \
+        "stock.picking.x_lgx_clock_shipments",                                 \
+        "stock.picking.x_lgx_clock_milestones",                                \
+        "stock.picking.x_lgx_clock_pod", "stock.picking.x_lgx_shipment_ref",   \
         "stock.picking.x_lgx_shipment_status",                                 \
         "stock.picking.x_lgx_milestone_at"
 

@@ -33,6 +33,42 @@ START_TEST(test_clock_get_set)
 }
 END_TEST
 
+/* Each consumer writes its own field, so that two consumers writing one
+ * picking at once cannot drop each other's entries; the field all shared
+ * before is read until the own one has an entry, and carried over. */
+START_TEST(test_clock_field_per_consumer)
+{
+    ck_assert_str_eq(lgx_clock_field("pick_confirmed"), "x_lgx_clock_picks");
+    ck_assert_str_eq(lgx_clock_field("shipment_dispatched"),
+                     "x_lgx_clock_shipments");
+    ck_assert_str_eq(lgx_clock_field("label_created"), "x_lgx_clock_shipments");
+    ck_assert_str_eq(lgx_clock_field("carrier_milestone"),
+                     "x_lgx_clock_milestones");
+    ck_assert_str_eq(lgx_clock_field("proof_of_delivery"), "x_lgx_clock_pod");
+    ck_assert_ptr_null(lgx_clock_field("order_released"));
+    ck_assert_ptr_null(lgx_clock_field(NULL));
+
+    const char *legacy = "{\"pick_confirmed/wms-a\":100}";
+    ck_assert_ptr_eq(lgx_clock_pick(NULL, legacy), legacy);
+    ck_assert_ptr_eq(lgx_clock_pick("", legacy), legacy);
+    ck_assert_str_eq(lgx_clock_pick("{}", legacy), "{}");
+
+    lgx_buf_t *b = lgx_buf_new();
+    ck_assert_int_eq(lgx_buf_puts(b, "{"), LGX_OK);
+    ck_assert_int_eq(lgx_clock_member(b, lgx_clock_pick(NULL, legacy),
+                                      "pick_confirmed", "wms-b", 200),
+                     LGX_OK);
+    ck_assert_int_eq(lgx_buf_puts(b, "}"), LGX_OK);
+    ck_assert_str_eq(lgx_buf_data(b),
+                     "{\"x_lgx_clock_picks\":\"{\\\"pick_confirmed/wms-a\\\""
+                     ":100,\\\"pick_confirmed/wms-b\\\":200}\"}");
+    lgx_buf_reset(b);
+    ck_assert_int_eq(lgx_clock_member(b, NULL, "order_released", "x", 1),
+                     LGX_ERR_INVALID);
+    lgx_buf_destroy(b);
+}
+END_TEST
+
 START_TEST(test_clock_bounded)
 {
     lgx_buf_t *b = lgx_buf_new();
@@ -63,6 +99,7 @@ Suite *clock_suite(void)
     TCase *core = tcase_create("core");
     TCase *limits = tcase_create("limits");
     tcase_add_test(core, test_clock_get_set);
+    tcase_add_test(core, test_clock_field_per_consumer);
     tcase_add_test(limits, test_clock_bounded);
     suite_add_tcase(s, core);
     suite_add_tcase(s, limits);

@@ -229,7 +229,7 @@ class MilestonesTest(StockEventCase):
         self.assertEqual(p["x_lgx_milestone"], "IN_TRANSIT")
         self.assertEqual(p["x_lgx_milestone_at"], odoo_time(ev["occurred_at"]))
         self.assertEqual(p["x_lgx_eta"], odoo_time(eta))
-        self.assertIn('"carrier_milestone/carrier-hub"', p["x_lgx_clock"])
+        self.assertIn('"carrier_milestone/carrier-hub"', p["x_lgx_clock_milestones"])
         self.assertEqual(p["x_lgx_shipment_status"], "dispatched")
         self.assertEqual(self.notes(name), [
             "Carrier DHL: IN_TRANSIT at Leipzig hub (%s UTC); ETA %s UTC" %
@@ -283,7 +283,7 @@ class MilestonesTest(StockEventCase):
         rules = lgxenv.rules_file(self.sim.dir, carrier_milestone={
             "writes": ["stock.picking.x_lgx_milestone_at",
                        "stock.picking.x_lgx_eta",
-                       "stock.picking.x_lgx_clock"]})
+                       "stock.picking.x_lgx_clock_milestones"]})
         self.refused(milestone(ref), "field_not_owned", "--rules", rules)
         self.assertFalse(self.sim.picking(name)["x_lgx_milestone"])
         self.assertEqual(self.event_calls(), [])

@@ -56,7 +56,7 @@ class PodTest(shared.StockEventCase):
         self.assertEqual(p["x_lgx_receiver"], "A. Janssen")
         self.assertEqual(p["x_lgx_delivered_at"],
                          odoo_time(ev["delivered_at"]))
-        self.assertIn('"proof_of_delivery/driver-app"', p["x_lgx_clock"])
+        self.assertIn('"proof_of_delivery/driver-app"', p["x_lgx_clock_pod"])
         atts = self.on_picking("ir.attachment", name)
         self.assertEqual([(a["name"], a["mimetype"]) for a in atts],
                          [("POD signature " + name, "image/svg+xml")])
@@ -153,7 +153,7 @@ class PodTest(shared.StockEventCase):
         rules = lgxenv.rules_file(self.sim.dir, proof_of_delivery={
             "writes": ["stock.picking.x_lgx_delivered_at",
                        "stock.picking.x_lgx_shipment_status",
-                       "stock.picking.x_lgx_clock"]})
+                       "stock.picking.x_lgx_clock_pod"]})
         c = self.refused(ev, "field_not_owned", "--rules", rules)
         self.assertIn("x_lgx_receiver", self.outcome(c, ev)["msg"])
         self.assertEqual(self.event_calls(), [])
@@ -202,7 +202,7 @@ class PodTest(shared.StockEventCase):
         pid = self.sim.picking(name)["id"]
         self.sim.call("stock.picking", "write", ids=[pid],
                       vals={"x_lgx_shipment_status": "dispatched",
-                            "x_lgx_clock": False})
+                            "x_lgx_clock_pod": False})
         c = self.consume(group="replay-" + self.topic)
         self.assertEqual(self.outcome(c, ev)["outcome"], "applied")
         self.assertEqual(len(self.on_picking("ir.attachment", name)), 1)

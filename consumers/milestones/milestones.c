@@ -52,8 +52,9 @@ static bool read_event(const lgx_event_t *ev, milestone_t *m, lgx_verdict_t *v)
  * call. */
 static bool owned(const ms_job_t *job, lgx_verdict_t *v)
 {
-    static const char *const fields[] = {
-        "x_lgx_milestone", "x_lgx_milestone_at", "x_lgx_clock", NULL};
+    static const char *const fields[] = {"x_lgx_milestone",
+                                         "x_lgx_milestone_at",
+                                         "x_lgx_clock_milestones", NULL};
     static const char *const eta[] = {"x_lgx_eta", NULL};
     return lgx_stock_gate_writes(job->rule, fields, v) &&
            (job->m.eta < 0 || lgx_stock_gate_writes(job->rule, eta, v)) &&

@@ -15,11 +15,15 @@
 
 static picks_conf_t conf;
 
-static const char *const requires[] = {
-    "stock.picking.name",        "stock.picking.state",
-    "stock.move.quantity",       "stock.move.picked",
-    "stock.move.product_id",     "product.product.default_code",
-    "stock.picking.x_lgx_clock", NULL};
+static const char *const requires[] = {"stock.picking.name",
+                                       "stock.picking.state",
+                                       "stock.move.quantity",
+                                       "stock.move.picked",
+                                       "stock.move.product_id",
+                                       "product.product.default_code",
+                                       "stock.picking.x_lgx_clock",
+                                       "stock.picking.x_lgx_clock_picks",
+                                       NULL};
 
 LGX_CONSUMER_MAIN("picks", "lgx.picks.PickConfirmed",
                   "Applies warehouse pick confirmations (topic lgx.picks, "

@@ -119,8 +119,8 @@ static bool read_event(const lgx_event_t *ev, pod_job_t *job, lgx_verdict_t *v)
 static bool owned(const pod_job_t *job, lgx_verdict_t *v)
 {
     static const char *const fields[] = {"x_lgx_delivered_at", "x_lgx_receiver",
-                                         "x_lgx_shipment_status", "x_lgx_clock",
-                                         NULL};
+                                         "x_lgx_shipment_status",
+                                         "x_lgx_clock_pod", NULL};
     return lgx_stock_gate_writes(job->rule, fields, v) &&
            (!job->mimetype ||
             lgx_gate_call(job->rule, "ir.attachment", "create", v)) &&
