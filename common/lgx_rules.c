@@ -30,6 +30,7 @@ struct lgx_rule_s {
 struct lgx_rules_s {
     lgx_rule_t *rules;
     size_t n;
+    list_t shared; /* targets several source families may touch */
     int64_t clock_skew_ms;
 };
 
@@ -194,6 +195,115 @@ static lgx_err_t read_rule(const char *type, yajl_val obj, lgx_rule_t *r,
     return err == LGX_OK ? check_statuses(r, where, errstr, size) : err;
 }
 
+/* Warehouse truth: what was picked and its validation. It has one owner
+ * whatever "shared" says. */
+static bool never_shared(const char *target)
+{
+    static const char *const prefixes[] = {"stock.move.",
+                                           "stock.move.line.",
+                                           "stock.lot.",
+                                           "stock.quant.",
+                                           "stock.backorder.confirmation.",
+                                           "stock.picking.button_validate",
+                                           "stock.picking.action_cancel"};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        if (strncmp(target, prefixes[i], strlen(prefixes[i])) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static lgx_err_t read_shared(yajl_val v, list_t *shared, char *errstr,
+                             size_t size)
+{
+    lgx_err_t err = read_list(v, "shared", shared, errstr, size);
+    for (size_t i = 0; err == LGX_OK && i < shared->n; i++) {
+        if (never_shared(shared->items[i])) {
+            snprintf(errstr, size,
+                     "shared: '%s' is warehouse truth (what was picked and "
+                     "its validation): it has one owner and cannot be shared",
+                     shared->items[i]);
+            err = LGX_ERR_INVALID;
+        }
+    }
+    return err;
+}
+
+/* Two rules are of one source family when they list the same sources. */
+static bool same_family(const lgx_rule_t *a, const lgx_rule_t *b)
+{
+    if (a->sources.n != b->sources.n) {
+        return false;
+    }
+    for (size_t i = 0; i < a->sources.n; i++) {
+        if (!list_has(&b->sources, a->sources.items[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void sources_text(const lgx_rule_t *r, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < r->sources.n && used < size; i++) {
+        int k = snprintf(out + used, size - used, "%s%s", i ? ", " : "",
+                         r->sources.items[i]);
+        used += k > 0 ? (size_t)k : 0;
+    }
+}
+
+/* The first target of a (writes, then calls) that b also writes or calls
+ * and that is not shared, or NULL. */
+static const char *overlap(const lgx_rule_t *a, const lgx_rule_t *b,
+                           const list_t *shared, bool *a_writes)
+{
+    const list_t *mine[] = {&a->writes, &a->calls};
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < mine[k]->n; i++) {
+            const char *t = mine[k]->items[i];
+            if ((list_has(&b->writes, t) || list_has(&b->calls, t)) &&
+                !list_has(shared, t)) {
+                *a_writes = k == 0;
+                return t;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* One owner per field and business method: two event types of different
+ * source families may not both write a field or call a method, unless
+ * the file lists it under "shared". */
+static lgx_err_t check_owners(const lgx_rules_t *r, char *errstr, size_t size)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        for (size_t j = i + 1; j < r->n; j++) {
+            const lgx_rule_t *a = &r->rules[i], *b = &r->rules[j];
+            bool writes = false;
+            const char *t =
+                same_family(a, b) ? NULL : overlap(a, b, &r->shared, &writes);
+            if (t) {
+                char sa[160], sb[160];
+                sources_text(a, sa, sizeof(sa));
+                sources_text(b, sb, sizeof(sb));
+                snprintf(errstr, size,
+                         "events.%s and events.%s both %s '%s', but their "
+                         "sources differ (%s; %s): each field and business "
+                         "method has one owner; give it to one of them, or "
+                         "list it under \"shared\" if every event only adds "
+                         "to it",
+                         a->event_type, b->event_type,
+                         writes ? "write" : "call", t, sa, sb);
+                return LGX_ERR_INVALID;
+            }
+        }
+    }
+    return LGX_OK;
+}
+
 static lgx_err_t read_root(lgx_rules_t *r, yajl_val root, char *errstr,
                            size_t size)
 {
@@ -201,7 +311,7 @@ static lgx_err_t read_root(lgx_rules_t *r, yajl_val root, char *errstr,
         snprintf(errstr, size, "the rules must be a JSON object");
         return LGX_ERR_INVALID;
     }
-    yajl_val events = NULL;
+    yajl_val events = NULL, shared = NULL;
     r->clock_skew_ms = 300000;
     for (size_t i = 0; i < root->u.object.len; i++) {
         const char *k = root->u.object.keys[i];
@@ -211,6 +321,8 @@ static lgx_err_t read_root(lgx_rules_t *r, yajl_val root, char *errstr,
         } else if (strcmp(k, "clock_skew_ms") == 0 && YAJL_IS_INTEGER(v) &&
                    YAJL_GET_INTEGER(v) >= 0) {
             r->clock_skew_ms = YAJL_GET_INTEGER(v);
+        } else if (strcmp(k, "shared") == 0) {
+            shared = v;
         } else if (strcmp(k, "doc") != 0) {
             snprintf(errstr, size, "%s: unknown key or bad value", k);
             return LGX_ERR_INVALID;
@@ -220,6 +332,11 @@ static lgx_err_t read_root(lgx_rules_t *r, yajl_val root, char *errstr,
         snprintf(errstr, size, "events: missing");
         return LGX_ERR_INVALID;
     }
+    lgx_err_t err =
+        shared ? read_shared(shared, &r->shared, errstr, size) : LGX_OK;
+    if (err != LGX_OK) {
+        return err;
+    }
     r->rules = calloc(events->u.object.len ? events->u.object.len : 1,
                       sizeof(*r->rules));
     if (!r->rules) {
@@ -227,14 +344,13 @@ static lgx_err_t read_root(lgx_rules_t *r, yajl_val root, char *errstr,
     }
     for (size_t i = 0; i < events->u.object.len; i++) {
         r->n++;
-        lgx_err_t err =
-            read_rule(events->u.object.keys[i], events->u.object.values[i],
-                      &r->rules[i], errstr, size);
+        err = read_rule(events->u.object.keys[i], events->u.object.values[i],
+                        &r->rules[i], errstr, size);
         if (err != LGX_OK) {
             return err;
         }
     }
-    return LGX_OK;
+    return check_owners(r, errstr, size);
 }
 
 lgx_rules_t *lgx_rules_parse(const char *json, size_t len, char *errstr,
@@ -289,6 +405,7 @@ void lgx_rules_destroy(lgx_rules_t *r)
         list_free(&x->stale_in);
     }
     free(r->rules);
+    list_free(&r->shared);
     free(r);
 }
 

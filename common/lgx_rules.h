@@ -15,8 +15,16 @@
  *   (any other status: the transition is not allowed; rejected)
  *
  * and, for all: clock_skew_ms, how far in the future an event may be
- * dated. The file is validated as a whole: an unknown key or a bad value
- * makes loading fail with a message naming it. Pure: no I/O but reading
+ * dated; shared, the targets ("model.field" or "model.method") that
+ * event types of different source families may all write or call.
+ *
+ * One owner per field and business method: the file is refused when two
+ * event types whose sources differ (not the same set of patterns) both
+ * write a field or call a method that is not shared, naming both. What
+ * the warehouse picked (stock.move, stock.move.line, stock.lot,
+ * stock.quant, the backorder wizard, button_validate, action_cancel) can
+ * never be shared. The file is validated as a whole: an unknown key or a bad
+ * value makes loading fail with a message naming it. Pure: no I/O but reading
  * the file.
  */
 #ifndef LGX_RULES_H

@@ -1,8 +1,11 @@
 /*
  * Unit tests for lgx_rules: timestamp governance (lgx_rules_check_time)
- * at the edges of the clock skew a rules file may set.
+ * at the edges of the clock skew a rules file may set; one owner per
+ * field and business method (the loader refuses overlaps); the shipped
+ * rules file.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,6 +74,121 @@ START_TEST(test_rules_time_extreme_now)
 }
 END_TEST
 
+/* Two event types with the given sources, writes and calls (JSON arrays),
+ * and an optional "shared" list; parsed. errstr gets the loader's message. */
+static lgx_rules_t *two_rules(const char *src_a, const char *writes_a,
+                              const char *calls_a, const char *src_b,
+                              const char *writes_b, const char *calls_b,
+                              const char *shared, char *errstr, size_t size)
+{
+    char json[2048];
+    snprintf(json, sizeof(json),
+             "{%s%s%s\"events\":{"
+             "\"pick_confirmed\":{\"sources\":%s,\"writes\":%s,"
+             "\"calls\":%s,\"apply_in\":[\"assigned\"]},"
+             "\"shipment_dispatched\":{\"sources\":%s,\"writes\":%s,"
+             "\"calls\":%s,\"apply_in\":[\"labelled\"]}}}",
+             shared ? "\"shared\":" : "", shared ? shared : "",
+             shared ? "," : "", src_a, writes_a, calls_a, src_b, writes_b,
+             calls_b);
+    errstr[0] = '\0';
+    return lgx_rules_parse(json, strlen(json), errstr, size);
+}
+
+START_TEST(test_rules_owner_write_overlap_refused)
+{
+    /* The rule file of before: the pick and the dispatch both wrote what
+     * was picked. */
+    char err[512];
+    lgx_rules_t *r = two_rules(
+        "[\"wms-*\"]", "[\"stock.move.quantity\",\"stock.move.picked\"]", "[]",
+        "[\"tms-*\"]", "[\"stock.move.quantity\"]", "[]", NULL, err,
+        sizeof(err));
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err, "events.pick_confirmed and "
+                              "events.shipment_dispatched both write "
+                              "'stock.move.quantity'") != NULL,
+                  "%s", err);
+    ck_assert_msg(strstr(err, "wms-*; tms-*") != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(test_rules_owner_call_overlap_refused)
+{
+    char err[512];
+    lgx_rules_t *r =
+        two_rules("[\"wms-*\"]", "[]", "[\"stock.picking.button_validate\"]",
+                  "[\"tms-*\"]", "[]", "[\"stock.picking.button_validate\"]",
+                  NULL, err, sizeof(err));
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err, "both call 'stock.picking.button_validate'") !=
+                      NULL,
+                  "%s", err);
+}
+END_TEST
+
+START_TEST(test_rules_owner_same_family_and_shared_allowed)
+{
+    char err[512];
+    /* One family (the same sources in another order) may share a field. */
+    lgx_rules_t *r = two_rules("[\"tms-*\",\"x-*\"]",
+                               "[\"stock.picking.x_lgx_shipment_status\"]",
+                               "[]", "[\"x-*\",\"tms-*\"]",
+                               "[\"stock.picking.x_lgx_shipment_status\"]",
+                               "[]", NULL, err, sizeof(err));
+    ck_assert_msg(r != NULL, "%s", err);
+    lgx_rules_destroy(r);
+    /* Different families: only through "shared". */
+    r = two_rules("[\"carrier-*\"]", "[]", "[\"mail.thread.message_post\"]",
+                  "[\"driver-*\"]", "[]", "[\"mail.thread.message_post\"]",
+                  NULL, err, sizeof(err));
+    ck_assert_ptr_null(r);
+    r = two_rules("[\"carrier-*\"]", "[]", "[\"mail.thread.message_post\"]",
+                  "[\"driver-*\"]", "[]", "[\"mail.thread.message_post\"]",
+                  "[\"mail.thread.message_post\"]", err, sizeof(err));
+    ck_assert_msg(r != NULL, "%s", err);
+    lgx_rules_destroy(r);
+}
+END_TEST
+
+START_TEST(test_rules_owner_warehouse_truth_never_shared)
+{
+    char err[512];
+    const char *truth[] = {"[\"stock.move.quantity\"]",
+                           "[\"stock.picking.button_validate\"]",
+                           "[\"stock.backorder.confirmation.process\"]",
+                           "[\"stock.move.line.lot_id\"]"};
+    for (size_t i = 0; i < sizeof(truth) / sizeof(truth[0]); i++) {
+        lgx_rules_t *r = two_rules("[\"wms-*\"]", "[]", "[]", "[\"tms-*\"]",
+                                   "[]", "[]", truth[i], err, sizeof(err));
+        ck_assert_ptr_null(r);
+        ck_assert_msg(strstr(err, "cannot be shared") != NULL, "%s", err);
+    }
+}
+END_TEST
+
+START_TEST(test_rules_shipped_file_one_owner)
+{
+    /* The shipped rules load, and in them the warehouse alone writes
+     * quantities and validates. */
+    char err[512] = "";
+    lgx_rules_t *r = lgx_rules_load(LGX_RULES_FILE, err, sizeof(err));
+    ck_assert_msg(r != NULL, "%s", err);
+    const char *const *t = lgx_rules_event_types;
+    for (; *t; t++) {
+        const lgx_rule_t *rule = lgx_rules_get(r, *t);
+        ck_assert_ptr_nonnull(rule);
+        bool warehouse = strcmp(*t, "pick_confirmed") == 0;
+        ck_assert_int_eq(lgx_rule_may_write(rule, "stock.move", "quantity"),
+                         warehouse);
+        ck_assert_int_eq(
+            lgx_rule_may_call(rule, "stock.picking", "button_validate"),
+            warehouse);
+    }
+    lgx_rules_destroy(r);
+}
+END_TEST
+
 Suite *rules_suite(void)
 {
     Suite *s = suite_create("rules");
@@ -80,6 +198,14 @@ Suite *rules_suite(void)
     tcase_add_test(tc_limits, test_rules_time_largest_skew);
     tcase_add_test(tc_limits, test_rules_time_extreme_now);
     suite_add_tcase(s, tc_limits);
+
+    TCase *tc_owners = tcase_create("owners");
+    tcase_add_test(tc_owners, test_rules_owner_write_overlap_refused);
+    tcase_add_test(tc_owners, test_rules_owner_call_overlap_refused);
+    tcase_add_test(tc_owners, test_rules_owner_same_family_and_shared_allowed);
+    tcase_add_test(tc_owners, test_rules_owner_warehouse_truth_never_shared);
+    tcase_add_test(tc_owners, test_rules_shipped_file_one_owner);
+    suite_add_tcase(s, tc_owners);
 
     return s;
 }
