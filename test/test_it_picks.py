@@ -224,7 +224,7 @@ class PicksTest(unittest.TestCase):
         name = self.assigned_picking(6)
         self.produce_ok([pick_event(name, [("SKU-1001", 2)])])
         rules = lgxenv.rules_file(self.sim.dir, pick_confirmed={
-            "writes": ["stock.move.picked", "stock.picking.x_lgx_clock"]})
+            "writes": ["stock.move.picked", "stock.picking.x_lgx_clock_picks"]})
         c = self.consume(extra=("--rules", rules))
         self.assertEqual(c.outcomes()[0]["reason"], "field_not_owned")
         self.assertEqual(self.sim.picking(name)["state"], "assigned")
@@ -280,6 +280,51 @@ class PicksTest(unittest.TestCase):
         c = self.consume(group="replay-" + self.topic)
         self.assertEqual(c.summary()["stale"], 1)
         self.assertEqual(self.sim.dump("stock.picking"), before)
+
+    def test_pick_after_a_different_validation_is_a_discrepancy(self):
+        """Someone validated the picking in Odoo with 5; the warehouse's
+        pick then reports 3. lgx changes nothing, dead-letters the pick
+        with both figures and gives the stock team an activity."""
+        name = self.assigned_picking(5)
+        pid = self.sim.picking(name)["id"]
+        self.sim.call("stock.picking", "button_validate", ids=[pid],
+                      context={"skip_sms": True})
+        self.assertEqual(self.sim.picking(name)["state"], "done")
+        ev = pick_event(name, [("SKU-1001", 3)])
+        self.produce_ok([ev])
+        c = self.consume()
+        o = c.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "pick_after_validation"), o)
+        self.assertIn("SKU-1001 picked 3, validated 5", o["msg"])
+        self.assertEqual([m["quantity"] for m in self.sim.moves(pid)], [5])
+        acts = [a for a in self.sim.dump("mail.activity")
+                if a.get("res_model") == "stock.picking"
+                and a.get("res_id") == pid]
+        self.assertEqual(len(acts), 1, acts)
+        self.assertIn("pick after validation", acts[0]["summary"])
+        dlq = broker.read(self.topic + ".dlq")
+        self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
+                         ["pick_after_validation"])
+        # Read again (a replay or a redrive): still no second activity.
+        again = self.consume(group="replay-" + self.topic)
+        self.assertEqual(again.outcomes()[0]["reason"],
+                         "pick_after_validation")
+        acts = [a for a in self.sim.dump("mail.activity")
+                if a.get("res_model") == "stock.picking"
+                and a.get("res_id") == pid]
+        self.assertEqual(len(acts), 1, acts)
+
+    def test_pick_after_the_same_validation_is_stale(self):
+        name = self.assigned_picking(4)
+        pid = self.sim.picking(name)["id"]
+        self.sim.call("stock.picking", "button_validate", ids=[pid],
+                      context={"skip_sms": True})
+        self.produce_ok([pick_event(name, [("SKU-1001", 4)])])
+        c = self.consume()
+        o = c.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("stale", "already_applied"), o)
 
     def test_sigterm_then_restart_applies_each_event_once(self):
         names = [self.assigned_picking(3) for _ in range(150)]

@@ -1,10 +1,13 @@
 """Integration tests of lgx-shipments: booked -> label -> dispatched or
-cancelled, against the rules file, on a real broker and the simulator."""
+cancelled, against the rules file, on a real broker and the simulator.
+A dispatch validates nothing: the warehouse's pick does (one owner), so a
+dispatch waits for its pickings to be done; a dispatch that reaches Odoo
+before its pick ends with the picked quantities."""
 import time
 import unittest
 
 import lgxenv
-from lgxenv import produce, run_consumer
+from lgxenv import pick_event, produce, run_consumer
 
 SCHEMA = "lgx.shipments.ShipmentEvent"
 broker = None
@@ -58,6 +61,15 @@ def cancelled(shipment, **kw):
                       {"reason": "customer changed the address"}, **kw)
 
 
+def wait_until_held(c, timeout=30):
+    """Waits until consumer c logged a held outcome; returns those."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and not any(
+            l["outcome"] == "held" for l in c.outcomes()):
+        time.sleep(0.1)
+    return [l for l in c.outcomes() if l["outcome"] == "held"]
+
+
 class ShipmentsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -72,17 +84,19 @@ class ShipmentsTest(unittest.TestCase):
         self.topic = "it.shipments." + self._testMethodName
         self.n = 0
 
-    def picking(self, qty=5):
-        """A new assigned outgoing picking; returns its name."""
+    def picking(self, qty=5, state="done"):
+        """A new outgoing picking (done: its pick validated it); returns
+        its name."""
         self.n += 1
         name = "WH/OUT/S%d-%d" % (self.n, time.monotonic_ns() % 10**6)
         pid = next(p["id"] for p in self.sim.dump("product.product")
                    if p["default_code"] == "SKU-1001")
         self.sim.seed("stock.picking", [{
-            "name": name, "state": "assigned",
+            "name": name, "state": state,
             "picking_type_code": "outgoing",
             "move_ids": [{"product_id": pid, "product_uom_qty": qty,
-                          "quantity": qty, "state": "assigned"}]}])
+                          "quantity": qty, "picked": state == "done",
+                          "state": state}]}])
         return name
 
     def send(self, events):
@@ -126,17 +140,64 @@ class ShipmentsTest(unittest.TestCase):
         c = lgxenv.Consumer("lgx-shipments", broker, self.sim, self.topic,
                             extra=("--exit-at-end", "--hold-recheck-ms",
                                    "200"))
-        deadline = time.time() + 30
-        while time.time() < deadline and not any(
-                l["outcome"] == "held" for l in c.outcomes()):
-            time.sleep(0.1)
-        self.assertEqual(self.sim.picking(a)["state"], "assigned")
+        wait_until_held(c)
+        self.assertEqual(self.sim.picking(a)["x_lgx_shipment_status"],
+                         "booked")
         # The label (carrier acceptance) arrives: the dispatch goes on.
         self.send([label("SHP-2", "TRK-2", doc=False)])
         self.assertEqual(c.wait(30), 0)
         s = c.summary()
         self.assertEqual((s["held"], s["applied"]), (1, 3), c.outcomes())
-        self.assertEqual(self.sim.picking(a)["state"], "done")
+        self.assertEqual(self.sim.picking(a)["x_lgx_shipment_status"],
+                         "dispatched")
+
+    def test_dispatch_before_its_pick_ends_with_the_picked_quantities(self):
+        """The dispatch reaches Odoo first (50 reserved, nothing picked):
+        it waits for the pick, which picks 20 of 50; Odoo then holds 20
+        done, not the 50 it had reserved."""
+        a = self.picking(qty=50, state="assigned")
+        ship = [booked("SHP-20", [a]), label("SHP-20", "TRK-20", doc=False),
+                dispatched("SHP-20")]
+        self.send(ship)
+        c = lgxenv.Consumer("lgx-shipments", broker, self.sim, self.topic,
+                            extra=("--exit-at-end", "--hold-recheck-ms",
+                                   "200"))
+        held = wait_until_held(c)
+        self.assertEqual([l["reason"] for l in held], ["waiting_for_pick"])
+        self.assertIn(a, held[0]["msg"])
+        p = self.sim.picking(a)
+        self.assertEqual(p["state"], "assigned")
+        self.assertEqual([m["picked"] for m in self.sim.moves(p["id"])],
+                         [False])
+        # The warehouse's pick of 20, on its own topic and consumer.
+        picks = self.topic + ".picks"
+        r = produce(broker, picks, [pick_event(a, [("SKU-1001", 20)])])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pk = run_consumer("lgx-picks", broker, self.sim, picks,
+                          extra=("--backorder", "none"))
+        self.assertEqual(pk.summary()["applied"], 1, pk.outcomes())
+        self.assertEqual(c.wait(30), 0)
+        self.assertEqual(c.summary()["applied"], 3, c.outcomes())
+        p = self.sim.picking(a)
+        self.assertEqual((p["state"], p["x_lgx_shipment_status"]),
+                         ("done", "dispatched"))
+        moves = self.sim.moves(p["id"])
+        self.assertEqual([(m["quantity"], m["picked"]) for m in moves],
+                         [(20, True)])
+
+    def test_dispatch_of_a_cancelled_picking_is_refused_at_once(self):
+        a = self.picking(state="cancel")
+        ev = dispatched("SHP-21")
+        self.send([booked("SHP-21", [a]),
+                   label("SHP-21", "TRK-21", doc=False), ev])
+        c = self.consume()
+        o = self.outcome(c, ev)
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "picking_cancelled"), o)
+        self.assertIn(a, o["msg"])
+        dlq = broker.read(self.topic + ".dlq")
+        self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
+                         ["picking_cancelled"])
 
     def test_dispatch_without_label_expires_to_the_dead_letter_topic(self):
         a = self.picking()
@@ -148,7 +209,8 @@ class ShipmentsTest(unittest.TestCase):
         self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
                          ["hold_expired"])
         self.assertIn("booked", dlq[0]["headers"]["lgx.dlq.message"])
-        self.assertEqual(self.sim.picking(a)["state"], "assigned")
+        self.assertEqual(self.sim.picking(a)["x_lgx_shipment_status"],
+                         "booked")
         self.assertEqual(c.summary()["rejected"], 1)
 
     def test_cancelled_shipment_takes_nothing_more(self):
@@ -163,7 +225,7 @@ class ShipmentsTest(unittest.TestCase):
                          "transition_not_allowed")
         p = self.sim.picking(a)
         self.assertEqual((p["state"], p["x_lgx_shipment_status"]),
-                         ("assigned", "cancelled"))
+                         ("done", "cancelled"))
         notes = [m for m in self.sim.dump("mail.message")
                  if m.get("model") == "stock.picking"
                  and m.get("res_id") == p["id"]
@@ -203,7 +265,7 @@ class ShipmentsTest(unittest.TestCase):
         a = self.picking()
         rules = lgxenv.rules_file(self.sim.dir, label_created={
             "writes": ["stock.picking.x_lgx_shipment_status",
-                       "stock.picking.x_lgx_clock"]})
+                       "stock.picking.x_lgx_clock_shipments"]})
         ev = label("SHP-8", "TRK-8")
         self.send([booked("SHP-8", [a]), ev])
         c = self.consume("--rules", rules)

@@ -131,8 +131,8 @@ static bool gate(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
                         "no picking named %s in Odoo", job->name);
         return false;
     }
-    int64_t last = lgx_clock_get(lgx_json_get_str(rec, "x_lgx_clock"),
-                                 EVENT_TYPE, lgx_event_source(ev));
+    int64_t last = lgx_clock_get(lgx_stock_clock(rec, EVENT_TYPE), EVENT_TYPE,
+                                 lgx_event_source(ev));
     return lgx_gate_event(ev, job->rule, last, v) &&
            lgx_gate_status(ev, job->rule, last, state, job->name, v);
 }
@@ -201,7 +201,7 @@ static bool stamp(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
                   lgx_verdict_t *v)
 {
     const char *clock =
-        lgx_json_get_str(lgx_json_at(job->picking, 0), "x_lgx_clock");
+        lgx_stock_clock(lgx_json_at(job->picking, 0), EVENT_TYPE);
     lgx_buf_reset(p->buf);
     if (lgx_buf_puts(p->buf, "{") != LGX_OK ||
         lgx_clock_member(p->buf, clock, EVENT_TYPE, lgx_event_source(ev),
@@ -218,9 +218,90 @@ static bool owned(const lgx_rule_t *rule, bool validate, lgx_verdict_t *v)
 {
     return lgx_gate_write(rule, "stock.move", "quantity", v) &&
            lgx_gate_write(rule, "stock.move", "picked", v) &&
-           lgx_gate_write(rule, "stock.picking", "x_lgx_clock", v) &&
+           lgx_gate_write(rule, "stock.picking", "x_lgx_clock_picks", v) &&
            (!validate ||
             lgx_gate_call(rule, "stock.picking", "button_validate", v));
+}
+
+/* The product code of the event's line for move_id's product. */
+static const char *code_of(const pick_job_t *job, int64_t move_id)
+{
+    for (size_t i = 0; i < lgx_json_len(job->moves); i++) {
+        yajl_val m = lgx_json_at(job->moves, i);
+        int64_t id = 0;
+        if (!lgx_json_get_int(m, "id", &id) || id != move_id) {
+            continue;
+        }
+        int64_t pid = lgx_json_m2o_id(lgx_json_get(m, "product_id"));
+        for (size_t j = 0; j < job->n_lines; j++) {
+            if (job->product_ids[j] == pid) {
+                return job->lines[j].code;
+            }
+        }
+    }
+    return "?";
+}
+
+/* The quantity Odoo holds on move_id (0 when not read). */
+static double qty_of(const pick_job_t *job, int64_t move_id)
+{
+    for (size_t i = 0; i < lgx_json_len(job->moves); i++) {
+        yajl_val m = lgx_json_at(job->moves, i);
+        int64_t id = 0;
+        double q = 0;
+        if (lgx_json_get_int(m, "id", &id) && id == move_id &&
+            lgx_json_get_num(m, "quantity", &q)) {
+            return q;
+        }
+    }
+    return 0;
+}
+
+/* A pick for a picking already done. Validated with the quantities it
+ * reports, it is a replay: stale. Validated with others (by an earlier
+ * pick, or by a person in Odoo), the two disagree and lgx does not decide:
+ * the picking stays as it is, the stock team gets an activity on it and
+ * the event goes to the dead letters with both figures. */
+static void judge_done(picks_t *p, pick_job_t *job, const picks_write_t *w,
+                       size_t n, lgx_verdict_t *v)
+{
+    if (n == 0) {
+        lgx_verdict_set(v, LGX_OUTCOME_STALE, "already_applied",
+                        "%s is done with the quantities of this pick",
+                        job->name);
+        return;
+    }
+    char detail[700] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n && used < sizeof(detail); i++) {
+        int k = snprintf(detail + used, sizeof(detail) - used,
+                         "%s%s picked %.15g, validated %.15g", i ? "; " : "",
+                         code_of(job, w[i].move_id), w[i].qty,
+                         qty_of(job, w[i].move_id));
+        used += k > 0 ? (size_t)k : 0;
+    }
+    char summary[300], text[1200];
+    snprintf(summary, sizeof(summary), "lgx: pick after validation on %s",
+             job->name);
+    snprintf(text, sizeof(text),
+             "The warehouse reported a pick for %s after it was validated "
+             "with other quantities (%s). lgx changed nothing: check the "
+             "stock and correct it in Odoo or in the warehouse.",
+             job->name, detail);
+    if (!lgx_gate_call(job->rule, "mail.activity", "create", v) ||
+        !lgx_stock_todo(p->odoo, job->picking_id, summary, text, v)) {
+        return;
+    }
+    lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "pick_after_validation",
+                    "%s was validated with other quantities than this pick "
+                    "reports: %s",
+                    job->name, detail);
+}
+
+static bool picking_done(const pick_job_t *job)
+{
+    const char *state = lgx_json_get_str(lgx_json_at(job->picking, 0), "state");
+    return state && strcmp(state, "done") == 0;
 }
 
 /* After the reads: the move writes, the validation, the clock. */
@@ -231,7 +312,16 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     picks_write_t *writes = NULL;
     size_t n = 0;
     bool backorder = false;
-    if (!plan(job, &writes, &n, v) || !write_moves(p, writes, n, v)) {
+    if (!plan(job, &writes, &n, v)) {
+        free(writes);
+        return;
+    }
+    if (picking_done(job)) {
+        judge_done(p, job, writes, n, v);
+        free(writes);
+        return;
+    }
+    if (!write_moves(p, writes, n, v)) {
         free(writes);
         return;
     }

@@ -14,14 +14,7 @@
 #define MAX_PICKINGS 64
 #define MAX_LABEL_BYTES (4 * 1024 * 1024)
 
-const lgx_opt_t shipments_opts[] = {
-    {"backorder", LGX_OPT_ENUM, "create", offsetof(shipments_conf_t, backorder),
-     "What validating a partly picked picking at dispatch does with the rest",
-     "create|none", 0},
-    LGX_OPT_END};
-
 typedef struct shipments {
-    const shipments_conf_t *conf;
     lgx_odoo_t *odoo;
     lgx_buf_t *buf;
     lgx_lookup_t *carriers; /* delivery.carrier by name */
@@ -51,6 +44,7 @@ void *shipments_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
                      size_t size)
 {
     (void)log;
+    (void)conf;
     shipments_t *s = calloc(1, sizeof(*s));
     if (!s || !(s->buf = lgx_buf_new()) ||
         !(s->carriers = lgx_lookup_new(odoo, "delivery.carrier", "name"))) {
@@ -58,7 +52,6 @@ void *shipments_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
         shipments_term(s);
         return NULL;
     }
-    s->conf = conf;
     s->odoo = odoo;
     return s;
 }
@@ -185,8 +178,8 @@ static bool fetch_and_gate(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     }
     job->n = lgx_stock_ids(job->pickings, job->ids, MAX_PICKINGS);
     yajl_val first = lgx_json_at(job->pickings, 0);
-    int64_t last = lgx_clock_get(lgx_json_get_str(first, "x_lgx_clock"),
-                                 job->type, lgx_event_source(job->ev));
+    int64_t last = lgx_clock_get(lgx_stock_clock(first, job->type), job->type,
+                                 lgx_event_source(job->ev));
     char entity[300];
     snprintf(entity, sizeof(entity), "shipment %s", job->id);
     return lgx_gate_event(job->ev, job->rule, last, v) &&
@@ -224,11 +217,12 @@ static bool vals_begin(shipments_t *s, ship_job_t *job, const char *status,
                        lgx_verdict_t *v)
 {
     const char *clock =
-        lgx_json_get_str(lgx_json_at(job->pickings, 0), "x_lgx_clock");
+        lgx_stock_clock(lgx_json_at(job->pickings, 0), job->type);
     lgx_buf_reset(s->buf);
     if (!lgx_gate_write(job->rule, "stock.picking", "x_lgx_shipment_status",
                         v) ||
-        !lgx_gate_write(job->rule, "stock.picking", "x_lgx_clock", v)) {
+        !lgx_gate_write(job->rule, "stock.picking", lgx_clock_field(job->type),
+                        v)) {
         return false;
     }
     if (lgx_buf_printf(s->buf, "{\"x_lgx_shipment_status\":\"%s\",", status) !=
@@ -353,14 +347,15 @@ static bool apply_label(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     return true;
 }
 
-/* Dispatch validates every picking not yet done. A picking still in draft
- * is not released: the event waits (Odoo would validate it regardless). */
+/* Dispatch records that the carrier collected the shipment. It validates
+ * nothing and writes no quantity: the warehouse's pick owns both, and
+ * validating here would let Odoo record as shipped whatever it had
+ * reserved, picked or not. So every picking must be done (validated by
+ * its pick, or by someone in Odoo, e.g. the barcode app) before the
+ * dispatch applies; until then it waits, naming the picking. A picking
+ * cancelled in Odoo refuses the dispatch at once. */
 static bool apply_dispatched(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
 {
-    size_t validated = 0, backorders = 0;
-    if (!lgx_gate_call(job->rule, "stock.picking", "button_validate", v)) {
-        return false;
-    }
     for (size_t i = 0; i < job->n; i++) {
         yajl_val p = lgx_json_at(job->pickings, i);
         const char *state = lgx_json_get_str(p, "state");
@@ -368,31 +363,29 @@ static bool apply_dispatched(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
         if (state && strcmp(state, "done") == 0) {
             continue;
         }
-        if (!state || strcmp(state, "draft") == 0 ||
-            strcmp(state, "cancel") == 0) {
-            lgx_verdict_set(v, LGX_OUTCOME_HELD, "picking_not_released",
-                            "shipment %s: picking %s is %s", job->id,
-                            name ? name : "?", state ? state : "unknown");
-            v->hold_ms = lgx_rule_hold_ms(job->rule);
+        if (state && strcmp(state, "cancel") == 0) {
+            lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "picking_cancelled",
+                            "shipment %s: picking %s was cancelled in Odoo; "
+                            "there is nothing to dispatch",
+                            job->id, name ? name : "?");
             return false;
         }
-        bool backorder = false;
-        if (!lgx_stock_validate(s->odoo, job->ids[i], name ? name : "?",
-                                strcmp(s->conf->backorder, "create") == 0,
-                                &backorder, v)) {
-            return false;
-        }
-        validated++;
-        backorders += backorder;
+        lgx_verdict_set(v, LGX_OUTCOME_HELD, "waiting_for_pick",
+                        "shipment %s: picking %s is %s, not validated yet: "
+                        "the dispatch waits for its pick (pick_confirmed) or "
+                        "a validation in Odoo",
+                        job->id, name ? name : "?", state ? state : "unknown");
+        v->hold_ms = lgx_rule_hold_ms(job->rule);
+        return false;
     }
     if (!vals_begin(s, job, "dispatched", v) ||
         !vals_end_and_write(s, job, v)) {
         return false;
     }
     lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
-                    "shipment %s dispatched: %zu picking(s) validated, %zu "
-                    "backorder(s)",
-                    job->id, validated, backorders);
+                    "shipment %s dispatched: %zu picking(s), validated by "
+                    "their pick",
+                    job->id, job->n);
     return true;
 }
 

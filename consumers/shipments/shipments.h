@@ -7,12 +7,7 @@
 #include "lgx_config.h"
 #include "lgx_consumer.h"
 
-typedef struct shipments_conf {
-    char *backorder;
-} shipments_conf_t;
-
-extern const lgx_opt_t shipments_opts[];
-
+/* conf is unused (lgx-shipments has no options of its own). */
 void *shipments_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
                      size_t errstr_size);
 void shipments_term(void *state);
