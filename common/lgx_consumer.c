@@ -320,6 +320,15 @@ void lgx_verdict_from_odoo(lgx_verdict_t *v, const lgx_odoo_error_t *e,
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "odoo_refused", "%s: %s", what,
                         detail);
         break;
+    case LGX_ERR_ODOO_CONFLICT:
+        /* Lost a race for a unique row: the next try finds the row the
+         * other transaction made. One that keeps failing is no race. */
+        lgx_verdict_set(v, LGX_OUTCOME_RETRY, "odoo_conflict",
+                        "%s: %s (another transaction won the same row; "
+                        "tried again)",
+                        what, detail);
+        v->bounded = true;
+        break;
     default:
         lgx_verdict_set(v, LGX_OUTCOME_RETRY, "odoo_error",
                         "%s: %s: %s (HTTP %d)", what, e->name, detail,

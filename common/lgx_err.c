@@ -33,6 +33,8 @@ const char *lgx_err_name(lgx_err_t err)
         return "odoo_retry";
     case LGX_ERR_ODOO_UNKNOWN:
         return "odoo_unknown";
+    case LGX_ERR_ODOO_CONFLICT:
+        return "odoo_conflict";
     case LGX_ERR_HELP:
         return "help";
     }
@@ -42,7 +44,8 @@ const char *lgx_err_name(lgx_err_t err)
 bool lgx_err_retriable(lgx_err_t err)
 {
     return err == LGX_ERR_ODOO_RETRY || err == LGX_ERR_ODOO_UNKNOWN ||
-           err == LGX_ERR_KAFKA || err == LGX_ERR_NOMEM;
+           err == LGX_ERR_ODOO_CONFLICT || err == LGX_ERR_KAFKA ||
+           err == LGX_ERR_NOMEM;
 }
 
 bool lgx_err_fatal(lgx_err_t err)

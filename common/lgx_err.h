@@ -14,21 +14,24 @@
 
 typedef enum lgx_err {
     LGX_OK = 0,
-    LGX_ERR_INVALID = -1,       /* bad argument or configuration */
-    LGX_ERR_NOMEM = -2,         /* allocation failed */
-    LGX_ERR_IO = -3,            /* file or system call failed */
-    LGX_ERR_DECODE = -4,        /* malformed input (framing, Avro, JSON) */
-    LGX_ERR_SCHEMA = -5,        /* unknown or unusable schema */
-    LGX_ERR_NOT_FOUND = -6,     /* a looked-up thing does not exist */
-    LGX_ERR_KAFKA = -7,         /* Kafka client failure */
-    LGX_ERR_ODOO_AUTH = -20,    /* Odoo refused the credentials: fatal */
-    LGX_ERR_ODOO_ACCESS = -21,  /* Odoo AccessError: no permission */
-    LGX_ERR_ODOO_MISSING = -22, /* Odoo MissingError: record gone */
-    LGX_ERR_ODOO_USER = -23,    /* Odoo UserError: business refusal */
-    LGX_ERR_ODOO_CONFIG = -24,  /* unknown field, bad argument: set-up */
-    LGX_ERR_ODOO_RETRY = -25,   /* lock, serialization, 5xx, network */
-    LGX_ERR_ODOO_UNKNOWN = -26, /* unclassified: retried a bounded time */
-    LGX_ERR_HELP = -99          /* --help was asked: not a failure */
+    LGX_ERR_INVALID = -1,        /* bad argument or configuration */
+    LGX_ERR_NOMEM = -2,          /* allocation failed */
+    LGX_ERR_IO = -3,             /* file or system call failed */
+    LGX_ERR_DECODE = -4,         /* malformed input (framing, Avro, JSON) */
+    LGX_ERR_SCHEMA = -5,         /* unknown or unusable schema */
+    LGX_ERR_NOT_FOUND = -6,      /* a looked-up thing does not exist */
+    LGX_ERR_KAFKA = -7,          /* Kafka client failure */
+    LGX_ERR_ODOO_AUTH = -20,     /* Odoo refused the credentials: fatal */
+    LGX_ERR_ODOO_ACCESS = -21,   /* Odoo AccessError: no permission */
+    LGX_ERR_ODOO_MISSING = -22,  /* Odoo MissingError: record gone */
+    LGX_ERR_ODOO_USER = -23,     /* Odoo UserError: business refusal */
+    LGX_ERR_ODOO_CONFIG = -24,   /* unknown field, bad argument: set-up */
+    LGX_ERR_ODOO_RETRY = -25,    /* lock, serialization, 5xx, network */
+    LGX_ERR_ODOO_UNKNOWN = -26,  /* unclassified: retried a bounded time */
+    LGX_ERR_ODOO_CONFLICT = -27, /* a unique constraint another transaction
+                                    won at the same time (a race): retried
+                                    a bounded time */
+    LGX_ERR_HELP = -99           /* --help was asked: not a failure */
 } lgx_err_t;
 
 /* Returns a static, human-readable name for err ("odoo_retry"). */

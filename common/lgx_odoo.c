@@ -136,6 +136,14 @@ lgx_err_t lgx_odoo_classify(int status, const char *name, const char *message)
     return LGX_ERR_ODOO_UNKNOWN;
 }
 
+lgx_err_t lgx_odoo_classify_debug(lgx_err_t code, const char *debug)
+{
+    if (code == LGX_ERR_ODOO_USER && has(debug, "UniqueViolation")) {
+        return LGX_ERR_ODOO_CONFLICT;
+    }
+    return code;
+}
+
 static void err_set(lgx_odoo_error_t *err, int status, const char *name,
                     const char *message)
 {
@@ -195,6 +203,8 @@ lgx_err_t lgx_odoo_parse_json2(int status, const char *body, size_t len,
     const char *message = lgx_json_get_str(root, "message");
     if (name || message) {
         err_set(err, status, name, message);
+        err->code =
+            lgx_odoo_classify_debug(err->code, lgx_json_get_str(root, "debug"));
     } else {
         err_from_text(err, status, body, len);
     }
@@ -228,6 +238,8 @@ lgx_err_t lgx_odoo_parse_jsonrpc(int status, const char *body, size_t len,
             message = lgx_json_get_str(error, "message");
         }
         err_set(err, status, name ? name : "jsonrpc_error", message);
+        err->code =
+            lgx_odoo_classify_debug(err->code, lgx_json_get_str(data, "debug"));
         yajl_tree_free(root);
         return err->code;
     }

@@ -140,6 +140,15 @@ const char *lgx_odoo_api_name(const lgx_odoo_t *o);
 lgx_err_t lgx_odoo_classify(int http_status, const char *name,
                             const char *message);
 
+/* Refines the class of an answer by the traceback Odoo sends with it
+ * (debug; may be NULL): Odoo turns a unique-constraint violation into a
+ * ValidationError ("The operation cannot be completed: ..."), which would
+ * read as a business refusal; when the traceback shows it came from
+ * psycopg2's UniqueViolation, it is a race between two transactions (two
+ * consumers making Odoo subscribe the same follower at once):
+ * LGX_ERR_ODOO_CONFLICT. Any other code is returned unchanged. */
+lgx_err_t lgx_odoo_classify_debug(lgx_err_t code, const char *debug);
+
 /* Parses a JSON-2 answer. On success *result is the return value. */
 lgx_err_t lgx_odoo_parse_json2(int http_status, const char *body, size_t len,
                                yajl_val *result, lgx_odoo_error_t *err);

@@ -25,6 +25,7 @@ static const lgx_err_t all_errs[] = {
     LGX_ERR_ODOO_CONFIG,
     LGX_ERR_ODOO_RETRY,
     LGX_ERR_ODOO_UNKNOWN,
+    LGX_ERR_ODOO_CONFLICT,
     LGX_ERR_HELP,
 };
 #define N_ERRS (sizeof(all_errs) / sizeof(all_errs[0]))

@@ -282,6 +282,52 @@ START_TEST(test_odoo_json2_null_and_wizard)
 }
 END_TEST
 
+/* Odoo turns a unique-constraint violation into a ValidationError; the
+ * traceback tells a race (two transactions adding the same follower) from
+ * a business refusal. */
+START_TEST(test_odoo_unique_violation_is_a_conflict)
+{
+    static const char json2[] =
+        "{\"name\":\"odoo.exceptions.ValidationError\",\"message\":\"The "
+        "operation cannot be completed: Error, a partner cannot follow twice "
+        "the same object.\",\"arguments\":[],\"context\":{},\"debug\":"
+        "\"Traceback (most recent call last):\\npsycopg2.errors."
+        "UniqueViolation: duplicate key value violates unique constraint "
+        "\\\"mail_followers_mail_followers_res_partner_res_model_id_uniq"
+        "\\\"\\n\\nThe above exception was the direct cause of the "
+        "following exception:\\nodoo.exceptions.ValidationError: The "
+        "operation cannot be completed\"}";
+    static const char rpc[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":200,"
+        "\"message\":\"Odoo Server Error\",\"data\":{\"name\":"
+        "\"odoo.exceptions.ValidationError\",\"message\":\"The operation "
+        "cannot be completed: Error, a partner cannot follow twice the same "
+        "object.\",\"debug\":\"psycopg2.errors.UniqueViolation: duplicate "
+        "key\"}}}";
+    static const char refusal[] =
+        "{\"name\":\"odoo.exceptions.ValidationError\",\"message\":\"The "
+        "quantity must be positive\",\"debug\":\"Traceback: "
+        "odoo.exceptions.ValidationError\"}";
+    yajl_val r = NULL;
+    lgx_odoo_error_t e;
+    ck_assert_int_eq(lgx_odoo_parse_json2(422, json2, strlen(json2), &r, &e),
+                     LGX_ERR_ODOO_CONFLICT);
+    ck_assert_str_eq(e.name, "odoo.exceptions.ValidationError");
+    ck_assert(lgx_err_retriable(e.code));
+    ck_assert_int_eq(lgx_odoo_parse_jsonrpc(200, rpc, strlen(rpc), &r, &e),
+                     LGX_ERR_ODOO_CONFLICT);
+    ck_assert_int_eq(
+        lgx_odoo_parse_json2(422, refusal, strlen(refusal), &r, &e),
+        LGX_ERR_ODOO_USER);
+    /* Only a refusal is refined: a lock stays a lock. */
+    ck_assert_int_eq(
+        lgx_odoo_classify_debug(LGX_ERR_ODOO_RETRY, "UniqueViolation"),
+        LGX_ERR_ODOO_RETRY);
+    ck_assert_int_eq(lgx_odoo_classify_debug(LGX_ERR_ODOO_USER, NULL),
+                     LGX_ERR_ODOO_USER);
+}
+END_TEST
+
 START_TEST(test_odoo_json2_errors)
 {
     static const struct {
@@ -667,6 +713,7 @@ Suite *odoo_suite(void)
     tcase_add_test(tc_json2, test_odoo_json2_search_read);
     tcase_add_test(tc_json2, test_odoo_json2_null_and_wizard);
     tcase_add_test(tc_json2, test_odoo_json2_errors);
+    tcase_add_test(tc_json2, test_odoo_unique_violation_is_a_conflict);
     tcase_add_test(tc_json2, test_odoo_json2_html_502);
     tcase_add_test(tc_json2, test_odoo_json2_text_bodies);
     tcase_add_test(tc_json2, test_odoo_json2_200_without_json);
