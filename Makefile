@@ -41,7 +41,7 @@ TEST_SRC := $(wildcard test/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test unit integration conformance demo bench asan tsan lint \
-        lint-schemas lint-manifests chaos fmt clean
+        lint-schemas lint-manifests chaos fmt clean test-odoo
 
 all: $(BINS) $(BUILD)/bin/check_lgx
 
@@ -100,6 +100,15 @@ test: deps
 	$(MAKE) --no-print-directory lint-manifests
 	bash test/test_deploy.sh
 	$(MAKE) --no-print-directory asan
+
+# Against a real Odoo Community 17, 18 or 19 from the source tree ODOO_SRC
+# (default /opt/odoo-19; test/env/odoo.sh says how it runs): starts it on a
+# fresh copy of a demo database, runs the conformance suite and the
+# real-Odoo integration tests (and the demo with TEST_ODOO_DEMO=1), stops
+# it. About 3 minutes once the version's template database exists.
+test-odoo: deps
+	$(MAKE) --no-print-directory all
+	bash test/env/test_odoo.sh
 
 demo: deps
 	$(MAKE) --no-print-directory all

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# make test-odoo: lgx against a real Odoo Community. Starts the Odoo of
+# ODOO_SRC (default /opt/odoo-19) with a fresh database (test/env/odoo.sh),
+# then runs against it:
+#   1. the conformance suite (test/conformance.py): every Odoo behaviour
+#      lgx relies on, as the simulator is held to it;
+#   2. the real-Odoo integration tests (test/test_odoo_real.py): a dispatch
+#      before its pick, a pick after another validation, the set-up;
+#   3. with TEST_ODOO_DEMO=1, the demo on TEST_ODOO_ORDERS orders (default
+#      100) with its audit (test/demo.py).
+# Stops Odoo at the end, whatever happened. Exit status 1 when a part
+# failed; the last line is "test-odoo: N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+export ODOO_SRC=${ODOO_SRC:-/opt/odoo-19}
+dir=$(mktemp -d /tmp/lgx-odoo.XXXXXX)
+trap '"$top/test/env/odoo.sh" stop "$dir"' EXIT
+
+"$top/test/env/odoo.sh" deps || exit 1
+"$top/test/env/odoo.sh" start "$dir" || exit 1
+set -a
+# shellcheck disable=SC1091
+. "$dir/env"
+set +a
+echo "test-odoo: real Odoo $ODOO_VERSION from $ODOO_SRC at $ODOO_URL (database $ODOO_DB)"
+
+passed=0 failed=0
+part() { # name command...
+    local name=$1; shift
+    echo "== test-odoo: $name"
+    if "$@"; then
+        passed=$((passed + 1)); echo "== test-odoo: $name passed"
+    else
+        failed=$((failed + 1)); echo "== test-odoo: $name FAILED"
+    fi
+}
+part conformance python3 "$top/test/conformance.py"
+part "integration (test_odoo_real)" \
+    bash -c "cd '$top/test' && python3 -m unittest -v test_odoo_real"
+if [ "${TEST_ODOO_DEMO:-0}" = 1 ]; then
+    part demo python3 "$top/test/demo.py" --orders "${TEST_ODOO_ORDERS:-100}"
+fi
+echo "test-odoo: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,247 @@
+"""lgx against a real Odoo (17, 18 or 19): what the simulator cannot
+prove. Run by `make test-odoo` (test/env/odoo.sh starts the Odoo of
+ODOO_SRC and gives ODOO_URL, ODOO_DB, ODOO_API_KEY_FILE, ODOO_LOGIN);
+skipped without ODOO_URL.
+
+* a dispatch that reaches Odoo before its pick waits for it, and Odoo
+  then records as shipped what the warehouse picked (20 of 50 reserved),
+  with the stock quant moved by exactly that;
+* a pick that arrives after a person validated other quantities changes
+  nothing and leaves an activity and a dead letter;
+* lgx-odoo-setup creates each consumer's own clock field.
+
+Each test makes its own product (with stock), sale order and delivery."""
+import json
+import os
+import subprocess
+import time
+import unittest
+import urllib.request
+
+import lgxenv
+from lgxenv import pick_event, produce, run_consumer
+from test_it_shipments import booked, dispatched, label, wait_until_held
+
+URL = os.environ.get("ODOO_URL")
+broker = None
+
+
+def setUpModule():
+    global broker
+    if URL:
+        broker = lgxenv.Broker()
+
+
+def tearDownModule():
+    if broker:
+        broker.stop()
+
+
+class Odoo:
+    """The real Odoo of the environment: JSON-2 from 19, JSON-RPC before."""
+
+    def __init__(self):
+        self.url = URL.rstrip("/")
+        self.db = os.environ["ODOO_DB"]
+        self.key_file = os.environ.get("ODOO_API_KEY_FILE")
+        if self.key_file:
+            with open(self.key_file) as f:
+                self.key = f.read().strip()
+        else:
+            self.key = os.environ["ODOO_API_KEY"]
+            self.key_file = os.path.join(lgxenv.tempfile.mkdtemp(), "key")
+            with open(self.key_file, "w") as f:
+                f.write(self.key)
+        self.login = os.environ.get("ODOO_LOGIN", "admin")
+        info = self._post("/jsonrpc", self._rpc_body("common", "version", []))
+        self.version = int(info["result"]["server_version_info"][0])
+        self.uid = None
+        if self.version < 19:
+            self.uid = self._post("/jsonrpc", self._rpc_body(
+                "common", "login", [self.db, self.login, self.key]))["result"]
+
+    def odoo_args(self):
+        return ["--odoo-url", self.url, "--odoo-allow-http", "--odoo-db",
+                self.db, "--odoo-api-key-file", self.key_file,
+                "--odoo-login", self.login]
+
+    @staticmethod
+    def _rpc_body(service, method, args):
+        return {"jsonrpc": "2.0", "method": "call", "id": 1,
+                "params": {"service": service, "method": method,
+                           "args": args}}
+
+    def _post(self, path, body, headers=None):
+        req = urllib.request.Request(
+            self.url + path, data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json", **(headers or {})})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            raise RuntimeError("%s: %s" % (path, e.read()[:500])) from None
+
+    def call(self, model, method, ids=None, **kw):
+        """A model method; create takes vals_list."""
+        if self.version >= 19:
+            body = dict(kw)
+            if ids is not None:
+                body["ids"] = ids
+            return self._post("/json/2/%s/%s" % (model, method), body,
+                              {"Authorization": "bearer " + self.key,
+                               "X-Odoo-Database": self.db})
+        args = [ids] if ids is not None else []
+        if method == "create":
+            args.append(kw.pop("vals_list"))
+        r = self._post("/jsonrpc", self._rpc_body(
+            "object", "execute_kw",
+            [self.db, self.uid, self.key, model, method, args, kw]))
+        if "error" in r:
+            raise RuntimeError(r["error"]["data"]["message"])
+        return r["result"]
+
+    def read(self, model, domain, fields):
+        return self.call(model, "search_read", domain=domain, fields=fields)
+
+
+@unittest.skipUnless(URL, "needs a real Odoo (ODOO_URL; make test-odoo)")
+class RealOdooTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.odoo = Odoo()
+        r = subprocess.run([os.path.join(lgxenv.BIN, "lgx-odoo-setup"),
+                            *cls.odoo.odoo_args()],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        wh = cls.odoo.read("stock.warehouse", [], ["lot_stock_id"])[0]
+        cls.stock_loc = wh["lot_stock_id"][0]
+        cls.partner = cls.odoo.read("res.partner",
+                                    [["customer_rank", ">", 0]], ["id"])[0]["id"]
+        cls.tag = "%d" % (time.time() * 1000)
+        cls.n = 0
+
+    def setUp(self):
+        self.topic = "real.%s.%s" % (self._testMethodName, self.tag)
+
+    def product(self, on_hand):
+        """A new storable product with on_hand units in stock."""
+        type(self).n += 1
+        code = "LGX-REAL-%s-%d" % (self.tag, self.n)
+        fields = self.odoo.call("product.product", "fields_get",
+                                attributes=["type"])
+        vals = {"name": "lgx real-Odoo test " + code, "default_code": code}
+        if "is_storable" in fields:
+            vals.update(type="consu", is_storable=True)
+        else:
+            vals.update(detailed_type="product")
+        pid = self.odoo.call("product.product", "create", vals_list=[vals])[0]
+        q = self.odoo.call("stock.quant", "create", vals_list=[{
+            "product_id": pid, "location_id": self.stock_loc,
+            "inventory_quantity": on_hand}])
+        self.odoo.call("stock.quant", "action_apply_inventory", ids=q)
+        return pid, code
+
+    def on_hand(self, pid):
+        return sum(q["quantity"] for q in self.odoo.read(
+            "stock.quant", [["product_id", "=", pid],
+                            ["location_id", "=", self.stock_loc]],
+            ["quantity"]))
+
+    def delivery(self, pid, qty):
+        """A confirmed sale order's delivery, reserved; its record."""
+        so = self.odoo.call("sale.order", "create", vals_list=[{
+            "partner_id": self.partner,
+            "order_line": [[0, 0, {"product_id": pid,
+                                   "product_uom_qty": qty}]]}])[0]
+        self.odoo.call("sale.order", "action_confirm", ids=[so])
+        p = self.odoo.read("stock.picking", [["sale_id", "=", so]],
+                           ["id", "name", "state"])[0]
+        if p["state"] != "assigned":
+            self.odoo.call("stock.picking", "action_assign", ids=[p["id"]])
+        return self.odoo.read("stock.picking", [["id", "=", p["id"]]],
+                              ["id", "name", "state", "backorder_ids"])[0]
+
+    def moves(self, picking_id):
+        return self.odoo.read("stock.move", [["picking_id", "=", picking_id]],
+                              ["quantity", "picked", "product_uom_qty"])
+
+    def test_dispatch_before_its_pick_ships_only_what_was_picked(self):
+        pid, code = self.product(100)
+        p = self.delivery(pid, 50)
+        self.assertEqual(p["state"], "assigned")
+        shipment = "SHP-REAL-%s" % self.tag
+        ships = self.topic + ".shipments"
+        r = produce(broker, ships,
+                    [booked(shipment, [p["name"]]),
+                     label(shipment, "TRK-" + self.tag, doc=False),
+                     dispatched(shipment)],
+                    schema="lgx.shipments.ShipmentEvent",
+                    key_field="shipment_id")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sc = lgxenv.Consumer("lgx-shipments", broker, self.odoo, ships,
+                             extra=("--exit-at-end", "--hold-recheck-ms",
+                                    "300"))
+        held = wait_until_held(sc, 60)
+        self.assertEqual([l["reason"] for l in held], ["waiting_for_pick"],
+                         sc.outcomes())
+        self.assertEqual(self.odoo.read("stock.picking",
+                                        [["id", "=", p["id"]]],
+                                        ["state"])[0]["state"], "assigned")
+        self.assertEqual(self.on_hand(pid), 100)
+        # The warehouse picked 20 of the 50 Odoo reserved.
+        picks = self.topic + ".picks"
+        r = produce(broker, picks, [pick_event(p["name"], [(code, 20)])])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pc = run_consumer("lgx-picks", broker, self.odoo, picks, timeout=120)
+        self.assertEqual(pc.summary()["applied"], 1, pc.outcomes())
+        self.assertEqual(sc.wait(120), 0)
+        self.assertEqual(sc.summary()["applied"], 3, sc.outcomes())
+        done = self.odoo.read("stock.picking", [["id", "=", p["id"]]],
+                              ["state", "x_lgx_shipment_status",
+                               "backorder_ids"])[0]
+        self.assertEqual((done["state"], done["x_lgx_shipment_status"]),
+                         ("done", "dispatched"))
+        self.assertEqual([(m["quantity"], m["picked"])
+                          for m in self.moves(p["id"])], [(20, True)])
+        self.assertEqual(self.on_hand(pid), 80)
+        back = self.odoo.read("stock.picking",
+                              [["backorder_id", "=", p["id"]]], ["id"])
+        self.assertEqual(len(back), 1)
+        self.assertEqual([m["product_uom_qty"]
+                          for m in self.moves(back[0]["id"])], [30])
+
+    def test_pick_after_a_different_validation_is_a_discrepancy(self):
+        pid, code = self.product(10)
+        p = self.delivery(pid, 5)
+        # A person validates the whole reserved 5 in Odoo.
+        self.odoo.call("stock.picking", "button_validate", ids=[p["id"]],
+                       context={"skip_sms": True})
+        self.assertEqual(self.on_hand(pid), 5)
+        picks = self.topic + ".picks"
+        r = produce(broker, picks, [pick_event(p["name"], [(code, 3)])])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pc = run_consumer("lgx-picks", broker, self.odoo, picks, timeout=120)
+        o = pc.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "pick_after_validation"), o)
+        self.assertIn("picked 3, validated 5", o["msg"])
+        self.assertEqual(self.on_hand(pid), 5)
+        acts = self.odoo.read("mail.activity",
+                              [["res_model", "=", "stock.picking"],
+                               ["res_id", "=", p["id"]]], ["summary"])
+        self.assertEqual(len(acts), 1, acts)
+        dlq = broker.read(picks + ".dlq")
+        self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
+                         ["pick_after_validation"])
+
+    def test_setup_made_each_consumers_clock(self):
+        names = {f["name"] for f in self.odoo.read(
+            "ir.model.fields", [["model", "=", "stock.picking"],
+                                ["name", "like", "x_lgx_clock"]], ["name"])}
+        self.assertLessEqual({"x_lgx_clock_picks", "x_lgx_clock_shipments",
+                              "x_lgx_clock_milestones", "x_lgx_clock_pod"},
+                             names)
+
+
+if __name__ == "__main__":
+    unittest.main()
