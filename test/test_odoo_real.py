@@ -98,7 +98,7 @@ class Odoo:
             [self.db, self.uid, self.key, model, method, args, kw]))
         if "error" in r:
             raise RuntimeError(r["error"]["data"]["message"])
-        return r["result"]
+        return r.get("result")  # a method returning None: no "result"
 
     def read(self, model, domain, fields):
         return self.call(model, "search_read", domain=domain, fields=fields)
