@@ -64,6 +64,16 @@ MISSING_RE = re.compile(r"^Record does not exist or has been deleted\.\n\(Record
 PDF_BYTES = b"%PDF-1.4\n% lgx conformance\n"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are answers to check (Odoo 18 sends /json/... to its login page)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+NO_REDIRECT = urllib.request.build_opener(_NoRedirect)
+
+
 class Fail(Exception):
     """A check failed; the message says what differed."""
 
@@ -95,7 +105,9 @@ class Result:
     def ok(self) -> bool:
         if self.api == "json2":
             return self.status == 200
-        return self.status == 200 and isinstance(self.payload, dict) and "result" in self.payload
+        # a method that returns None: Odoo leaves "result" out (JsonRPCDispatcher._response)
+        return (self.status == 200 and isinstance(self.payload, dict) and "error" not in self.payload
+                and ("result" in self.payload or self.payload.get("jsonrpc") == "2.0"))
 
     @property
     def value(self):
@@ -151,7 +163,7 @@ class Target:
         data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
         request = urllib.request.Request(self.url + path, data=data, method="POST", headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with NO_REDIRECT.open(request, timeout=self.timeout) as response:
                 return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read()
@@ -342,10 +354,18 @@ def c_json2_wrong(t: Target, _api):
 
 @check("json2.absent_before_19")
 def c_json2_absent(t: Target, _api):
+    """No JSON-2 before 19: 17 answers 404; 18's web client route
+    /json/<path> (auth='user') redirects to the login page (303)."""
     if t.has_json2:
         raise Skip(f"Odoo {t.version} has JSON-2")
     result = t.j2("res.users", "search_count", {"domain": []})
-    expect(result.status == 404, f"/json/2 on Odoo {t.version}: {result.describe()}")
+    if t.version == 18:
+        location = result.headers.get("Location") or ""
+        expect(result.status == 303 and "/web/login" in location,
+               f"/json/2 on Odoo 18: {result.describe()} Location {location!r}")
+    else:
+        expect(result.status == 404, f"/json/2 on Odoo {t.version}: {result.describe()}")
+    return f"HTTP {result.status}"
 
 
 # -- setup ---------------------------------------------------------------------
@@ -467,10 +487,10 @@ def c_unknown_method(t: Target, api):
 def c_private_method(t: Target, api):
     need(t, "empty_picking")
     result = t.call(api, "stock.picking", "_action_done", [t.ctx["empty_picking"]])
-    # 19: get_public_method names the model; 17/18: check_method_name(name) does not
+    # 18, 19: get_public_method names the model; 17: check_method_name(name) does not
     expect_error(result, 403, "odoo.exceptions.AccessError",
                  "Private methods (such as 'stock.picking._action_done') cannot be called remotely."
-                 if t.version >= 19 else "Private methods (such as _action_done) cannot be called remotely.")
+                 if t.version >= 18 else "Private methods (such as _action_done) cannot be called remotely.")
 
 
 @check("error.missing_id_on_write", apis=BOTH)
@@ -678,6 +698,240 @@ def c_skip_backorder(t: Target, _api):
     expect(result is True, f"button_validate returned {short(result)}")
     expect(read_picking(t, pid)["state"] == "done", "picking not done")
     expect(backorders_of(t, pid) == [], "a backorder was created")
+
+
+# -- stock on hand: reservation, lots, negative stock (REAL-ODOO.md section 3) -----------
+
+def storable_product(t: Target, name, tracking="none") -> int:
+    """A product whose stock Odoo keeps: is_storable (18+) or detailed_type
+    'product' (17)."""
+    fields = t.run("product.product", "fields_get", attributes=["type"])
+    vals = {"name": f"LGX conformance {name} {t.ctx['tag']}", "tracking": tracking}
+    if "is_storable" in fields:
+        vals.update(type="consu", is_storable=True)
+    elif "detailed_type" in fields:
+        vals.update(detailed_type="product")
+    else:
+        vals.update(type="product")
+    pid = t.run("product.product", "create", vals_list=[vals])
+    return pid[0] if isinstance(pid, list) else pid
+
+
+def stock_location(t: Target) -> int:
+    need(t, "types")
+    return t.ctx["types"]["outgoing"]["default_location_src_id"][0]
+
+
+def put_stock(t: Target, product, quantity, lot=False):
+    """An inventory adjustment: stock.quant inventory_quantity in
+    inventory_mode, then action_apply_inventory."""
+    vals = {"product_id": product, "location_id": stock_location(t), "inventory_quantity": quantity}
+    if lot:
+        vals["lot_id"] = lot
+    ids = t.run("stock.quant", "create", vals_list=[vals], context={"inventory_mode": True})
+    t.run("stock.quant", "action_apply_inventory", ids=ids if isinstance(ids, list) else [ids])
+
+
+def new_lot(t: Target, product, name) -> int:
+    company = (t.ctx["types"]["outgoing"].get("company_id") or [False])[0]
+    vals = {"name": f"{name}-{t.ctx['tag']}", "product_id": product}
+    if company:
+        vals["company_id"] = company
+    lot = t.run("stock.lot", "create", vals_list=[vals])
+    return lot[0] if isinstance(lot, list) else lot
+
+
+def delivery(t: Target, product, qty) -> int:
+    """A confirmed delivery of qty of product from the stock location (Odoo
+    reserves what it can at confirmation)."""
+    need(t, "types", "partner")
+    ptype = t.ctx["types"]["outgoing"]
+    src = stock_location(t)
+    dst = (ptype.get("default_location_dest_id") or [t.ctx["locations"]["customer"]])[0]
+    move = {"product_id": product, "product_uom_qty": qty, "location_id": src, "location_dest_id": dst}
+    fields = t.ctx["move_fields"]
+    if fields.get("name", {}).get("required"):
+        move["name"] = f"LGX conformance {t.ctx['tag']}"
+    if fields.get("product_uom", {}).get("required") and t.ctx.get("uom"):
+        move["product_uom"] = t.ctx["uom"]
+    pid = t.run("stock.picking", "create", vals_list=[{
+        "picking_type_id": ptype["id"], "partner_id": t.ctx["partner"], "location_id": src,
+        "location_dest_id": dst, "origin": f"LGX-CONF-{t.ctx['tag']}", "move_ids": [[0, 0, move]]}])[0]
+    t.ctx["pickings"].append(pid)
+    t.run("stock.picking", "action_confirm", ids=[pid])
+    return pid
+
+
+def move_lines(t: Target, pid):
+    lines = t.run("stock.move.line", "search_read", domain=[["picking_id", "=", pid]],
+                  fields=["quantity", "lot_id", "picked"], order="id")
+    return [((line["lot_id"] or [False])[0], line["quantity"]) for line in lines]
+
+
+def on_hand(t: Target, product):
+    """The product's quants in internal locations: (sum of quantity, rows)."""
+    quants = t.run("stock.quant", "search_read", domain=[["product_id", "=", product],
+                                                         ["location_id.usage", "=", "internal"]],
+                   fields=["quantity", "lot_id", "location_id"])
+    return sum(q["quantity"] for q in quants), quants
+
+
+@check("stock.validate_nothing_reserved_nothing_picked")
+def c_validate_zero(t: Target, _api):
+    """A delivery of a product with no stock: nothing reserved, nothing picked:
+    button_validate refuses (UserError; 19: "Validating a zero quantity
+    transfer", 17/18: "no quantities are reserved")."""
+    need(t, "tag")
+    product = storable_product(t, "no stock")
+    pid = delivery(t, product, 2)
+    state = read_picking(t, pid, ["state"])["state"]
+    expect(state == "confirmed", f"a delivery without stock is {state!r}")
+    error = expect_error(t.call(t.default_api, "stock.picking", "button_validate", [pid], context=SKIP_SMS),
+                         422, "odoo.exceptions.UserError")
+    if t.version >= 19:
+        expect("zero quantity" in (error.get("message") or ""), f"message {error.get('message')!r}")
+    expect(read_picking(t, pid, ["state"])["state"] == "confirmed", "the refused delivery changed state")
+    t.ctx["no_stock_product"] = product
+    return repr(error.get("message"))
+
+
+@check("stock.validate_reserved_not_picked")
+def c_validate_reserved(t: Target, _api):
+    """Stock 5, a delivery of 3: Odoo reserves 3; validating with nothing
+    marked picked delivers the whole reserved quantity."""
+    need(t, "tag")
+    product = storable_product(t, "reserved")
+    put_stock(t, product, 5)
+    pid = delivery(t, product, 3)
+    expect(read_picking(t, pid, ["state"])["state"] == "assigned", "delivery not reserved")
+    moves = picking_moves(t, pid)
+    expect([(m["quantity"], m["picked"]) for m in moves] == [(3.0, False)], f"reserved moves {moves}")
+    expect(validate(t, pid, SKIP_SMS) is True, "button_validate did not return true")
+    moves = picking_moves(t, pid)
+    expect([(m["quantity"], m["picked"], m["state"]) for m in moves] == [(3.0, True, "done")], f"moves {moves}")
+    total, _quants = on_hand(t, product)
+    expect(total == 2.0, f"on hand {total} after delivering 3 of 5")
+
+
+@check("stock.unreserved_quantity_goes_negative")
+def c_negative_stock(t: Target, _api):
+    """A quantity written on a move Odoo could not reserve (no stock):
+    validation succeeds and the stock quant goes negative, silently."""
+    need(t, "tag")
+    product = storable_product(t, "negative")
+    pid = delivery(t, product, 2)
+    move = picking_moves(t, pid)[0]
+    expect(move["quantity"] == 0.0 and move["state"] == "confirmed", f"move {move}")
+    t.run("stock.move", "write", ids=[move["id"]], vals={"quantity": 2, "picked": True})
+    expect(validate(t, pid, SKIP_SMS) is True, "button_validate did not return true")
+    expect(read_picking(t, pid, ["state"])["state"] == "done", "not done")
+    total, quants = on_hand(t, product)
+    expect(total == -2.0, f"quants after delivering 2 without stock: {quants}")
+    qty = t.run("product.product", "read", ids=[product], fields=["qty_available"])[0]["qty_available"]
+    expect(qty == -2.0, f"qty_available {qty}")
+    return f"quant {quants[0]['quantity'] if quants else None}"
+
+
+@check("stock.lots_reserved_kept_unless_set")
+def c_lots(t: Target, _api):
+    """A lot-tracked product with lots A (2) and B (5), then C (3): a delivery
+    of 3 reserves A then B (first in, first out) and validating without
+    touching the lines delivers those lots; a delivery of 1 reserves B, and
+    setting lot_id C on its line delivers C instead."""
+    need(t, "tag")
+    product = storable_product(t, "lots", tracking="lot")
+    lot_a, lot_b = new_lot(t, product, "LGX-A"), new_lot(t, product, "LGX-B")
+    put_stock(t, product, 2, lot_a)
+    put_stock(t, product, 5, lot_b)
+    pid = delivery(t, product, 3)
+    expect(read_picking(t, pid, ["state"])["state"] == "assigned", "delivery not reserved")
+    expect(move_lines(t, pid) == [(lot_a, 2.0), (lot_b, 1.0)], f"reserved lines {move_lines(t, pid)}")
+    expect(validate(t, pid, SKIP_SMS) is True, "button_validate did not return true")
+    expect(move_lines(t, pid) == [(lot_a, 2.0), (lot_b, 1.0)], f"done lines {move_lines(t, pid)}")
+    lot_c = new_lot(t, product, "LGX-C")
+    put_stock(t, product, 3, lot_c)
+    pid = delivery(t, product, 1)
+    lines = t.run("stock.move.line", "search_read", domain=[["picking_id", "=", pid]], fields=["lot_id"])
+    expect([(line["lot_id"] or [False])[0] for line in lines] == [lot_b], f"reserved lines {lines}")
+    t.run("stock.move.line", "write", ids=[lines[0]["id"]], vals={"lot_id": lot_c})
+    expect(validate(t, pid, SKIP_SMS) is True, "button_validate did not return true")
+    expect(move_lines(t, pid) == [(lot_c, 1.0)], f"done lines {move_lines(t, pid)}")
+    _total, quants = on_hand(t, product)
+    by_lot = {(q["lot_id"] or [False])[0]: q["quantity"] for q in quants}
+    expect({lot: by_lot.get(lot, 0.0) for lot in (lot_a, lot_b, lot_c)} == {lot_a: 0.0, lot_b: 4.0, lot_c: 2.0},
+           f"quants {quants}")
+
+
+# -- followers (mail.followers) ---------------------------------------------------------
+
+def followers(t: Target, pid):
+    return [r["partner_id"][0] for r in t.run("mail.followers", "search_read", domain=[
+        ["res_model", "=", "stock.picking"], ["res_id", "=", pid]], fields=["partner_id"])]
+
+
+def quiet_picking(t: Target) -> int:
+    """A receipt created with mail_create_nosubscribe: the user does not follow it."""
+    ptype = t.ctx["types"]["incoming"]
+    pid = t.run("stock.picking", "create", vals_list=[{"picking_type_id": ptype["id"],
+                                                       "origin": f"LGX-CONF-{t.ctx['tag']}"}],
+                context={"mail_create_nosubscribe": True})[0]
+    t.ctx["pickings"].append(pid)
+    return pid
+
+
+@check("mail.followers_on_create_and_post")
+def c_followers(t: Target, _api):
+    """Who follows a picking after create and message_post. create subscribes
+    the user unless mail_create_nosubscribe. message_post: 17/18 subscribe
+    the author for any post but a notification unless mail_create_nosubscribe;
+    19 only for a comment (subtype Discussions), whatever
+    mail_create_nosubscribe says (mail_post_autofollow_author_skip stops it)."""
+    need(t, "types", "tag")
+    me = t.run("res.users", "read", ids=[t.uid], fields=["partner_id"])[0]["partner_id"][0]
+    ptype = t.ctx["types"]["incoming"]
+    pid = t.run("stock.picking", "create", vals_list=[{"picking_type_id": ptype["id"]}])[0]
+    t.ctx["pickings"].append(pid)
+    expect(me in followers(t, pid), f"the creator does not follow: {followers(t, pid)}")
+    expect(me not in followers(t, quiet_picking(t)), "mail_create_nosubscribe did not keep the creator out")
+    got = {}
+    for label, subtype, context in (("note", "mail.mt_note", {}),
+                                    ("note nosubscribe", "mail.mt_note", {"mail_create_nosubscribe": True}),
+                                    ("comment", "mail.mt_comment", {}),
+                                    ("comment nosubscribe", "mail.mt_comment", {"mail_create_nosubscribe": True})):
+        pid = quiet_picking(t)
+        t.run("stock.picking", "message_post", ids=[pid], body="LGX conformance", message_type="comment",
+              subtype_xmlid=subtype, context=context)
+        got[label] = me in followers(t, pid)
+    if t.version >= 19:
+        want = {"note": False, "note nosubscribe": False, "comment": True, "comment nosubscribe": True}
+    else:
+        want = {"note": True, "note nosubscribe": False, "comment": True, "comment nosubscribe": False}
+    expect(got == want, f"author follows after message_post: {got}, expected {want}")
+    return ", ".join(f"{k}: {'follows' if v else 'not'}" for k, v in got.items())
+
+
+@check("mail.follower_twice_is_unique_violation", apis=BOTH)
+def c_follower_twice(t: Target, api):
+    """A second mail.followers row for the same partner and record: the
+    unique index refuses the INSERT; Odoo answers ValidationError "The
+    operation cannot be completed: ..." whose debug traceback shows the
+    psycopg2.errors.UniqueViolation (what two consumers posting on one
+    picking at once can meet)."""
+    need(t, "types", "tag")
+    me = t.run("res.users", "read", ids=[t.uid], fields=["partner_id"])[0]["partner_id"][0]
+    pid = quiet_picking(t)
+    vals = {"res_model": "stock.picking", "res_id": pid, "partner_id": me}
+    first = t.call(api, "mail.followers", "create", **({"vals_list": [vals]} if api == "json2" else {}),
+                   args=None if api == "json2" else [[vals]])
+    expect(first.ok, f"first follower: {first.describe()}")
+    second = t.call(api, "mail.followers", "create", **({"vals_list": [vals]} if api == "json2" else {}),
+                    args=None if api == "json2" else [[vals]])
+    error = expect_error(second, 422, "odoo.exceptions.ValidationError",
+                         lambda m: (m or "").startswith("The operation cannot be completed"))
+    debug = error.get("debug") or ""
+    expect("psycopg2.errors.UniqueViolation" in debug, "debug does not name psycopg2.errors.UniqueViolation")
+    expect(followers(t, pid).count(me) == 1, f"followers {followers(t, pid)}")
+    return repr(error.get("message"))
 
 
 @check("trap.state_write")
@@ -904,11 +1158,13 @@ def c_sale_flow(t: Target, _api):
     disable_cancel_warning; 19: at once) cancels the order, its delivery and
     its draft invoice."""
     order = sale_order(t)
-    oid = order["id"]
+    oid, name = order["id"], order["name"]
     expect(order["invoice_status"] == "to invoice", f"invoice_status {order['invoice_status']!r} once confirmed")
     picking = t.run("stock.picking", "read", ids=order["picking_ids"],
                     fields=["origin", "sale_id", "picking_type_code", "move_ids", "state"])[0]
-    expect(picking["origin"] == order["name"] and (picking["sale_id"] or [None])[0] == oid,
+    # 18 adds the customer reference to the delivery's origin
+    origin = f"{order['name']} - {t.ctx['tag']}" if t.version == 18 else order["name"]
+    expect(picking["origin"] == origin and (picking["sale_id"] or [None])[0] == oid,
            f"delivery origin {picking['origin']!r}, sale_id {picking['sale_id']!r}")
     expect(picking["picking_type_code"] == "outgoing", f"delivery type {picking['picking_type_code']!r}")
     moves = t.run("stock.move", "read", ids=picking["move_ids"],
@@ -926,7 +1182,7 @@ def c_sale_flow(t: Target, _api):
     move = t.run("account.move", "read", ids=order["invoice_ids"], fields=[
         "move_type", "state", "invoice_origin", "partner_id", "amount_untaxed"])[0]
     expect((move["move_type"], move["state"], move["invoice_origin"], move["partner_id"][0], move["amount_untaxed"])
-           == ("out_invoice", "draft", picking["origin"], t.ctx["partner"], 22.5), f"invoice {move}")
+           == ("out_invoice", "draft", name, t.ctx["partner"], 22.5), f"invoice {move}")
     answer = t.run("sale.order", "action_cancel", ids=[oid])
     if t.version >= 19:
         # 19 cancels at once (no sale.order.cancel wizard)

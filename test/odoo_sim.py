@@ -46,7 +46,11 @@ authentication:
   timeout, drop (transport faults, also on common/db calls; "after": true
   applies them once the call is committed), lock, serialization,
   user_error, access, missing, server (errors raised before the method
-  runs, so nothing of the call happens). ``GET /__sim/faults`` gives
+  runs, so nothing of the call happens), unique_race (the ValidationError
+  Odoo answers when two calls insert the same mail.followers row at once:
+  "The operation cannot be completed: Error, a partner cannot follow twice
+  the same object.", a debug traceback with psycopg2.errors.UniqueViolation;
+  422 on JSON-2). ``GET /__sim/faults`` gives
   ``{"seed", "rules": [... "id", "fired", "matched"], "fired": [log]}``.
   ``POST /__sim/fail`` (the older single-rule form with ``error``:
   lock|server|user|missing|access and ``times`` defaulting to 1) still works.
@@ -85,7 +89,7 @@ import time
 import traceback
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 # ===========================================================================
 # Constants
@@ -214,6 +218,49 @@ class ValidationError(UserError):
 class MissingError(UserError):
     name = "odoo.exceptions.MissingError"
     status = 404
+
+
+# mail.followers' unique (res_model, res_id, partner_id) constraint, its name in
+# PostgreSQL and its message (the same in 17, 18 and 19)
+FOLLOWER_CONSTRAINT = "mail_followers_mail_followers_res_partner_res_model_id_uniq"
+FOLLOWER_TWICE = "Error, a partner cannot follow twice the same object."
+
+
+class UniqueViolation(ValidationError):
+    """A unique constraint violated at INSERT: service/model.py retrying turns
+    the psycopg2.errors.UniqueViolation into a ValidationError "The operation
+    cannot be completed: <constraint message>" raised from it, so the debug
+    traceback shows the psycopg2 error (with its DETAIL line) first."""
+
+    def __init__(self, constraint: str, key: str, values: str, message: str):
+        super().__init__(f"The operation cannot be completed: {message}")
+        self.constraint = constraint
+        self.key = key
+        self.values = values
+
+    def debug(self) -> str:
+        return (
+            "Traceback (most recent call last):\n"
+            '  File "/usr/lib/python3/dist-packages/odoo/service/model.py", line 184, in retrying\n'
+            "    result = func()\n"
+            '  File "/usr/lib/python3/dist-packages/odoo/orm/models.py", line 4885, in _create\n'
+            "    cr.execute(SQL(\n"
+            '  File "/usr/lib/python3/dist-packages/odoo/sql_db.py", line 433, in execute\n'
+            "    self._obj.execute(query, params)\n"
+            f"psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint \"{self.constraint}\"\n"
+            f"DETAIL:  Key ({self.key})=({self.values}) already exists.\n"
+            "\n\nThe above exception was the direct cause of the following exception:\n\n"
+            "Traceback (most recent call last):\n"
+            '  File "/usr/lib/python3/dist-packages/odoo/http.py", line 2273, in _serve_db\n'
+            "    return service_model.retrying(serve_func, env=self.env)\n"
+            '  File "/usr/lib/python3/dist-packages/odoo/service/model.py", line 210, in retrying\n'
+            "    raise ValidationError(message) from exc\n"
+            + self.exception_line())
+
+
+def follower_twice(model: str, res_id, partner_id) -> UniqueViolation:
+    return UniqueViolation(FOLLOWER_CONSTRAINT, "res_model, res_id, partner_id",
+                           f"{model}, {res_id}, {partner_id}", FOLLOWER_TWICE)
 
 
 class AccessError(UserError):
@@ -479,6 +526,8 @@ ACCESS = {
                          "sales_team.group_sale_salesman": "r", "sales_team.group_sale_manager": "rwcd",
                          "base.group_partner_manager": "r", "base.group_system": "r"},
     "stock.lot": {"stock.group_stock_user": "rwcd"},
+    "stock.quant": {"stock.group_stock_user": "rwc", "stock.group_stock_manager": "rwcd"},
+    "stock.warehouse": {"base.group_user": "r", "stock.group_stock_manager": "rwcd"},
     "stock.package": {"base.group_user": "r", "stock.group_stock_user": "rwcd",
                       "stock.group_stock_manager": "rwcd"},
     "stock.quant.package": {"base.group_user": "r", "stock.group_stock_user": "rwcd",
@@ -493,6 +542,7 @@ ACCESS = {
     "confirm.stock.sms": {"stock.group_stock_user": "rwc"},
     "mail.message.subtype": {"base.group_user": "r", "base.group_system": "rwcd"},
     "mail.message": {"base.group_user": "rwcd"},
+    "mail.followers": {"base.group_user": "r", "base.group_system": "rwcd"},
     "mail.activity.type": {"base.group_user": "r", "base.group_system": "rwcd",
                            "sales_team.group_sale_manager": "rwcd"},
     "mail.activity": {"base.group_user": "rwcd"},
@@ -581,6 +631,28 @@ def _shipping_weight(env, row):
     return total
 
 
+def product_storable(env, product: dict) -> bool:
+    """Stock is kept for the product: is_storable (18+), type 'product' (17)."""
+    if env.version >= 18:
+        return bool(product.get("is_storable"))
+    return product.get("type") == "product"
+
+
+def _product_prepare(env, vals: dict) -> dict:
+    """17: type follows detailed_type (product.template._compute_type)."""
+    if env.version < 18:
+        if "detailed_type" in vals:
+            vals["type"] = vals["detailed_type"]
+        elif "type" in vals:
+            vals["detailed_type"] = vals["type"]
+    return vals
+
+
+def _quant_reserved(env, row) -> float:
+    """stock.quant.reserved_quantity: what the open move lines hold of it."""
+    return Stock(env).reserved_on(row.get("product_id"), row.get("lot_id"))
+
+
 def _free_qty(env, row):
     return float(row.get("qty_available") or 0.0) - Stock(env).reserved_qty(row["id"])
 
@@ -618,6 +690,20 @@ def build_schema(version: int) -> dict[str, ModelDef]:
                                                    selection=[("sms", "SMS")], default="sms")}
     else:
         sms_fields = {"stock_move_sms_validation": F("boolean", "SMS Confirmation", default=True)}
+    if version >= 18:
+        product_type_fields = {
+            "type": F("selection", "Product Type", default="consu",
+                      selection=[("consu", "Goods"), ("service", "Service"), ("combo", "Combo")]),
+            # Odoo 18+: goods are not tracked unless asked (is_storable=False by default)
+            "is_storable": F("boolean", "Track Inventory"),
+        }
+    else:
+        # 17: detailed_type (stock adds 'product', Storable Product) sets type
+        kinds = [("consu", "Consumable"), ("service", "Service"), ("product", "Storable Product")]
+        product_type_fields = {
+            "detailed_type": F("selection", "Product Type", default="consu", selection=kinds),
+            "type": F("selection", "Type", default="consu", selection=kinds),
+        }
     models = [
         ModelDef("res.company", "Companies", {
             "name": F("char", "Company Name", required=True),
@@ -660,10 +746,7 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "name": F("char", "Name", required=True),
             "default_code": F("char", "Internal Reference"),
             "barcode": F("char", "Barcode"),
-            "type": F("selection", "Product Type", default="consu",
-                      selection=[("consu", "Goods"), ("service", "Service"), ("combo", "Combo")]),
-            # Odoo 18+: goods are not tracked unless asked (is_storable=False by default)
-            "is_storable": F("boolean", "Track Inventory"),
+            **product_type_fields,
             "tracking": F("selection", "Tracking", default="none",
                           selection=[("serial", "By Unique Serial Number"), ("lot", "By Lots"),
                                      ("none", "By Quantity")]),
@@ -719,6 +802,30 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "product_id": F("many2one", "Product", relation="product.product", required=True),
             "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
         }, class_name="StockLot", order="name, id"),
+        ModelDef("stock.warehouse", "Warehouse", {
+            "name": F("char", "Warehouse", required=True),
+            "code": F("char", "Short Name", required=True),
+            "lot_stock_id": F("many2one", "Location Stock", relation="stock.location"),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+            "active": F("boolean", "Active", default=True),
+        }, class_name="StockWarehouse", order="id"),
+        # addons/stock/models/stock_quant.py: stock per product, location and lot
+        ModelDef("stock.quant", "Quants", {
+            "product_id": F("many2one", "Product", relation="product.product", required=True),
+            "location_id": F("many2one", "Location", relation="stock.location", required=True),
+            "lot_id": F("many2one", "Lot/Serial Number", relation="stock.lot"),
+            "quantity": F("float", "Quantity", readonly=True),
+            "reserved_quantity": F("float", "Reserved Quantity", compute=_quant_reserved),
+            "available_quantity": F("float", "Available Quantity", compute=lambda env, row: (
+                float(row.get("quantity") or 0.0) - _quant_reserved(env, row))),
+            "inventory_quantity": F("float", "Counted Quantity"),
+            "inventory_diff_quantity": F("float", "Difference", compute=lambda env, row: (
+                float(row.get("inventory_quantity") or 0.0) - float(row.get("quantity") or 0.0)
+                if row.get("inventory_quantity_set") else 0.0)),
+            "inventory_quantity_set": F("boolean", "Inventory Quantity Set"),
+            "in_date": F("datetime", "Incoming Date", default=now_str),
+            "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
+        }, class_name="StockQuant", order="id"),
         ModelDef(package_model, "Packages", {
             "name": F("char", "Package Reference"),
             "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
@@ -835,6 +942,16 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "mail_activity_type_id": F("many2one", "Mail Activity Type", relation="mail.activity.type"),
             "date": F("datetime", "Date", default=now_str),
         }, class_name="MailMessage", order="id desc", rec_name="subject"),
+        # addons/mail/models/mail_followers.py: unique (res_model, res_id, partner_id)
+        ModelDef("mail.followers", "Document Followers", {
+            "res_model": F("char", "Related Document Model Name", required=True),
+            "res_id": F("integer", "Related Document ID"),
+            "partner_id": F("many2one", "Related Partner", relation="res.partner", required=True,
+                            ondelete="cascade"),
+            "subtype_ids": F("many2many", "Subtype", relation="mail.message.subtype"),
+            "name": F("char", "Name", compute=lambda env, row: (
+                env.get("res.partner", row.get("partner_id")) or {}).get("name") or False),
+        }, class_name="MailFollowers", order="id"),
         # addons/mail/models/mail_activity_type.py
         ModelDef("mail.activity.type", "Activity Type", {
             "name": F("char", "Name", required=True),
@@ -956,6 +1073,9 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             mdef.add_field("activity_ids", F("one2many", "Activities", relation="mail.activity",
                                              compute=lambda env, row, _m=mdef.name: _thread_rows(
                                                  env, "mail.activity", _m, row["id"])))
+            mdef.add_field("message_follower_ids", F("one2many", "Followers", relation="mail.followers",
+                                                     compute=lambda env, row, _m=mdef.name: _thread_rows(
+                                                         env, "mail.followers", _m, row["id"])))
     return {m.name: m for m in models}
 
 
@@ -1967,6 +2087,9 @@ def orm_create(env: Env, model: str, vals_list) -> list[int]:
         row = env.insert(model, stored)
         for fname, value in x2many.items():
             apply_x2many(env, model, row, mdef.fields[fname], value)
+        if mdef.mail_thread and not env.context.get("mail_create_nosubscribe"):
+            # mail.thread.create: the creating user follows the new record
+            subscribe(env, model, row["id"], [user_partner(env)])
         if model in CREATE_DONE:
             CREATE_DONE[model](env, row, vals)
         ids.append(row["id"])
@@ -2263,6 +2386,65 @@ class Stock:
             if picking:
                 self.recompute_picking_state(picking)
 
+    # -- stock on hand: quants -------------------------------------------------
+    def storable(self, product: dict) -> bool:
+        return product_storable(self.env, product)
+
+    def stock_location(self):
+        return self.env.ref("stock.stock_location_stock")
+
+    def internal(self, location_id) -> bool:
+        return (self.env.get("stock.location", location_id) or {}).get("usage") == "internal"
+
+    def quants(self, product_id: int) -> list[dict]:
+        """The product's quants in internal locations, first in first out (in_date, id)."""
+        rows = [q for q in self.env.table("stock.quant").values()
+                if q.get("product_id") == product_id and self.internal(q.get("location_id"))]
+        return sorted(rows, key=lambda q: (q.get("in_date") or "", q["id"]))
+
+    def quant(self, product_id: int, location_id, lot_id) -> dict:
+        for row in self.env.table("stock.quant").values():
+            if (row.get("product_id"), row.get("location_id"), row.get("lot_id") or False) == (
+                    product_id, location_id, lot_id or False):
+                return row
+        return self.env.insert("stock.quant", {"product_id": product_id, "location_id": location_id,
+                                               "lot_id": lot_id or False, "quantity": 0.0, "in_date": now_str()})
+
+    def sync_quants(self, product: dict):
+        """product.qty_available is what the simulator keeps (seeds set it);
+        the quants of internal locations add up to it: what no lot quant
+        accounts for is on the quant without lot of the stock location."""
+        location = self.stock_location()
+        if not product or not self.storable(product) or not location:
+            return
+        diff = float(product.get("qty_available") or 0.0) - sum(
+            float(q.get("quantity") or 0.0) for q in self.quants(product["id"]))
+        if abs(diff) > EPSILON:
+            quant = self.quant(product["id"], location, False)
+            quant["quantity"] = float(quant.get("quantity") or 0.0) + diff
+
+    def add_stock(self, product: dict, location_id, lot_id, quantity: float):
+        """Stock in (quantity > 0) or out of an internal location."""
+        if not self.internal(location_id):
+            return
+        self.sync_quants(product)
+        quant = self.quant(product["id"], location_id, lot_id)
+        quant["quantity"] = float(quant.get("quantity") or 0.0) + quantity
+        product["qty_available"] = float(product.get("qty_available") or 0.0) + quantity
+
+    def reserved_on(self, product_id, lot_id, exclude_move: int | None = None) -> float:
+        """What the lines of open moves (not receipts) hold of a product's lot."""
+        total = 0.0
+        for line in self.env.table("stock.move.line").values():
+            if line.get("product_id") != product_id or (line.get("lot_id") or False) != (lot_id or False):
+                continue
+            move = self.env.get("stock.move", line.get("move_id"))
+            if (move and move["id"] != exclude_move
+                    and move["state"] in ("confirmed", "waiting", "partially_available", "assigned")
+                    and self.code_of_move(move) != "incoming"):
+                total += float(line.get("quantity") or 0.0)
+        return total
+
     # -- reservation ----------------------------------------------------------
     def reserved_qty(self, product_id: int, exclude_move: int | None = None) -> float:
         total = 0.0
@@ -2280,14 +2462,34 @@ class Stock:
         need = float(move.get("product_uom_qty") or 0.0) - float(move.get("quantity") or 0.0)
         if need > EPSILON:
             product = self.product(move)
-            if self.code_of_move(move) == "incoming" or not product.get("is_storable"):
+            if self.code_of_move(move) == "incoming" or not self.storable(product):
                 add = need
             else:
                 free = float(product.get("qty_available") or 0.0) - self.reserved_qty(product["id"], move["id"])
                 add = max(0.0, min(need, free))
-            if add > EPSILON:
+            if add > EPSILON and product.get("tracking") in ("lot", "serial") and self.code_of_move(move) != "incoming":
+                self.reserve_lots(move, product, add)
+            elif add > EPSILON:
                 self.set_move_quantity(move, float(move.get("quantity") or 0.0) + add)
         self.recompute_move_state(move)
+
+    def reserve_lots(self, move: dict, product: dict, quantity: float):
+        """stock.quant._update_reserved_quantity for a tracked product: a move
+        line per quant taken, with its lot, first in first out."""
+        self.sync_quants(product)
+        for quant in self.quants(product["id"]):
+            if quantity <= EPSILON:
+                break
+            free = float(quant.get("quantity") or 0.0) - self.reserved_on(
+                product["id"], quant.get("lot_id"), move["id"]) - sum(
+                float(line.get("quantity") or 0.0) for line in self.lines(move)
+                if (line.get("lot_id") or False) == (quant.get("lot_id") or False))
+            take = min(quantity, free)
+            if take > EPSILON:
+                self.new_line(move, take, lot_id=quant.get("lot_id") or False,
+                              location_id=quant.get("location_id"))
+                quantity -= take
+        self.refresh_from_lines(move)
 
     def confirm_moves(self, moves: list):
         """stock.move._action_confirm: draft -> confirmed, then reserve at once
@@ -2387,6 +2589,10 @@ class Stock:
 
         if not env.context.get("skip_sanity_check"):
             self.sanity_check(pickings)
+        if env.version < 19:
+            # 17/18: self.message_subscribe([self.env.user.partner_id.id])
+            for picking in pickings:
+                subscribe(env, "stock.picking", picking["id"], [user_partner(env)])
 
         if not env.context.get("button_validate_picking_ids"):
             env = env(button_validate_picking_ids=[p["id"] for p in pickings])
@@ -2618,16 +2824,27 @@ class Stock:
                     move["lot_ids"] = list(move.get("lot_ids") or []) + [line["lot_id"]]
 
     def move_stock(self, move: dict):
-        """Update on-hand quantity when a move is done."""
+        """Update on-hand quantity when a move is done: each line takes its
+        quantity out of its lot's quant in the source location (the stock
+        location unless the line says another internal one), or brings it
+        into the destination; outgoing stock may go below zero."""
         product = self.product(move)
-        if not product or not product.get("is_storable"):
+        if not product or not self.storable(product):
             return
         code = self.code_of_move(move)
-        quantity = float(move.get("quantity") or 0.0)
-        if code == "outgoing":
-            product["qty_available"] = float(product.get("qty_available") or 0.0) - quantity
-        elif code == "incoming":
-            product["qty_available"] = float(product.get("qty_available") or 0.0) + quantity
+        location = self.stock_location()
+        lines = self.lines(move)
+        if not lines:
+            lines = [{"quantity": move.get("quantity"), "lot_id": False}]
+        for line in lines:
+            quantity = float(line.get("quantity") or 0.0)
+            lot = line.get("lot_id") or False
+            if code == "outgoing":
+                source = line.get("location_id") if self.internal(line.get("location_id")) else location
+                self.add_stock(product, source, lot, -quantity)
+            elif code == "incoming":
+                dest = line.get("location_dest_id") if self.internal(line.get("location_dest_id")) else location
+                self.add_stock(product, dest, lot, quantity)
 
     def create_backorder(self, picking: dict):
         """stock.picking._create_backorder: open moves go to a copy of the
@@ -2666,6 +2883,32 @@ def next_picking_name(env: Env, type_id) -> str:
     number = env.store.sequences.get(type_id, 1)
     env.store.sequences[type_id] = number + 1
     return f"{ptype.get('sequence_code') or 'WH/'}{number:05d}"
+
+
+def user_partner(env: Env) -> int:
+    """The partner of the API user (res.users.partner_id)."""
+    return (env.get("res.users", env.uid) or {}).get("partner_id") or 3
+
+
+def subscribe(env: Env, model: str, res_id: int, partner_ids):
+    """mail.thread.message_subscribe / _message_subscribe: a follower row per
+    partner that does not follow the record yet (the Discussions subtype)."""
+    have = {r.get("partner_id") for r in env.table("mail.followers").values()
+            if r.get("res_model") == model and r.get("res_id") == res_id}
+    for partner_id in partner_ids:
+        if partner_id and partner_id not in have:
+            env.insert("mail.followers", {"res_model": model, "res_id": res_id, "partner_id": partner_id,
+                                          "subtype_ids": [SUBTYPES["mail.mt_comment"]]})
+            have.add(partner_id)
+
+
+def _follower_create_done(env: Env, row: dict, vals: dict):
+    """The unique index of mail_followers: a second row for the same partner
+    and record fails at INSERT (the whole call is rolled back)."""
+    for other in env.table("mail.followers").values():
+        if (other["id"] != row["id"] and other.get("res_model") == row.get("res_model")
+                and other.get("res_id") == row.get("res_id") and other.get("partner_id") == row.get("partner_id")):
+            raise follower_twice(row.get("res_model"), row.get("res_id"), row.get("partner_id"))
 
 
 def post_message(env: Env, model: str, res_id: int, body: str, *, message_type="notification",
@@ -2726,6 +2969,14 @@ def next_sale_name(env: Env) -> str:
     return f"S{next_sequence(env, SALE_SEQUENCE):05d}"
 
 
+def sale_origin(env: Env, order: dict):
+    """The origin of an order's delivery and moves: the order's name; 18 adds
+    the customer reference (sale_stock sale.order.line _prepare_procurement_values)."""
+    if env.version == 18 and order.get("client_order_ref"):
+        return f"{order.get('name')} - {order['client_order_ref']}"
+    return order.get("name") or False
+
+
 def origin_link(kind: str, model: str, row: dict) -> str:
     """mail.message_origin_link, rendered."""
     return (f'<p>This {kind} has been created from: <a href="#" data-oe-model="{model}" '
@@ -2772,7 +3023,7 @@ class Sale:
         pid = orm_create(self.env, "stock.picking", [{
             "picking_type_id": ptype["id"],
             "partner_id": order.get("partner_shipping_id") or order.get("partner_id") or False,
-            "origin": order.get("name") or False,
+            "origin": sale_origin(self.env, order),
             "carrier_id": order.get("carrier_id") or False,
             "move_type": order.get("picking_policy") or "direct",
             "scheduled_date": order.get("commitment_date") or now_str(),
@@ -2791,7 +3042,8 @@ class Sale:
         for line in lines:
             order = _sol_order(self.env, line)
             product = self.env.get("product.product", line.get("product_id")) or {}
-            if order.get("state") != "sale" or (product.get("type") or "consu") != "consu":
+            # goods: 'consu' (18+: storable or not), 'consu' or 'product' (17)
+            if order.get("state") != "sale" or (product.get("type") or "consu") not in ("consu", "product"):
                 continue
             delta = float(line.get("product_uom_qty") or 0.0) - self.procured_qty(line)
             if delta > EPSILON:
@@ -2814,7 +3066,7 @@ class Sale:
                 orm_create(self.env, "stock.move", [{
                     "name": line.get("name") or False, "product_id": line["product_id"],
                     "product_uom_qty": delta, "picking_id": picking["id"], "sale_line_id": line["id"],
-                    "origin": order.get("name") or False, "partner_id": picking.get("partner_id") or False,
+                    "origin": sale_origin(self.env, order), "partner_id": picking.get("partner_id") or False,
                 }])
             if not opened:
                 self.stock.action_confirm([picking])
@@ -3096,6 +3348,11 @@ def _picking_create_prepare(env: Env, vals: dict) -> dict:
 def _picking_create_done(env: Env, row: dict, vals: dict):
     if "state" not in vals:
         Stock(env).recompute_picking_state(row)
+    if env.version < 19 and vals.get("partner_id"):
+        # 17/18 stock.picking.create: the partner of a receipt or a delivery follows it
+        usage = lambda lid: (env.get("stock.location", lid) or {}).get("usage")
+        if usage(row.get("location_id")) == "supplier" or usage(row.get("location_dest_id")) == "customer":
+            subscribe(env, "stock.picking", row["id"], [row["partner_id"]])
 
 
 def _picking_write_done(env: Env, rows: list, vals: dict, before: dict):
@@ -3530,6 +3787,7 @@ def _account_move_unlink_prepare(env: Env, rows: list):
 
 
 CREATE_PREPARE.update({
+    "product.product": _product_prepare,
     "stock.picking": _picking_create_prepare,
     "mail.activity": _activity_create_prepare,
     "ir.attachment": _attachment_prepare,
@@ -3551,8 +3809,10 @@ CREATE_DONE.update({
     "ir.model": _ir_model_create_done,
     "ir.model.fields": _ir_field_create_done,
     "sale.order.line": _sol_create_done,
+    "mail.followers": _follower_create_done,
 })
 WRITE_PREPARE.update({
+    "product.product": lambda env, rows, vals: _product_prepare(env, vals),
     "ir.attachment": _attachment_write_prepare,
     "sale.order.line": _sol_write_prepare,
 })
@@ -3606,9 +3866,16 @@ class Method:
             if api == "json2":
                 raise HTTPError(422, str(exc)) from None
             text = str(exc)
+            owner = self.owner
+            version = records.env.version
+            if records.model == "stock.picking" and (owner == "StockPicking" or self.name in ("write", "unlink")):
+                owner = "Picking" if version < 19 else "StockPicking"   # class Picking before 19
+            if self.name == "create":
+                # 17/18: the model_create_multi wrapper has no class in its name
+                owner = None if version < 19 else records.mdef.class_name
             text = re.sub(r"missing a required argument: ('[^']+')",
                           r"missing 1 required positional argument: \1", text)
-            raise PythonError("TypeError", f"{self.owner}.{self.name}() {text}") from None
+            raise PythonError("TypeError", f"{owner + '.' if owner else ''}{self.name}() {text}") from None
 
 
 GENERIC_METHODS: dict[str, Method] = {}
@@ -3764,6 +4031,19 @@ def m_message_post(records, *, body="", subject=None, message_type="notification
         text = html.escape(text).replace("\n", "<br>")
     message_id = post_message(env, records.model, row["id"], text, message_type=message_type,
                               subtype_id=subtype_id, subject=subject or False, partner_ids=partner_ids)
+    # the author follows the record: 17/18 for any post but a notification,
+    # unless mail_create_nosubscribe; 19 for a comment (subtype Discussions)
+    # only, unless mail_post_autofollow_author_skip (mail_create_nosubscribe
+    # does not matter to message_post there)
+    if env.version >= 19:
+        author_follows = (not env.context.get("mail_post_autofollow_author_skip")
+                          and message_type not in ("notification", "user_notification", "auto_comment",
+                                                   "out_of_office")
+                          and subtype_id == SUBTYPES["mail.mt_comment"])
+    else:
+        author_follows = not env.context.get("mail_create_nosubscribe") and message_type != "notification"
+    if author_follows:
+        subscribe(env, records.model, row["id"], [user_partner(env)])
     if attachment_ids:
         # _process_attachments_for_post: the attachments move to the posted-on record
         ids = normalize_ids(attachment_ids)
@@ -3827,6 +4107,58 @@ def m_has_group(records, group_ext_id):
 
 
 # -- stock.picking ---------------------------------------------------------------
+
+# -- stock.quant: inventory adjustments ----------------------------------------------
+
+@public("create", models=["stock.quant"], api_model=True, owner="StockQuant")
+def m_quant_create(records, vals_list):
+    """stock.quant.create in inventory mode (context inventory_mode, as the
+    Inventory app and an API user setting stock do): the counted quantity
+    goes on the quant of that product, location and lot, made if missing;
+    quantity changes only with action_apply_inventory."""
+    env = records.env
+    if not env.context.get("inventory_mode"):
+        raise UserError("Quant's creation is restricted, you can't do this operation.")
+    vals_list = [vals_list] if isinstance(vals_list, dict) else vals_list
+    if not isinstance(vals_list, list):
+        raise PythonError("AttributeError", f"'{type(vals_list).__name__}' object has no attribute 'get'")
+    stock = Stock(env)
+    ids = []
+    for vals in vals_list:
+        if not isinstance(vals, dict):
+            raise PythonError("AttributeError", f"'{type(vals).__name__}' object has no attribute 'get'")
+        _check_field_names(env.mdef("stock.quant"), vals, env.version)
+        product = env.get("product.product", vals.get("product_id"))
+        location = env.get("stock.location", vals.get("location_id"))
+        if product is None or location is None:
+            raise _not_null_error(env.mdef("stock.quant"), env.mdef("stock.quant").fields[
+                "product_id" if product is None else "location_id"])
+        if not stock.storable(product):
+            raise UserError("Quants cannot be created for consumables or services.")
+        stock.sync_quants(product)
+        quant = stock.quant(product["id"], location["id"], vals.get("lot_id") or False)
+        if "inventory_quantity" in vals:
+            quant["inventory_quantity"] = float(vals.get("inventory_quantity") or 0.0)
+            quant["inventory_quantity_set"] = True
+        ids.append(quant["id"])
+    return ids
+
+
+@public("action_apply_inventory", models=["stock.quant"], owner="StockQuant")
+def m_quant_apply(records):
+    """stock.quant.action_apply_inventory: quantity becomes the counted one
+    (an inventory adjustment); returns None."""
+    env = records.env
+    stock = Stock(env)
+    for quant in records.existing_rows():
+        if not quant.get("inventory_quantity_set"):
+            continue
+        product = env.get("product.product", quant["product_id"])
+        delta = float(quant.get("inventory_quantity") or 0.0) - float(quant.get("quantity") or 0.0)
+        stock.add_stock(product, quant["location_id"], quant.get("lot_id") or False, delta)
+        quant.update(inventory_quantity=0.0, inventory_quantity_set=False)
+    return None
+
 
 @public("button_validate", models=["stock.picking"], owner="StockPicking")
 def m_button_validate(records):
@@ -4100,6 +4432,8 @@ def seed_base(env: Env):
             "default_location_src_id": src, "default_location_dest_id": dest,
             "use_create_lots": code == "incoming", "use_existing_lots": code != "incoming",
             "create_date": SEED_DATE}, rid=rid)
+    env.insert("stock.warehouse", {"name": "YourCompany", "code": "WH", "lot_stock_id": 8,
+                                   "create_date": SEED_DATE}, rid=1)
     for rid, name, dtype, price in [(1, "Standard delivery", "fixed", 5.0),
                                     (2, "The Poste", "base_on_rule", 0.0),
                                     (3, "Local Delivery", "fixed", 0.0)]:
@@ -4126,6 +4460,7 @@ def seed_base(env: Env):
                               ("stock.stock_location_customers", "stock.location", 5), ("stock.stock_location_stock", "stock.location", 8),
                               ("stock.picking_type_in", "stock.picking.type", 1), ("stock.picking_type_out", "stock.picking.type", 2),
                               ("stock.picking_type_internal", "stock.picking.type", 3),
+                              ("stock.warehouse0", "stock.warehouse", 1),
                               ("delivery.free_delivery_carrier", "delivery.carrier", 1)]:
         add_xmlid(env, xmlid, model, rid)
     set_user_groups(env, ADMIN_UID, env.sim.user_groups)
@@ -4165,14 +4500,20 @@ def seed_demo(env: Env):
                                    (12, "Wood Corner", False, "Turlock")]:
         env.insert("res.partner", {"name": name, "is_company": True, "phone": phone, "city": city,
                                    "create_date": SEED_DATE}, rid=rid)
+    storable = {"is_storable": True} if env.version >= 18 else {"type": "product", "detailed_type": "product"}
     for index, (code, name, weight, on_hand) in enumerate(PRODUCTS, start=1):
-        env.insert("product.product", {"name": name, "default_code": code, "weight": weight,
-                                       "is_storable": True,
+        env.insert("product.product", {"name": name, "default_code": code, "weight": weight, **storable,
                                        "qty_available": float(on_hand), "list_price": 10.0 * index,
                                        "barcode": f"40000000{index:04d}", "create_date": SEED_DATE}, rid=index)
-    env.insert("product.product", {"name": "Barcode Scanner", "default_code": "SKU-1013", "weight": 0.4,
-                                   "is_storable": True, "qty_available": 50.0, "tracking": "lot", "list_price": 130.0,
+    env.insert("product.product", {"name": "Barcode Scanner", "default_code": "SKU-1013", "weight": 0.4, **storable,
+                                   "qty_available": 50.0, "tracking": "lot", "list_price": 130.0,
                                    "barcode": "400000000013", "create_date": SEED_DATE}, rid=13)
+    # its stock in two lots, first in first out
+    for rid, (lot, quantity, day) in enumerate((("SKU-1013-L001", 30.0, "2025-01-02"),
+                                               ("SKU-1013-L002", 20.0, "2025-01-03")), start=1):
+        env.insert("stock.lot", {"name": lot, "product_id": 13, "create_date": SEED_DATE}, rid=rid)
+        env.insert("stock.quant", {"product_id": 13, "location_id": 8, "lot_id": rid, "quantity": quantity,
+                                   "in_date": f"{day} 08:00:00", "create_date": SEED_DATE})
     day = 0
     for code, entries in (("outgoing", DEMO_OUTGOING), ("incoming", DEMO_INCOMING)):
         for name, state, partner, origin, carrier, moves in entries:
@@ -4597,7 +4938,7 @@ def latency_ms(profile: dict, model, method, result=None) -> float:
 # ===========================================================================
 
 FAULT_KINDS = ("latency", "status", "lock", "serialization", "timeout", "drop", "user_error", "access",
-               "missing", "server")
+               "missing", "server", "unique_race")
 TRANSPORT_KINDS = ("latency", "status", "timeout", "drop")   # may hit any request, may come "after"
 LEGACY_ERRORS = {"lock": "lock", "server": "server", "user": "user_error", "missing": "missing",
                  "access": "access", None: "latency"}
@@ -4703,6 +5044,19 @@ def fault_error(sim, rule: dict, model, ids) -> OdooError:
         except OdooError:
             ids = [0]
         return missing_error(model or "stock.picking", ids)
+    if kind == "unique_race":
+        # two transactions subscribed the same partner to the same record (a
+        # message_post, a create, a button_validate on 17/18 racing another):
+        # the second INSERT into mail_followers violates the unique index
+        try:
+            first = (normalize_ids(ids) or [1])[0]
+        except OdooError:
+            first = 1
+        error = follower_twice(model if model and model != "*" else "stock.picking", first, 3)
+        if message:
+            error.message = message
+            error.arguments = [message]
+        return error
     return PythonError("RuntimeError", message or "simulated server error")
 
 
@@ -4963,8 +5317,8 @@ class Simulator:
         """Run one public method in its own transaction (odoo/service/model.py
         call_kw for JSON-RPC, web_json_2_rpc for JSON-2)."""
         with self.lock:
-            if self.version < 19 and name.startswith("_"):
-                # 17/18: service/model.py execute() calls models.check_method_name(name)
+            if self.version < 18 and name.startswith("_"):
+                # 17: service/model.py execute() calls models.check_method_name(name)
                 # before looking the model up, and names the method alone
                 raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
             if model not in self.store.schema:
@@ -4972,7 +5326,7 @@ class Simulator:
                     raise HTTPError(404, f"the model {model!r} does not exist")
                 raise UserError(f"Object {model} doesn't exist")
             if name.startswith("_") or name in UNSAFE_ATTRIBUTES:
-                # 19: odoo/service/model.py get_public_method
+                # 18, 19: odoo/service/model.py get_public_method
                 raise AccessError(f"Private methods (such as '{model}.{name}') cannot be called remotely.")
             env = Env(self)
             method = find_method(env, model, name)
@@ -4988,6 +5342,10 @@ class Simulator:
             method.bind_check(records, args, kwargs, api)
             bound = method.signature.bind(records, *args, **kwargs).arguments
             check_call_access(records.env, model, name, bound)
+            if model == "stock.quant":
+                stock = Stock(env)
+                for product in list(self.store.tables["product.product"].values()):
+                    stock.sync_quants(product)
             snapshot = None if method.readonly else self.store.snapshot()
             try:
                 return method.func(records, *args, **kwargs)
@@ -5106,6 +5464,10 @@ NOT_FOUND_HTML = (
     "check your spelling and try again.</p>\n")
 
 JSON2_PATH = re.compile(r"^/json/2/([^/]+)/([^/]+)$")
+REDIRECT_HTML = (
+    "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
+    "<p>You should be redirected automatically to the target URL: <a href=\"%(url)s\">%(url)s</a>. "
+    "If not, click the link.\n")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -5144,7 +5506,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def send(self, status: int, body: bytes, content_type: str, headers=None):
+    def send_raw(self, status: int, body: bytes, content_type: str, headers=None):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -5183,6 +5545,10 @@ class Handler(BaseHTTPRequestHandler):
     def send_not_found(self):
         self.send(404, NOT_FOUND_HTML.encode(), "text/html; charset=utf-8")
 
+    def send(self, status: int, body, content_type: str, headers=None):
+        body = body.encode("utf-8") if isinstance(body, str) else body
+        self.send_raw(status, body, content_type, headers)
+
     def pace(self, model, method, result=None):
         """Hold the answer until the call has taken what the latency profile
         says (outside the model lock: calls in flight overlap)."""
@@ -5204,6 +5570,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if path == "/jsonrpc":
                 self.handle_jsonrpc(body)
+            elif path.startswith("/json/") and self.sim.version == 18:
+                # 18: web's /json/<path:subpath> page route (auth='user'): no
+                # session, so a redirect to the login page, whatever the method
+                target = quote(path + "?" + (url.query or ""), safe="")
+                self.send(303, REDIRECT_HTML % {"url": f"/web/login?redirect={target}"}, "text/html; charset=utf-8",
+                          {"Location": f"/web/login?redirect={target}"})
             elif path.startswith("/json/2/"):
                 match = JSON2_PATH.match(path)
                 if not match or self.sim.version < 19:
@@ -5324,7 +5696,10 @@ class Handler(BaseHTTPRequestHandler):
                 raise
             sim.fault_after(rule)
             self.pace(entry.get("model") or service, entry.get("method"), result)
-            response = {"jsonrpc": "2.0", "id": request_id, "result": result}
+            # JsonRPCDispatcher._response leaves "result" out when it is None
+            response = {"jsonrpc": "2.0", "id": request_id}
+            if result is not None:
+                response["result"] = result
             sim.finish_call(entry, status=200)
         except FaultStatus as fault:
             sim.finish_call(entry, status=fault.status, error=f"fault:{entry.get('fault')}")
