@@ -1179,6 +1179,34 @@ class FaultTests(SimTestCase):
             status, _h, _raw = http(self.base, "POST", "/__sim/faults", [rule], {"Content-Type": "application/json"})
             self.assertEqual(status, 400, rule)
 
+    def test_unique_race(self):
+        # what Odoo answers when two calls insert the same mail.followers row at
+        # once: a ValidationError raised from psycopg2's UniqueViolation; the call
+        # changes nothing
+        self.faults({"model": "stock.picking", "method": "message_post", "kind": "unique_race", "times": 2})
+        before = len(self.dump("mail.message"))
+        payload = self.assertJ2Error(self.j2("stock.picking", "message_post", {"ids": [5], "body": "x"}), 422,
+                                     "odoo.exceptions.ValidationError",
+                                     "The operation cannot be completed: Error, a partner cannot follow twice "
+                                     "the same object.")
+        self.assertEqual(payload["arguments"], [payload["message"]])
+        self.assertIn('psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint '
+                      '"mail_followers_mail_followers_res_partner_res_model_id_uniq"\n'
+                      "DETAIL:  Key (res_model, res_id, partner_id)=(stock.picking, 5, 3) already exists.",
+                      payload["debug"])
+        self.assertIn("The above exception was the direct cause of the following exception:", payload["debug"])
+        self.assertTrue(payload["debug"].endswith(
+            "odoo.exceptions.ValidationError: The operation cannot be completed: Error, a partner cannot follow "
+            "twice the same object.\n"))
+        data = self.assertRpcError(self.execute_kw("stock.picking", "message_post", [[5]], {"body": "x"}),
+                                   "odoo.exceptions.ValidationError", payload["message"])
+        self.assertIn("psycopg2.errors.UniqueViolation", data["debug"])
+        self.assertEqual(len(self.dump("mail.message")), before)
+        # the third call goes through, as a retry would
+        self.assertEqual(len(self.ok("stock.picking", "message_post", {"ids": [5], "body": "x"})), 1)
+        self.assertEqual([e["kind"] for e in self.control("GET", "/__sim/faults")["fired"]],
+                         ["unique_race", "unique_race"])
+
     def test_reset_clears_runtime_faults(self):
         self.faults({"kind": "user_error"})
         self.control("POST", "/__sim/reset", {})
@@ -1200,6 +1228,27 @@ class FaultCommandLineTests(unittest.TestCase):
             self.assertEqual(write(), 409)
             report = json.loads(http(server.base, "GET", "/__sim/faults")[2])
             self.assertEqual(report["seed"], 9)
+        finally:
+            server.stop()
+            os.unlink(handle.name)
+
+    def test_unique_race_from_a_file(self):
+        # the --faults file form: {"seed": N, "rules": [...]}; half of the
+        # message_post calls on pickings meet the race, on both APIs
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump({"seed": 1, "rules": [{"model": "stock.picking", "method": "message_post",
+                                             "kind": "unique_race", "probability": 0.5}]}, handle)
+        server = SimProcess("--faults", handle.name)
+        try:
+            statuses = [raw_call(server.base, "/json/2/stock.picking/message_post", {"ids": [5], "body": "x"},
+                                 J2_HEADERS, 5)[0] for _ in range(20)]
+            self.assertEqual(set(statuses), {200, 422})
+            status, _h, raw = http(server.base, "POST", "/jsonrpc", {
+                "jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+                    "service": "object", "method": "execute_kw",
+                    "args": [DB, 2, "admin", "stock.picking", "write", [[5], {"origin": "x"}]]}},
+                {"Content-Type": "application/json"})
+            self.assertIs(json.loads(raw)["result"], True)   # other methods are not touched
         finally:
             server.stop()
             os.unlink(handle.name)
@@ -1567,6 +1616,29 @@ class Version17SaleTests(SimTestCase):
         order = self.rpc_ok("sale.order", "read", [[oid]], {"fields": ["invoice_status"]})[0]
         self.assertEqual(order["invoice_status"], "invoiced")
 
+    def test_cancel_asks_through_the_wizard_17(self):
+        oid = self.rpc_ok("sale.order", "create", [{"partner_id": 8, "order_line": [
+            [0, 0, {"product_id": 4, "product_uom_qty": 1}]]}])
+        self.rpc_ok("sale.order", "action_confirm", [[oid]])
+        action = self.rpc_ok("sale.order", "action_cancel", [[oid]])
+        self.assertEqual((action["res_model"], action["context"]["default_order_id"]), ("sale.order.cancel", oid))
+        self.assertEqual(self.rpc_ok("sale.order", "read", [[oid]], {"fields": ["state"]})[0]["state"], "sale")
+        wizard = self.rpc_ok("sale.order.cancel", "create", [{}], {"context": action["context"]})
+        self.assertIs(self.rpc_ok("sale.order.cancel", "action_cancel", [[wizard]]), True)
+        self.assertEqual(self.rpc_ok("sale.order", "read", [[oid]], {"fields": ["state"]})[0]["state"], "cancel")
+
+    def test_field_errors_17(self):
+        for args, kwargs, name, message in (
+                ([[1], {"x_nope": 1}], {}, "builtins.ValueError", "Invalid field 'x_nope' on model 'stock.picking'"),
+                ([[["x_nope", "=", 1]]], {}, "builtins.ValueError",
+                 "Invalid field stock.picking.x_nope in leaf ('x_nope', '=', 1)"),
+                ([[["origin.x_nope", "=", 1]]], {}, "builtins.AssertionError",
+                 "Invalid field 'origin.x_nope' in domain term ('origin.x_nope', '=', 1)")):
+            method = "write" if isinstance(args[0][0], int) else "search"
+            self.assertRpcError(self.execute_kw("stock.picking", method, args, kwargs), name, message)
+        self.assertRpcError(self.execute_kw("stock.picking", "write", [[1], {}], {"foo": 1}), "builtins.TypeError",
+                            "Picking.write() got an unexpected keyword argument 'foo'")
+
     def test_no_done_state_since_17(self):
         # Odoo 17 (odoo/odoo#115871) replaced the 'done' (Locked) state by the locked boolean
         fields = self.rpc_ok("sale.order", "fields_get", [], {"allfields": ["state", "locked"],
@@ -1574,6 +1646,247 @@ class Version17SaleTests(SimTestCase):
         self.assertEqual([key for key, _label in fields["state"]["selection"]], ["draft", "sent", "sale", "cancel"])
         self.assertEqual(fields["locked"]["type"], "boolean")
         self.assertRpcError(self.execute_kw("sale.order", "write", [[1], {"state": "done"}]), "builtins.ValueError")
+
+
+# ---------------------------------------------------------------------------
+# Followers and stock on hand
+# ---------------------------------------------------------------------------
+
+class FollowerTests(SimTestCase):
+
+    def followers(self, pid):
+        return [r["partner_id"][0] for r in self.ok("mail.followers", "search_read", {
+            "domain": [["res_model", "=", "stock.picking"], ["res_id", "=", pid]], "fields": ["partner_id"]})]
+
+    def new_picking(self, context=None):
+        return self.ok("stock.picking", "create", {"vals_list": [{"picking_type_id": 1, "partner_id": 7}],
+                                                   "context": context or {}})[0]
+
+    def test_create_and_post_19(self):
+        self.assertEqual(self.followers(self.new_picking()), [3])   # 19: the partner does not follow
+        pid = self.new_picking({"mail_create_nosubscribe": True})
+        self.assertEqual(self.followers(pid), [])
+        # a note does not make the author follow; a comment does, even with
+        # mail_create_nosubscribe; mail_post_autofollow_author_skip stops it
+        self.ok("stock.picking", "message_post", {"ids": [pid], "body": "n", "message_type": "comment",
+                                                  "subtype_xmlid": "mail.mt_note"})
+        self.assertEqual(self.followers(pid), [])
+        self.ok("stock.picking", "message_post", {"ids": [pid], "body": "c", "message_type": "comment",
+                                                  "subtype_xmlid": "mail.mt_comment",
+                                                  "context": {"mail_post_autofollow_author_skip": True}})
+        self.assertEqual(self.followers(pid), [])
+        self.ok("stock.picking", "message_post", {"ids": [pid], "body": "c", "message_type": "comment",
+                                                  "subtype_xmlid": "mail.mt_comment",
+                                                  "context": {"mail_create_nosubscribe": True}})
+        self.assertEqual(self.followers(pid), [3])
+        # validating does not subscribe anyone on 19
+        other = self.new_picking({"mail_create_nosubscribe": True})
+        self.ok("stock.picking", "action_confirm", {"ids": [other]})
+        self.ok("stock.move", "create", {"vals_list": [{"picking_id": other, "product_id": 1, "product_uom_qty": 1}]})
+        self.ok("stock.picking", "action_confirm", {"ids": [other]})
+        self.assertIs(self.validate(other, {"skip_sms": True}), True)
+        self.assertEqual(self.followers(other), [])
+
+    def test_second_follower_row(self):
+        pid = self.new_picking({"mail_create_nosubscribe": True})
+        vals = {"res_model": "stock.picking", "res_id": pid, "partner_id": 8}
+        self.ok("mail.followers", "create", {"vals_list": [vals]})
+        payload = self.assertJ2Error(self.j2("mail.followers", "create", {"vals_list": [vals]}), 422,
+                                     "odoo.exceptions.ValidationError",
+                                     "The operation cannot be completed: Error, a partner cannot follow twice "
+                                     "the same object.")
+        self.assertIn(f"Key (res_model, res_id, partner_id)=(stock.picking, {pid}, 8) already exists.",
+                      payload["debug"])
+        self.assertEqual(self.followers(pid), [8])
+        follower_ids = self.ok("stock.picking", "read", {"ids": [pid], "fields": ["message_follower_ids"]})
+        self.assertEqual(len(follower_ids[0]["message_follower_ids"]), 1)
+
+
+class Version17FollowerTests(SimTestCase):
+    version = 17
+
+    def followers(self, pid):
+        return [r["partner_id"][0] for r in self.rpc_ok("mail.followers", "search_read", [[
+            ["res_model", "=", "stock.picking"], ["res_id", "=", pid]]], {"fields": ["partner_id"]})]
+
+    def test_create_post_validate_17(self):
+        # 17/18: the creator, then the partner of a receipt or a delivery
+        pid = self.rpc_ok("stock.picking", "create", [{"picking_type_id": 1, "partner_id": 7,
+                                                       "location_id": 4, "location_dest_id": 8}])
+        self.assertEqual(self.followers(pid), [3, 7])
+        quiet = self.rpc_ok("stock.picking", "create", [{"picking_type_id": 1}],
+                            {"context": {"mail_create_nosubscribe": True}})
+        # a note makes the author follow unless mail_create_nosubscribe
+        self.rpc_ok("stock.picking", "message_post", [[quiet]], {
+            "body": "n", "message_type": "comment", "subtype_xmlid": "mail.mt_note",
+            "context": {"mail_create_nosubscribe": True}})
+        self.assertEqual(self.followers(quiet), [])
+        message = self.rpc_ok("stock.picking", "message_post", [[quiet]], {
+            "body": "n", "message_type": "comment", "subtype_xmlid": "mail.mt_note"})
+        self.assertIsInstance(message, int)   # 17/18: the id, not a list
+        self.assertEqual(self.followers(quiet), [3])
+        # button_validate subscribes the user
+        other = self.rpc_ok("stock.picking", "create", [{"picking_type_id": 1, "move_ids": [
+            [0, 0, {"product_id": 1, "product_uom_qty": 1}]]}], {"context": {"mail_create_nosubscribe": True}})
+        self.rpc_ok("stock.picking", "action_confirm", [[other]])
+        self.assertIs(self.rpc_ok("stock.picking", "button_validate", [[other]], {"context": {"skip_sms": True}}),
+                      True)
+        self.assertEqual(self.followers(other), [3])
+        # 17 refuses to validate a done picking (nothing left to validate)
+        self.assertRpcError(self.execute_kw("stock.picking", "button_validate", [[other]]),
+                            "odoo.exceptions.UserError",
+                            "You cannot validate a transfer if no quantities are reserved. "
+                            "To force the transfer, encode quantities.")
+
+
+class StockTests(SimTestCase):
+
+    def quants(self, product):
+        return self.ok("stock.quant", "search_read", {
+            "domain": [["product_id", "=", product], ["location_id.usage", "=", "internal"]],
+            "fields": ["quantity", "lot_id", "reserved_quantity"]})
+
+    def product(self, tracking="none"):
+        return self.ok("product.product", "create", {"vals_list": [{
+            "name": "Stock test", "type": "consu", "is_storable": True, "tracking": tracking}]})[0]
+
+    def inventory(self, product, quantity, lot=False):
+        ids = self.ok("stock.quant", "create", {"vals_list": [{
+            "product_id": product, "location_id": 8, "lot_id": lot, "inventory_quantity": quantity}],
+            "context": {"inventory_mode": True}})
+        self.assertIsNone(self.ok("stock.quant", "action_apply_inventory", {"ids": ids}))
+        return ids[0]
+
+    def delivery(self, product, quantity):
+        pid = self.ok("stock.picking", "create", {"vals_list": [{"picking_type_id": 2, "partner_id": 7, "move_ids": [
+            [0, 0, {"product_id": product, "product_uom_qty": quantity}]]}]})[0]
+        self.ok("stock.picking", "action_confirm", {"ids": [pid]})
+        return pid
+
+    def lines(self, pid):
+        return [((line["lot_id"] or [False])[0], line["quantity"]) for line in self.ok("stock.move.line", "search_read", {
+            "domain": [["picking_id", "=", pid]], "fields": ["lot_id", "quantity"], "order": "id"})]
+
+    def test_quants_follow_the_demo_stock(self):
+        # SKU-1001 (id 1): the demo's on-hand quantity is a quant of WH/Stock
+        qty = self.ok("product.product", "read", {"ids": [1], "fields": ["qty_available"]})[0]["qty_available"]
+        self.assertEqual([(q["lot_id"], q["quantity"]) for q in self.quants(1)], [(False, qty)])
+        # the lot-tracked demo product: two lots
+        self.assertEqual(sorted(q["quantity"] for q in self.quants(13)), [20.0, 30.0])
+        warehouse = self.ok("stock.warehouse", "search_read", {"domain": [], "fields": ["lot_stock_id"]})
+        self.assertEqual(warehouse[0]["lot_stock_id"][0], 8)
+
+    def test_inventory_adjustment(self):
+        product = self.product()
+        self.assertJ2Error(self.j2("stock.quant", "create", {"vals_list": [{
+            "product_id": product, "location_id": 8, "inventory_quantity": 3}]}), 422, "odoo.exceptions.UserError")
+        quant = self.inventory(product, 7)
+        self.assertEqual(self.ok("product.product", "read", {"ids": [product], "fields": ["qty_available"]})[0]
+                         ["qty_available"], 7.0)
+        self.assertEqual(self.inventory(product, 4), quant)   # the same quant, counted again
+        self.assertEqual([q["quantity"] for q in self.quants(product)], [4.0])
+
+    def test_unreserved_quantity_goes_negative(self):
+        product = self.product()
+        pid = self.delivery(product, 2)
+        self.assertEqual(self.picking(pid, ["state"])["state"], "confirmed")
+        # nothing reserved, nothing picked: refused
+        self.assertJ2Error(self.j2("stock.picking", "button_validate", {"ids": [pid], "context": {"skip_sms": True}}),
+                           422, "odoo.exceptions.UserError", NO_QUANTITY_19)
+        move = self.moves(pid)[0]
+        self.ok("stock.move", "write", {"ids": [move["id"]], "vals": {"quantity": 2, "picked": True}})
+        self.assertIs(self.validate(pid, {"skip_sms": True}), True)
+        self.assertEqual([q["quantity"] for q in self.quants(product)], [-2.0])
+
+    def test_lots_reserved_first_in_first_out(self):
+        product = self.product("lot")
+        lot_a, lot_b = (self.ok("stock.lot", "create", {"vals_list": [{"name": n, "product_id": product}]})[0]
+                        for n in ("A", "B"))
+        self.inventory(product, 2, lot_a)
+        self.inventory(product, 5, lot_b)
+        pid = self.delivery(product, 3)
+        self.assertEqual(self.lines(pid), [(lot_a, 2.0), (lot_b, 1.0)])
+        self.assertEqual({q["lot_id"][0]: q["reserved_quantity"] for q in self.quants(product)},
+                         {lot_a: 2.0, lot_b: 1.0})
+        self.assertIs(self.validate(pid, {"skip_sms": True}), True)
+        self.assertEqual(self.lines(pid), [(lot_a, 2.0), (lot_b, 1.0)])
+        self.assertEqual({q["lot_id"][0]: q["quantity"] for q in self.quants(product)}, {lot_a: 0.0, lot_b: 4.0})
+        # a lot set on the line is the one delivered
+        lot_c = self.ok("stock.lot", "create", {"vals_list": [{"name": "C", "product_id": product}]})[0]
+        self.inventory(product, 3, lot_c)
+        pid = self.delivery(product, 1)
+        line = self.ok("stock.move.line", "search", {"domain": [["picking_id", "=", pid]]})
+        self.assertEqual(self.lines(pid), [(lot_b, 1.0)])
+        self.ok("stock.move.line", "write", {"ids": line, "vals": {"lot_id": lot_c}})
+        self.assertIs(self.validate(pid, {"skip_sms": True}), True)
+        self.assertEqual({q["lot_id"][0]: q["quantity"] for q in self.quants(product)},
+                         {lot_a: 0.0, lot_b: 4.0, lot_c: 2.0})
+
+
+class Version17StockTests(SimTestCase):
+    version = 17
+
+    def test_storable_is_detailed_type_17(self):
+        fields = self.rpc_ok("product.product", "fields_get", [], {"attributes": ["type"]})
+        self.assertNotIn("is_storable", fields)
+        product = self.rpc_ok("product.product", "create", [{"name": "Storable 17", "detailed_type": "product"}])
+        self.assertEqual(self.rpc_ok("product.product", "read", [[product]], {"fields": ["type"]})[0]["type"],
+                         "product")
+        ids = self.rpc_ok("stock.quant", "create", [[{"product_id": product, "location_id": 8,
+                                                      "inventory_quantity": 4}]],
+                          {"context": {"inventory_mode": True}})
+        # a method that returns None: JSON-RPC leaves "result" out
+        response = self.execute_kw("stock.quant", "action_apply_inventory", [ids])
+        self.assertEqual(set(response), {"jsonrpc", "id"})
+        self.assertEqual(self.rpc_ok("product.product", "read", [[product]], {"fields": ["qty_available"]})[0]
+                         ["qty_available"], 4.0)
+
+
+class Version18Tests(unittest.TestCase):
+    """Odoo 18: what sets it apart from 17 and 19 on the wire."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = SimProcess("--version", "18")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def rpc(self, model, method, args, kwargs=None):
+        status, _h, raw = http(self.sim.base, "POST", "/jsonrpc", {
+            "jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+                "service": "object", "method": "execute_kw", "args": [DB, 2, "admin", model, method, args, kwargs or {}]}},
+            {"Content-Type": "application/json"})
+        self.assertEqual(status, 200)
+        return json.loads(raw)
+
+    def test_json_path_redirects_to_login(self):
+        request = urllib.request.Request(self.sim.base + "/json/2/res.users/search_count", data=b"{}", method="POST",
+                                         headers={"Content-Type": "application/json"})
+        opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,), {
+            "redirect_request": lambda *args, **kwargs: None}))
+        try:
+            opener.open(request, timeout=5)
+            self.fail("no redirect")
+        except urllib.error.HTTPError as error:
+            self.assertEqual(error.code, 303)
+            self.assertEqual(error.headers["Location"],
+                             "/web/login?redirect=%2Fjson%2F2%2Fres.users%2Fsearch_count%3F")
+
+    def test_private_method_names_the_model_and_error_code(self):
+        error = self.rpc("stock.picking", "_action_done", [[1]])["error"]
+        self.assertEqual(error["code"], 200)
+        self.assertEqual(error["data"]["message"],
+                         "Private methods (such as 'stock.picking._action_done') cannot be called remotely.")
+
+    def test_delivery_origin_has_the_customer_reference(self):
+        oid = self.rpc("sale.order", "create", [{"partner_id": 8, "client_order_ref": "PO-7", "order_line": [
+            [0, 0, {"product_id": 4, "product_uom_qty": 1}]]}])["result"]
+        self.rpc("sale.order", "action_confirm", [[oid]])
+        order = self.rpc("sale.order", "read", [[oid]], {"fields": ["name", "picking_ids"]})["result"][0]
+        picking = self.rpc("stock.picking", "read", [order["picking_ids"]], {"fields": ["origin"]})["result"][0]
+        self.assertEqual(picking["origin"], f"{order['name']} - PO-7")
 
 
 # ---------------------------------------------------------------------------
