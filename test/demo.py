@@ -9,10 +9,10 @@ orders in Odoo and publish their events (picks, bookings, labels,
 dispatches, milestones, proofs of delivery) with a few per cent of
 trouble: duplicates, events out of order, poison messages, late proofs of
 delivery, dispatches before their booking, events from a source system
-the rules do not allow. Against a real Odoo the demo brings its own
-records first, found again on a second run: products LGX-DEMO-01.. with
-stock on hand in the warehouse (an inventory adjustment), customers and
-carriers named "lgx demo ...".
+the rules do not allow. The demo brings its own records first (into the
+simulator as into a real Odoo), found again on a second run: products
+LGX-DEMO-01.. with stock on hand in the warehouse (an inventory
+adjustment), customers and carriers named "lgx demo ...".
 
 lgx-picks, lgx-shipments, lgx-milestones and lgx-pod start concurrently
 as the stream is published, in a shuffled order, each up to 3 s after the
@@ -299,12 +299,11 @@ def ensure_demo_data(odoo):
         "product.product", [["default_code", "in", codes + ["LGX-DEMO-SHIP"]]],
         ["default_code", "qty_available"])}
     new = [dict(goods, name="lgx demo item %s" % c[-2:], default_code=c,
-                list_price=5.0 + i, weight=0.5 + i / 10.0, sale_ok=True)
+                list_price=5.0 + i, weight=0.5 + i / 10.0)
            for i, c in enumerate(codes) if c not in have]
     if "LGX-DEMO-SHIP" not in have:
         new.append({"name": "lgx demo shipping", "default_code":
-                    "LGX-DEMO-SHIP", "type": "service", "list_price": 0.0,
-                    "sale_ok": False})
+                    "LGX-DEMO-SHIP", "type": "service", "list_price": 0.0})
     if new:
         odoo.call("product.product", "create", vals_list=new)
         have = {p["default_code"]: p for p in odoo.search_read(
@@ -357,9 +356,14 @@ def ensure_demo_data(odoo):
         "delivery.carrier", [["name", "in", carriers]], ["name"])}
     missing_c = [c for c in carriers if c not in have_c]
     if missing_c:
+        # Odoo needs each carrier's service product (the simulator has no
+        # such field).
+        service = {"product_id": have["LGX-DEMO-SHIP"]["id"]} if \
+            "product_id" in odoo.call("delivery.carrier", "fields_get",
+                                      attributes=["type"]) else {}
         odoo.call("delivery.carrier", "create", vals_list=[
-            {"name": c, "delivery_type": "fixed", "fixed_price": 0.0,
-             "product_id": have["LGX-DEMO-SHIP"]["id"]} for c in missing_c])
+            dict(service, name=c, delivery_type="fixed", fixed_price=0.0)
+            for c in missing_c])
     done.append("%d carriers (%s)" % (len(carriers), "%d created" % len(
         missing_c) if missing_c else "found"))
     opts = ["--products", ",".join(codes),
@@ -507,8 +511,7 @@ class Demo:
             "\n", "\n    "))
         self.data_args = []
         given = {x for x in a.simulate if x.startswith("--")}
-        if not self.odoo.sim and not given & {"--products", "--partners",
-                                              "--carriers"}:
+        if not given & {"--products", "--partners", "--carriers"}:
             self.data_args, done = ensure_demo_data(self.odoo)
             say("  demo data in Odoo: %s" % "; ".join(done))
         self.create_topics()
@@ -527,6 +530,7 @@ class Demo:
                 return [c.strip() for c in args[i + 1].split(",")
                         if c.strip()]
         return ["SKU-10%02d" % i for i in range(1, 10)]   # lgx-simulate's
+        # default, when --partners or --carriers alone were given
 
     def start_consumers(self):
         """Starts the consumers that are due by the start plan (from the

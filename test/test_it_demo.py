@@ -124,9 +124,14 @@ class DemoTest(unittest.TestCase):
         text = "\n".join(rows)
         self.assertRegex(text, r"done quantities as picked +(\d+) of \1 ")
         self.assertRegex(text, r"stock of the run's products +9 products, "
-                         r"9 on-hand quantities: changed only by the run's "
-                         r"done moves")
+                         r"\d+ (stock.quant places|on-hand quantities): "
+                         r"changed only by the run's done moves")
         self.assertRegex(text, r"0 outcome\(s\) not as the stream expects")
+
+    def test_brings_its_own_demo_data(self):
+        self.assertRegex(self.out, r"demo data in Odoo: 9 products "
+                         r"LGX-DEMO-01..09 .*6 customers .*3 carriers")
+        self.assertIn("--products LGX-DEMO-01,", self.out)
 
 
 if __name__ == "__main__":
