@@ -232,6 +232,34 @@ class ShipmentsTest(unittest.TestCase):
                  and "cancelled" in (m.get("body") or "")]
         self.assertEqual(len(notes), 1)
 
+    def test_unique_constraint_race_is_retried_not_dead_lettered(self):
+        """Odoo answers a follower inserted by two transactions at once
+        with a ValidationError from a UniqueViolation: a race, retried,
+        never a business refusal (Odoo 17 showed it under concurrent
+        consumers)."""
+        a = self.picking()
+        self.sim._req("/__sim/faults", [
+            {"api": "*", "model": "stock.picking", "method": "message_post",
+             "kind": "unique_race", "times": 1}])
+        self.addCleanup(self.sim._req, "/__sim/faults", [{"clear": True}])
+        ev = cancelled("SHP-22")
+        self.send([booked("SHP-22", [a]), ev])
+        c = self.consume("--retry-backoff-ms", "50")
+        fired = [f["kind"] for f in self.sim._req("/__sim/faults")["fired"]]
+        self.assertEqual(fired, ["unique_race"])
+        mine = [l["outcome"] for l in c.outcomes()
+                if l["event_id"] == ev["event_id"]]
+        self.assertEqual(mine, ["retry", "applied"], c.outcomes())
+        retried = [l for l in c.lines() if l.get("reason") == "odoo_conflict"]
+        self.assertTrue(retried, c.lines())
+        self.assertEqual(broker.read(self.topic + ".dlq"), [])
+        p = self.sim.picking(a)
+        notes = [m for m in self.sim.dump("mail.message")
+                 if m.get("model") == "stock.picking"
+                 and m.get("res_id") == p["id"]
+                 and "cancelled" in (m.get("body") or "")]
+        self.assertEqual(len(notes), 1)
+
     def test_wrong_source_future_stale_and_unknown_carrier(self):
         a, b = self.picking(), self.picking()
         alien = booked("SHP-5", [a], source="wms-north")
