@@ -1011,6 +1011,9 @@ class Run:
             "duplicates": counts["duplicate"],
             "stale": counts["stale"],
             "held": len(held_msgs),
+            "held_reasons": dict(collections.Counter(
+                l.get("reason") for l in outcome_lines
+                if l["outcome"] == "held")),
             "retries": counts["retry"],
             "rejected": counts["rejected"],
             "reread_after_restart": len(reread),
@@ -1309,7 +1312,8 @@ def print_report(run):
                 f["applied"], f["applied_expected"], f["applied_twice"]))
         row("duplicates", "%s outcome lines" % f["duplicates"])
         row("stale", "%s outcome lines" % f["stale"])
-        row("held", "%s messages held at least once" % f["held"])
+        row("held", "%s messages held at least once; held as %s" % (
+            f["held"], f.get("held_reasons")))
         row("retries", "%s outcome lines" % f["retries"])
         row("rejected", "%s outcome lines" % f["rejected"])
         row("read again after a restart", "%s messages" %

@@ -292,6 +292,12 @@ class SimulateAuditTest(unittest.TestCase):
                 topic, f["messages"], f["applied"], f["duplicate_or_stale"],
                 f["rejected"], f["held"], t["held"], t["held_max"],
                 f["dead_letters"], f["poison"]))
+        held = collections.Counter(
+            l.get("reason") for c in started.values() for l in c.outcomes()
+            if l["outcome"] == "held")
+        print("  held as: %s (a dispatch waits for its pick only when "
+              "lgx-shipments gets there first)" % ", ".join(
+                  "%s %d" % kv for kv in sorted(held.items(), key=str)))
         states = collections.Counter(
             (w["state"], w["x_lgx_shipment_status"])
             for w in exp["pickings"].values())
