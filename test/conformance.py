@@ -17,6 +17,13 @@ does (ODOO-FACTS.md):
 * message_post, mail.activity, ir.attachment, custom fields through
   ir.model.fields, custom models through ir.model, the groups field of
   res.users (groups_id before 19, group_ids from 19);
+* stock on hand: a delivery with nothing reserved nor picked is refused, a
+  reserved one validates its whole reservation, a quantity written without
+  stock takes the quant below zero, lots reserved first in first out stay on
+  the lines unless lot_id is set (stock.quant inventory adjustments);
+* followers: who follows a picking after create and message_post (17/18 and
+  19 differ), a second mail.followers row is a ValidationError raised from
+  psycopg2's UniqueViolation (on both APIs);
 * sales orders: action_confirm makes one delivery (origin, sale_id,
   sale_line_id), the sale.advance.payment.inv wizard invoices it
   (invoice_status 'invoiced'), action_cancel (17/18: through sale.order.cancel;

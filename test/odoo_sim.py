@@ -25,8 +25,24 @@ invoicing goes through the ``sale.advance.payment.inv`` wizard
 (``create`` with ``context.active_ids``, then ``create_invoices``) and makes a
 draft ``account.move`` (no journals, taxes or payments);
 ``invoice_status`` follows the product's invoicing policy ('order' by
-default). Observed behaviour of a real Odoo 19 (ODOO-FACTS.md) takes
-precedence over reading of the source.
+default). Stock on hand is kept per product (``qty_available``) and shown as
+``stock.quant`` rows of the stock location (one per lot for tracked
+products); ``stock.quant`` create in ``inventory_mode`` plus
+``action_apply_inventory`` adjusts it; tracked products are reserved lot by
+lot, first in first out, and a quantity validated without stock takes the
+quant below zero. ``mail.followers`` follows each version: create subscribes
+the user (unless ``mail_create_nosubscribe``), message_post subscribes the
+author (17/18: any post but a notification, unless
+``mail_create_nosubscribe``; 19: comments only, unless
+``mail_post_autofollow_author_skip``), 17/18's button_validate subscribes the
+user, and a second row for a partner and record fails as Odoo's unique index
+does. Custom models (``ir.model``) need an ``ir.model.access`` row, with
+Odoo's access cache (a row added after the model counts at the next
+registry change). Where 17, 18 and 19 differ on the wire (error texts,
+JSON-RPC ``error.code``, 18's ``/json`` redirect, message_post's result), the
+simulated version answers as that version does. What a real Odoo
+(ODOO-FACTS.md, REAL-ODOO.md, test/conformance.py against a server) shows
+takes precedence over reading of the source.
 
 Control endpoints for tests live under ``/__sim/`` and need no
 authentication:
