@@ -217,8 +217,11 @@ bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
         if (lgx_buf_puts(b, "{\"body\":") != LGX_OK ||
             lgx_buf_json_str(b, lgx_buf_data(text), lgx_buf_len(text)) !=
                 LGX_OK ||
-            lgx_buf_puts(b, ",\"message_type\":\"comment\","
-                            "\"subtype_xmlid\":\"mail.mt_note\"}") != LGX_OK) {
+            lgx_buf_puts(b,
+                         ",\"message_type\":\"comment\","
+                         "\"subtype_xmlid\":\"mail.mt_note\","
+                         "\"context\":{\"mail_create_nosubscribe\":true}}") !=
+                LGX_OK) {
             ok = lgx_stock_nomem(v);
         } else {
             lgx_err_t rc =

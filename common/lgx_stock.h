@@ -50,7 +50,10 @@ bool lgx_stock_validate(lgx_odoo_t *o, int64_t picking_id, const char *name,
  * per key (an event id and what the note is for): the note ends with a
  * mark made from the key, and a note with that mark already on the
  * picking is not posted again. This guard lives in Odoo, so it holds
- * across restarts, replays and replicas; it costs one search_count. */
+ * across restarts, replays and replicas; it costs one search_count.
+ * Posted with mail_create_nosubscribe: Odoo 17 and 18 make the author
+ * follow the picking on each post, and two consumers posting on one
+ * picking at once then race for the same follower row. */
 bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
                     const char *key, lgx_verdict_t *v);
 

@@ -81,7 +81,8 @@ class ShipmentsTest(unittest.TestCase):
 
     def setUp(self):
         self.sim.reset()
-        self.topic = "it.shipments." + self._testMethodName
+        self.topic = "it.shipments.%s.%d" % (self._testMethodName,
+                                             self.sim.version)
         self.n = 0
 
     def picking(self, qty=5, state="done"):
@@ -317,6 +318,30 @@ class ShipmentsTest(unittest.TestCase):
         self.assertEqual(again.summary()["applied"], 0, again.outcomes())
         self.assertEqual(self.sim.dump("stock.picking"), before)
         self.assertEqual(len(self.sim.dump("ir.attachment")), atts)
+
+
+class ShipmentsOdoo17Test(ShipmentsTest):
+    """On Odoo 17 (and 18) each message_post makes its author follow the
+    record, and two consumers posting on one picking at once race for the
+    same follower row: lgx posts its notes without subscribing."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = lgxenv.Simulator(version=17)
+
+    def test_notes_do_not_make_the_integration_user_a_follower(self):
+        a = self.picking()
+        pid = self.sim.picking(a)["id"]
+        before = [f for f in self.sim.dump("mail.followers")
+                  if f.get("res_model") == "stock.picking"
+                  and f.get("res_id") == pid]
+        self.send([booked("SHP-23", [a]), cancelled("SHP-23")])
+        c = self.consume()
+        self.assertEqual(c.summary()["applied"], 2, c.outcomes())
+        after = [f for f in self.sim.dump("mail.followers")
+                 if f.get("res_model") == "stock.picking"
+                 and f.get("res_id") == pid]
+        self.assertEqual(after, before)
 
 
 if __name__ == "__main__":
