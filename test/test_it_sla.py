@@ -389,10 +389,12 @@ class SlaEndToEndTest(unittest.TestCase):
         name = "WH/OUT/E%s-%d" % (tag, time.monotonic_ns() % 10**6)
         pid = next(p["id"] for p in self.sim.dump("product.product")
                    if p["default_code"] == "SKU-1001")
+        # Done: the warehouse's pick validated it (a dispatch waits for
+        # that).
         self.sim.seed("stock.picking", [{
-            "name": name, "state": "assigned", "picking_type_code": "outgoing",
+            "name": name, "state": "done", "picking_type_code": "outgoing",
             "move_ids": [{"product_id": pid, "product_uom_qty": 2,
-                          "quantity": 2, "state": "assigned"}]}])
+                          "quantity": 2, "picked": True, "state": "done"}]}])
         return name
 
     def send(self, topic, schema, key, events):
