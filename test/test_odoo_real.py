@@ -8,6 +8,7 @@ skipped without ODOO_URL.
   with the stock quant moved by exactly that;
 * a pick that arrives after a person validated other quantities changes
   nothing and leaves an activity and a dead letter;
+* a replay of the pick after that is stale, and changes nothing;
 * lgx-odoo-setup creates each consumer's own clock field.
 
 Each test makes its own product (with stock), sale order and delivery."""
@@ -209,6 +210,13 @@ class RealOdooTest(unittest.TestCase):
         self.assertEqual(len(back), 1)
         self.assertEqual([m["product_uom_qty"]
                           for m in self.moves(back[0]["id"])], [30])
+        # A replay of the pick finds the picking done with its quantities.
+        again = run_consumer("lgx-picks", broker, self.odoo, picks,
+                             timeout=120, group="replay-" + picks)
+        o = again.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("stale", "already_applied"), o)
+        self.assertEqual(self.on_hand(pid), 80)
 
     def test_pick_after_a_different_validation_is_a_discrepancy(self):
         pid, code = self.product(10)
