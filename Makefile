@@ -103,9 +103,10 @@ test: deps
 
 # Against a real Odoo Community 17, 18 or 19 from the source tree ODOO_SRC
 # (default /opt/odoo-19; test/env/odoo.sh says how it runs): starts it on a
-# fresh copy of a demo database, runs the conformance suite and the
-# real-Odoo integration tests (and the demo with TEST_ODOO_DEMO=1), stops
-# it. About 3 minutes once the version's template database exists.
+# fresh copy of a demo database, runs the conformance suite, the real-Odoo
+# integration tests and the demo with its audit (TEST_ODOO_ORDERS, 100;
+# TEST_ODOO_DEMO=0 leaves it out), stops it. About 5 minutes once the
+# version's template database exists.
 test-odoo: deps
 	$(MAKE) --no-print-directory all
 	bash test/env/test_odoo.sh

@@ -6,8 +6,9 @@
 #      lgx relies on, as the simulator is held to it;
 #   2. the real-Odoo integration tests (test/test_odoo_real.py): a dispatch
 #      before its pick, a pick after another validation, the set-up;
-#   3. with TEST_ODOO_DEMO=1, the demo on TEST_ODOO_ORDERS orders (default
-#      100) with its audit (test/demo.py).
+#   3. the demo on TEST_ODOO_ORDERS orders (default 100) with its audit
+#      (test/demo.py: its own products, stock, customers and carriers;
+#      done quantities and stock checked); TEST_ODOO_DEMO=0 leaves it out.
 # Stops Odoo at the end, whatever happened. Exit status 1 when a part
 # failed; the last line is "test-odoo: N passed, N failed".
 set -uo pipefail
@@ -37,7 +38,7 @@ part() { # name command...
 part conformance python3 "$top/test/conformance.py"
 part "integration (test_odoo_real)" \
     bash -c "cd '$top/test' && python3 -m unittest -v test_odoo_real"
-if [ "${TEST_ODOO_DEMO:-0}" = 1 ]; then
+if [ "${TEST_ODOO_DEMO:-1}" = 1 ]; then
     part demo python3 "$top/test/demo.py" --orders "${TEST_ODOO_ORDERS:-100}"
 fi
 echo "test-odoo: $passed passed, $failed failed"
