@@ -1,5 +1,6 @@
 #include "lgx_json.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +64,40 @@ int64_t lgx_json_m2o_id(yajl_val v)
     return YAJL_IS_INTEGER(first) ? YAJL_GET_INTEGER(first) : 0;
 }
 
+/* The deepest nesting of arrays and objects in text, brackets inside
+ * strings not counted; stops counting past limit. */
+static size_t depth_of(const char *text, size_t len, size_t limit)
+{
+    size_t depth = 0, deepest = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len && deepest <= limit; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            deepest = ++depth > deepest ? depth : deepest;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return deepest;
+}
+
 yajl_val lgx_json_parse(const char *text, size_t len, char *errstr, size_t size)
 {
+    if (depth_of(text, len, LGX_JSON_MAX_DEPTH) > LGX_JSON_MAX_DEPTH) {
+        snprintf(errstr, size,
+                 "invalid JSON: nested deeper than %d levels of arrays and "
+                 "objects",
+                 LGX_JSON_MAX_DEPTH);
+        return NULL;
+    }
     /* yajl_tree_parse wants a NUL-terminated string. */
     char *copy = malloc(len + 1);
     if (!copy) {

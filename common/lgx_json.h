@@ -30,8 +30,15 @@ yajl_val lgx_json_at(yajl_val arr, size_t i);
  * returns it; otherwise 0 (Odoo's false). */
 int64_t lgx_json_m2o_id(yajl_val v);
 
+/* How deep arrays and objects may nest in text lgx parses. yajl builds
+ * and frees its trees recursively: a rules file, an Odoo answer or a
+ * clock field nested hundreds of thousands of levels would overflow the
+ * stack. Nothing lgx reads legitimately nests beyond a handful. */
+#define LGX_JSON_MAX_DEPTH 256
+
 /* Parses text of len bytes (need not be NUL-terminated). Returns the tree
- * (free with yajl_tree_free) or NULL with a message in errstr. */
+ * (free with yajl_tree_free) or NULL with a message in errstr; text that
+ * nests deeper than LGX_JSON_MAX_DEPTH is refused before yajl sees it. */
 yajl_val lgx_json_parse(const char *text, size_t len, char *errstr,
                         size_t errstr_size);
 

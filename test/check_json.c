@@ -163,6 +163,37 @@ START_TEST(test_json_parse_not_terminated)
 }
 END_TEST
 
+/* A rules file nested 300,000 levels deep (under the 1 MiB cap) crashed
+ * the consumer in yajl's recursive free; now it is refused by depth. */
+START_TEST(test_json_parse_refuses_deep_nesting)
+{
+    size_t n = 300000;
+    char *deep = malloc(2 * n);
+    ck_assert_ptr_nonnull(deep);
+    memset(deep, '[', n);
+    memset(deep + n, ']', n);
+    char errstr[128] = "";
+    ck_assert_ptr_null(lgx_json_parse(deep, 2 * n, errstr, sizeof(errstr)));
+    ck_assert_msg(strstr(errstr, "nested deeper than 256") != NULL, "%s",
+                  errstr);
+    /* Unbalanced too (the tree yajl would free on its error path). */
+    ck_assert_ptr_null(lgx_json_parse(deep, n, errstr, sizeof(errstr)));
+    free(deep);
+    /* LGX_JSON_MAX_DEPTH levels parse; brackets in strings (escaped
+     * quotes included) do not count. */
+    enum { D = LGX_JSON_MAX_DEPTH };
+    static const char str[] = "\"[[{{\\\"[\"";
+    char ok[2 * D + sizeof(str)];
+    memset(ok, '[', D);
+    memcpy(ok + D, str, sizeof(str) - 1);
+    memset(ok + D + sizeof(str) - 1, ']', D);
+    size_t len = 2 * D + sizeof(str) - 1;
+    yajl_val v = lgx_json_parse(ok, len, errstr, sizeof(errstr));
+    ck_assert_msg(v != NULL, "%s", errstr);
+    yajl_tree_free(v);
+}
+END_TEST
+
 START_TEST(test_json_parse_scalars)
 {
     yajl_val v = parse("true");
@@ -336,6 +367,7 @@ Suite *json_suite(void)
     tcase_add_test(tc_core, test_json_m2o_id);
     tcase_add_test(tc_core, test_json_m2o_odd_shapes);
     tcase_add_test(tc_core, test_json_parse_not_terminated);
+    tcase_add_test(tc_core, test_json_parse_refuses_deep_nesting);
     tcase_add_test(tc_core, test_json_parse_scalars);
     suite_add_tcase(s, tc_core);
 
