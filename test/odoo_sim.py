@@ -896,6 +896,11 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "location_dest_id": F("many2one", "Destination Location", relation="stock.location"),
             "move_line_ids": F("one2many", "Move Lines", relation="stock.move.line", inverse="move_id"),
             "lot_ids": F("many2many", "Serial Numbers", relation="stock.lot"),
+            # related='product_id.tracking' (17, 18, 19)
+            "has_tracking": F("selection", "Product with Tracking", selection=[
+                ("serial", "By Unique Serial Number"), ("lot", "By Lots"), ("none", "By Quantity")],
+                compute=lambda env, row: (
+                env.get("product.product", row.get("product_id")) or {}).get("tracking") or "none"),
             "partner_id": F("many2one", "Destination Address", relation="res.partner"),
             "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
             "reference": F("char", "Reference", compute=lambda env, row: (
