@@ -25,6 +25,7 @@ struct lgx_rule_s {
     char *event_type;
     list_t sources, writes, calls, apply_in, hold_in, stale_in;
     int64_t hold_ms;
+    bool create_lots; /* a picked lot Odoo lacks is created (stock.lot) */
 };
 
 struct lgx_rules_s {
@@ -95,6 +96,25 @@ static lgx_err_t check_targets(const list_t *l, const char *where, bool writes,
             return LGX_ERR_INVALID;
         }
     }
+    return LGX_OK;
+}
+
+/* create_lots: a boolean, for picks only (the warehouse owns its lots). */
+static lgx_err_t read_create_lots(lgx_rule_t *r, yajl_val v, const char *where,
+                                  char *errstr, size_t size)
+{
+    if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v)) {
+        snprintf(errstr, size, "%s: expected true or false", where);
+        return LGX_ERR_INVALID;
+    }
+    if (strcmp(r->event_type, "pick_confirmed") != 0) {
+        snprintf(errstr, size,
+                 "%s: only pick_confirmed creates lots (the warehouse owns "
+                 "what was picked)",
+                 where);
+        return LGX_ERR_INVALID;
+    }
+    r->create_lots = YAJL_IS_TRUE(v);
     return LGX_OK;
 }
 
@@ -172,6 +192,10 @@ static lgx_err_t read_rule(const char *type, yajl_val obj, lgx_rule_t *r,
                 snprintf(errstr, size, "%s: expected an integer >= 0", where);
             }
         }
+        if (strcmp(k, "create_lots") == 0) {
+            known = true;
+            err = read_create_lots(r, v, where, errstr, size);
+        }
         if (strcmp(k, "doc") == 0) {
             known = true;
             err = LGX_OK;
@@ -186,6 +210,12 @@ static lgx_err_t read_rule(const char *type, yajl_val obj, lgx_rule_t *r,
     snprintf(where, sizeof(where), "events.%s", type);
     if (r->sources.n == 0 || r->apply_in.n == 0) {
         snprintf(errstr, size, "%s: needs \"sources\" and \"apply_in\"", where);
+        return LGX_ERR_INVALID;
+    }
+    if (r->create_lots && !list_has(&r->calls, "stock.lot.create")) {
+        snprintf(errstr, size,
+                 "%s: \"create_lots\" needs \"stock.lot.create\" in \"calls\"",
+                 where);
         return LGX_ERR_INVALID;
     }
     lgx_err_t err = check_targets(&r->writes, where, true, errstr, size);
@@ -472,6 +502,11 @@ lgx_rule_step_t lgx_rule_step(const lgx_rule_t *rule, const char *status)
 int64_t lgx_rule_hold_ms(const lgx_rule_t *rule)
 {
     return rule->hold_ms;
+}
+
+bool lgx_rule_create_lots(const lgx_rule_t *rule)
+{
+    return rule->create_lots;
 }
 
 const char *lgx_rule_event_type(const lgx_rule_t *rule)

@@ -12,6 +12,9 @@
  *   hold_in   statuses in which its precondition may still come: the
  *             event is held up to hold_ms, then dead-lettered
  *   stale_in  statuses in which it has nothing left to do
+ *   create_lots  (pick_confirmed only; default false) a picked lot or
+ *             serial Odoo lacks is created instead of refused; needs
+ *             "stock.lot.create" in calls
  *   (any other status: the transition is not allowed; rejected)
  *
  * and, for all: clock_skew_ms, how far in the future an event may be
@@ -71,6 +74,8 @@ bool lgx_rule_may_call(const lgx_rule_t *rule, const char *model,
                        const char *method);
 lgx_rule_step_t lgx_rule_step(const lgx_rule_t *rule, const char *status);
 int64_t lgx_rule_hold_ms(const lgx_rule_t *rule);
+/* create_lots of the rule (false when the file does not say). */
+bool lgx_rule_create_lots(const lgx_rule_t *rule);
 const char *lgx_rule_event_type(const lgx_rule_t *rule);
 
 /* Timestamp governance: occurred_at against now and the time of the last

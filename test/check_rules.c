@@ -167,6 +167,42 @@ START_TEST(test_rules_owner_warehouse_truth_never_shared)
 }
 END_TEST
 
+/* One pick_confirmed rule with extra keys (JSON members, may be ""). */
+static lgx_rules_t *pick_rule(const char *extra, char *errstr, size_t size)
+{
+    char json[512];
+    snprintf(json, sizeof(json),
+             "{\"events\":{\"%s\":{\"sources\":[\"wms-*\"],"
+             "\"apply_in\":[\"assigned\"]%s}}}",
+             strstr(extra, "@") ? "shipment_booked" : "pick_confirmed",
+             strstr(extra, "@") ? strchr(extra, '@') + 1 : extra);
+    return lgx_rules_parse(json, strlen(json), errstr, size);
+}
+
+START_TEST(test_rules_create_lots)
+{
+    char errstr[256] = "";
+    lgx_rules_t *r = pick_rule("", errstr, sizeof(errstr));
+    ck_assert_msg(r != NULL, "%s", errstr);
+    ck_assert(!lgx_rule_create_lots(lgx_rules_get(r, "pick_confirmed")));
+    lgx_rules_destroy(r);
+    r = pick_rule(",\"create_lots\":true,\"calls\":[\"stock.lot.create\"]",
+                  errstr, sizeof(errstr));
+    ck_assert_msg(r != NULL, "%s", errstr);
+    ck_assert(lgx_rule_create_lots(lgx_rules_get(r, "pick_confirmed")));
+    lgx_rules_destroy(r);
+    /* Not a boolean; without the call it needs; on another event type. */
+    ck_assert_ptr_null(pick_rule(",\"create_lots\":1", errstr, sizeof(errstr)));
+    ck_assert_ptr_nonnull(strstr(errstr, "create_lots"));
+    ck_assert_ptr_null(
+        pick_rule(",\"create_lots\":true", errstr, sizeof(errstr)));
+    ck_assert_ptr_nonnull(strstr(errstr, "stock.lot.create"));
+    ck_assert_ptr_null(
+        pick_rule("@,\"create_lots\":false", errstr, sizeof(errstr)));
+    ck_assert_ptr_nonnull(strstr(errstr, "only pick_confirmed"));
+}
+END_TEST
+
 START_TEST(test_rules_shipped_file_one_owner)
 {
     /* The shipped rules load, and in them the warehouse alone writes
@@ -205,6 +241,7 @@ Suite *rules_suite(void)
     tcase_add_test(tc_owners, test_rules_owner_same_family_and_shared_allowed);
     tcase_add_test(tc_owners, test_rules_owner_warehouse_truth_never_shared);
     tcase_add_test(tc_owners, test_rules_shipped_file_one_owner);
+    tcase_add_test(tc_owners, test_rules_create_lots);
     suite_add_tcase(s, tc_owners);
 
     return s;
