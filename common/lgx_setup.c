@@ -22,6 +22,14 @@ static const req_t reqs[] = {
     {"stock.move", "picked", "boolean", "Picked"},
     {"stock.move", "product_id", "many2one", "Product"},
     {"product.product", "default_code", "char", "Internal Reference"},
+    {"product.product", "tracking", "selection", "Tracking"},
+    {"stock.move", "has_tracking", "selection", "Product with Tracking"},
+    {"stock.move.line", "move_id", "many2one", "Stock Operation"},
+    {"stock.move.line", "lot_id", "many2one", "Lot/Serial Number"},
+    {"stock.move.line", "quantity", "float", "Quantity"},
+    {"stock.move.line", "picked", "boolean", "Picked"},
+    {"stock.lot", "name", "char", "Lot/Serial Number"},
+    {"stock.lot", "product_id", "many2one", "Product"},
     {"stock.picking", "x_lgx_clock", "text",
      "lgx: time of the last applied event per event type and source, shared "
      "by the consumers before each had its own (read while its own is "

@@ -44,16 +44,16 @@ static lgx_err_t plan(const picks_line_t *lines, size_t n_lines,
 
 /* Three moves, none picked yet. */
 static const picks_move_t fresh_moves[] = {
-    {100, 10, 0.0, false},
-    {101, 11, 0.0, false},
-    {102, 12, 0.0, false},
+    {100, 10, 0.0, false, PICKS_TRACK_NONE},
+    {101, 11, 0.0, false, PICKS_TRACK_NONE},
+    {102, 12, 0.0, false, PICKS_TRACK_NONE},
 };
 
 /* ---- core ---- */
 
 START_TEST(test_plan_one_line)
 {
-    const picks_line_t lines[] = {{"FURN_7777", 3.0}};
+    const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL}};
     ck_assert_int_eq(plan(lines, 1, fresh_moves, 3), LGX_OK);
     ck_assert_uint_eq(n_out, 1);
     ck_assert_int_eq(out[0].move_id, 100);
@@ -64,8 +64,9 @@ END_TEST
 START_TEST(test_plan_sums_lines_of_one_product)
 {
     /* Two lots of the same product: one write with the total. */
-    const picks_line_t lines[] = {
-        {"FURN_7777", 2.0}, {"E-COM11", 1.0}, {"FURN_7777", 1.5}};
+    const picks_line_t lines[] = {{"FURN_7777", 2.0, NULL},
+                                  {"E-COM11", 1.0, NULL},
+                                  {"FURN_7777", 1.5, NULL}};
     ck_assert_int_eq(plan(lines, 3, fresh_moves, 3), LGX_OK);
     ck_assert_uint_eq(n_out, 2);
     ck_assert_int_eq(out[0].move_id, 101);
@@ -77,8 +78,9 @@ END_TEST
 
 START_TEST(test_plan_sorted_by_quantity)
 {
-    const picks_line_t lines[] = {
-        {"DESK_0001", 7.0}, {"FURN_7777", 5.0}, {"E-COM11", 2.0}};
+    const picks_line_t lines[] = {{"DESK_0001", 7.0, NULL},
+                                  {"FURN_7777", 5.0, NULL},
+                                  {"E-COM11", 2.0, NULL}};
     ck_assert_int_eq(plan(lines, 3, fresh_moves, 3), LGX_OK);
     ck_assert_uint_eq(n_out, 3);
     ck_assert_double_eq(out[0].qty, 2.0);
@@ -94,8 +96,9 @@ START_TEST(test_plan_equal_writes_adjacent)
 {
     /* Equal quantities are adjacent (one write call for all of them),
      * whatever the order of the lines. */
-    const picks_line_t lines[] = {
-        {"E-COM11", 4.0}, {"DESK_0001", 1.0}, {"FURN_7777", 4.0}};
+    const picks_line_t lines[] = {{"E-COM11", 4.0, NULL},
+                                  {"DESK_0001", 1.0, NULL},
+                                  {"FURN_7777", 4.0, NULL}};
     ck_assert_int_eq(plan(lines, 3, fresh_moves, 3), LGX_OK);
     ck_assert_uint_eq(n_out, 3);
     ck_assert_double_eq(out[0].qty, 1.0);
@@ -109,9 +112,11 @@ END_TEST
 START_TEST(test_plan_first_move_of_product)
 {
     /* Two moves for one product: the total goes to the first. */
-    const picks_move_t moves[] = {
-        {200, 11, 0.0, false}, {201, 10, 0.0, false}, {202, 10, 0.0, false}};
-    const picks_line_t lines[] = {{"FURN_7777", 1.0}, {"FURN_7777", 1.0}};
+    const picks_move_t moves[] = {{200, 11, 0.0, false, PICKS_TRACK_NONE},
+                                  {201, 10, 0.0, false, PICKS_TRACK_NONE},
+                                  {202, 10, 0.0, false, PICKS_TRACK_NONE}};
+    const picks_line_t lines[] = {{"FURN_7777", 1.0, NULL},
+                                  {"FURN_7777", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 3), LGX_OK);
     ck_assert_uint_eq(n_out, 1);
     ck_assert_int_eq(out[0].move_id, 201);
@@ -122,9 +127,11 @@ END_TEST
 START_TEST(test_plan_replay_costs_no_write)
 {
     /* Already picked with the same quantity: left out. */
-    const picks_move_t moves[] = {
-        {100, 10, 3.0, true}, {101, 11, 1.0, true}, {102, 12, 0.0, false}};
-    const picks_line_t lines[] = {{"FURN_7777", 3.0}, {"E-COM11", 1.0}};
+    const picks_move_t moves[] = {{100, 10, 3.0, true, PICKS_TRACK_NONE},
+                                  {101, 11, 1.0, true, PICKS_TRACK_NONE},
+                                  {102, 12, 0.0, false, PICKS_TRACK_NONE}};
+    const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL},
+                                  {"E-COM11", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 3), LGX_OK);
     ck_assert_uint_eq(n_out, 0);
 }
@@ -133,8 +140,9 @@ END_TEST
 START_TEST(test_plan_replay_float_sum)
 {
     /* 0.1 + 0.2 is not 0.3 in binary, but is the same quantity. */
-    const picks_move_t moves[] = {{100, 10, 0.3, true}};
-    const picks_line_t lines[] = {{"FURN_7777", 0.1}, {"FURN_7777", 0.2}};
+    const picks_move_t moves[] = {{100, 10, 0.3, true, PICKS_TRACK_NONE}};
+    const picks_line_t lines[] = {{"FURN_7777", 0.1, NULL},
+                                  {"FURN_7777", 0.2, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 1), LGX_OK);
     ck_assert_uint_eq(n_out, 0);
 }
@@ -142,8 +150,10 @@ END_TEST
 
 START_TEST(test_plan_picked_other_quantity_written)
 {
-    const picks_move_t moves[] = {{100, 10, 2.0, true}, {101, 11, 1.0, true}};
-    const picks_line_t lines[] = {{"FURN_7777", 3.0}, {"E-COM11", 1.0}};
+    const picks_move_t moves[] = {{100, 10, 2.0, true, PICKS_TRACK_NONE},
+                                  {101, 11, 1.0, true, PICKS_TRACK_NONE}};
+    const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL},
+                                  {"E-COM11", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 2), LGX_OK);
     ck_assert_uint_eq(n_out, 1);
     ck_assert_int_eq(out[0].move_id, 100);
@@ -155,8 +165,8 @@ START_TEST(test_plan_same_quantity_not_picked_written)
 {
     /* The quantity is there (reserved) but not marked picked: the write
      * still has to happen, to set picked. */
-    const picks_move_t moves[] = {{100, 10, 3.0, false}};
-    const picks_line_t lines[] = {{"FURN_7777", 3.0}};
+    const picks_move_t moves[] = {{100, 10, 3.0, false, PICKS_TRACK_NONE}};
+    const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL}};
     ck_assert_int_eq(plan(lines, 1, moves, 1), LGX_OK);
     ck_assert_uint_eq(n_out, 1);
     ck_assert_int_eq(out[0].move_id, 100);
@@ -166,7 +176,7 @@ END_TEST
 
 START_TEST(test_plan_untouched_moves_left_alone)
 {
-    const picks_line_t lines[] = {{"E-COM11", 1.0}};
+    const picks_line_t lines[] = {{"E-COM11", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 1, fresh_moves, 3), LGX_OK);
     ck_assert_uint_eq(n_out, 1);
     ck_assert_int_eq(out[0].move_id, 101);
@@ -183,7 +193,7 @@ END_TEST
 START_TEST(test_plan_zero_quantity)
 {
     /* Nothing found on the shelf is a valid pick of 0. */
-    const picks_line_t lines[] = {{"FURN_7777", 0.0}};
+    const picks_line_t lines[] = {{"FURN_7777", 0.0, NULL}};
     ck_assert_int_eq(plan(lines, 1, fresh_moves, 3), LGX_OK);
     ck_assert_uint_eq(n_out, 1);
     ck_assert_double_eq(out[0].qty, 0.0);
@@ -211,7 +221,8 @@ END_TEST
 
 START_TEST(test_plan_unknown_product)
 {
-    const picks_line_t lines[] = {{"FURN_7777", 1.0}, {"GHOST-1", 1.0}};
+    const picks_line_t lines[] = {{"FURN_7777", 1.0, NULL},
+                                  {"GHOST-1", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, fresh_moves, 3), LGX_ERR_INVALID);
     ck_assert_str_eq(reason, "unknown_product");
     ck_assert_ptr_nonnull(strstr(msg, "GHOST-1"));
@@ -220,7 +231,7 @@ END_TEST
 
 START_TEST(test_plan_product_not_in_picking)
 {
-    const picks_line_t lines[] = {{"NOT_IN_PICKING", 1.0}};
+    const picks_line_t lines[] = {{"NOT_IN_PICKING", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 1, fresh_moves, 3), LGX_ERR_INVALID);
     ck_assert_str_eq(reason, "product_not_in_picking");
     ck_assert_ptr_nonnull(strstr(msg, "NOT_IN_PICKING"));
@@ -229,7 +240,7 @@ END_TEST
 
 START_TEST(test_plan_no_moves)
 {
-    const picks_line_t lines[] = {{"FURN_7777", 1.0}};
+    const picks_line_t lines[] = {{"FURN_7777", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 1, NULL, 0), LGX_ERR_INVALID);
     ck_assert_str_eq(reason, "product_not_in_picking");
 }
@@ -237,7 +248,8 @@ END_TEST
 
 START_TEST(test_plan_negative_quantity)
 {
-    const picks_line_t lines[] = {{"FURN_7777", 1.0}, {"E-COM11", -1.0}};
+    const picks_line_t lines[] = {{"FURN_7777", 1.0, NULL},
+                                  {"E-COM11", -1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, fresh_moves, 3), LGX_ERR_INVALID);
     ck_assert_str_eq(reason, "invalid_field");
     ck_assert_ptr_nonnull(strstr(msg, "line 2"));
@@ -246,18 +258,18 @@ END_TEST
 
 START_TEST(test_plan_nan_and_infinite_quantity)
 {
-    const picks_line_t nan_line[] = {{"FURN_7777", NAN}};
+    const picks_line_t nan_line[] = {{"FURN_7777", NAN, NULL}};
     ck_assert_int_eq(plan(nan_line, 1, fresh_moves, 3), LGX_ERR_INVALID);
     ck_assert_str_eq(reason, "invalid_field");
     ck_assert_ptr_nonnull(strstr(msg, "line 1"));
 
     memset(reason, 0, sizeof(reason));
-    const picks_line_t inf_line[] = {{"FURN_7777", INFINITY}};
+    const picks_line_t inf_line[] = {{"FURN_7777", INFINITY, NULL}};
     ck_assert_int_eq(plan(inf_line, 1, fresh_moves, 3), LGX_ERR_INVALID);
     ck_assert_str_eq(reason, "invalid_field");
 
     memset(reason, 0, sizeof(reason));
-    const picks_line_t ninf_line[] = {{"FURN_7777", -INFINITY}};
+    const picks_line_t ninf_line[] = {{"FURN_7777", -INFINITY, NULL}};
     ck_assert_int_eq(plan(ninf_line, 1, fresh_moves, 3), LGX_ERR_INVALID);
     ck_assert_str_eq(reason, "invalid_field");
 }
@@ -265,12 +277,12 @@ END_TEST
 
 START_TEST(test_plan_missing_code)
 {
-    const picks_line_t empty[] = {{"", 1.0}};
+    const picks_line_t empty[] = {{"", 1.0, NULL}};
     ck_assert_int_eq(plan(empty, 1, fresh_moves, 3), LGX_ERR_INVALID);
     ck_assert_str_eq(reason, "invalid_field");
 
     memset(reason, 0, sizeof(reason));
-    const picks_line_t null_code[] = {{NULL, 1.0}};
+    const picks_line_t null_code[] = {{NULL, 1.0, NULL}};
     ck_assert_int_eq(plan(null_code, 1, fresh_moves, 3), LGX_ERR_INVALID);
     ck_assert_str_eq(reason, "invalid_field");
 }
@@ -279,8 +291,9 @@ END_TEST
 START_TEST(test_plan_first_bad_line_reported)
 {
     /* The first line at fault decides the reason. */
-    const picks_line_t lines[] = {
-        {"FURN_7777", 1.0}, {"GHOST-1", 1.0}, {"E-COM11", -2.0}};
+    const picks_line_t lines[] = {{"FURN_7777", 1.0, NULL},
+                                  {"GHOST-1", 1.0, NULL},
+                                  {"E-COM11", -2.0, NULL}};
     ck_assert_int_eq(plan(lines, 3, fresh_moves, 3), LGX_ERR_INVALID);
     ck_assert_str_eq(reason, "unknown_product");
     ck_assert_ptr_nonnull(strstr(msg, "GHOST-1"));
@@ -291,7 +304,7 @@ END_TEST
 
 START_TEST(test_plan_small_reason_buffer)
 {
-    const picks_line_t lines[] = {{"GHOST-1", 1.0}};
+    const picks_line_t lines[] = {{"GHOST-1", 1.0, NULL}};
     char r[4];
     char m[8];
     memset(r, 'x', sizeof(r));
@@ -314,10 +327,10 @@ START_TEST(test_plan_every_move_written)
                                            "E", "F", "G", "H"};
     for (size_t i = 0; i < MAX_MOVES; i++) {
         prods[i] = (picks_product_t){(int64_t)(50 + i), codes[i]};
-        moves[i] =
-            (picks_move_t){(int64_t)(500 + i), (int64_t)(50 + i), 0.0, false};
-        lines[2 * i] = (picks_line_t){codes[i], (double)(MAX_MOVES - i)};
-        lines[2 * i + 1] = (picks_line_t){codes[i], 0.5};
+        moves[i] = (picks_move_t){(int64_t)(500 + i), (int64_t)(50 + i), 0.0,
+                                  false, PICKS_TRACK_NONE};
+        lines[2 * i] = (picks_line_t){codes[i], (double)(MAX_MOVES - i), NULL};
+        lines[2 * i + 1] = (picks_line_t){codes[i], 0.5, NULL};
     }
     ck_assert_int_eq(picks_plan(lines, 2 * MAX_MOVES, moves, MAX_MOVES, prods,
                                 MAX_MOVES, out, &n_out, reason, sizeof(reason),
@@ -333,10 +346,151 @@ END_TEST
 
 START_TEST(test_plan_large_quantities)
 {
-    const picks_line_t lines[] = {{"FURN_7777", 1e12}, {"FURN_7777", 1e-6}};
+    const picks_line_t lines[] = {{"FURN_7777", 1e12, NULL},
+                                  {"FURN_7777", 1e-6, NULL}};
     ck_assert_int_eq(plan(lines, 2, fresh_moves, 3), LGX_OK);
     ck_assert_uint_eq(n_out, 1);
     ck_assert_double_eq_tol(out[0].qty, 1e12 + 1e-6, 1e-3);
+}
+END_TEST
+
+/* ---- lots ---- */
+
+/* Move 100 of product 10 tracked by lot, 101 of 11 by serial, 102 of 12
+ * untracked; Odoo reserved lot 1 (L-1) for 5 on move 100. */
+static const picks_move_t lot_moves[] = {
+    {100, 10, 5.0, false, PICKS_TRACK_LOT},
+    {101, 11, 0.0, false, PICKS_TRACK_SERIAL},
+    {102, 12, 0.0, false, PICKS_TRACK_NONE},
+};
+static const picks_lot_t lots[] = {
+    {1, 10, "L-1"}, {2, 10, "L-2"}, {3, 11, "S-1"},
+    {4, 11, "S-2"}, {5, 11, "L-1"}, /* another product's lot of the same name */
+};
+static const picks_mline_t reserved[] = {{900, 100, 1, 5.0, false}};
+
+static picks_new_line_t l_create[8];
+static int64_t l_unlink[8];
+static size_t l_missing[8];
+
+static lgx_err_t plan_lots(const picks_line_t *lines, const int64_t *pids,
+                           size_t n, const picks_mline_t *ml, size_t n_ml,
+                           picks_lots_t *out_lots)
+{
+    *out_lots = (picks_lots_t){l_create, 0, l_unlink, 0, l_missing, 0, 0, 0};
+    return picks_plan_lots(lines, pids, n, lot_moves, 3, ml, n_ml, lots, 5,
+                           out_lots, reason, sizeof(reason), msg, sizeof(msg));
+}
+
+START_TEST(test_lots_replace_the_reserved_lot)
+{
+    const picks_line_t lines[] = {{"FURN_7777", 2.0, "L-1"},
+                                  {"FURN_7777", 3.0, "L-2"}};
+    const int64_t pids[] = {10, 10};
+    picks_lots_t l;
+    ck_assert_int_eq(plan_lots(lines, pids, 2, reserved, 1, &l), LGX_OK);
+    ck_assert_uint_eq(l.n_unlink, 1);
+    ck_assert_int_eq(l.unlink[0], 900);
+    ck_assert_uint_eq(l.n_create, 2);
+    ck_assert_int_eq(l.create[0].lot_id, 1);
+    ck_assert_double_eq(l.create[0].qty, 2.0);
+    ck_assert_int_eq(l.create[1].lot_id, 2);
+    ck_assert_int_eq(l.create[1].move_id, 100);
+    ck_assert_int_eq(l.create[1].product_id, 10);
+}
+END_TEST
+
+START_TEST(test_lots_replay_costs_nothing)
+{
+    const picks_line_t lines[] = {{"FURN_7777", 2.0, "L-1"},
+                                  {"FURN_7777", 3.0, "L-2"}};
+    const int64_t pids[] = {10, 10};
+    const picks_mline_t done[] = {{901, 100, 2, 3.0, true},
+                                  {902, 100, 1, 2.0, true}};
+    picks_lots_t l;
+    ck_assert_int_eq(plan_lots(lines, pids, 2, done, 2, &l), LGX_OK);
+    ck_assert_uint_eq(l.n_unlink, 0);
+    ck_assert_uint_eq(l.n_create, 0);
+}
+END_TEST
+
+START_TEST(test_lots_serials_one_line_each)
+{
+    const picks_line_t lines[] = {{"E-COM11", 1.0, "S-1"},
+                                  {"E-COM11", 1.0, "S-2"}};
+    const int64_t pids[] = {11, 11};
+    picks_lots_t l;
+    ck_assert_int_eq(plan_lots(lines, pids, 2, NULL, 0, &l), LGX_OK);
+    ck_assert_uint_eq(l.n_create, 2);
+    ck_assert_double_eq(l.create[0].qty, 1.0);
+    ck_assert_double_eq(l.create[1].qty, 1.0);
+    ck_assert_int_eq(l.create[0].lot_id, 3);
+    ck_assert_int_eq(l.create[1].lot_id, 4);
+}
+END_TEST
+
+START_TEST(test_lots_serial_twice_refused)
+{
+    const picks_line_t lines[] = {{"E-COM11", 1.0, "S-1"},
+                                  {"E-COM11", 1.0, "S-1"}};
+    const int64_t pids[] = {11, 11};
+    picks_lots_t l;
+    ck_assert_int_eq(plan_lots(lines, pids, 2, NULL, 0, &l), LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "invalid_field");
+    ck_assert_ptr_nonnull(strstr(msg, "S-1"));
+}
+END_TEST
+
+START_TEST(test_lots_line_without_lot_refused)
+{
+    const picks_line_t lines[] = {{"FURN_7777", 2.0, NULL}};
+    const int64_t pids[] = {10};
+    picks_lots_t l;
+    ck_assert_int_eq(plan_lots(lines, pids, 1, reserved, 1, &l),
+                     LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "lot_required");
+    ck_assert_ptr_nonnull(strstr(msg, "FURN_7777"));
+}
+END_TEST
+
+START_TEST(test_lots_unknown_lot_by_product)
+{
+    /* S-1 is product 11's: for product 10 it is unknown, once. */
+    const picks_line_t lines[] = {{"FURN_7777", 2.0, "S-1"},
+                                  {"FURN_7777", 1.0, "S-1"},
+                                  {"FURN_7777", 1.0, "L-2"}};
+    const int64_t pids[] = {10, 10, 10};
+    picks_lots_t l;
+    ck_assert_int_eq(plan_lots(lines, pids, 3, reserved, 1, &l),
+                     LGX_ERR_NOT_FOUND);
+    ck_assert_str_eq(reason, "unknown_lot");
+    ck_assert_uint_eq(l.n_missing, 1);
+    ck_assert_uint_eq(l.missing[0], 0);
+    ck_assert_ptr_nonnull(strstr(msg, "lot S-1 of product FURN_7777"));
+    ck_assert_uint_eq(l.n_unlink, 0);
+}
+END_TEST
+
+START_TEST(test_lots_untracked_lot_ignored)
+{
+    const picks_line_t lines[] = {{"DESK_0001", 2.0, "X-1"}};
+    const int64_t pids[] = {12};
+    picks_lots_t l;
+    ck_assert_int_eq(plan_lots(lines, pids, 1, reserved, 1, &l), LGX_OK);
+    ck_assert_uint_eq(l.ignored, 1);
+    ck_assert_uint_eq(l.first_ignored, 0);
+    ck_assert_uint_eq(l.n_create + l.n_unlink, 0);
+}
+END_TEST
+
+START_TEST(test_lots_tracked_moves_not_written_by_plan)
+{
+    /* picks_plan leaves the quantities of tracked moves to their lines. */
+    const picks_line_t lines[] = {{"FURN_7777", 2.0, "L-1"},
+                                  {"DESK_0001", 1.0, NULL}};
+    ck_assert_int_eq(plan(lines, 2, lot_moves, 3), LGX_OK);
+    ck_assert_uint_eq(n_out, 1);
+    ck_assert_int_eq(out[0].move_id, 102);
 }
 END_TEST
 
@@ -378,6 +532,18 @@ Suite *picks_plan_suite(void)
     tcase_add_test(tc_limits, test_plan_every_move_written);
     tcase_add_test(tc_limits, test_plan_large_quantities);
     suite_add_tcase(s, tc_limits);
+
+    TCase *tc_lots = tcase_create("lots");
+    tcase_add_checked_fixture(tc_lots, setup, NULL);
+    tcase_add_test(tc_lots, test_lots_replace_the_reserved_lot);
+    tcase_add_test(tc_lots, test_lots_replay_costs_nothing);
+    tcase_add_test(tc_lots, test_lots_serials_one_line_each);
+    tcase_add_test(tc_lots, test_lots_serial_twice_refused);
+    tcase_add_test(tc_lots, test_lots_line_without_lot_refused);
+    tcase_add_test(tc_lots, test_lots_unknown_lot_by_product);
+    tcase_add_test(tc_lots, test_lots_untracked_lot_ignored);
+    tcase_add_test(tc_lots, test_lots_tracked_moves_not_written_by_plan);
+    suite_add_tcase(s, tc_lots);
 
     return s;
 }

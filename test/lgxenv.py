@@ -395,7 +395,8 @@ def run_consumer(program, broker, sim, topic, timeout=60, **kw):
 
 def pick_event(name, lines, complete=True, event_id=None, source="wms-north",
                occurred_at="2026-11-27T08:00:00.000Z", cid=None):
-    """A PickConfirmed event as lgx-produce reads it."""
+    """A PickConfirmed event as lgx-produce reads it; lines are (code,
+    quantity) or (code, quantity, lot)."""
     eid = event_id or "pick-%s-%d" % (name, time.monotonic_ns())
     return {
         "event_id": eid,
@@ -404,6 +405,8 @@ def pick_event(name, lines, complete=True, event_id=None, source="wms-north",
         "occurred_at": occurred_at,
         "schema_version": 1,
         "picking_name": name,
-        "lines": [{"product_code": c, "quantity": q} for c, q in lines],
+        "lines": [dict({"product_code": l[0], "quantity": l[1]},
+                       **({"lot": l[2]} if len(l) > 2 else {}))
+                  for l in lines],
         "is_complete": complete,
     }

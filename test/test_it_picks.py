@@ -10,6 +10,11 @@ from lgxenv import pick_event, produce, run_consumer
 broker = None
 
 
+def m2o(v):
+    """The id of a many2one as the simulator dumps it ([id, name])."""
+    return v[0] if isinstance(v, list) else v
+
+
 def setUpModule():
     global broker
     broker = lgxenv.Broker()
@@ -377,6 +382,162 @@ class PicksTest(unittest.TestCase):
         # group still sees the event.
         good = self.consume()
         self.assertEqual(good.summary()["applied"], 1)
+
+    # ---- lots and serial numbers ----
+
+    def lot_picking(self, code, qty):
+        """A picking of qty of code reserved by Odoo (lots first in first
+        out for a tracked product); its record."""
+        pid = next(p["id"] for p in self.sim.dump("product.product")
+                   if p["default_code"] == code)
+        name = "WH/OUT/L%d" % (time.monotonic_ns() % 10**9)
+        self.sim.seed("stock.picking", [{
+            "name": name, "state": "confirmed",
+            "picking_type_code": "outgoing",
+            "move_ids": [{"product_id": pid, "product_uom_qty": qty,
+                          "state": "confirmed"}]}])
+        p = self.sim.picking(name)
+        self.sim.call("stock.picking", "action_assign", [p["id"]])
+        return self.sim.picking(name), pid
+
+    def lots_of(self, picking_id):
+        """{lot name: quantity} of the picking's move lines."""
+        out = {}
+        for l in self.sim.dump("stock.move.line"):
+            if m2o(l.get("picking_id")) == picking_id:
+                lot = l["lot_id"][1] if l.get("lot_id") else None
+                out[lot] = out.get(lot, 0) + l["quantity"]
+        return out
+
+    def quant(self, pid, lot):
+        lot_id = next(l["id"] for l in self.sim.dump("stock.lot")
+                      if l["name"] == lot and m2o(l["product_id"]) == pid)
+        return sum(q["quantity"] for q in self.sim.dump("stock.quant")
+                   if m2o(q["product_id"]) == pid
+                   and m2o(q.get("lot_id")) == lot_id
+                   and m2o(q["location_id"]) == 8)
+
+    def test_pick_of_two_lots_records_exactly_those_lots(self):
+        p, pid = self.lot_picking("SKU-1013", 10)
+        # Odoo reserved the oldest lot for all 10.
+        self.assertEqual(self.lots_of(p["id"]), {"SKU-1013-L001": 10})
+        self.produce_ok([pick_event(p["name"], [
+            ("SKU-1013", 3, "SKU-1013-L001"),
+            ("SKU-1013", 7, "SKU-1013-L002")])])
+        c = self.consume()
+        self.assertEqual(c.summary()["applied"], 1, c.outcomes())
+        self.assertIn("lots SKU-1013-L001 3, SKU-1013-L002 7",
+                      c.outcomes()[0]["msg"])
+        self.assertEqual(self.sim.picking(p["name"])["state"], "done")
+        self.assertEqual(self.lots_of(p["id"]),
+                         {"SKU-1013-L001": 3, "SKU-1013-L002": 7})
+        self.assertEqual((self.quant(pid, "SKU-1013-L001"),
+                          self.quant(pid, "SKU-1013-L002")), (27, 13))
+        # A replay after validation changes nothing.
+        again = self.consume(group="replay-" + self.topic)
+        o = again.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("stale", "already_applied"), o)
+        self.assertEqual(self.quant(pid, "SKU-1013-L002"), 13)
+
+    def test_pick_not_complete_sets_lots_and_replays_free(self):
+        p, pid = self.lot_picking("SKU-1013", 10)
+        self.produce_ok([pick_event(p["name"], [
+            ("SKU-1013", 4, "SKU-1013-L002")], complete=False)])
+        self.consume()
+        self.assertEqual(self.lots_of(p["id"]), {"SKU-1013-L002": 4})
+        self.assertEqual(self.sim.picking(p["name"])["state"], "assigned")
+        self.sim._req("/__sim/calls/reset", {})
+        again = self.consume(group="replay-" + self.topic)
+        o = again.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("stale", "already_applied"), o)
+        calls = [(x.get("model"), x.get("method"))
+                 for x in self.sim.calls()["calls"]]
+        self.assertNotIn(("stock.move.line", "create"), calls)
+        self.assertNotIn(("stock.move.line", "unlink"), calls)
+
+    def test_serial_pick_of_three_units_records_three_serials(self):
+        storable = ({"is_storable": True} if self.version >= 18
+                    else {"type": "product", "detailed_type": "product"})
+        pid = self.sim.seed("product.product", [dict(
+            name="Serial scanner", default_code="SKU-SER", tracking="serial",
+            **storable)])[0]
+        self.sim.seed("stock.lot", [{"name": "SN-%d" % i, "product_id": pid}
+                                    for i in range(1, 5)])
+        p, _ = self.lot_picking("SKU-SER", 3)
+        self.produce_ok([pick_event(p["name"], [
+            ("SKU-SER", 1, "SN-1"), ("SKU-SER", 1, "SN-3"),
+            ("SKU-SER", 1, "SN-4")])])
+        c = self.consume()
+        self.assertEqual(c.summary()["applied"], 1, c.outcomes())
+        self.assertEqual(self.sim.picking(p["name"])["state"], "done")
+        self.assertEqual(self.lots_of(p["id"]),
+                         {"SN-1": 1, "SN-3": 1, "SN-4": 1})
+        lines = [l for l in self.sim.dump("stock.move.line")
+                 if m2o(l.get("picking_id")) == p["id"]]
+        self.assertEqual([l["quantity"] for l in lines], [1, 1, 1])
+
+    def test_serial_picked_twice_is_refused(self):
+        p, pid = self.lot_picking("SKU-1013", 2)
+        storable = ({"is_storable": True} if self.version >= 18
+                    else {"type": "product", "detailed_type": "product"})
+        spid = self.sim.seed("product.product", [dict(
+            name="Serial scanner", default_code="SKU-SER2",
+            tracking="serial", **storable)])[0]
+        self.sim.seed("stock.lot", [{"name": "SN2-1", "product_id": spid}])
+        q, _ = self.lot_picking("SKU-SER2", 2)
+        self.produce_ok([pick_event(q["name"], [("SKU-SER2", 2, "SN2-1")])])
+        c = self.consume()
+        o = c.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "invalid_field"), o)
+        self.assertIn("SN2-1", o["msg"])
+
+    def test_unknown_lot_is_refused_unless_the_rules_create_it(self):
+        p, pid = self.lot_picking("SKU-1013", 5)
+        self.produce_ok([pick_event(p["name"], [
+            ("SKU-1013", 5, "SKU-1013-NEW")])])
+        c = self.consume()
+        o = c.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "unknown_lot"), o)
+        self.assertIn("SKU-1013-NEW", o["msg"])
+        self.assertIn("SKU-1013", o["msg"])
+        self.assertEqual(self.sim.picking(p["name"])["state"], "assigned")
+        self.assertEqual(self.lots_of(p["id"]), {"SKU-1013-L001": 5})
+        self.assertEqual([d["headers"]["lgx.dlq.reason"]
+                          for d in broker.read(self.topic + ".dlq")],
+                         ["unknown_lot"])
+        # With create_lots, the same pick creates the lot once.
+        rules = lgxenv.rules_file(self.sim.dir,
+                                  pick_confirmed={"create_lots": True})
+        for group in ("create-1", "create-2"):
+            c = self.consume(group=group + self.topic,
+                             extra=("--rules", rules))
+        self.assertEqual(c.outcomes()[0]["reason"], "already_applied")
+        lots = [l for l in self.sim.dump("stock.lot")
+                if l["name"] == "SKU-1013-NEW"]
+        self.assertEqual(len(lots), 1)
+        self.assertEqual(self.lots_of(p["id"]), {"SKU-1013-NEW": 5})
+        self.assertEqual(self.sim.picking(p["name"])["state"], "done")
+
+    def test_tracked_line_without_lot_is_refused(self):
+        p, pid = self.lot_picking("SKU-1013", 5)
+        self.produce_ok([pick_event(p["name"], [("SKU-1013", 5)])])
+        c = self.consume()
+        o = c.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "lot_required"), o)
+        self.assertEqual(self.sim.picking(p["name"])["state"], "assigned")
+
+    def test_lot_of_untracked_product_is_ignored_and_said(self):
+        name = self.assigned_picking(5)
+        self.produce_ok([pick_event(name, [("SKU-1001", 5, "X-1")])])
+        c = self.consume()
+        o = c.outcomes()[0]
+        self.assertEqual(o["outcome"], "applied", o)
+        self.assertIn("lot X-1 of SKU-1001 ignored", o["msg"])
 
 
 class PicksJsonRpcTest(PicksTest):

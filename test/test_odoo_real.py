@@ -9,6 +9,11 @@ skipped without ODOO_URL.
 * a pick that arrives after a person validated other quantities changes
   nothing and leaves an activity and a dead letter;
 * a replay of the pick after that is stale, and changes nothing;
+* a pick of a lot-tracked product records the lots picked (two lots, on
+  the move lines and in the quants), a serial-tracked pick of 3 units its
+  3 serials; an unknown lot is refused (unknown_lot) unless the rules let
+  the pick create it, once; a tracked line without a lot is refused
+  (lot_required);
 * lgx-odoo-setup creates each consumer's own clock field.
 
 Each test makes its own product (with stock), sale order and delivery."""
@@ -124,23 +129,60 @@ class RealOdooTest(unittest.TestCase):
     def setUp(self):
         self.topic = "real.%s.%s" % (self._testMethodName, self.tag)
 
-    def product(self, on_hand):
-        """A new storable product with on_hand units in stock."""
+    def product(self, on_hand, tracking="none", lots=()):
+        """A new storable product with on_hand units in stock, or, when
+        tracked, lots: (name, quantity) pairs in stock, in that order."""
         type(self).n += 1
         code = "LGX-REAL-%s-%d" % (self.tag, self.n)
         fields = self.odoo.call("product.product", "fields_get",
                                 attributes=["type"])
-        vals = {"name": "lgx real-Odoo test " + code, "default_code": code}
+        vals = {"name": "lgx real-Odoo test " + code, "default_code": code,
+                "tracking": tracking}
         if "is_storable" in fields:
             vals.update(type="consu", is_storable=True)
         else:
             vals.update(detailed_type="product")
         pid = self.odoo.call("product.product", "create", vals_list=[vals])[0]
-        q = self.odoo.call("stock.quant", "create", vals_list=[{
-            "product_id": pid, "location_id": self.stock_loc,
-            "inventory_quantity": on_hand}])
-        self.odoo.call("stock.quant", "action_apply_inventory", ids=q)
+        stock = [{"inventory_quantity": on_hand}] if not lots else []
+        for name, qty in lots:
+            lot = self.odoo.call("stock.lot", "create", vals_list=[{
+                "name": name, "product_id": pid}])[0]
+            stock.append({"inventory_quantity": qty, "lot_id": lot})
+        for vals in stock:
+            q = self.odoo.call("stock.quant", "create", vals_list=[dict(
+                vals, product_id=pid, location_id=self.stock_loc)])
+            self.odoo.call("stock.quant", "action_apply_inventory", ids=q)
         return pid, code
+
+    def lot_stock(self, pid):
+        """{lot name: quantity} of the product's quants in stock."""
+        out = {}
+        for q in self.odoo.read("stock.quant",
+                                [["product_id", "=", pid],
+                                 ["location_id", "=", self.stock_loc]],
+                                ["quantity", "lot_id"]):
+            lot = q["lot_id"][1] if q["lot_id"] else None
+            out[lot] = out.get(lot, 0) + q["quantity"]
+        return out
+
+    def line_lots(self, picking_id):
+        """{lot name: quantity} of the picking's move lines."""
+        out = {}
+        for l in self.odoo.read("stock.move.line",
+                                [["picking_id", "=", picking_id]],
+                                ["quantity", "lot_id"]):
+            lot = l["lot_id"][1] if l["lot_id"] else None
+            out[lot] = out.get(lot, 0) + l["quantity"]
+        return out
+
+    def pick(self, topic, name, lines, rules=None, group=None):
+        """Publishes one pick and runs lgx-picks on it; its outcome."""
+        r = produce(broker, topic, [pick_event(name, lines)])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        extra = ("--rules", rules) if rules else ()
+        pc = run_consumer("lgx-picks", broker, self.odoo, topic,
+                          timeout=120, group=group, extra=extra)
+        return pc.outcomes()[-1]
 
     def on_hand(self, pid):
         return sum(q["quantity"] for q in self.odoo.read(
@@ -241,6 +283,77 @@ class RealOdooTest(unittest.TestCase):
         dlq = broker.read(picks + ".dlq")
         self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
                          ["pick_after_validation"])
+
+    def test_pick_of_two_lots_records_those_lots(self):
+        tag = "LOT-%s-" % self.tag
+        pid, code = self.product(0, "lot", [(tag + "A", 50), (tag + "B", 40)])
+        p = self.delivery(pid, 10)
+        self.assertEqual(self.line_lots(p["id"]), {tag + "A": 10})
+        o = self.pick(self.topic, p["name"],
+                      [(code, 4, tag + "A"), (code, 6, tag + "B")])
+        self.assertEqual(o["outcome"], "applied", o)
+        done = self.odoo.read("stock.picking", [["id", "=", p["id"]]],
+                              ["state"])[0]
+        self.assertEqual(done["state"], "done")
+        self.assertEqual(self.line_lots(p["id"]), {tag + "A": 4, tag + "B": 6})
+        self.assertEqual(self.lot_stock(pid), {tag + "A": 46, tag + "B": 34})
+        replay = run_consumer("lgx-picks", broker, self.odoo, self.topic,
+                              timeout=120, group="replay-" + self.topic)
+        o = replay.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("stale", "already_applied"), o)
+        self.assertEqual(self.lot_stock(pid), {tag + "A": 46, tag + "B": 34})
+
+    def test_serial_pick_of_three_units_records_three_serials(self):
+        tag = "SN-%s-" % self.tag
+        pid, code = self.product(0, "serial",
+                                 [(tag + str(i), 1) for i in range(1, 5)])
+        p = self.delivery(pid, 3)
+        o = self.pick(self.topic, p["name"],
+                      [(code, 1, tag + "2"), (code, 1, tag + "3"),
+                       (code, 1, tag + "4")])
+        self.assertEqual(o["outcome"], "applied", o)
+        self.assertEqual(self.line_lots(p["id"]),
+                         {tag + "2": 1, tag + "3": 1, tag + "4": 1})
+        stock = self.lot_stock(pid)
+        self.assertEqual({k: v for k, v in stock.items() if v},
+                         {tag + "1": 1})
+
+    def test_unknown_lot_refused_unless_the_rules_create_it(self):
+        tag = "NEW-%s-" % self.tag
+        pid, code = self.product(0, "lot", [(tag + "A", 20)])
+        p = self.delivery(pid, 5)
+        o = self.pick(self.topic, p["name"], [(code, 5, tag + "X")])
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "unknown_lot"), o)
+        self.assertIn(tag + "X", o["msg"])
+        self.assertEqual(self.line_lots(p["id"]), {tag + "A": 5})
+        rules = lgxenv.rules_file(lgxenv.tempfile.mkdtemp(),
+                                  pick_confirmed={"create_lots": True})
+        for group in ("create-1-", "create-2-"):
+            pc = run_consumer("lgx-picks", broker, self.odoo, self.topic,
+                              timeout=120, group=group + self.topic,
+                              extra=("--rules", rules))
+        self.assertEqual(pc.outcomes()[0]["reason"], "already_applied",
+                         pc.outcomes())
+        lots = self.odoo.read("stock.lot", [["name", "=", tag + "X"],
+                                            ["product_id", "=", pid]], ["id"])
+        self.assertEqual(len(lots), 1)
+        self.assertEqual(self.line_lots(p["id"]), {tag + "X": 5})
+        stock = self.lot_stock(pid)
+        self.assertEqual((stock.get(tag + "A"), stock.get(tag + "X")),
+                         (20, -5))
+
+    def test_tracked_line_without_lot_refused(self):
+        tag = "REQ-%s-" % self.tag
+        pid, code = self.product(0, "lot", [(tag + "A", 20)])
+        p = self.delivery(pid, 5)
+        o = self.pick(self.topic, p["name"], [(code, 5)])
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "lot_required"), o)
+        self.assertEqual(self.odoo.read("stock.picking",
+                                        [["id", "=", p["id"]]],
+                                        ["state"])[0]["state"], "assigned")
 
     def test_setup_made_each_consumers_clock(self):
         names = {f["name"] for f in self.odoo.read(

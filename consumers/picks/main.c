@@ -4,7 +4,9 @@
  * For each PickConfirmed event: find the picking by name, check it
  * against the rules (source, time, the picking's state: a draft picking
  * holds the pick, a done one makes it stale), set quantity and picked on
- * its moves, and when the warehouse says the pick is complete (and
+ * its moves (for products tracked by lot or serial number: the move lines
+ * of the lots picked, creating a lot Odoo lacks only where the rules
+ * allow), and when the warehouse says the pick is complete (and
  * --validate allows) validate the picking without the SMS wizard and with
  * the configured backorder policy.
  */
@@ -21,6 +23,14 @@ static const char *const requires[] = {"stock.picking.name",
                                        "stock.move.picked",
                                        "stock.move.product_id",
                                        "product.product.default_code",
+                                       "product.product.tracking",
+                                       "stock.move.has_tracking",
+                                       "stock.move.line.move_id",
+                                       "stock.move.line.lot_id",
+                                       "stock.move.line.quantity",
+                                       "stock.move.line.picked",
+                                       "stock.lot.name",
+                                       "stock.lot.product_id",
                                        "stock.picking.x_lgx_clock",
                                        "stock.picking.x_lgx_clock_picks",
                                        NULL};

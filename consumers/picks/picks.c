@@ -24,11 +24,22 @@ const lgx_opt_t picks_opts[] = {
      "create|none", 0},
     LGX_OPT_END};
 
+/* The move lines and lots of a batch's tracked moves (one search_read
+ * each), and the lots created for it: every job plans from these. */
+typedef struct lot_data {
+    yajl_val line_rows, lot_rows;
+    picks_mline_t *mlines;
+    size_t n_mlines;
+    picks_lot_t *lots; /* names borrowed from lot_rows or the events */
+    size_t n_lots, cap_lots;
+} lot_data_t;
+
 typedef struct picks {
     const picks_conf_t *conf;
     lgx_odoo_t *odoo;
     lgx_buf_t *buf;
     lgx_lookup_t *products; /* product.product by default_code */
+    lot_data_t lots;        /* of the batch being handled */
 } picks_t;
 
 /* One event's data, as read from the record and from Odoo. Its picking
@@ -116,6 +127,7 @@ static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
                             "line %zu lacks product_code or quantity", i + 1);
             return false;
         }
+        job->lines[i].lot = lgx_stock_str(&line, "lot");
     }
     job->n_lines = n;
     return true;
@@ -137,9 +149,19 @@ static bool gate(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
            lgx_gate_status(ev, job->rule, last, state, job->name, v);
 }
 
-/* Plans the move writes from Odoo's moves and the event's lines. */
+static picks_tracking_t tracking_of(yajl_val move)
+{
+    const char *t = lgx_json_get_str(move, "has_tracking");
+    return !t                         ? PICKS_TRACK_NONE
+           : strcmp(t, "lot") == 0    ? PICKS_TRACK_LOT
+           : strcmp(t, "serial") == 0 ? PICKS_TRACK_SERIAL
+                                      : PICKS_TRACK_NONE;
+}
+
+/* Plans the move writes from Odoo's moves and the event's lines. On true
+ * *moves_out holds the moves (the caller frees it). */
 static bool plan(pick_job_t *job, picks_write_t **writes, size_t *n_writes,
-                 lgx_verdict_t *v)
+                 picks_move_t **moves_out, lgx_verdict_t *v)
 {
     size_t nm = lgx_json_len(job->moves);
     size_t np = job->n_lines;
@@ -155,6 +177,7 @@ static bool plan(pick_job_t *job, picks_write_t **writes, size_t *n_writes,
         lgx_json_get_num(m, "quantity", &q);
         moves[i].quantity = q;
         moves[i].picked = YAJL_IS_TRUE(lgx_json_get(m, "picked"));
+        moves[i].tracking = tracking_of(m);
     }
     for (size_t i = 0; ok && i < np; i++) {
         products[i].id = job->product_ids[i];
@@ -170,7 +193,11 @@ static bool plan(pick_job_t *job, picks_write_t **writes, size_t *n_writes,
                         msg);
         ok = false;
     }
-    free(moves);
+    if (ok) {
+        *moves_out = moves;
+    } else {
+        free(moves);
+    }
     free(products);
     return ok;
 }
@@ -194,6 +221,201 @@ static bool write_moves(picks_t *p, const picks_write_t *w, size_t n,
         i = j;
     }
     return true;
+}
+
+/* ---- lots and serial numbers ----
+ *
+ * A tracked move's quantity is the sum of its move lines, and validation
+ * records their lots: lgx sets the lines (one per picked lot) instead of
+ * the move's quantity. */
+
+/* The lots plan's room, sized for job and the batch's move lines. */
+static bool lots_room(picks_lots_t *l, const pick_job_t *job,
+                      const lot_data_t *d)
+{
+    size_t nl = job->n_lines ? job->n_lines : 1;
+    memset(l, 0, sizeof(*l));
+    l->create = calloc(nl, sizeof(*l->create));
+    l->missing = calloc(nl, sizeof(*l->missing));
+    l->unlink = calloc(d->n_mlines ? d->n_mlines : 1, sizeof(*l->unlink));
+    return l->create && l->missing && l->unlink;
+}
+
+static void lots_free(picks_lots_t *l)
+{
+    free(l->create);
+    free(l->missing);
+    free(l->unlink);
+}
+
+/* Creates the lots of l->missing (one create) and adds them to the
+ * batch's lots, so that a later pick of the batch finds them. */
+static bool create_lots(picks_t *p, const pick_job_t *job,
+                        const picks_lots_t *l, lgx_verdict_t *v)
+{
+    lot_data_t *d = &p->lots;
+    lgx_buf_t *b = p->buf;
+    lgx_buf_reset(b);
+    lgx_err_t rc = lgx_buf_puts(b, "[");
+    for (size_t k = 0; rc == LGX_OK && k < l->n_missing; k++) {
+        const picks_line_t *line = &job->lines[l->missing[k]];
+        rc = lgx_buf_puts(b, k ? ",{\"name\":" : "{\"name\":");
+        rc = rc == LGX_OK ? lgx_buf_json_str(b, line->lot, strlen(line->lot))
+                          : rc;
+        rc = rc == LGX_OK
+                 ? lgx_buf_printf(b, ",\"product_id\":%lld}",
+                                  (long long)job->product_ids[l->missing[k]])
+                 : rc;
+    }
+    rc = rc == LGX_OK ? lgx_buf_puts(b, "]") : rc;
+    if (rc != LGX_OK || d->n_lots + l->n_missing > d->cap_lots) {
+        return lgx_stock_nomem(v);
+    }
+    yajl_val ids = NULL;
+    lgx_odoo_error_t err;
+    rc = lgx_odoo_create(p->odoo, "stock.lot", lgx_buf_data(b), NULL, &ids,
+                         &err);
+    if (!lgx_stock_ok(rc, &err, "stock.lot create", v)) {
+        return false;
+    }
+    for (size_t k = 0; k < l->n_missing && k < lgx_json_len(ids); k++) {
+        size_t i = l->missing[k];
+        d->lots[d->n_lots++] =
+            (picks_lot_t){lgx_json_m2o_id(lgx_json_at(ids, k)),
+                          job->product_ids[i], job->lines[i].lot};
+    }
+    yajl_tree_free(ids);
+    return true;
+}
+
+#define REASON_SIZE 64
+#define MSG_SIZE 256
+
+/* picks_plan_lots on the batch's move lines and lots; reason and msg
+ * have REASON_SIZE and MSG_SIZE bytes. */
+static lgx_err_t plan_lots_once(const picks_t *p, const pick_job_t *job,
+                                const picks_move_t *moves, size_t nm,
+                                picks_lots_t *l, char *reason, char *msg)
+{
+    const lot_data_t *d = &p->lots;
+    return picks_plan_lots(job->lines, job->product_ids, job->n_lines, moves,
+                           nm, d->mlines, d->n_mlines, d->lots, d->n_lots, l,
+                           reason, REASON_SIZE, msg, MSG_SIZE);
+}
+
+/* Plans the move lines of job's tracked moves; creates the lots Odoo
+ * lacks when the rule allows it. done: the picking is done, nothing is
+ * created and *differ says whether its lots differ from the pick's. */
+static bool plan_lots(picks_t *p, pick_job_t *job, const picks_move_t *moves,
+                      size_t nm, bool done, picks_lots_t *l, bool *differ,
+                      lgx_verdict_t *v)
+{
+    char reason[REASON_SIZE], msg[MSG_SIZE];
+    if (!lots_room(l, job, &p->lots)) {
+        return lgx_stock_nomem(v);
+    }
+    lgx_err_t rc = plan_lots_once(p, job, moves, nm, l, reason, msg);
+    if (rc == LGX_ERR_NOT_FOUND && done) {
+        *differ = true;
+        return true;
+    }
+    if (rc == LGX_ERR_NOT_FOUND && lgx_rule_create_lots(job->rule)) {
+        if (!lgx_gate_call(job->rule, "stock.lot", "create", v) ||
+            !create_lots(p, job, l, v)) {
+            return false;
+        }
+        rc = plan_lots_once(p, job, moves, nm, l, reason, msg);
+    }
+    if (rc == LGX_ERR_NOMEM) {
+        return lgx_stock_nomem(v);
+    }
+    if (rc != LGX_OK) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, reason, "%s: %s", job->name,
+                        msg);
+        return false;
+    }
+    *differ = l->n_create || l->n_unlink;
+    return true;
+}
+
+/* Unlinks the lines of lots not picked, then creates one picked line per
+ * lot picked (one call each at most). */
+static bool write_lines(picks_t *p, const pick_job_t *job,
+                        const picks_lots_t *l, lgx_verdict_t *v)
+{
+    lgx_odoo_error_t err;
+    lgx_err_t rc;
+    if (l->n_unlink) {
+        rc = lgx_odoo_call(p->odoo, "stock.move.line", "unlink", l->unlink,
+                           l->n_unlink, NULL, NULL, &err);
+        if (!lgx_stock_ok(rc, &err, "stock.move.line unlink", v)) {
+            return false;
+        }
+    }
+    if (!l->n_create) {
+        return true;
+    }
+    lgx_buf_t *b = p->buf;
+    lgx_buf_reset(b);
+    rc = lgx_buf_puts(b, "[");
+    for (size_t k = 0; rc == LGX_OK && k < l->n_create; k++) {
+        const picks_new_line_t *c = &l->create[k];
+        rc = lgx_buf_printf(
+            b,
+            "%s{\"move_id\":%lld,\"picking_id\":%lld,\"product_id\":%lld,"
+            "\"lot_id\":%lld,\"quantity\":%.15g,\"picked\":true}",
+            k ? "," : "", (long long)c->move_id, (long long)job->picking_id,
+            (long long)c->product_id, (long long)c->lot_id, c->qty);
+    }
+    rc = rc == LGX_OK ? lgx_buf_puts(b, "]") : rc;
+    if (rc != LGX_OK) {
+        return lgx_stock_nomem(v);
+    }
+    rc = lgx_odoo_create(p->odoo, "stock.move.line", lgx_buf_data(b), NULL,
+                         NULL, &err);
+    return lgx_stock_ok(rc, &err, "stock.move.line create", v);
+}
+
+/* Ownership of the move line writes, when there are any. */
+static bool owned_lines(const lgx_rule_t *rule, const picks_lots_t *l,
+                        lgx_verdict_t *v)
+{
+    return (!l->n_unlink ||
+            lgx_gate_call(rule, "stock.move.line", "unlink", v)) &&
+           (!l->n_create ||
+            (lgx_gate_call(rule, "stock.move.line", "create", v) &&
+             lgx_gate_write(rule, "stock.move.line", "lot_id", v) &&
+             lgx_gate_write(rule, "stock.move.line", "quantity", v) &&
+             lgx_gate_write(rule, "stock.move.line", "picked", v)));
+}
+
+/* The lots of job's tracked lines ("; lots A 2, B 1") and the lot of
+ * an untracked product it ignored, for the outcome line. */
+static void lots_text(const pick_job_t *job, const picks_move_t *moves,
+                      size_t nm, const picks_lots_t *l, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < job->n_lines && used < size; i++) {
+        const picks_line_t *line = &job->lines[i];
+        bool tracked = false;
+        for (size_t j = 0; j < nm && !tracked; j++) {
+            tracked = moves[j].product_id == job->product_ids[i] &&
+                      moves[j].tracking != PICKS_TRACK_NONE;
+        }
+        if (!tracked || !line->lot) {
+            continue;
+        }
+        int k = snprintf(out + used, size - used, "%s%s %.15g",
+                         used ? ", " : "; lots ", line->lot, line->qty);
+        used += k > 0 ? (size_t)k : 0;
+    }
+    if (l->ignored && used < size) {
+        const picks_line_t *line = &job->lines[l->first_ignored];
+        snprintf(out + used, size - used,
+                 "; lot %s of %s ignored: not tracked in Odoo%s", line->lot,
+                 line->code, l->ignored > 1 ? " (and others)" : "");
+    }
 }
 
 /* Records the event's time in the picking's clock. */
@@ -263,9 +485,9 @@ static double qty_of(const pick_job_t *job, int64_t move_id)
  * the picking stays as it is, the stock team gets an activity on it and
  * the event goes to the dead letters with both figures. */
 static void judge_done(picks_t *p, pick_job_t *job, const picks_write_t *w,
-                       size_t n, lgx_verdict_t *v)
+                       size_t n, bool lots_differ, lgx_verdict_t *v)
 {
-    if (n == 0) {
+    if (n == 0 && !lots_differ) {
         lgx_verdict_set(v, LGX_OUTCOME_STALE, "already_applied",
                         "%s is done with the quantities of this pick",
                         job->name);
@@ -279,6 +501,11 @@ static void judge_done(picks_t *p, pick_job_t *job, const picks_write_t *w,
                          code_of(job, w[i].move_id), w[i].qty,
                          qty_of(job, w[i].move_id));
         used += k > 0 ? (size_t)k : 0;
+    }
+    if (lots_differ && used < sizeof(detail)) {
+        snprintf(detail + used, sizeof(detail) - used,
+                 "%sother lots or serial numbers than those picked",
+                 used ? "; " : "");
     }
     char summary[300], text[1200];
     snprintf(summary, sizeof(summary), "lgx: pick after validation on %s",
@@ -304,29 +531,44 @@ static bool picking_done(const pick_job_t *job)
     return state && strcmp(state, "done") == 0;
 }
 
+/* The writes of a picking not done: move lines of tracked moves, then
+ * quantities of the others. */
+static bool write_all(picks_t *p, pick_job_t *job, const picks_write_t *w,
+                      size_t n, const picks_lots_t *l, lgx_verdict_t *v)
+{
+    return owned_lines(job->rule, l, v) && write_lines(p, job, l, v) &&
+           write_moves(p, w, n, v);
+}
+
 /* After the reads: the move writes, the validation, the clock. */
 static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
                   lgx_verdict_t *v)
 {
     bool validate = job->complete && p->conf->validate;
     picks_write_t *writes = NULL;
-    size_t n = 0;
-    bool backorder = false;
-    if (!plan(job, &writes, &n, v)) {
-        free(writes);
-        return;
+    picks_move_t *moves = NULL;
+    picks_lots_t lots;
+    size_t n = 0, nm = lgx_json_len(job->moves);
+    bool backorder = false, differ = false, done = picking_done(job);
+    char lot_msg[300] = "";
+    memset(&lots, 0, sizeof(lots));
+    bool ok = plan(job, &writes, &n, &moves, v) &&
+              plan_lots(p, job, moves, nm, done, &lots, &differ, v);
+    if (ok && done) {
+        judge_done(p, job, writes, n, differ, v);
     }
-    if (picking_done(job)) {
-        judge_done(p, job, writes, n, v);
-        free(writes);
-        return;
+    ok = ok && !done && write_all(p, job, writes, n, &lots, v);
+    if (ok) {
+        lots_text(job, moves, nm, &lots, lot_msg, sizeof(lot_msg));
     }
-    if (!write_moves(p, writes, n, v)) {
-        free(writes);
-        return;
-    }
+    size_t n_lines = lots.n_create + lots.n_unlink;
     free(writes);
-    if (n == 0 && !validate) {
+    free(moves);
+    lots_free(&lots);
+    if (!ok) {
+        return;
+    }
+    if (n == 0 && n_lines == 0 && !validate) {
         lgx_verdict_set(v, LGX_OUTCOME_STALE, "already_applied",
                         "%s: every move already holds these quantities",
                         job->name);
@@ -341,11 +583,13 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     if (!stamp(p, ev, job, v)) {
         return;
     }
-    lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "", "%s: %zu move(s) updated%s%s",
-                    job->name, n, validate ? ", validated" : "",
+    lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
+                    "%s: %zu move(s) updated, %zu move line(s) changed%s%s%s",
+                    job->name, n, n_lines, validate ? ", validated" : "",
                     backorder ? " with a backorder for the rest"
                     : job->complete && !validate ? "; validation turned off"
-                                                 : "");
+                                                 : "",
+                    lot_msg);
 }
 
 /* job->moves: the rows of moves whose picking is job's. False when out
@@ -448,8 +692,9 @@ static bool read_moves(picks_t *p, pick_job_t **jobs, size_t n,
     }
     rc = lgx_odoo_search_read(
         p->odoo, "stock.move", lgx_buf_data(d),
-        "[\"id\",\"product_id\",\"quantity\",\"picked\",\"picking_id\"]", 0,
-        rows, &err);
+        "[\"id\",\"product_id\",\"quantity\",\"picked\",\"picking_id\","
+        "\"has_tracking\"]",
+        0, rows, &err);
     bool ok = lgx_stock_ok(rc, &err, "stock.move search_read", &v);
     const char **codes = calloc(lines ? lines : 1, sizeof(*codes));
     int64_t *ids = calloc(lines ? lines : 1, sizeof(*ids));
@@ -480,6 +725,120 @@ static bool read_moves(picks_t *p, pick_job_t **jobs, size_t n,
     return ok;
 }
 
+/* The tracked move of job's line i (NULL when untracked or none). */
+static yajl_val tracked_move(const pick_job_t *job, size_t i)
+{
+    for (size_t j = 0; j < lgx_json_len(job->moves); j++) {
+        yajl_val m = lgx_json_at(job->moves, j);
+        if (lgx_json_m2o_id(lgx_json_get(m, "product_id")) ==
+            job->product_ids[i]) {
+            return tracking_of(m) != PICKS_TRACK_NONE ? m : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* The domains of the move lines and lots of the live jobs' tracked lines,
+ * into ml and lots; *n counts the lines. */
+static lgx_err_t lot_domains(pick_job_t **jobs, size_t n_jobs, lgx_buf_t *ml,
+                             lgx_buf_t *lots, size_t *n)
+{
+    lgx_err_t rc = lgx_buf_puts(ml, "[[\"move_id\",\"in\",[");
+    rc = rc == LGX_OK ? lgx_buf_puts(lots, "[[\"name\",\"in\",[") : rc;
+    *n = 0;
+    for (size_t i = 0; rc == LGX_OK && i < n_jobs; i++) {
+        for (size_t j = 0; jobs[i]->live && j < jobs[i]->n_lines; j++) {
+            yajl_val m = tracked_move(jobs[i], j);
+            int64_t id = 0;
+            const char *lot = jobs[i]->lines[j].lot;
+            if (!m || !lgx_json_get_int(m, "id", &id)) {
+                continue;
+            }
+            rc = lgx_buf_printf(ml, "%s%lld", *n ? "," : "", (long long)id);
+            rc = rc == LGX_OK ? lgx_buf_puts(lots, *n ? "," : "") : rc;
+            rc = rc == LGX_OK ? lgx_buf_json_str(lots, lot ? lot : "",
+                                                 lot ? strlen(lot) : 0)
+                              : rc;
+            (*n)++;
+        }
+    }
+    rc = rc == LGX_OK ? lgx_buf_puts(ml, "]]]") : rc;
+    return rc == LGX_OK ? lgx_buf_puts(lots, "]]]") : rc;
+}
+
+/* The rows read into the batch's lot data (arrays the planner takes). */
+static bool lot_arrays(lot_data_t *d, size_t n_lines)
+{
+    size_t nl = lgx_json_len(d->line_rows), nk = lgx_json_len(d->lot_rows);
+    d->mlines = calloc(nl ? nl : 1, sizeof(*d->mlines));
+    d->cap_lots = nk + n_lines;
+    d->lots = calloc(d->cap_lots ? d->cap_lots : 1, sizeof(*d->lots));
+    if (!d->mlines || !d->lots) {
+        return false;
+    }
+    for (size_t i = 0; i < nl; i++) {
+        yajl_val r = lgx_json_at(d->line_rows, i);
+        picks_mline_t *m = &d->mlines[d->n_mlines++];
+        double q = 0;
+        lgx_json_get_int(r, "id", &m->id);
+        m->move_id = lgx_json_m2o_id(lgx_json_get(r, "move_id"));
+        m->lot_id = lgx_json_m2o_id(lgx_json_get(r, "lot_id"));
+        lgx_json_get_num(r, "quantity", &q);
+        m->qty = q;
+        m->picked = YAJL_IS_TRUE(lgx_json_get(r, "picked"));
+    }
+    for (size_t i = 0; i < nk; i++) {
+        yajl_val r = lgx_json_at(d->lot_rows, i);
+        picks_lot_t *k = &d->lots[d->n_lots++];
+        lgx_json_get_int(r, "id", &k->id);
+        k->product_id = lgx_json_m2o_id(lgx_json_get(r, "product_id"));
+        k->name = lgx_json_get_str(r, "name");
+    }
+    return true;
+}
+
+/* The move lines of the live jobs' tracked moves and the lots their lines
+ * name (one search_read each; none without tracked lines). */
+static bool read_lots(picks_t *p, pick_job_t **jobs, size_t n,
+                      lgx_verdict_t *const *vs)
+{
+    lot_data_t *d = &p->lots;
+    lgx_buf_t *ml = lgx_buf_new(), *lots = lgx_buf_new();
+    lgx_verdict_t v;
+    lgx_odoo_error_t err;
+    size_t k = 0;
+    bool ok = (ml && lots && lot_domains(jobs, n, ml, lots, &k) == LGX_OK) ||
+              lgx_stock_nomem(&v);
+    if (ok && k) {
+        lgx_err_t rc = lgx_odoo_search_read(
+            p->odoo, "stock.move.line", lgx_buf_data(ml),
+            "[\"id\",\"move_id\",\"lot_id\",\"quantity\",\"picked\"]", 0,
+            &d->line_rows, &err);
+        ok = lgx_stock_ok(rc, &err, "stock.move.line search_read", &v);
+        rc = ok ? lgx_odoo_search_read(p->odoo, "stock.lot", lgx_buf_data(lots),
+                                       "[\"id\",\"name\",\"product_id\"]", 0,
+                                       &d->lot_rows, &err)
+                : rc;
+        ok = ok && lgx_stock_ok(rc, &err, "stock.lot search_read", &v);
+    }
+    ok = ok && (lot_arrays(d, k) || lgx_stock_nomem(&v));
+    lgx_buf_destroy(ml);
+    lgx_buf_destroy(lots);
+    if (!ok) {
+        fail_live(jobs, n, vs, &v);
+    }
+    return ok;
+}
+
+static void lots_clear(lot_data_t *d)
+{
+    yajl_tree_free(d->line_rows);
+    yajl_tree_free(d->lot_rows);
+    free(d->mlines);
+    free(d->lots);
+    memset(d, 0, sizeof(*d));
+}
+
 void picks_handle_batch(void *state, const lgx_event_t *const *evs,
                         lgx_verdict_t *const *vs, size_t n)
 {
@@ -506,13 +865,14 @@ void picks_handle_batch(void *state, const lgx_event_t *const *evs,
     }
     yajl_val pickings = NULL, moves = NULL;
     if (ok && read_pickings(p, evs, jobs, n, vs, &pickings) &&
-        read_moves(p, jobs, n, vs, &moves)) {
+        read_moves(p, jobs, n, vs, &moves) && read_lots(p, jobs, n, vs)) {
         for (size_t i = 0; i < n; i++) {
             if (jobs[i]->live) {
                 apply(p, evs[i], jobs[i], vs[i]);
             }
         }
     }
+    lots_clear(&p->lots);
     yajl_tree_free(pickings);
     yajl_tree_free(moves);
     for (size_t i = 0; jobs && i < n; i++) {

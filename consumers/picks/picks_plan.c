@@ -89,8 +89,9 @@ lgx_err_t picks_plan(const picks_line_t *lines, size_t n_lines,
     }
     size_t n = 0;
     for (size_t i = 0; i < n_moves; i++) {
-        if (touched[i] && (!moves[i].picked ||
-                           fabs(moves[i].quantity - sum[i]) > QTY_EPSILON)) {
+        if (touched[i] && moves[i].tracking == PICKS_TRACK_NONE &&
+            (!moves[i].picked ||
+             fabs(moves[i].quantity - sum[i]) > QTY_EPSILON)) {
             out[n].move_id = moves[i].id;
             out[n].qty = sum[i];
             n++;
@@ -101,5 +102,175 @@ lgx_err_t picks_plan(const picks_line_t *lines, size_t n_lines,
 done:
     free(sum);
     free(touched);
+    return err;
+}
+
+static int64_t lot_of(const picks_lot_t *lots, size_t n, const char *name,
+                      int64_t pid)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (lots[i].product_id == pid && lots[i].name &&
+            strcmp(lots[i].name, name) == 0) {
+            return lots[i].id;
+        }
+    }
+    return 0;
+}
+
+/* A lot of a line not in Odoo: noted once per lot and product. */
+static void note_missing(const picks_line_t *lines, const int64_t *pids,
+                         size_t i, picks_lots_t *out)
+{
+    for (size_t k = 0; k < out->n_missing; k++) {
+        size_t j = out->missing[k];
+        if (pids[j] == pids[i] && strcmp(lines[j].lot, lines[i].lot) == 0) {
+            return;
+        }
+    }
+    out->missing[out->n_missing++] = i;
+}
+
+/* Adds qty of lot_id to the lines to create for move m (one per lot). */
+static void want_lot(picks_lots_t *out, const picks_move_t *m, int64_t lot_id,
+                     double qty)
+{
+    for (size_t k = 0; k < out->n_create; k++) {
+        if (out->create[k].move_id == m->id &&
+            out->create[k].lot_id == lot_id) {
+            out->create[k].qty += qty;
+            return;
+        }
+    }
+    out->create[out->n_create++] =
+        (picks_new_line_t){m->id, m->product_id, lot_id, qty};
+}
+
+/* Checks a tracked line and adds its lot to out. */
+static lgx_err_t lot_line(const picks_line_t *lines, const int64_t *pids,
+                          size_t i, const picks_move_t *m,
+                          const picks_lot_t *lots, size_t n_lots,
+                          picks_lots_t *out, char *reason, size_t rsize,
+                          char *msg, size_t msize)
+{
+    const picks_line_t *l = &lines[i];
+    if (!l->lot || !l->lot[0]) {
+        if (l->qty <= QTY_EPSILON) {
+            return LGX_OK;
+        }
+        snprintf(reason, rsize, "lot_required");
+        snprintf(msg, msize,
+                 "line %zu: product %s is tracked by %s in Odoo: the line "
+                 "needs its lot",
+                 i + 1, l->code,
+                 m->tracking == PICKS_TRACK_SERIAL ? "serial number" : "lot");
+        return LGX_ERR_INVALID;
+    }
+    int64_t lot_id = lot_of(lots, n_lots, l->lot, pids[i]);
+    if (!lot_id) {
+        note_missing(lines, pids, i, out);
+    } else if (l->qty > QTY_EPSILON) {
+        want_lot(out, m, lot_id, l->qty);
+    }
+    return LGX_OK;
+}
+
+/* A serial is one unit: at most 1 of each. */
+static lgx_err_t check_serials(const picks_move_t *moves, size_t n_moves,
+                               const picks_lot_t *lots, size_t n_lots,
+                               const picks_lots_t *out, char *reason,
+                               size_t rsize, char *msg, size_t msize)
+{
+    for (size_t k = 0; k < out->n_create; k++) {
+        const picks_new_line_t *c = &out->create[k];
+        long m = -1;
+        for (size_t j = 0; j < n_moves && m < 0; j++) {
+            m = moves[j].id == c->move_id ? (long)j : -1;
+        }
+        if (m < 0 || moves[m].tracking != PICKS_TRACK_SERIAL ||
+            fabs(c->qty - 1) <= QTY_EPSILON) {
+            continue;
+        }
+        const char *name = "?";
+        for (size_t j = 0; j < n_lots; j++) {
+            name = lots[j].id == c->lot_id ? lots[j].name : name;
+        }
+        snprintf(reason, rsize, "invalid_field");
+        snprintf(msg, msize,
+                 "serial number %s picked %.15g times: a serial is one unit",
+                 name, c->qty);
+        return LGX_ERR_INVALID;
+    }
+    return LGX_OK;
+}
+
+/* Keeps the lines already as planned (dropping them from create) and
+ * unlinks the other lines of the tracked moves named by the pick. */
+static void match_lines(const bool *named, const picks_move_t *moves,
+                        size_t n_moves, const picks_mline_t *ml, size_t n_ml,
+                        picks_lots_t *out)
+{
+    for (size_t i = 0; i < n_ml; i++) {
+        bool mine = false;
+        for (size_t j = 0; j < n_moves && !mine; j++) {
+            mine = named[j] && moves[j].id == ml[i].move_id;
+        }
+        if (!mine) {
+            continue;
+        }
+        size_t k = 0;
+        while (k < out->n_create &&
+               !(out->create[k].move_id == ml[i].move_id &&
+                 out->create[k].lot_id == ml[i].lot_id && ml[i].picked &&
+                 fabs(out->create[k].qty - ml[i].qty) <= QTY_EPSILON)) {
+            k++;
+        }
+        if (k == out->n_create) {
+            out->unlink[out->n_unlink++] = ml[i].id;
+        } else {
+            out->create[k] = out->create[--out->n_create];
+        }
+    }
+}
+
+lgx_err_t picks_plan_lots(const picks_line_t *lines, const int64_t *pids,
+                          size_t n_lines, const picks_move_t *moves,
+                          size_t n_moves, const picks_mline_t *mlines,
+                          size_t n_mlines, const picks_lot_t *lots,
+                          size_t n_lots, picks_lots_t *out, char *reason,
+                          size_t rsize, char *msg, size_t msize)
+{
+    bool *named = calloc(n_moves ? n_moves : 1, sizeof(*named));
+    lgx_err_t err = named ? LGX_OK : LGX_ERR_NOMEM;
+    out->n_create = out->n_unlink = out->n_missing = out->ignored = 0;
+    for (size_t i = 0; err == LGX_OK && i < n_lines; i++) {
+        long m = move_of(moves, n_moves, pids[i]);
+        if (m < 0) {
+            continue;
+        }
+        if (moves[m].tracking == PICKS_TRACK_NONE) {
+            if (lines[i].lot && lines[i].lot[0] && !out->ignored++) {
+                out->first_ignored = i;
+            }
+            continue;
+        }
+        named[m] = true;
+        err = lot_line(lines, pids, i, &moves[m], lots, n_lots, out, reason,
+                       rsize, msg, msize);
+    }
+    if (err == LGX_OK && out->n_missing) {
+        const picks_line_t *l = &lines[out->missing[0]];
+        snprintf(reason, rsize, "unknown_lot");
+        snprintf(msg, msize, "lot %s of product %s is not in Odoo%s", l->lot,
+                 l->code, out->n_missing > 1 ? " (nor are others)" : "");
+        err = LGX_ERR_NOT_FOUND;
+    }
+    if (err == LGX_OK) {
+        err = check_serials(moves, n_moves, lots, n_lots, out, reason, rsize,
+                            msg, msize);
+    }
+    if (err == LGX_OK) {
+        match_lines(named, moves, n_moves, mlines, n_mlines, out);
+    }
+    free(named);
     return err;
 }

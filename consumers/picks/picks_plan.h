@@ -15,14 +15,60 @@
 typedef struct picks_line {
     const char *code; /* product default_code */
     double qty;
+    const char *lot; /* lot or serial number; NULL when the line has none */
 } picks_line_t;
+
+/* How Odoo traces a product (product.product tracking). */
+typedef enum picks_tracking {
+    PICKS_TRACK_NONE = 0,
+    PICKS_TRACK_LOT,
+    PICKS_TRACK_SERIAL
+} picks_tracking_t;
 
 typedef struct picks_move {
     int64_t id;
     int64_t product_id;
     double quantity;
     bool picked;
+    picks_tracking_t tracking;
 } picks_move_t;
+
+/* A stock.move.line as Odoo has it (lot_id 0: none). */
+typedef struct picks_mline {
+    int64_t id;
+    int64_t move_id;
+    int64_t lot_id;
+    double qty;
+    bool picked;
+} picks_mline_t;
+
+/* A stock.lot: its name is borrowed. */
+typedef struct picks_lot {
+    int64_t id;
+    int64_t product_id;
+    const char *name;
+} picks_lot_t;
+
+/* A move line to create: lot_id's quantity picked on move_id. */
+typedef struct picks_new_line {
+    int64_t move_id;
+    int64_t product_id;
+    int64_t lot_id;
+    double qty;
+} picks_new_line_t;
+
+/* What picks_plan_lots decided. The caller gives the room: create and
+ * missing for n_lines entries, unlink for n_mlines. */
+typedef struct picks_lots {
+    picks_new_line_t *create;
+    size_t n_create;
+    int64_t *unlink; /* move lines of lots the warehouse did not pick */
+    size_t n_unlink;
+    size_t *missing; /* lines whose lot Odoo lacks, one per lot and product */
+    size_t n_missing;
+    size_t ignored; /* lines with a lot for an untracked product */
+    size_t first_ignored;
+} picks_lots_t;
 
 typedef struct picks_product {
     int64_t id;
@@ -49,5 +95,27 @@ lgx_err_t picks_plan(const picks_line_t *lines, size_t n_lines,
                      picks_write_t *out, size_t *n_out, char *reason,
                      size_t reason_size, char *msg,
                      size_t msg_size) LGX_MUST_CHECK;
+
+/* Plans the move lines of the tracked moves the pick names (moves with
+ * tracking), after picks_plan accepted the lines: pids[i] is the product
+ * of lines[i]. Each picked lot (found in lots by name and product) gets
+ * one line with its quantity on the product's first move, picked; lines
+ * already so are kept (a replay costs nothing), every other line of those
+ * moves (a lot Odoo reserved and the warehouse did not pick, a line
+ * without lot) is unlinked, so that validating records exactly the lots
+ * picked. A serial is picked once, quantity 1. A line with a lot for an
+ * untracked product is counted in ignored (its lot is not Odoo's
+ * business). Errors (LGX_ERR_INVALID, reason and msg set): a tracked
+ * line with a quantity and no lot (lot_required), a serial picked more
+ * than once or by more than 1 (invalid_field). Lots not in Odoo: their
+ * lines in missing and LGX_ERR_NOT_FOUND (reason unknown_lot, msg naming
+ * the first); nothing else is planned then. */
+lgx_err_t picks_plan_lots(const picks_line_t *lines, const int64_t *pids,
+                          size_t n_lines, const picks_move_t *moves,
+                          size_t n_moves, const picks_mline_t *mlines,
+                          size_t n_mlines, const picks_lot_t *lots,
+                          size_t n_lots, picks_lots_t *out, char *reason,
+                          size_t reason_size, char *msg,
+                          size_t msg_size) LGX_MUST_CHECK;
 
 #endif
