@@ -86,7 +86,7 @@ static const lgx_opt_t consumer_opts[] = {
      "Larger messages are dead-lettered (message_too_large)", "64..104857600",
      0},
     {"max-string-bytes", LGX_OPT_INT, "1024", OFF(max_string_bytes),
-     "Longest string in an event (field_too_long beyond)", "16..1048576", 0},
+     "Longest string in an event (limit_exceeded beyond)", "16..1048576", 0},
     {"max-blob-bytes", LGX_OPT_INT, "1048576", OFF(max_blob_bytes),
      "Largest bytes value (signature image, label document)", "16..104857600",
      0},

@@ -1,10 +1,12 @@
 #include "lgx_odoo.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "lgx_buf.h"
@@ -284,14 +286,28 @@ int lgx_odoo_parse_version(yajl_val info)
 
 static char *read_secret(const char *path, char *errstr, size_t size)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(errstr, size, "the API key file %s is not a regular file%s",
+                 path, S_ISDIR(st.st_mode) ? " (a directory)" : "");
+        return NULL;
+    }
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(errstr, size, "cannot read the API key file %s", path);
+        snprintf(errstr, size, "cannot read the API key file %s: %s", path,
+                 strerror(errno));
         return NULL;
     }
     char buf[1024];
     size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    bool failed = ferror(f) != 0;
+    int read_errno = errno;
     fclose(f);
+    if (failed) {
+        snprintf(errstr, size, "cannot read the API key file %s: %s", path,
+                 strerror(read_errno));
+        return NULL;
+    }
     while (n && isspace((unsigned char)buf[n - 1])) {
         n--;
     }

@@ -102,6 +102,17 @@ class SetupTest(unittest.TestCase):
         self.assertIn("API key", r.stderr)
         self.assertNotIn("not-the-key", r.stdout + r.stderr)
 
+    def test_key_file_that_is_a_directory_says_so(self):
+        # It used to say "the API key file ... is empty".
+        d = os.path.join(self.sim.dir, "key-dir")
+        os.makedirs(d, exist_ok=True)
+        r = subprocess.run([SETUP, "--odoo-url", self.sim.url,
+                            "--odoo-allow-http", "--odoo-db", "lgx",
+                            "--odoo-api-key-file", d, "--check"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("is not a regular file (a directory)", r.stderr)
+
 
 class SetupJsonRpcTest(SetupTest):
     version = 17

@@ -291,8 +291,10 @@ static void report(const replay_t *r, bool dry)
                (long long)p->committed, (long long)p->target,
                (long long)p->high, again);
     }
-    printf("%s: %lld event(s) of %s would be read again by group %s\n",
-           dry ? "dry run" : "replay", total, r->conf->topic, r->conf->group);
+    printf(dry ? "dry run: %lld event(s) of %s would be read again by group "
+                 "%s\n"
+               : "replay: %lld event(s) of %s will be read again by group %s\n",
+           total, r->conf->topic, r->conf->group);
 }
 
 static bool alter(replay_t *r)
