@@ -522,6 +522,44 @@ class PicksTest(unittest.TestCase):
         self.assertEqual(self.lots_of(p["id"]), {"SKU-1013-NEW": 5})
         self.assertEqual(self.sim.picking(p["name"])["state"], "done")
 
+    def test_pick_after_validation_with_other_lots_is_a_discrepancy(self):
+        p, pid = self.lot_picking("SKU-1013", 4)
+        self.produce_ok([pick_event(p["name"], [
+            ("SKU-1013", 4, "SKU-1013-L001")])])
+        self.assertEqual(self.consume().summary()["applied"], 1)
+        self.produce_ok([pick_event(p["name"], [
+            ("SKU-1013", 4, "SKU-1013-L002")])])
+        c = self.consume()
+        o = c.outcomes()[-1]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "pick_after_validation"), o)
+        self.assertIn("other lots", o["msg"])
+        self.assertEqual(self.lots_of(p["id"]), {"SKU-1013-L001": 4})
+        self.assertEqual(self.quant(pid, "SKU-1013-L002"), 20)
+
+    def test_lot_picks_in_a_batch_share_their_reads(self):
+        # 24 picks of 2 units (48 of the 50 in stock), a key each; 2
+        # workers taking up to 8 at once.
+        pickings = [self.lot_picking("SKU-1013", 2)[0] for _ in range(24)]
+        lots = ("SKU-1013-L001", "SKU-1013-L002")
+        self.produce_ok([pick_event(p["name"], [
+            ("SKU-1013", 1, lots[0]), ("SKU-1013", 1, lots[1])])
+            for p in pickings])
+        self.sim._req("/__sim/calls/reset", {})
+        c = self.consume(extra=("--concurrency", "2", "--batch-size", "8"))
+        self.assertEqual(c.summary()["applied"], 24, c.outcomes())
+        for p in pickings:
+            self.assertEqual(self.lots_of(p["id"]), {lots[0]: 1, lots[1]: 1})
+        calls = [(x.get("model"), x.get("method"))
+                 for x in self.sim.calls()["calls"]]
+        # The reads of up to 8 picks in one call each, as the pickings'.
+        batches = calls.count(("stock.picking", "search_read"))
+        self.assertLessEqual(batches, 12)
+        for read in (("stock.move.line", "search_read"),
+                     ("stock.lot", "search_read")):
+            self.assertEqual(calls.count(read), batches, read)
+        self.assertEqual(calls.count(("stock.move.line", "create")), 24)
+
     def test_tracked_line_without_lot_is_refused(self):
         p, pid = self.lot_picking("SKU-1013", 5)
         self.produce_ok([pick_event(p["name"], [("SKU-1013", 5)])])
