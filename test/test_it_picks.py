@@ -560,6 +560,27 @@ class PicksTest(unittest.TestCase):
             self.assertEqual(calls.count(read), batches, read)
         self.assertEqual(calls.count(("stock.move.line", "create")), 24)
 
+    def test_lot_created_meanwhile_is_tried_again(self):
+        # Odoo refuses a lot another pick created since the read (a
+        # ValidationError): the pick is tried again and finds it.
+        p, pid = self.lot_picking("SKU-1013", 2)
+        self.produce_ok([pick_event(p["name"], [
+            ("SKU-1013", 2, "SKU-1013-RACE")])])
+        self.sim._req("/__sim/faults", {
+            "api": "*", "model": "stock.lot", "method": "create",
+            "kind": "user_error", "times": 1,
+            "message": "The combination of lot/serial number and product "
+                       "must be unique within a company."})
+        rules = lgxenv.rules_file(self.sim.dir,
+                                  pick_confirmed={"create_lots": True})
+        c = self.consume(extra=("--rules", rules))
+        self.assertEqual(c.summary()["applied"], 1, c.outcomes())
+        self.assertEqual(self.lots_of(p["id"]), {"SKU-1013-RACE": 2})
+        self.assertEqual(self.sim._req("/__sim/faults")["rules"][0]["fired"],
+                         1)
+        self.assertEqual(len([l for l in self.sim.dump("stock.lot")
+                              if l["name"] == "SKU-1013-RACE"]), 1)
+
     def test_tracked_line_without_lot_is_refused(self):
         p, pid = self.lot_picking("SKU-1013", 5)
         self.produce_ok([pick_event(p["name"], [("SKU-1013", 5)])])

@@ -275,6 +275,12 @@ static bool create_lots(picks_t *p, const pick_job_t *job,
     lgx_odoo_error_t err;
     rc = lgx_odoo_create(p->odoo, "stock.lot", lgx_buf_data(b), NULL, &ids,
                          &err);
+    if (rc == LGX_ERR_ODOO_USER) {
+        /* Odoo refuses a second lot of one name and product (a
+         * ValidationError, not a database constraint): another pick
+         * created it since the read. Tried again, the read finds it. */
+        rc = err.code = LGX_ERR_ODOO_CONFLICT;
+    }
     if (!lgx_stock_ok(rc, &err, "stock.lot create", v)) {
         return false;
     }
