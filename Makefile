@@ -9,6 +9,8 @@ BUILD := build
 # Where the programs look for avro-schemas/ unless --schema-dir says.
 SCHEMA_DIR ?= $(CURDIR)/avro-schemas
 RULES_FILE ?= $(CURDIR)/config/rules.json
+# What --version prints: the VERSION file.
+LGX_VERSION := $(shell cat $(CURDIR)/VERSION 2>/dev/null || echo unknown)
 OPT ?= -O2
 SAN ?=
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wstrict-prototypes \
@@ -48,7 +50,10 @@ all: $(BINS) $(BUILD)/bin/check_lgx
 $(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard consumers/*/*.h) \
                    $(wildcard producers/*/*.h) $(wildcard tools/*/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Iconsumers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(SCHEMA_DIR)\" -DLGX_RULES_FILE=\"$(RULES_FILE)\" -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Iconsumers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(SCHEMA_DIR)\" -DLGX_RULES_FILE=\"$(RULES_FILE)\" -DLGX_VERSION=\"$(LGX_VERSION)\" -c -o $@ $<
+
+# --version comes from the VERSION file.
+$(BUILD)/obj/common/lgx_config.o: VERSION
 
 $(LIB): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)

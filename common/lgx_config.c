@@ -375,7 +375,8 @@ void lgx_config_usage(const lgx_config_section_t *sections, size_t n,
         }
     }
     fprintf(out, "\n  --help             this text\n"
-                 "  --help-markdown    the options as a Markdown table\n");
+                 "  --help-markdown    the options as a Markdown table\n"
+                 "  --version          the version of lgx\n");
 }
 
 lgx_err_t lgx_config_load(const lgx_config_section_t *sections, size_t n,
@@ -389,6 +390,12 @@ lgx_err_t lgx_config_load(const lgx_config_section_t *sections, size_t n,
     }
     if (wants(argc, argv, "--help-markdown")) {
         usage_markdown(sections, n, stdout);
+        return LGX_ERR_HELP;
+    }
+    if (wants(argc, argv, "--version")) {
+        /* The program's name: what precedes a usage word (lgx-dlq's
+         * "lgx-dlq list|show|redrive"). */
+        printf("%.*s %s\n", (int)strcspn(program, " "), program, LGX_VERSION);
         return LGX_ERR_HELP;
     }
     for (size_t i = 0; i < n; i++) {

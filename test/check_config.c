@@ -398,6 +398,18 @@ START_TEST(test_config_help_markdown)
 }
 END_TEST
 
+START_TEST(test_config_version)
+{
+    /* --version wins over a bad value and a missing required option. */
+    const char *const args[] = {"--port=abc", "--version", NULL};
+    char *text = NULL;
+    ck_assert_int_eq(load_capturing(args, NULL, &text), LGX_ERR_HELP);
+    ck_assert_str_eq(text, "lgx-test " LGX_VERSION "\n");
+    ck_assert_ptr_null(strstr(text, "unknown"));
+    free(text);
+}
+END_TEST
+
 START_TEST(test_config_usage_to_stream)
 {
     char *data = NULL;
@@ -689,6 +701,7 @@ Suite *config_suite(void)
     tcase_add_test(tc_help, test_config_help);
     tcase_add_test(tc_help, test_config_help_short);
     tcase_add_test(tc_help, test_config_help_markdown);
+    tcase_add_test(tc_help, test_config_version);
     tcase_add_test(tc_help, test_config_usage_to_stream);
     suite_add_tcase(s, tc_help);
 
