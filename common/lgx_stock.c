@@ -14,7 +14,7 @@
     "\"carrier_tracking_ref\",\"x_lgx_shipment_ref\","                         \
     "\"x_lgx_shipment_status\",\"x_lgx_clock\",\"x_lgx_clock_picks\","         \
     "\"x_lgx_clock_shipments\",\"x_lgx_clock_milestones\","                    \
-    "\"x_lgx_clock_pod\",\"x_lgx_milestone_at\"]"
+    "\"x_lgx_clock_pod\",\"x_lgx_milestone_at\",\"user_id\"]"
 
 bool lgx_stock_ok(lgx_err_t rc, const lgx_odoo_error_t *err, const char *what,
                   lgx_verdict_t *v)
@@ -483,8 +483,9 @@ static bool todos_found(lgx_odoo_t *o, const lgx_stock_todo_t *todos, size_t n,
 }
 
 /* The vals_list of the todos not found, into b; *todo counts them. */
-static lgx_err_t todos_vals(lgx_buf_t *b, const lgx_stock_todo_t *todos,
-                            size_t n, const bool *found, size_t *todo)
+static lgx_err_t todos_vals(lgx_buf_t *b, const lgx_activity_t *act,
+                            const lgx_stock_todo_t *todos, size_t n,
+                            const bool *found, size_t *todo)
 {
     lgx_buf_t *note = lgx_buf_new();
     lgx_err_t err = note ? lgx_buf_puts(b, "[") : LGX_ERR_NOMEM;
@@ -507,6 +508,9 @@ static lgx_err_t todos_vals(lgx_buf_t *b, const lgx_stock_todo_t *todos,
         err = err == LGX_OK
                   ? lgx_buf_json_str(b, lgx_buf_data(note), lgx_buf_len(note))
                   : err;
+        err = err == LGX_OK ? lgx_activity_vals(act, todos[i].kind,
+                                                todos[i].responsible, b)
+                            : err;
         err = err == LGX_OK ? lgx_buf_puts(b, "}") : err;
         (*todo)++;
     }
@@ -514,8 +518,8 @@ static lgx_err_t todos_vals(lgx_buf_t *b, const lgx_stock_todo_t *todos,
     return err == LGX_OK ? lgx_buf_puts(b, "]") : err;
 }
 
-bool lgx_stock_todos(lgx_odoo_t *o, const lgx_stock_todo_t *todos, size_t n,
-                     lgx_verdict_t *v)
+bool lgx_stock_todos(lgx_odoo_t *o, const lgx_activity_t *act,
+                     const lgx_stock_todo_t *todos, size_t n, lgx_verdict_t *v)
 {
     if (n == 0) {
         return true;
@@ -529,7 +533,7 @@ bool lgx_stock_todos(lgx_odoo_t *o, const lgx_stock_todo_t *todos, size_t n,
     }
     size_t todo = 0;
     bool ok = todos_found(o, todos, n, found, v);
-    if (ok && todos_vals(b, todos, n, found, &todo) != LGX_OK) {
+    if (ok && todos_vals(b, act, todos, n, found, &todo) != LGX_OK) {
         ok = lgx_stock_nomem(v);
     }
     if (ok && todo) {
@@ -544,11 +548,18 @@ bool lgx_stock_todos(lgx_odoo_t *o, const lgx_stock_todo_t *todos, size_t n,
     return ok;
 }
 
-bool lgx_stock_todo(lgx_odoo_t *o, int64_t picking_id, const char *summary,
-                    const char *text, lgx_verdict_t *v)
+bool lgx_stock_todo(lgx_odoo_t *o, const lgx_activity_t *act,
+                    int64_t picking_id, const char *kind, int64_t responsible,
+                    const char *summary, const char *text, lgx_verdict_t *v)
 {
-    lgx_stock_todo_t t = {picking_id, summary, text};
-    return lgx_stock_todos(o, &t, 1, v);
+    lgx_stock_todo_t t = {picking_id, summary, text, kind, responsible};
+    return lgx_stock_todos(o, act, &t, 1, v);
+}
+
+int64_t lgx_stock_responsible(yajl_val picking)
+{
+    int64_t id = lgx_json_m2o_id(lgx_json_get(picking, "user_id"));
+    return id > 0 ? id : 0;
 }
 
 const char *lgx_stock_str(avro_value_t *rec, const char *name)
@@ -586,6 +597,7 @@ struct lgx_stock_state_s {
     lgx_odoo_t *odoo;
     lgx_log_t *log;
     lgx_buf_t *bufs[LGX_STOCK_BUFS];
+    lgx_activity_t *activity;
     int64_t note_subtype; /* mail.mt_note's id; 0 not looked up, -1 none */
 };
 
@@ -602,6 +614,10 @@ void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
         lgx_stock_state_term(s);
         return NULL;
     }
+    if (!(s->activity = lgx_activity_new(conf, odoo, errstr, errstr_size))) {
+        lgx_stock_state_term(s);
+        return NULL;
+    }
     s->conf = conf;
     s->odoo = odoo;
     s->log = log;
@@ -615,6 +631,7 @@ void lgx_stock_state_term(void *state)
         for (int i = 0; i < LGX_STOCK_BUFS; i++) {
             lgx_buf_destroy(s->bufs[i]);
         }
+        lgx_activity_destroy(s->activity);
         free(s);
     }
 }
@@ -627,6 +644,11 @@ const void *lgx_stock_state_conf(const lgx_stock_state_t *s)
 lgx_odoo_t *lgx_stock_state_odoo(const lgx_stock_state_t *s)
 {
     return s->odoo;
+}
+
+const lgx_activity_t *lgx_stock_state_activity(const lgx_stock_state_t *s)
+{
+    return s->activity;
 }
 
 lgx_buf_t *lgx_stock_state_buf(const lgx_stock_state_t *s, int i)

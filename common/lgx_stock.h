@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
 
+#include "lgx_activity.h"
 #include "lgx_buf.h"
 #include "lgx_consumer.h"
 #include "lgx_odoo.h"
@@ -136,21 +137,29 @@ bool lgx_stock_write_vals(lgx_odoo_t *o, lgx_buf_t *vals, const int64_t *ids,
  * replay). Unlike lgx_stock_activity it works on a real Odoo: the
  * document model goes in as context default_res_model, from which Odoo
  * sets the required res_model_id. text is plain text (escaped here for
- * the HTML note). */
-bool lgx_stock_todo(lgx_odoo_t *o, int64_t picking_id, const char *summary,
-                    const char *text, lgx_verdict_t *v);
+ * the HTML note). Its user and deadline come from act (may be NULL) for
+ * kind and the picking's responsible (0: none), as lgx_activity_vals
+ * says. */
+bool lgx_stock_todo(lgx_odoo_t *o, const lgx_activity_t *act,
+                    int64_t picking_id, const char *kind, int64_t responsible,
+                    const char *summary, const char *text, lgx_verdict_t *v);
 
 /* One activity of lgx_stock_todos. */
 typedef struct lgx_stock_todo {
     int64_t picking_id;
     const char *summary;
     const char *text;
+    const char *kind;    /* exception, shortage, ... (lgx_activity.h) */
+    int64_t responsible; /* the picking's user_id, 0 when none */
 } lgx_stock_todo_t;
 
 /* lgx_stock_todo for n activities in two calls however many: one
  * search_read for those open, one create (vals_list) of the others. */
-bool lgx_stock_todos(lgx_odoo_t *o, const lgx_stock_todo_t *todos, size_t n,
-                     lgx_verdict_t *v);
+bool lgx_stock_todos(lgx_odoo_t *o, const lgx_activity_t *act,
+                     const lgx_stock_todo_t *todos, size_t n, lgx_verdict_t *v);
+
+/* The responsible (user_id) of a picking record, 0 when none. */
+int64_t lgx_stock_responsible(yajl_val picking);
 
 /* A string field of a decoded record (a union looked through), or NULL
  * when it is missing, null, empty or not a string. Points into rec. */
@@ -161,9 +170,11 @@ const char *lgx_stock_str(avro_value_t *rec, const char *name);
 const char *lgx_stock_enum(avro_value_t *rec, const char *name);
 
 /* The state of a handler that needs only its configuration, the Odoo
- * client and work buffers; its init and term fit lgx_consumer_spec_t's
- * init and term. init: NULL with errstr when out of memory; conf (may be
- * NULL) and odoo are borrowed, log is unused. term(NULL) does nothing. */
+ * client, the activity routing and work buffers; its init and term fit
+ * lgx_consumer_spec_t's init and term. conf (may be NULL) must begin with
+ * an lgx_activity_conf_t. init: NULL with errstr when out of memory or the
+ * activity options are wrong (lgx_activity_new); conf and odoo are
+ * borrowed, log is unused. term(NULL) does nothing. */
 typedef struct lgx_stock_state_s lgx_stock_state_t;
 #define LGX_STOCK_BUFS 3
 void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
@@ -171,6 +182,8 @@ void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
 void lgx_stock_state_term(void *state);
 const void *lgx_stock_state_conf(const lgx_stock_state_t *s);
 lgx_odoo_t *lgx_stock_state_odoo(const lgx_stock_state_t *s);
+/* Who gets the activities, owned by s. */
+const lgx_activity_t *lgx_stock_state_activity(const lgx_stock_state_t *s);
 /* Work buffer i (0 to LGX_STOCK_BUFS - 1), owned by s. */
 lgx_buf_t *lgx_stock_state_buf(const lgx_stock_state_t *s, int i);
 

@@ -254,12 +254,62 @@ class MilestonesTest(StockEventCase):
         self.assertIn("address incomplete", acts[0]["note"])
         self.assertIn("Utrecht hub, NL", acts[0]["note"])
         self.assertEqual(acts[0]["activity_type_id"][1], "To-Do")
+        # Nobody configured: the picking's responsible, due today.
+        self.assertEqual(acts[0]["user_id"][0],
+                         self.sim.picking(name)["user_id"][0])
+        self.assertEqual(acts[0]["date_deadline"],
+                         str(datetime.now(timezone.utc).date()))
         self.assertEqual(len(self.notes(name)), 1)
         self.assertIn("EXCEPTION at Utrecht hub, NL", self.notes(name)[0])
         self.assertEqual(self.event_calls(), [
             "stock.picking.search_read", "mail.message.search_read",
             "mail.message.create", "mail.activity.search_read",
             "mail.activity.create", "stock.picking.write"])
+
+    def test_activities_go_to_the_kind_user_the_responsible_or_default(self):
+        """An activity's user: the one configured for its kind, else the
+        picking's responsible, else the default user; its deadline: the
+        days configured for its kind from today."""
+        self.sim.seed("res.users", [{"name": "Customer Service", "login": "cs"},
+                                    {"name": "Parcel Desk", "login": "desk"},
+                                    {"name": "Order Owner", "login": "owner"}])
+        users = {u["login"]: u["id"] for u in self.sim.dump("res.users")}
+        kind, _ = self.picking(user_id=users["owner"])
+        owned, _ = self.picking(user_id=users["owner"])
+        nobody, _ = self.picking(user_id=False)
+        refs = [self.sim.picking(n)["carrier_tracking_ref"]
+                for n in (kind, owned, nobody)]
+        evs = [milestone(refs[0], "EXCEPTION", reason="address incomplete"),
+               milestone(refs[1], "DELIVERY_ATTEMPTED", reason="nobody home"),
+               milestone(refs[2], "DELIVERY_ATTEMPTED", reason="closed")]
+        self.send(evs)
+        c = self.consume("--activity-users", "exception=cs",
+                         "--activity-user", str(users["desk"]),
+                         "--activity-deadlines", "exception=2")
+        self.assertEqual(c.summary()["applied"], 3, c.outcomes())
+        today = datetime.now(timezone.utc).date()
+        got = []
+        for name in (kind, owned, nobody):
+            acts = self.on_picking("mail.activity", name)
+            self.assertEqual(len(acts), 1, acts)
+            got.append((acts[0]["user_id"][0], acts[0]["date_deadline"]))
+        self.assertEqual(got, [
+            (users["cs"], str(today + timedelta(days=2))),
+            (users["owner"], str(today)),
+            (users["desk"], str(today))])
+
+    def test_unknown_activity_user_stops_at_start(self):
+        c = lgxenv.run_consumer(self.program, self.kafka, self.sim, self.topic,
+                                extra=("--activity-users", "exception=nobody"))
+        self.assertNotEqual(c.proc.returncode, 0)
+        text = " ".join(str(l.get("msg")) for l in c.lines())
+        self.assertIn("option --activity-users: Odoo has no user with login "
+                      "'nobody'", text)
+        c = lgxenv.run_consumer(self.program, self.kafka, self.sim, self.topic,
+                                extra=("--activity-deadlines", "sooner=1"))
+        self.assertNotEqual(c.proc.returncode, 0)
+        text = " ".join(str(l.get("msg")) for l in c.lines())
+        self.assertIn("option --activity-deadlines: 'sooner=1'", text)
 
     def test_delivery_attempted_twice_keeps_one_open_activity(self):
         name, ref = self.picking()

@@ -308,6 +308,11 @@ class PicksTest(unittest.TestCase):
                 and a.get("res_id") == pid]
         self.assertEqual(len(acts), 1, acts)
         self.assertIn("pick after validation", acts[0]["summary"])
+        # Nobody configured: the picking's responsible, due today.
+        self.assertEqual(acts[0]["user_id"][0],
+                         self.sim.picking(name)["user_id"][0])
+        self.assertEqual(acts[0]["date_deadline"],
+                         time.strftime("%Y-%m-%d", time.gmtime()))
         dlq = broker.read(self.topic + ".dlq")
         self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
                          ["pick_after_validation"])
@@ -319,6 +324,31 @@ class PicksTest(unittest.TestCase):
                 if a.get("res_model") == "stock.picking"
                 and a.get("res_id") == pid]
         self.assertEqual(len(acts), 1, acts)
+
+    def test_discrepancy_activity_goes_to_the_default_user(self):
+        """No kind user, no responsible: the default user, by id."""
+        self.sim.seed("res.users", [{"name": "Stock Desk",
+                                     "login": "stock.desk"}])
+        desk = next(u["id"] for u in self.sim.dump("res.users")
+                    if u["login"] == "stock.desk")
+        name = self.assigned_picking(5)
+        pid = self.sim.picking(name)["id"]
+        self.sim.call("stock.picking", "write", ids=[pid],
+                      vals={"user_id": False})
+        self.sim.call("stock.picking", "button_validate", ids=[pid],
+                      context={"skip_sms": True})
+        self.produce_ok([pick_event(name, [("SKU-1001", 3)])])
+        c = self.consume(extra=("--activity-user", "stock.desk",
+                                "--activity-deadlines", "discrepancy=1"))
+        self.assertEqual(c.outcomes()[0]["reason"], "pick_after_validation")
+        acts = [a for a in self.sim.dump("mail.activity")
+                if a.get("res_model") == "stock.picking"
+                and a.get("res_id") == pid]
+        self.assertEqual(len(acts), 1, acts)
+        self.assertEqual(acts[0]["user_id"][0], desk)
+        self.assertEqual(acts[0]["date_deadline"],
+                         time.strftime("%Y-%m-%d",
+                                       time.gmtime(time.time() + 86400)))
 
     def test_pick_after_the_same_validation_is_stale(self):
         name = self.assigned_picking(4)

@@ -4,6 +4,7 @@ test_it_milestones.StockEventCase."""
 import base64
 import time
 import unittest
+from datetime import datetime, timezone
 
 import lgxenv
 import test_it_milestones as shared
@@ -69,11 +70,32 @@ class PodTest(shared.StockEventCase):
         self.assertIn("SKU-3003: DAMAGE, expected 2, delivered 1",
                       acts[0]["note"])
         self.assertNotIn("SKU-1001", acts[0]["note"])
+        # Nobody configured: the picking's responsible, due today.
+        self.assertEqual(acts[0]["user_id"][0], p["user_id"][0])
+        self.assertEqual(acts[0]["date_deadline"],
+                         str(datetime.now(timezone.utc).date()))
         self.assertEqual(self.event_calls(), [
             "stock.picking.search_read", "sale.order.search_read",
             "ir.attachment.search_count", "ir.attachment.create",
             "mail.activity.search_read", "mail.activity.create",
             "stock.picking.write"])
+
+    def test_shortage_activity_goes_to_the_configured_user(self):
+        self.sim.seed("res.users", [{"name": "Stock Lead",
+                                     "login": "stock.lead"}])
+        lead = next(u["id"] for u in self.sim.dump("res.users")
+                    if u["login"] == "stock.lead")
+        name, _ = self.picking()
+        ev = pod(name, lines=[("SKU-2002", 5, 3, "SHORTAGE")])
+        self.send([ev])
+        c = self.consume("--activity-users", "shortage=stock.lead",
+                         "--activity-deadlines", "shortage=3,exception=1")
+        self.assertEqual(self.outcome(c, ev)["outcome"], "applied")
+        acts = self.on_picking("mail.activity", name)
+        self.assertEqual(len(acts), 1, acts)
+        self.assertEqual(acts[0]["user_id"][0], lead)
+        day = datetime.fromtimestamp(time.time() + 3 * 86400, timezone.utc)
+        self.assertEqual(acts[0]["date_deadline"], str(day.date()))
 
     def test_pod_after_invoicing_is_recorded_and_flagged(self):
         orders = {o["invoice_status"]: o for o in self.sim.dump("sale.order")}

@@ -15,6 +15,8 @@
 #include "lgx_stock.h"
 #include "milestones.h"
 
+static milestones_conf_t conf;
+
 static const char *const requires[] = {LGX_STOCK_REQUIRES,
                                        "stock.picking.x_lgx_milestone",
                                        "stock.picking.x_lgx_eta", NULL};
@@ -23,6 +25,7 @@ LGX_CONSUMER_MAIN("milestones", "lgx.milestones.CarrierMilestone",
                   "Applies carrier tracking milestones (topic "
                   "lgx.milestones, schema lgx.milestones.CarrierMilestone) "
                   "to Odoo pickings.",
-                  NULL, NULL, requires, LGX_EVENT_TYPES("carrier_milestone"),
-                  lgx_stock_state_init, lgx_stock_state_term, milestones_handle,
+                  milestones_opts, &conf, requires,
+                  LGX_EVENT_TYPES("carrier_milestone"), lgx_stock_state_init,
+                  lgx_stock_state_term, milestones_handle,
                   milestones_handle_batch)

@@ -1,5 +1,6 @@
 #include "milestones.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 
 #define EVENT_TYPE "carrier_milestone"
 #define MAX_PICKINGS 64
+
+const lgx_opt_t milestones_opts[] = {
+    LGX_ACTIVITY_OPTS(milestones_conf_t, activity), LGX_OPT_END};
 
 /* One event's data, as read from the record and from Odoo (its pickings
  * out of the read of its batch: pickings points to view, which borrows
@@ -238,12 +242,16 @@ static void todo_batch(lgx_stock_state_t *s, ms_job_t *jobs, size_t n,
              milestones_activity(texts[2 * i], texts[2 * i + 1], &jobs[i].m) ==
                  LGX_OK;
         for (size_t j = 0; ok && j < jobs[i].n; j++) {
-            todos[k++] =
-                (lgx_stock_todo_t){jobs[i].ids[j], lgx_buf_data(texts[2 * i]),
-                                   lgx_buf_data(texts[2 * i + 1])};
+            todos[k++] = (lgx_stock_todo_t){
+                jobs[i].ids[j], lgx_buf_data(texts[2 * i]),
+                lgx_buf_data(texts[2 * i + 1]),
+                strcmp(jobs[i].m.code, "EXCEPTION") == 0 ? "exception"
+                                                         : "failed_delivery",
+                lgx_stock_responsible(lgx_json_at(jobs[i].pickings, j))};
         }
     }
-    ok = ok ? lgx_stock_todos(lgx_stock_state_odoo(s), todos, k, &v)
+    ok = ok ? lgx_stock_todos(lgx_stock_state_odoo(s),
+                              lgx_stock_state_activity(s), todos, k, &v)
             : lgx_stock_nomem(&v);
     for (size_t i = 0; i < n; i++) {
         if (!ok && jobs[i].activity) {

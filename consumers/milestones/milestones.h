@@ -7,7 +7,15 @@
 
 #include <stddef.h>
 
+#include "lgx_activity.h"
+#include "lgx_config.h"
 #include "lgx_consumer.h"
+
+typedef struct milestones_conf {
+    lgx_activity_conf_t activity; /* first: lgx_stock_state_init reads it */
+} milestones_conf_t;
+
+extern const lgx_opt_t milestones_opts[];
 
 void milestones_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v);
 

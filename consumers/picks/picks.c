@@ -22,6 +22,7 @@ const lgx_opt_t picks_opts[] = {
     {"backorder", LGX_OPT_ENUM, "create", offsetof(picks_conf_t, backorder),
      "What validating a partly picked picking does with the rest",
      "create|none", 0},
+    LGX_ACTIVITY_OPTS(picks_conf_t, activity),
     LGX_OPT_END};
 
 /* The move lines and lots of a batch's tracked moves (one search_read
@@ -39,7 +40,8 @@ typedef struct picks {
     lgx_odoo_t *odoo;
     lgx_buf_t *buf;
     lgx_lookup_t *products; /* product.product by default_code */
-    lot_data_t lots;        /* of the batch being handled */
+    lgx_activity_t *activity;
+    lot_data_t lots; /* of the batch being handled */
 } picks_t;
 
 /* One event's data, as read from the record and from Odoo. Its picking
@@ -76,6 +78,11 @@ void *picks_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
     }
     p->conf = conf;
     p->odoo = odoo;
+    if (!(p->activity =
+              lgx_activity_new(&p->conf->activity, odoo, errstr, size))) {
+        picks_term(p);
+        return NULL;
+    }
     return p;
 }
 
@@ -85,6 +92,7 @@ void picks_term(void *state)
     if (p) {
         lgx_buf_destroy(p->buf);
         lgx_lookup_destroy(p->products);
+        lgx_activity_destroy(p->activity);
         free(p);
     }
 }
@@ -522,7 +530,9 @@ static void judge_done(picks_t *p, pick_job_t *job, const picks_write_t *w,
              "stock and correct it in Odoo or in the warehouse.",
              job->name, detail);
     if (!lgx_gate_call(job->rule, "mail.activity", "create", v) ||
-        !lgx_stock_todo(p->odoo, job->picking_id, summary, text, v)) {
+        !lgx_stock_todo(p->odoo, p->activity, job->picking_id, "discrepancy",
+                        lgx_stock_responsible(job->picking_row), summary, text,
+                        v)) {
         return;
     }
     lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "pick_after_validation",

@@ -6,10 +6,12 @@
 
 #include <stdbool.h>
 
+#include "lgx_activity.h"
 #include "lgx_config.h"
 #include "lgx_consumer.h"
 
 typedef struct picks_conf {
+    lgx_activity_conf_t activity;
     bool validate;
     char *backorder;
 } picks_conf_t;

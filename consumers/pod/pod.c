@@ -19,6 +19,7 @@ const lgx_opt_t pod_opts[] = {
      "comes after invoicing (needs the sale module; turn off on a "
      "stock-only Odoo)",
      NULL, 0},
+    LGX_ACTIVITY_OPTS(pod_conf_t, activity),
     LGX_OPT_END};
 
 /* One event's data, as read from the record and from Odoo. */
@@ -246,7 +247,10 @@ static bool document(lgx_stock_state_t *s, pod_job_t *job, size_t i,
     if (pod_issues(a, b, name, job->lines, job->n_lines) != LGX_OK) {
         return lgx_stock_nomem(v);
     }
-    return lgx_stock_todo(o, job->ids[i], lgx_buf_data(a), lgx_buf_data(b), v);
+    return lgx_stock_todo(o, lgx_stock_state_activity(s), job->ids[i],
+                          "shortage",
+                          lgx_stock_responsible(lgx_json_at(job->pickings, i)),
+                          lgx_buf_data(a), lgx_buf_data(b), v);
 }
 
 /* One write: delivered at, receiver, status delivered and the clock. */

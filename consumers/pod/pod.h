@@ -7,10 +7,12 @@
 
 #include <stdbool.h>
 
+#include "lgx_activity.h"
 #include "lgx_config.h"
 #include "lgx_consumer.h"
 
 typedef struct pod_conf {
+    lgx_activity_conf_t activity; /* first: lgx_stock_state_init reads it */
     bool invoice_check;
 } pod_conf_t;
 

@@ -207,8 +207,8 @@ static lgx_err_t schedule(sla_t *s, const sla_breach_t *b,
     if (sla_activity_text(s->text, b) != LGX_OK) {
         return fail(err, LGX_ERR_NOMEM, "nomem", "out of memory");
     }
-    if (lgx_stock_todo(s->odoo, b->picking_id, sla_kind_summary(b->kind),
-                       lgx_buf_data(s->text), &v)) {
+    if (lgx_stock_todo(s->odoo, NULL, b->picking_id, "sla", 0,
+                       sla_kind_summary(b->kind), lgx_buf_data(s->text), &v)) {
         sla_seen_done(s->seen[b->kind], b->picking_id);
         return LGX_OK;
     }
