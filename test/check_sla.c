@@ -207,7 +207,8 @@ static sla_breach_t booked_breach(void)
                       "SHP-1",
                       T10 - 500 - 26 * HOUR - HOUR / 2,
                       T10,
-                      24};
+                      24,
+                      0};
     return b;
 }
 

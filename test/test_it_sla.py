@@ -265,10 +265,34 @@ class SlaSeededTest(unittest.TestCase):
         want = sorted((SUMMARY[k], ids[n]) for n, k in situations.items()
                       if k)
         self.assertEqual(got, want)
+        users = {p["id"]: p["user_id"][0]
+                 for p in self.sim.dump("stock.picking")}
+        today = str(datetime.now(timezone.utc).date())
         for a in acts:
             self.assertEqual(a["res_model"], "stock.picking")
             self.assertIn("threshold", a["note"])
             self.assertIn("Please", a["note"])
+            # Nobody configured: the picking's responsible, due today.
+            self.assertEqual(a["user_id"][0], users[a["res_id"]])
+            self.assertEqual(a["date_deadline"], today)
+
+    def test_activity_goes_to_the_configured_user(self):
+        situations = self.situations()
+        self.sim.seed("res.users", [{"name": "SLA Desk", "login": "sla.desk"}])
+        desk = next(u["id"] for u in self.sim.dump("res.users")
+                    if u["login"] == "sla.desk")
+        r, _ = self.once("--sla-activity", "--activity-users", "sla=sla.desk",
+                         "--activity-deadlines", "sla=1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        acts = self.sim.dump("mail.activity")
+        self.assertEqual(len(acts), len(self.expected(situations)))
+        day = datetime.now(timezone.utc).date() + timedelta(days=1)
+        self.assertEqual({(a["user_id"][0], a["date_deadline"]) for a in acts},
+                         {(desk, str(day))})
+        r, _ = self.once("--sla-activity", "--activity-user", "nobody")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("option --activity-user: Odoo has no user with login "
+                      "'nobody'", r.stderr)
 
     def test_configuration_errors(self):
         for args, msg in (
@@ -310,8 +334,10 @@ class SlaSeededTest(unittest.TestCase):
             delta=30)
         self.assertEqual(
             m[("lgx_sla_poll_errors_total", '{stage="query"}')], 0)
+        with open(os.path.join(lgxenv.TOP, "VERSION")) as f:
+            version = f.read().strip()
         self.assertIn(("lgx_build_info",
-                       '{program="lgx-sla",version="0.1.0"}'), m)
+                       '{program="lgx-sla",version="%s"}' % version), m)
         self.assertTrue(any(n == "lgx_odoo_calls_total" for n, _ in m))
         # Two polls (or more), each breach logged once.
         self.assertEqual(sorted(breaches(sla.lines())),

@@ -7,7 +7,8 @@ skipped without ODOO_URL.
   then records as shipped what the warehouse picked (20 of 50 reserved),
   with the stock quant moved by exactly that;
 * a pick that arrives after a person validated other quantities changes
-  nothing and leaves an activity and a dead letter;
+  nothing and leaves an activity (for the picking's responsible, due in
+  the days configured) and a dead letter;
 * a replay of the pick after that is stale, and changes nothing;
 * a pick of a lot-tracked product records the lots picked (two lots, on
   the move lines and in the quants), a serial-tracked pick of 3 units its
@@ -204,6 +205,20 @@ class RealOdooTest(unittest.TestCase):
         return self.odoo.read("stock.picking", [["id", "=", p["id"]]],
                               ["id", "name", "state", "backorder_ids"])[0]
 
+    def stock_user(self):
+        """A new Inventory user; its id and login."""
+        login = "lgx-stock-%s-%d" % (self.tag, time.monotonic_ns())
+        group = self.odoo.read("ir.model.data",
+                               [["module", "=", "stock"],
+                                ["name", "=", "group_stock_user"]],
+                               ["res_id"])[0]["res_id"]
+        fields = self.odoo.call("res.users", "fields_get", attributes=["type"])
+        groups = "group_ids" if "group_ids" in fields else "groups_id"
+        uid = self.odoo.call("res.users", "create", vals_list=[{
+            "name": "lgx stock " + login, "login": login,
+            groups: [[4, group]]}])[0]
+        return uid, login
+
     def moves(self, picking_id):
         return self.odoo.read("stock.move", [["picking_id", "=", picking_id]],
                               ["quantity", "picked", "product_uom_qty"])
@@ -270,7 +285,15 @@ class RealOdooTest(unittest.TestCase):
         picks = self.topic + ".picks"
         r = produce(broker, picks, [pick_event(p["name"], [(code, 3)])])
         self.assertEqual(r.returncode, 0, r.stderr)
-        pc = run_consumer("lgx-picks", broker, self.odoo, picks, timeout=120)
+        # The picking's responsible (an Inventory user) gets the activity,
+        # due in the days configured for its kind; the default user,
+        # looked up by login at start, is not needed.
+        user, login = self.stock_user()
+        self.odoo.call("stock.picking", "write", ids=[p["id"]],
+                       vals={"user_id": user})
+        pc = run_consumer("lgx-picks", broker, self.odoo, picks, timeout=120,
+                          extra=("--activity-user", login,
+                                 "--activity-deadlines", "discrepancy=2"))
         o = pc.outcomes()[0]
         self.assertEqual((o["outcome"], o["reason"]),
                          ("rejected", "pick_after_validation"), o)
@@ -278,8 +301,13 @@ class RealOdooTest(unittest.TestCase):
         self.assertEqual(self.on_hand(pid), 5)
         acts = self.odoo.read("mail.activity",
                               [["res_model", "=", "stock.picking"],
-                               ["res_id", "=", p["id"]]], ["summary"])
+                               ["res_id", "=", p["id"]]],
+                              ["summary", "user_id", "date_deadline"])
         self.assertEqual(len(acts), 1, acts)
+        self.assertEqual(acts[0]["user_id"][0], user)
+        self.assertEqual(acts[0]["date_deadline"],
+                         time.strftime("%Y-%m-%d",
+                                       time.gmtime(time.time() + 2 * 86400)))
         dlq = broker.read(picks + ".dlq")
         self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
                          ["pick_after_validation"])

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lgx_activity.h"
 #include "lgx_buf.h"
 #include "lgx_config.h"
 #include "lgx_http.h"
@@ -47,6 +48,7 @@ typedef struct sla_conf {
     char *http_address;
     long http_port;
     char *log_level;
+    lgx_activity_conf_t act;
 } sla_conf_t;
 
 #define OFF(f) offsetof(sla_conf_t, f)
@@ -77,6 +79,7 @@ static const lgx_opt_t sla_opts[] = {
      "Schedule a To-Do activity on each picking in breach (one open activity "
      "per picking and kind, whatever the restarts)",
      NULL, 0},
+    LGX_ACTIVITY_OPTS(sla_conf_t, act),
     {"once", LGX_OPT_BOOL, "false", OFF(once),
      "Poll once, log the summary and exit (cron jobs, tests); no HTTP "
      "endpoint",
@@ -263,6 +266,7 @@ static int run(const sla_conf_t *sc, const double *hours, lgx_odoo_t *odoo,
     sigaction(SIGHUP, &sa, NULL);
     lgx_metrics_t *metrics = lgx_metrics_new();
     sla_t *sla = NULL;
+    lgx_activity_t *act = NULL;
     lgx_http_t *http = NULL;
     char errstr[512];
     int code = 1;
@@ -275,7 +279,13 @@ static int run(const sla_conf_t *sc, const double *hours, lgx_odoo_t *odoo,
         check_setup(odoo, log) != LGX_OK) {
         goto done;
     }
-    if (!(sla = sla_new(odoo, log, metrics, hours, sc->limit, sc->activity))) {
+    if (sc->activity &&
+        !(act = lgx_activity_new(&sc->act, odoo, errstr, sizeof(errstr)))) {
+        LGX_ERROR(log, "configuration: %s", errstr);
+        code = 2;
+        goto done;
+    }
+    if (!(sla = sla_new(odoo, log, metrics, hours, sc->limit, act))) {
         LGX_ERROR(log, "out of memory");
         goto done;
     }
@@ -297,6 +307,7 @@ done:
     lgx_http_stop(http);
     lgx_odoo_set_observer(odoo, NULL, NULL);
     sla_destroy(sla);
+    lgx_activity_destroy(act);
     lgx_metrics_destroy(metrics);
     return code;
 }

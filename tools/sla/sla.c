@@ -20,7 +20,7 @@ struct sla_s {
     lgx_metrics_t *metrics;
     double hours[SLA_KINDS];
     long limit;
-    bool activity;
+    const lgx_activity_t *activity; /* NULL: no activities */
     sla_seen_t *seen[SLA_KINDS];
     lgx_buf_t *domain, *kw, *text, *extra;
     int64_t *ids; /* room for limit */
@@ -72,7 +72,7 @@ static void declare_metrics(sla_t *s)
 }
 
 sla_t *sla_new(lgx_odoo_t *odoo, lgx_log_t *log, lgx_metrics_t *metrics,
-               const double *hours, long limit, bool activity)
+               const double *hours, long limit, const lgx_activity_t *activity)
 {
     sla_t *s = calloc(1, sizeof(*s));
     bool ok = s && limit >= 1;
@@ -172,6 +172,7 @@ static sla_breach_t breach_of(const sla_t *s, sla_kind_t k, yajl_val rec,
     lgx_json_get_int(rec, "id", &b.picking_id);
     b.picking = lgx_json_get_str(rec, "name");
     b.picking = b.picking ? b.picking : "?";
+    b.responsible = lgx_stock_responsible(rec);
     b.shipment = lgx_json_get_str(rec, "x_lgx_shipment_ref");
     b.shipment = b.shipment && b.shipment[0] ? b.shipment : NULL;
     b.since_ms = sla_since(k, rec);
@@ -207,8 +208,9 @@ static lgx_err_t schedule(sla_t *s, const sla_breach_t *b,
     if (sla_activity_text(s->text, b) != LGX_OK) {
         return fail(err, LGX_ERR_NOMEM, "nomem", "out of memory");
     }
-    if (lgx_stock_todo(s->odoo, NULL, b->picking_id, "sla", 0,
-                       sla_kind_summary(b->kind), lgx_buf_data(s->text), &v)) {
+    if (lgx_stock_todo(s->odoo, s->activity, b->picking_id, "sla",
+                       b->responsible, sla_kind_summary(b->kind),
+                       lgx_buf_data(s->text), &v)) {
         sla_seen_done(s->seen[b->kind], b->picking_id);
         return LGX_OK;
     }

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lgx_activity.h"
 #include "lgx_err.h"
 #include "lgx_log.h"
 #include "lgx_metrics.h"
@@ -31,11 +32,12 @@ typedef struct sla_s sla_t;
 
 /* Returns a poller, or NULL when out of memory. hours[SLA_KINDS] are the
  * thresholds (0: that kind is not watched); limit (>= 1) bounds the
- * pickings read per kind and poll; activity: schedule activities. odoo,
- * log and metrics are borrowed; the lgx_sla_* metric families are
+ * pickings read per kind and poll; activity: schedule activities, to
+ * whom and by when it says (NULL: none). odoo, log, metrics and activity
+ * are borrowed; the lgx_sla_* metric families are
  * declared in metrics. */
 sla_t *sla_new(lgx_odoo_t *odoo, lgx_log_t *log, lgx_metrics_t *metrics,
-               const double *hours, long limit, bool activity);
+               const double *hours, long limit, const lgx_activity_t *activity);
 void sla_destroy(sla_t *s);
 
 /* One poll at now_ms (epoch ms) of every watched kind, with its log

@@ -119,7 +119,7 @@ lgx_err_t sla_domain(lgx_buf_t *out, sla_kind_t k, const char *cutoff)
 const char *sla_fields(void)
 {
     return "[\"id\",\"name\",\"x_lgx_shipment_ref\",\"x_lgx_booked_at\","
-           "\"x_lgx_dispatched_at\",\"x_lgx_milestone_at\"]";
+           "\"x_lgx_dispatched_at\",\"x_lgx_milestone_at\",\"user_id\"]";
 }
 
 const char *sla_order(sla_kind_t k)

@@ -86,6 +86,7 @@ typedef struct sla_breach {
     int64_t since_ms;     /* sla_since */
     int64_t now_ms;
     double threshold_h;
+    int64_t responsible; /* the picking's user_id, 0 when none */
 } sla_breach_t;
 
 /* Hours since since_ms (0 when since_ms is in the future). */
