@@ -319,14 +319,37 @@ class SimulateAuditTest(unittest.TestCase):
 
 
 class SimulatePicksLastTest(SimulateAuditTest):
-    """The same day with lgx-picks started last, seconds after the others:
-    every dispatch reaches Odoo before its pick and waits for it
-    (waiting_for_pick); the end state and the audit are the same."""
+    """The same day with lgx-picks started last, once lgx-shipments holds
+    a dispatch for its pick: dispatches reach Odoo before their picks and
+    wait for them (waiting_for_pick); the end state and the audit are the
+    same."""
     must_hold = "waiting_for_pick"
 
     def start_plan(self):
         return [("lgx-shipments", 0), ("lgx-milestones", 0), ("lgx-pod", 0),
-                ("lgx-picks", 4.0)], "picks last"
+                ("lgx-picks", 0)], "picks last, after a dispatch waits"
+
+    def consume_all(self, rules, plan):
+        """lgx-picks starts only when lgx-shipments has held a dispatch
+        for its pick (at most 120 s later), however slow the build."""
+        topic_of = dict(CONSUMERS)
+        started = {}
+        extra = ("--exit-at-end", "--rules", rules, "--hold-recheck-ms",
+                 "100", "--hold-recheck-max-ms", "1000")
+        for program, _ in plan:
+            if program == "lgx-picks":
+                ships = started["lgx-shipments"]
+                deadline = time.time() + 120
+                while time.time() < deadline and not any(
+                        l.get("reason") == "waiting_for_pick"
+                        for l in ships.outcomes()):
+                    time.sleep(0.2)
+            started[program] = lgxenv.Consumer(
+                program, self.broker, self.sim, topic_of[program],
+                extra=extra)
+        for c in started.values():
+            c.wait(300)
+        return started
 
 
 if __name__ == "__main__":
