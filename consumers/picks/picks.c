@@ -454,43 +454,33 @@ static bool owned(const lgx_rule_t *rule, bool validate, lgx_verdict_t *v)
 {
     return lgx_gate_write(rule, "stock.move", "quantity", v) &&
            lgx_gate_write(rule, "stock.move", "picked", v) &&
-           lgx_gate_write(rule, "stock.picking", "x_lgx_clock_picks", v) &&
+           lgx_gate_write(rule, "stock.picking", lgx_clock_field(EVENT_TYPE),
+                          v) &&
            (!validate ||
             lgx_gate_call(rule, "stock.picking", "button_validate", v));
 }
 
-/* The product code of the event's line for move_id's product. */
-static const char *code_of(const pick_job_t *job, int64_t move_id)
+/* The move of id in moves (planned from Odoo's rows), or NULL. */
+static const picks_move_t *move_by_id(const picks_move_t *moves, size_t nm,
+                                      int64_t id)
 {
-    for (size_t i = 0; i < lgx_json_len(job->moves); i++) {
-        yajl_val m = lgx_json_at(job->moves, i);
-        int64_t id = 0;
-        if (!lgx_json_get_int(m, "id", &id) || id != move_id) {
-            continue;
+    for (size_t i = 0; i < nm; i++) {
+        if (moves[i].id == id) {
+            return &moves[i];
         }
-        int64_t pid = lgx_json_m2o_id(lgx_json_get(m, "product_id"));
-        for (size_t j = 0; j < job->n_lines; j++) {
-            if (job->product_ids[j] == pid) {
-                return job->lines[j].code;
-            }
+    }
+    return NULL;
+}
+
+/* The product code of the event's line for product_id. */
+static const char *code_of(const pick_job_t *job, int64_t product_id)
+{
+    for (size_t j = 0; j < job->n_lines; j++) {
+        if (job->product_ids[j] == product_id) {
+            return job->lines[j].code;
         }
     }
     return "?";
-}
-
-/* The quantity Odoo holds on move_id (0 when not read). */
-static double qty_of(const pick_job_t *job, int64_t move_id)
-{
-    for (size_t i = 0; i < lgx_json_len(job->moves); i++) {
-        yajl_val m = lgx_json_at(job->moves, i);
-        int64_t id = 0;
-        double q = 0;
-        if (lgx_json_get_int(m, "id", &id) && id == move_id &&
-            lgx_json_get_num(m, "quantity", &q)) {
-            return q;
-        }
-    }
-    return 0;
 }
 
 /* A pick for a picking already done. Validated with the quantities it
@@ -499,7 +489,8 @@ static double qty_of(const pick_job_t *job, int64_t move_id)
  * the picking stays as it is, the stock team gets an activity on it and
  * the event goes to the dead letters with both figures. */
 static void judge_done(picks_t *p, pick_job_t *job, const picks_write_t *w,
-                       size_t n, bool lots_differ, lgx_verdict_t *v)
+                       size_t n, const picks_move_t *moves, size_t nm,
+                       bool lots_differ, lgx_verdict_t *v)
 {
     if (n == 0 && !lots_differ) {
         lgx_verdict_set(v, LGX_OUTCOME_STALE, "already_applied",
@@ -510,10 +501,11 @@ static void judge_done(picks_t *p, pick_job_t *job, const picks_write_t *w,
     char detail[700] = "";
     size_t used = 0;
     for (size_t i = 0; i < n && used < sizeof(detail); i++) {
+        const picks_move_t *m = move_by_id(moves, nm, w[i].move_id);
         int k = snprintf(detail + used, sizeof(detail) - used,
                          "%s%s picked %.15g, validated %.15g", i ? "; " : "",
-                         code_of(job, w[i].move_id), w[i].qty,
-                         qty_of(job, w[i].move_id));
+                         m ? code_of(job, m->product_id) : "?", w[i].qty,
+                         m ? m->quantity : 0);
         used += k > 0 ? (size_t)k : 0;
     }
     if (lots_differ && used < sizeof(detail)) {
@@ -571,7 +563,7 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     bool ok = plan(job, &writes, &n, &moves, v) &&
               plan_lots(p, job, moves, nm, done, &lots, &differ, v);
     if (ok && done) {
-        judge_done(p, job, writes, n, differ, v);
+        judge_done(p, job, writes, n, moves, nm, differ, v);
     }
     ok = ok && !done && write_all(p, job, writes, n, &lots, v);
     if (ok) {
