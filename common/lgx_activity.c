@@ -133,6 +133,11 @@ lgx_activity_t *lgx_activity_new(const lgx_activity_conf_t *conf,
                                     errstr, errstr_size));
     ok = ok && (!conf || parse_list(a, odoo, "activity-deadlines",
                                     conf->deadlines, errstr, errstr_size));
+    /* Nobody configured: the user lgx logs in as, so that every activity
+     * has someone (Odoo 19 leaves an activity without user otherwise). */
+    if (ok && !a->user && odoo) {
+        a->user = lgx_odoo_uid(odoo);
+    }
     if (!ok) {
         lgx_activity_destroy(a);
         return NULL;

@@ -5,8 +5,9 @@
  * discrepancy, sla). Its user is the one configured for its kind
  * (--activity-users), else the picking's responsible (stock.picking
  * user_id, read with the picking), else the default user
- * (--activity-user). Its deadline is today (UTC) plus the days configured
- * for its kind (--activity-deadlines, 0 when not listed).
+ * (--activity-user), else the user lgx logs in to Odoo as. Its deadline is
+ * today (UTC) plus the days configured for its kind (--activity-deadlines, 0
+ * when not listed).
  */
 #ifndef LGX_ACTIVITY_H
 #define LGX_ACTIVITY_H
@@ -35,7 +36,7 @@ typedef struct lgx_activity_conf {
      offsetof(type, member) + offsetof(lgx_activity_conf_t, user),             \
      "Odoo user (login or id) who gets lgx's activities when neither "         \
      "--activity-users names one for their kind nor the picking has a "        \
-     "responsible",                                                            \
+     "responsible (default: the user lgx logs in as)",                         \
      NULL,                                                                     \
      0},                                                                       \
         {"activity-users",                                                     \

@@ -283,6 +283,7 @@ void lgx_verdict_set(lgx_verdict_t *v, lgx_outcome_t outcome,
     v->outcome = outcome;
     v->bounded = false;
     v->hold_ms = 0;
+    v->discrepancy = NULL;
     snprintf(v->reason, sizeof(v->reason), "%s", reason ? reason : "");
     va_list ap;
     va_start(ap, fmt);
@@ -761,10 +762,15 @@ static void log_outcome(consumer_t *c, const lgx_log_fields_t *f,
     lgx_log_fields_t lf = *f;
     lf.outcome = lgx_outcome_name(v->outcome);
     lf.reason = v->reason[0] ? v->reason : NULL;
-    char extra[64] = "";
-    if (attempts > 1) {
-        snprintf(extra, sizeof(extra), "\"attempts\":%d", attempts);
+    char extra[96] = "";
+    int k = attempts > 1
+                ? snprintf(extra, sizeof(extra), "\"attempts\":%d", attempts)
+                : 0;
+    if (v->discrepancy && k >= 0 && (size_t)k < sizeof(extra)) {
+        snprintf(extra + k, sizeof(extra) - (size_t)k,
+                 "%s\"discrepancy\":\"%s\"", k ? "," : "", v->discrepancy);
     }
+    /* (the kinds are fixed names: nothing to escape) */
     lgx_log_write_extra(c->log, level, &lf, extra, "%s", v->message);
 }
 
@@ -909,6 +915,12 @@ static void count_outcome(consumer_t *c, const lgx_verdict_t *v, bool already)
                            "reason", v->reason, (const char *)NULL);
         lgx_metrics_add(c->metrics, "lgx_retries_total", labels, 1);
     }
+    if (v->discrepancy && v->outcome != LGX_OUTCOME_RETRY) {
+        lgx_metrics_labels(labels, sizeof(labels), "topic", c->conf->topic,
+                           "kind", v->discrepancy, "outcome",
+                           lgx_outcome_name(v->outcome), (const char *)NULL);
+        lgx_metrics_add(c->metrics, "lgx_stock_discrepancies_total", labels, 1);
+    }
 }
 
 /* The log fields of a pending event; key is room for its key. */
@@ -1035,9 +1047,11 @@ static lgx_outcome_t finish(consumer_t *c, pending_t *pe)
             char msg[sizeof(v.message)], reason[sizeof(v.reason)];
             snprintf(msg, sizeof(msg), "%s", v.message);
             snprintf(reason, sizeof(reason), "%s", v.reason);
+            const char *discrepancy = v.discrepancy;
             lgx_verdict_set(&v, LGX_OUTCOME_REJECTED, reason,
                             "%s (already in %s at %s: not written again)", msg,
                             c->conf->dlq_topic, already);
+            v.discrepancy = discrepancy;
         }
     }
     if (v.outcome != LGX_OUTCOME_HELD || first_hold) {
@@ -1407,6 +1421,9 @@ static void declare_metrics(consumer_t *c)
          "held (not written twice), by reason"},
         {"lgx_retries_total", LGX_METRIC_COUNTER,
          "Retriable failures (the event is tried again), by reason"},
+        {"lgx_stock_discrepancies_total", LGX_METRIC_COUNTER,
+         "Events that found Odoo's stock books disagree with the warehouse "
+         "(kind: shortage, pick_after_validation), by what lgx did"},
         {"lgx_odoo_calls_total", LGX_METRIC_COUNTER,
          "Odoo calls by model, method and result"},
         {"lgx_odoo_call_duration_seconds", LGX_METRIC_HISTOGRAM,

@@ -60,6 +60,11 @@ typedef struct lgx_verdict {
     bool bounded;           /* RETRY only: give up after the retry limit */
     int64_t hold_ms;        /* HELD only: how long at most (0: --hold-ms) */
     const char *event_type; /* the rule judged, set by lgx_event_rule */
+    /* What the event found Odoo's books disagree with ("shortage",
+     * "pick_after_validation"), counted in lgx_stock_discrepancies_total;
+     * NULL for none. A static string; lgx_verdict_set clears it, so it is
+     * set after the verdict. */
+    const char *discrepancy;
 } lgx_verdict_t;
 
 /* Sets a verdict; fmt describes it for people. */

@@ -462,6 +462,11 @@ lgx_err_t lgx_odoo_reload_key(lgx_odoo_t *o, char *errstr, size_t size)
     return LGX_OK;
 }
 
+int64_t lgx_odoo_uid(const lgx_odoo_t *o)
+{
+    return o->uid;
+}
+
 int lgx_odoo_version(const lgx_odoo_t *o)
 {
     return o->version;
@@ -1083,8 +1088,15 @@ lgx_err_t lgx_odoo_connect(lgx_odoo_t *o, lgx_odoo_error_t *err)
     } else {
         /* Any authenticated call checks the key; context_get needs no
          * rights beyond those of a logged-in user. */
-        rc = lgx_odoo_call(o, "res.users", "context_get", NULL, 0, NULL, NULL,
+        yajl_val ctx = NULL;
+        rc = lgx_odoo_call(o, "res.users", "context_get", NULL, 0, NULL, &ctx,
                            err);
+        /* 19 says who the key's user is (JSON-RPC's login does it
+         * before 19). */
+        if (!lgx_json_get_int(ctx, "uid", &o->uid)) {
+            o->uid = 0;
+        }
+        yajl_tree_free(ctx);
         if (rc == LGX_ERR_ODOO_AUTH) {
             snprintf(err->message, sizeof(err->message),
                      "Odoo refused the configured API key (HTTP %d, %s)",

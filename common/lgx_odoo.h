@@ -128,6 +128,9 @@ void lgx_odoo_cache_limits(const lgx_odoo_t *o, size_t *size, int64_t *ttl_ms);
 lgx_err_t lgx_odoo_reload_key(lgx_odoo_t *o, char *errstr,
                               size_t errstr_size) LGX_MUST_CHECK;
 
+/* The id of the user the credentials log in as, once connected (0 when
+ * Odoo did not say). */
+int64_t lgx_odoo_uid(const lgx_odoo_t *o);
 /* Server major version (17, 18, 19...) once connected, else 0. */
 int lgx_odoo_version(const lgx_odoo_t *o);
 /* The API in use: "json2" or "jsonrpc". */

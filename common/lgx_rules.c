@@ -26,6 +26,10 @@ struct lgx_rule_s {
     list_t sources, writes, calls, apply_in, hold_in, stale_in;
     int64_t hold_ms;
     bool create_lots; /* a picked lot Odoo lacks is created (stock.lot) */
+    /* shortage policies by source pattern, first match wins */
+    char *shortage_src[MAX_ITEMS];
+    lgx_shortage_t shortage[MAX_ITEMS];
+    size_t n_shortage;
 };
 
 struct lgx_rules_s {
@@ -118,6 +122,69 @@ static lgx_err_t read_create_lots(lgx_rule_t *r, yajl_val v, const char *where,
     return LGX_OK;
 }
 
+static const char *const shortage_names[] = {"apply", "hold", "refuse"};
+
+const char *lgx_shortage_name(lgx_shortage_t s)
+{
+    return (size_t)s < sizeof(shortage_names) / sizeof(shortage_names[0])
+               ? shortage_names[s]
+               : "?";
+}
+
+/* One policy name into *out. */
+static bool shortage_of(yajl_val v, lgx_shortage_t *out)
+{
+    for (size_t i = 0; YAJL_IS_STRING(v) &&
+                       i < sizeof(shortage_names) / sizeof(shortage_names[0]);
+         i++) {
+        if (strcmp(v->u.string, shortage_names[i]) == 0) {
+            *out = (lgx_shortage_t)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* shortage: a policy for every source ("hold"), or one per source
+ * pattern ({"wms-*": "apply", "3pl-*": "refuse"}); picks only. */
+static lgx_err_t read_shortage(lgx_rule_t *r, yajl_val v, const char *where,
+                               char *errstr, size_t size)
+{
+    if (strcmp(r->event_type, "pick_confirmed") != 0) {
+        snprintf(errstr, size, "%s: only pick_confirmed has a shortage policy",
+                 where);
+        return LGX_ERR_INVALID;
+    }
+    if (YAJL_IS_STRING(v)) {
+        r->n_shortage = 1;
+        r->shortage_src[0] = strdup("*");
+        if (!shortage_of(v, &r->shortage[0])) {
+            snprintf(errstr, size, "%s: expected apply, hold or refuse", where);
+            return LGX_ERR_INVALID;
+        }
+        return r->shortage_src[0] ? LGX_OK : LGX_ERR_NOMEM;
+    }
+    if (!YAJL_IS_OBJECT(v) || v->u.object.len > MAX_ITEMS) {
+        snprintf(errstr, size,
+                 "%s: expected apply, hold or refuse, or an object of source "
+                 "patterns to those (at most %d)",
+                 where, MAX_ITEMS);
+        return LGX_ERR_INVALID;
+    }
+    for (size_t i = 0; i < v->u.object.len; i++) {
+        if (!(r->shortage_src[i] = strdup(v->u.object.keys[i]))) {
+            return LGX_ERR_NOMEM;
+        }
+        r->n_shortage++;
+        if (!shortage_of(v->u.object.values[i], &r->shortage[i])) {
+            snprintf(errstr, size, "%s.%s: expected apply, hold or refuse",
+                     where, v->u.object.keys[i]);
+            return LGX_ERR_INVALID;
+        }
+    }
+    return LGX_OK;
+}
+
 static bool known_type(const char *t)
 {
     for (const char *const *k = lgx_rules_event_types; *k; k++) {
@@ -195,6 +262,10 @@ static lgx_err_t read_rule(const char *type, yajl_val obj, lgx_rule_t *r,
         if (strcmp(k, "create_lots") == 0) {
             known = true;
             err = read_create_lots(r, v, where, errstr, size);
+        }
+        if (strcmp(k, "shortage") == 0) {
+            known = true;
+            err = read_shortage(r, v, where, errstr, size);
         }
         if (strcmp(k, "doc") == 0) {
             known = true;
@@ -433,6 +504,9 @@ void lgx_rules_destroy(lgx_rules_t *r)
         list_free(&x->apply_in);
         list_free(&x->hold_in);
         list_free(&x->stale_in);
+        for (size_t k = 0; k < x->n_shortage; k++) {
+            free(x->shortage_src[k]);
+        }
     }
     free(r->rules);
     list_free(&r->shared);
@@ -507,6 +581,16 @@ int64_t lgx_rule_hold_ms(const lgx_rule_t *rule)
 bool lgx_rule_create_lots(const lgx_rule_t *rule)
 {
     return rule->create_lots;
+}
+
+lgx_shortage_t lgx_rule_shortage(const lgx_rule_t *rule, const char *source)
+{
+    for (size_t i = 0; source && i < rule->n_shortage; i++) {
+        if (fnmatch(rule->shortage_src[i], source, 0) == 0) {
+            return rule->shortage[i];
+        }
+    }
+    return LGX_SHORTAGE_APPLY;
 }
 
 const char *lgx_rule_event_type(const lgx_rule_t *rule)

@@ -15,6 +15,12 @@
  *   create_lots  (pick_confirmed only; default false) a picked lot or
  *             serial Odoo lacks is created instead of refused; needs
  *             "stock.lot.create" in calls
+ *   shortage  (pick_confirmed only) what a pick of more than Odoo has
+ *             (reserved for the move or free at its location) does:
+ *             "apply" (the default: the warehouse holds the goods),
+ *             "hold" until Odoo has it, or "refuse"; one policy, or an
+ *             object of source patterns to policies (first match; a
+ *             source none matches: apply). Never silent, whichever.
  *   (any other status: the transition is not allowed; rejected)
  *
  * and, for all: clock_skew_ms, how far in the future an event may be
@@ -49,6 +55,12 @@ typedef enum lgx_rule_step {
     LGX_RULE_REJECT
 } lgx_rule_step_t;
 
+typedef enum lgx_shortage {
+    LGX_SHORTAGE_APPLY = 0,
+    LGX_SHORTAGE_HOLD,
+    LGX_SHORTAGE_REFUSE
+} lgx_shortage_t;
+
 typedef enum lgx_rule_time {
     LGX_TIME_OK = 0,
     LGX_TIME_STALE, /* older than what was applied already */
@@ -76,6 +88,10 @@ lgx_rule_step_t lgx_rule_step(const lgx_rule_t *rule, const char *status);
 int64_t lgx_rule_hold_ms(const lgx_rule_t *rule);
 /* create_lots of the rule (false when the file does not say). */
 bool lgx_rule_create_lots(const lgx_rule_t *rule);
+/* The shortage policy of the rule for a source (apply when none). */
+lgx_shortage_t lgx_rule_shortage(const lgx_rule_t *rule, const char *source);
+/* "apply", "hold", "refuse". */
+const char *lgx_shortage_name(lgx_shortage_t s);
 const char *lgx_rule_event_type(const lgx_rule_t *rule);
 
 /* Timestamp governance: occurred_at against now and the time of the last

@@ -44,9 +44,9 @@ static lgx_err_t plan(const picks_line_t *lines, size_t n_lines,
 
 /* Three moves, none picked yet. */
 static const picks_move_t fresh_moves[] = {
-    {100, 10, 0.0, false, PICKS_TRACK_NONE},
-    {101, 11, 0.0, false, PICKS_TRACK_NONE},
-    {102, 12, 0.0, false, PICKS_TRACK_NONE},
+    {100, 10, 0.0, false, PICKS_TRACK_NONE, 8},
+    {101, 11, 0.0, false, PICKS_TRACK_NONE, 8},
+    {102, 12, 0.0, false, PICKS_TRACK_NONE, 8},
 };
 
 /* ---- core ---- */
@@ -112,9 +112,9 @@ END_TEST
 START_TEST(test_plan_first_move_of_product)
 {
     /* Two moves for one product: the total goes to the first. */
-    const picks_move_t moves[] = {{200, 11, 0.0, false, PICKS_TRACK_NONE},
-                                  {201, 10, 0.0, false, PICKS_TRACK_NONE},
-                                  {202, 10, 0.0, false, PICKS_TRACK_NONE}};
+    const picks_move_t moves[] = {{200, 11, 0.0, false, PICKS_TRACK_NONE, 8},
+                                  {201, 10, 0.0, false, PICKS_TRACK_NONE, 8},
+                                  {202, 10, 0.0, false, PICKS_TRACK_NONE, 8}};
     const picks_line_t lines[] = {{"FURN_7777", 1.0, NULL},
                                   {"FURN_7777", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 3), LGX_OK);
@@ -127,9 +127,9 @@ END_TEST
 START_TEST(test_plan_replay_costs_no_write)
 {
     /* Already picked with the same quantity: left out. */
-    const picks_move_t moves[] = {{100, 10, 3.0, true, PICKS_TRACK_NONE},
-                                  {101, 11, 1.0, true, PICKS_TRACK_NONE},
-                                  {102, 12, 0.0, false, PICKS_TRACK_NONE}};
+    const picks_move_t moves[] = {{100, 10, 3.0, true, PICKS_TRACK_NONE, 8},
+                                  {101, 11, 1.0, true, PICKS_TRACK_NONE, 8},
+                                  {102, 12, 0.0, false, PICKS_TRACK_NONE, 8}};
     const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL},
                                   {"E-COM11", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 3), LGX_OK);
@@ -140,7 +140,7 @@ END_TEST
 START_TEST(test_plan_replay_float_sum)
 {
     /* 0.1 + 0.2 is not 0.3 in binary, but is the same quantity. */
-    const picks_move_t moves[] = {{100, 10, 0.3, true, PICKS_TRACK_NONE}};
+    const picks_move_t moves[] = {{100, 10, 0.3, true, PICKS_TRACK_NONE, 8}};
     const picks_line_t lines[] = {{"FURN_7777", 0.1, NULL},
                                   {"FURN_7777", 0.2, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 1), LGX_OK);
@@ -150,8 +150,8 @@ END_TEST
 
 START_TEST(test_plan_picked_other_quantity_written)
 {
-    const picks_move_t moves[] = {{100, 10, 2.0, true, PICKS_TRACK_NONE},
-                                  {101, 11, 1.0, true, PICKS_TRACK_NONE}};
+    const picks_move_t moves[] = {{100, 10, 2.0, true, PICKS_TRACK_NONE, 8},
+                                  {101, 11, 1.0, true, PICKS_TRACK_NONE, 8}};
     const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL},
                                   {"E-COM11", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 2), LGX_OK);
@@ -165,7 +165,7 @@ START_TEST(test_plan_same_quantity_not_picked_written)
 {
     /* The quantity is there (reserved) but not marked picked: the write
      * still has to happen, to set picked. */
-    const picks_move_t moves[] = {{100, 10, 3.0, false, PICKS_TRACK_NONE}};
+    const picks_move_t moves[] = {{100, 10, 3.0, false, PICKS_TRACK_NONE, 8}};
     const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL}};
     ck_assert_int_eq(plan(lines, 1, moves, 1), LGX_OK);
     ck_assert_uint_eq(n_out, 1);
@@ -327,8 +327,12 @@ START_TEST(test_plan_every_move_written)
                                            "E", "F", "G", "H"};
     for (size_t i = 0; i < MAX_MOVES; i++) {
         prods[i] = (picks_product_t){(int64_t)(50 + i), codes[i]};
-        moves[i] = (picks_move_t){(int64_t)(500 + i), (int64_t)(50 + i), 0.0,
-                                  false, PICKS_TRACK_NONE};
+        moves[i] = (picks_move_t){(int64_t)(500 + i),
+                                  (int64_t)(50 + i),
+                                  0.0,
+                                  false,
+                                  PICKS_TRACK_NONE,
+                                  8};
         lines[2 * i] = (picks_line_t){codes[i], (double)(MAX_MOVES - i), NULL};
         lines[2 * i + 1] = (picks_line_t){codes[i], 0.5, NULL};
     }
@@ -359,9 +363,9 @@ END_TEST
 /* Move 100 of product 10 tracked by lot, 101 of 11 by serial, 102 of 12
  * untracked; Odoo reserved lot 1 (L-1) for 5 on move 100. */
 static const picks_move_t lot_moves[] = {
-    {100, 10, 5.0, false, PICKS_TRACK_LOT},
-    {101, 11, 0.0, false, PICKS_TRACK_SERIAL},
-    {102, 12, 0.0, false, PICKS_TRACK_NONE},
+    {100, 10, 5.0, false, PICKS_TRACK_LOT, 8},
+    {101, 11, 0.0, false, PICKS_TRACK_SERIAL, 8},
+    {102, 12, 0.0, false, PICKS_TRACK_NONE, 8},
 };
 static const picks_lot_t lots[] = {
     {1, 10, "L-1"}, {2, 10, "L-2"}, {3, 11, "S-1"},
@@ -494,6 +498,61 @@ START_TEST(test_lots_tracked_moves_not_written_by_plan)
 }
 END_TEST
 
+/* ---- shortages ---- */
+
+START_TEST(test_shortage_none_within_reservation_nor_unknown)
+{
+    /* Move 100 reserved 5 of lot L-1: a pick of 5 of it reads nothing;
+     * nor do a lot Odoo lacks (refused before) and a line of 0. */
+    const picks_line_t within[] = {{"A", 5, "L-1"}, {"C", 0, NULL}};
+    const picks_line_t unknown[] = {{"A", 2, "NOPE"}, {"C", 0, NULL}};
+    const picks_line_t *cases[] = {within, unknown};
+    const int64_t pids[] = {10, 12};
+    picks_short_t s[2];
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_uint_eq(picks_plan_shortage(cases[i], pids, 2, lot_moves, 3,
+                                              reserved, 1, lots, 5, NULL, 0, s),
+                          0);
+    }
+}
+END_TEST
+
+START_TEST(test_shortage_candidates_then_free_stock)
+{
+    /* 7 of L-1 (5 reserved), 3 of L-2 (none), 10 of the untracked 12
+     * (none reserved, two lines): candidates first. */
+    const picks_line_t lines[] = {
+        {"A", 7, "L-1"}, {"A", 3, "L-2"}, {"C", 6, NULL}, {"C", 4, NULL}};
+    const int64_t pids[] = {10, 10, 12, 12};
+    picks_short_t s[4];
+    size_t n = picks_plan_shortage(lines, pids, 4, lot_moves, 3, reserved, 1,
+                                   lots, 5, NULL, 0, s);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_double_eq(s[0].picked, 7);
+    ck_assert_double_eq(s[0].available, 5);
+    ck_assert_int_eq(s[0].lot_id, 1);
+    ck_assert_int_eq(s[2].product_id, 12);
+    ck_assert_double_eq(s[2].picked, 10);
+    ck_assert_uint_eq(s[2].line, 2);
+    ck_assert_int_eq(s[2].location_id, 8);
+    /* Free: 2 of L-1, 1 of L-2, and of 12 6 in one quant and -1 in
+     * another (never below zero in all); another location's stock does
+     * not count. */
+    const picks_free_t f[] = {{8, 10, 1, 2},
+                              {8, 10, 2, 1},
+                              {8, 12, 0, 6},
+                              {8, 12, 0, -1},
+                              {9, 12, 0, 50}};
+    n = picks_plan_shortage(lines, pids, 4, lot_moves, 3, reserved, 1, lots, 5,
+                            f, 5, s);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(s[0].lot_id, 2);
+    ck_assert_double_eq(s[0].available, 1);
+    ck_assert_double_eq(s[1].available, 5);
+    ck_assert_double_eq(s[1].picked, 10);
+}
+END_TEST
+
 Suite *picks_plan_suite(void)
 {
     Suite *s = suite_create("picks_plan");
@@ -544,6 +603,12 @@ Suite *picks_plan_suite(void)
     tcase_add_test(tc_lots, test_lots_untracked_lot_ignored);
     tcase_add_test(tc_lots, test_lots_tracked_moves_not_written_by_plan);
     suite_add_tcase(s, tc_lots);
+
+    TCase *tc_short = tcase_create("shortage");
+    tcase_add_checked_fixture(tc_short, setup, NULL);
+    tcase_add_test(tc_short, test_shortage_none_within_reservation_nor_unknown);
+    tcase_add_test(tc_short, test_shortage_candidates_then_free_stock);
+    suite_add_tcase(s, tc_short);
 
     return s;
 }

@@ -203,6 +203,38 @@ START_TEST(test_rules_create_lots)
 }
 END_TEST
 
+START_TEST(test_rules_shortage_policy)
+{
+    char errstr[256] = "";
+    lgx_rules_t *r = pick_rule("", errstr, sizeof(errstr));
+    const lgx_rule_t *rule = lgx_rules_get(r, "pick_confirmed");
+    ck_assert_int_eq(lgx_rule_shortage(rule, "wms-a"), LGX_SHORTAGE_APPLY);
+    lgx_rules_destroy(r);
+    r = pick_rule(",\"shortage\":\"hold\"", errstr, sizeof(errstr));
+    ck_assert_msg(r != NULL, "%s", errstr);
+    rule = lgx_rules_get(r, "pick_confirmed");
+    ck_assert_int_eq(lgx_rule_shortage(rule, "wms-a"), LGX_SHORTAGE_HOLD);
+    lgx_rules_destroy(r);
+    r = pick_rule(",\"shortage\":{\"wms-n*\":\"refuse\",\"wms-*\":\"hold\"}",
+                  errstr, sizeof(errstr));
+    ck_assert_msg(r != NULL, "%s", errstr);
+    rule = lgx_rules_get(r, "pick_confirmed");
+    ck_assert_int_eq(lgx_rule_shortage(rule, "wms-north"), LGX_SHORTAGE_REFUSE);
+    ck_assert_int_eq(lgx_rule_shortage(rule, "wms-south"), LGX_SHORTAGE_HOLD);
+    ck_assert_int_eq(lgx_rule_shortage(rule, "3pl-x"), LGX_SHORTAGE_APPLY);
+    ck_assert_str_eq(lgx_shortage_name(LGX_SHORTAGE_REFUSE), "refuse");
+    lgx_rules_destroy(r);
+    /* A bad policy, named; on another event type. */
+    ck_assert_ptr_null(pick_rule(",\"shortage\":{\"wms-*\":\"ignore\"}", errstr,
+                                 sizeof(errstr)));
+    ck_assert_msg(strstr(errstr, "shortage.wms-*") != NULL, "%s", errstr);
+    ck_assert_ptr_null(pick_rule(",\"shortage\":3", errstr, sizeof(errstr)));
+    ck_assert_ptr_null(
+        pick_rule("@,\"shortage\":\"hold\"", errstr, sizeof(errstr)));
+    ck_assert_msg(strstr(errstr, "only pick_confirmed") != NULL, "%s", errstr);
+}
+END_TEST
+
 START_TEST(test_rules_shipped_file_one_owner)
 {
     /* The shipped rules load, and in them the warehouse alone writes
@@ -242,6 +274,7 @@ Suite *rules_suite(void)
     tcase_add_test(tc_owners, test_rules_owner_warehouse_truth_never_shared);
     tcase_add_test(tc_owners, test_rules_shipped_file_one_owner);
     tcase_add_test(tc_owners, test_rules_create_lots);
+    tcase_add_test(tc_owners, test_rules_shortage_policy);
     suite_add_tcase(s, tc_owners);
 
     return s;

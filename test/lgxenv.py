@@ -254,7 +254,7 @@ class Simulator:
         r = self._req("/jsonrpc", body)
         if "error" in r:
             raise RuntimeError(r["error"]["data"]["message"])
-        return r["result"]
+        return r.get("result")  # left out when None, as Odoo does
 
     def seed(self, model, records):
         return self._req("/__sim/seed", {"model": model,
@@ -396,9 +396,10 @@ def run_consumer(program, broker, sim, topic, timeout=60, **kw):
 def pick_event(name, lines, complete=True, event_id=None, source="wms-north",
                occurred_at="2026-11-27T08:00:00.000Z", cid=None):
     """A PickConfirmed event as lgx-produce reads it; lines are (code,
-    quantity) or (code, quantity, lot)."""
+    quantity), (code, quantity, lot) or (code, quantity, lot, unit)."""
     eid = event_id or "pick-%s-%d" % (name, time.monotonic_ns())
-    return {
+    units = [l[3] if len(l) > 3 else None for l in lines]
+    return dict({
         "event_id": eid,
         "correlation_id": cid or "order-" + name.replace("/", "-"),
         "source_system": source,
@@ -409,4 +410,4 @@ def pick_event(name, lines, complete=True, event_id=None, source="wms-north",
                        **({"lot": l[2]} if len(l) > 2 else {}))
                   for l in lines],
         "is_complete": complete,
-    }
+    }, **({"line_units": units} if any(units) else {}))

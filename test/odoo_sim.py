@@ -3950,8 +3950,11 @@ def m_search_count(records, domain, limit=None):
 def m_context_get(records):
     """res.users.context_get (odoo/addons/base/models/res_users.py): the
     user's lang and tz (and other context_* fields); any authenticated user
-    may call it."""
-    return {"lang": "en_US", "tz": "Europe/Brussels"}
+    may call it. 19 adds the uid."""
+    context = {"lang": "en_US", "tz": "Europe/Brussels"}
+    if records.env.version >= 19:
+        context["uid"] = records.env.uid
+    return context
 
 
 @public("read", readonly=True)

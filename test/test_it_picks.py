@@ -629,6 +629,137 @@ class PicksTest(unittest.TestCase):
         self.assertIn("lot X-1 of SKU-1001 ignored", o["msg"])
 
 
+    # ---- shortages ----
+
+    def short_picking(self, code="SKU-1001", demand=600):
+        """A picking of more of code than Odoo has (SKU-1001: 500 in
+        stock): Odoo reserves what there is. Its record and product."""
+        return self.lot_picking(code, demand)
+
+    def picking_notes(self, picking_id):
+        return [m for m in self.sim.dump("mail.message")
+                if m.get("model") == "stock.picking"
+                and m.get("res_id") == picking_id]
+
+    def picking_activities(self, picking_id):
+        return [a for a in self.sim.dump("mail.activity")
+                if a.get("res_model") == "stock.picking"
+                and a.get("res_id") == picking_id]
+
+    def stock_quant(self, pid):
+        return sum(q["quantity"] for q in self.sim.dump("stock.quant")
+                   if m2o(q["product_id"]) == pid
+                   and m2o(q["location_id"]) == 8)
+
+    def shortage_said(self, picking):
+        """What lgx says of a pick of 600 on picking: what Odoo reserved
+        (SKU-1001 has 500, other pickings hold a few) is all it has."""
+        have = self.sim.moves(picking["id"])[0]["quantity"]
+        return "SKU-1001 picked 600, %g in Odoo at WH/Stock (%g short)" % (
+            have, 600 - have)
+
+    def assert_told(self, picking, policy, said):
+        notes = [n for n in self.picking_notes(picking["id"])
+                 if "Shortage policy " + policy in (n.get("body") or "")]
+        self.assertEqual(len(notes), 1, self.picking_notes(picking["id"]))
+        self.assertIn(said, notes[0]["body"])
+        acts = self.picking_activities(picking["id"])
+        self.assertEqual(len(acts), 1, acts)
+        self.assertIn("shortage on " + picking["name"], acts[0]["summary"])
+        self.assertTrue(acts[0].get("user_id"), acts[0])
+
+    def test_shortage_applied_by_default_and_said(self):
+        """The default policy applies the pick (the warehouse holds the
+        goods): Odoo's stock goes below zero, and a note, an activity,
+        the outcome line and its discrepancy field say so."""
+        p, pid = self.short_picking()
+        said = self.shortage_said(p)
+        self.produce_ok([pick_event(p["name"], [("SKU-1001", 600)])])
+        c = self.consume()
+        o = c.outcomes()[0]
+        self.assertEqual(o["outcome"], "applied", o)
+        self.assertIn("validated", o["msg"])
+        self.assertIn("shortage (policy apply): " + said, o["msg"])
+        self.assertEqual(o.get("discrepancy"), "shortage")
+        self.assertEqual(self.sim.picking(p["name"])["state"], "done")
+        self.assertEqual(self.stock_quant(pid), 500 - 600)
+        self.assert_told(p, "apply", said)
+
+    def test_pick_within_stock_reads_no_quants(self):
+        # Reserved in full: no shortage, no quant read, no note.
+        p, _ = self.short_picking(demand=50)
+        self.produce_ok([pick_event(p["name"], [("SKU-1001", 50)])])
+        self.sim._req("/__sim/calls/reset", {})
+        c = self.consume()
+        o = c.outcomes()[0]
+        self.assertEqual(o["outcome"], "applied", o)
+        self.assertNotIn("shortage", o["msg"])
+        calls = [(x.get("model"), x.get("method"))
+                 for x in self.sim.calls()["calls"]]
+        self.assertNotIn(("stock.quant", "search_read"), calls)
+        self.assertEqual(self.picking_notes(p["id"]), [])
+        # More than reserved but free in stock (another 30 free): not a
+        # shortage either, though it costs the read.
+        p, _ = self.short_picking(demand=20)
+        self.topic += ".free"
+        self.produce_ok([pick_event(p["name"], [("SKU-1001", 50)])])
+        c = self.consume()
+        o = c.outcomes()[0]
+        self.assertEqual(o["outcome"], "applied", o)
+        self.assertNotIn("shortage", o["msg"])
+
+    def test_shortage_refused_by_policy(self):
+        p, pid = self.short_picking()
+        said = self.shortage_said(p)
+        rules = lgxenv.rules_file(
+            "/tmp", pick_confirmed={"shortage": {"wms-*": "refuse"}})
+        self.produce_ok([pick_event(p["name"], [("SKU-1001", 600)])])
+        c = self.consume(extra=("--rules", rules))
+        o = c.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]), ("rejected", "shortage"),
+                         o)
+        self.assertIn("nothing changed", o["msg"])
+        self.assertEqual(self.sim.picking(p["name"])["state"], "assigned")
+        self.assertFalse(any(m["picked"] for m in self.sim.moves(p["id"])))
+        self.assert_told(p, "refuse", said)
+        dlq = broker.read(self.topic + ".dlq")
+        self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
+                         ["shortage"])
+
+    def test_shortage_held_until_odoo_has_it(self):
+        p, pid = self.short_picking()
+        said = self.shortage_said(p)
+        rules = lgxenv.rules_file("/tmp", pick_confirmed={"shortage": "hold"})
+        self.produce_ok([pick_event(p["name"], [("SKU-1001", 600)])])
+        c = lgxenv.Consumer("lgx-picks", broker, self.sim, self.topic,
+                            extra=("--exit-at-end", "--hold-recheck-ms",
+                                   "200", "--hold-recheck-max-ms", "400",
+                                   "--rules", rules))
+        deadline = time.time() + 30
+        while time.time() < deadline and not any(
+                l["outcome"] == "held" for l in c.outcomes()):
+            time.sleep(0.1)
+        held = [l for l in c.outcomes() if l["outcome"] == "held"]
+        self.assertEqual(len(held), 1, c.outcomes())
+        self.assertEqual(held[0]["reason"], "shortage")
+        self.assertEqual(held[0].get("discrepancy"), "shortage")
+        status, body = c.http("/metrics")
+        self.assertIn('lgx_stock_discrepancies_total{topic="%s",kind='
+                      '"shortage",outcome="held"} 1' % self.topic, body)
+        time.sleep(1)  # a few rechecks: still one note, one activity
+        self.assert_told(p, "hold", said)
+        self.assertEqual(self.sim.picking(p["name"])["state"], "assigned")
+        # A count finds 200 more: the held pick applies, 100 left.
+        q = self.sim.call("stock.quant", "create", [{
+            "product_id": pid, "location_id": 8, "inventory_quantity": 700}],
+            context={"inventory_mode": True})
+        self.sim.call("stock.quant", "action_apply_inventory", ids=q)
+        self.assertEqual(c.wait(30), 0)
+        s = c.summary()
+        self.assertEqual((s["held"], s["applied"], s["rejected"]), (1, 1, 0))
+        self.assertEqual(self.sim.picking(p["name"])["state"], "done")
+        self.assertEqual(self.stock_quant(pid), 100)
+
 class PicksJsonRpcTest(PicksTest):
     """The same behaviour against an Odoo 17 (JSON-RPC only)."""
     version = 17

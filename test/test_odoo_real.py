@@ -383,6 +383,87 @@ class RealOdooTest(unittest.TestCase):
                                         [["id", "=", p["id"]]],
                                         ["state"])[0]["state"], "assigned")
 
+    # ---- shortages ----
+
+    def shortage_case(self, policy):
+        """A product with 6 in stock and a delivery of 10 (Odoo reserves
+        the 6); a pick of 10 under policy. Its outcome, picking, product."""
+        pid, code = self.product(6)
+        p = self.delivery(pid, 10)
+        rules = lgxenv.rules_file("/tmp",
+                                  pick_confirmed={"shortage": policy})
+        r = produce(broker, self.topic, [pick_event(p["name"], [(code, 10)])])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return p, pid, code, rules
+
+    def assert_told(self, p, policy, code):
+        notes = self.odoo.read("mail.message",
+                               [["model", "=", "stock.picking"],
+                                ["res_id", "=", p["id"]],
+                                ["body", "ilike", "Shortage policy " + policy]],
+                               ["body"])
+        self.assertEqual(len(notes), 1, notes)
+        self.assertIn("%s picked 10, 6 in Odoo at WH/Stock (4 short)" % code,
+                      notes[0]["body"])
+        acts = self.odoo.read("mail.activity",
+                              [["res_model", "=", "stock.picking"],
+                               ["res_id", "=", p["id"]]],
+                              ["summary", "user_id"])
+        self.assertEqual(len(acts), 1, acts)
+        self.assertIn("shortage on", acts[0]["summary"])
+        self.assertTrue(acts[0]["user_id"], acts)
+
+    def test_shortage_applied_by_default_and_said(self):
+        p, pid, code, rules = self.shortage_case("apply")
+        pc = run_consumer("lgx-picks", broker, self.odoo, self.topic,
+                          timeout=120, extra=("--rules", rules))
+        o = pc.outcomes()[0]
+        self.assertEqual(o["outcome"], "applied", o)
+        self.assertIn("shortage (policy apply): %s picked 10, 6 in Odoo at "
+                      "WH/Stock (4 short)" % code, o["msg"])
+        self.assertEqual(o.get("discrepancy"), "shortage")
+        self.assertEqual(self.on_hand(pid), -4)
+        self.assert_told(p, "apply", code)
+
+    def test_shortage_refused_by_policy(self):
+        p, pid, code, rules = self.shortage_case("refuse")
+        pc = run_consumer("lgx-picks", broker, self.odoo, self.topic,
+                          timeout=120, extra=("--rules", rules))
+        o = pc.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]), ("rejected", "shortage"),
+                         o)
+        self.assertEqual(self.on_hand(pid), 6)
+        self.assertEqual(self.odoo.read("stock.picking",
+                                        [["id", "=", p["id"]]],
+                                        ["state"])[0]["state"], "assigned")
+        self.assert_told(p, "refuse", code)
+
+    def test_shortage_held_until_odoo_has_it(self):
+        p, pid, code, rules = self.shortage_case("hold")
+        pc = lgxenv.Consumer("lgx-picks", broker, self.odoo, self.topic,
+                             extra=("--exit-at-end", "--hold-recheck-ms",
+                                    "300", "--hold-recheck-max-ms", "600",
+                                    "--rules", rules))
+        held = wait_until_held(pc, 60)
+        self.assertEqual([l["reason"] for l in held], ["shortage"])
+        self.assert_told(p, "hold", code)
+        # Stock comes in (a new quant counted 10): the pick applies, and
+        # takes its 10 out of what Odoo has, nothing below zero.
+        q = self.odoo.call("stock.quant", "create", vals_list=[{
+            "product_id": pid, "location_id": self.stock_loc,
+            "inventory_quantity": 10}])
+        self.odoo.call("stock.quant", "action_apply_inventory", ids=q)
+        self.assertEqual(pc.wait(120), 0)
+        self.assertEqual(pc.summary()["applied"], 1, pc.outcomes())
+        self.assertEqual(self.on_hand(pid), 16 - 10)
+        self.assertGreaterEqual(min(q["quantity"] for q in self.odoo.read(
+            "stock.quant", [["product_id", "=", pid],
+                            ["location_id", "=", self.stock_loc]],
+            ["quantity"])), 0)
+        self.assertEqual(self.odoo.read("stock.picking",
+                                        [["id", "=", p["id"]]],
+                                        ["state"])[0]["state"], "done")
+
     def test_setup_made_each_consumers_clock(self):
         names = {f["name"] for f in self.odoo.read(
             "ir.model.fields", [["model", "=", "stock.picking"],

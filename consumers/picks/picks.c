@@ -186,6 +186,7 @@ static bool plan(pick_job_t *job, picks_write_t **writes, size_t *n_writes,
         moves[i].quantity = q;
         moves[i].picked = YAJL_IS_TRUE(lgx_json_get(m, "picked"));
         moves[i].tracking = tracking_of(m);
+        moves[i].location_id = lgx_json_m2o_id(lgx_json_get(m, "location_id"));
     }
     for (size_t i = 0; ok && i < np; i++) {
         products[i].id = job->product_ids[i];
@@ -531,6 +532,202 @@ static void judge_done(picks_t *p, pick_job_t *job, const picks_write_t *w,
                     "%s was validated with other quantities than this pick "
                     "reports: %s",
                     job->name, detail);
+    v->discrepancy = "pick_after_validation";
+}
+
+/* ---- shortages ----
+ *
+ * A pick of more than Odoo has for a move (its reservation plus what is
+ * free at its location) is a shortage: validating it takes Odoo's stock
+ * below zero. The rule's policy for the source decides (apply, hold,
+ * refuse); whichever, a note on the picking and an activity for the
+ * stock team say so, the outcome line names it and
+ * lgx_stock_discrepancies_total counts it. Only a pick beyond the
+ * reservation costs a read: of the quants under the moves' locations. */
+
+/* Appends the free stock of the candidates c at location loc (one
+ * stock.quant search_read) to *f. */
+static bool read_free_at(picks_t *p, const picks_short_t *c, size_t n,
+                         int64_t loc, picks_free_t **f, size_t *nf,
+                         lgx_verdict_t *v)
+{
+    lgx_buf_t *d = p->buf;
+    lgx_odoo_error_t err;
+    yajl_val rows = NULL;
+    size_t k = 0;
+    lgx_buf_reset(d);
+    lgx_err_t rc = lgx_buf_puts(d, "[[\"product_id\",\"in\",[");
+    for (size_t i = 0; rc == LGX_OK && i < n; i++) {
+        if (c[i].location_id == loc) {
+            rc = lgx_buf_printf(d, "%s%lld", k++ ? "," : "",
+                                (long long)c[i].product_id);
+        }
+    }
+    rc = rc == LGX_OK ? lgx_buf_printf(d,
+                                       "]],[\"location_id\",\"child_of\","
+                                       "%lld]]",
+                                       (long long)loc)
+                      : rc;
+    if (rc != LGX_OK) {
+        return lgx_stock_nomem(v);
+    }
+    rc = lgx_odoo_search_read(p->odoo, "stock.quant", lgx_buf_data(d),
+                              "[\"product_id\",\"lot_id\",\"quantity\","
+                              "\"reserved_quantity\"]",
+                              0, &rows, &err);
+    if (!lgx_stock_ok(rc, &err, "stock.quant search_read", v)) {
+        return false;
+    }
+    size_t len = lgx_json_len(rows);
+    picks_free_t *grown = realloc(*f, (*nf + len + 1) * sizeof(**f));
+    if (!grown) {
+        yajl_tree_free(rows);
+        return lgx_stock_nomem(v);
+    }
+    *f = grown;
+    for (size_t i = 0; i < len; i++) {
+        yajl_val r = lgx_json_at(rows, i);
+        double q = 0, reserved = 0;
+        lgx_json_get_num(r, "quantity", &q);
+        lgx_json_get_num(r, "reserved_quantity", &reserved);
+        grown[(*nf)++] = (picks_free_t){
+            loc, lgx_json_m2o_id(lgx_json_get(r, "product_id")),
+            lgx_json_m2o_id(lgx_json_get(r, "lot_id")), q - reserved};
+    }
+    yajl_tree_free(rows);
+    return true;
+}
+
+/* The shortages of job into out (room for its lines): the candidates
+ * beyond the reservation, then the free stock at their locations. */
+static bool find_shortages(picks_t *p, const pick_job_t *job,
+                           const picks_move_t *moves, size_t nm,
+                           picks_short_t *out, size_t *n, lgx_verdict_t *v)
+{
+    const lot_data_t *d = &p->lots;
+    *n = picks_plan_shortage(job->lines, job->product_ids, job->n_lines, moves,
+                             nm, d->mlines, d->n_mlines, d->lots, d->n_lots,
+                             NULL, 0, out);
+    picks_free_t *f = NULL;
+    size_t nf = 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < *n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = out[j].location_id == out[i].location_id;
+        }
+        ok = seen || read_free_at(p, out, *n, out[i].location_id, &f, &nf, v);
+    }
+    if (ok && *n) {
+        *n = picks_plan_shortage(job->lines, job->product_ids, job->n_lines,
+                                 moves, nm, d->mlines, d->n_mlines, d->lots,
+                                 d->n_lots, f, nf, out);
+    }
+    free(f);
+    return ok;
+}
+
+/* The name of the source location of move_id, from Odoo's rows. */
+static const char *location_name(const pick_job_t *job, int64_t move_id)
+{
+    for (size_t i = 0; i < lgx_json_len(job->moves); i++) {
+        yajl_val m = lgx_json_at(job->moves, i);
+        int64_t id = 0;
+        if (lgx_json_get_int(m, "id", &id) && id == move_id) {
+            yajl_val loc = lgx_json_at(lgx_json_get(m, "location_id"), 1);
+            return YAJL_IS_STRING(loc) ? loc->u.string : "?";
+        }
+    }
+    return "?";
+}
+
+/* "SKU-1 picked 10, 6 in Odoo at WH/Stock; SKU-2 lot L1 picked ..." */
+static void shortage_text(const pick_job_t *job, const picks_short_t *s,
+                          size_t n, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++) {
+        const picks_line_t *line = &job->lines[s[i].line];
+        int k = snprintf(out + used, size - used,
+                         "%s%s%s%s picked %.15g, %.15g in Odoo at %s (%.15g "
+                         "short)",
+                         i ? "; " : "", line->code, s[i].lot_id ? " lot " : "",
+                         s[i].lot_id ? line->lot : "", s[i].picked,
+                         s[i].available, location_name(job, s[i].move_id),
+                         s[i].picked - s[i].available);
+        used += k > 0 ? (size_t)k : 0;
+    }
+}
+
+/* Tells the picking (a note, once per event) and the stock team (an
+ * activity) about the shortage and what the policy does with it. */
+static bool tell_shortage(picks_t *p, const lgx_event_t *ev,
+                          const pick_job_t *job, lgx_shortage_t policy,
+                          const char *what, lgx_verdict_t *v)
+{
+    static const char *const does[] = {
+        "lgx applies it as the warehouse reports it: Odoo's stock there "
+        "goes below zero. Count the location and correct the stock.",
+        "lgx waits until Odoo has it (a receipt, a count or a reservation), "
+        "then applies it; past the rule's hold time it goes to the dead "
+        "letters.",
+        "lgx changed nothing: the pick is in the dead letters (reason "
+        "shortage). Correct the stock, then replay it."};
+    char summary[300], text[1400], key[200];
+    snprintf(summary, sizeof(summary), "lgx: shortage on %s", job->name);
+    snprintf(text, sizeof(text),
+             "%s reported a pick of more than Odoo has for %s: %s. Shortage "
+             "policy %s: %s",
+             lgx_event_source(ev), job->name, what, lgx_shortage_name(policy),
+             does[policy]);
+    snprintf(key, sizeof(key), "%s:shortage", lgx_event_id(ev));
+    return lgx_gate_call(job->rule, "mail.thread", "message_post", v) &&
+           lgx_gate_call(job->rule, "mail.activity", "create", v) &&
+           lgx_stock_note(p->odoo, job->picking_id, text, key, v) &&
+           lgx_stock_todo(p->odoo, p->activity, job->picking_id, "shortage",
+                          lgx_stock_responsible(job->picking_row), summary,
+                          text, v);
+}
+
+/* Judges job's shortages, if any, by the rule's policy for the event's
+ * source: false with v set when the pick stops here (held, refused, or
+ * an Odoo error); true to apply, *what naming the shortage (empty for
+ * none). */
+static bool judge_shortage(picks_t *p, const lgx_event_t *ev,
+                           const pick_job_t *job, const picks_move_t *moves,
+                           size_t nm, char *what, size_t size, lgx_verdict_t *v)
+{
+    picks_short_t *s = calloc(job->n_lines ? job->n_lines : 1, sizeof(*s));
+    size_t n = 0;
+    what[0] = '\0';
+    bool ok =
+        s ? find_shortages(p, job, moves, nm, s, &n, v) : lgx_stock_nomem(v);
+    if (ok && n) {
+        shortage_text(job, s, n, what, size);
+    }
+    free(s);
+    if (!ok || !what[0]) {
+        return ok;
+    }
+    lgx_shortage_t policy = lgx_rule_shortage(job->rule, lgx_event_source(ev));
+    if (!tell_shortage(p, ev, job, policy, what, v)) {
+        return false;
+    }
+    if (policy == LGX_SHORTAGE_HOLD) {
+        lgx_verdict_set(v, LGX_OUTCOME_HELD, "shortage",
+                        "%s: picked more than Odoo has (%s); held until Odoo "
+                        "has it",
+                        job->name, what);
+        v->hold_ms = lgx_rule_hold_ms(job->rule);
+    } else if (policy == LGX_SHORTAGE_REFUSE) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "shortage",
+                        "%s: picked more than Odoo has (%s); shortage policy "
+                        "refuse, nothing changed",
+                        job->name, what);
+    }
+    v->discrepancy = policy == LGX_SHORTAGE_APPLY ? NULL : "shortage";
+    return policy == LGX_SHORTAGE_APPLY;
 }
 
 static bool picking_done(const pick_job_t *job)
@@ -558,14 +755,17 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     picks_lots_t lots;
     size_t n = 0, nm = lgx_json_len(job->moves);
     bool backorder = false, differ = false, done = picking_done(job);
-    char lot_msg[300] = "";
+    char lot_msg[300] = "", short_msg[400] = "";
     memset(&lots, 0, sizeof(lots));
     bool ok = plan(job, &writes, &n, &moves, v) &&
               plan_lots(p, job, moves, nm, done, &lots, &differ, v);
     if (ok && done) {
         judge_done(p, job, writes, n, moves, nm, differ, v);
     }
-    ok = ok && !done && write_all(p, job, writes, n, &lots, v);
+    ok = ok && !done &&
+         judge_shortage(p, ev, job, moves, nm, short_msg, sizeof(short_msg),
+                        v) &&
+         write_all(p, job, writes, n, &lots, v);
     if (ok) {
         lots_text(job, moves, nm, &lots, lot_msg, sizeof(lot_msg));
     }
@@ -591,13 +791,15 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     if (!stamp(p, ev, job, v)) {
         return;
     }
-    lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
-                    "%s: %zu move(s) updated, %zu move line(s) changed%s%s%s",
-                    job->name, n, n_lines, validate ? ", validated" : "",
-                    backorder ? " with a backorder for the rest"
-                    : job->complete && !validate ? "; validation turned off"
-                                                 : "",
-                    lot_msg);
+    lgx_verdict_set(
+        v, LGX_OUTCOME_APPLIED, "",
+        "%s: %zu move(s) updated, %zu move line(s) changed%s%s%s%s%s",
+        job->name, n, n_lines, validate ? ", validated" : "",
+        backorder                    ? " with a backorder for the rest"
+        : job->complete && !validate ? "; validation turned off"
+                                     : "",
+        lot_msg, short_msg[0] ? "; shortage (policy apply): " : "", short_msg);
+    v->discrepancy = short_msg[0] ? "shortage" : NULL;
 }
 
 /* job->moves: the rows of moves whose picking is job's. False when out
@@ -701,7 +903,7 @@ static bool read_moves(picks_t *p, pick_job_t **jobs, size_t n,
     rc = lgx_odoo_search_read(
         p->odoo, "stock.move", lgx_buf_data(d),
         "[\"id\",\"product_id\",\"quantity\",\"picked\",\"picking_id\","
-        "\"has_tracking\"]",
+        "\"has_tracking\",\"location_id\"]",
         0, rows, &err);
     bool ok = lgx_stock_ok(rc, &err, "stock.move search_read", &v);
     const char **codes = calloc(lines ? lines : 1, sizeof(*codes));

@@ -274,3 +274,68 @@ lgx_err_t picks_plan_lots(const picks_line_t *lines, const int64_t *pids,
     free(named);
     return err;
 }
+
+/* The entry of out for move m and lot_id, added when new. */
+static picks_short_t *short_of(picks_short_t *out, size_t *n, size_t line,
+                               const picks_move_t *m, int64_t lot_id,
+                               const picks_mline_t *ml, size_t n_ml)
+{
+    for (size_t k = 0; k < *n; k++) {
+        if (out[k].move_id == m->id && out[k].lot_id == lot_id) {
+            return &out[k];
+        }
+    }
+    double own = m->tracking == PICKS_TRACK_NONE ? m->quantity : 0;
+    for (size_t i = 0; m->tracking != PICKS_TRACK_NONE && i < n_ml; i++) {
+        own += ml[i].move_id == m->id && ml[i].lot_id == lot_id ? ml[i].qty : 0;
+    }
+    out[*n] = (picks_short_t){
+        line, m->id, m->location_id, m->product_id, lot_id, 0, own};
+    return &out[(*n)++];
+}
+
+/* What free[] holds for s (its location, product and lot). */
+static double free_for(const picks_short_t *s, const picks_free_t *free_qty,
+                       size_t n_free)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n_free; i++) {
+        const picks_free_t *f = &free_qty[i];
+        if (f->location_id == s->location_id &&
+            f->product_id == s->product_id &&
+            (!s->lot_id || f->lot_id == s->lot_id)) {
+            sum += f->qty;
+        }
+    }
+    return sum > 0 ? sum : 0;
+}
+
+size_t picks_plan_shortage(const picks_line_t *lines, const int64_t *pids,
+                           size_t n_lines, const picks_move_t *moves,
+                           size_t n_moves, const picks_mline_t *mlines,
+                           size_t n_mlines, const picks_lot_t *lots,
+                           size_t n_lots, const picks_free_t *free_qty,
+                           size_t n_free, picks_short_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_lines; i++) {
+        long m = move_of(moves, n_moves, pids[i]);
+        bool tracked = m >= 0 && moves[m].tracking != PICKS_TRACK_NONE;
+        int64_t lot_id = tracked && lines[i].lot
+                             ? lot_of(lots, n_lots, lines[i].lot, pids[i])
+                             : 0;
+        if (m < 0 || (tracked && !lot_id) || lines[i].qty <= QTY_EPSILON) {
+            continue;
+        }
+        short_of(out, &n, i, &moves[m], lot_id, mlines, n_mlines)->picked +=
+            lines[i].qty;
+    }
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++) {
+        out[k].available += free_for(&out[k], free_qty, n_free);
+        if (out[k].picked > out[k].available + QTY_EPSILON) {
+            out[kept++] = out[k];
+        }
+    }
+    return kept;
+}

@@ -31,6 +31,7 @@ typedef struct picks_move {
     double quantity;
     bool picked;
     picks_tracking_t tracking;
+    int64_t location_id; /* where it takes the goods from */
 } picks_move_t;
 
 /* A stock.move.line as Odoo has it (lot_id 0: none). */
@@ -80,6 +81,24 @@ typedef struct picks_write {
     double qty;
 } picks_write_t;
 
+/* What Odoo has of a product (and lot; 0 for an untracked product) under
+ * a move's source location, free of reservations: the quants' quantity
+ * less their reserved_quantity. */
+typedef struct picks_free {
+    int64_t location_id; /* the move's location the quants were read under */
+    int64_t product_id;
+    int64_t lot_id;
+    double qty;
+} picks_free_t;
+
+/* A quantity picked beyond what Odoo has for it: what the move reserved
+ * (its quantity; for a lot, its lines of that lot) plus what is free. */
+typedef struct picks_short {
+    size_t line; /* the first line of the event for it */
+    int64_t move_id, location_id, product_id, lot_id;
+    double picked, available;
+} picks_short_t;
+
 /* Picking states in which a pick may be applied (released to the floor). */
 bool picks_state_released(const char *state);
 
@@ -117,5 +136,19 @@ lgx_err_t picks_plan_lots(const picks_line_t *lines, const int64_t *pids,
                           size_t n_lots, picks_lots_t *out, char *reason,
                           size_t reason_size, char *msg,
                           size_t msg_size) LGX_MUST_CHECK;
+
+/* The shortages of a pick, after picks_plan and picks_plan_lots accepted
+ * it (lots holds the lots of its tracked lines): per product, or per lot
+ * of a tracked product, the quantity picked against what Odoo has for
+ * its move (the move's own reservation plus free[] at the move's
+ * location, summed and never below zero). With n_free 0 only the
+ * reservation counts: what is left are the candidates whose free stock
+ * must be read. Writes at most n_lines entries to out; returns how many. */
+size_t picks_plan_shortage(const picks_line_t *lines, const int64_t *pids,
+                           size_t n_lines, const picks_move_t *moves,
+                           size_t n_moves, const picks_mline_t *mlines,
+                           size_t n_mlines, const picks_lot_t *lots,
+                           size_t n_lots, const picks_free_t *free_qty,
+                           size_t n_free, picks_short_t *out);
 
 #endif
