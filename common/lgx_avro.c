@@ -589,13 +589,9 @@ lgx_err_t lgx_avro_check_limits(avro_value_t *v, size_t max_bytes,
 
 /* ---- field accessors ---- */
 
-static lgx_err_t get_field(avro_value_t *rec, const char *name,
-                           avro_value_t *out)
+/* v with a union looked through; LGX_ERR_NOT_FOUND for null. */
+static lgx_err_t through(avro_value_t v, avro_value_t *out)
 {
-    avro_value_t v;
-    if (avro_value_get_by_name(rec, name, &v, NULL) != 0) {
-        return LGX_ERR_NOT_FOUND;
-    }
     if (avro_value_get_type(&v) == AVRO_UNION) {
         avro_value_t branch;
         if (avro_value_get_current_branch(&v, &branch) != 0) {
@@ -610,21 +606,50 @@ static lgx_err_t get_field(avro_value_t *rec, const char *name,
     return LGX_OK;
 }
 
-lgx_err_t lgx_avro_get_str(avro_value_t *rec, const char *name, const char **s,
-                           size_t *len)
+static lgx_err_t get_field(avro_value_t *rec, const char *name,
+                           avro_value_t *out)
 {
     avro_value_t v;
-    lgx_err_t err = get_field(rec, name, &v);
+    if (avro_value_get_by_name(rec, name, &v, NULL) != 0) {
+        return LGX_ERR_NOT_FOUND;
+    }
+    return through(v, out);
+}
+
+/* The string of v (a union looked through). */
+static lgx_err_t str_of(avro_value_t v, const char **s, size_t *len)
+{
+    lgx_err_t err = through(v, &v);
+    size_t size = 0;
     if (err != LGX_OK) {
         return err;
     }
-    size_t size = 0;
     if (avro_value_get_type(&v) != AVRO_STRING ||
         avro_value_get_string(&v, s, &size) != 0) {
         return LGX_ERR_SCHEMA;
     }
     *len = size ? size - 1 : 0;
     return LGX_OK;
+}
+
+lgx_err_t lgx_avro_item_str(avro_value_t *arr, size_t i, const char **s,
+                            size_t *len)
+{
+    avro_value_t v;
+    if (avro_value_get_by_index(arr, i, &v, NULL) != 0) {
+        return LGX_ERR_NOT_FOUND;
+    }
+    return str_of(v, s, len);
+}
+
+lgx_err_t lgx_avro_get_str(avro_value_t *rec, const char *name, const char **s,
+                           size_t *len)
+{
+    avro_value_t v;
+    if (avro_value_get_by_name(rec, name, &v, NULL) != 0) {
+        return LGX_ERR_NOT_FOUND;
+    }
+    return str_of(v, s, len);
 }
 
 lgx_err_t lgx_avro_get_long(avro_value_t *rec, const char *name, int64_t *out)

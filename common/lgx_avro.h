@@ -111,6 +111,11 @@ lgx_err_t lgx_avro_get_bool(avro_value_t *rec, const char *name,
 lgx_err_t lgx_avro_get_array(avro_value_t *rec, const char *name,
                              avro_value_t *arr, size_t *n) LGX_MUST_CHECK;
 
+/* Item i of an array of strings (or of null-or-string unions), as
+ * lgx_avro_get_str: LGX_ERR_NOT_FOUND for null or past the end. */
+lgx_err_t lgx_avro_item_str(avro_value_t *arr, size_t i, const char **s,
+                            size_t *len) LGX_MUST_CHECK;
+
 /* Union field holding a record: *branch is the record, *name its schema
  * name ("LabelCreated"). */
 lgx_err_t lgx_avro_get_branch(avro_value_t *rec, const char *name,

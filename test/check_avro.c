@@ -109,9 +109,9 @@ static void str_field_is(avro_value_t *rec, const char *name, const char *want)
 
 START_TEST(test_avro_store_lookup)
 {
-    /* PickConfirmed v2 (id 2) is the newest; v1 (id 1) stays known. */
+    /* PickConfirmed v3 (id 3) is the newest; v1 (id 1) stays known. */
     int32_t id = lgx_avro_store_latest(store, PICK);
-    ck_assert_int_eq(id, 2);
+    ck_assert_int_eq(id, 3);
     ck_assert_ptr_nonnull(lgx_avro_store_schema(store, id));
     ck_assert_ptr_nonnull(lgx_avro_store_schema(store, 1));
     ck_assert_int_eq(lgx_avro_store_latest(store, "lgx.picks.Nope"), -1);

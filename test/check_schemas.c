@@ -34,15 +34,17 @@ typedef struct topic {
     int32_t v2_id;
     const char *key;      /* the message key field */
     const char *v2_field; /* the field v2 added */
+    int32_t newest_id;
 } topic_t;
 
 static const topic_t topics[] = {
-    {"lgx.picks", "lgx.picks.PickConfirmed", 1, 2, "picking_name", "warehouse"},
+    {"lgx.picks", "lgx.picks.PickConfirmed", 1, 2, "picking_name", "warehouse",
+     3},
     {"lgx.shipments", "lgx.shipments.ShipmentEvent", 10, 11, "shipment_id",
-     "platform_ref"},
+     "platform_ref", 11},
     {"lgx.milestones", "lgx.milestones.CarrierMilestone", 20, 21,
-     "tracking_ref", "carrier_status_code"},
-    {"lgx.pod", "lgx.pod.ProofOfDelivery", 30, 31, "receiver_name", "gps"},
+     "tracking_ref", "carrier_status_code", 21},
+    {"lgx.pod", "lgx.pod.ProofOfDelivery", 30, 31, "receiver_name", "gps", 31},
 };
 #define N_TOPICS ((int)(sizeof(topics) / sizeof(topics[0])))
 
@@ -363,10 +365,10 @@ static void assert_envelope(avro_value_t *rec, yajl_val j, const topic_t *t,
 
 /* ---- every topic ---- */
 
-START_TEST(test_schemas_newest_is_v2)
+START_TEST(test_schemas_newest_known)
 {
     const topic_t *t = &topics[_i];
-    ck_assert_int_eq(lgx_avro_store_latest(store, t->fullname), t->v2_id);
+    ck_assert_int_eq(lgx_avro_store_latest(store, t->fullname), t->newest_id);
     ck_assert_ptr_nonnull(lgx_avro_store_schema(store, t->v1_id));
     ck_assert_ptr_nonnull(lgx_avro_store_schema(store, t->v2_id));
 }
@@ -457,6 +459,57 @@ START_TEST(test_schemas_mixed_versions_one_decoder)
     lgx_avro_decoder_destroy(d);
     examples_free(&v1);
     examples_free(&v2);
+}
+END_TEST
+
+/* PickConfirmed v3: the unit of each line beside the lines. */
+START_TEST(test_schemas_picks_v3_line_units)
+{
+    const topic_t *t = &topics[0];
+    examples_t ex;
+    examples_read(t->topic, 3, &ex);
+    lgx_avro_decoder_t *d =
+        lgx_avro_decoder_new(store, t->fullname, errstr, sizeof(errstr));
+    ck_assert_msg(d != NULL, "decoder: %s", errstr);
+    ck_assert_uint_ge(ex.n, 2);
+    for (size_t i = 0; i < ex.n; i++) {
+        encode_example(&ex, i, 3);
+        avro_value_t *rec = decode_msg(d, 3);
+        assert_envelope(rec, ex.json[i], t, 3);
+        avro_value_t units;
+        size_t n = 0;
+        ck_assert_int_eq(lgx_avro_get_array(rec, "line_units", &units, &n),
+                         LGX_OK);
+        yajl_val want = lgx_json_get(ex.json[i], "line_units");
+        ck_assert_uint_eq(n, lgx_json_len(want));
+        for (size_t k = 0; k < n; k++) {
+            yajl_val w = lgx_json_at(want, k);
+            const char *s = NULL;
+            size_t len = 0;
+            lgx_err_t err = lgx_avro_item_str(&units, k, &s, &len);
+            if (YAJL_IS_STRING(w)) {
+                ck_assert_int_eq(err, LGX_OK);
+                ck_assert_uint_eq(len, strlen(w->u.string));
+                ck_assert_mem_eq(s, w->u.string, len);
+            } else {
+                ck_assert_int_eq(err, LGX_ERR_NOT_FOUND);
+            }
+        }
+        const char *s = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(lgx_avro_item_str(&units, n, &s, &len),
+                         LGX_ERR_NOT_FOUND);
+    }
+    /* A v2 event read by the v3 reader has no units. */
+    examples_free(&ex);
+    examples_read(t->topic, 2, &ex);
+    encode_example(&ex, 0, 2);
+    avro_value_t *rec = decode_msg(d, 2);
+    avro_value_t units;
+    size_t n = 0;
+    ck_assert_int_ne(lgx_avro_get_array(rec, "line_units", &units, &n), LGX_OK);
+    lgx_avro_decoder_destroy(d);
+    examples_free(&ex);
 }
 END_TEST
 
@@ -621,7 +674,8 @@ Suite *schemas_suite(void)
 
     TCase *tc_versions = tcase_create("versions");
     tcase_add_checked_fixture(tc_versions, setup, teardown);
-    tcase_add_loop_test(tc_versions, test_schemas_newest_is_v2, 0, N_TOPICS);
+    tcase_add_loop_test(tc_versions, test_schemas_newest_known, 0, N_TOPICS);
+    tcase_add_test(tc_versions, test_schemas_picks_v3_line_units);
     tcase_add_loop_test(tc_versions, test_schemas_v1_examples_read_as_v2, 0,
                         N_TOPICS);
     tcase_add_loop_test(tc_versions, test_schemas_v2_examples_read_as_v2, 0,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests of lgx-lint-schemas on a copy of avro-schemas/: the real contracts
-# pass; a v3 of PickConfirmed with a new field without a default, and a v3
+# pass; a v4 of PickConfirmed with a new field without a default, and a v3
 # of CarrierMilestone without one of its enum symbols, are refused with
 # the field named. Exits 0 when every case behaves as expected.
 #
@@ -50,17 +50,18 @@ json.dump(index, open(path, "w"), indent=2)
 EOF
 }
 
-# make_v3 SRC DST EDIT: writes the copy's DST from SRC (both relative to
-# the copy) with schema_version's default set to 3, after running the
+# make_v3 SRC DST EDIT [VERSION]: writes the copy's DST from SRC (both
+# relative to the copy) with schema_version's default set to VERSION (3),
+# after running the
 # Python statement EDIT on the parsed schema `s` (helper `field(name)`).
 make_v3() {
-    python3 - "$tmp/s/$1" "$tmp/s/$2" "$3" <<'EOF'
+    python3 - "$tmp/s/$1" "$tmp/s/$2" "$3" "${4:-3}" <<'EOF'
 import json, sys
-src, dst, edit = sys.argv[1:]
+src, dst, edit, version = sys.argv[1:]
 s = json.load(open(src))
 def field(name):
     return next(f for f in s["fields"] if f["name"] == name)
-field("schema_version")["default"] = 3
+field("schema_version")["default"] = int(version)
 exec(edit)
 json.dump(s, open(dst, "w"), indent=2)
 EOF
@@ -81,19 +82,20 @@ else
     fail "avro-schemas/ as committed passes (exit $rc)"
 fi
 
-# 2. PickConfirmed v3 adds a required field: v1 and v2 data lack it.
+# 2. PickConfirmed v4 adds a required field: v1, v2 and v3 data lack it.
 fresh
-make_v3 picks/PickConfirmed.v2.avsc picks/PickConfirmed.v3.avsc \
-    's["fields"].append({"name": "dock_door", "type": "string", "doc": "Dock door."})'
-add_entry 3 3 picks/PickConfirmed.v3.avsc
+make_v3 picks/PickConfirmed.v3.avsc picks/PickConfirmed.v4.avsc \
+    's["fields"].append({"name": "dock_door", "type": "string", "doc": "Dock door."})' 4
+add_entry 4 4 picks/PickConfirmed.v4.avsc
 run_lint
 if [ "$rc" -eq 1 ] &&
-    grep -q '^ERROR lgx.picks.PickConfirmed v1 -> v3: field dock_door: added without a default' "$tmp/out" &&
-    grep -q '^ERROR lgx.picks.PickConfirmed v2 -> v3: field dock_door: ' "$tmp/out" &&
-    grep -q '^schemas: 9 checked, 2 errors$' "$tmp/out"; then
-    ok "PickConfirmed v3 with a field without default is refused"
+    grep -q '^ERROR lgx.picks.PickConfirmed v1 -> v4: field dock_door: added without a default' "$tmp/out" &&
+    grep -q '^ERROR lgx.picks.PickConfirmed v2 -> v4: field dock_door: ' "$tmp/out" &&
+    grep -q '^ERROR lgx.picks.PickConfirmed v3 -> v4: field dock_door: ' "$tmp/out" &&
+    grep -q '^schemas: 10 checked, 3 errors$' "$tmp/out"; then
+    ok "PickConfirmed v4 with a field without default is refused"
 else
-    fail "PickConfirmed v3 with a field without default is refused (exit $rc)"
+    fail "PickConfirmed v4 with a field without default is refused (exit $rc)"
 fi
 
 # 3. CarrierMilestone v3 drops the RETURNED symbol: older data has it.
@@ -124,7 +126,7 @@ fi
 
 # 5. A reused id is refused.
 fresh
-add_entry 2 3 picks/PickConfirmed.v2.avsc
+add_entry 2 4 picks/PickConfirmed.v3.avsc
 run_lint
 if [ "$rc" -eq 1 ] && grep -q '^ERROR schemas.json: id 2 used twice' "$tmp/out"; then
     ok "a reused schema id is refused"
