@@ -44,9 +44,9 @@ static lgx_err_t plan(const picks_line_t *lines, size_t n_lines,
 
 /* Three moves, none picked yet. */
 static const picks_move_t fresh_moves[] = {
-    {100, 10, 0.0, false, PICKS_TRACK_NONE, 8},
-    {101, 11, 0.0, false, PICKS_TRACK_NONE, 8},
-    {102, 12, 0.0, false, PICKS_TRACK_NONE, 8},
+    {100, 10, 0.0, false, PICKS_TRACK_NONE, 8, 1},
+    {101, 11, 0.0, false, PICKS_TRACK_NONE, 8, 1},
+    {102, 12, 0.0, false, PICKS_TRACK_NONE, 8, 1},
 };
 
 /* ---- core ---- */
@@ -112,9 +112,10 @@ END_TEST
 START_TEST(test_plan_first_move_of_product)
 {
     /* Two moves for one product: the total goes to the first. */
-    const picks_move_t moves[] = {{200, 11, 0.0, false, PICKS_TRACK_NONE, 8},
-                                  {201, 10, 0.0, false, PICKS_TRACK_NONE, 8},
-                                  {202, 10, 0.0, false, PICKS_TRACK_NONE, 8}};
+    const picks_move_t moves[] = {
+        {200, 11, 0.0, false, PICKS_TRACK_NONE, 8, 1},
+        {201, 10, 0.0, false, PICKS_TRACK_NONE, 8, 1},
+        {202, 10, 0.0, false, PICKS_TRACK_NONE, 8, 1}};
     const picks_line_t lines[] = {{"FURN_7777", 1.0, NULL},
                                   {"FURN_7777", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 3), LGX_OK);
@@ -127,9 +128,10 @@ END_TEST
 START_TEST(test_plan_replay_costs_no_write)
 {
     /* Already picked with the same quantity: left out. */
-    const picks_move_t moves[] = {{100, 10, 3.0, true, PICKS_TRACK_NONE, 8},
-                                  {101, 11, 1.0, true, PICKS_TRACK_NONE, 8},
-                                  {102, 12, 0.0, false, PICKS_TRACK_NONE, 8}};
+    const picks_move_t moves[] = {
+        {100, 10, 3.0, true, PICKS_TRACK_NONE, 8, 1},
+        {101, 11, 1.0, true, PICKS_TRACK_NONE, 8, 1},
+        {102, 12, 0.0, false, PICKS_TRACK_NONE, 8, 1}};
     const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL},
                                   {"E-COM11", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 3), LGX_OK);
@@ -140,7 +142,7 @@ END_TEST
 START_TEST(test_plan_replay_float_sum)
 {
     /* 0.1 + 0.2 is not 0.3 in binary, but is the same quantity. */
-    const picks_move_t moves[] = {{100, 10, 0.3, true, PICKS_TRACK_NONE, 8}};
+    const picks_move_t moves[] = {{100, 10, 0.3, true, PICKS_TRACK_NONE, 8, 1}};
     const picks_line_t lines[] = {{"FURN_7777", 0.1, NULL},
                                   {"FURN_7777", 0.2, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 1), LGX_OK);
@@ -150,8 +152,8 @@ END_TEST
 
 START_TEST(test_plan_picked_other_quantity_written)
 {
-    const picks_move_t moves[] = {{100, 10, 2.0, true, PICKS_TRACK_NONE, 8},
-                                  {101, 11, 1.0, true, PICKS_TRACK_NONE, 8}};
+    const picks_move_t moves[] = {{100, 10, 2.0, true, PICKS_TRACK_NONE, 8, 1},
+                                  {101, 11, 1.0, true, PICKS_TRACK_NONE, 8, 1}};
     const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL},
                                   {"E-COM11", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 2), LGX_OK);
@@ -165,7 +167,8 @@ START_TEST(test_plan_same_quantity_not_picked_written)
 {
     /* The quantity is there (reserved) but not marked picked: the write
      * still has to happen, to set picked. */
-    const picks_move_t moves[] = {{100, 10, 3.0, false, PICKS_TRACK_NONE, 8}};
+    const picks_move_t moves[] = {
+        {100, 10, 3.0, false, PICKS_TRACK_NONE, 8, 1}};
     const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL}};
     ck_assert_int_eq(plan(lines, 1, moves, 1), LGX_OK);
     ck_assert_uint_eq(n_out, 1);
@@ -332,7 +335,8 @@ START_TEST(test_plan_every_move_written)
                                   0.0,
                                   false,
                                   PICKS_TRACK_NONE,
-                                  8};
+                                  8,
+                                  1};
         lines[2 * i] = (picks_line_t){codes[i], (double)(MAX_MOVES - i), NULL};
         lines[2 * i + 1] = (picks_line_t){codes[i], 0.5, NULL};
     }
@@ -363,9 +367,9 @@ END_TEST
 /* Move 100 of product 10 tracked by lot, 101 of 11 by serial, 102 of 12
  * untracked; Odoo reserved lot 1 (L-1) for 5 on move 100. */
 static const picks_move_t lot_moves[] = {
-    {100, 10, 5.0, false, PICKS_TRACK_LOT, 8},
-    {101, 11, 0.0, false, PICKS_TRACK_SERIAL, 8},
-    {102, 12, 0.0, false, PICKS_TRACK_NONE, 8},
+    {100, 10, 5.0, false, PICKS_TRACK_LOT, 8, 1},
+    {101, 11, 0.0, false, PICKS_TRACK_SERIAL, 8, 1},
+    {102, 12, 0.0, false, PICKS_TRACK_NONE, 8, 1},
 };
 static const picks_lot_t lots[] = {
     {1, 10, "L-1"}, {2, 10, "L-2"}, {3, 11, "S-1"},
@@ -553,6 +557,58 @@ START_TEST(test_shortage_candidates_then_free_stock)
 }
 END_TEST
 
+/* ---- units ---- */
+
+/* Units 1 (reference), Dozens 12 and a Box of 12 in family 1, kg in 2. */
+static const picks_unit_t units[] = {{1, "Units", 1, 1},
+                                     {2, "Dozens", 12, 1},
+                                     {3, "Box of 12", 12, 1},
+                                     {4, "kg", 1, 2},
+                                     {5, "g", 0.001, 2}};
+
+START_TEST(test_units_convert_into_the_move_unit)
+{
+    /* Moves 100..102 are in Units (uom 1); move 103 of product 13 in
+     * Dozens. */
+    picks_move_t moves[4];
+    memcpy(moves, fresh_moves, sizeof(fresh_moves));
+    moves[3] = (picks_move_t){103, 13, 0, false, PICKS_TRACK_NONE, 8, 2};
+    picks_line_t lines[] = {
+        {"A", 2, NULL}, {"B", 5, NULL}, {"C", 7, NULL}, {"D", 30, NULL}};
+    const int64_t pids[] = {10, 11, 12, 13};
+    const char *in[] = {"Box of 12", NULL, "Dozens", "Units"};
+    ck_assert_int_eq(picks_plan_units(lines, pids, in, 4, moves, 4, units, 5,
+                                      reason, sizeof(reason), msg, sizeof(msg)),
+                     LGX_OK);
+    ck_assert_double_eq(lines[0].qty, 24);
+    ck_assert_double_eq(lines[1].qty, 5);
+    ck_assert_double_eq(lines[2].qty, 84);
+    ck_assert_double_eq(lines[3].qty, 2.5);
+}
+END_TEST
+
+START_TEST(test_units_that_do_not_convert_are_refused)
+{
+    picks_line_t lines[] = {{"A", 2, NULL}};
+    const int64_t pids[] = {10};
+    const char *kg[] = {"kg"}, *none[] = {"Crate"};
+    ck_assert_int_eq(picks_plan_units(lines, pids, kg, 1, fresh_moves, 3, units,
+                                      5, reason, sizeof(reason), msg,
+                                      sizeof(msg)),
+                     LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "unit_mismatch");
+    ck_assert_msg(strstr(msg, "A is counted in kg, its move in Units") != NULL,
+                  "%s", msg);
+    ck_assert_double_eq(lines[0].qty, 2);
+    ck_assert_int_eq(picks_plan_units(lines, pids, none, 1, fresh_moves, 3,
+                                      units, 5, reason, sizeof(reason), msg,
+                                      sizeof(msg)),
+                     LGX_ERR_INVALID);
+    ck_assert_str_eq(reason, "unknown_unit");
+    ck_assert_msg(strstr(msg, "Crate") != NULL, "%s", msg);
+}
+END_TEST
+
 Suite *picks_plan_suite(void)
 {
     Suite *s = suite_create("picks_plan");
@@ -608,6 +664,8 @@ Suite *picks_plan_suite(void)
     tcase_add_checked_fixture(tc_short, setup, NULL);
     tcase_add_test(tc_short, test_shortage_none_within_reservation_nor_unknown);
     tcase_add_test(tc_short, test_shortage_candidates_then_free_stock);
+    tcase_add_test(tc_short, test_units_convert_into_the_move_unit);
+    tcase_add_test(tc_short, test_units_that_do_not_convert_are_refused);
     suite_add_tcase(s, tc_short);
 
     return s;

@@ -464,6 +464,51 @@ class RealOdooTest(unittest.TestCase):
                                         [["id", "=", p["id"]]],
                                         ["state"])[0]["state"], "done")
 
+    # ---- units of measure ----
+
+    def box_of_12(self):
+        """A unit "lgx Box of 12" of the Units family (made once)."""
+        name = "lgx Box of 12"
+        have = self.odoo.read("uom.uom", [["name", "=", name]], ["id"])
+        if have:
+            return name
+        units = self.odoo.read("uom.uom", [["name", "=", "Units"]],
+                               ["id", "category_id"]
+                               if self.odoo.version < 19 else ["id"])[0]
+        if self.odoo.version >= 19:
+            vals = {"name": name, "relative_factor": 12,
+                    "relative_uom_id": units["id"]}
+        else:
+            vals = {"name": name, "category_id": units["category_id"][0],
+                    "uom_type": "bigger", "factor_inv": 12}
+        self.odoo.call("uom.uom", "create", vals_list=[vals])
+        return name
+
+    def test_pick_in_boxes_converts_to_units(self):
+        box = self.box_of_12()
+        pid, code = self.product(100)
+        p = self.delivery(pid, 30)
+        o = self.pick(self.topic, p["name"],
+                      [(code, 2, None, box), (code, 6)])
+        self.assertEqual(o["outcome"], "applied", o)
+        self.assertIn("units: %s 2 %s = 24 Units" % (code, box), o["msg"])
+        self.assertEqual([(m["quantity"], m["picked"])
+                          for m in self.moves(p["id"])], [(30, True)])
+        self.assertEqual(self.on_hand(pid), 70)
+
+    def test_pick_in_units_that_do_not_convert_is_refused(self):
+        pid, code = self.product(100)
+        p = self.delivery(pid, 5)
+        o = self.pick(self.topic, p["name"], [(code, 2, None, "kg")])
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "unit_mismatch"), o)
+        self.assertIn("counted in kg, its move in Units", o["msg"])
+        self.assertEqual(self.on_hand(pid), 100)
+        o = self.pick(self.topic + ".2", p["name"],
+                      [(code, 2, None, "lgx no such unit")])
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "unknown_unit"), o)
+
     def test_setup_made_each_consumers_clock(self):
         names = {f["name"] for f in self.odoo.read(
             "ir.model.fields", [["model", "=", "stock.picking"],

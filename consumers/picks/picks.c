@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lgx_avro.h"
 #include "lgx_buf.h"
@@ -42,6 +43,12 @@ typedef struct picks {
     lgx_lookup_t *products; /* product.product by default_code */
     lgx_activity_t *activity;
     lot_data_t lots; /* of the batch being handled */
+    /* Odoo's units of measure, read when a pick first names one and
+     * again once the cache time-to-live passed or a name is not there */
+    yajl_val unit_rows;
+    picks_unit_t *units;
+    size_t n_units;
+    int64_t units_read_ms;
 } picks_t;
 
 /* One event's data, as read from the record and from Odoo. Its picking
@@ -51,6 +58,8 @@ typedef struct pick_job {
     char name[256];
     int complete;
     picks_line_t lines[MAX_LINES];
+    const char *units[MAX_LINES]; /* the unit of each line, NULL: move's */
+    double counted[MAX_LINES];    /* each quantity in its own unit */
     int64_t product_ids[MAX_LINES];
     size_t n_lines;
     const lgx_rule_t *rule;
@@ -93,8 +102,48 @@ void picks_term(void *state)
         lgx_buf_destroy(p->buf);
         lgx_lookup_destroy(p->products);
         lgx_activity_destroy(p->activity);
+        yajl_tree_free(p->unit_rows);
+        free(p->units);
         free(p);
     }
+}
+
+/* A unit code of the event's source as Odoo names the unit. */
+static const char *map_unit(const lgx_event_t *ev, const char *code,
+                            lgx_verdict_t *v)
+{
+    (void)ev;
+    (void)v;
+    return code;
+}
+
+/* The unit of each line (v3's line_units, by position), mapped through
+ * the rules' units of the event's source; NULL where the line has none. */
+static bool read_units(const lgx_event_t *ev, avro_value_t *rec,
+                       pick_job_t *job, lgx_verdict_t *v)
+{
+    avro_value_t units;
+    size_t n = 0;
+    if (lgx_avro_get_array(rec, "line_units", &units, &n) != LGX_OK) {
+        return true;
+    }
+    if (n > job->n_lines) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "invalid_field",
+                        "line_units has %zu entries for %zu lines", n,
+                        job->n_lines);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *s = NULL;
+        size_t len = 0;
+        if (lgx_avro_item_str(&units, i, &s, &len) != LGX_OK || len == 0) {
+            continue;
+        }
+        if (!(job->units[i] = map_unit(ev, s, v))) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Reads picking name, lines and is_complete from the record. */
@@ -136,9 +185,10 @@ static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
             return false;
         }
         job->lines[i].lot = lgx_stock_str(&line, "lot");
+        job->counted[i] = job->lines[i].qty;
     }
     job->n_lines = n;
-    return true;
+    return read_units(ev, rec, job, v);
 }
 
 /* The rules on the picking read: source, time, transition. */
@@ -166,10 +216,135 @@ static picks_tracking_t tracking_of(yajl_val move)
                                       : PICKS_TRACK_NONE;
 }
 
+/* ---- units of measure ---- */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads Odoo's units (one search_read) unless those read are younger
+ * than max_age_ms. Odoo 19 has no categories: a unit's family is the
+ * root of its parent_path and factor counts reference units; 17 and 18
+ * group units by category and factor is the other way round. */
+static bool load_units(picks_t *p, int64_t max_age_ms, lgx_verdict_t *v)
+{
+    int64_t now = now_ms();
+    if (p->unit_rows && now - p->units_read_ms < max_age_ms) {
+        return true;
+    }
+    bool v19 = lgx_odoo_version(p->odoo) >= 19;
+    yajl_val rows = NULL;
+    lgx_odoo_error_t err;
+    lgx_err_t rc = lgx_odoo_search_read(
+        p->odoo, "uom.uom", "[]",
+        v19 ? "[\"id\",\"name\",\"factor\",\"parent_path\"]"
+            : "[\"id\",\"name\",\"factor\",\"category_id\"]",
+        0, &rows, &err);
+    if (!lgx_stock_ok(rc, &err, "uom.uom search_read", v)) {
+        return false;
+    }
+    size_t n = lgx_json_len(rows);
+    picks_unit_t *units = calloc(n ? n : 1, sizeof(*units));
+    if (!units) {
+        yajl_tree_free(rows);
+        return lgx_stock_nomem(v);
+    }
+    for (size_t i = 0; i < n; i++) {
+        yajl_val r = lgx_json_at(rows, i);
+        const char *path = lgx_json_get_str(r, "parent_path");
+        double factor = 0;
+        lgx_json_get_int(r, "id", &units[i].id);
+        units[i].name = lgx_json_get_str(r, "name");
+        lgx_json_get_num(r, "factor", &factor);
+        units[i].ratio = v19 ? factor : factor > 0 ? 1 / factor : 0;
+        units[i].family = v19 ? (path ? strtoll(path, NULL, 10) : 0)
+                              : lgx_json_m2o_id(lgx_json_get(r, "category_id"));
+    }
+    yajl_tree_free(p->unit_rows);
+    free(p->units);
+    p->unit_rows = rows;
+    p->units = units;
+    p->n_units = n;
+    p->units_read_ms = now;
+    return true;
+}
+
+/* Converts the lines given in a unit into their move's unit. A unit not
+ * among those read may have been made since: read again (once a second
+ * at most) before refusing it. */
+static bool convert_units(picks_t *p, pick_job_t *job,
+                          const picks_move_t *moves, size_t nm,
+                          lgx_verdict_t *v)
+{
+    bool any = false;
+    for (size_t i = 0; i < job->n_lines && !any; i++) {
+        any = job->units[i] != NULL;
+    }
+    if (!any) {
+        return true;
+    }
+    size_t size = 0;
+    int64_t ttl = 0;
+    lgx_odoo_cache_limits(p->odoo, &size, &ttl);
+    char reason[64], msg[256];
+    for (int round = 0; round < 2; round++) {
+        if (!load_units(p, round ? 1000 : ttl, v)) {
+            return false;
+        }
+        for (size_t i = 0; i < job->n_lines; i++) {
+            job->lines[i].qty = job->counted[i];
+        }
+        lgx_err_t rc = picks_plan_units(
+            job->lines, job->product_ids, job->units, job->n_lines, moves, nm,
+            p->units, p->n_units, reason, sizeof(reason), msg, sizeof(msg));
+        if (rc == LGX_OK) {
+            return true;
+        }
+        if (round || strcmp(reason, "unknown_unit") != 0) {
+            break;
+        }
+    }
+    lgx_verdict_set(v, LGX_OUTCOME_REJECTED, reason, "%s: %s", job->name, msg);
+    return false;
+}
+
+/* "; units: SKU-1 2 Box of 12 = 24 Units" for the lines converted. */
+static void units_text(const picks_t *p, const pick_job_t *job,
+                       const picks_move_t *moves, size_t nm, char *out,
+                       size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < job->n_lines && used < size; i++) {
+        const char *to = "?";
+        for (size_t j = 0; job->units[i] && j < nm; j++) {
+            if (moves[j].product_id != job->product_ids[i]) {
+                continue;
+            }
+            for (size_t k = 0; k < p->n_units; k++) {
+                to = p->units[k].id == moves[j].uom_id && p->units[k].name
+                         ? p->units[k].name
+                         : to;
+            }
+            break;
+        }
+        if (!job->units[i]) {
+            continue;
+        }
+        int k = snprintf(out + used, size - used, "%s%s %.15g %s = %.15g %s",
+                         used ? ", " : "; units: ", job->lines[i].code,
+                         job->counted[i], job->units[i], job->lines[i].qty, to);
+        used += k > 0 ? (size_t)k : 0;
+    }
+}
+
 /* Plans the move writes from Odoo's moves and the event's lines. On true
  * *moves_out holds the moves (the caller frees it). */
-static bool plan(pick_job_t *job, picks_write_t **writes, size_t *n_writes,
-                 picks_move_t **moves_out, lgx_verdict_t *v)
+static bool plan(picks_t *p, pick_job_t *job, picks_write_t **writes,
+                 size_t *n_writes, picks_move_t **moves_out, lgx_verdict_t *v)
 {
     size_t nm = lgx_json_len(job->moves);
     size_t np = job->n_lines;
@@ -187,6 +362,7 @@ static bool plan(pick_job_t *job, picks_write_t **writes, size_t *n_writes,
         moves[i].picked = YAJL_IS_TRUE(lgx_json_get(m, "picked"));
         moves[i].tracking = tracking_of(m);
         moves[i].location_id = lgx_json_m2o_id(lgx_json_get(m, "location_id"));
+        moves[i].uom_id = lgx_json_m2o_id(lgx_json_get(m, "product_uom"));
     }
     for (size_t i = 0; ok && i < np; i++) {
         products[i].id = job->product_ids[i];
@@ -195,6 +371,8 @@ static bool plan(pick_job_t *job, picks_write_t **writes, size_t *n_writes,
     char reason[64], msg[256];
     if (!ok) {
         lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
+    } else if (!convert_units(p, job, moves, nm, v)) {
+        ok = false;
     } else if (picks_plan(job->lines, job->n_lines, moves, nm, products, np,
                           *writes, n_writes, reason, sizeof(reason), msg,
                           sizeof(msg)) != LGX_OK) {
@@ -755,9 +933,9 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     picks_lots_t lots;
     size_t n = 0, nm = lgx_json_len(job->moves);
     bool backorder = false, differ = false, done = picking_done(job);
-    char lot_msg[300] = "", short_msg[400] = "";
+    char lot_msg[300] = "", short_msg[400] = "", unit_msg[300] = "";
     memset(&lots, 0, sizeof(lots));
-    bool ok = plan(job, &writes, &n, &moves, v) &&
+    bool ok = plan(p, job, &writes, &n, &moves, v) &&
               plan_lots(p, job, moves, nm, done, &lots, &differ, v);
     if (ok && done) {
         judge_done(p, job, writes, n, moves, nm, differ, v);
@@ -768,6 +946,7 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
          write_all(p, job, writes, n, &lots, v);
     if (ok) {
         lots_text(job, moves, nm, &lots, lot_msg, sizeof(lot_msg));
+        units_text(p, job, moves, nm, unit_msg, sizeof(unit_msg));
     }
     size_t n_lines = lots.n_create + lots.n_unlink;
     free(writes);
@@ -793,12 +972,13 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     }
     lgx_verdict_set(
         v, LGX_OUTCOME_APPLIED, "",
-        "%s: %zu move(s) updated, %zu move line(s) changed%s%s%s%s%s",
+        "%s: %zu move(s) updated, %zu move line(s) changed%s%s%s%s%s%s",
         job->name, n, n_lines, validate ? ", validated" : "",
         backorder                    ? " with a backorder for the rest"
         : job->complete && !validate ? "; validation turned off"
                                      : "",
-        lot_msg, short_msg[0] ? "; shortage (policy apply): " : "", short_msg);
+        lot_msg, unit_msg, short_msg[0] ? "; shortage (policy apply): " : "",
+        short_msg);
     v->discrepancy = short_msg[0] ? "shortage" : NULL;
 }
 
@@ -903,7 +1083,7 @@ static bool read_moves(picks_t *p, pick_job_t **jobs, size_t n,
     rc = lgx_odoo_search_read(
         p->odoo, "stock.move", lgx_buf_data(d),
         "[\"id\",\"product_id\",\"quantity\",\"picked\",\"picking_id\","
-        "\"has_tracking\",\"location_id\"]",
+        "\"has_tracking\",\"location_id\",\"product_uom\"]",
         0, rows, &err);
     bool ok = lgx_stock_ok(rc, &err, "stock.move search_read", &v);
     const char **codes = calloc(lines ? lines : 1, sizeof(*codes));

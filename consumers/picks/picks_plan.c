@@ -339,3 +339,62 @@ size_t picks_plan_shortage(const picks_line_t *lines, const int64_t *pids,
     }
     return kept;
 }
+
+static const picks_unit_t *unit_named(const picks_unit_t *u, size_t n,
+                                      const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (u[i].name && strcmp(u[i].name, name) == 0) {
+            return &u[i];
+        }
+    }
+    return NULL;
+}
+
+static const picks_unit_t *unit_by_id(const picks_unit_t *u, size_t n,
+                                      int64_t id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (u[i].id == id) {
+            return &u[i];
+        }
+    }
+    return NULL;
+}
+
+lgx_err_t picks_plan_units(picks_line_t *lines, const int64_t *pids,
+                           const char *const *units, size_t n_lines,
+                           const picks_move_t *moves, size_t n_moves,
+                           const picks_unit_t *known, size_t n_known,
+                           char *reason, size_t rsize, char *msg, size_t msize)
+{
+    for (size_t i = 0; i < n_lines; i++) {
+        long m = units[i] ? move_of(moves, n_moves, pids[i]) : -1;
+        if (m < 0) {
+            continue;
+        }
+        const picks_unit_t *from = unit_named(known, n_known, units[i]);
+        const picks_unit_t *to = unit_by_id(known, n_known, moves[m].uom_id);
+        if (!from) {
+            snprintf(reason, rsize, "unknown_unit");
+            snprintf(msg, msize,
+                     "line %zu: no unit of measure named %s in Odoo", i + 1,
+                     units[i]);
+            return LGX_ERR_INVALID;
+        }
+        if (!to || from->family != to->family || !(from->ratio > 0) ||
+            !(to->ratio > 0)) {
+            snprintf(reason, rsize, "unit_mismatch");
+            snprintf(msg, msize,
+                     "line %zu: %s is counted in %s, its move in %s: the units "
+                     "do not convert",
+                     i + 1, lines[i].code, from->name,
+                     to && to->name ? to->name : "an unknown unit");
+            return LGX_ERR_INVALID;
+        }
+        /* Rounded to 1e-9 of a unit: 2 boxes of 12 are 24, not 23.99... */
+        lines[i].qty =
+            round(lines[i].qty * from->ratio / to->ratio * 1e9) / 1e9;
+    }
+    return LGX_OK;
+}

@@ -32,6 +32,7 @@ typedef struct picks_move {
     bool picked;
     picks_tracking_t tracking;
     int64_t location_id; /* where it takes the goods from */
+    int64_t uom_id;      /* its unit (product_uom) */
 } picks_move_t;
 
 /* A stock.move.line as Odoo has it (lot_id 0: none). */
@@ -99,6 +100,17 @@ typedef struct picks_short {
     double picked, available;
 } picks_short_t;
 
+/* A unit of measure (uom.uom): ratio is how many of its family's
+ * reference unit one of it is (Odoo 19: factor; 17 and 18: 1 / factor);
+ * units of one family convert (19: the same root in parent_path; 17 and
+ * 18: the same category). Its name is borrowed. */
+typedef struct picks_unit {
+    int64_t id;
+    const char *name;
+    double ratio;
+    int64_t family;
+} picks_unit_t;
+
 /* Picking states in which a pick may be applied (released to the floor). */
 bool picks_state_released(const char *state);
 
@@ -150,5 +162,18 @@ size_t picks_plan_shortage(const picks_line_t *lines, const int64_t *pids,
                            size_t n_mlines, const picks_lot_t *lots,
                            size_t n_lots, const picks_free_t *free_qty,
                            size_t n_free, picks_short_t *out);
+
+/* Converts each line given in a unit (units[i] a unit name, NULL: the
+ * move's unit) into the unit of its product's first move: qty becomes
+ * qty * from.ratio / to.ratio. Errors (LGX_ERR_INVALID, reason and msg
+ * set): a unit Odoo lacks (unknown_unit), units that do not convert
+ * (unit_mismatch). Lines whose product has no move are left to
+ * picks_plan. */
+lgx_err_t picks_plan_units(picks_line_t *lines, const int64_t *pids,
+                           const char *const *units, size_t n_lines,
+                           const picks_move_t *moves, size_t n_moves,
+                           const picks_unit_t *known, size_t n_known,
+                           char *reason, size_t reason_size, char *msg,
+                           size_t msg_size) LGX_MUST_CHECK;
 
 #endif
