@@ -26,11 +26,27 @@ invoicing goes through the ``sale.advance.payment.inv`` wizard
 draft ``account.move`` (no journals, taxes or payments);
 ``invoice_status`` follows the product's invoicing policy ('order' by
 default). Stock on hand is kept per product (``qty_available``) and shown as
-``stock.quant`` rows of the stock location (one per lot for tracked
-products); ``stock.quant`` create in ``inventory_mode`` plus
-``action_apply_inventory`` adjusts it; tracked products are reserved lot by
-lot, first in first out, and a quantity validated without stock takes the
-quant below zero. ``mail.followers`` follows each version: create subscribes
+``stock.quant`` rows (per location and lot; what no quant accounts for sits
+on the stock location's quant without lot); ``stock.quant`` create in
+``inventory_mode`` plus ``action_apply_inventory`` adjusts it. Locations form
+a tree (``location_id``, ``parent_path``; ``child_of``/``parent_of`` follow
+it). Reservation is Odoo's: move lines on the free quants of the source
+location and its children, first in first out, lots first
+(``_get_reserve_quantity``), and a quant's ``reserved_quantity`` is what the
+open lines at its location and lot hold. A quantity written on a move above
+what is reserved follows ``_set_quantity_done_prepare_vals`` of the version:
+19 grows each line from its own quant, then takes other free quants, and
+only the rest becomes a line without stock; 17/18 keep the lines and put the
+whole rest on one line at the move's source location (no lot). Validation
+takes each line's quantity out of its location's quant, below zero if need
+be. Units of measure follow ``addons/uom``: 17/18 ``uom.category`` and
+``uom.uom`` (factor per category reference, ``factor_inv``/``ratio`` on
+create), 19 ``uom.uom`` with ``relative_factor``/``relative_uom_id``,
+``factor`` the absolute quantity and ``parent_path`` (Dozens archived);
+products have ``uom_id``, moves ``product_uom``, move lines
+``product_uom_id`` and quants count in the product's unit; sale lines have
+``product_uom`` (17/18) or ``product_uom_id`` (19), procured in the
+product's unit. ``mail.followers`` follows each version: create subscribes
 the user (unless ``mail_create_nosubscribe``), message_post subscribes the
 author (17/18: any post but a notification, unless
 ``mail_create_nosubscribe``; 19: comments only, unless
@@ -93,6 +109,7 @@ import hashlib
 import html
 import inspect
 import json
+import math
 import mimetypes
 import os
 import random
@@ -537,6 +554,11 @@ ACCESS = {
     "res.groups": {"base.group_user": "r", "base.group_erp_manager": "rwcd"},
     "product.product": {"base.group_user": "r", "stock.group_stock_manager": "rwcd"},
     "stock.location": {"base.group_user": "r", "stock.group_stock_manager": "rwcd"},
+    # uom: base.group_user r, base.group_system rwcd; stock and sale managers rwcd (17/18)
+    "uom.uom": {"base.group_user": "r", "base.group_system": "rwcd", "stock.group_stock_manager": "rwcd",
+                "sales_team.group_sale_manager": "rwcd"},
+    "uom.category": {"base.group_user": "r", "base.group_system": "rwcd", "stock.group_stock_manager": "rwcd",
+                     "sales_team.group_sale_manager": "rwcd"},
     "stock.picking.type": {"base.group_user": "r", "stock.group_stock_manager": "rwcd"},
     "delivery.carrier": {"stock.group_stock_user": "r", "stock.group_stock_manager": "rwcd",
                          "sales_team.group_sale_salesman": "r", "sales_team.group_sale_manager": "rwcd",
@@ -635,7 +657,8 @@ def _picking_weight(env, row):
 
 def _move_weight(env, move):
     product = env.get("product.product", move.get("product_id")) or {}
-    return float(product.get("weight") or 0.0) * float(move.get("product_uom_qty") or 0.0)
+    return float(product.get("weight") or 0.0) * uom_convert(
+        env, move.get("product_uom_qty"), move.get("product_uom"), product.get("uom_id"), method="HALF-UP")
 
 
 def _shipping_weight(env, row):
@@ -643,7 +666,7 @@ def _shipping_weight(env, row):
     total = 0.0
     for line in env.o2m_rows("stock.move.line", "picking_id", row["id"]):
         product = env.get("product.product", line.get("product_id")) or {}
-        total += float(product.get("weight") or 0.0) * float(line.get("quantity") or 0.0)
+        total += float(product.get("weight") or 0.0) * Stock(env).line_product_qty(line)
     return total
 
 
@@ -665,12 +688,358 @@ def _product_prepare(env, vals: dict) -> dict:
 
 
 def _quant_reserved(env, row) -> float:
-    """stock.quant.reserved_quantity: what the open move lines hold of it."""
-    return Stock(env).reserved_on(row.get("product_id"), row.get("lot_id"))
+    """stock.quant.reserved_quantity: what the open move lines reserving on it
+    hold (in the product's unit)."""
+    return float(Stock(env).reserved_by_quant(row.get("product_id")).get(row["id"], 0.0))
 
 
 def _free_qty(env, row):
-    return float(row.get("qty_available") or 0.0) - Stock(env).reserved_qty(row["id"])
+    return float(row.get("qty_available") or 0.0) - Stock(env).reserved_product(row["id"])
+
+
+def _line_product_qty(env, row) -> float:
+    return Stock(env).line_product_qty(row)
+
+
+# -- units of measure (addons/uom) ------------------------------------------------
+# 17/18: uom.category + uom.uom (factor = units of this unit per reference unit
+# of its category: Dozens 1/12; qty / from.factor * to.factor, same category
+# only). 19 dropped uom.category: a unit is relative_factor times its
+# relative_uom_id, factor is the absolute quantity (Units 1, Dozens 12), qty *
+# from.factor / to.factor, convertible when the parent_path roots agree. The
+# seeds follow addons/uom/data/uom_data.xml (ids in file order, as on a real
+# database); 19's active flags are those of a database with l10n_us_account
+# (the default US company: in, ft, ft², lb, oz and gal switched on).
+UOM_CATEGORIES_17 = [  # id, xmlid, name
+    (1, "product_uom_categ_unit", "Unit"),
+    (2, "product_uom_categ_kgm", "Weight"),
+    (3, "uom_categ_wtime", "Working Time"),
+    (4, "uom_categ_length", "Length / Distance"),
+    (5, "uom_categ_surface", "Surface"),
+    (6, "product_uom_categ_vol", "Volume"),
+]
+UOMS_17 = [  # id, xmlid, name, category, uom_type, factor
+    (1, "product_uom_unit", "Units", 1, "reference", 1.0),
+    (2, "product_uom_dozen", "Dozens", 1, "bigger", 1.0 / 12),
+    (3, "product_uom_day", "Days", 3, "reference", 1.0),
+    (4, "product_uom_hour", "Hours", 3, "smaller", 8.0),
+    (5, "product_uom_meter", "m", 4, "reference", 1.0),
+    (6, "product_uom_millimeter", "mm", 4, "smaller", 1000.0),
+    (7, "product_uom_km", "km", 4, "bigger", 1.0 / 1000),
+    (8, "product_uom_cm", "cm", 4, "smaller", 100.0),
+    (9, "uom_square_meter", "m²", 5, "reference", 1.0),
+    (10, "product_uom_litre", "L", 6, "reference", 1.0),
+    (11, "product_uom_cubic_meter", "m³", 6, "bigger", 1.0 / 1000),
+    (12, "product_uom_kgm", "kg", 2, "reference", 1.0),
+    (13, "product_uom_gram", "g", 2, "smaller", 1000.0),
+    (14, "product_uom_ton", "t", 2, "bigger", 1.0 / 1000),
+    (15, "product_uom_lb", "lb", 2, "smaller", 2.20462),
+    (16, "product_uom_oz", "oz", 2, "smaller", 35.274),
+    (17, "product_uom_inch", "in", 4, "smaller", 39.3701),
+    (18, "product_uom_foot", "ft", 4, "smaller", 3.28084),
+    (19, "product_uom_yard", "yd", 4, "smaller", 1.09361),
+    (20, "product_uom_mile", "mi", 4, "bigger", 1.0 / 1609.34),
+    (21, "uom_square_foot", "ft²", 5, "smaller", 10.76391),
+    (22, "product_uom_floz", "fl oz (US)", 6, "smaller", 33.814),
+    (23, "product_uom_qt", "qt (US)", 6, "smaller", 1.05669),
+    (24, "product_uom_gal", "gal (US)", 6, "bigger", 1.0 / 3.78541),
+    (25, "product_uom_cubic_inch", "in³", 6, "smaller", 61.0237),
+    (26, "product_uom_cubic_foot", "ft³", 6, "bigger", 1.0 / 28.3168),
+]
+UOMS_19 = [  # id, xmlid, name, relative_factor, relative unit, active
+    (1, "product_uom_unit", "Units", 1.0, None, True),
+    (2, "product_uom_pack_6", "Pack of 6", 6.0, 1, True),
+    (3, "product_uom_dozen", "Dozens", 12.0, 1, False),
+    (4, "product_uom_hour", "Hours", 1.0, None, True),
+    (5, "product_uom_day", "Days", 8.0, 4, True),
+    (6, "product_uom_minute", "Minutes", 0.0166667, 4, True),
+    (7, "product_uom_millimeter", "mm", 1.0, None, True),
+    (8, "product_uom_cm", "cm", 10.0, 7, False),
+    (9, "product_uom_meter", "m", 100.0, 8, True),
+    (10, "product_uom_km", "km", 1000.0, 9, False),
+    (11, "product_uom_square_meter", "m²", 1.0, None, True),
+    (12, "product_uom_milliliter", "ml", 1.0, None, True),
+    (13, "product_uom_litre", "L", 1000.0, 12, True),
+    (14, "product_uom_cubic_meter", "m³", 1000.0, 13, False),
+    (15, "product_uom_gram", "g", 1.0, None, True),
+    (16, "product_uom_kgm", "kg", 1000.0, 15, True),
+    (17, "product_uom_ton", "Ton", 1000.0, 16, True),
+    (18, "product_uom_oz", "oz", 28.3495, 15, True),
+    (19, "product_uom_lb", "lb", 16.0, 18, True),
+    (20, "product_uom_inch", "in", 2.54, 8, True),
+    (21, "product_uom_foot", "ft", 12.0, 20, True),
+    (22, "product_uom_yard", "yd", 3.0, 21, False),
+    (23, "product_uom_mile", "mi", 1760.0, 22, False),
+    (24, "product_uom_square_foot", "ft²", 0.092903, 11, True),
+    (25, "product_uom_floz", "fl oz (US)", 0.0295735, 13, False),
+    (26, "product_uom_qt", "qt (US)", 32.0, 25, False),
+    (27, "product_uom_gal", "gal (US)", 4.0, 26, True),
+    (28, "product_uom_cubic_inch", "in³", 0.0163871, 13, False),
+    (29, "product_uom_cubic_foot", "ft³", 1728.0, 28, False),
+    (30, "product_uom_kwh", "KWH", 1.0, None, True),
+]
+UOM_UNITS = 1  # uom.product_uom_unit, the default unit of a product (all versions)
+# uom.uom._unprotected_uom_xml_ids: the seeded units that may be deleted
+UOM_UNPROTECTED = {17: ("product_uom_hour", "product_uom_dozen"),
+                   18: ("product_uom_hour", "product_uom_dozen"),
+                   19: ("product_uom_hour", "product_uom_dozen", "product_uom_pack_6")}
+# 19: decimal.precision 'Product Unit' (2 digits) is every unit's rounding
+UOM_ROUNDING_19 = 0.01
+MSG_UOM_ZERO = "The operation cannot be completed: The conversion ratio for a unit of measure cannot be 0!"
+MSG_UOM_ROUNDING = "The operation cannot be completed: The rounding precision must be strictly positive."
+MSG_UOM_REFERENCE_ONE = ("The operation cannot be completed: The reference unit must have a conversion factor "
+                         "equal to 1.")
+MSG_UOM_NO_REFERENCE_19 = "Reference unit of measure is missing."
+
+
+def float_round(value: float, rounding: float, method: str = "HALF-UP") -> float:
+    """odoo/tools/float_utils.py float_round with precision_rounding (19's:
+    a rounding below 1 multiplies by its inverse, so 0.3 stays 0.3)."""
+    if not rounding or not value:
+        return 0.0 if rounding else float(value or 0.0)
+    if rounding < 1:
+        inverse = 1.0 / rounding
+        inverse = float(round(inverse)) if abs(inverse - round(inverse)) < 1e-9 else inverse
+        normalize, denormalize = (lambda v: v * inverse), (lambda v: v / inverse)
+    else:
+        normalize, denormalize = (lambda v: v / rounding), (lambda v: v * rounding)
+    normalized = normalize(value)
+    epsilon = 2 ** (math.log2(abs(normalized)) - 50)
+    if method == "UP":
+        result = math.trunc(normalized + math.copysign(1 - epsilon, normalized))
+    elif method == "DOWN":
+        result = math.trunc(normalized + math.copysign(epsilon, normalized))
+    else:
+        result = round(normalized + math.copysign(epsilon, normalized))
+    return float(denormalize(result))
+
+
+def uom_row(env, uom_id) -> dict:
+    return env.get("uom.uom", uom_id) or {}
+
+
+def uom_factor(env, row) -> float:
+    """17/18: the stored ratio to the category's reference; 19: the absolute
+    quantity, relative_factor times the parent unit's factor (_compute_factor)."""
+    if env.version < 19:
+        return float(row.get("factor") or 0.0)
+    factor, seen = 1.0, set()
+    while row and row["id"] not in seen:
+        seen.add(row["id"])
+        factor *= float(row.get("relative_factor") or 0.0)
+        row = env.get("uom.uom", row.get("relative_uom_id"))
+    return factor
+
+
+def uom_parent_path(env, row) -> str:
+    """19: parent_path of the relative_uom_id tree ('1/3/')."""
+    return _parent_path(env, "uom.uom", row)
+
+
+def uom_rounding(env, uom_id) -> float:
+    if env.version >= 19:
+        return UOM_ROUNDING_19
+    return float(uom_row(env, uom_id).get("rounding") or 0.01)
+
+
+def uom_convertible(env, from_id, to_id) -> bool:
+    """17/18: same category; 19: a common root in parent_path
+    (uom.uom._has_common_reference)."""
+    a, b = uom_row(env, from_id), uom_row(env, to_id)
+    if not a or not b:
+        return False
+    if env.version < 19:
+        return a.get("category_id") == b.get("category_id")
+    return uom_parent_path(env, a).split("/")[0] == uom_parent_path(env, b).split("/")[0]
+
+
+def uom_convert(env, quantity, from_id, to_id, *, round_=True, method="UP") -> float:
+    """uom.uom._compute_quantity (rounding_method 'UP' by default, as Odoo).
+    17/18 refuse units of different categories (UserError); 19 converts."""
+    quantity = float(quantity or 0.0)
+    if not from_id or not quantity or from_id == to_id or not to_id:
+        return quantity
+    a, b = uom_row(env, from_id), uom_row(env, to_id)
+    if not a or not b:
+        return quantity
+    if env.version < 19:
+        if a.get("category_id") != b.get("category_id"):
+            raise UserError(
+                f"The unit of measure {a.get('name')} defined on the order line doesn't belong to the same "
+                f"category as the unit of measure {b.get('name')} defined on the product. Please correct the "
+                "unit of measure defined on the order line or on the product. They should belong to the same "
+                "category." if env.version >= 18 else
+                f"The unit of measure {a.get('name')} defined on the order line doesn't belong to the same "
+                f"category as the unit of measure {b.get('name')} defined on the product. Please correct the "
+                "unit of measure defined on the order line or on the product, they should belong to the same "
+                "category.")
+        amount = quantity / uom_factor(env, a) * uom_factor(env, b)
+    else:
+        amount = quantity * uom_factor(env, a) / uom_factor(env, b)
+    if round_:
+        amount = float_round(amount, uom_rounding(env, to_id), method)
+    return amount
+
+
+def _uom_ratio(env, row) -> float:
+    """17/18 uom.uom.ratio (_compute_ratio)."""
+    factor = float(row.get("factor") or 0.0)
+    if row.get("uom_type") == "reference":
+        return 1.0
+    if row.get("uom_type") == "bigger":
+        return factor and 1.0 / factor or 0.0
+    return factor
+
+
+def _uom_prepare_17(env, vals: dict, row=None) -> dict:
+    """17/18 create/write: factor_inv given becomes factor = 1 / factor_inv;
+    ratio (inverse _set_ratio) sets factor by uom_type."""
+    if "factor_inv" in vals:
+        factor_inv = vals.pop("factor_inv")
+        try:
+            factor_inv = float(factor_inv or 0.0)
+        except (TypeError, ValueError):
+            factor_inv = 0.0
+        vals["factor"] = factor_inv and 1.0 / factor_inv or 0.0
+    if "ratio" in vals:
+        ratio = float(vals.pop("ratio") or 0.0)
+        if not ratio:
+            raise ValidationError("The value of ratio could not be Zero")
+        kind = vals.get("uom_type", (row or {}).get("uom_type") or "reference")
+        vals["factor"] = 1.0 if kind == "reference" else (1.0 / ratio if kind == "bigger" else ratio)
+    return vals
+
+
+def _uom_check_17(env, rows: list):
+    """17/18: the SQL constraints (factor != 0, rounding > 0, a reference unit
+    has factor 1) and _check_category_reference_uniqueness (18 counts archived
+    units too)."""
+    for row in rows:
+        if not float(row.get("factor") or 0.0):
+            raise ValidationError(MSG_UOM_ZERO)
+        if float(row.get("rounding") or 0.0) <= 0.0:
+            raise ValidationError(MSG_UOM_ROUNDING)
+        if row.get("uom_type") == "reference" and abs(float(row.get("factor") or 0.0) - 1.0) > EPSILON:
+            raise ValidationError(MSG_UOM_REFERENCE_ONE)
+    for category_id in dict.fromkeys(row.get("category_id") for row in rows):
+        members = [u for u in env.table("uom.uom").values() if u.get("category_id") == category_id
+                   and (env.version >= 18 or u.get("active"))]
+        references = sum(1 for u in members if u.get("uom_type") == "reference")
+        name = (env.get("uom.category", category_id) or {}).get("name") or ""
+        if references > 1:
+            raise ValidationError(f"UoM category {name} should only have one reference unit of measure.")
+        if references == 0 and members:
+            raise ValidationError(f"UoM category {name} should have a reference unit of measure.")
+
+
+def _uom_check_19(env, rows: list):
+    """19: CHECK (relative_factor != 0) and _check_factor."""
+    for row in rows:
+        if not float(row.get("relative_factor") or 0.0):
+            raise ValidationError(MSG_UOM_ZERO)
+        if not row.get("relative_uom_id") and float(row.get("relative_factor") or 0.0) != 1.0:
+            raise UserError(MSG_UOM_NO_REFERENCE_19)
+
+
+def _uom_create_prepare(env, vals: dict) -> dict:
+    if env.version < 19:
+        return _uom_prepare_17(env, vals)
+    if "sequence" not in vals:
+        # _compute_sequence (precompute): min(int(relative_factor * 100), 1000)
+        try:
+            vals["sequence"] = min(int(float(vals.get("relative_factor", 1.0) or 0.0) * 100.0), 1000)
+        except (TypeError, ValueError):
+            pass
+    return vals
+
+
+def _uom_create_done(env, row: dict, vals: dict):
+    (_uom_check_19 if env.version >= 19 else _uom_check_17)(env, [row])
+
+
+def _uom_write_prepare(env, rows: list, vals: dict):
+    if env.version < 19:
+        _uom_prepare_17(env, vals, rows[0] if rows else None)
+
+
+def _uom_write_done(env, rows: list, vals: dict, before: dict):
+    if env.version >= 19:
+        _uom_check_19(env, rows)
+    elif "uom_type" not in vals or vals["uom_type"] != "reference":
+        _uom_check_17(env, rows)
+
+
+def _uom_unlink_prepare(env, rows: list):
+    """uom.uom._unlink_except_master_data."""
+    unprotected = UOM_UNPROTECTED[env.version]
+    locked = []
+    for row in rows:
+        xmlid = env.xmlid_of("uom.uom", row["id"])
+        if xmlid and xmlid.startswith("uom.") and xmlid[4:] not in unprotected:
+            locked.append(row.get("name") or "")
+    if locked:
+        raise UserError("The following units of measure are used by the system and cannot be deleted: "
+                        f"{', '.join(locked)}\nYou can archive them instead.")
+
+
+def uom_models(version: int) -> list:
+    F = Field
+    if version >= 19:
+        return [ModelDef("uom.uom", "Product Unit of Measure", {
+            "name": F("char", "Unit Name", required=True),
+            "sequence": F("integer", "Sequence"),
+            "relative_factor": F("float", "Contains", required=True, default=1.0),
+            "rounding": F("float", "Rounding Precision", compute=lambda env, row: UOM_ROUNDING_19),
+            "active": F("boolean", "Active", default=True),
+            "relative_uom_id": F("many2one", "Reference Unit", relation="uom.uom", ondelete="cascade"),
+            "related_uom_ids": F("one2many", "Related UoMs", relation="uom.uom", inverse="relative_uom_id"),
+            # stored computes in Odoo (factor recursive, parent_path by _parent_store):
+            # derived here from the relative_uom_id chain at every read
+            "factor": F("float", "Absolute Quantity", compute=uom_factor),
+            "parent_path": F("char", "Parent Path", compute=uom_parent_path),
+        }, class_name="UomUom", order="sequence, relative_uom_id, id")]
+    return [
+        ModelDef("uom.category", "Product UoM Categories", {
+            "name": F("char", "Unit of Measure Category", required=True),
+            "uom_ids": F("one2many", "Uom", relation="uom.uom", inverse="category_id"),
+            "reference_uom_id": F("many2one", "Reference UoM", relation="uom.uom",
+                                  compute=lambda env, row: False),
+        }, class_name="UomCategory", order="id"),
+        ModelDef("uom.uom", "Product Unit of Measure", {
+            "name": F("char", "Unit of Measure", required=True),
+            "category_id": F("many2one", "Category", relation="uom.category", required=True,
+                             ondelete="restrict"),
+            "factor": F("float", "Ratio", required=True, default=1.0),
+            "factor_inv": F("float", "Bigger Ratio", compute=lambda env, row: (
+                float(row.get("factor") or 0.0) and 1.0 / float(row["factor"]) or 0.0)),
+            "rounding": F("float", "Rounding Precision", required=True, default=0.01),
+            "active": F("boolean", "Active", default=True),
+            "uom_type": F("selection", "Type", required=True, default="reference", selection=[
+                ("bigger", "Bigger than the reference Unit of Measure"),
+                ("reference", "Reference Unit of Measure for this category"),
+                ("smaller", "Smaller than the reference Unit of Measure")]),
+            "ratio": F("float", "Combined Ratio", compute=_uom_ratio),
+            "color": F("integer", "Color", compute=lambda env, row: 7 if row.get("uom_type") == "reference" else 0),
+        }, class_name="UoM", order="factor DESC, id"),
+    ]
+
+
+def seed_uom(env):
+    """addons/uom/data/uom_data.xml of the version, with its external ids."""
+    if env.version >= 19:
+        for rid, xmlid, name, relative, parent, active in UOMS_19:
+            env.insert("uom.uom", {"name": name, "relative_factor": relative, "relative_uom_id": parent or False,
+                                   "active": active, "sequence": min(int(relative * 100.0), 1000),
+                                   "create_date": SEED_DATE}, rid=rid)
+            add_xmlid(env, f"uom.{xmlid}", "uom.uom", rid)
+        return
+    for rid, xmlid, name in UOM_CATEGORIES_17:
+        env.insert("uom.category", {"name": name, "create_date": SEED_DATE}, rid=rid)
+        add_xmlid(env, f"uom.{xmlid}", "uom.category", rid)
+    for rid, xmlid, name, category, kind, factor in UOMS_17:
+        env.insert("uom.uom", {"name": name, "category_id": category, "uom_type": kind, "factor": factor,
+                               "rounding": 0.01, "active": True, "create_date": SEED_DATE}, rid=rid)
+        add_xmlid(env, f"uom.{xmlid}", "uom.uom", rid)
 
 
 def build_schema(version: int) -> dict[str, ModelDef]:
@@ -771,6 +1140,9 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             # sale: product.template.invoice_policy, 'order' for goods (_compute_invoice_policy)
             "invoice_policy": F("selection", "Invoicing Policy", default="order", selection=[
                 ("order", "Ordered quantities"), ("delivery", "Delivered quantities")]),
+            # product.template.uom_id: uom.product_uom_unit unless given
+            "uom_id": F("many2one", "Unit" if version >= 19 else "Unit of Measure", relation="uom.uom",
+                        required=True, default=UOM_UNITS),
             "qty_available": F("float", "Quantity On Hand", readonly=True),
             "free_qty": F("float", "Free To Use Quantity", compute=_free_qty),
             "active": F("boolean", "Active", default=True),
@@ -779,6 +1151,10 @@ def build_schema(version: int) -> dict[str, ModelDef]:
         ModelDef("stock.location", "Inventory Locations", {
             "name": F("char", "Location Name", required=True),
             "complete_name": F("char", "Full Location Name"),
+            "location_id": F("many2one", "Parent Location", relation="stock.location", ondelete="cascade"),
+            "child_ids": F("one2many", "Contains", relation="stock.location", inverse="location_id"),
+            # _parent_store: stored in Odoo, derived from location_id here
+            "parent_path": F("char", "Parent Path", compute=lambda env, row: _parent_path(env, "stock.location", row)),
             "usage": F("selection", "Location Type", default="internal", selection=[
                 ("supplier", "Vendor"), ("view", "Virtual"), ("internal", "Internal"),
                 ("customer", "Customer"), ("inventory", "Inventory Loss"),
@@ -888,6 +1264,11 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "origin": F("char", "Source Document"),
             "product_id": F("many2one", "Product", relation="product.product", required=True),
             "product_uom_qty": F("float", "Demand", required=True, default=1.0),
+            # compute='_compute_product_uom' (the product's unit), store, readonly=False
+            "product_uom": F("many2one", "Unit" if version >= 19 else "UoM", relation="uom.uom", required=True),
+            "product_qty": F("float", "Real Quantity", compute=lambda env, row: uom_convert(
+                env, row.get("product_uom_qty"), row.get("product_uom"),
+                (env.get("product.product", row.get("product_id")) or {}).get("uom_id"), method="HALF-UP")),
             "quantity": F("float", "Quantity"),
             "picked": F("boolean", "Picked"),
             "state": F("selection", "Status", default="draft", selection=MOVE_STATES),
@@ -912,7 +1293,10 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "move_id": F("many2one", "Stock Operation", relation="stock.move", ondelete="cascade"),
             "picking_id": F("many2one", "Transfer", relation="stock.picking"),
             "product_id": F("many2one", "Product", relation="product.product"),
+            "product_uom_id": F("many2one", "Unit" if version >= 19 else "Unit of Measure", relation="uom.uom",
+                                required=True),
             "quantity": F("float", "Quantity"),
+            "quantity_product_uom": F("float", "Quantity in Product UoM", compute=_line_product_qty),
             "picked": F("boolean", "Picked"),
             "lot_id": F("many2one", "Lot/Serial Number", relation="stock.lot"),
             "lot_name": F("char", "Lot/Serial Number Name"),
@@ -1085,6 +1469,7 @@ def build_schema(version: int) -> dict[str, ModelDef]:
         }, class_name="IrModelAccess", order="model_id,group_id,name,id"),
     ]
     models += sale_account_models(version)
+    models += uom_models(version)
     for mdef in models:
         if mdef.mail_thread:
             # mail.thread / mail.activity.mixin: non-stored one2many on res_model/res_id
@@ -1135,11 +1520,22 @@ def _to_customer(env, move) -> bool:
     return ((env.get("stock.location", move.get("location_dest_id")) or {}).get("usage")) == "customer"
 
 
+def sol_uom_field(version: int) -> str:
+    """sale.order.line's unit: product_uom (17/18), product_uom_id (19)."""
+    return "product_uom_id" if version >= 19 else "product_uom"
+
+
+def _sol_uom(env, line):
+    return line.get(sol_uom_field(env.version)) or (
+        env.get("product.product", line.get("product_id")) or {}).get("uom_id") or UOM_UNITS
+
+
 def _sol_qty_delivered(env, line) -> float:
     """sale_stock sale.order.line._compute_qty_delivered (method stock_move): the
-    quantity of the done moves going to a customer location."""
-    return float(sum(float(m.get("quantity") or 0.0) for m in _sol_moves(env, line)
-                     if m["state"] == "done" and _to_customer(env, m)))
+    quantity of the done moves going to a customer location, in the line's unit."""
+    return float(sum(uom_convert(env, m.get("quantity"), m.get("product_uom"), _sol_uom(env, line),
+                                 method="HALF-UP")
+                     for m in _sol_moves(env, line) if m["state"] == "done" and _to_customer(env, m)))
 
 
 def _sol_invoice_lines(env, line) -> list:
@@ -1310,6 +1706,9 @@ def _sale_account_models(version: int) -> list:
             "name": F("text", "Description"),
             "product_id": F("many2one", "Product", relation="product.product"),
             "product_uom_qty": F("float", "Quantity", default=1.0),
+            # the product's unit unless given (_compute_product_uom / _compute_product_uom_id)
+            sol_uom_field(version): F("many2one", "Unit" if version >= 19 else "Unit of Measure",
+                                      relation="uom.uom"),
             "price_unit": F("float", "Unit Price"),
             "price_subtotal": F("monetary", "Subtotal", compute=_sol_subtotal),
             "price_total": F("monetary", "Total", compute=_sol_subtotal),
@@ -1879,6 +2278,14 @@ def compile_leaf(env: Env, model: str, leaf):
             hit = any(sub(env.get(field.relation, i)) for i in ids if env.get(field.relation, i))
             return not hit if negate else hit
         return related
+    if operator in ("child_of", "parent_of") and (field.relational or head == "id"):
+        target = field.relation if field.relational else model
+        values = _as_list(value)
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            wanted = _hierarchy_ids(env, target, values, operator)
+            if head == "id":
+                return lambda row: row.get("id") in wanted
+            return lambda row: any(i in wanted for i in _related_ids(env, model, row, field))
     if operator in NEGATIONS:
         positive = NEGATIONS[operator]
         return lambda row: not _match(env, model, field, row, positive, value)
@@ -1890,6 +2297,52 @@ def compile_leaf(env: Env, model: str, leaf):
         parents = {c.get(field.inverse) for c in children if c}
         return lambda row: row.get("id") in parents
     return lambda row: _match(env, model, field, row, operator, value)
+
+
+# _parent_name of the models whose hierarchy child_of / parent_of follow
+PARENT_FIELD = {"stock.location": "location_id", "res.partner": "parent_id", "uom.uom": "relative_uom_id"}
+
+
+def _parent_path(env, model: str, row) -> str:
+    """parent_path of a _parent_store model ('1/7/8/'), from its parent field."""
+    parent = PARENT_FIELD.get(model)
+    chain, seen = [], set()
+    while row and row["id"] not in seen:
+        seen.add(row["id"])
+        chain.append(row["id"])
+        row = env.get(model, row.get(parent)) if parent in env.mdef(model).fields else None
+    return "".join(f"{rid}/" for rid in reversed(chain))
+
+
+def _hierarchy_ids(env, model: str, ids: list, operator: str) -> set:
+    """child_of: the records and all their descendants; parent_of: the records
+    and all their ancestors (through the model's parent field; the records
+    themselves on a model without one, as Odoo's 'in')."""
+    parent = PARENT_FIELD.get(model)
+    found = {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
+    if not parent or parent not in env.mdef(model).fields:
+        return found
+    table = env.table(model)
+    if operator == "parent_of":
+        todo = list(found)
+        while todo:
+            row = table.get(todo.pop())
+            up = row.get(parent) if row else None
+            if up and up not in found:
+                found.add(up)
+                todo.append(up)
+        return found
+    children: dict = {}
+    for row in table.values():
+        if row.get(parent):
+            children.setdefault(row[parent], []).append(row["id"])
+    todo = list(found)
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
 
 
 def _related_ids(env: Env, model: str, row: dict, field: Field) -> list[int]:
@@ -2304,47 +2757,207 @@ class Stock:
     def product(self, move: dict) -> dict:
         return self.env.get("product.product", move.get("product_id")) or {}
 
+    # -- units of measure ------------------------------------------------------
+    def product_uom(self, product: dict):
+        return (product or {}).get("uom_id") or UOM_UNITS
+
+    def move_uom(self, move: dict):
+        return move.get("product_uom") or self.product_uom(self.product(move))
+
+    def line_uom(self, line: dict):
+        if line.get("product_uom_id"):
+            return line["product_uom_id"]
+        move = self.env.get("stock.move", line.get("move_id"))
+        if move:
+            return self.move_uom(move)
+        return self.product_uom(self.env.get("product.product", line.get("product_id")))
+
+    def line_product_qty(self, line: dict) -> float:
+        """stock.move.line.quantity_product_uom (HALF-UP in the product's unit)."""
+        product = self.env.get("product.product", line.get("product_id")) or {}
+        return uom_convert(self.env, line.get("quantity"), self.line_uom(line), self.product_uom(product),
+                           method="HALF-UP")
+
+    def lines_quantity(self, move: dict) -> float:
+        """stock.move._quantity_sml: the lines' quantities in the move's unit."""
+        uom = self.move_uom(move)
+        return float(sum(uom_convert(self.env, line.get("quantity"), self.line_uom(line), uom, round_=False)
+                         for line in self.lines(move)))
+
     # -- move lines ---------------------------------------------------------
     def new_line(self, move: dict, quantity: float, **extra) -> dict:
         values = {
             "move_id": move["id"], "picking_id": move.get("picking_id") or False,
             "product_id": move.get("product_id") or False, "quantity": float(quantity),
+            "product_uom_id": self.move_uom(move),
             "picked": bool(move.get("picked")), "location_id": move.get("location_id") or False,
             "location_dest_id": move.get("location_dest_id") or False,
             "company_id": move.get("company_id") or COMPANY_ID,
         }
         values.update(extra)
-        return self.env.insert("stock.move.line", values)
+        line = self.env.insert("stock.move.line", values)
+        self.ensure_line_quant(line)
+        return line
+
+    def line_vals(self, move: dict, quantity: float, quant: dict | None = None) -> dict:
+        """stock.move._prepare_move_line_vals(quantity, reserved_quant): the
+        quantity (in the product's unit) in the move's unit when it converts
+        back exactly, else in the product's unit; the quant's location and lot."""
+        product = self.product(move)
+        vals = {}
+        if quantity:
+            in_move = float_round(uom_convert(self.env, quantity, self.product_uom(product), self.move_uom(move),
+                                              method="HALF-UP"), 0.01)
+            back = uom_convert(self.env, in_move, self.move_uom(move), self.product_uom(product), method="HALF-UP")
+            if abs(back - quantity) < 0.005:
+                vals["quantity"] = in_move
+            else:
+                vals.update(quantity=float(quantity), product_uom_id=self.product_uom(product))
+        else:
+            vals["quantity"] = 0.0
+        if quant:
+            vals.update(location_id=quant.get("location_id") or False, lot_id=quant.get("lot_id") or False)
+        return vals
+
+    def add_lines(self, move: dict, vals_list: list):
+        for vals in vals_list:
+            vals = dict(vals)
+            self.new_line(move, vals.pop("quantity", 0.0), **vals)
 
     def set_move_quantity(self, move: dict, quantity: float):
-        """stock.move._set_quantity: grow the last plain line or add one, shrink
-        lines from the end."""
+        """stock.move._set_quantity, the inverse of stock.move.quantity (in the
+        move's unit): an increase goes through _set_quantity_done, a decrease
+        unreserves the lines from the last one."""
         quantity = float(quantity or 0.0)
-        lines = sorted(self.lines(move), key=lambda r: r["id"])
-        diff = quantity - sum(float(line["quantity"] or 0.0) for line in lines)
-        if diff > EPSILON:
-            plain = [line for line in lines if not line.get("lot_id") and not line.get("lot_name")
-                     and not line.get("package_id")]
-            if plain:
-                plain[-1]["quantity"] = float(plain[-1]["quantity"] or 0.0) + diff
+        delta = quantity - self.lines_quantity(move)
+        if delta > EPSILON:
+            if self.env.version >= 19:
+                self.increase_19(move, quantity)
             else:
-                self.new_line(move, diff)
-        elif diff < -EPSILON:
-            remaining = -diff
-            for line in reversed(lines):
-                take = min(float(line["quantity"] or 0.0), remaining)
-                line["quantity"] = float(line["quantity"] or 0.0) - take
-                remaining -= take
-                if line["quantity"] <= EPSILON:
-                    self.env.delete("stock.move.line", line["id"])
-                if remaining <= EPSILON:
-                    break
+                self.increase_17(move, quantity)
+        elif delta < -EPSILON:
+            self.decrease(move, -delta)
         move["quantity"] = quantity
+
+    def decrease(self, move: dict, quantity: float):
+        """_set_quantity's _process_decrease: the lines from the last one (by id)
+        give back quantity; a line emptied is unlinked (18+: picked lines are
+        kept under context unreserve_unpicked_only)."""
+        unlink = []
+        for line in sorted(self.lines(move), key=lambda r: r["id"], reverse=True):
+            if self.env.version >= 18 and self.env.context.get("unreserve_unpicked_only") and line.get("picked"):
+                continue
+            if quantity <= EPSILON:
+                break
+            have = float(line.get("quantity") or 0.0)
+            take = min(have, uom_convert(self.env, quantity, self.move_uom(move), self.line_uom(line), round_=False))
+            if take <= EPSILON:
+                continue
+            if abs(have - take) <= EPSILON and move["state"] not in ("done", "cancel"):
+                unlink.append(line["id"])
+            else:
+                line["quantity"] = have - take
+            quantity -= take  # Odoo converts from the move's unit to itself here
+        for rid in unlink:
+            self.env.delete("stock.move.line", rid)
+
+    def increase_17(self, move: dict, quantity: float):
+        """17/18 _set_quantity_done_prepare_vals: the lines keep what they hold
+        (up to the target) and the rest becomes one new line at the move's
+        source location, without lot (serials: one line per unit), reserving
+        there whatever the quants hold."""
+        qty = quantity
+        uom = self.move_uom(move)
+        unlink = []
+        for line in sorted(self.lines(move), key=lambda r: r["id"]):
+            if abs(qty) <= EPSILON:
+                unlink.append(line["id"])
+                continue
+            if float(line.get("quantity") or 0.0) <= EPSILON:
+                continue
+            line_uom = self.line_uom(line)
+            have = uom_convert(self.env, line["quantity"], line_uom, uom, round_=False)
+            taken = float_round(uom_convert(self.env, min(qty, have), uom, line_uom, round_=False),
+                                uom_rounding(self.env, line_uom))
+            line["quantity"] = taken
+            qty -= uom_convert(self.env, taken, line_uom, uom, round_=False)
+        for rid in unlink:
+            self.env.delete("stock.move.line", rid)
+        if qty > EPSILON:
+            product = self.product(move)
+            if product.get("tracking") != "serial":
+                self.new_line(move, qty)
+            else:
+                units = uom_convert(self.env, qty, uom, self.product_uom(product))
+                for _i in range(int(units)):
+                    self.new_line(move, 1.0, product_uom_id=self.product_uom(product))
+
+    def increase_19(self, move: dict, quantity: float):
+        """19 _set_quantity_done_prepare_vals: each line first grows from the
+        free stock of its own quant (same location and lot), then the other
+        free quants of the move's source location (and its children) get new
+        lines, first in first out, and only the rest becomes a line without
+        stock at the move's source location (serials: one per unit)."""
+        env = self.env
+        product = self.product(move)
+        puom, muom = self.product_uom(product), self.move_uom(move)
+        to_move = lambda q: uom_convert(env, q, puom, muom, round_=False)  # noqa: E731
+        qty = uom_convert(env, quantity, muom, puom, round_=False)
+        total = qty
+        reserved = self.reserved_by_quant(product.get("id"))
+        consumed = set()
+        unlink, updates, creates = [], [], []
+        for line in sorted(self.lines(move), key=lambda r: r["id"]):
+            have = float(line.get("quantity") or 0.0)
+            if have < -EPSILON:
+                continue
+            luom = self.line_uom(line)
+            have_p = uom_convert(env, have, luom, puom, round_=False)
+            if abs(to_move(qty)) <= EPSILON:
+                unlink.append(line["id"])
+                continue
+            if have_p > qty + EPSILON:
+                updates.append((line, uom_convert(env, qty, puom, luom, round_=False)))
+                qty = 0.0
+                continue
+            if line.get("result_package_id"):
+                qty -= have_p
+                continue
+            qty -= min(qty, have_p)
+            if to_move(qty) <= EPSILON:
+                continue
+            plan = [] if line.get("package_id") else self.reserve_plan(
+                product, line.get("location_id"), qty, lot_id=line.get("lot_id") or False, strict=True,
+                reserved=reserved)
+            avail = sum(q for _quant, q in plan)
+            consumed |= {quant["id"] for quant, _q in plan}
+            if avail <= qty + EPSILON:
+                qty -= avail
+                updates.append((line, uom_convert(env, avail + have_p, puom, luom, round_=False)))
+        if to_move(qty) > EPSILON:
+            for quant, avail in self.reserve_plan(product, move.get("location_id"), total, reserved=reserved):
+                if quant["id"] in consumed:
+                    continue
+                taken = min(qty, avail)
+                qty -= taken
+                creates.append(self.line_vals(move, taken, quant))
+                if to_move(qty) <= EPSILON:
+                    break
+        if to_move(qty) > EPSILON:
+            if product.get("tracking") != "serial":
+                creates.append({"quantity": to_move(qty)})
+            else:
+                creates.extend({"quantity": 1.0, "product_uom_id": puom} for _i in range(int(qty)))
+        for rid in unlink:
+            self.env.delete("stock.move.line", rid)
+        for line, value in updates:
+            line["quantity"] = value
+        self.add_lines(move, creates)
 
     def refresh_from_lines(self, move: dict):
         """quantity = sum of the move lines; picked when a line is picked."""
         lines = self.lines(move)
-        move["quantity"] = float(sum(float(line.get("quantity") or 0.0) for line in lines))
+        move["quantity"] = self.lines_quantity(move)
         if lines:
             move["picked"] = any(line.get("picked") for line in lines)
 
@@ -2431,6 +3044,23 @@ class Stock:
         return self.env.insert("stock.quant", {"product_id": product_id, "location_id": location_id,
                                                "lot_id": lot_id or False, "quantity": 0.0, "in_date": now_str()})
 
+    def gather(self, product_id, location_id, lot_id=False, strict=False) -> list[dict]:
+        """stock.quant._gather (removal strategy fifo): strict = that location
+        and lot (or no lot), else the location and its children (and, with a
+        lot, that lot or none); in_date then id, quants with a lot first."""
+        if strict:
+            rows = [q for q in self.env.table("stock.quant").values()
+                    if q.get("product_id") == product_id and q.get("location_id") == location_id
+                    and (q.get("lot_id") or False) in (False, lot_id or False)]
+        else:
+            locations = _hierarchy_ids(self.env, "stock.location", [location_id] if location_id else [], "child_of")
+            rows = [q for q in self.env.table("stock.quant").values()
+                    if q.get("product_id") == product_id and q.get("location_id") in locations
+                    and (not lot_id or (q.get("lot_id") or False) in (lot_id, False))]
+        rows.sort(key=lambda q: (q.get("in_date") or "", q["id"]))
+        rows.sort(key=lambda q: not q.get("lot_id"))
+        return rows
+
     def sync_quants(self, product: dict):
         """product.qty_available is what the simulator keeps (seeds set it);
         the quants of internal locations add up to it: what no lot quant
@@ -2445,72 +3075,196 @@ class Stock:
             quant["quantity"] = float(quant.get("quantity") or 0.0) + diff
 
     def add_stock(self, product: dict, location_id, lot_id, quantity: float):
-        """Stock in (quantity > 0) or out of an internal location."""
+        """Stock in (quantity > 0) or out of an internal location, on the quant
+        stock.quant._update_available_quantity picks: the first of that
+        location with the lot (or none; taking out, a lot quant or one with
+        stock), else a new one."""
         if not self.internal(location_id):
             return
         self.sync_quants(product)
-        quant = self.quant(product["id"], location_id, lot_id)
+        quants = self.gather(product["id"], location_id, lot_id, strict=True)
+        if lot_id:
+            quants = [q for q in quants if q.get("lot_id") or (quantity < 0 and float(q.get("quantity") or 0.0) > 0)]
+        quant = quants[0] if quants else self.quant(product["id"], location_id, lot_id)
         quant["quantity"] = float(quant.get("quantity") or 0.0) + quantity
         product["qty_available"] = float(product.get("qty_available") or 0.0) + quantity
 
-    def reserved_on(self, product_id, lot_id, exclude_move: int | None = None) -> float:
-        """What the lines of open moves (not receipts) hold of a product's lot."""
-        total = 0.0
-        for line in self.env.table("stock.move.line").values():
-            if line.get("product_id") != product_id or (line.get("lot_id") or False) != (lot_id or False):
-                continue
-            move = self.env.get("stock.move", line.get("move_id"))
-            if (move and move["id"] != exclude_move
-                    and move["state"] in ("confirmed", "waiting", "partially_available", "assigned")
-                    and self.code_of_move(move) != "incoming"):
-                total += float(line.get("quantity") or 0.0)
-        return total
+    # -- reservation: move lines hold stock on quants ------------------------------
+    def reserving(self, line: dict) -> bool:
+        """A line of an open move of a stored product, from a location that
+        does not bypass reservation (internal)."""
+        move = self.env.get("stock.move", line.get("move_id"))
+        if move is not None and move["state"] in ("done", "cancel"):
+            return False
+        location = (move or line).get("location_id")
+        product = self.env.get("product.product", line.get("product_id"))
+        return bool(product and self.storable(product) and self.internal(location)
+                    and self.internal(line.get("location_id")))
 
-    # -- reservation ----------------------------------------------------------
-    def reserved_qty(self, product_id: int, exclude_move: int | None = None) -> float:
-        total = 0.0
-        for move in self.env.table("stock.move").values():
-            if (move.get("product_id") == product_id and move["id"] != exclude_move
-                    and move["state"] in ("confirmed", "waiting", "partially_available", "assigned")
-                    and self.code_of_move(move) != "incoming"):
-                total += float(move.get("quantity") or 0.0)
-        return total
+    def line_quant(self, line: dict):
+        """The quant a line's reservation sits on (_update_reserved_quantity:
+        the first quant of the line's location with its lot, or without lot)."""
+        quants = self.gather(line.get("product_id"), line.get("location_id"), line.get("lot_id") or False,
+                             strict=True)
+        return quants[0] if quants else None
+
+    def ensure_line_quant(self, line: dict):
+        """A line reserving where no quant is gets one (quantity 0), as
+        _update_available_quantity creates it."""
+        if self.reserving(line) and self.line_quant(line) is None:
+            self.quant(line["product_id"], line["location_id"], line.get("lot_id") or False)
+
+    def ensure_reservation_quants(self):
+        for line in list(self.env.table("stock.move.line").values()):
+            self.ensure_line_quant(line)
+
+    def reserved_by_quant(self, product_id) -> dict:
+        """stock.quant.reserved_quantity of the product's quants: {quant id: quantity}."""
+        out: dict = {}
+        for line in self.env.table("stock.move.line").values():
+            if line.get("product_id") != product_id or not self.reserving(line):
+                continue
+            quant = self.line_quant(line)
+            if quant is not None:
+                out[quant["id"]] = out.get(quant["id"], 0.0) + self.line_product_qty(line)
+        return out
+
+    def reserved_product(self, product_id) -> float:
+        return float(sum(self.line_product_qty(line) for line in self.env.table("stock.move.line").values()
+                         if line.get("product_id") == product_id and self.reserving(line)))
+
+    def reserve_plan(self, product: dict, location_id, quantity: float, *, uom=None, lot_id=False,
+                     strict=False, reserved=None) -> list:
+        """stock.quant._get_reserve_quantity: [(quant, quantity)] that can be
+        reserved, in the product's unit."""
+        if not product or not self.storable(product) or quantity <= EPSILON:
+            return []
+        self.sync_quants(product)
+        quants = self.gather(product["id"], location_id, lot_id, strict=strict)
+        if reserved is None:
+            reserved = self.reserved_by_quant(product["id"])
+        held = lambda q: float(reserved.get(q["id"], 0.0))  # noqa: E731
+        qty_of = lambda q: float(q.get("quantity") or 0.0)  # noqa: E731
+        if product.get("tracking", "none") == "none":
+            available = max(0.0, sum(qty_of(q) - held(q) for q in quants))
+        else:
+            per_lot: dict = {}
+            for q in quants:
+                if not q.get("lot_id") and strict and lot_id:
+                    continue
+                key = q.get("lot_id") or "untracked"
+                per_lot[key] = per_lot.get(key, 0.0) + qty_of(q) - held(q)
+            available = sum(v for v in per_lot.values() if v > EPSILON)
+        quantity = min(quantity, available)
+        puom = self.product_uom(product)
+        if not strict and uom and uom != puom:
+            in_uom = uom_convert(self.env, quantity, puom, uom, method="DOWN")
+            quantity = uom_convert(self.env, in_uom, uom, puom, method="HALF-UP")
+        if product.get("tracking") == "serial" and abs(quantity - int(quantity)) > EPSILON:
+            quantity = 0.0
+        if quantity <= EPSILON:
+            return []
+        available = sum(qty_of(q) for q in quants if qty_of(q) > EPSILON) - sum(held(q) for q in quants)
+        negative: dict = {}
+        for q in quants:
+            if qty_of(q) - held(q) < -EPSILON:
+                key = (q.get("location_id"), q.get("lot_id") or False)
+                negative[key] = negative.get(key, 0.0) + qty_of(q) - held(q)
+        plan = []
+        for q in quants:
+            free = qty_of(q) - held(q)
+            if free <= EPSILON:
+                continue
+            key = (q.get("location_id"), q.get("lot_id") or False)
+            if negative.get(key):
+                removed = min(abs(negative[key]), free)
+                negative[key] += removed
+                free -= removed
+            if free <= EPSILON:
+                continue
+            take = min(free, quantity)
+            plan.append((q, take))
+            quantity -= take
+            available -= take
+            if quantity <= EPSILON or abs(available) <= EPSILON:
+                break
+        return plan
+
+    def bypass(self, move: dict) -> bool:
+        """stock.move._should_bypass_reservation: the source location is not
+        internal, or the product keeps no stock."""
+        return not self.internal(move.get("location_id")) or not self.storable(self.product(move))
 
     def reserve(self, move: dict):
-        """stock.move._action_assign for one move."""
-        if move["state"] not in ("confirmed", "waiting", "partially_available"):
+        """stock.move._action_assign for one move (picked moves are left alone):
+        lines on the quants that _get_reserve_quantity gives, a line of the
+        same location and lot growing rather than a new one; moves that bypass
+        reservation get their whole demand on a plain line (serials with lots
+        in use: one line per unit)."""
+        if move["state"] not in ("confirmed", "waiting", "partially_available") or move.get("picked"):
             return
-        need = float(move.get("product_uom_qty") or 0.0) - float(move.get("quantity") or 0.0)
-        if need > EPSILON:
-            product = self.product(move)
-            if self.code_of_move(move) == "incoming" or not self.storable(product):
-                add = need
+        env = self.env
+        product = self.product(move)
+        muom, puom = self.move_uom(move), self.product_uom(product)
+        missing = float(move.get("product_uom_qty") or 0.0) - self.lines_quantity(move)
+        if missing > EPSILON:
+            need = uom_convert(env, missing, muom, puom, method="HALF-UP")
+            picking = env.get("stock.picking", move.get("picking_id"))
+            ptype = self.picking_type(picking) if picking else {}
+            lots_in_use = ptype.get("use_create_lots") or ptype.get("use_existing_lots")
+            if self.bypass(move):
+                if product.get("tracking") == "serial" and lots_in_use:
+                    self.add_lines(move, [self.line_vals(move, 1.0) for _i in range(int(need))])
+                else:
+                    to_update = next((line for line in sorted(self.lines(move), key=lambda r: r["id"])
+                                      if self.line_uom(line) == muom
+                                      and line.get("location_id") == move.get("location_id")
+                                      and line.get("location_dest_id") == move.get("location_dest_id")
+                                      and not line.get("picked") and not line.get("lot_id")
+                                      and not line.get("result_package_id") and not line.get("package_id")), None)
+                    if to_update:
+                        to_update["quantity"] = float(to_update.get("quantity") or 0.0) + uom_convert(
+                            env, need, puom, muom, method="HALF-UP")
+                    else:
+                        self.add_lines(move, [self.line_vals(move, need)])
             else:
-                free = float(product.get("qty_available") or 0.0) - self.reserved_qty(product["id"], move["id"])
-                add = max(0.0, min(need, free))
-            if add > EPSILON and product.get("tracking") in ("lot", "serial") and self.code_of_move(move) != "incoming":
-                self.reserve_lots(move, product, add)
-            elif add > EPSILON:
-                self.set_move_quantity(move, float(move.get("quantity") or 0.0) + add)
+                self.apply_plan(move, self.reserve_plan(product, move.get("location_id"), need, uom=muom),
+                                serial_lines=product.get("tracking") == "serial" and lots_in_use)
+            self.refresh_from_lines(move)
         self.recompute_move_state(move)
 
-    def reserve_lots(self, move: dict, product: dict, quantity: float):
-        """stock.quant._update_reserved_quantity for a tracked product: a move
-        line per quant taken, with its lot, first in first out."""
-        self.sync_quants(product)
-        for quant in self.quants(product["id"]):
-            if quantity <= EPSILON:
-                break
-            free = float(quant.get("quantity") or 0.0) - self.reserved_on(
-                product["id"], quant.get("lot_id"), move["id"]) - sum(
-                float(line.get("quantity") or 0.0) for line in self.lines(move)
-                if (line.get("lot_id") or False) == (quant.get("lot_id") or False))
-            take = min(quantity, free)
-            if take > EPSILON:
-                self.new_line(move, take, lot_id=quant.get("lot_id") or False,
-                              location_id=quant.get("location_id"))
-                quantity -= take
-        self.refresh_from_lines(move)
+    def apply_plan(self, move: dict, plan: list, serial_lines=False):
+        """stock.move._update_reserved_quantity_vals: per location and lot, the
+        move's line there grows, else a new line (serials: one per unit)."""
+        product = self.product(move)
+        candidates = {}
+        for line in self.lines(move):
+            if line.get("result_package_id") or line.get("package_id") or product.get("tracking") == "serial":
+                continue
+            candidates[(line.get("location_id"), line.get("lot_id") or False)] = line
+        grouped: dict = {}
+        for quant, quantity in plan:
+            key = (quant.get("location_id"), quant.get("lot_id") or False)
+            if key in grouped:
+                grouped[key][1] += quantity
+            else:
+                grouped[key] = [quant, quantity]
+        creates = []
+        for key, (quant, quantity) in grouped.items():
+            line = candidates.get(key)
+            if line is not None:
+                luom = self.line_uom(line)
+                in_line = float_round(uom_convert(self.env, quantity, self.product_uom(product), luom,
+                                                  method="HALF-UP"), 0.01)
+                back = uom_convert(self.env, in_line, luom, self.product_uom(product), method="HALF-UP")
+                if abs(back - quantity) < 0.005:
+                    line["quantity"] = float(line.get("quantity") or 0.0) + in_line
+                    continue
+            if serial_lines:
+                creates.extend(self.line_vals(move, 1.0, quant) for _i in range(int(quantity)))
+            else:
+                creates.append(self.line_vals(move, quantity, quant))
+        self.add_lines(move, creates)
 
     def confirm_moves(self, moves: list):
         """stock.move._action_confirm: draft -> confirmed, then reserve at once
@@ -2846,9 +3600,10 @@ class Stock:
 
     def move_stock(self, move: dict):
         """Update on-hand quantity when a move is done: each line takes its
-        quantity out of its lot's quant in the source location (the stock
-        location unless the line says another internal one), or brings it
-        into the destination; outgoing stock may go below zero."""
+        quantity (in the product's unit) out of its internal source location
+        and brings it into its internal destination (a delivery's source, a
+        receipt's destination: the stock location unless the line says
+        another internal one); outgoing stock may go below zero."""
         product = self.product(move)
         if not product or not self.storable(product):
             return
@@ -2856,15 +3611,20 @@ class Stock:
         location = self.stock_location()
         lines = self.lines(move)
         if not lines:
-            lines = [{"quantity": move.get("quantity"), "lot_id": False}]
+            lines = [{"quantity": move.get("quantity"), "lot_id": False, "product_id": move.get("product_id"),
+                      "product_uom_id": self.move_uom(move), "location_id": move.get("location_id"),
+                      "location_dest_id": move.get("location_dest_id")}]
         for line in lines:
-            quantity = float(line.get("quantity") or 0.0)
+            quantity = self.line_product_qty(line)
             lot = line.get("lot_id") or False
-            if code == "outgoing":
-                source = line.get("location_id") if self.internal(line.get("location_id")) else location
+            source, dest = line.get("location_id"), line.get("location_dest_id")
+            if code == "outgoing" and not self.internal(source):
+                source = location
+            if code == "incoming" and not self.internal(dest):
+                dest = location
+            if self.internal(source):
                 self.add_stock(product, source, lot, -quantity)
-            elif code == "incoming":
-                dest = line.get("location_dest_id") if self.internal(line.get("location_dest_id")) else location
+            if self.internal(dest):
                 self.add_stock(product, dest, lot, quantity)
 
     def create_backorder(self, picking: dict):
@@ -3030,7 +3790,9 @@ class Sale:
         for move in _sol_moves(self.env, line):
             if move["state"] == "cancel" or not _to_customer(self.env, move):
                 continue
-            total += float(move.get("quantity") if move["state"] == "done" else move.get("product_uom_qty") or 0.0)
+            quantity = move.get("quantity") if move["state"] == "done" else move.get("product_uom_qty")
+            total += uom_convert(self.env, quantity, move.get("product_uom"), _sol_uom(self.env, line),
+                                 method="HALF-UP")
         return total
 
     def open_pickings(self, order: dict) -> list[dict]:
@@ -3076,17 +3838,23 @@ class Sale:
             opened = self.open_pickings(order)
             picking = opened[0] if opened else self.new_picking(order)
             for line, delta in items:
+                # stock's _adjust_uom_quantities: the procurement in the product's unit
+                # (unless stock.propagate_uom)
+                product_uom = (self.env.get("product.product", line["product_id"]) or {}).get("uom_id") or UOM_UNITS
+                delta = uom_convert(self.env, delta, _sol_uom(self.env, line), product_uom, method="HALF-UP")
                 existing = next((m for m in self.stock.moves(picking) if m.get("sale_line_id") == line["id"]
                                  and m["state"] not in ("done", "cancel")), None)
                 if existing:
-                    existing["product_uom_qty"] = float(existing.get("product_uom_qty") or 0.0) + delta
+                    existing["product_uom_qty"] = float(existing.get("product_uom_qty") or 0.0) + uom_convert(
+                        self.env, delta, product_uom, existing.get("product_uom"), method="HALF-UP")
                     if existing["state"] != "draft":
                         self.stock.recompute_move_state(existing)
                         self.stock.reserve(existing)
                     continue
                 orm_create(self.env, "stock.move", [{
                     "name": line.get("name") or False, "product_id": line["product_id"],
-                    "product_uom_qty": delta, "picking_id": picking["id"], "sale_line_id": line["id"],
+                    "product_uom_qty": delta, "product_uom": product_uom,
+                    "picking_id": picking["id"], "sale_line_id": line["id"],
                     "origin": sale_origin(self.env, order), "partner_id": picking.get("partner_id") or False,
                 }])
             if not opened:
@@ -3099,10 +3867,12 @@ class Sale:
         touched = set()
         moves = sorted((m for m in _sol_moves(self.env, line) if m["state"] not in ("done", "cancel")),
                        key=lambda m: m["id"], reverse=True)
+        line_uom = _sol_uom(self.env, line)
         for move in moves:
-            take = min(float(move.get("product_uom_qty") or 0.0), quantity)
+            in_move = uom_convert(self.env, quantity, line_uom, move.get("product_uom"), method="HALF-UP")
+            take = min(float(move.get("product_uom_qty") or 0.0), in_move)
             move["product_uom_qty"] = float(move.get("product_uom_qty") or 0.0) - take
-            quantity -= take
+            quantity -= uom_convert(self.env, take, move.get("product_uom"), line_uom, method="HALF-UP")
             if move["product_uom_qty"] <= EPSILON:
                 self.stock.cancel_moves([move])
             elif float(move.get("quantity") or 0.0) > move["product_uom_qty"]:
@@ -3402,14 +4172,83 @@ def _move_create_prepare(env: Env, vals: dict) -> dict:
         vals.setdefault("partner_id", picking.get("partner_id") or False)
     if not vals.get("name") and isinstance(vals.get("product_id"), int):
         vals["name"] = env.display_name("product.product", vals["product_id"]) or False
+    if not vals.get("product_uom") and isinstance(vals.get("product_id"), int):
+        # _compute_product_uom: the product's unit
+        vals["product_uom"] = (env.get("product.product", vals["product_id"]) or {}).get("uom_id") or False
     if vals.get("state") == "done":
         vals["picked"] = True
     return vals
 
 
+def _location_name(env: Env, row: dict) -> str:
+    """stock.location._compute_complete_name."""
+    parent = env.get("stock.location", row.get("location_id"))
+    if parent and row.get("usage") != "view":
+        return f"{parent.get('complete_name') or parent.get('name') or ''}/{row.get('name') or ''}"
+    return row.get("name") or ""
+
+
+def _location_create_prepare(env: Env, vals: dict) -> dict:
+    if "complete_name" not in vals:
+        parent = (env.get("stock.location", vals["location_id"])
+                  if isinstance(vals.get("location_id"), int) else None)
+        usage = vals.get("usage", "internal")
+        name = vals.get("name") or ""
+        vals["complete_name"] = (f"{parent.get('complete_name') or parent.get('name') or ''}/{name}"
+                                 if parent and usage != "view" else name)
+    return vals
+
+
+def _location_write_done(env: Env, rows: list, vals: dict, before: dict):
+    if {"name", "location_id", "usage"} & set(vals) and "complete_name" not in vals:
+        todo = list(rows)
+        while todo:
+            row = todo.pop(0)
+            row["complete_name"] = _location_name(env, row)
+            todo.extend(r for r in env.table("stock.location").values() if r.get("location_id") == row["id"])
+
+
+def _move_check_uom(env: Env, rows: list):
+    """17/18 stock.move._check_uom: the move's unit must be in the category of
+    the product's unit (19 has no such constraint)."""
+    if env.version >= 19:
+        return
+    wrong = []
+    for move in rows:
+        product = env.get("product.product", move.get("product_id")) or {}
+        if product and move.get("product_uom") and not uom_convertible(env, product.get("uom_id"), move["product_uom"]):
+            wrong.append((move, product))
+    if not wrong:
+        return
+    def cat(uom):
+        return (env.get("uom.category", uom_row(env, uom).get("category_id")) or {}).get("name") or ""
+
+    def name(uom):
+        return uom_row(env, uom).get("name")
+
+    if env.version >= 18:
+        head = ("You cannot perform moves because their unit of measure has a different category from their "
+                "product unit of measure.")
+    else:
+        head = ("You cannot perform the move because the unit of measure has a different category as the "
+                "product unit of measure.")
+    parts = [head] + [
+        f"{env.display_name_of('product.product', product)} --> Product UoM is {name(product.get('uom_id'))} "
+        f"({cat(product.get('uom_id'))}) - Move UoM is {name(move['product_uom'])} ({cat(move['product_uom'])})"
+        for move, product in wrong]
+    parts.append("Blocking: " + " ,".join(move.get("name") or "" for move, _p in wrong))
+    raise UserError("\n\n".join(parts))
+
+
+def _move_write_prepare(env: Env, rows: list, vals: dict):
+    if "product_id" in vals and "product_uom" not in vals and isinstance(vals["product_id"], int):
+        vals["product_uom"] = (env.get("product.product", vals["product_id"]) or {}).get("uom_id") or False
+
+
 def _move_create_done(env: Env, row: dict, vals: dict):
     """A move added to an open picking is confirmed and reserved
     (stock.picking._autoconfirm_picking)."""
+    _move_check_uom(env, [row])
     stock = Stock(env)
     if row.get("quantity") and not stock.lines(row):
         quantity = row["quantity"]
@@ -3425,12 +4264,14 @@ def _move_create_done(env: Env, row: dict, vals: dict):
 
 
 def _move_write_done(env: Env, rows: list, vals: dict, before: dict):
+    if "product_uom" in vals or "product_id" in vals:
+        _move_check_uom(env, rows)
     stock = Stock(env)
     touched = set()
     for move in rows:
         if "quantity" in vals:
             new_quantity = move["quantity"]
-            move["quantity"] = sum(float(line["quantity"] or 0.0) for line in stock.lines(move))
+            move["quantity"] = stock.lines_quantity(move)
             stock.set_move_quantity(move, new_quantity)
         if "picked" in vals:
             stock.set_picked(move, move["picked"])
@@ -3462,6 +4303,13 @@ def _line_create_prepare(env: Env, vals: dict) -> dict:
     if move:
         for fname in ("picking_id", "product_id", "location_id", "location_dest_id"):
             vals.setdefault(fname, move.get(fname) or False)
+    if not vals.get("product_uom_id"):
+        # _compute_product_uom_id: the move's unit, else the product's
+        uom = (move or {}).get("product_uom")
+        if not uom and isinstance(vals.get("product_id"), int):
+            uom = (env.get("product.product", vals["product_id"]) or {}).get("uom_id")
+        if uom:
+            vals["product_uom_id"] = uom
     return vals
 
 
@@ -3469,6 +4317,8 @@ def _line_changed(env: Env, rows: list):
     stock = Stock(env)
     pickings = set()
     for line in rows:
+        if line.get("id") in env.table("stock.move.line"):
+            stock.ensure_line_quant(line)
         move = env.get("stock.move", line.get("move_id"))
         if move and move["state"] not in ("done", "cancel"):
             stock.refresh_from_lines(move)
@@ -3762,6 +4612,8 @@ def _sol_create_prepare(env: Env, vals: dict) -> dict:
         if not vals.get("name"):
             vals["name"] = env.display_name_of("product.product", product)
         vals.setdefault("price_unit", float(product.get("list_price") or 0.0))
+        if not vals.get(sol_uom_field(env.version)):
+            vals[sol_uom_field(env.version)] = product.get("uom_id") or False
     return vals
 
 
@@ -3814,6 +4666,8 @@ CREATE_PREPARE.update({
     "ir.attachment": _attachment_prepare,
     "stock.move": _move_create_prepare,
     "stock.move.line": _line_create_prepare,
+    "uom.uom": _uom_create_prepare,
+    "stock.location": _location_create_prepare,
     "stock.backorder.confirmation": _backorder_wizard_create_prepare,
     "ir.model": _ir_model_create_prepare,
     "ir.model.fields": _ir_field_create_prepare,
@@ -3827,6 +4681,7 @@ CREATE_DONE.update({
     "ir.attachment": lambda env, row, vals: _attachment_contents(row),
     "stock.move": _move_create_done,
     "stock.move.line": lambda env, row, vals: _line_changed(env, [row]),
+    "uom.uom": _uom_create_done,
     "ir.model": _ir_model_create_done,
     "ir.model.fields": _ir_field_create_done,
     "sale.order.line": _sol_create_done,
@@ -3834,6 +4689,8 @@ CREATE_DONE.update({
 })
 WRITE_PREPARE.update({
     "product.product": lambda env, rows, vals: _product_prepare(env, vals),
+    "stock.move": _move_write_prepare,
+    "uom.uom": _uom_write_prepare,
     "ir.attachment": _attachment_write_prepare,
     "sale.order.line": _sol_write_prepare,
 })
@@ -3842,6 +4699,8 @@ WRITE_DONE.update({
     "ir.attachment": _attachment_write_done,
     "stock.move": _move_write_done,
     "stock.move.line": lambda env, rows, vals, before: _line_changed(env, rows),
+    "uom.uom": _uom_write_done,
+    "stock.location": _location_write_done,
     "sale.order.line": _sol_write_done,
 })
 UNLINK_PREPARE.update({
@@ -3853,6 +4712,7 @@ UNLINK_PREPARE.update({
     "sale.order": _so_unlink_prepare,
     "sale.order.line": _sol_unlink_prepare,
     "account.move": _account_move_unlink_prepare,
+    "uom.uom": _uom_unlink_prepare,
 })
 UNLINK_DONE.update({
     "stock.move": _move_unlink_done,
@@ -4443,11 +5303,19 @@ def seed_base(env: Env):
                                "has_received_warning_stock_sms": False, "create_date": SEED_DATE}, rid=COMPANY_ID)
     env.insert("res.users", {"name": "Mitchell Admin", "login": env.sim.login, "partner_id": 3,
                              "company_id": COMPANY_ID, "create_date": SEED_DATE}, rid=ADMIN_UID)
-    for rid, name, complete, usage in [(4, "Vendors", "Partners/Vendors", "supplier"),
-                                       (5, "Customers", "Partners/Customers", "customer"),
-                                       (8, "Stock", "WH/Stock", "internal")]:
+    # stock/data/stock_data.xml and the warehouse's locations, ids as on a 17/18
+    # database (19 numbers them otherwise and has no Partners/Physical/Virtual
+    # views; lgx finds them by search)
+    for rid, name, complete, usage, parent in [(1, "Physical Locations", "Physical Locations", "view", False),
+                                               (2, "Partners", "Partners", "view", False),
+                                               (3, "Virtual Locations", "Virtual Locations", "view", False),
+                                               (4, "Vendors", "Partners/Vendors", "supplier", 2),
+                                               (5, "Customers", "Partners/Customers", "customer", 2),
+                                               (7, "WH", "WH", "view", 1),
+                                               (8, "Stock", "WH/Stock", "internal", 7)]:
         env.insert("stock.location", {"name": name, "complete_name": complete, "usage": usage,
-                                      "create_date": SEED_DATE}, rid=rid)
+                                      "location_id": parent, "create_date": SEED_DATE}, rid=rid)
+    seed_uom(env)
     for rid, name, code, prefix, src, dest in [(1, "Receipts", "incoming", "WH/IN/", 4, 8),
                                                (2, "Delivery Orders", "outgoing", "WH/OUT/", 8, 5),
                                                (3, "Internal Transfers", "internal", "WH/INT/", 8, 8)]:
@@ -4485,12 +5353,15 @@ def seed_base(env: Env):
                               ("stock.picking_type_in", "stock.picking.type", 1), ("stock.picking_type_out", "stock.picking.type", 2),
                               ("stock.picking_type_internal", "stock.picking.type", 3),
                               ("stock.warehouse0", "stock.warehouse", 1),
+                              ("stock.stock_location_locations", "stock.location", 1),
+                              ("stock.stock_location_locations_partner", "stock.location", 2),
+                              ("stock.stock_location_locations_virtual", "stock.location", 3),
                               ("delivery.free_delivery_carrier", "delivery.carrier", 1)]:
         add_xmlid(env, xmlid, model, rid)
     set_user_groups(env, ADMIN_UID, env.sim.user_groups)
 
 
-MODULE_OF_PREFIX = {"stock.backorder": "stock", "confirm.stock.sms": "stock_sms", "stock": "stock",
+MODULE_OF_PREFIX = {"stock.backorder": "stock", "confirm.stock.sms": "stock_sms", "stock": "stock", "uom": "uom",
                     "product": "product", "delivery": "delivery", "mail": "mail", "sale": "sale",
                     "account": "account"}
 
@@ -4586,6 +5457,7 @@ def seed_sales(env: Env):
             line = env.insert("sale.order.line", {
                 "order_id": order["id"], "name": env.display_name_of("product.product", product),
                 "product_id": product_id, "product_uom_qty": float(qty),
+                sol_uom_field(env.version): product.get("uom_id") or UOM_UNITS,
                 "price_unit": float(product.get("list_price") or 0.0), "create_date": SEED_DATE})
             if picking:
                 for move in env.o2m_rows("stock.move", "picking_id", picking["id"]):
@@ -4721,6 +5593,9 @@ def _seed_picking(env: Env, rec: dict) -> dict:
             move_values.setdefault(fname, picking.get(fname) or False)
         if not move_values.get("name"):
             move_values["name"] = env.display_name("product.product", move_values.get("product_id")) or False
+        if not move_values.get("product_uom"):
+            move_values["product_uom"] = (env.get("product.product", move_values.get("product_id")) or {}).get(
+                "uom_id") or UOM_UNITS
         move_values.setdefault("create_date", picking["create_date"])
         move_values.setdefault("date", picking.get("scheduled_date") or picking["create_date"])
         move = env.insert("stock.move", move_values)
@@ -5370,6 +6245,7 @@ class Simulator:
                 stock = Stock(env)
                 for product in list(self.store.tables["product.product"].values()):
                     stock.sync_quants(product)
+                stock.ensure_reservation_quants()
             snapshot = None if method.readonly else self.store.snapshot()
             try:
                 return method.func(records, *args, **kwargs)
