@@ -21,6 +21,16 @@ does (ODOO-FACTS.md):
   reserved one validates its whole reservation, a quantity written without
   stock takes the quant below zero, lots reserved first in first out stay on
   the lines unless lot_id is set (stock.quant inventory adjustments);
+* a quantity written above what Odoo reserved: the quants lgx reads
+  (product_id in, location_id child_of) with reserved_quantity after the
+  write and quantity after validation, partly reserved, unreserved, with the
+  stock on a shelf below the stock location (19 reserves the shelf, 17/18
+  the stock location) and lot-tracked (19 grows the lot's line, 17/18 add a
+  line without lot that blocks validation);
+* units of measure: uom.uom fields per version (17/18 category_id, factor
+  per category; 19 relative_factor, relative_uom_id, parent_path, factor
+  absolute), conversions Units/Dozens and kg/g, a new product in Units,
+  creating "Box of 12" the way each version takes it;
 * followers: who follows a picking after create and message_post (17/18 and
   19 differ), a second mail.followers row is a ValidationError raised from
   psycopg2's UniqueViolation (on both APIs);
@@ -867,6 +877,314 @@ def c_lots(t: Target, _api):
     by_lot = {(q["lot_id"] or [False])[0]: q["quantity"] for q in quants}
     expect({lot: by_lot.get(lot, 0.0) for lot in (lot_a, lot_b, lot_c)} == {lot_a: 0.0, lot_b: 4.0, lot_c: 2.0},
            f"quants {quants}")
+
+
+# -- a quantity set above what Odoo reserved (stock.move._set_quantity) ---------------
+
+QUANT_FIELDS = ["product_id", "location_id", "lot_id", "quantity", "reserved_quantity"]
+
+
+def quant_rows(t: Target, product, location, keep_empty=False):
+    """The product's quants under location, as lgx reads them to find a
+    shortage (free = quantity - reserved_quantity): sorted (location id, lot
+    id or False, quantity, reserved_quantity); quants left with nothing (which
+    Odoo's quant clean-up would remove) are left out unless keep_empty."""
+    rows = t.run("stock.quant", "search_read", domain=[["product_id", "in", [product]],
+                                                       ["location_id", "child_of", [location]]],
+                 fields=QUANT_FIELDS)
+    for row in rows:
+        expect(set(QUANT_FIELDS) <= set(row) and row["product_id"][0] == product, f"quant {row}")
+    out = [(row["location_id"][0], (row["lot_id"] or [False])[0], row["quantity"], row["reserved_quantity"])
+           for row in rows]
+    return sorted((q for q in out if keep_empty or q[2] or q[3]), key=lambda q: (q[0], q[1] or 0))
+
+
+def line_rows(t: Target, pid):
+    """The picking's move lines: (location id, lot id or False, quantity), by id."""
+    lines = t.run("stock.move.line", "search_read", domain=[["picking_id", "=", pid]],
+                  fields=["location_id", "lot_id", "quantity"], order="id")
+    return [(line["location_id"][0], (line["lot_id"] or [False])[0], line["quantity"]) for line in lines]
+
+
+def free_total(quants):
+    return sum(q[2] - q[3] for q in quants)
+
+
+def pick_all(t: Target, pid, quantity):
+    """What lgx does with a pick: the move's quantity, picked."""
+    moves = picking_moves(t, pid)
+    expect(len(moves) == 1, f"moves {moves}")
+    t.run("stock.move", "write", ids=[moves[0]["id"]], vals={"quantity": quantity, "picked": True})
+    move = picking_moves(t, pid)[0]
+    expect((move["quantity"], move["picked"]) == (float(quantity), True), f"move after the write: {move}")
+
+
+@check("stock.pick_above_reservation")
+def c_pick_above_reservation(t: Target, _api):
+    """Stock 6, a delivery of 10: Odoo reserves 6 (one line). Writing
+    quantity 10, picked, on the move: the line keeps its 6 and a new line of
+    4 is reserved on the same quant, which then shows quantity 6, reserved 10
+    (free -4); validation takes the quant to -4 (17, 18 and 19 alike)."""
+    need(t, "tag")
+    product = storable_product(t, "over reservation")
+    put_stock(t, product, 6)
+    pid = delivery(t, product, 10)
+    loc = stock_location(t)
+    move = picking_moves(t, pid)[0]
+    expect((move["quantity"], move["state"]) == (6.0, "partially_available"), f"reserved move {move}")
+    expect(quant_rows(t, product, loc) == [(loc, False, 6.0, 6.0)], f"quants {quant_rows(t, product, loc)}")
+    pick_all(t, pid, 10)
+    quants = quant_rows(t, product, loc)
+    expect(quants == [(loc, False, 6.0, 10.0)], f"quants after the write: {quants}")
+    expect(line_rows(t, pid) == [(loc, False, 6.0), (loc, False, 4.0)], f"lines {line_rows(t, pid)}")
+    expect(validate(t, pid, SKIP_SMS) is True, "button_validate did not return true")
+    quants = quant_rows(t, product, loc)
+    expect(quants == [(loc, False, -4.0, 0.0)], f"quants after validation: {quants}")
+    return f"after the write {free_total([(loc, False, 6.0, 10.0)])} free"
+
+
+@check("stock.pick_nothing_reserved")
+def c_pick_nothing_reserved(t: Target, _api):
+    """Stock 6, a delivery of 10 unreserved (do_unreserve): writing quantity
+    10, picked: 19 reserves the 6 free on their quant (a line of 6) and makes
+    a line of 4 without stock; 17/18 make one line of 10. Either way the
+    quant shows 6, reserved 10, and validation leaves it at -4."""
+    need(t, "tag")
+    product = storable_product(t, "unreserved")
+    put_stock(t, product, 6)
+    pid = delivery(t, product, 10)
+    loc = stock_location(t)
+    t.run("stock.picking", "do_unreserve", ids=[pid])
+    move = picking_moves(t, pid)[0]
+    expect((move["quantity"], move["state"]) == (0.0, "confirmed"), f"unreserved move {move}")
+    expect(quant_rows(t, product, loc) == [(loc, False, 6.0, 0.0)], f"quants {quant_rows(t, product, loc)}")
+    pick_all(t, pid, 10)
+    quants = quant_rows(t, product, loc)
+    expect(quants == [(loc, False, 6.0, 10.0)], f"quants after the write: {quants}")
+    want = [(loc, False, 6.0), (loc, False, 4.0)] if t.version >= 19 else [(loc, False, 10.0)]
+    expect(line_rows(t, pid) == want, f"lines {line_rows(t, pid)}, expected {want}")
+    expect(validate(t, pid, SKIP_SMS) is True, "button_validate did not return true")
+    quants = quant_rows(t, product, loc)
+    expect(quants == [(loc, False, -4.0, 0.0)], f"quants after validation: {quants}")
+    return f"lines {[q[2] for q in want]}"
+
+
+@check("stock.pick_above_reservation_sublocation")
+def c_pick_sublocation(t: Target, _api):
+    """Stock 6 on a shelf inside the stock location, a delivery of 10 from the
+    stock location (Odoo reserves the shelf's 6), unreserved, then 10 picked:
+    19 reserves the shelf's 6 there and 4 without stock on the stock
+    location (shelf 6/6, stock 0/4; after validation shelf 0, stock -4);
+    17/18 put all 10 on the stock location (shelf 6/0, stock 0/10; after
+    validation shelf 6, stock -10). The free quantity summed over child_of
+    the stock location is -4 on all versions."""
+    need(t, "tag")
+    product = storable_product(t, "shelf")
+    loc = stock_location(t)
+    shelf = t.run("stock.location", "create", vals_list=[{"name": f"LGX conformance shelf {t.ctx['tag']}",
+                                                          "location_id": loc, "usage": "internal"}])
+    shelf = shelf[0] if isinstance(shelf, list) else shelf
+    name = t.run("stock.location", "read", ids=[shelf], fields=["complete_name", "location_id"])[0]
+    expect(name["location_id"][0] == loc and name["complete_name"].endswith(f"/LGX conformance shelf {t.ctx['tag']}"),
+           f"new location {name}")
+    ids = t.run("stock.quant", "create", vals_list=[{"product_id": product, "location_id": shelf,
+                                                     "inventory_quantity": 6}], context={"inventory_mode": True})
+    t.run("stock.quant", "action_apply_inventory", ids=ids if isinstance(ids, list) else [ids])
+    pid = delivery(t, product, 10)
+    expect(line_rows(t, pid) == [(shelf, False, 6.0)], f"reserved lines {line_rows(t, pid)}")
+    expect(quant_rows(t, product, loc) == [(shelf, False, 6.0, 6.0)], f"quants {quant_rows(t, product, loc)}")
+    t.run("stock.picking", "do_unreserve", ids=[pid])
+    pick_all(t, pid, 10)
+    quants = quant_rows(t, product, loc)
+    if t.version >= 19:
+        want_q, want_l = [(loc, False, 0.0, 4.0), (shelf, False, 6.0, 6.0)], [(shelf, False, 6.0), (loc, False, 4.0)]
+        done_q = [(loc, False, -4.0, 0.0)]
+    else:
+        want_q, want_l = [(loc, False, 0.0, 10.0), (shelf, False, 6.0, 0.0)], [(loc, False, 10.0)]
+        done_q = [(loc, False, -10.0, 0.0), (shelf, False, 6.0, 0.0)]
+    expect(quants == sorted(want_q), f"quants after the write: {quants}, expected {sorted(want_q)}")
+    expect(free_total(quants) == -4.0, f"free {free_total(quants)}")
+    expect(line_rows(t, pid) == want_l, f"lines {line_rows(t, pid)}, expected {want_l}")
+    expect(validate(t, pid, SKIP_SMS) is True, "button_validate did not return true")
+    quants = quant_rows(t, product, loc)
+    expect(quants == sorted(done_q), f"quants after validation: {quants}, expected {sorted(done_q)}")
+    return f"after validation {[(q[0] == shelf and 'shelf' or 'stock', q[2]) for q in quants]}"
+
+
+@check("stock.pick_above_reservation_lots")
+def c_pick_lots(t: Target, _api):
+    """A lot-tracked product, lots A (2) and B (5); a delivery of 3 reserves
+    A 2 and B 1; writing quantity 6, picked: 19 grows B's line from B's free
+    stock (A 2, B 4; validation leaves A 0, B 1); 17/18 add a line of 3
+    without lot, reserved on a new quant without lot (quantity 0, reserved
+    3), and validation is refused until a lot is set (UserError)."""
+    need(t, "tag")
+    product = storable_product(t, "lots over", tracking="lot")
+    lot_a, lot_b = new_lot(t, product, "LGX-OA"), new_lot(t, product, "LGX-OB")
+    put_stock(t, product, 2, lot_a)
+    put_stock(t, product, 5, lot_b)
+    loc = stock_location(t)
+    pid = delivery(t, product, 3)
+    expect(line_rows(t, pid) == [(loc, lot_a, 2.0), (loc, lot_b, 1.0)], f"reserved lines {line_rows(t, pid)}")
+    pick_all(t, pid, 6)
+    quants = quant_rows(t, product, loc)
+    if t.version >= 19:
+        want_l = [(loc, lot_a, 2.0), (loc, lot_b, 4.0)]
+        want_q = [(loc, lot_a, 2.0, 2.0), (loc, lot_b, 5.0, 4.0)]
+    else:
+        want_l = [(loc, lot_a, 2.0), (loc, lot_b, 1.0), (loc, False, 3.0)]
+        want_q = [(loc, False, 0.0, 3.0), (loc, lot_a, 2.0, 2.0), (loc, lot_b, 5.0, 1.0)]
+    expect(line_rows(t, pid) == want_l, f"lines {line_rows(t, pid)}, expected {want_l}")
+    expect(quants == sorted(want_q, key=lambda q: (q[0], q[1] or 0)), f"quants after the write: {quants}")
+    result = t.call(t.default_api, "stock.picking", "button_validate", [pid], context=SKIP_SMS)
+    if t.version >= 19:
+        expect(result.ok and result.value is True, f"button_validate: {result.describe()}")
+        quants = quant_rows(t, product, loc, keep_empty=True)
+        expect(quants == [(loc, lot_a, 0.0, 0.0), (loc, lot_b, 1.0, 0.0)], f"quants after validation: {quants}")
+    else:
+        expect_error(result, 422, "odoo.exceptions.UserError", lambda m: "Lot/Serial number" in (m or ""))
+        expect(read_picking(t, pid, ["state"])["state"] == "assigned", "the refused picking changed state")
+    return result.describe()
+
+
+# -- units of measure (uom.uom) -------------------------------------------------------
+
+UOM_FIELDS = {17: ["id", "name", "factor", "rounding", "active", "category_id", "uom_type"],
+              19: ["id", "name", "factor", "rounding", "active", "relative_factor", "relative_uom_id",
+                   "parent_path"]}
+
+
+def uom_fields(t: Target):
+    return UOM_FIELDS[19 if t.version >= 19 else 17]
+
+
+def uoms_named(t: Target, names):
+    """uom.uom rows by name, archived ones included (19 archives Dozens)."""
+    rows = t.run("uom.uom", "search_read", domain=[["name", "in", list(names)], ["active", "in", [True, False]]],
+                 fields=uom_fields(t), order="id")
+    by_name = {}
+    for row in rows:
+        expect(set(uom_fields(t)) <= set(row), f"uom.uom row {row}")
+        by_name.setdefault(row["name"], row)
+    missing = [n for n in names if n not in by_name]
+    expect(not missing, f"no unit named {missing}")
+    return by_name
+
+
+def uom_convert(t: Target, qty, a, b):
+    """uom.uom._compute_quantity without rounding: 17/18 qty / a.factor *
+    b.factor (factor = units of this per reference unit); 19 qty * a.factor /
+    b.factor (factor = absolute quantity)."""
+    if t.version >= 19:
+        return qty * a["factor"] / b["factor"]
+    return qty / a["factor"] * b["factor"]
+
+
+def uom_same_kind(t: Target, a, b):
+    """17/18: same category_id; 19: parent_path of the same root."""
+    if t.version >= 19:
+        return a["parent_path"].split("/")[0] == b["parent_path"].split("/")[0]
+    return a["category_id"][0] == b["category_id"][0]
+
+
+def close(a, b):
+    return abs(a - b) < 1e-6
+
+
+@check("uom.fields_and_conversion")
+def c_uom_fields(t: Target, _api):
+    """Units, Dozens, kg and g with the version's fields (17/18: factor,
+    rounding, category_id, uom_type; 19: factor, rounding, relative_factor,
+    relative_uom_id, parent_path); 1 Dozens = 12 Units, 1.5 kg = 1500 g, Units
+    and kg do not convert; the other version's fields are refused and
+    uom.category exists only before 19; a new product is in Units and its
+    moves in the product's unit; 19 archives Dozens."""
+    need(t, "uom")
+    units = uoms_named(t, ["Units", "Dozens", "kg", "g"])
+    u, d, kg, g = units["Units"], units["Dozens"], units["kg"], units["g"]
+    for row in units.values():
+        expect(close(row["rounding"], 0.01), f"rounding of {row['name']}: {row['rounding']}")
+    if t.version >= 19:
+        expect((u["factor"], u["relative_factor"], u["relative_uom_id"], u["parent_path"])
+               == (1.0, 1.0, False, f"{u['id']}/"), f"Units {u}")
+        expect(d["factor"] == 12.0 and d["relative_factor"] == 12.0 and d["relative_uom_id"][0] == u["id"]
+               and d["parent_path"] == f"{u['id']}/{d['id']}/", f"Dozens {d}")
+        expect(g["factor"] == 1.0 and not g["relative_uom_id"] and kg["factor"] == 1000.0
+               and kg["relative_uom_id"][0] == g["id"], f"kg {kg}, g {g}")
+        expect(d["active"] is False, f"Dozens active {d['active']} on 19 (uom_data.xml archives it)")
+        other = "category_id"
+    else:
+        expect((u["factor"], u["uom_type"]) == (1.0, "reference"), f"Units {u}")
+        expect(close(d["factor"], 1 / 12) and d["uom_type"] == "bigger" and d["category_id"] == u["category_id"],
+               f"Dozens {d}")
+        expect(kg["uom_type"] == "reference" and kg["factor"] == 1.0 and g["factor"] == 1000.0
+               and g["uom_type"] == "smaller", f"kg {kg}, g {g}")
+        expect(d["active"] is True, f"Dozens active {d['active']}")
+        other = "relative_factor"
+    expect(close(uom_convert(t, 1, d, u), 12) and close(uom_convert(t, 3, u, d), 0.25), "Dozens/Units conversion")
+    expect(close(uom_convert(t, 1.5, kg, g), 1500) and close(uom_convert(t, 250, g, kg), 0.25), "kg/g conversion")
+    expect(uom_same_kind(t, u, d) and uom_same_kind(t, kg, g) and not uom_same_kind(t, u, kg),
+           "units of one kind convert, others not")
+    expect_error(t.call(t.default_api, "uom.uom", "read", [u["id"]], fields=[other]), 500, "builtins.ValueError")
+    categories = t.call(t.default_api, "uom.category", "search_read", domain=[["id", "=", (
+        u.get("category_id") or [0])[0]]], fields=["name"])
+    if t.version >= 19:
+        expect(not categories.ok, f"uom.category on 19: {categories.describe()}")
+        if categories.api == "json2":
+            expect(categories.status == 404, f"uom.category on 19: {categories.describe()}")
+    else:
+        expect(categories.ok and [c["name"] for c in categories.value] == ["Unit"], categories.describe())
+    expect(t.ctx["uom"] == u["id"], f"a new product's uom_id is {t.ctx['uom']}, Units is {u['id']}")
+    pid = new_picking(t, qty=1, confirm=False)
+    moves = t.run("stock.move", "search_read", domain=[["picking_id", "=", pid]], fields=["product_uom"])
+    expect([(m["product_uom"] or [None])[0] for m in moves] == [u["id"]], f"a new move's product_uom: {moves}")
+    return f"Units {u['id']}, Dozens {d['id']} (active {d['active']}), kg {kg['id']}, g {g['id']}"
+
+
+@check("uom.create_box_of_12")
+def c_uom_box(t: Target, _api):
+    """A unit "Box of 12": 19 {name, relative_factor 12, relative_uom_id Units}
+    (factor 12, parent_path under Units; without relative_uom_id: UserError
+    "Reference unit of measure is missing."); 17/18 {name, category_id,
+    uom_type 'bigger', factor_inv 12} or ratio 12 in place of factor_inv
+    (factor 1/12; without uom_type the unit is a second reference: refused).
+    Found by name with the fields lgx reads; 2 boxes are 24 Units."""
+    need(t, "tag")
+    units = uoms_named(t, ["Units"])["Units"]
+    name = f"Box of 12 {t.ctx['tag']}"
+    made = []
+    try:
+        if t.version >= 19:
+            variants = [{"name": name, "relative_factor": 12, "relative_uom_id": units["id"]}]
+            refused = t.try_create("uom.uom", [{"name": name + " x", "relative_factor": 12}])
+            expect_error(refused, 422, "odoo.exceptions.UserError", "Reference unit of measure is missing.")
+        else:
+            base = {"category_id": units["category_id"][0], "uom_type": "bigger"}
+            variants = [{"name": name, **base, "factor_inv": 12}, {"name": name + " (ratio)", **base, "ratio": 12}]
+            refused = t.try_create("uom.uom", [{"name": name + " x", "category_id": units["category_id"][0],
+                                                "factor_inv": 12}])
+            expect_error(refused, 422, "odoo.exceptions.ValidationError",
+                         lambda m: "reference unit must have a conversion factor equal to 1" in (m or ""))
+        for vals in variants:
+            ids = t.run("uom.uom", "create", vals_list=[vals])
+            made.extend(ids if isinstance(ids, list) else [ids])
+            box = uoms_named(t, [vals["name"]])[vals["name"]]
+            expect(box["id"] == made[-1] and box["active"] is True and close(box["rounding"], 0.01), f"box {box}")
+            if t.version >= 19:
+                expect(box["factor"] == 12.0 and box["relative_factor"] == 12.0
+                       and box["relative_uom_id"][0] == units["id"]
+                       and box["parent_path"] == f"{units['parent_path']}{box['id']}/", f"box {box}")
+            else:
+                expect(close(box["factor"], 1 / 12) and box["uom_type"] == "bigger"
+                       and box["category_id"] == units["category_id"], f"box {box}")
+                extra = t.run("uom.uom", "read", ids=[box["id"]], fields=["factor_inv", "ratio"])[0]
+                expect(close(extra["factor_inv"], 12) and close(extra["ratio"], 12), f"box {extra}")
+            expect(uom_same_kind(t, box, units) and close(uom_convert(t, 2, box, units), 24),
+                   f"2 boxes are {uom_convert(t, 2, box, units)} Units")
+    finally:
+        for uid in made:
+            t.call(t.default_api, "uom.uom", "unlink", [uid])
+    return f"{name}: ids {made} (removed)"
 
 
 # -- followers (mail.followers) ---------------------------------------------------------
