@@ -760,6 +760,38 @@ class PicksTest(unittest.TestCase):
         self.assertEqual(self.sim.picking(p["name"])["state"], "done")
         self.assertEqual(self.stock_quant(pid), 100)
 
+    # ---- units of measure ----
+
+    def test_pick_in_dozens_converts_to_units(self):
+        """Dozens (archived on 19, still a unit) convert into the move's
+        Units; two lines of one product in two units add up."""
+        name = self.assigned_picking(30)
+        self.produce_ok([pick_event(name, [("SKU-1001", 2, None, "Dozens"),
+                                           ("SKU-1001", 6)])])
+        c = self.consume()
+        o = c.outcomes()[0]
+        self.assertEqual(o["outcome"], "applied", o)
+        self.assertIn("units: SKU-1001 2 Dozens = 24 Units", o["msg"])
+        p = self.sim.picking(name)
+        self.assertEqual(p["state"], "done")
+        self.assertEqual([m["quantity"] for m in self.sim.moves(p["id"])],
+                         [30])
+
+    def test_pick_in_units_that_do_not_convert_is_refused(self):
+        name = self.assigned_picking(5)
+        self.produce_ok([
+            pick_event(name, [("SKU-1001", 2, None, "kg")]),
+            pick_event(name, [("SKU-1001", 2, None, "Crates")])])
+        c = self.consume()
+        self.assertEqual([(o["outcome"], o["reason"]) for o in c.outcomes()],
+                         [("rejected", "unit_mismatch"),
+                          ("rejected", "unknown_unit")], c.outcomes())
+        self.assertIn("SKU-1001 is counted in kg, its move in Units",
+                      c.outcomes()[0]["msg"])
+        p = self.sim.picking(name)
+        self.assertEqual(p["state"], "assigned")
+        self.assertFalse(any(m["picked"] for m in self.sim.moves(p["id"])))
+
 class PicksJsonRpcTest(PicksTest):
     """The same behaviour against an Odoo 17 (JSON-RPC only)."""
     version = 17

@@ -487,14 +487,18 @@ class RealOdooTest(unittest.TestCase):
     def test_pick_in_boxes_converts_to_units(self):
         box = self.box_of_12()
         pid, code = self.product(100)
-        p = self.delivery(pid, 30)
+        p = self.delivery(pid, 42)
+        # Boxes made here, Dozens as Odoo ships it (archived on 19), and
+        # the move's own unit, for one product: they add up.
         o = self.pick(self.topic, p["name"],
-                      [(code, 2, None, box), (code, 6)])
+                      [(code, 2, None, box), (code, 1, None, "Dozens"),
+                       (code, 6)])
         self.assertEqual(o["outcome"], "applied", o)
-        self.assertIn("units: %s 2 %s = 24 Units" % (code, box), o["msg"])
+        self.assertIn("units: %s 2 %s = 24 Units, %s 1 Dozens = 12 Units"
+                      % (code, box, code), o["msg"])
         self.assertEqual([(m["quantity"], m["picked"])
-                          for m in self.moves(p["id"])], [(30, True)])
-        self.assertEqual(self.on_hand(pid), 70)
+                          for m in self.moves(p["id"])], [(42, True)])
+        self.assertEqual(self.on_hand(pid), 58)
 
     def test_pick_in_units_that_do_not_convert_is_refused(self):
         pid, code = self.product(100)

@@ -1319,7 +1319,9 @@ class RestrictedUserTests(SimTestCase):
             "odoo.exceptions.AccessError", PICKING_WRITE_DENIED)
         self.assertIsInstance(self.ok("ir.attachment", "create", {"vals_list": [{"name": "free.pdf", "datas": PDF}]}),
                               list)
-        self.assertEqual(self.ok("res.users", "context_get", {}), {"lang": "en_US", "tz": "Europe/Brussels"})
+        # 19 says whose key it is (the uid of the user it logs in as).
+        self.assertEqual(self.ok("res.users", "context_get", {}),
+                         {"lang": "en_US", "tz": "Europe/Brussels", "uid": 2})
 
     def test_unknown_group_refused(self):
         status, _h, _raw = http(self.base, "POST", "/__sim/user-groups", {"groups": ["base.nope"]},

@@ -225,8 +225,9 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reads Odoo's units (one search_read) unless those read are younger
- * than max_age_ms. Odoo 19 has no categories: a unit's family is the
+/* Reads Odoo's units (one search_read, archived ones too: 19 ships
+ * Dozens archived) unless those read are younger than max_age_ms. Odoo
+ * 19 has no categories: a unit's family is the
  * root of its parent_path and factor counts reference units; 17 and 18
  * group units by category and factor is the other way round. */
 static bool load_units(picks_t *p, int64_t max_age_ms, lgx_verdict_t *v)
@@ -239,7 +240,7 @@ static bool load_units(picks_t *p, int64_t max_age_ms, lgx_verdict_t *v)
     yajl_val rows = NULL;
     lgx_odoo_error_t err;
     lgx_err_t rc = lgx_odoo_search_read(
-        p->odoo, "uom.uom", "[]",
+        p->odoo, "uom.uom", "[[\"active\",\"in\",[true,false]]]",
         v19 ? "[\"id\",\"name\",\"factor\",\"parent_path\"]"
             : "[\"id\",\"name\",\"factor\",\"category_id\"]",
         0, &rows, &err);
