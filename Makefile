@@ -167,6 +167,8 @@ VALGRIND_TESTS ?= \
     test_it_picks.PicksJsonRpcTest.test_complete_pick_validates_picking \
     test_it_pod.PodTest.test_pod_recorded_with_signature_and_issues \
     test_it_pod.PodTest.test_pod_for_unknown_tracking_ref_is_held_then_dead_lettered \
+    test_it_shipments.ShipmentsTest.test_carrier_codes_mapped_by_the_rules \
+    test_it_shipments.ShipmentsTest.test_carrier_mapping_reloaded_on_sighup \
     test_it_least_privilege.LeastPrivilegeTest.test_shipments_as_integration_user \
     test_it_least_privilege.LeastPrivilegeTest.test_milestones_as_integration_user \
     test_it_least_privilege.LeastPrivilegeTest.test_setup_needs_access_rights_check_does_not \

@@ -70,7 +70,8 @@ static const lgx_opt_t consumer_opts[] = {
      "debug|info|warn|error", 0},
     {"rules", LGX_OPT_STR, LGX_RULES_FILE, OFF(rules),
      "The rules file: who may publish what, which fields each event owns, "
-     "allowed transitions (reloaded on SIGHUP)",
+     "allowed transitions, partners' codes as Odoo names them (reloaded on "
+     "SIGHUP)",
      NULL, 0},
     {"commit-interval-ms", LGX_OPT_INT, "1000", OFF(commit_interval_ms),
      "How often finished offsets are committed", "10..600000", 0},
@@ -381,6 +382,44 @@ const lgx_rule_t *lgx_event_rule(const lgx_event_t *ev, const char *event_type,
                         "the rules file has no rule for %s", event_type);
     }
     return rule;
+}
+
+/* The reason and the word for one code of each kind lgx_rules_map knows. */
+static const struct {
+    const char *kind;
+    const char *reason;
+    const char *noun;
+} unmapped[] = {{"carriers", "unmapped_carrier", "carrier"},
+                {"products", "unmapped_product", "product"},
+                {"units", "unmapped_unit", "unit"},
+                {"warehouses", "unmapped_warehouse", "warehouse"}};
+
+const char *lgx_event_map(const lgx_event_t *ev, const char *kind,
+                          const char *code, lgx_verdict_t *v)
+{
+    const char *out = NULL, *pattern = NULL;
+    if (lgx_rules_map(ev->rules, ev->source, kind, code, &out, &pattern) ==
+        LGX_OK) {
+        return out;
+    }
+    for (size_t i = 0; i < sizeof(unmapped) / sizeof(unmapped[0]); i++) {
+        if (strcmp(unmapped[i].kind, kind) == 0) {
+            lgx_verdict_set(v, LGX_OUTCOME_REJECTED, unmapped[i].reason,
+                            "no mapping for %s code '%s' of source %s (rules "
+                            "mapping '%s'.%s)",
+                            unmapped[i].noun, code, ev->source, pattern, kind);
+            return NULL;
+        }
+    }
+    /* Only a consumer asking for a kind the rules do not know gets here. */
+    lgx_verdict_set(v, LGX_OUTCOME_FATAL, "no_rule",
+                    "the rules have no kind of partner code named %s", kind);
+    return NULL;
+}
+
+const char *lgx_event_product_field(const lgx_event_t *ev)
+{
+    return lgx_rules_product_field(ev->rules, ev->source);
 }
 
 static bool held_as(const void *item, const void *type)

@@ -116,6 +116,21 @@ bool lgx_gate_status(const lgx_event_t *ev, const lgx_rule_t *rule,
                      int64_t last_applied_ms, const char *status,
                      const char *entity, lgx_verdict_t *v);
 
+/* The Odoo value of a partner's code of kind ("carriers", "products",
+ * "units", "warehouses") for this event's source, as the rules in force
+ * map it (lgx_rules_map): the mapped value, or code itself when the rules
+ * do not map that kind for the source. NULL when unmapped, with v
+ * REJECTED unmapped_carrier (unmapped_product, unmapped_unit,
+ * unmapped_warehouse) naming the code, the source and the mapping
+ * section; NULL with v FATAL for another kind. The result is code or is
+ * owned by the rules: valid during the handler call. */
+const char *lgx_event_map(const lgx_event_t *ev, const char *kind,
+                          const char *code, lgx_verdict_t *v);
+
+/* The product.product field this event's product codes are looked up by
+ * in the rules in force: "default_code" or "barcode". Static. */
+const char *lgx_event_product_field(const lgx_event_t *ev);
+
 /* Ownership: true when the rule lets the event write model.field (or call
  * model.method); else v is REJECTED field_not_owned (call_not_allowed). */
 bool lgx_gate_write(const lgx_rule_t *rule, const char *model,

@@ -1,9 +1,12 @@
 #include "lgx_json.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_parse.h>
 
 yajl_val lgx_json_get(yajl_val obj, const char *name)
 {
@@ -89,6 +92,191 @@ static size_t depth_of(const char *text, size_t len, size_t limit)
     return deepest;
 }
 
+/* ---- parsing ----
+ *
+ * The tree is yajl_tree_parse's (same nodes, numbers, comments allowed;
+ * yajl_tree_free frees it), built from yajl's callbacks: yajl_tree_parse
+ * grows each array and object by one element per element (a realloc
+ * each), quadratic under allocators that copy, such as the sanitizers'
+ * and valgrind's; here capacities double. */
+
+typedef struct tree {
+    yajl_val root;
+    yajl_val open[LGX_JSON_MAX_DEPTH + 1]; /* arrays and objects not closed */
+    size_t cap[LGX_JSON_MAX_DEPTH + 1];    /* their capacity */
+    size_t depth;
+    char *key; /* of the next value of the innermost object */
+    bool nomem;
+} tree_t;
+
+/* Makes room for one more element in open container c of capacity *cap. */
+static bool tree_grow(yajl_val c, size_t *cap)
+{
+    bool obj = YAJL_IS_OBJECT(c);
+    size_t len = obj ? c->u.object.len : c->u.array.len;
+    if (len < *cap) {
+        return true;
+    }
+    size_t n = *cap ? 2 * *cap : 8;
+    yajl_val *values = realloc(obj ? c->u.object.values : c->u.array.values,
+                               n * sizeof(*values));
+    if (!values) {
+        return false;
+    }
+    *(obj ? &c->u.object.values : &c->u.array.values) = values;
+    if (obj) {
+        const char **keys = realloc(c->u.object.keys, n * sizeof(*keys));
+        if (!keys) {
+            return false;
+        }
+        c->u.object.keys = keys;
+    }
+    *cap = n;
+    return true;
+}
+
+/* Puts v (owned) into the innermost open container, or makes it the root;
+ * 0 stops the parse (v freed). */
+static int tree_add(tree_t *t, yajl_val v)
+{
+    yajl_val c = t->depth ? t->open[t->depth - 1] : NULL;
+    if (!v || (c && !tree_grow(c, &t->cap[t->depth - 1]))) {
+        t->nomem = true;
+        yajl_tree_free(v);
+        return 0;
+    }
+    if (!c) {
+        t->root = v;
+    } else if (YAJL_IS_OBJECT(c)) {
+        c->u.object.keys[c->u.object.len] = t->key;
+        c->u.object.values[c->u.object.len++] = v;
+        t->key = NULL;
+    } else {
+        c->u.array.values[c->u.array.len++] = v;
+    }
+    return 1;
+}
+
+static yajl_val tree_node(yajl_type type)
+{
+    yajl_val v = calloc(1, sizeof(*v));
+    if (v) {
+        v->type = type;
+    }
+    return v;
+}
+
+static char *text_dup(const unsigned char *s, size_t len)
+{
+    char *d = malloc(len + 1);
+    if (d) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
+}
+
+static int on_null(void *ctx)
+{
+    return tree_add(ctx, tree_node(yajl_t_null));
+}
+
+static int on_boolean(void *ctx, int b)
+{
+    return tree_add(ctx, tree_node(b ? yajl_t_true : yajl_t_false));
+}
+
+/* As yajl_tree: the text, and the integer and double it is exactly (an
+ * integer only of digits within range, as yajl's own parse of it). */
+static int on_number(void *ctx, const char *s, size_t len)
+{
+    yajl_val v = tree_node(yajl_t_number);
+    if (v && !(v->u.number.r = text_dup((const unsigned char *)s, len))) {
+        free(v);
+        v = NULL;
+    }
+    if (v) {
+        const char *r = v->u.number.r;
+        const char *digits = r + (r[0] == '-');
+        char *end = NULL;
+        errno = 0;
+        long long i = strtoll(r, &end, 10);
+        if (errno == 0 && *end == '\0' && digits[0] >= '0' &&
+            digits[0] <= '9' && i != LLONG_MIN) {
+            v->u.number.i = i;
+            v->u.number.flags |= YAJL_NUMBER_INT_VALID;
+        }
+        errno = 0;
+        v->u.number.d = strtod(r, &end);
+        if (errno == 0 && *end == '\0') {
+            v->u.number.flags |= YAJL_NUMBER_DOUBLE_VALID;
+        }
+    }
+    return tree_add(ctx, v);
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len)
+{
+    yajl_val v = tree_node(yajl_t_string);
+    if (v && !(v->u.string = text_dup(s, len))) {
+        free(v);
+        v = NULL;
+    }
+    return tree_add(ctx, v);
+}
+
+static int on_key(void *ctx, const unsigned char *s, size_t len)
+{
+    tree_t *t = ctx;
+    free(t->key);
+    t->key = text_dup(s, len);
+    t->nomem = !t->key;
+    return t->key != NULL;
+}
+
+static int tree_open(tree_t *t, yajl_type type)
+{
+    /* Deeper text was refused before parsing (depth_of). */
+    if (t->depth > LGX_JSON_MAX_DEPTH) {
+        return 0;
+    }
+    yajl_val v = tree_node(type);
+    if (!tree_add(t, v)) {
+        return 0;
+    }
+    t->open[t->depth] = v;
+    t->cap[t->depth++] = 0;
+    return 1;
+}
+
+static int on_start_map(void *ctx)
+{
+    return tree_open(ctx, yajl_t_object);
+}
+
+static int on_start_array(void *ctx)
+{
+    return tree_open(ctx, yajl_t_array);
+}
+
+static int on_end(void *ctx)
+{
+    ((tree_t *)ctx)->depth--;
+    return 1;
+}
+
+static const yajl_callbacks tree_callbacks = {
+    .yajl_null = on_null,
+    .yajl_boolean = on_boolean,
+    .yajl_number = on_number,
+    .yajl_string = on_string,
+    .yajl_start_map = on_start_map,
+    .yajl_map_key = on_key,
+    .yajl_end_map = on_end,
+    .yajl_start_array = on_start_array,
+    .yajl_end_array = on_end,
+};
+
 yajl_val lgx_json_parse(const char *text, size_t len, char *errstr, size_t size)
 {
     if (depth_of(text, len, LGX_JSON_MAX_DEPTH) > LGX_JSON_MAX_DEPTH) {
@@ -98,27 +286,39 @@ yajl_val lgx_json_parse(const char *text, size_t len, char *errstr, size_t size)
                  LGX_JSON_MAX_DEPTH);
         return NULL;
     }
-    /* yajl_tree_parse wants a NUL-terminated string. */
-    char *copy = malloc(len + 1);
-    if (!copy) {
+    tree_t *t = calloc(1, sizeof(*t));
+    yajl_handle h = t ? yajl_alloc(&tree_callbacks, NULL, t) : NULL;
+    if (!h) {
+        free(t);
         snprintf(errstr, size, "out of memory");
         return NULL;
     }
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    char yerr[256] = "";
-    yajl_val v = yajl_tree_parse(copy, yerr, sizeof(yerr));
-    free(copy);
-    if (!v) {
-        /* yajl's message spans lines; keep the first. */
-        char *nl = strchr(yerr, '\n');
-        if (nl) {
-            *nl = '\0';
-        }
-        snprintf(errstr, size, "invalid JSON: %s",
-                 yerr[0] ? yerr : "parse error");
+    yajl_config(h, yajl_allow_comments, 1);
+    const unsigned char *in = (const unsigned char *)text;
+    yajl_status st = yajl_parse(h, in, len);
+    if (st == yajl_status_ok) {
+        st = yajl_complete_parse(h);
     }
-    return v;
+    yajl_val root = t->root;
+    if (st != yajl_status_ok && t->nomem) {
+        snprintf(errstr, size, "out of memory");
+    } else if (st != yajl_status_ok) {
+        unsigned char *why = yajl_get_error(h, 1, in, len);
+        /* yajl's message spans lines; keep the first. */
+        const char *w = why ? (const char *)why : "parse error";
+        snprintf(errstr, size, "invalid JSON: %.*s", (int)strcspn(w, "\n"), w);
+        if (why) {
+            yajl_free_error(h, why);
+        }
+    }
+    if (st != yajl_status_ok) {
+        yajl_tree_free(root);
+        root = NULL;
+    }
+    free(t->key);
+    yajl_free(h);
+    free(t);
+    return root;
 }
 
 lgx_err_t lgx_json_write(lgx_buf_t *out, yajl_val v)

@@ -25,7 +25,20 @@
  *
  * and, for all: clock_skew_ms, how far in the future an event may be
  * dated; shared, the targets ("model.field" or "model.method") that
- * event types of different source families may all write or call.
+ * event types of different source families may all write or call;
+ * mapping, the partners' codes as Odoo names them, per source pattern:
+ *
+ *   carriers    carrier code -> delivery.carrier name
+ *   products    SKU -> product.product default_code (or barcode)
+ *   product_field  "default_code" (default) or "barcode": the field the
+ *               (mapped) product code is looked up by
+ *   units       unit code -> uom.uom name
+ *   warehouses  warehouse code -> stock.warehouse code
+ *
+ * The first pattern, in file order, that matches an event's source gives
+ * its section. A code of a kind the section has no map of (or of a source
+ * no pattern matches) is used as it is; a kind the section maps takes
+ * only the codes it lists (at most LGX_RULES_MAP_MAX per map).
  *
  * One owner per field and business method: the file is refused when two
  * event types whose sources differ (not the same set of patterns) both
@@ -44,6 +57,9 @@
 #include <stdint.h>
 
 #include "lgx_err.h"
+
+/* The largest rules file read: room for big partner maps (mapping). */
+#define LGX_RULES_FILE_MAX (8u << 20)
 
 typedef struct lgx_rules_s lgx_rules_t;
 typedef struct lgx_rule_s lgx_rule_t;
@@ -67,8 +83,8 @@ typedef enum lgx_rule_time {
     LGX_TIME_FUTURE /* further ahead than the allowed clock skew */
 } lgx_rule_time_t;
 
-/* Loads and validates a rules file. NULL with errstr naming the file and
- * the key at fault. */
+/* Loads and validates a rules file of at most LGX_RULES_FILE_MAX bytes.
+ * NULL with errstr naming the file and the key at fault. */
 lgx_rules_t *lgx_rules_load(const char *path, char *errstr, size_t errstr_size);
 /* The same from JSON text. */
 lgx_rules_t *lgx_rules_parse(const char *json, size_t len, char *errstr,
@@ -100,6 +116,26 @@ const char *lgx_rule_event_type(const lgx_rule_t *rule);
  * event is handled by idempotence, not by time). */
 lgx_rule_time_t lgx_rules_check_time(const lgx_rules_t *r, int64_t occurred_at,
                                      int64_t now, int64_t last_applied);
+
+/* The most codes one map of the mapping section may hold. */
+#define LGX_RULES_MAP_MAX 100000
+
+/* The Odoo value of a partner's code of kind ("carriers", "products",
+ * "units" or "warehouses") for an event from source (NULL: no section
+ * matches). Returns LGX_OK with *out the mapped value, or code itself when
+ * no section matches source or the section has no map of kind;
+ * LGX_ERR_NOT_FOUND (unmapped: the section maps kind but not code) or
+ * LGX_ERR_INVALID (another kind) with *out NULL. *out is owned by r (or
+ * is code). pattern may be NULL; else *pattern is the matching section's
+ * pattern (owned by r), or NULL when none matched. code is not NULL.
+ * O(log n) in the size of the map. */
+lgx_err_t lgx_rules_map(const lgx_rules_t *r, const char *source,
+                        const char *kind, const char *code, const char **out,
+                        const char **pattern) LGX_MUST_CHECK;
+
+/* The product.product field product codes from source are looked up by:
+ * "default_code" unless the matching section says "barcode". Static. */
+const char *lgx_rules_product_field(const lgx_rules_t *r, const char *source);
 
 /* The event types lgx knows, NULL-terminated. */
 extern const char *const lgx_rules_event_types[];

@@ -1,8 +1,11 @@
 /*
  * Unit tests for lgx_json: typed getters over yajl trees, Odoo many2one
- * ids, parsing of unterminated text, and writing a tree back as JSON.
+ * ids, parsing of unterminated text (the same trees as yajl_tree_parse,
+ * in linear time), and writing a tree back as JSON.
  */
 #include <check.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -353,6 +356,96 @@ START_TEST(test_json_many_members)
 }
 END_TEST
 
+/* a and b are the same tree: types, texts, number flags and values, and
+ * members in order (duplicates kept). */
+static bool same_tree(yajl_val a, yajl_val b)
+{
+    if (!a || !b || a->type != b->type) {
+        return a == b;
+    }
+    if (YAJL_IS_STRING(a)) {
+        return strcmp(a->u.string, b->u.string) == 0;
+    }
+    if (YAJL_IS_NUMBER(a)) {
+        unsigned f = a->u.number.flags;
+        return f == b->u.number.flags &&
+               strcmp(a->u.number.r, b->u.number.r) == 0 &&
+               (!(f & YAJL_NUMBER_INT_VALID) ||
+                a->u.number.i == b->u.number.i) &&
+               (!(f & YAJL_NUMBER_DOUBLE_VALID) ||
+                a->u.number.d == b->u.number.d);
+    }
+    bool obj = YAJL_IS_OBJECT(a);
+    size_t n = obj ? a->u.object.len : YAJL_IS_ARRAY(a) ? a->u.array.len : 0;
+    if (n != (obj ? b->u.object.len : YAJL_IS_ARRAY(b) ? b->u.array.len : 0)) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (obj && strcmp(a->u.object.keys[i], b->u.object.keys[i]) != 0) {
+            return false;
+        }
+        if (!same_tree(obj ? a->u.object.values[i] : a->u.array.values[i],
+                       obj ? b->u.object.values[i] : b->u.array.values[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+START_TEST(test_json_parse_as_yajl_tree)
+{
+    static const char *texts[] = {
+        picking_json,
+        "[0,-0,1,-1,9223372036854775807,-9223372036854775807,"
+        "-9223372036854775808,9223372036854775808,1.5,-2e3,1E+2,0.0,"
+        "12345678901234567890123,1e400]",
+        "{\"a\":1,\"a\":[true,false,null],\"\":{},\"b\":[]}",
+        "\"caf\\u00e9 \\\" \\n\"",
+        "{/* comment */ \"x\": // line\n [1, {\"y\": [[]]}]}",
+        "  42  ",
+        "[[[[[[\"deep\"]]]]]]",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        char errstr[256] = "";
+        yajl_val mine = parse(texts[i]);
+        yajl_val theirs = yajl_tree_parse(texts[i], errstr, sizeof(errstr));
+        ck_assert_msg(theirs != NULL, "%s: %s", texts[i], errstr);
+        ck_assert_msg(same_tree(mine, theirs), "differs: %s", texts[i]);
+        yajl_tree_free(mine);
+        yajl_tree_free(theirs);
+    }
+}
+END_TEST
+
+START_TEST(test_json_parse_big_containers)
+{
+    /* An object of 200,000 members in an array: in the order given, every
+     * member kept (yajl_tree_parse took a realloc per member). */
+    enum { N = 200000 };
+    lgx_buf_t *b = lgx_buf_new();
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_eq(lgx_buf_puts(b, "[{"), LGX_OK);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(
+            lgx_buf_printf(b, "%s\"k%d\":[%d]", i ? "," : "", i, i), LGX_OK);
+    }
+    ck_assert_int_eq(lgx_buf_puts(b, "}]"), LGX_OK);
+    yajl_val v = parse(lgx_buf_data(b));
+    yajl_val o = lgx_json_at(v, 0);
+    ck_assert(YAJL_IS_OBJECT(o));
+    ck_assert_uint_eq(o->u.object.len, N);
+    for (int i = 0; i < N; i += N / 8) {
+        char key[16];
+        snprintf(key, sizeof(key), "k%d", i);
+        ck_assert_str_eq(o->u.object.keys[i], key);
+        yajl_val arr = o->u.object.values[i];
+        ck_assert_int_eq(YAJL_GET_INTEGER(lgx_json_at(arr, 0)), i);
+    }
+    yajl_tree_free(v);
+    lgx_buf_destroy(b);
+}
+END_TEST
+
 Suite *json_suite(void)
 {
     Suite *s = suite_create("json");
@@ -369,6 +462,7 @@ Suite *json_suite(void)
     tcase_add_test(tc_core, test_json_parse_not_terminated);
     tcase_add_test(tc_core, test_json_parse_refuses_deep_nesting);
     tcase_add_test(tc_core, test_json_parse_scalars);
+    tcase_add_test(tc_core, test_json_parse_as_yajl_tree);
     suite_add_tcase(s, tc_core);
 
     TCase *tc_write = tcase_create("write");
@@ -388,6 +482,7 @@ Suite *json_suite(void)
     tcase_add_test(tc_limits, test_json_deep_nesting_round_trip);
     tcase_add_test(tc_limits, test_json_big_numbers_keep_text);
     tcase_add_test(tc_limits, test_json_many_members);
+    tcase_add_test(tc_limits, test_json_parse_big_containers);
     suite_add_tcase(s, tc_limits);
 
     return s;

@@ -2,14 +2,17 @@
  * Unit tests for lgx_rules: timestamp governance (lgx_rules_check_time)
  * at the edges of the clock skew a rules file may set; one owner per
  * field and business method (the loader refuses overlaps); the shipped
- * rules file.
+ * rules file; the partners' codes mapped per source (mapping).
  */
 #include <check.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "lgx_buf.h"
 #include "lgx_rules.h"
 
 Suite *rules_suite(void);
@@ -257,6 +260,254 @@ START_TEST(test_rules_shipped_file_one_owner)
 }
 END_TEST
 
+/* Rules with one pick rule and the given "mapping" (JSON text). */
+static lgx_rules_t *mapped(const char *mapping, char *errstr, size_t size)
+{
+    char json[2048];
+    snprintf(json, sizeof(json),
+             "{\"events\":{\"pick_confirmed\":{\"sources\":[\"wms-*\"],"
+             "\"apply_in\":[\"assigned\"]}},\"mapping\":%s}",
+             mapping);
+    errstr[0] = '\0';
+    return lgx_rules_parse(json, strlen(json), errstr, size);
+}
+
+/* lgx_rules_map's value, "=NOT_FOUND@<pattern>" when unmapped, or
+ * "=INVALID". */
+static const char *map(const lgx_rules_t *r, const char *source,
+                       const char *kind, const char *code)
+{
+    static char text[256];
+    const char *out = "x", *pattern = "x";
+    lgx_err_t err = lgx_rules_map(r, source, kind, code, &out, &pattern);
+    if (err == LGX_ERR_NOT_FOUND) {
+        ck_assert_ptr_null(out);
+        snprintf(text, sizeof(text), "=NOT_FOUND@%s", pattern);
+        return text;
+    }
+    if (err == LGX_ERR_INVALID) {
+        ck_assert_ptr_null(out);
+        return "=INVALID";
+    }
+    ck_assert_int_eq(err, LGX_OK);
+    return out;
+}
+
+static const char *const partner_mapping =
+    "{\"tms-shipit\":{\"carriers\":{\"ups\":\"UPS Ground\"}},"
+    "\"tms-*\":{\"doc\":\"the transport platform\","
+    "\"carriers\":{\"dhl\":\"DHL Express\",\"gls\":\"GLS Parcel\"}},"
+    "\"wms-north\":{\"products\":{\"A-1\":\"SKU-1001\"},"
+    "\"product_field\":\"barcode\",\"units\":{\"BX12\":\"Box of 12\"},"
+    "\"warehouses\":{\"N\":\"WH\"}},"
+    "\"wms-*\":{\"units\":{}}}";
+
+/* The rules of partner_mapping, for the tests of a case. */
+static lgx_rules_t *partner;
+
+static void partner_setup(void)
+{
+    char err[512];
+    partner = mapped(partner_mapping, err, sizeof(err));
+    ck_assert_msg(partner != NULL, "%s", err);
+}
+
+static void partner_teardown(void)
+{
+    lgx_rules_destroy(partner);
+    partner = NULL;
+}
+
+START_TEST(test_rules_mapping_maps_codes)
+{
+    const lgx_rules_t *r = partner;
+    ck_assert_str_eq(map(r, "tms-fast", "carriers", "dhl"), "DHL Express");
+    ck_assert_str_eq(map(r, "tms-fast", "carriers", "gls"), "GLS Parcel");
+    ck_assert_str_eq(map(r, "wms-north", "products", "A-1"), "SKU-1001");
+    ck_assert_str_eq(map(r, "wms-north", "units", "BX12"), "Box of 12");
+    ck_assert_str_eq(map(r, "wms-north", "warehouses", "N"), "WH");
+    const char *out = NULL, *pattern = NULL;
+    ck_assert_int_eq(
+        lgx_rules_map(r, "tms-fast", "carriers", "dhl", &out, NULL), LGX_OK);
+    ck_assert_int_eq(
+        lgx_rules_map(r, "tms-fast", "carriers", "dhl", &out, &pattern),
+        LGX_OK);
+    ck_assert_str_eq(pattern, "tms-*");
+}
+END_TEST
+
+START_TEST(test_rules_mapping_first_pattern_wins)
+{
+    /* tms-shipit matches both "tms-shipit" and "tms-*": the first in the
+     * file is its section, and it does not map dhl. */
+    const lgx_rules_t *r = partner;
+    ck_assert_str_eq(map(r, "tms-shipit", "carriers", "ups"), "UPS Ground");
+    ck_assert_str_eq(map(r, "tms-shipit", "carriers", "dhl"),
+                     "=NOT_FOUND@tms-shipit");
+    ck_assert_str_eq(map(r, "tms-other", "carriers", "ups"),
+                     "=NOT_FOUND@tms-*");
+    /* wms-north's section, not wms-*'s empty units. */
+    ck_assert_str_eq(map(r, "wms-north", "units", "BX12"), "Box of 12");
+}
+END_TEST
+
+START_TEST(test_rules_mapping_pass_through)
+{
+    const lgx_rules_t *r = partner;
+    /* No section matches the source (or there is none). */
+    ck_assert_str_eq(map(r, "carrier-dhl", "carriers", "dhl"), "dhl");
+    ck_assert_str_eq(map(r, NULL, "products", "A-1"), "A-1");
+    const char *out = NULL, *pattern = "x";
+    ck_assert_int_eq(
+        lgx_rules_map(r, "3pl-east", "units", "BX12", &out, &pattern), LGX_OK);
+    ck_assert_ptr_null(pattern);
+    /* The section maps no code of that kind. */
+    ck_assert_str_eq(map(r, "tms-fast", "products", "A-1"), "A-1");
+    ck_assert_str_eq(map(r, "wms-north", "carriers", "dhl"), "dhl");
+    ck_assert_int_eq(
+        lgx_rules_map(r, "tms-fast", "units", "BX12", &out, &pattern), LGX_OK);
+    ck_assert_str_eq(pattern, "tms-*");
+    /* Rules without a mapping section, as the shipped file. */
+    char err[512] = "";
+    lgx_rules_t *shipped = lgx_rules_load(LGX_RULES_FILE, err, sizeof(err));
+    ck_assert_msg(shipped != NULL, "%s", err);
+    ck_assert_str_eq(
+        map(shipped, "tms-shipit", "carriers", "Standard delivery"),
+        "Standard delivery");
+    ck_assert_str_eq(lgx_rules_product_field(shipped, "wms-north"),
+                     "default_code");
+    lgx_rules_destroy(shipped);
+}
+END_TEST
+
+START_TEST(test_rules_mapping_unmapped)
+{
+    const lgx_rules_t *r = partner;
+    ck_assert_str_eq(map(r, "tms-fast", "carriers", "fedex"),
+                     "=NOT_FOUND@tms-*");
+    ck_assert_str_eq(map(r, "wms-north", "products", "A-2"),
+                     "=NOT_FOUND@wms-north");
+    ck_assert_str_eq(map(r, "wms-north", "warehouses", "S"),
+                     "=NOT_FOUND@wms-north");
+    /* An empty map maps the kind: every code of it is unmapped. */
+    ck_assert_str_eq(map(r, "wms-south", "units", "BX12"), "=NOT_FOUND@wms-*");
+    /* Codes are compared exactly. */
+    ck_assert_str_eq(map(r, "tms-fast", "carriers", "DHL"), "=NOT_FOUND@tms-*");
+    /* A kind the rules do not know. */
+    ck_assert_str_eq(map(r, "tms-fast", "vehicles", "dhl"), "=INVALID");
+}
+END_TEST
+
+START_TEST(test_rules_mapping_product_field)
+{
+    const lgx_rules_t *p = partner;
+    ck_assert_str_eq(lgx_rules_product_field(p, "wms-north"), "barcode");
+    ck_assert_str_eq(lgx_rules_product_field(p, "wms-south"), "default_code");
+    ck_assert_str_eq(lgx_rules_product_field(p, "3pl-east"), "default_code");
+    ck_assert_str_eq(lgx_rules_product_field(p, NULL), "default_code");
+    char err[512];
+    lgx_rules_t *r = mapped("{\"wms-*\":{\"product_field\":\"default_code\"}}",
+                            err, sizeof(err));
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_str_eq(lgx_rules_product_field(r, "wms-north"), "default_code");
+    lgx_rules_destroy(r);
+}
+END_TEST
+
+START_TEST(test_rules_mapping_errors_name_the_path)
+{
+    static const char *const cases[][2] = {
+        {"{\"tms-*\":{\"carrierz\":{}}}",
+         "mapping.tms-*.carrierz: unknown key"},
+        {"{\"wms-*\":{\"products\":{\"SKU-1\":\"\"}}}",
+         "mapping.wms-*.products.SKU-1: expected a non-empty string"},
+        {"{\"wms-*\":{\"products\":{\"SKU-1\":7}}}",
+         "mapping.wms-*.products.SKU-1: expected a non-empty string"},
+        {"{\"wms-*\":{\"units\":[\"BX12\"]}}",
+         "mapping.wms-*.units: expected an object"},
+        {"{\"wms-*\":{\"warehouses\":{\"\":\"WH\"}}}",
+         "mapping.wms-*.warehouses: a code must not be empty"},
+        {"{\"wms-*\":{\"product_field\":\"name\"}}",
+         "mapping.wms-*.product_field: expected \"default_code\" or "
+         "\"barcode\""},
+        {"{\"wms-*\":{\"units\":{\"BX\":\"Box\",\"BX\":\"Crate\"}}}",
+         "mapping.wms-*.units.BX: given twice"},
+        {"{\"wms-*\":{\"units\":{},\"units\":{}}}",
+         "mapping.wms-*.units: given twice"},
+        {"{\"wms-*\":{},\"wms-*\":{}}", "mapping.wms-*: given twice"},
+        {"{\"wms-*\":\"carriers\"}", "mapping.wms-*: expected an object"},
+        {"{\"\":{}}", "mapping: a source pattern must not be empty"},
+        {"[]", "mapping: expected an object"},
+    };
+    char err[512];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        lgx_rules_t *r = mapped(cases[i][0], err, sizeof(err));
+        ck_assert_msg(r == NULL, "%s was taken", cases[i][0]);
+        ck_assert_msg(strstr(err, cases[i][1]) != NULL, "%s: %s", cases[i][0],
+                      err);
+    }
+}
+END_TEST
+
+/* A rules file whose wms-* section maps n products P<i> -> ODOO-<i>. */
+static lgx_buf_t *big_mapping(size_t n)
+{
+    lgx_buf_t *b = lgx_buf_new();
+    ck_assert_ptr_nonnull(b);
+    lgx_err_t err = lgx_buf_puts(
+        b, "{\"events\":{\"pick_confirmed\":{\"sources\":[\"wms-*\"],"
+           "\"apply_in\":[\"assigned\"]}},\"mapping\":{\"wms-*\":"
+           "{\"products\":{");
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        err = lgx_buf_printf(b, "%s\"P%07zu\":\"ODOO-%zu\"", i ? "," : "",
+                             (n - i) * 7919 % n, i);
+    }
+    ck_assert_int_eq(err, LGX_OK);
+    ck_assert_int_eq(lgx_buf_puts(b, "}}}}"), LGX_OK);
+    return b;
+}
+
+START_TEST(test_rules_mapping_big_map_bounded)
+{
+    /* The most codes a map may hold, read from a file larger than 1 MiB
+     * (the old limit of a rules file), in no particular order. */
+    size_t n = LGX_RULES_MAP_MAX;
+    lgx_buf_t *b = big_mapping(n);
+    ck_assert_uint_gt(lgx_buf_len(b), 1u << 20);
+    char path[] = "/tmp/check_rules.XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, lgx_buf_data(b), lgx_buf_len(b)),
+                     (ssize_t)lgx_buf_len(b));
+    close(fd);
+    char err[512] = "";
+    lgx_rules_t *r = lgx_rules_load(path, err, sizeof(err));
+    unlink(path);
+    ck_assert_msg(r != NULL, "%s", err);
+    /* Entry i maps P<(n - i) * 7919 % n> to ODOO-<i>. */
+    size_t probes[] = {0, 1, n / 2, n - 1};
+    for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+        char code[32], want[32];
+        snprintf(code, sizeof(code), "P%07zu", (n - probes[i]) * 7919 % n);
+        snprintf(want, sizeof(want), "ODOO-%zu", probes[i]);
+        ck_assert_str_eq(map(r, "wms-north", "products", code), want);
+    }
+    ck_assert_str_eq(map(r, "wms-north", "products", "P9999999"),
+                     "=NOT_FOUND@wms-*");
+    ck_assert_str_eq(map(r, "wms-north", "products", "P"), "=NOT_FOUND@wms-*");
+    lgx_rules_destroy(r);
+    lgx_buf_destroy(b);
+    /* One more is refused, naming the map. */
+    b = big_mapping(n + 1);
+    r = lgx_rules_parse(lgx_buf_data(b), lgx_buf_len(b), err, sizeof(err));
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err, "mapping.wms-*.products: expected an object of "
+                              "at most 100000 codes, not 100001") != NULL,
+                  "%s", err);
+    lgx_buf_destroy(b);
+}
+END_TEST
+
 Suite *rules_suite(void)
 {
     Suite *s = suite_create("rules");
@@ -276,6 +527,20 @@ Suite *rules_suite(void)
     tcase_add_test(tc_owners, test_rules_create_lots);
     tcase_add_test(tc_owners, test_rules_shortage_policy);
     suite_add_tcase(s, tc_owners);
+
+    TCase *tc_mapping = tcase_create("mapping");
+    tcase_add_checked_fixture(tc_mapping, partner_setup, partner_teardown);
+    tcase_add_test(tc_mapping, test_rules_mapping_maps_codes);
+    tcase_add_test(tc_mapping, test_rules_mapping_first_pattern_wins);
+    tcase_add_test(tc_mapping, test_rules_mapping_pass_through);
+    tcase_add_test(tc_mapping, test_rules_mapping_unmapped);
+    tcase_add_test(tc_mapping, test_rules_mapping_product_field);
+    suite_add_tcase(s, tc_mapping);
+
+    TCase *tc_mapping_errors = tcase_create("mapping errors and limits");
+    tcase_add_test(tc_mapping_errors, test_rules_mapping_errors_name_the_path);
+    tcase_add_test(tc_mapping_errors, test_rules_mapping_big_map_bounded);
+    suite_add_tcase(s, tc_mapping_errors);
 
     return s;
 }

@@ -371,13 +371,16 @@ class Consumer:
         return None
 
 
-def rules_file(directory, **changes):
+def rules_file(directory, mapping=None, **changes):
     """A copy of config/rules.json with changes applied: each keyword is
-    an event type, its value a dict of keys to set in its rule."""
+    an event type, its value a dict of keys to set in its rule; mapping,
+    when given, is the file's "mapping" section."""
     with open(os.path.join(TOP, "config", "rules.json")) as f:
         rules = json.load(f)
     for event_type, fields in changes.items():
         rules["events"][event_type].update(fields)
+    if mapping is not None:
+        rules["mapping"] = mapping
     path = os.path.join(directory, "rules-%d.json" % time.monotonic_ns())
     with open(path, "w") as f:
         json.dump(rules, f)

@@ -19,11 +19,14 @@ def code_reasons():
         r'"([a-z_]+)"', re.S)
     snpr = re.compile(r'snprintf\(reason,\s*\w+,\s*"([a-z_]+)"')
     ternary = re.compile(r'\?\s*"([a-z_]+)"\s*:\s*"([a-z_]+)"')
+    # lgx_event_map's reasons, one per kind of partner code, from a table.
+    unmapped = re.compile(r'"(unmapped_[a-z_]+)"')
     for path in glob.glob(os.path.join(lgxenv.TOP, "common", "*.c")) + \
             glob.glob(os.path.join(lgxenv.TOP, "consumers", "*", "*.c")):
         text = open(path).read()
         reasons.update(pattern.findall(text))
         reasons.update(snpr.findall(text))
+        reasons.update(unmapped.findall(text))
         if "lgx_consumer.c" in path:
             for a, b in ternary.findall(text):
                 if a in ("unknown_schema",):

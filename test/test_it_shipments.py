@@ -2,7 +2,10 @@
 cancelled, against the rules file, on a real broker and the simulator.
 A dispatch validates nothing: the warehouse's pick does (one owner), so a
 dispatch waits for its pickings to be done; a dispatch that reaches Odoo
-before its pick ends with the picked quantities."""
+before its pick ends with the picked quantities. A booking's carrier code
+goes through the rules' mapping of its source."""
+import json
+import signal
 import time
 import unittest
 
@@ -277,6 +280,78 @@ class ShipmentsTest(unittest.TestCase):
         self.assertEqual(self.outcome(c, again)["outcome"], "stale")
         self.assertEqual(self.outcome(c, nocarrier)["reason"],
                          "unknown_carrier")
+
+    def test_carrier_codes_mapped_by_the_rules(self):
+        a, b, c, d = (self.picking() for _ in range(4))
+        rules = lgxenv.rules_file(self.sim.dir, mapping={
+            "tms-legacy": {"doc": "books by the Odoo name"},
+            "tms-*": {"carriers": {"dhl": "The Poste",
+                                   "ups": "UPS Ground"}}})
+        dhl = booked("SHP-30", [a], carrier="dhl")
+        fedex = booked("SHP-31", [b], carrier="fedex")
+        ups = booked("SHP-32", [c], carrier="ups")
+        legacy = booked("SHP-33", [d], carrier="Local Delivery",
+                        source="tms-legacy")
+        self.send([dhl, fedex, ups, legacy])
+        con = self.consume("--rules", rules)
+        self.assertEqual(self.outcome(con, dhl)["outcome"], "applied")
+        self.assertEqual(self.sim.picking(a)["carrier_id"][1], "The Poste")
+        o = self.outcome(con, fedex)
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "unmapped_carrier"), o)
+        self.assertIn("no mapping for carrier code 'fedex' of source "
+                      "tms-shipit (rules mapping 'tms-*'.carriers)", o["msg"])
+        self.assertFalse(self.sim.picking(b)["carrier_id"])
+        # Mapped to a name Odoo lacks: both the code and the name.
+        o = self.outcome(con, ups)
+        self.assertEqual(o["reason"], "unknown_carrier", o)
+        self.assertIn("UPS Ground", o["msg"])
+        self.assertIn("'ups'", o["msg"])
+        # A section without carriers: the code is the Odoo name.
+        self.assertEqual(self.outcome(con, legacy)["outcome"], "applied")
+        self.assertEqual(self.sim.picking(d)["carrier_id"][1],
+                         "Local Delivery")
+        dlq = broker.read(self.topic + ".dlq")
+        self.assertEqual(sorted(d["headers"]["lgx.dlq.reason"] for d in dlq),
+                         ["unknown_carrier", "unmapped_carrier"])
+
+    def test_carrier_mapping_reloaded_on_sighup(self):
+        a, b = self.picking(), self.picking()
+        rules = lgxenv.rules_file(self.sim.dir)
+        c = lgxenv.Consumer("lgx-shipments", broker, self.sim, self.topic,
+                            extra=("--rules", rules))
+        self.addCleanup(c.kill)
+
+        def wait_for(ev):
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                mine = [l for l in c.outcomes()
+                        if l["event_id"] == ev["event_id"]]
+                if mine:
+                    return mine[-1]
+                time.sleep(0.1)
+            self.fail("no outcome for %s: %s" % (ev["event_id"],
+                                                  c.outcomes()))
+
+        first = booked("SHP-34", [a], carrier="dhl")
+        self.send([first])
+        self.assertEqual(wait_for(first)["reason"], "unknown_carrier")
+        with open(rules) as f:
+            doc = json.load(f)
+        doc["mapping"] = {"tms-*": {"carriers": {"dhl": "The Poste"}}}
+        with open(rules, "w") as f:
+            json.dump(doc, f)
+        c.signal(signal.SIGHUP)
+        deadline = time.time() + 30
+        while time.time() < deadline and not any(
+                "rules reloaded" in l.get("msg", "") for l in c.lines()):
+            time.sleep(0.1)
+        second = booked("SHP-35", [b], carrier="dhl")
+        self.send([second])
+        self.assertEqual(wait_for(second)["outcome"], "applied")
+        self.assertEqual(self.sim.picking(b)["carrier_id"][1], "The Poste")
+        c.signal()
+        self.assertEqual(c.wait(30), 0)
 
     def test_older_label_is_stale(self):
         a = self.picking()

@@ -248,26 +248,44 @@ static bool vals_end_and_write(shipments_t *s, ship_job_t *job,
                            lgx_buf_data(s->buf), v);
 }
 
-static bool apply_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
+/* The delivery.carrier of the booking's carrier code, as the rules'
+ * mapping of the source names it in Odoo; 0 with v set when there is
+ * none. *name is the name looked up. */
+static int64_t booked_carrier(shipments_t *s, ship_job_t *job,
+                              const char **name, lgx_verdict_t *v)
 {
-    const char *carrier = NULL;
+    const char *code = NULL;
     size_t len = 0;
-    int64_t carrier_id = 0;
+    int64_t id = 0;
     lgx_odoo_error_t err;
-    if (lgx_avro_get_str(&job->payload, "carrier", &carrier, &len) != LGX_OK ||
+    if (lgx_avro_get_str(&job->payload, "carrier", &code, &len) != LGX_OK ||
         len == 0) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
                         "a booking needs a carrier");
-        return false;
+        return 0;
     }
-    if (!lgx_stock_ok(
-            lgx_lookup_ids(s->carriers, &carrier, 1, &carrier_id, &err), &err,
-            "delivery.carrier search_read", v)) {
-        return false;
+    if (!(*name = lgx_event_map(job->ev, "carriers", code, v)) ||
+        !lgx_stock_ok(lgx_lookup_ids(s->carriers, name, 1, &id, &err), &err,
+                      "delivery.carrier search_read", v)) {
+        return 0;
     }
-    if (!carrier_id) {
+    if (!id && strcmp(*name, code) != 0) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "unknown_carrier",
-                        "no delivery carrier named %s in Odoo", carrier);
+                        "no delivery carrier named %s in Odoo (carrier code "
+                        "'%s' of source %s, mapped by the rules)",
+                        *name, code, lgx_event_source(job->ev));
+    } else if (!id) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "unknown_carrier",
+                        "no delivery carrier named %s in Odoo", code);
+    }
+    return id;
+}
+
+static bool apply_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
+{
+    const char *carrier = NULL;
+    int64_t carrier_id = booked_carrier(s, job, &carrier, v);
+    if (!carrier_id) {
         return false;
     }
     if (!lgx_gate_write(job->rule, "stock.picking", "carrier_id", v) ||

@@ -5,8 +5,10 @@
  * lgx_rule_source_allowed), the time against the clock kept on the
  * picking (lgx_clock_get, lgx_rules_check_time), the transition from a
  * status (lgx_gate_status's lgx_rule_step), ownership of fields and calls
- * (lgx_gate_write, lgx_gate_call, lgx_stock_gate_writes), and the clock
- * written after an applied event (lgx_clock_set).
+ * (lgx_gate_write, lgx_gate_call, lgx_stock_gate_writes), the clock
+ * written after an applied event (lgx_clock_set), and the partner codes
+ * of the source as the mapping section maps them (lgx_rules_map,
+ * lgx_rules_product_field).
  *
  * Input: the rules JSON, optionally followed by a NUL and the event, as
  * NUL-separated fields: source, status, the picking's x_lgx_clock text,
@@ -85,6 +87,29 @@ static void touch(const char *s)
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Maps a few codes of every kind (and the status, as a code) for the
+ * event's source, as the consumers do through lgx_event_map. */
+static void map_codes(const lgx_rules_t *rules, const event_t *ev)
+{
+    static const char *const kinds[] = {"carriers", "products", "units",
+                                        "warehouses", "vehicles"};
+    const char *codes[] = {"dhl", "SKU-1001", "", ev->status};
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        for (size_t c = 0; c < sizeof(codes) / sizeof(codes[0]); c++) {
+            const char *out = NULL, *pattern = NULL;
+            lgx_err_t err = lgx_rules_map(rules, ev->source, kinds[k], codes[c],
+                                          &out, &pattern);
+            if ((err == LGX_OK) != (out != NULL) ||
+                (err == LGX_ERR_NOT_FOUND && !pattern)) {
+                abort();
+            }
+            touch(out ? out : "");
+            touch(pattern ? pattern : "");
+        }
+    }
+    touch(lgx_rules_product_field(rules, ev->source));
+}
 
 /* Gates one event of type rule as a consumer would, up to the clock it
  * writes when the event applies. */
@@ -169,6 +194,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p = next_field(p, end, at);
         next_field(p, end, now);
         ev = (event_t){source, status, clock, to_ms(at), to_ms(now)};
+        map_codes(rules, &ev);
+    }
+    for (size_t i = 0;
+         !nul && i < sizeof(fixed_events) / sizeof(fixed_events[0]); i++) {
+        map_codes(rules, &fixed_events[i]);
     }
     for (const char *const *t = lgx_rules_event_types; *t; t++) {
         const lgx_rule_t *rule = lgx_rules_get(rules, *t);

@@ -201,6 +201,14 @@ def rules_seeds():
         seeds[f"rules.json+{name}"] = text + b"\0" + b"\0".join(fields)
     minimal = {"events": {"pick_confirmed": {"sources": ["*"], "apply_in": ["assigned"]}}}
     seeds["minimal"] = json.dumps(minimal).encode()
+    mapping = {"tms-1": {"carriers": {"ups": "UPS Ground"}},
+               "tms-*": {"doc": "TMS", "carriers": {"dhl": "DHL Express"}},
+               "wms-*": {"products": {"SKU-1001": "4006381333931", "A": "B"},
+                         "product_field": "barcode", "units": {"assigned": "Units"},
+                         "warehouses": {}}}
+    mapped = json.dumps(dict(base, mapping=mapping), indent=2).encode()
+    seeds["mapping"] = mapped
+    seeds["mapping+pick"] = mapped + b"\0" + b"\0".join(events["pick-applies"])
     seeds["skew"] = json.dumps(dict(minimal, clock_skew_ms=0)).encode()
     bad = {
         "state-write": {"events": {"pick_confirmed": {
@@ -213,6 +221,9 @@ def rules_seeds():
             "sources": ["*"], "apply_in": ["a"], "calls": ["validate"]}}},
         "negative-hold": {"events": {"proof_of_delivery": {
             "sources": ["*"], "apply_in": ["a"], "hold_ms": -1}}},
+        "mapping-unknown-key": dict(minimal, mapping={"tms-*": {"carrierz": {}}}),
+        "mapping-empty-value": dict(minimal, mapping={"wms-*": {"units": {"BX": ""}}}),
+        "mapping-product-field": dict(minimal, mapping={"wms-*": {"product_field": "name"}}),
     }
     for name, doc in bad.items():
         seeds[f"invalid-{name}"] = json.dumps(doc).encode()
