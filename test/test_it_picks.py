@@ -1,5 +1,7 @@
 """Integration tests of lgx-picks: a real Kafka broker, the Odoo simulator,
 lgx-produce and lgx-picks as separate processes."""
+import json
+import os
 import signal
 import time
 import unittest
@@ -791,6 +793,48 @@ class PicksTest(unittest.TestCase):
         p = self.sim.picking(name)
         self.assertEqual(p["state"], "assigned")
         self.assertFalse(any(m["picked"] for m in self.sim.moves(p["id"])))
+
+    # ---- partner codes ----
+
+    def mapping_rules(self, mapping):
+        with open(os.path.join(lgxenv.TOP, "config", "rules.json")) as f:
+            rules = json.load(f)
+        rules["mapping"] = mapping
+        path = "/tmp/rules-map-%d.json" % time.monotonic_ns()
+        with open(path, "w") as f:
+            json.dump(rules, f)
+        return path
+
+    def test_partner_skus_and_units_mapped_per_source(self):
+        """wms-* names products by its own SKUs, mapped to Odoo barcodes,
+        and counts in its own unit codes; a SKU or a unit code the
+        mapping lacks is refused with its reason."""
+        rules = self.mapping_rules({"wms-*": {
+            "products": {"ACME-CHAIR": "400000000001"},
+            "product_field": "barcode",
+            "units": {"DZ": "Dozens", "EA": "Units"}}})
+        name = self.assigned_picking(18)
+        other = self.assigned_picking(5)
+        self.produce_ok([
+            pick_event(other, [("FURN-9", 5)]),
+            pick_event(other, [("ACME-CHAIR", 5, None, "CRATE")]),
+            pick_event(name, [("ACME-CHAIR", 1, None, "DZ"),
+                              ("ACME-CHAIR", 6, None, "EA")])])
+        c = self.consume(extra=("--rules", rules))
+        by = {o.get("reason", ""): o for o in c.outcomes()}
+        self.assertEqual(sorted(by), ["", "unmapped_product", "unmapped_unit"],
+                         c.outcomes())
+        self.assertIn("no mapping for product code 'FURN-9' of source "
+                      "wms-north (rules mapping 'wms-*'.products)",
+                      by["unmapped_product"]["msg"])
+        self.assertEqual(by[""]["outcome"], "applied")
+        self.assertIn("units: 400000000001 1 Dozens = 12 Units",
+                      by[""]["msg"])
+        p = self.sim.picking(name)
+        self.assertEqual(p["state"], "done")
+        self.assertEqual([m["quantity"] for m in self.sim.moves(p["id"])],
+                         [18])
+        self.assertEqual(self.sim.picking(other)["state"], "assigned")
 
 class PicksJsonRpcTest(PicksTest):
     """The same behaviour against an Odoo 17 (JSON-RPC only)."""

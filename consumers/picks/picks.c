@@ -41,6 +41,7 @@ typedef struct picks {
     lgx_odoo_t *odoo;
     lgx_buf_t *buf;
     lgx_lookup_t *products; /* product.product by default_code */
+    lgx_lookup_t *barcodes; /* product.product by barcode */
     lgx_activity_t *activity;
     lot_data_t lots; /* of the batch being handled */
     /* Odoo's units of measure, read when a pick first names one and
@@ -61,6 +62,7 @@ typedef struct pick_job {
     const char *units[MAX_LINES]; /* the unit of each line, NULL: move's */
     double counted[MAX_LINES];    /* each quantity in its own unit */
     int64_t product_ids[MAX_LINES];
+    bool by_barcode; /* its codes are product barcodes (rules mapping) */
     size_t n_lines;
     const lgx_rule_t *rule;
     yajl_val picking; /* the picking record, in an array: &picking_view */
@@ -80,7 +82,8 @@ void *picks_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
     picks_t *p = calloc(1, sizeof(*p));
     if (!p || !(p->buf = lgx_buf_new()) ||
         !(p->products =
-              lgx_lookup_new(odoo, "product.product", "default_code"))) {
+              lgx_lookup_new(odoo, "product.product", "default_code")) ||
+        !(p->barcodes = lgx_lookup_new(odoo, "product.product", "barcode"))) {
         snprintf(errstr, size, "out of memory");
         picks_term(p);
         return NULL;
@@ -101,6 +104,7 @@ void picks_term(void *state)
     if (p) {
         lgx_buf_destroy(p->buf);
         lgx_lookup_destroy(p->products);
+        lgx_lookup_destroy(p->barcodes);
         lgx_activity_destroy(p->activity);
         yajl_tree_free(p->unit_rows);
         free(p->units);
@@ -109,14 +113,6 @@ void picks_term(void *state)
 }
 
 /* A unit code of the event's source as Odoo names the unit. */
-static const char *map_unit(const lgx_event_t *ev, const char *code,
-                            lgx_verdict_t *v)
-{
-    (void)ev;
-    (void)v;
-    return code;
-}
-
 /* The unit of each line (v3's line_units, by position), mapped through
  * the rules' units of the event's source; NULL where the line has none. */
 static bool read_units(const lgx_event_t *ev, avro_value_t *rec,
@@ -139,7 +135,7 @@ static bool read_units(const lgx_event_t *ev, avro_value_t *rec,
         if (lgx_avro_item_str(&units, i, &s, &len) != LGX_OK || len == 0) {
             continue;
         }
-        if (!(job->units[i] = map_unit(ev, s, v))) {
+        if (!(job->units[i] = lgx_event_map(ev, "units", s, v))) {
             return false;
         }
     }
@@ -186,8 +182,14 @@ static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
         }
         job->lines[i].lot = lgx_stock_str(&line, "lot");
         job->counted[i] = job->lines[i].qty;
+        /* A partner's SKU, as the rules map it for the source. */
+        if (!(job->lines[i].code =
+                  lgx_event_map(ev, "products", job->lines[i].code, v))) {
+            return false;
+        }
     }
     job->n_lines = n;
+    job->by_barcode = strcmp(lgx_event_product_field(ev), "barcode") == 0;
     return read_units(ev, rec, job, v);
 }
 
@@ -1054,8 +1056,43 @@ static bool read_pickings(picks_t *p, const lgx_event_t *const *evs,
     return true;
 }
 
+/* The products of the lines of the live jobs whose codes are barcodes
+ * (or default codes): one lookup at most; lines is room enough. */
+static bool lookup_products(picks_t *p, pick_job_t **jobs, size_t n,
+                            size_t lines, bool barcodes, lgx_verdict_t *v)
+{
+    const char **codes = calloc(lines ? lines : 1, sizeof(*codes));
+    int64_t *ids = calloc(lines ? lines : 1, sizeof(*ids));
+    bool ok = (codes && ids) || lgx_stock_nomem(v);
+    size_t c = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        for (size_t j = 0; jobs[i]->live && jobs[i]->by_barcode == barcodes &&
+                           j < jobs[i]->n_lines;
+             j++) {
+            codes[c++] = jobs[i]->lines[j].code;
+        }
+    }
+    if (ok && c) {
+        lgx_odoo_error_t err;
+        lgx_err_t rc = lgx_lookup_ids(barcodes ? p->barcodes : p->products,
+                                      codes, c, ids, &err);
+        ok = lgx_stock_ok(rc, &err, "product.product search_read", v);
+    }
+    c = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        for (size_t j = 0; jobs[i]->live && jobs[i]->by_barcode == barcodes &&
+                           j < jobs[i]->n_lines;
+             j++) {
+            jobs[i]->product_ids[j] = ids[c++];
+        }
+    }
+    free(codes);
+    free(ids);
+    return ok;
+}
+
 /* The moves of every live job's picking (one search_read) and the
- * products of all their lines (one lookup at most). */
+ * products of all their lines (one lookup at most per product field). */
 static bool read_moves(picks_t *p, pick_job_t **jobs, size_t n,
                        lgx_verdict_t *const *vs, yajl_val *rows)
 {
@@ -1086,30 +1123,13 @@ static bool read_moves(picks_t *p, pick_job_t **jobs, size_t n,
         "[\"id\",\"product_id\",\"quantity\",\"picked\",\"picking_id\","
         "\"has_tracking\",\"location_id\",\"product_uom\"]",
         0, rows, &err);
-    bool ok = lgx_stock_ok(rc, &err, "stock.move search_read", &v);
-    const char **codes = calloc(lines ? lines : 1, sizeof(*codes));
-    int64_t *ids = calloc(lines ? lines : 1, sizeof(*ids));
-    ok = ok && ((codes && ids) || lgx_stock_nomem(&v));
-    size_t c = 0;
+    bool ok = lgx_stock_ok(rc, &err, "stock.move search_read", &v) &&
+              lookup_products(p, jobs, n, lines, false, &v) &&
+              lookup_products(p, jobs, n, lines, true, &v);
     for (size_t i = 0; ok && i < n; i++) {
-        for (size_t j = 0; jobs[i]->live && j < jobs[i]->n_lines; j++) {
-            codes[c++] = jobs[i]->lines[j].code;
-        }
+        ok = !jobs[i]->live || share_moves(jobs[i], *rows) ||
+             lgx_stock_nomem(&v);
     }
-    if (ok) {
-        rc = lgx_lookup_ids(p->products, codes, c, ids, &err);
-        ok = lgx_stock_ok(rc, &err, "product.product search_read", &v);
-    }
-    c = 0;
-    for (size_t i = 0; ok && i < n; i++) {
-        pick_job_t *job = jobs[i];
-        for (size_t j = 0; job->live && j < job->n_lines; j++) {
-            job->product_ids[j] = ids[c++];
-        }
-        ok = !job->live || share_moves(job, *rows) || lgx_stock_nomem(&v);
-    }
-    free(codes);
-    free(ids);
     if (!ok) {
         fail_live(jobs, n, vs, &v);
     }
