@@ -513,6 +513,39 @@ class RealOdooTest(unittest.TestCase):
         self.assertEqual((o["outcome"], o["reason"]),
                          ("rejected", "unknown_unit"), o)
 
+    # ---- partner codes ----
+
+    def test_booking_with_carrier_code_maps_to_the_configured_carrier(self):
+        carrier = self.odoo.read("delivery.carrier", [], ["id", "name"])[0]
+        with open(os.path.join(lgxenv.TOP, "config", "rules.json")) as f:
+            rules = json.load(f)
+        rules["mapping"] = {"tms-*": {"carriers": {"dhl": carrier["name"]}}}
+        path = "/tmp/rules-real-map-%d.json" % time.monotonic_ns()
+        with open(path, "w") as f:
+            json.dump(rules, f)
+        pid, _code = self.product(10)
+        p, q = self.delivery(pid, 1), self.delivery(pid, 1)
+        ships = self.topic + ".shipments"
+        r = produce(broker, ships,
+                    [booked("SHP-DHL-" + self.tag, [p["name"]], carrier="dhl"),
+                     booked("SHP-FDX-" + self.tag, [q["name"]],
+                            carrier="fedex")],
+                    schema="lgx.shipments.ShipmentEvent",
+                    key_field="shipment_id")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sc = run_consumer("lgx-shipments", broker, self.odoo, ships,
+                          timeout=120, extra=("--rules", path))
+        by = {o.get("reason", ""): o for o in sc.outcomes()}
+        self.assertEqual(sorted(by), ["", "unmapped_carrier"], sc.outcomes())
+        self.assertEqual(by[""]["outcome"], "applied")
+        self.assertIn("'fedex'", by["unmapped_carrier"]["msg"])
+        got = {x["id"]: x for x in self.odoo.read(
+            "stock.picking", [["id", "in", [p["id"], q["id"]]]],
+            ["carrier_id", "x_lgx_shipment_status"])}
+        self.assertEqual(got[p["id"]]["carrier_id"][0], carrier["id"])
+        self.assertEqual(got[p["id"]]["x_lgx_shipment_status"], "booked")
+        self.assertFalse(got[q["id"]]["carrier_id"])
+
     def test_setup_made_each_consumers_clock(self):
         names = {f["name"] for f in self.odoo.read(
             "ir.model.fields", [["model", "=", "stock.picking"],
