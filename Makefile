@@ -165,6 +165,9 @@ VALGRIND_TESTS ?= \
     test_it_picks.PicksTest.test_partial_pick_creates_backorder \
     test_it_picks.PicksTest.test_malformed_message_does_not_stop_the_consumer \
     test_it_picks.PicksJsonRpcTest.test_complete_pick_validates_picking \
+    test_it_picks.PicksTest.test_shortage_held_until_odoo_has_it \
+    test_it_picks.PicksTest.test_partner_skus_and_units_mapped_per_source \
+    test_it_picks.PicksJsonRpcTest.test_pick_in_dozens_converts_to_units \
     test_it_pod.PodTest.test_pod_recorded_with_signature_and_issues \
     test_it_pod.PodTest.test_pod_for_unknown_tracking_ref_is_held_then_dead_lettered \
     test_it_shipments.ShipmentsTest.test_carrier_codes_mapped_by_the_rules \
