@@ -471,8 +471,21 @@ bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
                         ev->source, (long long)last_applied_ms);
         return false;
     default:
-        return true;
+        break;
     }
+    /* Each consumer records an event's time last, after everything it
+     * does: a time equal to the one recorded is this event (read again
+     * in a replay, a redrive or after a crash) and it is done. Applied
+     * again, it would overwrite what people changed since. */
+    if (last_applied_ms >= 0 && ev->occurred_at == last_applied_ms) {
+        lgx_verdict_set(v, LGX_OUTCOME_STALE, "already_applied",
+                        "this %s from %s (occurred_at %lld) is the last one "
+                        "applied to this record: read again, it changes "
+                        "nothing, whatever the record holds now",
+                        type, ev->source, (long long)ev->occurred_at);
+        return false;
+    }
+    return true;
 }
 
 bool lgx_gate_status(const lgx_event_t *ev, const lgx_rule_t *rule,

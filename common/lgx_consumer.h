@@ -101,7 +101,11 @@ const lgx_rule_t *lgx_event_rule(const lgx_event_t *ev, const char *event_type,
  * patterns (else REJECTED source_not_allowed), the time must not be beyond
  * the clock skew (REJECTED future_dated) nor older than last_applied_ms,
  * the time of the last event of this type and source applied to the
- * entity (-1: none) (STALE older_than_applied). Returns true to go on. */
+ * entity (-1: none) (STALE older_than_applied); an event dated exactly
+ * last_applied_ms is that event read again (a replay, a redrive, a
+ * restart after a crash): consumers record the time last, after all
+ * their effects, so it is done (STALE already_applied) and is not
+ * applied again over what people changed since. Returns true to go on. */
 bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
                     int64_t last_applied_ms, lgx_verdict_t *v);
 

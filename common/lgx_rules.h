@@ -112,8 +112,8 @@ const char *lgx_rule_event_type(const lgx_rule_t *rule);
 
 /* Timestamp governance: occurred_at against now and the time of the last
  * event of this entity and source already applied (-1 if none). An event
- * dated exactly like the last one is not stale (a replay of the same
- * event is handled by idempotence, not by time). */
+ * dated exactly like the last one is not stale here: lgx_gate_event
+ * takes it for that event read again (already_applied). */
 lgx_rule_time_t lgx_rules_check_time(const lgx_rules_t *r, int64_t occurred_at,
                                      int64_t now, int64_t last_applied);
 

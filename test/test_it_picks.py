@@ -288,6 +288,25 @@ class PicksTest(unittest.TestCase):
         self.assertEqual(c.summary()["stale"], 1)
         self.assertEqual(self.sim.dump("stock.picking"), before)
 
+    def test_replay_keeps_a_persons_edit(self):
+        """A partial pick of 3, then a person writes 4 on the move in Odoo:
+        reading the topic again (a replay, another group) finds the pick
+        already applied and leaves the 4."""
+        name = self.assigned_picking(5)
+        self.produce_ok([pick_event(name, [("SKU-1001", 3)], complete=False)])
+        self.assertEqual(self.consume().summary()["applied"], 1)
+        p = self.sim.picking(name)
+        move = self.sim.moves(p["id"])[0]
+        self.assertEqual(move["quantity"], 3)
+        self.sim.call("stock.move", "write", ids=[move["id"]],
+                      vals={"quantity": 4})
+        c = self.consume(group="replay-" + self.topic)
+        o = c.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("stale", "already_applied"), o)
+        self.assertEqual(self.sim.moves(p["id"])[0]["quantity"], 4)
+        self.assertEqual(self.sim.picking(name)["state"], "assigned")
+
     def test_pick_after_a_different_validation_is_a_discrepancy(self):
         """Someone validated the picking in Odoo with 5; the warehouse's
         pick then reports 3. lgx changes nothing, dead-letters the pick
@@ -559,8 +578,11 @@ class PicksTest(unittest.TestCase):
         self.produce_ok([pick_event(p["name"], [
             ("SKU-1013", 4, "SKU-1013-L001")])])
         self.assertEqual(self.consume().summary()["applied"], 1)
+        # Another pick, later (the same time would be the first read
+        # again: already_applied).
         self.produce_ok([pick_event(p["name"], [
-            ("SKU-1013", 4, "SKU-1013-L002")])])
+            ("SKU-1013", 4, "SKU-1013-L002")],
+            occurred_at="2026-11-27T08:05:00.000Z")])
         c = self.consume()
         o = c.outcomes()[-1]
         self.assertEqual((o["outcome"], o["reason"]),

@@ -26,7 +26,7 @@ KNOBS = ("--duplicates", "6", "--out-of-order", "6", "--poison", "4",
          "--wrong-source", "4")
 CONSUMERS = lgxenv.CONSUMERS
 # Newest schema id of each topic's record (avro-schemas/schemas.json).
-SCHEMA_IDS = {"lgx.picks": 2, "lgx.shipments": 11, "lgx.milestones": 21,
+SCHEMA_IDS = {"lgx.picks": 3, "lgx.shipments": 11, "lgx.milestones": 21,
               "lgx.pod": 31}
 # Long enough for a held event's prerequisite on another topic: its
 # consumer may start seconds after the others.

@@ -546,6 +546,28 @@ class RealOdooTest(unittest.TestCase):
         self.assertEqual(got[p["id"]]["x_lgx_shipment_status"], "booked")
         self.assertFalse(got[q["id"]]["carrier_id"])
 
+    def test_replay_keeps_a_persons_edit(self):
+        pid, code = self.product(20)
+        p = self.delivery(pid, 5)
+        r = produce(broker, self.topic,
+                    [pick_event(p["name"], [(code, 3)], complete=False)])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pc = run_consumer("lgx-picks", broker, self.odoo, self.topic,
+                          timeout=120)
+        self.assertEqual(pc.summary()["applied"], 1, pc.outcomes())
+        move = self.odoo.read("stock.move", [["picking_id", "=", p["id"]]],
+                              ["id", "quantity"])[0]
+        self.assertEqual(move["quantity"], 3)
+        # A person corrects the quantity in Odoo.
+        self.odoo.call("stock.move", "write", ids=[move["id"]],
+                       vals={"quantity": 4})
+        again = run_consumer("lgx-picks", broker, self.odoo, self.topic,
+                             timeout=120, group="replay-" + self.topic)
+        o = again.outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("stale", "already_applied"), o)
+        self.assertEqual(self.moves(p["id"])[0]["quantity"], 4)
+
     def test_setup_made_each_consumers_clock(self):
         names = {f["name"] for f in self.odoo.read(
             "ir.model.fields", [["model", "=", "stock.picking"],
