@@ -164,7 +164,8 @@ typedef struct pending {
     rd_kafka_message_t *m;
     char held_type[48];       /* the event type it was last held as */
     int64_t hold_deadline_ms; /* 0 until first held */
-    int64_t first_failure_ms;
+    int64_t held_since_ms;    /* when first held */
+    int64_t first_failure_ms; /* when first held or failed, or 0 */
     int attempts;
     int64_t recheck_ms; /* the wait before its next check while held */
     /* One run: set by the main thread when it hands the event out, then
@@ -444,12 +445,16 @@ bool lgx_gate_status(const lgx_event_t *ev, const lgx_rule_t *rule,
     switch (lgx_rule_step(rule, status)) {
     case LGX_RULE_APPLY:
         return true;
-    case LGX_RULE_HOLD:
+    case LGX_RULE_HOLD: {
+        /* Says what is missing: the hold_expired dead letter carries it. */
+        char wanted[256];
+        lgx_rule_apply_in_text(rule, wanted, sizeof(wanted));
         lgx_verdict_set(v, LGX_OUTCOME_HELD, "waiting_for_precondition",
-                        "%s is %s: %s waits for what must come first", entity,
-                        status, type);
+                        "%s is %s, not %s: %s waits until it is", entity,
+                        status, wanted, type);
         v->hold_ms = lgx_rule_hold_ms(rule);
         return false;
+    }
     case LGX_RULE_STALE:
         lgx_verdict_set(v, LGX_OUTCOME_STALE, "nothing_to_do",
                         "%s is already %s: %s changes nothing", entity, status,
@@ -875,15 +880,22 @@ static void settle(consumer_t *c, pending_t *pe, int64_t now, lgx_verdict_t *v)
 {
     char msg[sizeof(v->message)];
     if (v->outcome == LGX_OUTCOME_HELD && pe->hold_deadline_ms == 0) {
+        pe->held_since_ms = now;
         pe->hold_deadline_ms =
             now + (v->hold_ms > 0 ? v->hold_ms : c->conf->hold_ms);
     }
     if (v->outcome == LGX_OUTCOME_HELD && now >= pe->hold_deadline_ms) {
+        /* The last check's reason and message say what is still missing
+         * (the picking's state, the event it waits behind). */
         snprintf(msg, sizeof(msg), "%s", v->message);
         char reason[sizeof(v->reason)];
         snprintf(reason, sizeof(reason), "%s", v->reason);
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "hold_expired",
-                        "held too long (%s): %s", reason, msg);
+                        "still missing after %lld s held (hold_ms %lld): "
+                        "%s: %s",
+                        (long long)((now - pe->held_since_ms) / 1000),
+                        (long long)(pe->hold_deadline_ms - pe->held_since_ms),
+                        reason, msg);
     }
     if (v->outcome == LGX_OUTCOME_RETRY && v->bounded &&
         pe->attempts >= c->conf->retry_limit) {
@@ -1025,10 +1037,14 @@ static lgx_outcome_t finish(consumer_t *c, pending_t *pe)
     int64_t now = now_ms();
     bool first_hold = pe->hold_deadline_ms == 0;
     pe->attempts++;
-    settle(c, pe, now, &v);
-    if (v.outcome == LGX_OUTCOME_RETRY && pe->first_failure_ms == 0) {
+    /* A dead letter's first_failure is when its trouble began: the first
+     * hold or retriable failure, before settle turns either into a
+     * rejection. */
+    if ((v.outcome == LGX_OUTCOME_HELD || v.outcome == LGX_OUTCOME_RETRY) &&
+        pe->first_failure_ms == 0) {
         pe->first_failure_ms = now;
     }
+    settle(c, pe, now, &v);
     char already[48] = "";
     if (v.outcome == LGX_OUTCOME_REJECTED) {
         lgx_dlq_reason_t r = {v.reason,
