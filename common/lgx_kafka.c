@@ -1,5 +1,6 @@
 #include "lgx_kafka.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 static void on_log(const rd_kafka_t *rk, int level, const char *fac,
@@ -51,6 +52,72 @@ rd_kafka_conf_t *lgx_kafka_conf_new(const char *brokers, char **props,
     rd_kafka_conf_set_log_cb(conf, on_log);
     rd_kafka_conf_set_opaque(conf, owner);
     return conf;
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    lgx_kafka_owner_t *owner = opaque;
+    if (!owner) {
+        return;
+    }
+    /* "1/1 brokers are down" follows the report that says why. */
+    if (err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || !owner->last_error[0]) {
+        snprintf(owner->last_error, sizeof(owner->last_error), "%s", reason);
+    }
+    if (owner->log) {
+        lgx_log_write(owner->log, LGX_LOG_ERROR, NULL, "kafka %s %s: %s",
+                      rd_kafka_name(rk), rd_kafka_err2name(err), reason);
+    }
+}
+
+void lgx_kafka_conf_keep_errors(rd_kafka_conf_t *conf)
+{
+    rd_kafka_conf_set_error_cb(conf, on_error);
+}
+
+lgx_err_t lgx_kafka_topic_metadata(rd_kafka_t *rk, const char *brokers,
+                                   const char *topic, int timeout_ms,
+                                   const rd_kafka_metadata_t **md, char *errstr,
+                                   size_t size)
+{
+    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+    *md = NULL;
+    rd_kafka_resp_err_t err =
+        t ? rd_kafka_metadata(rk, 0, t, md, timeout_ms) : rd_kafka_last_error();
+    if (t) {
+        rd_kafka_topic_destroy(t);
+    }
+    if (err) {
+        /* The reports of why (refused, unresolvable, authentication)
+         * wait in the client's queue. */
+        rd_kafka_poll(rk, 0);
+        const lgx_kafka_owner_t *owner = rd_kafka_opaque(rk);
+        bool why = owner && owner->last_error[0];
+        snprintf(errstr, size,
+                 "could not reach the Kafka brokers at %s (--brokers): "
+                 "%s%s%s%s",
+                 brokers, rd_kafka_err2str(err), why ? " (last error: " : "",
+                 why ? owner->last_error : "", why ? ")" : "");
+        return LGX_ERR_KAFKA;
+    }
+    rd_kafka_resp_err_t terr = (*md)->topic_cnt == 1
+                                   ? (*md)->topics[0].err
+                                   : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    if (!terr) {
+        return LGX_OK;
+    }
+    bool missing = terr == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+                   terr == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    if (missing) {
+        snprintf(errstr, size, "topic %s not found on the Kafka brokers at %s",
+                 topic, brokers);
+    } else {
+        snprintf(errstr, size, "topic %s on the Kafka brokers at %s: %s", topic,
+                 brokers, rd_kafka_err2str(terr));
+    }
+    rd_kafka_metadata_destroy(*md);
+    *md = NULL;
+    return missing ? LGX_ERR_NOT_FOUND : LGX_ERR_KAFKA;
 }
 
 bool lgx_kafka_header(const rd_kafka_message_t *msg, const char *name,

@@ -16,6 +16,9 @@
  * callback finds the logger. */
 typedef struct lgx_kafka_owner {
     lgx_log_t *log;
+    /* With lgx_kafka_conf_keep_errors: librdkafka's last error report
+     * ("" when none), written on the thread that polls the client. */
+    char last_error[256];
 } lgx_kafka_owner_t;
 
 /* Returns a librdkafka configuration with bootstrap.servers = brokers, the
@@ -29,6 +32,23 @@ rd_kafka_conf_t *lgx_kafka_conf_new(const char *brokers, char **props,
 lgx_err_t lgx_kafka_conf_set(rd_kafka_conf_t *conf, const char *name,
                              const char *value, char *errstr,
                              size_t errstr_size) LGX_MUST_CHECK;
+
+/* Keeps librdkafka's error reports (a broker that refused the
+ * connection, a failed authentication) in the owner's last_error as well
+ * as logging them, for lgx_kafka_topic_metadata to name. They arrive when
+ * the client is polled (rd_kafka_poll). */
+void lgx_kafka_conf_keep_errors(rd_kafka_conf_t *conf);
+
+/* The metadata of topic, for a tool that reads a whole topic: LGX_OK with
+ * *md (free it with rd_kafka_metadata_destroy). LGX_ERR_KAFKA when the
+ * brokers could not be reached (errstr names brokers, librdkafka's error
+ * and, for a client made with lgx_kafka_conf_keep_errors, its last error
+ * report); LGX_ERR_NOT_FOUND when the topic does not exist (errstr says
+ * so). rk's opaque is the owner given to lgx_kafka_conf_new. */
+lgx_err_t lgx_kafka_topic_metadata(rd_kafka_t *rk, const char *brokers,
+                                   const char *topic, int timeout_ms,
+                                   const rd_kafka_metadata_t **md, char *errstr,
+                                   size_t errstr_size) LGX_MUST_CHECK;
 
 /* Finds the last header named name; *value is not NUL-terminated. Returns
  * false when absent. */

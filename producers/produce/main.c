@@ -184,7 +184,7 @@ static int run(const produce_conf_t *conf, lgx_log_t *log)
 {
     char errstr[512];
     int rc = 1;
-    producer_t p = {{log}, 0, 0};
+    producer_t p = {.owner = {.log = log}};
     lgx_avro_store_t *store = NULL;
     rd_kafka_t *rk = NULL;
     lgx_buf_t *buf = lgx_buf_new();

@@ -243,15 +243,12 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 /* Assigns every partition of the topic from the beginning. */
 static bool assign_all(dlq_t *d)
 {
-    rd_kafka_topic_t *t = rd_kafka_topic_new(d->consumer, d->conf->topic, NULL);
     const rd_kafka_metadata_t *md = NULL;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(d->consumer, 0, t, &md, 10000);
-    rd_kafka_topic_destroy(t);
-    if (err || md->topic_cnt != 1 || md->topics[0].err) {
-        fprintf(stderr, "lgx-dlq: topic %s not found\n", d->conf->topic);
-        if (md) {
-            rd_kafka_metadata_destroy(md);
-        }
+    char errstr[512];
+    if (lgx_kafka_topic_metadata(d->consumer, d->conf->brokers, d->conf->topic,
+                                 10000, &md, errstr,
+                                 sizeof(errstr)) != LGX_OK) {
+        fprintf(stderr, "lgx-dlq: %s\n", errstr);
         return false;
     }
     rd_kafka_topic_partition_list_t *l =
@@ -262,7 +259,7 @@ static bool assign_all(dlq_t *d)
             ->offset = RD_KAFKA_OFFSET_BEGINNING;
     }
     rd_kafka_metadata_destroy(md);
-    err = rd_kafka_assign(d->consumer, l);
+    rd_kafka_resp_err_t err = rd_kafka_assign(d->consumer, l);
     rd_kafka_topic_partition_list_destroy(l);
     return !err;
 }
@@ -326,6 +323,8 @@ static rd_kafka_t *client(dlq_t *d, rd_kafka_type_t type, char *errstr,
     }
     if (type == RD_KAFKA_PRODUCER) {
         rd_kafka_conf_set_dr_msg_cb(kc, on_delivery);
+    } else {
+        lgx_kafka_conf_keep_errors(kc);
     }
     rd_kafka_t *rk =
         err == LGX_OK ? rd_kafka_new(type, kc, errstr, size) : NULL;
