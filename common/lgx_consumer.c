@@ -2035,6 +2035,17 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         goto done;
     }
     lgx_avro_store_set_registry(store, registry);
+    /* The Kafka clients before Odoo: a bad --kafka.* setting stops the
+     * program at once, not after Odoo was waited for. Nothing is read
+     * until run subscribes. */
+    if (!(c->dlq = lgx_dlq_new(kconf.brokers, kconf.kafka_props, spec->program,
+                               (size_t)kconf.dlq_index_max, log, errstr,
+                               sizeof(errstr))) ||
+        !(c->rk = make_consumer(c, errstr, sizeof(errstr)))) {
+        LGX_ERROR(log, "configuration: %s", errstr);
+        goto done;
+    }
+    c->wake = rd_kafka_queue_get_consumer(c->rk);
     rc = 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -2086,15 +2097,6 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         }
     }
     atomic_store(&c->connecting, false);
-    if (!(c->dlq = lgx_dlq_new(kconf.brokers, kconf.kafka_props, spec->program,
-                               (size_t)kconf.dlq_index_max, log, errstr,
-                               sizeof(errstr))) ||
-        !(c->rk = make_consumer(c, errstr, sizeof(errstr)))) {
-        LGX_ERROR(log, "configuration: %s", errstr);
-        rc = 2;
-        goto done;
-    }
-    c->wake = rd_kafka_queue_get_consumer(c->rk);
     rc = run(c);
 done:
     if (c) {

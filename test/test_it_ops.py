@@ -271,3 +271,42 @@ class RulesReloadTest(unittest.TestCase):
             self.assertEqual(c.wait(30), 0)
         finally:
             sim.stop()
+
+
+class KafkaSettingsTest(unittest.TestCase):
+    """Bad --kafka.* settings stop the consumer at start, before Odoo is
+    waited for: they were reported only once Odoo answered."""
+
+    def start(self, *kafka):
+        import socket
+        import subprocess
+        import tempfile
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            dead = "http://127.0.0.1:%d" % s.getsockname()[1]
+        with tempfile.NamedTemporaryFile("w", delete=False) as f:
+            f.write(lgxenv.API_KEY + "\n")
+        try:
+            return subprocess.run(
+                lgxenv.wrap([os.path.join(lgxenv.BIN, "lgx-picks"),
+                             "--brokers", broker.bootstrap,
+                             "--http-port", "-1", "--odoo-url", dead,
+                             "--odoo-allow-http", "--odoo-api-key-file",
+                             f.name, *kafka]),
+                capture_output=True, text=True, timeout=30)
+        finally:
+            os.unlink(f.name)
+
+    def test_unknown_setting_stops_before_odoo(self):
+        r = self.start("--kafka.no.such.setting=1")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("configuration: Kafka setting no.such.setting: No such "
+                      "configuration property", r.stderr)
+        self.assertNotIn("Odoo", r.stderr)
+
+    def test_missing_ca_file_stops_before_odoo(self):
+        r = self.start("--kafka.security.protocol=SSL",
+                       "--kafka.ssl.ca.location=/nonexistent/ca.pem")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("ssl.ca.location", r.stderr)
+        self.assertNotIn("Odoo not reachable", r.stderr)
