@@ -32,6 +32,9 @@
 #endif
 
 #define MAX_PARTS 1024
+/* The Odoo clients readiness watches: the main thread's and one per
+ * worker (--concurrency at most 64). */
+#define MAX_WATCHED 65
 #define DLQ_TIMEOUT_MS 30000
 /* The most events a worker takes at once (--batch-size). */
 #define MAX_BATCH 64
@@ -137,6 +140,11 @@ static const lgx_opt_t consumer_opts[] = {
     {"odoo-probe-ms", LGX_OPT_INT, "5000", OFF(odoo_probe_ms),
      "How often Odoo is checked when no event is going through (readiness)",
      "100..3600000", 0},
+    {"odoo-stall-ms", LGX_OPT_INT, "5000", OFF(odoo_stall_ms),
+     "Not ready (and lgx_odoo_up 0) while an Odoo call has been outstanding "
+     "longer than this: a hung Odoo is seen before --odoo-timeout-ms ends "
+     "the call (0: only failed calls count)",
+     "0..3600000", 0},
     {"exit-at-end", LGX_OPT_BOOL, "false", OFF(exit_at_end),
      "Stop once every assigned partition is read to its end (batch "
      "replays, tests)",
@@ -261,6 +269,12 @@ typedef struct consumer {
     atomic_int n_assigned;
     atomic_int odoo_down;
     atomic_bool connecting; /* until Odoo answered and has the set-up */
+    /* The Odoo clients whose calls in progress readiness watches (see
+     * odoo_stall): added by the main thread before their first call,
+     * destroyed only once the HTTP thread stopped. */
+    _Atomic(lgx_odoo_t *) watched[MAX_WATCHED];
+    atomic_size_t n_watched;
+    atomic_bool odoo_stalled; /* a call outstanding past --odoo-stall-ms */
 } consumer_t;
 
 static const char *outcome_names[] = {
@@ -1445,7 +1459,11 @@ static void declare_metrics(consumer_t *c)
         {"lgx_odoo_call_duration_seconds", LGX_METRIC_HISTOGRAM,
          "Odoo call latency by model and method"},
         {"lgx_odoo_up", LGX_METRIC_GAUGE,
-         "1 when the last Odoo call or probe succeeded"},
+         "1 when the last Odoo call or probe succeeded and no call has been "
+         "outstanding longer than --odoo-stall-ms"},
+        {"lgx_odoo_oldest_call_seconds", LGX_METRIC_GAUGE,
+         "How long the oldest Odoo call in progress has been running (0: "
+         "none)"},
         {"lgx_pending_events", LGX_METRIC_GAUGE,
          "Events read but not finished (in flight, held or waiting), by "
          "partition"},
@@ -1468,6 +1486,53 @@ static void declare_metrics(consumer_t *c)
     lgx_metrics_labels(labels, sizeof(labels), "program", c->spec->program,
                        "version", LGX_VERSION, (const char *)NULL);
     lgx_metrics_set(c->metrics, "lgx_build_info", labels, 1);
+}
+
+/* Adds o to the Odoo clients readiness watches. Main thread, before o's
+ * first call. */
+static void watch_odoo(consumer_t *c, lgx_odoo_t *o)
+{
+    size_t n = atomic_load(&c->n_watched);
+    if (n < MAX_WATCHED) {
+        atomic_store(&c->watched[n], o);
+        atomic_store(&c->n_watched, n + 1);
+    }
+}
+
+/* Odoo's health from the calls in progress: a call outstanding longer
+ * than --odoo-stall-ms is a hung or overloaded Odoo, seen long before the
+ * call times out. Sets lgx_odoo_oldest_call_seconds and lgx_odoo_up, logs
+ * each change, and returns whether Odoo stalls; *oldest_ms gets the age
+ * of the oldest call in progress (-1: none). Any thread: the HTTP thread
+ * asks while the main thread may itself be the one waiting for Odoo. */
+static bool odoo_stall(consumer_t *c, int64_t *oldest_ms)
+{
+    int64_t oldest = -1;
+    size_t n = atomic_load(&c->n_watched);
+    for (size_t i = 0; i < n; i++) {
+        int64_t ms = lgx_odoo_busy_ms(atomic_load(&c->watched[i]));
+        oldest = ms > oldest ? ms : oldest;
+    }
+    long limit = c->conf->odoo_stall_ms;
+    bool stalled = limit > 0 && oldest >= limit;
+    if (atomic_exchange(&c->odoo_stalled, stalled) != stalled) {
+        if (stalled) {
+            LGX_WARN(c->log,
+                     "an Odoo call has been outstanding for %.1f s "
+                     "(--odoo-stall-ms %ld): Odoo hangs or is overloaded; "
+                     "not ready",
+                     (double)oldest / 1000.0, limit);
+        } else {
+            LGX_INFO(c->log, "no Odoo call outstanding longer than "
+                             "--odoo-stall-ms any more");
+        }
+    }
+    lgx_metrics_set(c->metrics, "lgx_odoo_oldest_call_seconds", NULL,
+                    oldest > 0 ? (double)oldest / 1000.0 : 0);
+    lgx_metrics_set(c->metrics, "lgx_odoo_up", NULL,
+                    stalled || atomic_load(&c->odoo_down) ? 0 : 1);
+    *oldest_ms = oldest;
+    return stalled;
 }
 
 /* Every Odoo call: metrics, and Odoo's health for readiness. */
@@ -1495,12 +1560,17 @@ static void on_odoo_call(void *opaque, const char *model, const char *method,
             LGX_INFO(c->log, "Odoo answers again: ready");
         }
     }
-    lgx_metrics_set(c->metrics, "lgx_odoo_up", NULL, down ? 0 : 1);
+    int64_t oldest;
+    (void)odoo_stall(c, &oldest);
 }
 
+/* Also asked before each /metrics, so that the Odoo gauges it refreshes
+ * are current at every scrape. */
 static bool is_ready(void *opaque, char *why, size_t size)
 {
     consumer_t *c = opaque;
+    int64_t oldest;
+    bool stalled = odoo_stall(c, &oldest);
     if (atomic_load(&c->connecting)) {
         snprintf(why, size,
                  "not ready: connecting to Odoo and checking its set-up");
@@ -1508,6 +1578,14 @@ static bool is_ready(void *opaque, char *why, size_t size)
     }
     if (atomic_load(&c->n_assigned) == 0) {
         snprintf(why, size, "not ready: no partition assigned");
+        return false;
+    }
+    if (stalled) {
+        snprintf(why, size,
+                 "degraded: an Odoo call has been outstanding for %.1f s, "
+                 "longer than --odoo-stall-ms %ld: Odoo hangs or is "
+                 "overloaded; events wait, nothing is skipped",
+                 (double)oldest / 1000.0, c->conf->odoo_stall_ms);
         return false;
     }
     if (atomic_load(&c->odoo_down)) {
@@ -1580,6 +1658,10 @@ static void housekeeping(consumer_t *c)
     }
     lgx_metrics_set(c->metrics, "lgx_assigned_partitions", NULL,
                     (double)c->n_parts);
+    /* Workers may hang in a call while the main thread goes on: the log
+     * says so even when nobody asks /readyz. */
+    int64_t oldest;
+    (void)odoo_stall(c, &oldest);
     if (now - atomic_load(&c->last_odoo_ok_ms) >= c->conf->odoo_probe_ms) {
         lgx_odoo_error_t err;
         atomic_store(&c->last_odoo_ok_ms, now);
@@ -1872,6 +1954,7 @@ static lgx_err_t start_workers(consumer_t *c, const lgx_odoo_conf_t *oconf,
             return err;
         }
         lgx_odoo_set_observer(w->run.odoo, on_odoo_call, c);
+        watch_odoo(c, w->run.odoo);
         if (spec->init && !(w->run.state = spec->init(spec->conf, w->run.odoo,
                                                       c->log, errstr, size))) {
             return LGX_ERR_INVALID;
@@ -2081,6 +2164,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->odoo = odoo;
     atomic_store(&c->last_odoo_ok_ms, now_ms());
     lgx_odoo_set_observer(odoo, on_odoo_call, c);
+    watch_odoo(c, odoo);
     if (kconf.concurrency > 1) {
         err = start_workers(c, &oconf, store, &oerr, errstr, sizeof(errstr));
         if (err != LGX_OK) {
@@ -2103,6 +2187,8 @@ done:
         /* The HTTP thread reads c and the metrics: stop it first; the
          * workers are idle once run returned. */
         lgx_http_stop(c->http);
+        /* The clients die next; calls from here on are not watched. */
+        atomic_store(&c->n_watched, 0);
         stop_workers(c);
         if (c->wake) {
             rd_kafka_queue_destroy(c->wake);

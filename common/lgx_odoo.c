@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,9 @@ struct lgx_odoo_s {
     lgx_log_t *log;
     lgx_odoo_observer_fn observer;
     void *observer_opaque;
+    /* Monotonic ms at which the call in progress started, 0 when none:
+     * the one field other threads read (lgx_odoo_busy_ms). */
+    _Atomic int64_t busy_since_ms;
 };
 
 void lgx_odoo_set_observer(lgx_odoo_t *o, lgx_odoo_observer_fn fn, void *opaque)
@@ -89,6 +93,20 @@ static double mono_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t lgx_odoo_busy_ms(const lgx_odoo_t *o)
+{
+    int64_t since = atomic_load(&o->busy_since_ms);
+    int64_t now = mono_ms();
+    return since == 0 ? -1 : now > since ? now - since : 0;
 }
 
 /* ---- classification (pure) ---- */
@@ -926,6 +944,8 @@ static lgx_err_t call_full(lgx_odoo_t *o, const char *model, const char *method,
     yajl_val r = NULL;
     lgx_err_t rc;
     double started = mono_s();
+    /* (never 0: the monotonic clock counts from boot) */
+    atomic_store(&o->busy_since_ms, mono_ms());
     err_clear(err);
     if (o->null_sink) {
         /* The request is built as for Odoo and the answer parsed as
@@ -963,6 +983,9 @@ static lgx_err_t call_full(lgx_odoo_t *o, const char *model, const char *method,
         err->code = rc;
         snprintf(err->name, sizeof(err->name), "%s", lgx_err_name(rc));
     }
+    /* Finished before the observer hears of it: it may ask what is still
+     * in progress. */
+    atomic_store(&o->busy_since_ms, 0);
     if (o->observer) {
         o->observer(o->observer_opaque, model, method, mono_s() - started, rc);
     }
