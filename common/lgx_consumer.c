@@ -19,6 +19,7 @@
 #include "lgx_kafka.h"
 #include "lgx_partq.h"
 #include "lgx_registry.h"
+#include "lgx_secret.h"
 #include "lgx_setup.h"
 
 #ifndef LGX_SCHEMA_DIR
@@ -223,6 +224,7 @@ typedef struct consumer {
     lgx_kafka_owner_t owner; /* first: the log callback finds it */
     const lgx_consumer_spec_t *spec;
     const lgx_consumer_conf_t *conf;
+    const lgx_kafka_secrets_t *secrets;
     lgx_log_t *log;
     rd_kafka_t *rk;
     lgx_dlq_t *dlq;
@@ -1708,6 +1710,53 @@ static void reload_key(consumer_t *c)
     }
 }
 
+/* SIGHUP: --kafka-password-file again (rotation without a restart), for
+ * the consumer and the dead-letter writer, used from their next
+ * authentication. */
+static void reload_kafka_password(consumer_t *c, const char *path)
+{
+    char errstr[512];
+    char *pw = lgx_secret_read(path, "file", errstr, sizeof(errstr));
+    lgx_err_t rc =
+        pw ? lgx_kafka_sasl_password_set(c->rk, pw, errstr, sizeof(errstr))
+           : LGX_ERR_IO;
+    if (rc == LGX_OK) {
+        rc = lgx_dlq_sasl_password_set(c->dlq, pw, errstr, sizeof(errstr));
+    }
+    lgx_secret_free(pw);
+    if (rc == LGX_OK) {
+        LGX_INFO(c->log, "Kafka password read again from "
+                         "--kafka-password-file (used from the next "
+                         "authentication; connections made stay)");
+    } else {
+        LGX_ERROR(c->log,
+                  "Kafka password not reloaded: option "
+                  "--kafka-password-file: %s",
+                  errstr);
+    }
+}
+
+/* SIGHUP: librdkafka cannot give a running client another TLS key
+ * password: a new one in --kafka-ssl-key-password-file is only said to
+ * need a restart. */
+static void reload_kafka_key_password(consumer_t *c, const char *path)
+{
+    char errstr[512];
+    char *kp = lgx_secret_read(path, "file", errstr, sizeof(errstr));
+    const char *now =
+        lgx_kafka_props_get(c->conf->kafka_props, "ssl.key.password");
+    if (!kp) {
+        LGX_ERROR(c->log, "option --kafka-ssl-key-password-file: %s", errstr);
+    } else if (!now || strcmp(kp, now) != 0) {
+        LGX_WARN(c->log,
+                 "the TLS key password in --kafka-ssl-key-password-file "
+                 "changed: librdkafka cannot change it in a running client; "
+                 "restart %s to use it",
+                 c->spec->program);
+    }
+    lgx_secret_free(kp);
+}
+
 /* Takes one polled message: an event, the end of a partition or an
  * error. */
 static void take_polled(consumer_t *c, rd_kafka_message_t *m)
@@ -1776,6 +1825,12 @@ static void loop(consumer_t *c)
             c->reload_pending = false;
             reload(c);
             reload_key(c);
+            if (c->secrets->password_file) {
+                reload_kafka_password(c, c->secrets->password_file);
+            }
+            if (c->secrets->ssl_key_password_file) {
+                reload_kafka_key_password(c, c->secrets->ssl_key_password_file);
+            }
         }
         housekeeping(c);
         /* Each partition in turn goes first for the room in flight. */
@@ -2025,8 +2080,10 @@ extern char **environ;
 int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
 {
     lgx_consumer_conf_t kconf;
+    lgx_kafka_secrets_t ksecrets;
     lgx_odoo_conf_t oconf;
     memset(&kconf, 0, sizeof(kconf));
+    memset(&ksecrets, 0, sizeof(ksecrets));
     memset(&oconf, 0, sizeof(oconf));
     /* The consumer table with this program's topic shown as default. */
     lgx_opt_t kopts[N_CONSUMER_OPTS];
@@ -2038,12 +2095,13 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
             kopts[i].def = spec->program;
         }
     }
-    lgx_config_section_t sections[3] = {
+    lgx_config_section_t sections[4] = {
         {"Kafka and processing", kopts, &kconf},
+        {"Kafka secrets", lgx_kafka_secret_opts, &ksecrets},
         {"Odoo", lgx_odoo_opts, &oconf},
         {spec->program, spec->opts, spec->conf},
     };
-    size_t n_sections = spec->opts ? 3 : 2;
+    size_t n_sections = spec->opts ? 4 : 3;
     char errstr[512];
     int rc = 2;
     consumer_t *c = NULL;
@@ -2061,6 +2119,10 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     }
     if (err == LGX_OK) {
         err = apply_spec_defaults(&kconf, spec);
+    }
+    if (err == LGX_OK) {
+        err = lgx_kafka_secrets_add(&ksecrets, &kconf.kafka_props, errstr,
+                                    sizeof(errstr));
     }
     lgx_log_level_t level = LGX_LOG_INFO;
     if (err != LGX_OK ||
@@ -2082,6 +2144,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->log = log;
     c->spec = spec;
     c->conf = &kconf;
+    c->secrets = &ksecrets;
     c->max_in_flight = 1;
     c->rand_state = (unsigned)now_ms();
     c->from_ms = -1;

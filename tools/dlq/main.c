@@ -387,10 +387,14 @@ extern char **environ;
 int main(int argc, char **argv)
 {
     dlq_conf_t c;
+    lgx_kafka_secrets_t secrets;
     dlq_t d;
     memset(&c, 0, sizeof(c));
+    memset(&secrets, 0, sizeof(secrets));
     memset(&d, 0, sizeof(d));
-    lgx_config_section_t sections[] = {{"lgx-dlq", dlq_opts, &c}};
+    lgx_config_section_t sections[] = {
+        {"lgx-dlq", dlq_opts, &c},
+        {"Kafka secrets", lgx_kafka_secret_opts, &secrets}};
     const char *cmd = argc > 1 ? argv[1] : "";
     d.cmd = strcmp(cmd, "show") == 0      ? CMD_SHOW
             : strcmp(cmd, "redrive") == 0 ? CMD_REDRIVE
@@ -400,11 +404,15 @@ int main(int argc, char **argv)
     char errstr[512];
     int code = 2;
     lgx_err_t rc = lgx_config_load(
-        sections, 1, "lgx-dlq list|show|redrive",
+        sections, 2, "lgx-dlq list|show|redrive",
         "Lists and shows dead-letter records, and redrives chosen ones to "
         "their source topic.",
         has_cmd ? argc - 1 : argc, has_cmd ? argv + 1 : argv, environ, errstr,
         sizeof(errstr));
+    if (rc == LGX_OK) {
+        rc = lgx_kafka_secrets_add(&secrets, &c.kafka_props, errstr,
+                                   sizeof(errstr));
+    }
     if (rc == LGX_ERR_HELP) {
         code = 0;
     } else if (rc != LGX_OK || !has_cmd) {
@@ -424,6 +432,6 @@ int main(int argc, char **argv)
         code = log ? run(&d) : 1;
         lgx_log_destroy(log);
     }
-    lgx_config_free(sections, 1);
+    lgx_config_free(sections, 2);
     return code;
 }
