@@ -126,9 +126,8 @@ static lgx_err_t opt_set(const lgx_config_section_t *s, const lgx_opt_t *o,
     return LGX_ERR_INVALID;
 }
 
-/* Appends name=value to a NULL-terminated props array. */
-static lgx_err_t props_add(char ***slot, const char *name, size_t name_len,
-                           const char *value)
+lgx_err_t lgx_config_props_add(char ***slot, const char *name, size_t name_len,
+                               const char *value)
 {
     size_t n = 0;
     while (*slot && (*slot)[n]) {
@@ -162,24 +161,31 @@ static lgx_err_t apply_defaults(const lgx_config_section_t *s, char *errstr,
     return LGX_OK;
 }
 
-/* True when the variable assignment e sets some option of the table. */
-static bool env_is_option(const lgx_opt_t *opts, const char *e)
+/* True when the variable assignment e sets some option of a section:
+ * LGX_KAFKA_PASSWORD_FILE is --kafka-password-file's, not the librdkafka
+ * setting password.file, whichever section holds that option. */
+static bool env_is_option(const lgx_config_section_t *sections, size_t n,
+                          const char *e)
 {
     char env[128];
-    for (const lgx_opt_t *o = opts; o->name; o++) {
-        lgx_config_env_name(o->name, env, sizeof(env));
-        size_t el = strlen(env);
-        if (o->type != LGX_OPT_PROPS && strncmp(e, env, el) == 0 &&
-            e[el] == '=') {
-            return true;
+    for (size_t i = 0; i < n; i++) {
+        for (const lgx_opt_t *o = sections[i].opts; o->name; o++) {
+            lgx_config_env_name(o->name, env, sizeof(env));
+            size_t el = strlen(env);
+            if (o->type != LGX_OPT_PROPS && strncmp(e, env, el) == 0 &&
+                e[el] == '=') {
+                return true;
+            }
         }
     }
     return false;
 }
 
-/* Environment: exact names for options, LGX_<NAME>_<PROP> for props
- * (unless the variable is another option's own). */
-static lgx_err_t apply_env(const lgx_config_section_t *s, char **envp,
+/* Environment of section s of sections (n of them): exact names for
+ * options, LGX_<NAME>_<PROP> for props (unless the variable is an
+ * option's own). */
+static lgx_err_t apply_env(const lgx_config_section_t *sections, size_t n,
+                           const lgx_config_section_t *s, char **envp,
                            char *errstr, size_t size)
 {
     char env[128];
@@ -192,7 +198,7 @@ static lgx_err_t apply_env(const lgx_config_section_t *s, char **envp,
                 (*e)[el] == '=') {
                 err = opt_set(s, o, *e + el + 1, errstr, size);
             } else if (o->type == LGX_OPT_PROPS && strncmp(*e, env, el) == 0 &&
-                       (*e)[el] == '_' && !env_is_option(s->opts, *e)) {
+                       (*e)[el] == '_' && !env_is_option(sections, n, *e)) {
                 const char *eq = strchr(*e, '=');
                 if (!eq) {
                     continue;
@@ -205,7 +211,7 @@ static lgx_err_t apply_env(const lgx_config_section_t *s, char **envp,
                         *p == '_' ? '.' : (char)tolower((unsigned char)*p);
                 }
                 prop[pl] = '\0';
-                err = props_add(field(s, o), prop, pl, eq + 1);
+                err = lgx_config_props_add(field(s, o), prop, pl, eq + 1);
             }
             if (err != LGX_OK) {
                 snprintf(errstr + strlen(errstr), size - strlen(errstr),
@@ -270,7 +276,7 @@ static lgx_err_t apply_argv(const lgx_config_section_t *sections, size_t n,
         lgx_err_t err;
         if (o->type == LGX_OPT_PROPS) {
             size_t nl = strlen(o->name) + 1;
-            err = props_add(field(s, o), a + nl, len - nl, v);
+            err = lgx_config_props_add(field(s, o), a + nl, len - nl, v);
         } else {
             err = opt_set(s, o, v, errstr, size);
         }
@@ -401,7 +407,7 @@ lgx_err_t lgx_config_load(const lgx_config_section_t *sections, size_t n,
     for (size_t i = 0; i < n; i++) {
         lgx_err_t err = apply_defaults(&sections[i], errstr, size);
         if (err == LGX_OK) {
-            err = apply_env(&sections[i], envp, errstr, size);
+            err = apply_env(sections, n, &sections[i], envp, errstr, size);
         }
         if (err != LGX_OK) {
             return err;

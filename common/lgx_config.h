@@ -73,6 +73,12 @@ void lgx_config_usage(const lgx_config_section_t *sections, size_t n,
 /* Frees what load allocated in the sections' structs. */
 void lgx_config_free(const lgx_config_section_t *sections, size_t n);
 
+/* Appends the setting name (its first name_len bytes) = value to a
+ * props array (NULL-terminated name, value, ...; *slot may be NULL),
+ * which lgx_config_free frees. */
+lgx_err_t lgx_config_props_add(char ***slot, const char *name, size_t name_len,
+                               const char *value) LGX_MUST_CHECK;
+
 /* Writes the environment variable name of option name into out. */
 void lgx_config_env_name(const char *name, char *out, size_t size);
 

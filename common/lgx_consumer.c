@@ -19,6 +19,7 @@
 #include "lgx_kafka.h"
 #include "lgx_partq.h"
 #include "lgx_registry.h"
+#include "lgx_secret.h"
 #include "lgx_setup.h"
 
 #ifndef LGX_SCHEMA_DIR
@@ -32,6 +33,9 @@
 #endif
 
 #define MAX_PARTS 1024
+/* The Odoo clients readiness watches: the main thread's and one per
+ * worker (--concurrency at most 64). */
+#define MAX_WATCHED 65
 #define DLQ_TIMEOUT_MS 30000
 /* The most events a worker takes at once (--batch-size). */
 #define MAX_BATCH 64
@@ -138,6 +142,11 @@ static const lgx_opt_t consumer_opts[] = {
     {"odoo-probe-ms", LGX_OPT_INT, "5000", OFF(odoo_probe_ms),
      "How often Odoo is checked when no event is going through (readiness)",
      "100..3600000", 0},
+    {"odoo-stall-ms", LGX_OPT_INT, "5000", OFF(odoo_stall_ms),
+     "Not ready (and lgx_odoo_up 0) while an Odoo call has been outstanding "
+     "longer than this: a hung Odoo is seen before --odoo-timeout-ms ends "
+     "the call (0: only failed calls count)",
+     "0..3600000", 0},
     {"exit-at-end", LGX_OPT_BOOL, "false", OFF(exit_at_end),
      "Stop once every assigned partition is read to its end (batch "
      "replays, tests)",
@@ -165,7 +174,8 @@ typedef struct pending {
     rd_kafka_message_t *m;
     char held_type[48];       /* the event type it was last held as */
     int64_t hold_deadline_ms; /* 0 until first held */
-    int64_t first_failure_ms;
+    int64_t held_since_ms;    /* when first held */
+    int64_t first_failure_ms; /* when first held or failed, or 0 */
     int attempts;
     int64_t recheck_ms; /* the wait before its next check while held */
     /* One run: set by the main thread when it hands the event out, then
@@ -215,6 +225,7 @@ typedef struct consumer {
     lgx_kafka_owner_t owner; /* first: the log callback finds it */
     const lgx_consumer_spec_t *spec;
     const lgx_consumer_conf_t *conf;
+    const lgx_kafka_secrets_t *secrets;
     lgx_log_t *log;
     rd_kafka_t *rk;
     lgx_dlq_t *dlq;
@@ -261,6 +272,12 @@ typedef struct consumer {
     atomic_int n_assigned;
     atomic_int odoo_down;
     atomic_bool connecting; /* until Odoo answered and has the set-up */
+    /* The Odoo clients whose calls in progress readiness watches (see
+     * odoo_stall): added by the main thread before their first call,
+     * destroyed only once the HTTP thread stopped. */
+    _Atomic(lgx_odoo_t *) watched[MAX_WATCHED];
+    atomic_size_t n_watched;
+    atomic_bool odoo_stalled; /* a call outstanding past --odoo-stall-ms */
 } consumer_t;
 
 static const char *outcome_names[] = {
@@ -496,12 +513,16 @@ bool lgx_gate_status(const lgx_event_t *ev, const lgx_rule_t *rule,
     switch (lgx_rule_step(rule, status)) {
     case LGX_RULE_APPLY:
         return true;
-    case LGX_RULE_HOLD:
+    case LGX_RULE_HOLD: {
+        /* Says what is missing: the hold_expired dead letter carries it. */
+        char wanted[256];
+        lgx_rule_apply_in_text(rule, wanted, sizeof(wanted));
         lgx_verdict_set(v, LGX_OUTCOME_HELD, "waiting_for_precondition",
-                        "%s is %s: %s waits for what must come first", entity,
-                        status, type);
+                        "%s is %s, not %s: %s waits until it is", entity,
+                        status, wanted, type);
         v->hold_ms = lgx_rule_hold_ms(rule);
         return false;
+    }
     case LGX_RULE_STALE:
         lgx_verdict_set(v, LGX_OUTCOME_STALE, "nothing_to_do",
                         "%s is already %s: %s changes nothing", entity, status,
@@ -927,15 +948,22 @@ static void settle(consumer_t *c, pending_t *pe, int64_t now, lgx_verdict_t *v)
 {
     char msg[sizeof(v->message)];
     if (v->outcome == LGX_OUTCOME_HELD && pe->hold_deadline_ms == 0) {
+        pe->held_since_ms = now;
         pe->hold_deadline_ms =
             now + (v->hold_ms > 0 ? v->hold_ms : c->conf->hold_ms);
     }
     if (v->outcome == LGX_OUTCOME_HELD && now >= pe->hold_deadline_ms) {
+        /* The last check's reason and message say what is still missing
+         * (the picking's state, the event it waits behind). */
         snprintf(msg, sizeof(msg), "%s", v->message);
         char reason[sizeof(v->reason)];
         snprintf(reason, sizeof(reason), "%s", v->reason);
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "hold_expired",
-                        "held too long (%s): %s", reason, msg);
+                        "still missing after %lld s held (hold_ms %lld): "
+                        "%s: %s",
+                        (long long)((now - pe->held_since_ms) / 1000),
+                        (long long)(pe->hold_deadline_ms - pe->held_since_ms),
+                        reason, msg);
     }
     if (v->outcome == LGX_OUTCOME_RETRY && v->bounded &&
         pe->attempts >= c->conf->retry_limit) {
@@ -1077,10 +1105,14 @@ static lgx_outcome_t finish(consumer_t *c, pending_t *pe)
     int64_t now = now_ms();
     bool first_hold = pe->hold_deadline_ms == 0;
     pe->attempts++;
-    settle(c, pe, now, &v);
-    if (v.outcome == LGX_OUTCOME_RETRY && pe->first_failure_ms == 0) {
+    /* A dead letter's first_failure is when its trouble began: the first
+     * hold or retriable failure, before settle turns either into a
+     * rejection. */
+    if ((v.outcome == LGX_OUTCOME_HELD || v.outcome == LGX_OUTCOME_RETRY) &&
+        pe->first_failure_ms == 0) {
         pe->first_failure_ms = now;
     }
+    settle(c, pe, now, &v);
     char already[48] = "";
     if (v.outcome == LGX_OUTCOME_REJECTED) {
         lgx_dlq_reason_t r = {v.reason,
@@ -1481,7 +1513,11 @@ static void declare_metrics(consumer_t *c)
         {"lgx_odoo_call_duration_seconds", LGX_METRIC_HISTOGRAM,
          "Odoo call latency by model and method"},
         {"lgx_odoo_up", LGX_METRIC_GAUGE,
-         "1 when the last Odoo call or probe succeeded"},
+         "1 when the last Odoo call or probe succeeded and no call has been "
+         "outstanding longer than --odoo-stall-ms"},
+        {"lgx_odoo_oldest_call_seconds", LGX_METRIC_GAUGE,
+         "How long the oldest Odoo call in progress has been running (0: "
+         "none)"},
         {"lgx_pending_events", LGX_METRIC_GAUGE,
          "Events read but not finished (in flight, held or waiting), by "
          "partition"},
@@ -1504,6 +1540,53 @@ static void declare_metrics(consumer_t *c)
     lgx_metrics_labels(labels, sizeof(labels), "program", c->spec->program,
                        "version", LGX_VERSION, (const char *)NULL);
     lgx_metrics_set(c->metrics, "lgx_build_info", labels, 1);
+}
+
+/* Adds o to the Odoo clients readiness watches. Main thread, before o's
+ * first call. */
+static void watch_odoo(consumer_t *c, lgx_odoo_t *o)
+{
+    size_t n = atomic_load(&c->n_watched);
+    if (n < MAX_WATCHED) {
+        atomic_store(&c->watched[n], o);
+        atomic_store(&c->n_watched, n + 1);
+    }
+}
+
+/* Odoo's health from the calls in progress: a call outstanding longer
+ * than --odoo-stall-ms is a hung or overloaded Odoo, seen long before the
+ * call times out. Sets lgx_odoo_oldest_call_seconds and lgx_odoo_up, logs
+ * each change, and returns whether Odoo stalls; *oldest_ms gets the age
+ * of the oldest call in progress (-1: none). Any thread: the HTTP thread
+ * asks while the main thread may itself be the one waiting for Odoo. */
+static bool odoo_stall(consumer_t *c, int64_t *oldest_ms)
+{
+    int64_t oldest = -1;
+    size_t n = atomic_load(&c->n_watched);
+    for (size_t i = 0; i < n; i++) {
+        int64_t ms = lgx_odoo_busy_ms(atomic_load(&c->watched[i]));
+        oldest = ms > oldest ? ms : oldest;
+    }
+    long limit = c->conf->odoo_stall_ms;
+    bool stalled = limit > 0 && oldest >= limit;
+    if (atomic_exchange(&c->odoo_stalled, stalled) != stalled) {
+        if (stalled) {
+            LGX_WARN(c->log,
+                     "an Odoo call has been outstanding for %.1f s "
+                     "(--odoo-stall-ms %ld): Odoo hangs or is overloaded; "
+                     "not ready",
+                     (double)oldest / 1000.0, limit);
+        } else {
+            LGX_INFO(c->log, "no Odoo call outstanding longer than "
+                             "--odoo-stall-ms any more");
+        }
+    }
+    lgx_metrics_set(c->metrics, "lgx_odoo_oldest_call_seconds", NULL,
+                    oldest > 0 ? (double)oldest / 1000.0 : 0);
+    lgx_metrics_set(c->metrics, "lgx_odoo_up", NULL,
+                    stalled || atomic_load(&c->odoo_down) ? 0 : 1);
+    *oldest_ms = oldest;
+    return stalled;
 }
 
 /* Every Odoo call: metrics, and Odoo's health for readiness. */
@@ -1531,12 +1614,17 @@ static void on_odoo_call(void *opaque, const char *model, const char *method,
             LGX_INFO(c->log, "Odoo answers again: ready");
         }
     }
-    lgx_metrics_set(c->metrics, "lgx_odoo_up", NULL, down ? 0 : 1);
+    int64_t oldest;
+    (void)odoo_stall(c, &oldest);
 }
 
+/* Also asked before each /metrics, so that the Odoo gauges it refreshes
+ * are current at every scrape. */
 static bool is_ready(void *opaque, char *why, size_t size)
 {
     consumer_t *c = opaque;
+    int64_t oldest;
+    bool stalled = odoo_stall(c, &oldest);
     if (atomic_load(&c->connecting)) {
         snprintf(why, size,
                  "not ready: connecting to Odoo and checking its set-up");
@@ -1544,6 +1632,14 @@ static bool is_ready(void *opaque, char *why, size_t size)
     }
     if (atomic_load(&c->n_assigned) == 0) {
         snprintf(why, size, "not ready: no partition assigned");
+        return false;
+    }
+    if (stalled) {
+        snprintf(why, size,
+                 "degraded: an Odoo call has been outstanding for %.1f s, "
+                 "longer than --odoo-stall-ms %ld: Odoo hangs or is "
+                 "overloaded; events wait, nothing is skipped",
+                 (double)oldest / 1000.0, c->conf->odoo_stall_ms);
         return false;
     }
     if (atomic_load(&c->odoo_down)) {
@@ -1616,6 +1712,10 @@ static void housekeeping(consumer_t *c)
     }
     lgx_metrics_set(c->metrics, "lgx_assigned_partitions", NULL,
                     (double)c->n_parts);
+    /* Workers may hang in a call while the main thread goes on: the log
+     * says so even when nobody asks /readyz. */
+    int64_t oldest;
+    (void)odoo_stall(c, &oldest);
     if (now - atomic_load(&c->last_odoo_ok_ms) >= c->conf->odoo_probe_ms) {
         lgx_odoo_error_t err;
         atomic_store(&c->last_odoo_ok_ms, now);
@@ -1660,6 +1760,53 @@ static void reload_key(consumer_t *c)
         LGX_ERROR(c->log, "API key not reloaded, the old one stays: %s",
                   errstr);
     }
+}
+
+/* SIGHUP: --kafka-password-file again (rotation without a restart), for
+ * the consumer and the dead-letter writer, used from their next
+ * authentication. */
+static void reload_kafka_password(consumer_t *c, const char *path)
+{
+    char errstr[512];
+    char *pw = lgx_secret_read(path, "file", errstr, sizeof(errstr));
+    lgx_err_t rc =
+        pw ? lgx_kafka_sasl_password_set(c->rk, pw, errstr, sizeof(errstr))
+           : LGX_ERR_IO;
+    if (rc == LGX_OK) {
+        rc = lgx_dlq_sasl_password_set(c->dlq, pw, errstr, sizeof(errstr));
+    }
+    lgx_secret_free(pw);
+    if (rc == LGX_OK) {
+        LGX_INFO(c->log, "Kafka password read again from "
+                         "--kafka-password-file (used from the next "
+                         "authentication; connections made stay)");
+    } else {
+        LGX_ERROR(c->log,
+                  "Kafka password not reloaded: option "
+                  "--kafka-password-file: %s",
+                  errstr);
+    }
+}
+
+/* SIGHUP: librdkafka cannot give a running client another TLS key
+ * password: a new one in --kafka-ssl-key-password-file is only said to
+ * need a restart. */
+static void reload_kafka_key_password(consumer_t *c, const char *path)
+{
+    char errstr[512];
+    char *kp = lgx_secret_read(path, "file", errstr, sizeof(errstr));
+    const char *now =
+        lgx_kafka_props_get(c->conf->kafka_props, "ssl.key.password");
+    if (!kp) {
+        LGX_ERROR(c->log, "option --kafka-ssl-key-password-file: %s", errstr);
+    } else if (!now || strcmp(kp, now) != 0) {
+        LGX_WARN(c->log,
+                 "the TLS key password in --kafka-ssl-key-password-file "
+                 "changed: librdkafka cannot change it in a running client; "
+                 "restart %s to use it",
+                 c->spec->program);
+    }
+    lgx_secret_free(kp);
 }
 
 /* Takes one polled message: an event, the end of a partition or an
@@ -1730,6 +1877,12 @@ static void loop(consumer_t *c)
             c->reload_pending = false;
             reload(c);
             reload_key(c);
+            if (c->secrets->password_file) {
+                reload_kafka_password(c, c->secrets->password_file);
+            }
+            if (c->secrets->ssl_key_password_file) {
+                reload_kafka_key_password(c, c->secrets->ssl_key_password_file);
+            }
         }
         housekeeping(c);
         /* Each partition in turn goes first for the room in flight. */
@@ -1908,6 +2061,7 @@ static lgx_err_t start_workers(consumer_t *c, const lgx_odoo_conf_t *oconf,
             return err;
         }
         lgx_odoo_set_observer(w->run.odoo, on_odoo_call, c);
+        watch_odoo(c, w->run.odoo);
         if (spec->init && !(w->run.state = spec->init(spec->conf, w->run.odoo,
                                                       c->log, errstr, size))) {
             return LGX_ERR_INVALID;
@@ -1978,8 +2132,10 @@ extern char **environ;
 int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
 {
     lgx_consumer_conf_t kconf;
+    lgx_kafka_secrets_t ksecrets;
     lgx_odoo_conf_t oconf;
     memset(&kconf, 0, sizeof(kconf));
+    memset(&ksecrets, 0, sizeof(ksecrets));
     memset(&oconf, 0, sizeof(oconf));
     /* The consumer table with this program's topic shown as default. */
     lgx_opt_t kopts[N_CONSUMER_OPTS];
@@ -1991,12 +2147,13 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
             kopts[i].def = spec->program;
         }
     }
-    lgx_config_section_t sections[3] = {
+    lgx_config_section_t sections[4] = {
         {"Kafka and processing", kopts, &kconf},
+        {"Kafka secrets", lgx_kafka_secret_opts, &ksecrets},
         {"Odoo", lgx_odoo_opts, &oconf},
         {spec->program, spec->opts, spec->conf},
     };
-    size_t n_sections = spec->opts ? 3 : 2;
+    size_t n_sections = spec->opts ? 4 : 3;
     char errstr[512];
     int rc = 2;
     consumer_t *c = NULL;
@@ -2014,6 +2171,10 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     }
     if (err == LGX_OK) {
         err = apply_spec_defaults(&kconf, spec);
+    }
+    if (err == LGX_OK) {
+        err = lgx_kafka_secrets_add(&ksecrets, &kconf.kafka_props, errstr,
+                                    sizeof(errstr));
     }
     lgx_log_level_t level = LGX_LOG_INFO;
     if (err != LGX_OK ||
@@ -2035,6 +2196,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->log = log;
     c->spec = spec;
     c->conf = &kconf;
+    c->secrets = &ksecrets;
     c->max_in_flight = 1;
     c->rand_state = (unsigned)now_ms();
     c->from_ms = -1;
@@ -2071,6 +2233,17 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         goto done;
     }
     lgx_avro_store_set_registry(store, registry);
+    /* The Kafka clients before Odoo: a bad --kafka.* setting stops the
+     * program at once, not after Odoo was waited for. Nothing is read
+     * until run subscribes. */
+    if (!(c->dlq = lgx_dlq_new(kconf.brokers, kconf.kafka_props, spec->program,
+                               (size_t)kconf.dlq_index_max, log, errstr,
+                               sizeof(errstr))) ||
+        !(c->rk = make_consumer(c, errstr, sizeof(errstr)))) {
+        LGX_ERROR(log, "configuration: %s", errstr);
+        goto done;
+    }
+    c->wake = rd_kafka_queue_get_consumer(c->rk);
     rc = 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -2106,6 +2279,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->odoo = odoo;
     atomic_store(&c->last_odoo_ok_ms, now_ms());
     lgx_odoo_set_observer(odoo, on_odoo_call, c);
+    watch_odoo(c, odoo);
     if (kconf.concurrency > 1) {
         err = start_workers(c, &oconf, store, &oerr, errstr, sizeof(errstr));
         if (err != LGX_OK) {
@@ -2122,21 +2296,14 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         }
     }
     atomic_store(&c->connecting, false);
-    if (!(c->dlq = lgx_dlq_new(kconf.brokers, kconf.kafka_props, spec->program,
-                               (size_t)kconf.dlq_index_max, log, errstr,
-                               sizeof(errstr))) ||
-        !(c->rk = make_consumer(c, errstr, sizeof(errstr)))) {
-        LGX_ERROR(log, "configuration: %s", errstr);
-        rc = 2;
-        goto done;
-    }
-    c->wake = rd_kafka_queue_get_consumer(c->rk);
     rc = run(c);
 done:
     if (c) {
         /* The HTTP thread reads c and the metrics: stop it first; the
          * workers are idle once run returned. */
         lgx_http_stop(c->http);
+        /* The clients die next; calls from here on are not watched. */
+        atomic_store(&c->n_watched, 0);
         stop_workers(c);
         if (c->wake) {
             rd_kafka_queue_destroy(c->wake);

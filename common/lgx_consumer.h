@@ -172,6 +172,7 @@ typedef struct lgx_consumer_conf {
     char *http_address;
     long http_port;
     long odoo_probe_ms;
+    long odoo_stall_ms;
     bool exit_at_end;
     char **kafka_props;
 } lgx_consumer_conf_t;

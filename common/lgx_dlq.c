@@ -149,6 +149,15 @@ void lgx_dlq_destroy(lgx_dlq_t *d)
     free(d);
 }
 
+lgx_err_t lgx_dlq_sasl_password_set(lgx_dlq_t *d, const char *password,
+                                    char *errstr, size_t size)
+{
+    lgx_err_t err = lgx_kafka_sasl_password_set(d->rk, password, errstr, size);
+    return err == LGX_OK
+               ? lgx_kafka_sasl_password_set(d->reader, password, errstr, size)
+               : err;
+}
+
 /* ---- the index of what the dead-letter topic holds ---- */
 
 static uint64_t pack(int32_t partition, int64_t offset)

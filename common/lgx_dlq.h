@@ -55,6 +55,12 @@ lgx_dlq_t *lgx_dlq_new(const char *brokers, char **props, const char *program,
                        size_t errstr_size);
 void lgx_dlq_destroy(lgx_dlq_t *d);
 
+/* Gives the writer's Kafka clients a new SASL password (see
+ * lgx_kafka_sasl_password_set). */
+lgx_err_t lgx_dlq_sasl_password_set(lgx_dlq_t *d, const char *password,
+                                    char *errstr,
+                                    size_t errstr_size) LGX_MUST_CHECK;
+
 /* Writes orig to topic with the reason headers and waits up to timeout_ms
  * for the acknowledgement. LGX_OK once acknowledged, or when topic already
  * holds a dead letter of orig's position (*already then holds its

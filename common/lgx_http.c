@@ -42,6 +42,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return reply(conn, 405, "text/plain", "GET only\n", 9);
     }
     if (strcmp(url, "/metrics") == 0) {
+        char why[256];
+        if (h->ready) {
+            /* Refreshes what the ready callback derives from the clock. */
+            (void)h->ready(h->opaque, why, sizeof(why));
+        }
         lgx_buf_t *b = lgx_buf_new();
         enum MHD_Result ret = MHD_NO;
         if (b && lgx_metrics_render(h->metrics, b) == LGX_OK) {

@@ -14,7 +14,9 @@
 typedef struct lgx_http_s lgx_http_t;
 
 /* Fills why (size bytes) and returns true when ready. Called on the HTTP
- * thread: it must only read thread-safe state. */
+ * thread for /readyz and before each /metrics (so that gauges it keeps
+ * from the clock, such as how long a call has been outstanding, are
+ * current at every scrape): it must only touch thread-safe state. */
 typedef bool (*lgx_http_ready_fn)(void *opaque, char *why, size_t size);
 
 /* Serves on address:port (port 0: a free one). Returns NULL with errstr

@@ -1,16 +1,16 @@
 #include "lgx_odoo.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "lgx_buf.h"
 #include "lgx_json.h"
+#include "lgx_secret.h"
 #include "lgx_setup.h"
 
 #define OFF(f) offsetof(lgx_odoo_conf_t, f)
@@ -76,6 +76,9 @@ struct lgx_odoo_s {
     lgx_log_t *log;
     lgx_odoo_observer_fn observer;
     void *observer_opaque;
+    /* Monotonic ms at which the call in progress started, 0 when none:
+     * the one field other threads read (lgx_odoo_busy_ms). */
+    _Atomic int64_t busy_since_ms;
 };
 
 void lgx_odoo_set_observer(lgx_odoo_t *o, lgx_odoo_observer_fn fn, void *opaque)
@@ -89,6 +92,20 @@ static double mono_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t lgx_odoo_busy_ms(const lgx_odoo_t *o)
+{
+    int64_t since = atomic_load(&o->busy_since_ms);
+    int64_t now = mono_ms();
+    return since == 0 ? -1 : now > since ? now - since : 0;
 }
 
 /* ---- classification (pure) ---- */
@@ -284,43 +301,6 @@ int lgx_odoo_parse_version(yajl_val info)
 
 /* ---- client ---- */
 
-static char *read_secret(const char *path, char *errstr, size_t size)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        snprintf(errstr, size, "the API key file %s is not a regular file%s",
-                 path, S_ISDIR(st.st_mode) ? " (a directory)" : "");
-        return NULL;
-    }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(errstr, size, "cannot read the API key file %s: %s", path,
-                 strerror(errno));
-        return NULL;
-    }
-    char buf[1024];
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    bool failed = ferror(f) != 0;
-    int read_errno = errno;
-    fclose(f);
-    if (failed) {
-        snprintf(errstr, size, "cannot read the API key file %s: %s", path,
-                 strerror(read_errno));
-        return NULL;
-    }
-    while (n && isspace((unsigned char)buf[n - 1])) {
-        n--;
-    }
-    buf[n] = '\0';
-    if (n == 0) {
-        snprintf(errstr, size, "the API key file %s is empty", path);
-        return NULL;
-    }
-    char *s = strdup(buf);
-    memset(buf, 0, sizeof(buf));
-    return s;
-}
-
 static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
 {
     lgx_buf_t *b = opaque;
@@ -396,7 +376,8 @@ lgx_odoo_t *lgx_odoo_new(const lgx_odoo_conf_t *conf, lgx_log_t *log,
                                                   : LGX_ODOO_API_JSONRPC;
     if (conf->api_key_file) {
         o->key_file = strdup(conf->api_key_file);
-        o->secret = read_secret(conf->api_key_file, errstr, size);
+        o->secret =
+            lgx_secret_read(conf->api_key_file, "API key file", errstr, size);
     } else if (conf->api_key && conf->api_key[0]) {
         o->secret = strdup(conf->api_key);
     } else {
@@ -423,10 +404,7 @@ void lgx_odoo_destroy(lgx_odoo_t *o)
     if (!o) {
         return;
     }
-    if (o->secret) {
-        memset(o->secret, 0, strlen(o->secret));
-        free(o->secret);
-    }
+    lgx_secret_free(o->secret);
     if (o->curl) {
         curl_easy_cleanup(o->curl);
     }
@@ -452,12 +430,11 @@ lgx_err_t lgx_odoo_reload_key(lgx_odoo_t *o, char *errstr, size_t size)
         snprintf(errstr, size, "no --odoo-api-key-file to read again");
         return LGX_ERR_NOT_FOUND;
     }
-    char *fresh = read_secret(o->key_file, errstr, size);
+    char *fresh = lgx_secret_read(o->key_file, "API key file", errstr, size);
     if (!fresh) {
         return LGX_ERR_IO;
     }
-    memset(o->secret, 0, strlen(o->secret));
-    free(o->secret);
+    lgx_secret_free(o->secret);
     o->secret = fresh;
     return LGX_OK;
 }
@@ -926,6 +903,8 @@ static lgx_err_t call_full(lgx_odoo_t *o, const char *model, const char *method,
     yajl_val r = NULL;
     lgx_err_t rc;
     double started = mono_s();
+    /* (never 0: the monotonic clock counts from boot) */
+    atomic_store(&o->busy_since_ms, mono_ms());
     err_clear(err);
     if (o->null_sink) {
         /* The request is built as for Odoo and the answer parsed as
@@ -963,6 +942,9 @@ static lgx_err_t call_full(lgx_odoo_t *o, const char *model, const char *method,
         err->code = rc;
         snprintf(err->name, sizeof(err->name), "%s", lgx_err_name(rc));
     }
+    /* Finished before the observer hears of it: it may ask what is still
+     * in progress. */
+    atomic_store(&o->busy_since_ms, 0);
     if (o->observer) {
         o->observer(o->observer_opaque, model, method, mono_s() - started, rc);
     }

@@ -11,7 +11,7 @@
  * the table in README.md): that decides retry, dead letter or stop. The
  * secret never appears in a log line or an error message.
  *
- * Not thread-safe: one client per thread.
+ * Not thread-safe: one client per thread (lgx_odoo_busy_ms aside).
  */
 #ifndef LGX_ODOO_H
 #define LGX_ODOO_H
@@ -112,7 +112,14 @@ lgx_err_t lgx_odoo_search_read(lgx_odoo_t *o, const char *model,
                                long limit, yajl_val *result,
                                lgx_odoo_error_t *err) LGX_MUST_CHECK;
 
-/* Called after every call with its duration and result (for metrics). */
+/* How long the call in progress has been running, in ms; -1 when no
+ * call is in progress. Unlike the rest of the client, any thread may ask
+ * while the client's own thread calls (readiness notices a call that
+ * hangs long before it times out). */
+int64_t lgx_odoo_busy_ms(const lgx_odoo_t *o);
+
+/* Called after every call with its duration and result (for metrics);
+ * lgx_odoo_busy_ms already counts the call as finished. */
 typedef void (*lgx_odoo_observer_fn)(void *opaque, const char *model,
                                      const char *method, double seconds,
                                      lgx_err_t result);

@@ -1,6 +1,7 @@
 #include "lgx_rules.h"
 
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,15 +92,21 @@ static lgx_err_t read_list(yajl_val v, const char *where, list_t *l,
                            char *errstr, size_t size)
 {
     if (!YAJL_IS_ARRAY(v)) {
-        snprintf(errstr, size, "%s: expected an array of strings", where);
+        snprintf(errstr, size, "%s: bad value: expected an array of strings",
+                 where);
         return LGX_ERR_INVALID;
     }
     for (size_t i = 0; i < v->u.array.len; i++) {
         yajl_val s = v->u.array.values[i];
-        if (!YAJL_IS_STRING(s) || !s->u.string[0] || l->n >= MAX_ITEMS) {
+        if (l->n >= MAX_ITEMS) {
+            snprintf(errstr, size, "%s: bad value: more than %d items", where,
+                     MAX_ITEMS);
+            return LGX_ERR_INVALID;
+        }
+        if (!YAJL_IS_STRING(s) || !s->u.string[0]) {
             snprintf(errstr, size,
-                     "%s[%zu]: expected a non-empty string (at most %d)", where,
-                     i, MAX_ITEMS);
+                     "%s[%zu]: bad value: expected a non-empty string%s", where,
+                     i, YAJL_IS_STRING(s) ? ", got \"\"" : "");
             return LGX_ERR_INVALID;
         }
         if (!(l->items[l->n] = strdup(s->u.string))) {
@@ -137,7 +144,7 @@ static lgx_err_t read_create_lots(lgx_rule_t *r, yajl_val v, const char *where,
                                   char *errstr, size_t size)
 {
     if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v)) {
-        snprintf(errstr, size, "%s: expected true or false", where);
+        snprintf(errstr, size, "%s: bad value: expected true or false", where);
         return LGX_ERR_INVALID;
     }
     if (strcmp(r->event_type, "pick_confirmed") != 0) {
@@ -188,14 +195,16 @@ static lgx_err_t read_shortage(lgx_rule_t *r, yajl_val v, const char *where,
         r->n_shortage = 1;
         r->shortage_src[0] = strdup("*");
         if (!shortage_of(v, &r->shortage[0])) {
-            snprintf(errstr, size, "%s: expected apply, hold or refuse", where);
+            snprintf(errstr, size,
+                     "%s: bad value: expected apply, hold or refuse", where);
             return LGX_ERR_INVALID;
         }
         return r->shortage_src[0] ? LGX_OK : LGX_ERR_NOMEM;
     }
     if (!YAJL_IS_OBJECT(v) || v->u.object.len > MAX_ITEMS) {
         snprintf(errstr, size,
-                 "%s: expected apply, hold or refuse, or an object of source "
+                 "%s: bad value: expected apply, hold or refuse, or an object "
+                 "of source "
                  "patterns to those (at most %d)",
                  where, MAX_ITEMS);
         return LGX_ERR_INVALID;
@@ -206,8 +215,80 @@ static lgx_err_t read_shortage(lgx_rule_t *r, yajl_val v, const char *where,
         }
         r->n_shortage++;
         if (!shortage_of(v->u.object.values[i], &r->shortage[i])) {
-            snprintf(errstr, size, "%s.%s: expected apply, hold or refuse",
-                     where, v->u.object.keys[i]);
+            snprintf(errstr, size,
+                     "%s.%s: bad value: expected apply, hold or refuse", where,
+                     v->u.object.keys[i]);
+            return LGX_ERR_INVALID;
+        }
+    }
+    return LGX_OK;
+}
+
+/* The statuses a rule may name: the Odoo picking state for picks, the
+ * shipment status lgx keeps on the picking (x_lgx_shipment_status) for
+ * the others. A status outside them is a typo that would refuse every
+ * event in it (transition_not_allowed). */
+static const char *const picking_states[] = {
+    "draft", "waiting", "confirmed", "assigned", "done", "cancel", NULL};
+static const char *const shipment_statuses[] = {
+    "none", "booked", "labelled", "dispatched", "delivered", "cancelled", NULL};
+
+static const char *const *statuses_of(const char *type, const char **kind)
+{
+    bool pick = strcmp(type, "pick_confirmed") == 0;
+    *kind = pick ? "Odoo picking states"
+                 : "shipment statuses (x_lgx_shipment_status)";
+    return pick ? picking_states : shipment_statuses;
+}
+
+/* Writes the n items (all up to NULL when n is SIZE_MAX) as "a, b and c"
+ * (last: "and" or "or") into out. */
+static void join(const char *const *items, size_t n, const char *last,
+                 char *out, size_t size)
+{
+    size_t used = 0, count = 0;
+    while (count < n && items[count]) {
+        count++;
+    }
+    out[0] = '\0';
+    for (size_t i = 0; i < count && used < size; i++) {
+        const char *sep = i == 0 ? "" : i + 1 < count ? ", " : last;
+        int k = snprintf(out + used, size - used, "%s%s", sep, items[i]);
+        used += k > 0 ? (size_t)k : 0;
+    }
+}
+
+static bool in_list(const char *const *items, const char *s)
+{
+    for (; *items; items++) {
+        if (strcmp(*items, s) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Every status of apply_in, hold_in and stale_in is one the event type's
+ * entity can be in. */
+static lgx_err_t check_known_statuses(const lgx_rule_t *r, char *errstr,
+                                      size_t size)
+{
+    const char *kind;
+    const char *const *known = statuses_of(r->event_type, &kind);
+    const char *names[] = {"apply_in", "hold_in", "stale_in"};
+    const list_t *lists[] = {&r->apply_in, &r->hold_in, &r->stale_in};
+    for (int a = 0; a < 3; a++) {
+        for (size_t i = 0; i < lists[a]->n; i++) {
+            if (in_list(known, lists[a]->items[i])) {
+                continue;
+            }
+            char all[160];
+            join(known, SIZE_MAX, " and ", all, sizeof(all));
+            snprintf(errstr, size,
+                     "events.%s.%s[%zu]: '%s' is not a status of %s; its "
+                     "statuses are the %s %s",
+                     r->event_type, names[a], i, lists[a]->items[i],
+                     r->event_type, kind, all);
             return LGX_ERR_INVALID;
         }
     }
@@ -250,11 +331,15 @@ static lgx_err_t read_rule(const char *type, yajl_val obj, lgx_rule_t *r,
 {
     char where[160];
     if (!known_type(type)) {
-        snprintf(errstr, size, "events.%s: unknown event type", type);
+        char all[256];
+        join(lgx_rules_event_types, SIZE_MAX, " and ", all, sizeof(all));
+        snprintf(errstr, size, "events.%s: unknown event type (known: %s)",
+                 type, all);
         return LGX_ERR_INVALID;
     }
     if (!YAJL_IS_OBJECT(obj)) {
-        snprintf(errstr, size, "events.%s: expected an object", type);
+        snprintf(errstr, size,
+                 "events.%s: bad value: expected an object (the rule)", type);
         return LGX_ERR_INVALID;
     }
     if (!(r->event_type = strdup(type))) {
@@ -285,7 +370,8 @@ static lgx_err_t read_rule(const char *type, yajl_val obj, lgx_rule_t *r,
                 r->hold_ms = YAJL_GET_INTEGER(v);
                 err = LGX_OK;
             } else {
-                snprintf(errstr, size, "%s: expected an integer >= 0", where);
+                snprintf(errstr, size,
+                         "%s: bad value: expected an integer >= 0", where);
             }
         }
         if (strcmp(k, "create_lots") == 0) {
@@ -301,7 +387,11 @@ static lgx_err_t read_rule(const char *type, yajl_val obj, lgx_rule_t *r,
             err = LGX_OK;
         }
         if (!known) {
-            snprintf(errstr, size, "%s: unknown key", where);
+            snprintf(errstr, size,
+                     "%s: unknown key (a rule has doc, sources, writes, "
+                     "calls, apply_in, hold_in, stale_in, hold_ms, "
+                     "create_lots and shortage)",
+                     where);
         }
         if (err != LGX_OK) {
             return err;
@@ -321,6 +411,9 @@ static lgx_err_t read_rule(const char *type, yajl_val obj, lgx_rule_t *r,
     lgx_err_t err = check_targets(&r->writes, where, true, errstr, size);
     if (err == LGX_OK) {
         err = check_targets(&r->calls, where, false, errstr, size);
+    }
+    if (err == LGX_OK) {
+        err = check_known_statuses(r, errstr, size);
     }
     return err == LGX_OK ? check_statuses(r, where, errstr, size) : err;
 }
@@ -658,6 +751,42 @@ static const mapping_t *section_of(const lgx_rules_t *r, const char *source)
 
 /* ---- the whole file ---- */
 
+/* One key of the top level: which one it is, and whether its value is
+ * what that key takes, decide the message. */
+static lgx_err_t read_top_key(lgx_rules_t *r, const char *k, yajl_val v,
+                              yajl_val *events, yajl_val *shared,
+                              yajl_val *mapping, char *errstr, size_t size)
+{
+    if (strcmp(k, "events") == 0) {
+        if (!YAJL_IS_OBJECT(v)) {
+            snprintf(errstr, size,
+                     "events: bad value: expected an object of event types "
+                     "to their rules");
+            return LGX_ERR_INVALID;
+        }
+        *events = v;
+    } else if (strcmp(k, "clock_skew_ms") == 0) {
+        if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0) {
+            snprintf(errstr, size,
+                     "clock_skew_ms: bad value: expected an integer >= 0 "
+                     "(milliseconds)");
+            return LGX_ERR_INVALID;
+        }
+        r->clock_skew_ms = YAJL_GET_INTEGER(v);
+    } else if (strcmp(k, "shared") == 0) {
+        *shared = v;
+    } else if (strcmp(k, "mapping") == 0) {
+        *mapping = v;
+    } else if (strcmp(k, "doc") != 0) {
+        snprintf(errstr, size,
+                 "%s: unknown key (the top level has doc, clock_skew_ms, "
+                 "shared, mapping and events)",
+                 k);
+        return LGX_ERR_INVALID;
+    }
+    return LGX_OK;
+}
+
 static lgx_err_t read_root(lgx_rules_t *r, yajl_val root, char *errstr,
                            size_t size)
 {
@@ -670,22 +799,14 @@ static lgx_err_t read_root(lgx_rules_t *r, yajl_val root, char *errstr,
     for (size_t i = 0; i < root->u.object.len; i++) {
         const char *k = root->u.object.keys[i];
         yajl_val v = root->u.object.values[i];
-        if (strcmp(k, "events") == 0 && YAJL_IS_OBJECT(v)) {
-            events = v;
-        } else if (strcmp(k, "clock_skew_ms") == 0 && YAJL_IS_INTEGER(v) &&
-                   YAJL_GET_INTEGER(v) >= 0) {
-            r->clock_skew_ms = YAJL_GET_INTEGER(v);
-        } else if (strcmp(k, "shared") == 0) {
-            shared = v;
-        } else if (strcmp(k, "mapping") == 0) {
-            mapping = v;
-        } else if (strcmp(k, "doc") != 0) {
-            snprintf(errstr, size, "%s: unknown key or bad value", k);
+        if (read_top_key(r, k, v, &events, &shared, &mapping, errstr, size) !=
+            LGX_OK) {
             return LGX_ERR_INVALID;
         }
     }
     if (!events) {
-        snprintf(errstr, size, "events: missing");
+        snprintf(errstr, size,
+                 "events: missing (an object of event types to their rules)");
         return LGX_ERR_INVALID;
     }
     lgx_err_t err =
@@ -836,6 +957,12 @@ lgx_rule_step_t lgx_rule_step(const lgx_rule_t *rule, const char *status)
         return LGX_RULE_STALE;
     }
     return LGX_RULE_REJECT;
+}
+
+void lgx_rule_apply_in_text(const lgx_rule_t *rule, char *out, size_t size)
+{
+    join((const char *const *)rule->apply_in.items, rule->apply_in.n, " or ",
+         out, size);
 }
 
 int64_t lgx_rule_hold_ms(const lgx_rule_t *rule)

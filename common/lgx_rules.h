@@ -45,9 +45,13 @@
  * write a field or call a method that is not shared, naming both. What
  * the warehouse picked (stock.move, stock.move.line, stock.lot,
  * stock.quant, the backorder wizard, button_validate, action_cancel) can
- * never be shared. The file is validated as a whole: an unknown key or a bad
- * value makes loading fail with a message naming it. Pure: no I/O but reading
- * the file.
+ * never be shared. The file is validated as a whole: an unknown key, a bad
+ * value or a status the event type's entity never has makes loading fail
+ * with a message naming the key by its full path and saying which it is
+ * and what was expected. Statuses are the Odoo picking states for
+ * pick_confirmed (draft, waiting, confirmed, assigned, done, cancel), the
+ * shipment statuses for the others (none, booked, labelled, dispatched,
+ * delivered, cancelled). Pure: no I/O but reading the file.
  */
 #ifndef LGX_RULES_H
 #define LGX_RULES_H
@@ -101,6 +105,8 @@ bool lgx_rule_may_write(const lgx_rule_t *rule, const char *model,
 bool lgx_rule_may_call(const lgx_rule_t *rule, const char *model,
                        const char *method);
 lgx_rule_step_t lgx_rule_step(const lgx_rule_t *rule, const char *status);
+/* Writes the statuses the rule applies in as "a, b or c" into out. */
+void lgx_rule_apply_in_text(const lgx_rule_t *rule, char *out, size_t size);
 int64_t lgx_rule_hold_ms(const lgx_rule_t *rule);
 /* create_lots of the rule (false when the file does not say). */
 bool lgx_rule_create_lots(const lgx_rule_t *rule);

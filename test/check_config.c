@@ -673,6 +673,38 @@ START_TEST(test_config_env_option_not_taken_as_prop)
 }
 END_TEST
 
+static const lgx_opt_t props_only_opts[] = {
+    {"kafka", LGX_OPT_PROPS, NULL, M(kafka), "librdkafka property", NULL, 0},
+    LGX_OPT_END};
+static const lgx_opt_t timeout_only_opts[] = {
+    {"kafka-timeout-ms", LGX_OPT_INT, "100", M(port), "Timeout", NULL, 0},
+    LGX_OPT_END};
+
+START_TEST(test_config_env_option_of_another_section_not_taken_as_prop)
+{
+    /* LGX_KAFKA_PASSWORD_FILE is --kafka-password-file's variable, an
+     * option of another section than --kafka.<prop>: it was taken as the
+     * librdkafka setting "password.file" as well. */
+    lgx_config_section_t secs[] = {{"Kafka", props_only_opts, &mc},
+                                   {"Other", timeout_only_opts, &mc}};
+    char *env[] = {NULL, NULL, NULL};
+    env[0] = strdup("LGX_KAFKA_TIMEOUT_MS=250");
+    env[1] = strdup("LGX_KAFKA_CLIENT_ID=x");
+    ck_assert_ptr_nonnull(env[0]);
+    ck_assert_ptr_nonnull(env[1]);
+    lgx_err_t err = lgx_config_load(secs, 2, "p", "s", 1, argv_copy, env,
+                                    errstr, sizeof(errstr));
+    ck_assert_int_eq(err, LGX_OK);
+    ck_assert_int_eq(mc.port, 250);
+    ck_assert_ptr_nonnull(mc.kafka);
+    ck_assert_str_eq(mc.kafka[0], "client.id");
+    ck_assert_ptr_null(mc.kafka[2]);
+    lgx_config_free(secs, 2);
+    free(env[0]);
+    free(env[1]);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -732,6 +764,8 @@ Suite *config_suite(void)
     tcase_add_test(tc_limits, test_config_env_name_truncates);
     tcase_add_test(tc_limits, test_config_free_twice_safe);
     tcase_add_test(tc_limits, test_config_env_option_not_taken_as_prop);
+    tcase_add_test(tc_limits,
+                   test_config_env_option_of_another_section_not_taken_as_prop);
     suite_add_tcase(s, tc_limits);
 
     return s;

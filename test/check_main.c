@@ -26,6 +26,7 @@ Suite *pod_suite(void);
 Suite *rules_suite(void);
 Suite *sla_suite(void);
 Suite *activity_suite(void);
+Suite *kafka_suite(void);
 
 int main(void)
 {
@@ -50,6 +51,7 @@ int main(void)
     srunner_add_suite(sr, rules_suite());
     srunner_add_suite(sr, sla_suite());
     srunner_add_suite(sr, activity_suite());
+    srunner_add_suite(sr, kafka_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -693,6 +693,41 @@ START_TEST(test_odoo_version_unknown)
 }
 END_TEST
 
+/* What lgx_odoo_busy_ms said when the observer heard of a call. */
+static int64_t busy_at_observer = -2;
+
+static void observe_busy(void *opaque, const char *model, const char *method,
+                         double seconds, lgx_err_t result)
+{
+    (void)model;
+    (void)method;
+    (void)seconds;
+    (void)result;
+    busy_at_observer = lgx_odoo_busy_ms(opaque);
+}
+
+START_TEST(test_odoo_busy_only_during_a_call)
+{
+    /* Readiness reads the calls in progress: none before, and a call is
+     * finished by the time the observer hears of it (so a completed call
+     * never counts as stalled). */
+    lgx_odoo_conf_t conf = {.null_sink = true, .cache_size = 10};
+    char errstr[256] = "";
+    lgx_odoo_t *o = lgx_odoo_new(&conf, NULL, errstr, sizeof(errstr));
+    ck_assert_msg(o != NULL, "%s", errstr);
+    lgx_odoo_set_observer(o, observe_busy, o);
+    lgx_odoo_error_t err;
+    ck_assert_int_eq(lgx_odoo_connect(o, &err), LGX_OK);
+    ck_assert_int_eq(lgx_odoo_busy_ms(o), -1);
+    ck_assert_int_eq(
+        lgx_odoo_call(o, "res.users", "context_get", NULL, 0, NULL, NULL, &err),
+        LGX_OK);
+    ck_assert_int_eq(busy_at_observer, -1);
+    ck_assert_int_eq(lgx_odoo_busy_ms(o), -1);
+    lgx_odoo_destroy(o);
+}
+END_TEST
+
 Suite *odoo_suite(void)
 {
     Suite *s = suite_create("odoo");
@@ -737,6 +772,10 @@ Suite *odoo_suite(void)
     tcase_add_test(tc_version, test_odoo_version_saas);
     tcase_add_test(tc_version, test_odoo_version_unknown);
     suite_add_tcase(s, tc_version);
+
+    TCase *tc_busy = tcase_create("busy");
+    tcase_add_test(tc_busy, test_odoo_busy_only_during_a_call);
+    suite_add_tcase(s, tc_busy);
 
     return s;
 }

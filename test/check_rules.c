@@ -170,15 +170,18 @@ START_TEST(test_rules_owner_warehouse_truth_never_shared)
 }
 END_TEST
 
-/* One pick_confirmed rule with extra keys (JSON members, may be ""). */
+/* One pick_confirmed rule with extra keys (JSON members, may be ""); a
+ * shipment_booked rule when extra starts with "@". */
 static lgx_rules_t *pick_rule(const char *extra, char *errstr, size_t size)
 {
     char json[512];
+    bool other = strstr(extra, "@") != NULL;
     snprintf(json, sizeof(json),
              "{\"events\":{\"%s\":{\"sources\":[\"wms-*\"],"
-             "\"apply_in\":[\"assigned\"]%s}}}",
-             strstr(extra, "@") ? "shipment_booked" : "pick_confirmed",
-             strstr(extra, "@") ? strchr(extra, '@') + 1 : extra);
+             "\"apply_in\":[\"%s\"]%s}}}",
+             other ? "shipment_booked" : "pick_confirmed",
+             other ? "none" : "assigned",
+             other ? strchr(extra, '@') + 1 : extra);
     return lgx_rules_parse(json, strlen(json), errstr, size);
 }
 
@@ -508,6 +511,120 @@ START_TEST(test_rules_mapping_big_map_bounded)
 }
 END_TEST
 
+/* Parses json, which must be refused; errstr gets the message. */
+static void refused(const char *json, char *errstr, size_t size)
+{
+    errstr[0] = '\0';
+    lgx_rules_t *r = lgx_rules_parse(json, strlen(json), errstr, size);
+    ck_assert_msg(r == NULL, "accepted: %s", json);
+}
+
+#define PICK_RULE "{\"sources\":[\"wms-*\"],\"apply_in\":[\"assigned\"]}"
+
+START_TEST(test_rules_top_level_key_named)
+{
+    /* Each said "unknown key or bad value": which of the two it is, and
+     * what the key takes. */
+    char err[512];
+    refused("{\"clock_skew\":5,\"events\":{\"pick_confirmed\":" PICK_RULE "}}",
+            err, sizeof(err));
+    ck_assert_str_eq(err, "clock_skew: unknown key (the top level has doc, "
+                          "clock_skew_ms, shared, mapping and events)");
+    refused("{\"clock_skew_ms\":\"5\",\"events\":{\"pick_confirmed\":" PICK_RULE
+            "}}",
+            err, sizeof(err));
+    ck_assert_str_eq(err, "clock_skew_ms: bad value: expected an integer "
+                          ">= 0 (milliseconds)");
+    refused("{\"clock_skew_ms\":-1,\"events\":{}}", err, sizeof(err));
+    ck_assert_msg(strstr(err, "clock_skew_ms: bad value") == err, "%s", err);
+    refused("{\"events\":[]}", err, sizeof(err));
+    ck_assert_str_eq(err, "events: bad value: expected an object of event "
+                          "types to their rules");
+    refused("{\"doc\":\"x\"}", err, sizeof(err));
+    ck_assert_msg(strstr(err, "events: missing") == err, "%s", err);
+}
+END_TEST
+
+START_TEST(test_rules_nested_key_named)
+{
+    char err[512];
+    refused("{\"events\":{\"pick_confirmed\":{\"sources\":[\"wms-*\"],"
+            "\"apply_in\":[\"assigned\"],\"hold\":5}}}",
+            err, sizeof(err));
+    ck_assert_msg(strstr(err, "events.pick_confirmed.hold: unknown key (a "
+                              "rule has doc, sources, ") == err,
+                  "%s", err);
+    refused("{\"events\":{\"pick_confirmed\":{\"sources\":[\"wms-*\"],"
+            "\"apply_in\":[\"assigned\"],\"hold_ms\":\"1h\"}}}",
+            err, sizeof(err));
+    ck_assert_str_eq(err, "events.pick_confirmed.hold_ms: bad value: "
+                          "expected an integer >= 0");
+    refused("{\"events\":{\"pick_confirmed\":{\"sources\":[\"wms-*\",3],"
+            "\"apply_in\":[\"assigned\"]}}}",
+            err, sizeof(err));
+    ck_assert_str_eq(err, "events.pick_confirmed.sources[1]: bad value: "
+                          "expected a non-empty string");
+    refused("{\"events\":{\"pick_confirmed\":{\"sources\":\"wms-*\","
+            "\"apply_in\":[\"assigned\"]}}}",
+            err, sizeof(err));
+    ck_assert_str_eq(err, "events.pick_confirmed.sources: bad value: "
+                          "expected an array of strings");
+    refused("{\"events\":{\"pick_confirmd\":" PICK_RULE "}}", err, sizeof(err));
+    ck_assert_msg(strstr(err,
+                         "events.pick_confirmd: unknown event type "
+                         "(known: pick_confirmed, shipment_booked, ") == err,
+                  "%s", err);
+    refused("{\"events\":{\"pick_confirmed\":[]}}", err, sizeof(err));
+    ck_assert_str_eq(err, "events.pick_confirmed: bad value: expected an "
+                          "object (the rule)");
+}
+END_TEST
+
+START_TEST(test_rules_unknown_status_refused)
+{
+    /* A typo in a status refused every event in the real one
+     * (transition_not_allowed), with nothing said at start. */
+    char err[512];
+    refused("{\"events\":{\"pick_confirmed\":{\"sources\":[\"wms-*\"],"
+            "\"apply_in\":[\"assigned\"],\"hold_in\":[\"drafts\"]}}}",
+            err, sizeof(err));
+    ck_assert_str_eq(err, "events.pick_confirmed.hold_in[0]: 'drafts' is not "
+                          "a status of pick_confirmed; its statuses are the "
+                          "Odoo picking states draft, waiting, confirmed, "
+                          "assigned, done and cancel");
+    refused("{\"events\":{\"label_created\":{\"sources\":[\"tms-*\"],"
+            "\"apply_in\":[\"booked\"],\"stale_in\":[\"labelled\","
+            "\"canceled\"]}}}",
+            err, sizeof(err));
+    ck_assert_str_eq(err, "events.label_created.stale_in[1]: 'canceled' is "
+                          "not a status of label_created; its statuses are "
+                          "the shipment statuses (x_lgx_shipment_status) "
+                          "none, booked, labelled, dispatched, delivered and "
+                          "cancelled");
+    /* A picking state is no shipment status. */
+    refused("{\"events\":{\"shipment_booked\":" PICK_RULE "}}", err,
+            sizeof(err));
+    ck_assert_msg(strstr(err, "events.shipment_booked.apply_in[0]: "
+                              "'assigned' is not a status") == err,
+                  "%s", err);
+}
+END_TEST
+
+START_TEST(test_rules_apply_in_text)
+{
+    char err[256] = "", text[128];
+    lgx_rules_t *r = lgx_rules_load(LGX_RULES_FILE, err, sizeof(err));
+    ck_assert_msg(r != NULL, "%s", err);
+    lgx_rule_apply_in_text(lgx_rules_get(r, "pick_confirmed"), text,
+                           sizeof(text));
+    ck_assert_str_eq(text, "waiting, confirmed, assigned or done");
+    lgx_rule_apply_in_text(lgx_rules_get(r, "shipment_dispatched"), text,
+                           sizeof(text));
+    ck_assert_str_eq(text, "labelled");
+    lgx_rules_destroy(r);
+}
+END_TEST
+
 Suite *rules_suite(void)
 {
     Suite *s = suite_create("rules");
@@ -541,6 +658,13 @@ Suite *rules_suite(void)
     tcase_add_test(tc_mapping_errors, test_rules_mapping_errors_name_the_path);
     tcase_add_test(tc_mapping_errors, test_rules_mapping_big_map_bounded);
     suite_add_tcase(s, tc_mapping_errors);
+
+    TCase *tc_errors = tcase_create("errors");
+    tcase_add_test(tc_errors, test_rules_top_level_key_named);
+    tcase_add_test(tc_errors, test_rules_nested_key_named);
+    tcase_add_test(tc_errors, test_rules_unknown_status_refused);
+    tcase_add_test(tc_errors, test_rules_apply_in_text);
+    suite_add_tcase(s, tc_errors);
 
     return s;
 }

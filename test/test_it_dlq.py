@@ -1,5 +1,6 @@
 """lgx-dlq: list, show and redrive dead letters."""
 import os
+import socket
 import subprocess
 import unittest
 
@@ -115,6 +116,32 @@ class DlqTest(unittest.TestCase):
         c.wait(30)
         self.assertEqual([l["outcome"] for l in c.outcomes()],
                          ["rejected", "applied"])
+
+
+class DlqErrorsTest(unittest.TestCase):
+    """What lgx-dlq says when it cannot read the topic."""
+
+    def test_dead_broker_is_not_a_missing_topic(self):
+        # It said "topic ... not found" when no broker answered.
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            dead = "127.0.0.1:%d" % s.getsockname()[1]
+        r = subprocess.run([DLQ, "list", "--brokers", dead,
+                            "--topic", "it.dlq.dead.dlq"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("lgx-dlq: could not reach the Kafka brokers at %s "
+                      "(--brokers): Local: " % dead, r.stderr)
+        self.assertIn("Connection refused", r.stderr.splitlines()[-1])
+        self.assertNotIn("not found", r.stderr)
+
+    def test_missing_topic_names_it_and_the_brokers(self):
+        r = subprocess.run([DLQ, "list", "--brokers", broker.bootstrap,
+                            "--topic", "it.dlq.none.dlq"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("lgx-dlq: topic it.dlq.none.dlq not found on the Kafka "
+                      "brokers at %s" % broker.bootstrap, r.stderr)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,10 @@ the librdkafka passthrough (--kafka.<prop> and LGX_KAFKA_<PROP>), the Odoo
 simulator behind. A wrong password or a CA that did not sign the broker's
 certificate stops the consumer at start with exit 1 and a clear error,
 nothing applied or committed. No password reaches any log line."""
+import os
+import signal
+import subprocess
+import tempfile
 import time
 import unittest
 
@@ -14,6 +18,7 @@ from lgxenv import kafka_args, kafka_env, pick_event, produce
 broker = None
 WRONG_PASSWORD = "not-the-password-7f3a9c"
 OIDC_SECRET = "oidc-client-secret-51be02"
+KEY_PASSWORD = "client-key-password-c4d1e8"
 
 
 def setUpModule():
@@ -40,7 +45,8 @@ class KafkaSecurityTest(unittest.TestCase):
         self.logs = []  # every log text of the test, checked for secrets
 
     def tearDown(self):
-        secrets = broker.secrets() + [WRONG_PASSWORD, OIDC_SECRET]
+        secrets = broker.secrets() + [WRONG_PASSWORD, OIDC_SECRET,
+                                      KEY_PASSWORD]
         for text in self.logs:
             for secret in secrets:
                 self.assertNotIn(secret, text)
@@ -205,6 +211,113 @@ class KafkaSecurityTest(unittest.TestCase):
         self.assertIn("Kafka TLS error at start; stopping: ", errors[0])
         self.assertIn("certificate verify failed", errors[0])
         self.assertEqual(self.sim.picking(name)["state"], "assigned")
+
+
+    # --kafka-password-file and --kafka-ssl-key-password-file: the
+    # passwords in files, on no command line and in no environment.
+
+    def secret_file(self, text):
+        d = tempfile.mkdtemp(prefix="lgx-secrets.")
+        path = os.path.join(d, "secret")
+        with open(path, "w") as f:
+            f.write(text + "\n")
+        os.chmod(path, 0o600)
+        return path
+
+    def client_key(self, password):
+        """A client certificate and its key, encrypted with password. The
+        broker asks for no client certificate, but librdkafka decrypts the
+        key when the client is made: a wrong password stops it there."""
+        d = tempfile.mkdtemp(prefix="lgx-client-tls.")
+        key, crt = os.path.join(d, "client.key"), os.path.join(d, "client.crt")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+                        "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-keyout", key, "-out", crt, "-days", "1",
+                        "-subj", "/CN=lgx-client", "-passout",
+                        "pass:" + password],
+                       check=True, capture_output=True, timeout=30)
+        return {"ssl.key.location": key, "ssl.certificate.location": crt}
+
+    def wait_msg(self, c, text, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if any(text in l.get("msg", "") for l in c.lines()):
+                return
+            time.sleep(0.1)
+        self.fail("no log line with %r" % text)
+
+    def test_passwords_from_files(self):
+        """The SCRAM password and the client key's password only in files:
+        the consumer authenticates, reads and dead-letters an event (the
+        dead-letter writer authenticates too). Neither password is in its
+        command line, its environment or its log. SIGHUP reads the
+        password file again; an empty one is refused, the old password
+        stays and the consumer goes on."""
+        self.produce_ok([pick_event("WH/OUT/NOSUCH-A", [("SKU-1001", 1)])])
+        password = broker.user("SCRAM-SHA-512")[1]
+        pw_file = self.secret_file(password)
+        key_file = self.secret_file(KEY_PASSWORD)
+        props = dict(broker.kafka_props("SCRAM-SHA-512"),
+                     **self.client_key(KEY_PASSWORD))
+        c = lgxenv.Consumer("lgx-picks", broker, self.sim, self.topic,
+                            extra=kafka_args(props) + (
+                                "--kafka-password-file", pw_file,
+                                "--kafka-ssl-key-password-file", key_file))
+        try:
+            deadline = time.time() + 60
+            while time.time() < deadline and not c.outcomes():
+                time.sleep(0.1)
+            seen = ""
+            for part in ("cmdline", "environ"):
+                with open("/proc/%d/%s" % (c.proc.pid, part), "rb") as f:
+                    seen += f.read().decode(errors="replace")
+            self.assertIn("--kafka-password-file", seen)
+            o = c.outcomes()[0]
+            self.assertEqual((o["outcome"], o["reason"]),
+                             ("rejected", "unknown_picking"), o)
+            c.signal(signal.SIGHUP)
+            self.wait_msg(c, "Kafka password read again from "
+                             "--kafka-password-file")
+            with open(pw_file, "w") as f:
+                f.write("\n")
+            c.signal(signal.SIGHUP)
+            self.wait_msg(c, "Kafka password not reloaded: option "
+                             "--kafka-password-file: the file %s is empty"
+                          % pw_file)
+            self.produce_ok([pick_event("WH/OUT/NOSUCH-B",
+                                        [("SKU-1001", 1)])])
+            deadline = time.time() + 30
+            while time.time() < deadline and len(c.outcomes()) < 2:
+                time.sleep(0.1)
+            self.assertEqual(len(c.outcomes()), 2, c.outcomes())
+            c.signal()
+            self.assertEqual(c.wait(30), 0)
+        finally:
+            c.kill()
+            with open(c.logpath) as f:
+                self.logs.append(f.read())
+        self.assertNotIn(password, seen)
+        self.assertNotIn(KEY_PASSWORD, seen)
+
+    def test_bad_password_files_stop_at_start(self):
+        """A password file that is a directory, and a key password that
+        does not decrypt the key, stop the consumer at start with exit 2,
+        naming the option or the setting, before anything is consumed."""
+        props = broker.kafka_props("SCRAM-SHA-512")
+        d = tempfile.mkdtemp(prefix="lgx-secrets.")
+        c = self.consume(extra=kafka_args(props) + (
+            "--kafka-password-file", d), timeout=30)
+        self.assertEqual(c.proc.returncode, 2, self.logs[-1])
+        self.assertIn("option --kafka-password-file: the file %s is not a "
+                      "regular file (a directory)" % d, self.logs[-1])
+        props["sasl.password"] = broker.user("SCRAM-SHA-512")[1]
+        props.update(self.client_key(KEY_PASSWORD))
+        c = self.consume(extra=kafka_args(props) + (
+            "--kafka-ssl-key-password-file",
+            self.secret_file("not-the-key-password")), timeout=30)
+        self.assertEqual(c.proc.returncode, 2, self.logs[-1])
+        self.assertIn("ssl.key.location failed", self.logs[-1])
+        self.assertEqual(c.outcomes(), [])
 
 
 if __name__ == "__main__":

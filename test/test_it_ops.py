@@ -271,3 +271,113 @@ class RulesReloadTest(unittest.TestCase):
             self.assertEqual(c.wait(30), 0)
         finally:
             sim.stop()
+
+
+class KafkaSettingsTest(unittest.TestCase):
+    """Bad --kafka.* settings stop the consumer at start, before Odoo is
+    waited for: they were reported only once Odoo answered."""
+
+    def start(self, *kafka):
+        import socket
+        import subprocess
+        import tempfile
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            dead = "http://127.0.0.1:%d" % s.getsockname()[1]
+        with tempfile.NamedTemporaryFile("w", delete=False) as f:
+            f.write(lgxenv.API_KEY + "\n")
+        try:
+            return subprocess.run(
+                lgxenv.wrap([os.path.join(lgxenv.BIN, "lgx-picks"),
+                             "--brokers", broker.bootstrap,
+                             "--http-port", "-1", "--odoo-url", dead,
+                             "--odoo-allow-http", "--odoo-api-key-file",
+                             f.name, *kafka]),
+                capture_output=True, text=True, timeout=30)
+        finally:
+            os.unlink(f.name)
+
+    def test_unknown_setting_stops_before_odoo(self):
+        r = self.start("--kafka.no.such.setting=1")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("configuration: Kafka setting no.such.setting: No such "
+                      "configuration property", r.stderr)
+        self.assertNotIn("Odoo", r.stderr)
+
+    def test_missing_ca_file_stops_before_odoo(self):
+        r = self.start("--kafka.security.protocol=SSL",
+                       "--kafka.ssl.ca.location=/nonexistent/ca.pem")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("ssl.ca.location", r.stderr)
+        self.assertNotIn("Odoo not reachable", r.stderr)
+
+
+class OdooStallTest(unittest.TestCase):
+    def test_readiness_turns_when_odoo_hangs(self):
+        """A frozen Odoo (the simulator stopped with SIGSTOP) neither
+        answers nor refuses: /readyz said ready until a call timed out
+        (--odoo-timeout-ms, 30 s). Now a call outstanding longer than
+        --odoo-stall-ms turns it 503 (lgx_odoo_up 0), within that plus a
+        second of the call's start, and back to 200 once calls complete."""
+        import signal
+        sim = lgxenv.Simulator(version=19)
+        topic = "it.ops.stall"
+        stall_s = 2.0
+        try:
+            # Pickings Odoo does not have: each event reads Odoo, then is
+            # dead-lettered; enough of them that the consumer is at work.
+            produce(broker, topic, [
+                pick_event("WH/OUT/STALL%d" % i, [("SKU-1001", 1)])
+                for i in range(40)])
+            c = lgxenv.Consumer("lgx-picks", broker, sim, topic,
+                                extra=("--odoo-probe-ms", "300",
+                                       "--odoo-stall-ms",
+                                       str(int(stall_s * 1000))))
+            deadline = time.time() + 30
+            while time.time() < deadline and (c.http("/readyz")[0] != 200
+                                              or not c.outcomes()):
+                time.sleep(0.1)
+            self.assertEqual(c.http("/readyz")[0], 200)
+            sim.proc.send_signal(signal.SIGSTOP)
+            try:
+                frozen = time.time()
+                while time.time() < frozen + 10 and \
+                        c.http("/readyz")[0] == 200:
+                    time.sleep(0.1)
+                status, body = c.http("/readyz")
+                _, text = c.http("/metrics")
+                # An idle consumer's next probe starts within a second and
+                # --odoo-probe-ms of the freeze.
+                self.assertLess(time.time() - frozen, stall_s + 2.5)
+            finally:
+                sim.proc.send_signal(signal.SIGCONT)
+            self.assertEqual(status, 503, body)
+            self.assertIn("degraded: an Odoo call has been outstanding for ",
+                          body)
+            self.assertIn("longer than --odoo-stall-ms 2000", body)
+            oldest = metric(text, "lgx_odoo_oldest_call_seconds")
+            self.assertGreaterEqual(oldest, stall_s)
+            self.assertLess(oldest, stall_s + 1.0)
+            self.assertEqual(metric(text, "lgx_odoo_up"), 0)
+            deadline = time.time() + 10
+            while time.time() < deadline and c.http("/readyz")[0] != 200:
+                time.sleep(0.1)
+            self.assertEqual(c.http("/readyz")[0], 200)
+            _, text = c.http("/metrics")
+            self.assertEqual(metric(text, "lgx_odoo_up"), 1)
+            # (the consumer goes on with the events: a call may be in
+            # progress, but none is stalled)
+            self.assertLess(metric(text, "lgx_odoo_oldest_call_seconds"),
+                            stall_s)
+            msgs = [l.get("msg", "") for l in c.lines()]
+            self.assertTrue(any(m.startswith("an Odoo call has been "
+                                             "outstanding for ")
+                                for m in msgs), msgs)
+            deadline = time.time() + 30
+            while time.time() < deadline and len(c.outcomes()) < 40:
+                time.sleep(0.1)
+            c.signal()
+            self.assertEqual(c.wait(30), 0)
+            self.assertEqual(len(c.outcomes()), 40)
+        finally:
+            sim.stop()

@@ -174,7 +174,15 @@ class PicksTest(unittest.TestCase):
         self.assertEqual(len(dlq), 1)
         h = dlq[0]["headers"]
         self.assertEqual(h["lgx.dlq.reason"], "hold_expired")
-        self.assertIn("draft", h["lgx.dlq.message"])
+        # What is still missing, not only that it waited.
+        self.assertRegex(h["lgx.dlq.message"],
+                         r"^still missing after \d+ s held \(hold_ms 1500\): "
+                         r"waiting_for_precondition: ")
+        self.assertIn("%s is draft, not waiting, confirmed, assigned or done"
+                      % draft["name"], h["lgx.dlq.message"])
+        # first_failure is when it was first held, not when it expired.
+        self.assertGreaterEqual(int(h["lgx.dlq.last_failure"])
+                                - int(h["lgx.dlq.first_failure"]), 1500)
         self.assertEqual(h["lgx.dlq.topic"], self.topic)
         self.assertEqual(h["lgx.dlq.offset"], "0")
         self.assertEqual(dlq[0]["key"], draft["name"])

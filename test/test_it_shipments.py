@@ -212,7 +212,11 @@ class ShipmentsTest(unittest.TestCase):
         dlq = broker.read(self.topic + ".dlq")
         self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
                          ["hold_expired"])
-        self.assertIn("booked", dlq[0]["headers"]["lgx.dlq.message"])
+        h = dlq[0]["headers"]
+        self.assertIn("waiting_for_precondition: shipment SHP-3 is booked, "
+                      "not labelled", h["lgx.dlq.message"])
+        self.assertGreaterEqual(int(h["lgx.dlq.last_failure"])
+                                - int(h["lgx.dlq.first_failure"]), 1000)
         self.assertEqual(self.sim.picking(a)["x_lgx_shipment_status"],
                          "booked")
         self.assertEqual(c.summary()["rejected"], 1)

@@ -184,7 +184,7 @@ static int run(const produce_conf_t *conf, lgx_log_t *log)
 {
     char errstr[512];
     int rc = 1;
-    producer_t p = {{log}, 0, 0};
+    producer_t p = {.owner = {.log = log}};
     lgx_avro_store_t *store = NULL;
     rd_kafka_t *rk = NULL;
     lgx_buf_t *buf = lgx_buf_new();
@@ -267,14 +267,22 @@ extern char **environ;
 int main(int argc, char **argv)
 {
     produce_conf_t conf;
+    lgx_kafka_secrets_t secrets;
     memset(&conf, 0, sizeof(conf));
-    lgx_config_section_t sections[] = {{"lgx-produce", produce_opts, &conf}};
+    memset(&secrets, 0, sizeof(secrets));
+    lgx_config_section_t sections[] = {
+        {"lgx-produce", produce_opts, &conf},
+        {"Kafka secrets", lgx_kafka_secret_opts, &secrets}};
     char errstr[512];
     int rc = 2;
     lgx_err_t err = lgx_config_load(
-        sections, 1, "lgx-produce",
+        sections, 2, "lgx-produce",
         "Publishes events given as JSON lines as Confluent-framed Avro.", argc,
         argv, environ, errstr, sizeof(errstr));
+    if (err == LGX_OK) {
+        err = lgx_kafka_secrets_add(&secrets, &conf.kafka_props, errstr,
+                                    sizeof(errstr));
+    }
     lgx_log_level_t level = LGX_LOG_INFO;
     if (err == LGX_ERR_HELP) {
         rc = 0;
@@ -286,6 +294,6 @@ int main(int argc, char **argv)
         rc = log ? run(&conf, log) : 1;
         lgx_log_destroy(log);
     }
-    lgx_config_free(sections, 1);
+    lgx_config_free(sections, 2);
     return rc;
 }

@@ -28,6 +28,7 @@
 #include "lgx_avro.h"
 #include "lgx_buf.h"
 #include "lgx_config.h"
+#include "lgx_kafka.h"
 #include "lgx_log.h"
 #include "lgx_odoo.h"
 #include "lgx_rules.h"
@@ -683,20 +684,28 @@ extern char **environ;
 int main(int argc, char **argv)
 {
     sim_conf_t conf;
+    lgx_kafka_secrets_t secrets;
     lgx_odoo_conf_t oc;
     memset(&conf, 0, sizeof(conf));
+    memset(&secrets, 0, sizeof(secrets));
     memset(&oc, 0, sizeof(oc));
-    lgx_config_section_t sections[] = {{PROGRAM, sim_opts, &conf},
-                                       {"Odoo", lgx_odoo_opts, &oc}};
+    lgx_config_section_t sections[] = {
+        {PROGRAM, sim_opts, &conf},
+        {"Kafka secrets", lgx_kafka_secret_opts, &secrets},
+        {"Odoo", lgx_odoo_opts, &oc}};
     char errstr[512];
     int rc = 2;
     lgx_err_t err = lgx_config_load(
-        sections, 2, PROGRAM,
+        sections, 3, PROGRAM,
         "Publishes a realistic day of logistics events for N orders "
         "(picks, shipments, milestones, proofs of delivery) with knobs for "
         "duplicates, disorder and poison, and writes what the consumers "
         "should make of it.",
         argc, argv, environ, errstr, sizeof(errstr));
+    if (err == LGX_OK) {
+        err = lgx_kafka_secrets_add(&secrets, &conf.kafka_props, errstr,
+                                    sizeof(errstr));
+    }
     lgx_log_level_t level = LGX_LOG_INFO;
     if (err == LGX_ERR_HELP) {
         rc = 0;
@@ -708,6 +717,6 @@ int main(int argc, char **argv)
         rc = log ? run(&conf, &oc, log) : 1;
         lgx_log_destroy(log);
     }
-    lgx_config_free(sections, 2);
+    lgx_config_free(sections, 3);
     return rc;
 }

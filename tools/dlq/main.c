@@ -243,15 +243,12 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 /* Assigns every partition of the topic from the beginning. */
 static bool assign_all(dlq_t *d)
 {
-    rd_kafka_topic_t *t = rd_kafka_topic_new(d->consumer, d->conf->topic, NULL);
     const rd_kafka_metadata_t *md = NULL;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(d->consumer, 0, t, &md, 10000);
-    rd_kafka_topic_destroy(t);
-    if (err || md->topic_cnt != 1 || md->topics[0].err) {
-        fprintf(stderr, "lgx-dlq: topic %s not found\n", d->conf->topic);
-        if (md) {
-            rd_kafka_metadata_destroy(md);
-        }
+    char errstr[512];
+    if (lgx_kafka_topic_metadata(d->consumer, d->conf->brokers, d->conf->topic,
+                                 10000, &md, errstr,
+                                 sizeof(errstr)) != LGX_OK) {
+        fprintf(stderr, "lgx-dlq: %s\n", errstr);
         return false;
     }
     rd_kafka_topic_partition_list_t *l =
@@ -262,7 +259,7 @@ static bool assign_all(dlq_t *d)
             ->offset = RD_KAFKA_OFFSET_BEGINNING;
     }
     rd_kafka_metadata_destroy(md);
-    err = rd_kafka_assign(d->consumer, l);
+    rd_kafka_resp_err_t err = rd_kafka_assign(d->consumer, l);
     rd_kafka_topic_partition_list_destroy(l);
     return !err;
 }
@@ -326,6 +323,8 @@ static rd_kafka_t *client(dlq_t *d, rd_kafka_type_t type, char *errstr,
     }
     if (type == RD_KAFKA_PRODUCER) {
         rd_kafka_conf_set_dr_msg_cb(kc, on_delivery);
+    } else {
+        lgx_kafka_conf_keep_errors(kc);
     }
     rd_kafka_t *rk =
         err == LGX_OK ? rd_kafka_new(type, kc, errstr, size) : NULL;
@@ -388,10 +387,14 @@ extern char **environ;
 int main(int argc, char **argv)
 {
     dlq_conf_t c;
+    lgx_kafka_secrets_t secrets;
     dlq_t d;
     memset(&c, 0, sizeof(c));
+    memset(&secrets, 0, sizeof(secrets));
     memset(&d, 0, sizeof(d));
-    lgx_config_section_t sections[] = {{"lgx-dlq", dlq_opts, &c}};
+    lgx_config_section_t sections[] = {
+        {"lgx-dlq", dlq_opts, &c},
+        {"Kafka secrets", lgx_kafka_secret_opts, &secrets}};
     const char *cmd = argc > 1 ? argv[1] : "";
     d.cmd = strcmp(cmd, "show") == 0      ? CMD_SHOW
             : strcmp(cmd, "redrive") == 0 ? CMD_REDRIVE
@@ -401,11 +404,15 @@ int main(int argc, char **argv)
     char errstr[512];
     int code = 2;
     lgx_err_t rc = lgx_config_load(
-        sections, 1, "lgx-dlq list|show|redrive",
+        sections, 2, "lgx-dlq list|show|redrive",
         "Lists and shows dead-letter records, and redrives chosen ones to "
         "their source topic.",
         has_cmd ? argc - 1 : argc, has_cmd ? argv + 1 : argv, environ, errstr,
         sizeof(errstr));
+    if (rc == LGX_OK) {
+        rc = lgx_kafka_secrets_add(&secrets, &c.kafka_props, errstr,
+                                   sizeof(errstr));
+    }
     if (rc == LGX_ERR_HELP) {
         code = 0;
     } else if (rc != LGX_OK || !has_cmd) {
@@ -425,6 +432,6 @@ int main(int argc, char **argv)
         code = log ? run(&d) : 1;
         lgx_log_destroy(log);
     }
-    lgx_config_free(sections, 1);
+    lgx_config_free(sections, 2);
     return code;
 }

@@ -392,15 +392,23 @@ extern char **environ;
 int main(int argc, char **argv)
 {
     replay_conf_t c;
+    lgx_kafka_secrets_t secrets;
     memset(&c, 0, sizeof(c));
-    lgx_config_section_t sections[] = {{"lgx-replay", replay_opts, &c}};
+    memset(&secrets, 0, sizeof(secrets));
+    lgx_config_section_t sections[] = {
+        {"lgx-replay", replay_opts, &c},
+        {"Kafka secrets", lgx_kafka_secret_opts, &secrets}};
     char errstr[512];
     int code = 2;
     lgx_err_t rc = lgx_config_load(
-        sections, 1, "lgx-replay",
+        sections, 2, "lgx-replay",
         "Moves a consumer group's offsets for a topic to a time, to given "
         "offsets or to the beginning, so the group reads those events again.",
         argc, argv, environ, errstr, sizeof(errstr));
+    if (rc == LGX_OK) {
+        rc = lgx_kafka_secrets_add(&secrets, &c.kafka_props, errstr,
+                                   sizeof(errstr));
+    }
     int targets = (c.to_timestamp != NULL) + (c.to_offsets != NULL) +
                   (c.to_earliest ? 1 : 0);
     if (rc == LGX_ERR_HELP) {
@@ -415,6 +423,6 @@ int main(int argc, char **argv)
         code = log ? run(&c, log) : 1;
         lgx_log_destroy(log);
     }
-    lgx_config_free(sections, 1);
+    lgx_config_free(sections, 2);
     return code;
 }
