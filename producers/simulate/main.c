@@ -38,6 +38,7 @@
 #include "sim_plan.h"
 #include "sim_rand.h"
 #include "sim_report.h"
+#include "sim_stock.h"
 
 #ifndef LGX_SCHEMA_DIR
 #define LGX_SCHEMA_DIR "avro-schemas"
@@ -202,6 +203,7 @@ typedef struct app {
     bool to_stdout;     /* out is stdout: the summary goes to stderr */
     sim_kafka_t *kafka; /* when publishing */
     lgx_odoo_t *odoo;
+    sim_stock_t *stock; /* what Odoo holds; the orders' lines point in */
     sim_order_t *orders;
     size_t n_orders;
     sim_plan_t plan;
@@ -479,6 +481,46 @@ static int prepare_orders(app_t *a, lgx_odoo_conf_t *oc)
     return rc;
 }
 
+/* What Odoo holds of the orders' products, and the pick lines made of
+ * it (lots, shortages); nothing without Odoo. */
+static int read_stock(app_t *a)
+{
+    char errstr[512];
+    if (!a->odoo) {
+        return 0;
+    }
+    a->stock = sim_stock_new();
+    if (!a->stock ||
+        sim_odoo_read_stock(a->odoo, a->orders, a->n_orders, a->stock, errstr,
+                            sizeof(errstr)) != LGX_OK) {
+        LGX_ERROR(a->log, "reading the stock: %s",
+                  a->stock ? errstr : "out of memory");
+        return 1;
+    }
+    if (sim_stock_plan(a->stock, sim_rand_hash(a->seed),
+                       SIM_STOCK_OTHER_LOT_PCT, a->orders,
+                       a->n_orders) != LGX_OK) {
+        LGX_ERROR(a->log, "out of memory");
+        return 1;
+    }
+    size_t lots = 0, yes = 0, maybe = 0;
+    for (size_t i = 0; i < a->n_orders; i++) {
+        for (size_t l = 0; l < a->orders[i].n_lines; l++) {
+            lots += a->orders[i].lines[l].tracked
+                        ? a->orders[i].lines[l].n_picks
+                        : 0;
+        }
+        yes += sim_order_shortage(&a->orders[i]) == SIM_SHORT_YES;
+        maybe += sim_order_shortage(&a->orders[i]) == SIM_SHORT_MAYBE;
+    }
+    LGX_INFO(a->log,
+             "Odoo's stock: %zu product/lot place(s) read; %zu pick line(s) "
+             "name lots; %zu pick(s) of more than Odoo has, %zu more "
+             "depending on the order in which they are handled",
+             sim_stock_n_quants(a->stock), lots, yes, maybe);
+    return 0;
+}
+
 /* Everything that can refuse the configuration, before Odoo is touched:
  * schemas, rules, and where the events go. */
 static int load(app_t *a)
@@ -641,6 +683,7 @@ static void app_free(app_t *a)
     sim_plan_free(&a->plan);
     free(a->finals);
     free(a->orders);
+    sim_stock_destroy(a->stock);
     lgx_odoo_destroy(a->odoo);
     lgx_rules_destroy(a->rules);
     lgx_avro_store_destroy(a->store);
@@ -660,11 +703,16 @@ static int run(const sim_conf_t *conf, lgx_odoo_conf_t *oc, lgx_log_t *log)
     rc = rc ? rc : configure(&a);
     rc = rc ? rc : load(&a);
     rc = rc ? rc : prepare_orders(&a, oc);
+    rc = rc ? rc : read_stock(&a);
     rc = rc ? rc : plan_and_model(&a);
-    sim_report_t report = {&a.plan_conf, &a.plan,
-                           a.finals,     a.counts,
-                           &a.info,      (const char *const *)conf->topic,
-                           conf->rules};
+    sim_report_t report = {.conf = &a.plan_conf,
+                           .plan = &a.plan,
+                           .finals = a.finals,
+                           .counts = a.counts,
+                           .info = &a.info,
+                           .topics = (const char *const *)conf->topic,
+                           .rules = conf->rules,
+                           .stock = a.stock};
     if (rc == 0 && conf->expected &&
         sim_report_expected(&report, conf->expected, errstr, sizeof(errstr)) !=
             LGX_OK) {

@@ -169,6 +169,31 @@ void sim_plan_draw_orders(const sim_plan_conf_t *conf, sim_order_t *orders,
     }
 }
 
+sim_short_t sim_order_shortage(const sim_order_t *o)
+{
+    sim_short_t most = SIM_SHORT_NO;
+    for (size_t i = 0; i < o->n_lines; i++) {
+        for (size_t k = 0; o->lines[i].picks && k < o->lines[i].n_picks; k++) {
+            sim_short_t s = o->lines[i].picks[k].shortage;
+            most = s > most ? s : most;
+        }
+    }
+    return most;
+}
+
+bool sim_order_lot_missing(const sim_order_t *o)
+{
+    for (size_t i = 0; i < o->n_lines; i++) {
+        const sim_line_t *l = &o->lines[i];
+        for (size_t k = 0; l->tracked && l->picks && k < l->n_picks; k++) {
+            if (!l->picks[k].lot[0] && l->picks[k].qty > 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* ---- building ---- */
 
 typedef struct builder {
@@ -282,19 +307,37 @@ static int64_t later(flow_t *f, int64_t lo_min, int64_t hi_min)
            sim_rand_range(&f->r, 0, 59) * 1000 + sim_rand_range(&f->r, 0, 999);
 }
 
+/* One line of the pick's lines[]; lot NULL or "": none. */
+static void put_pick_line(builder_t *b, bool first, const char *code,
+                          double qty, const char *lot)
+{
+    put(b, "%s{\"product_code\":", first ? "" : ",");
+    put_str(b, code);
+    put(b, ",\"quantity\":%.15g,\"lot\":", qty);
+    put_str(b, lot && lot[0] ? lot : NULL);
+    put(b, "}");
+}
+
 static void make_pick(flow_t *f, int64_t t)
 {
     sim_order_t *o = &f->b->plan->orders[f->order];
     builder_t *b = f->b;
+    bool first = true;
     put(b, "\"picking_name\":");
     put_str(b, o->picking);
     put(b, ",\"warehouse\":\"WH\",\"lines\":[");
     for (size_t i = 0; i < o->n_lines; i++) {
-        put(b, "%s{\"product_code\":", i ? "," : "");
-        put_str(b, o->lines[i].code);
-        put(b, ",\"quantity\":%.15g,\"lot\":null}", o->lines[i].qty);
+        const sim_line_t *l = &o->lines[i];
+        if (!l->picks) {
+            put_pick_line(b, first, l->code, l->qty, NULL);
+            first = false;
+        }
+        for (size_t k = 0; l->picks && k < l->n_picks; k++) {
+            put_pick_line(b, first, l->code, l->picks[k].qty, l->picks[k].lot);
+            first = false;
+        }
     }
-    put(b, "],\"is_complete\":true");
+    put(b, "],\"is_complete\":true,\"line_units\":null");
     flow_event(f, SIM_PICKS, SIM_K_PICK, o->picking, o->wms, t, NULL);
 }
 
@@ -755,7 +798,8 @@ static void apply_knobs(builder_t *b)
 static void finish_json(builder_t *b, sim_event_t *e)
 {
     const sim_order_t *o = &b->plan->orders[e->order];
-    static const int version = 2;
+    /* The contract version each record is written with (the newest). */
+    int version = e->topic == SIM_PICKS ? 3 : 2;
     char t[25];
     sim_iso_time(e->occurred_at, t);
     lgx_buf_reset(b->buf);

@@ -75,15 +75,41 @@ typedef enum sim_poison {
     SIM_POISON_NO_SOURCE       /* source_system "": missing_field */
 } sim_poison_t;
 
+/* Whether lgx-picks finds a pick line to be a shortage (more than the
+ * move's reservation, of that lot, plus what is free at its location):
+ * in none of the orders the picks may be handled in, in some, in all. */
+typedef enum sim_short {
+    SIM_SHORT_NO = 0,
+    SIM_SHORT_MAYBE,
+    SIM_SHORT_YES
+} sim_short_t;
+
+/* One line of a pick event: a quantity of one lot, or of an untracked
+ * product (lot ""). sim_stock_plan makes them from what Odoo holds. */
+typedef struct sim_pick {
+    char lot[SIM_NAME_MAX];
+    double qty;
+    double available; /* what Odoo has for it at best: the move's
+                         reservation (of the lot) plus what is free */
+    sim_short_t shortage;
+} sim_pick_t;
+
+/* An order line. picks, when set, are the pick's lines for it (borrowed
+ * from the sim_stock that made them); NULL: one line of qty without a
+ * lot, nothing being known of Odoo's stock. */
 typedef struct sim_line {
     char code[32];
     double qty;
+    bool tracked; /* Odoo tracks the product by lot or serial number */
+    const sim_pick_t *picks;
+    size_t n_picks;
 } sim_line_t;
 
 /* One order. The first block comes from Odoo or the pickings file (or
  * sim_plan_draw_orders); the rest is drawn by sim_plan_build. */
 typedef struct sim_order {
     char picking[SIM_NAME_MAX]; /* Odoo picking name */
+    int64_t picking_id;         /* its id, once read from Odoo (else 0) */
     char name[SIM_NAME_MAX];    /* sale order name: the correlation id */
     char state[16];             /* picking state before the stream */
     char history[16];           /* its x_lgx_shipment_status, when it has one */
@@ -131,6 +157,8 @@ typedef struct sim_event {
     bool held;            /* held first, then finished, in any interleaving */
     bool may_hold;        /* held first in some interleaving of the topics */
     bool order_dependent; /* its outcome depends on the interleaving */
+    bool shortage;        /* a pick judged a shortage in every order */
+    bool may_shortage;    /* in some */
 } sim_event_t;
 
 typedef struct sim_plan_conf {
@@ -163,6 +191,14 @@ lgx_err_t sim_plan_build(const sim_plan_conf_t *conf, sim_order_t *orders,
                          size_t n, sim_plan_t *plan) LGX_MUST_CHECK;
 
 void sim_plan_free(sim_plan_t *plan);
+
+/* The surest shortage among o's pick lines (SIM_SHORT_NO when none is
+ * known). */
+sim_short_t sim_order_shortage(const sim_order_t *o);
+
+/* Whether a pick line of a tracked product names no lot: lgx-picks
+ * refuses such a pick (lot_required). */
+bool sim_order_lot_missing(const sim_order_t *o);
 
 /* Names: topic slots ("picks"), knobs as on the command line
  * ("out-of-order"), kinds ("label_created"), poison kinds. */
