@@ -123,15 +123,44 @@ class DemoTest(unittest.TestCase):
                       rows)
         text = "\n".join(rows)
         self.assertRegex(text, r"done quantities as picked +(\d+) of \1 ")
-        self.assertRegex(text, r"stock of the run's products +9 products, "
+        self.assertRegex(text, r"stock of the run's products +11 products, "
                          r"\d+ (stock.quant places|on-hand quantities): "
                          r"changed only by the run's done moves")
         self.assertRegex(text, r"0 outcome\(s\) not as the stream expects")
 
+    def test_audit_of_lots_and_shortages(self):
+        """The lot-tracked product's picks name lots, which the done
+        pickings carry and each lot's stock lost; the short product's
+        picks were applied, told (note, activity, metric) and took its
+        stock below zero by the shortfall."""
+        text = "\n".join(self.section("Audit of Odoo"))
+        m = re.search(r"lots as picked +(\d+) of (\d+) lot lines \((\d+) "
+                      r"pickings of lot-tracked products", text)
+        self.assertIsNotNone(m, text)
+        self.assertEqual(m.group(1), m.group(2))
+        self.assertGreater(int(m.group(3)), 0)
+        self.assertRegex(text, r"stock of each lot +\d+ lots: down by exactly "
+                         r"what the run's done moves took")
+        m = re.search(r"shortages +(\d+) picking\(s\) picked more than Odoo "
+                      r"had(?: \(\d+ more [^)]*\))?: (\d+) with one note and "
+                      r"one activity; LGX-DEMO-11 2 on hand, (\d+) picked, "
+                      r"now (-\d+) \((\d+) short\); "
+                      r"lgx_stock_discrepancies_total\{kind=\"shortage\"\} "
+                      r"(\d+)", text)
+        self.assertIsNotNone(m, text)
+        short, told, picked, now, shortfall, metric = map(int, m.groups())
+        self.assertGreater(short, 0)
+        self.assertGreaterEqual(told, short)
+        self.assertEqual(now, 2 - picked)
+        self.assertEqual(shortfall, -now)
+        self.assertGreaterEqual(metric, short)
+
     def test_brings_its_own_demo_data(self):
         self.assertRegex(self.out, r"demo data in Odoo: 9 products "
-                         r"LGX-DEMO-01..09 .*6 customers .*3 carriers")
+                         r"LGX-DEMO-01..09, lot-tracked LGX-DEMO-10, short "
+                         r"LGX-DEMO-11 .*6 customers .*3 carriers")
         self.assertIn("--products LGX-DEMO-01,", self.out)
+        self.assertIn(",LGX-DEMO-10,LGX-DEMO-11 ", self.out)
 
 
 if __name__ == "__main__":
