@@ -132,6 +132,25 @@ START_TEST(test_lots_reserved_first_then_first_in_first_out)
 }
 END_TEST
 
+/* Rows come in any order of the orders; each move's reserved lines keep
+ * the order Odoo made them in. */
+START_TEST(test_lots_reserved_lines_in_odoo_order)
+{
+    STOCK("T", SIM_TRACK_LOT, {"L1", 5, 3}, {"L2", 5, 3});
+    reserved(1, "T", "L2", 2);
+    line(1, "T", 4, 0);
+    reserved(0, "T", "L2", 1);
+    reserved(1, "T", "L1", 2);
+    line_in_lot(0, "T", 1, "L1");
+    plan(0);
+    ck_assert_uint_eq(orders[1].lines[0].n_picks, 2);
+    assert_pick(1, 0, 0, "L2", 2, SIM_SHORT_NO);
+    assert_pick(1, 0, 1, "L1", 2, SIM_SHORT_NO);
+    ck_assert_uint_eq(orders[0].lines[0].n_picks, 1);
+    assert_pick(0, 0, 0, "L2", 1, SIM_SHORT_NO);
+}
+END_TEST
+
 /* The warehouse takes a whole line from the newest lot that has all of
  * it free instead of what Odoo reserved; where no lot has, it picks what
  * was reserved. */
@@ -267,8 +286,12 @@ static sim_final_t finals[1];
 static sim_counts_t counts[SIM_N_TOPICS];
 static sim_model_info_t info;
 static lgx_rules_t *rules;
+static sim_plan_conf_t mconf;
+static const char *carrier_codes[1]; /* of carrier C1, NULL: by name */
+static const char *mapping;          /* the rules' "mapping", or NULL */
 
-/* The shipped rules with the pick's shortage policy set to policy. */
+/* The shipped rules with the pick's shortage policy set to policy, and
+ * mapping as their "mapping" when set. */
 static lgx_rules_t *rules_with(const char *policy)
 {
     char err[256], *text = NULL;
@@ -284,12 +307,13 @@ static lgx_rules_t *rules_with(const char *policy)
     fclose(f);
     fclose(mem);
     const char *from = "\"shortage\": \"apply\"";
-    char *at = strstr(text, from);
+    char *at = strstr(text, from), *end = strrchr(text, '}');
     ck_assert_ptr_nonnull(at);
-    size_t size = len + 32;
+    size_t size = len + 64 + (mapping ? strlen(mapping) : 0);
     char *out = malloc(size);
-    snprintf(out, size, "%.*s\"shortage\": \"%s\"%s", (int)(at - text), text,
-             policy, at + strlen(from));
+    snprintf(out, size, "%.*s\"shortage\": \"%s\"%.*s%s%s}", (int)(at - text),
+             text, policy, (int)(end - at - strlen(from)), at + strlen(from),
+             mapping ? ",\"mapping\":" : "", mapping ? mapping : "");
     lgx_rules_t *r = lgx_rules_parse(out, strlen(out), err, sizeof(err));
     ck_assert_msg(r != NULL, "%s", err);
     free(out);
@@ -312,6 +336,9 @@ static void model_setup(void)
     orders[0].n_lines = 1;
     picks[0].qty = 3;
     rules = NULL;
+    memset(&mconf, 0, sizeof(mconf));
+    carrier_codes[0] = NULL;
+    mapping = NULL;
 }
 
 static void model_teardown(void)
@@ -320,30 +347,35 @@ static void model_teardown(void)
     lgx_rules_destroy(rules);
 }
 
-/* Plans the one order (no trouble, not cancelled) and runs the model
- * under policy; returns its pick event. */
-static const sim_event_t *run_model(const char *policy)
+/* The first event of kind made by knob. */
+static const sim_event_t *event_of(sim_kind_t kind, sim_knob_t knob)
 {
-    static const char *const carriers[] = {"C1"};
-    sim_plan_conf_t conf;
-    char err[256];
-    memset(&conf, 0, sizeof(conf));
-    conf.seed = "check";
-    conf.start_ms = 1767592800000LL;
-    conf.carrier_names = carriers;
-    conf.n_carriers = 1;
-    rules = rules_with(policy);
-    ck_assert_int_eq(sim_plan_build(&conf, orders, 1, &mplan), LGX_OK);
-    ck_assert_int_eq(sim_model_run(rules, &mplan, 7, finals, counts, &info, err,
-                                   sizeof(err)),
-                     LGX_OK);
     for (size_t i = 0; i < mplan.n_events; i++) {
-        if (mplan.events[i].topic == SIM_PICKS) {
+        if (mplan.events[i].kind == kind && mplan.events[i].knob == knob) {
             return &mplan.events[i];
         }
     }
-    ck_abort_msg("no pick in the plan");
+    ck_abort_msg("no %s in the plan", sim_kind_name(kind));
     return NULL;
+}
+
+/* Plans the one order (not cancelled, no trouble but mconf's knobs) and
+ * runs the model under policy; returns its pick event. */
+static const sim_event_t *run_model(const char *policy)
+{
+    static const char *const carriers[] = {"C1"};
+    char err[256];
+    mconf.seed = "check";
+    mconf.start_ms = 1767592800000LL;
+    mconf.carrier_names = carriers;
+    mconf.carrier_codes = carrier_codes;
+    mconf.n_carriers = 1;
+    rules = rules_with(policy);
+    ck_assert_int_eq(sim_plan_build(&mconf, orders, 1, &mplan), LGX_OK);
+    ck_assert_int_eq(sim_model_run(rules, &mplan, 7, finals, counts, &info, err,
+                                   sizeof(err)),
+                     LGX_OK);
+    return event_of(SIM_K_PICK, SIM_KNOB_NONE);
 }
 
 /* The pick line of the stream names the lot. */
@@ -427,12 +459,78 @@ START_TEST(test_model_lot_missing_refused)
 }
 END_TEST
 
+/* ---- carriers ---- */
+
+#define PLATFORM_MAPS_DHL "{\"tms-*\":{\"carriers\":{\"dhl\":\"C1\"}}}"
+
+/* A booking by the platform's code gets the carrier the mapping names;
+ * milestones come from carrier-<code>. */
+START_TEST(test_model_booking_by_code_mapped)
+{
+    carrier_codes[0] = "dhl";
+    mapping = PLATFORM_MAPS_DHL;
+    run_model("apply");
+    const sim_event_t *b = event_of(SIM_K_BOOKED, SIM_KNOB_NONE);
+    ck_assert_ptr_nonnull(strstr(b->json, "\"carrier\":\"dhl\""));
+    ck_assert_str_eq(b->outcome, "applied");
+    ck_assert_str_eq(finals[0].carrier, "C1");
+    ck_assert_str_eq(event_of(SIM_K_MILESTONE, SIM_KNOB_NONE)->source,
+                     "carrier-dhl");
+    ck_assert_str_eq(finals[0].status, "delivered");
+}
+END_TEST
+
+/* A code the mapping lacks is dead-lettered (unmapped_carrier); one it
+ * maps to a name Odoo has no carrier by, unknown_carrier; without a code
+ * the Odoo name passes through as before. */
+static const struct {
+    const char *code, *mapping, *outcome, *reason;
+} bookings[] = {
+    {"ups", PLATFORM_MAPS_DHL, "rejected", "unmapped_carrier"},
+    {"dhl", "{\"tms-*\":{\"carriers\":{\"dhl\":\"C9\"}}}", "rejected",
+     "unknown_carrier"},
+    {NULL, "{\"wms-*\":{\"carriers\":{\"dhl\":\"C1\"}}}", "applied", ""},
+};
+
+START_TEST(test_model_booking_outcome_by_mapping)
+{
+    carrier_codes[0] = bookings[_i].code;
+    mapping = bookings[_i].mapping;
+    run_model("apply");
+    const sim_event_t *b = event_of(SIM_K_BOOKED, SIM_KNOB_NONE);
+    ck_assert_str_eq(b->outcome, bookings[_i].outcome);
+    ck_assert_str_eq(b->reason, bookings[_i].reason);
+}
+END_TEST
+
+/* The unmapped-carrier knob sends the booking first with a code the
+ * mapping lacks: that copy is dead-lettered, the booking applies. */
+START_TEST(test_model_unmapped_copy_before_the_booking)
+{
+    carrier_codes[0] = "dhl";
+    mapping = PLATFORM_MAPS_DHL;
+    mconf.knob_pct[SIM_KNOB_UNMAPPED_CARRIER] = 100;
+    run_model("apply");
+    const sim_event_t *c = event_of(SIM_K_BOOKED, SIM_KNOB_UNMAPPED_CARRIER);
+    const sim_event_t *b = event_of(SIM_K_BOOKED, SIM_KNOB_NONE);
+    ck_assert(c < b);
+    ck_assert_str_ne(c->event_id, b->event_id);
+    ck_assert_ptr_nonnull(
+        strstr(c->json, "\"carrier\":\"" SIM_UNMAPPED_CARRIER "\""));
+    ck_assert_str_eq(c->outcome, "rejected");
+    ck_assert_str_eq(c->reason, "unmapped_carrier");
+    ck_assert_str_eq(b->outcome, "applied");
+    ck_assert_str_eq(finals[0].carrier, "C1");
+}
+END_TEST
+
 Suite *sim_suite(void)
 {
     Suite *s = suite_create("sim");
     TCase *lots = tcase_create("lots");
     tcase_add_checked_fixture(lots, setup, teardown);
     tcase_add_test(lots, test_lots_reserved_first_then_first_in_first_out);
+    tcase_add_test(lots, test_lots_reserved_lines_in_odoo_order);
     tcase_add_test(lots, test_lots_other_lot_from_the_newest_with_it_free);
     tcase_add_test(lots, test_lots_beyond_every_lot_on_the_newest);
     tcase_add_test(lots, test_serials_one_per_unit);
@@ -453,5 +551,12 @@ Suite *sim_suite(void)
     tcase_add_test(model, test_model_shortage_in_some_orders);
     tcase_add_test(model, test_model_lot_missing_refused);
     suite_add_tcase(s, model);
+    TCase *carriers = tcase_create("carriers");
+    tcase_add_checked_fixture(carriers, model_setup, model_teardown);
+    tcase_add_test(carriers, test_model_booking_by_code_mapped);
+    tcase_add_loop_test(carriers, test_model_booking_outcome_by_mapping, 0,
+                        (int)(sizeof(bookings) / sizeof(bookings[0])));
+    tcase_add_test(carriers, test_model_unmapped_copy_before_the_booking);
+    suite_add_tcase(s, carriers);
     return s;
 }

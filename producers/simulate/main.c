@@ -122,6 +122,10 @@ static const lgx_opt_t sim_opts[] = {
     KNOB("wrong-source", SIM_KNOB_WRONG_SOURCE,
          "Percentage of events also sent by a system the rules do not "
          "allow for them (a copy with its own event id)"),
+    KNOB("unmapped-carrier", SIM_KNOB_UNMAPPED_CARRIER,
+         "Percentage of bookings sent first with a carrier code the rules' "
+         "mapping lacks, " SIM_UNMAPPED_CARRIER
+         " (a copy with its own event id, just before the booking)"),
     {"cancelled", LGX_OPT_INT, "10", OFF(cancelled),
      "Percentage of orders whose shipment is cancelled after booking "
      "instead of dispatched",
@@ -143,9 +147,11 @@ static const lgx_opt_t sim_opts[] = {
      "Customer ids (res.partner) orders are placed for", NULL, 0},
     {"carriers", LGX_OPT_STR, "Standard delivery,The Poste,Local Delivery",
      OFF(carriers),
-     "Odoo carrier names (delivery.carrier) shipments are booked with; the "
-     "1st, 3rd... deliver with carrier-dhl, the 2nd, 4th... with "
-     "carrier-ups",
+     "Odoo carrier names (delivery.carrier) shipments are booked with, each "
+     "as NAME (booked by its Odoo name; the 1st, 3rd... deliver with "
+     "carrier-dhl, the 2nd, 4th... with carrier-ups) or CODE=NAME (booked "
+     "with the transport platform's carrier code, which the rules' mapping "
+     "makes NAME; delivered by carrier-CODE)",
      NULL, 0},
     {"expected", LGX_OPT_STR, NULL, OFF(expected),
      "Write the expected final state (per picking, per topic, poison "
@@ -194,7 +200,8 @@ typedef struct app {
     size_t n_codes;
     int64_t partners[MAX_LIST];
     size_t n_partners;
-    const char *carriers[MAX_LIST];
+    const char *carriers[MAX_LIST];      /* Odoo names */
+    const char *carrier_codes[MAX_LIST]; /* the platform's, or NULL */
     size_t n_carriers;
     lgx_avro_store_t *store;
     sim_schemas_t ids;
@@ -252,6 +259,34 @@ static size_t split(char *text, const char **items, size_t max)
     return n;
 }
 
+/* --carriers items CODE=NAME into codes (NULL for a plain NAME) and
+ * names; 2 with a message when one is not CODE=NAME. */
+static int split_carriers(app_t *a)
+{
+    for (size_t i = 0; i < a->n_carriers; i++) {
+        char *eq = strchr(a->carriers[i], '=');
+        a->carrier_codes[i] = NULL;
+        if (!eq) {
+            continue;
+        }
+        *eq = '\0';
+        a->carrier_codes[i] = a->carriers[i];
+        a->carriers[i] = eq + 1 + strspn(eq + 1, " ");
+        for (char *end = eq; end > a->carrier_codes[i] && end[-1] == ' ';) {
+            *--end = '\0';
+        }
+        if (!a->carrier_codes[i][0] || !a->carriers[i][0]) {
+            LGX_ERROR(a->log,
+                      "option --carriers: item %zu is not CODE=NAME (an "
+                      "Odoo carrier name, optionally after the platform's "
+                      "code and =)",
+                      i + 1);
+            return 2;
+        }
+    }
+    return 0;
+}
+
 /* The option lists, the seed and the start time; 2 with a message on
  * bad configuration. */
 static int configure(app_t *a)
@@ -267,6 +302,9 @@ static int configure(app_t *a)
     }
     a->n_codes = split(a->lists[0], a->codes, MAX_LIST);
     a->n_carriers = split(a->lists[2], a->carriers, MAX_LIST);
+    if (split_carriers(a) != 0) {
+        return 2;
+    }
     size_t n = split(a->lists[1], partners, MAX_LIST);
     for (size_t i = 0; i < n; i++) {
         char *end = NULL;
@@ -312,6 +350,7 @@ static int configure(app_t *a)
     }
     a->plan_conf.cancelled_pct = c->cancelled;
     a->plan_conf.carrier_names = a->carriers;
+    a->plan_conf.carrier_codes = a->carrier_codes;
     a->plan_conf.n_carriers = a->n_carriers;
     return 0;
 }

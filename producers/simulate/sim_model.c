@@ -188,12 +188,37 @@ static void judge_pick(const lgx_rule_t *rule, const sim_event_t *e,
     set(v, V_APPLIED, "");
 }
 
+/* The Odoo carrier a booking names, as lgx-shipments finds it: the
+ * rules' mapping of the source turns its code into a name (a code the
+ * section's carriers lack is unmapped), which must be one of the
+ * carriers of the plan. NULL with v set when there is none. */
+static const char *booked_carrier(const model_t *m, const sim_event_t *e,
+                                  verdict_t *v)
+{
+    const sim_plan_conf_t *c = m->plan->conf;
+    const char *name = NULL;
+    if (lgx_rules_map(m->rules, e->source, "carriers", e->detail, &name,
+                      NULL) != LGX_OK) {
+        set(v, V_REJECTED, "unmapped_carrier");
+        return NULL;
+    }
+    for (size_t i = 0; c && i < c->n_carriers; i++) {
+        if (strcmp(c->carrier_names[i], name) == 0) {
+            return name;
+        }
+    }
+    set(v, V_REJECTED, "unknown_carrier");
+    return NULL;
+}
+
 /* lgx-shipments: a booking finds its pickings by name, the other events
  * by the shipment id a booking wrote. A dispatch validates nothing: it
  * waits until the pick has validated the picking. */
-static void judge_shipment(const lgx_rule_t *rule, const sim_event_t *e,
-                           bool behind, sim_final_t *f, verdict_t *v)
+static void judge_shipment(const model_t *m, const lgx_rule_t *rule,
+                           const sim_event_t *e, bool behind, sim_final_t *f,
+                           verdict_t *v)
 {
+    const char *carrier = NULL;
     const char *type = sim_kind_name(e->kind);
     bool booked = e->kind == SIM_K_BOOKED;
     bool found = booked || strcmp(f->shipment_ref, e->key) == 0;
@@ -203,7 +228,8 @@ static void judge_shipment(const lgx_rule_t *rule, const sim_event_t *e,
     }
     if (!gate_event(rule, e, behind, found ? clock_get(f, type, e->source) : -1,
                     v) ||
-        !gate_status(rule, found ? f->status : "none", v)) {
+        !gate_status(rule, found ? f->status : "none", v) ||
+        (booked && !(carrier = booked_carrier(m, e, v)))) {
         return;
     }
     if (!found) {
@@ -213,7 +239,7 @@ static void judge_shipment(const lgx_rule_t *rule, const sim_event_t *e,
     }
     switch (e->kind) {
     case SIM_K_BOOKED:
-        copy(f->carrier, sizeof(f->carrier), e->detail);
+        copy(f->carrier, sizeof(f->carrier), carrier);
         copy(f->shipment_ref, sizeof(f->shipment_ref), e->key);
         copy(f->status, sizeof(f->status), "booked");
         break;
@@ -284,6 +310,23 @@ static void judge_pod(const lgx_rule_t *rule, const sim_event_t *e, bool behind,
     set(v, V_APPLIED, "");
 }
 
+/* Whether the rules' mapping of the pick's source has each of its
+ * product codes (lgx-picks maps them before anything else: a code the
+ * section's products lack is unmapped_product). What a mapped code names
+ * in Odoo is taken to be the line's product. */
+static bool products_mapped(const model_t *m, const sim_event_t *e)
+{
+    const sim_order_t *o = &m->plan->orders[e->order];
+    for (size_t i = 0; i < o->n_lines; i++) {
+        const char *out = NULL;
+        if (lgx_rules_map(m->rules, e->source, "products", o->lines[i].code,
+                          &out, NULL) != LGX_OK) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Whether an event of i's topic, key and type is held before i in its
  * order's list (up to i itself when i is in it). */
 static bool held_before(const model_t *m, size_t i)
@@ -321,10 +364,14 @@ static bool judge(model_t *m, size_t i, verdict_t *v)
     bool behind = held_before(m, i);
     switch (e->topic) {
     case SIM_PICKS:
+        if (!products_mapped(m, e)) {
+            set(v, V_REJECTED, "unmapped_product");
+            break;
+        }
         judge_pick(rule, e, &m->plan->orders[e->order], behind, f, v);
         break;
     case SIM_SHIPMENTS:
-        judge_shipment(rule, e, behind, f, v);
+        judge_shipment(m, rule, e, behind, f, v);
         break;
     case SIM_MILESTONES:
         judge_milestone(rule, e, behind, f, v);

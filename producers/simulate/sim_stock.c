@@ -11,7 +11,7 @@
 /* An order's move (lot "", qty what Odoo reserved for it when the
  * product is untracked) or reserved move line (lot and qty). */
 typedef struct row {
-    size_t order, seq; /* sorted by order, then as added */
+    size_t order;
     char code[32];
     char lot[SIM_NAME_MAX];
     sim_track_t tracking;
@@ -19,10 +19,13 @@ typedef struct row {
     double qty;
 } row_t;
 
+/* Rows as added; once rows_index ran, items[index[k]] for k from
+ * start[o] to start[o + 1] are order o's, as added. */
 typedef struct rows {
     row_t *items;
     size_t n, cap;
-    bool sorted;
+    size_t *index, *start;
+    size_t n_orders;
 } rows_t;
 
 struct sim_stock {
@@ -64,7 +67,11 @@ void sim_stock_destroy(sim_stock_t *s)
         return;
     }
     free(s->moves.items);
+    free(s->moves.index);
+    free(s->moves.start);
     free(s->rlines.items);
+    free(s->rlines.index);
+    free(s->rlines.start);
     free(s->quants);
     free(s->picks);
     free(s);
@@ -79,8 +86,7 @@ static lgx_err_t rows_add(rows_t *rows, const row_t *add)
     rows->items = r;
     r = &rows->items[rows->n];
     *r = *add;
-    r->seq = rows->n++;
-    rows->sorted = false;
+    rows->n++;
     return LGX_OK;
 }
 
@@ -155,46 +161,55 @@ sim_track_t sim_stock_tracking(const sim_stock_t *s, const char *code)
 
 /* ---- looking up an order's move and reserved lines ---- */
 
-static int cmp_row(const void *a, const void *b)
+/* Indexes rows by order (those of orders below n_orders): a counting
+ * sort, which keeps each order's rows as they were added. False when out
+ * of memory. */
+static bool rows_index(rows_t *rows, size_t n_orders)
 {
-    const row_t *x = a, *y = b;
-    if (x->order != y->order) {
-        return x->order < y->order ? -1 : 1;
+    size_t *start = calloc(n_orders + 2, sizeof(*start));
+    size_t *index = calloc(rows->n + 1, sizeof(*index));
+    free(rows->start);
+    free(rows->index);
+    rows->start = start;
+    rows->index = index;
+    rows->n_orders = start && index ? n_orders : 0;
+    if (!start || !index) {
+        return false;
     }
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void rows_sort(rows_t *rows)
-{
-    if (!rows->sorted) {
-        qsort(rows->items, rows->n, sizeof(*rows->items), cmp_row);
-        rows->sorted = true;
-    }
-}
-
-/* The index of the first of rows' items of order (rows_sort first), or
- * where they would be. */
-static size_t rows_first(const rows_t *rows, size_t order)
-{
-    size_t lo = 0, hi = rows->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (rows->items[mid].order < order) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
+    /* start[o + 2] counts order o's rows, then start[o + 1] is where
+     * they begin; placing them moves it to where they end, which is
+     * where order o + 1's begin. */
+    for (size_t i = 0; i < rows->n; i++) {
+        if (rows->items[i].order < n_orders) {
+            start[rows->items[i].order + 2]++;
         }
     }
-    return lo;
+    for (size_t o = 2; o < n_orders + 2; o++) {
+        start[o] += start[o - 1];
+    }
+    for (size_t i = 0; i < rows->n; i++) {
+        if (rows->items[i].order < n_orders) {
+            index[start[rows->items[i].order + 1]++] = i;
+        }
+    }
+    return true;
+}
+
+/* Order o's rows, as added: *n indexes into rows->items. */
+static const size_t *rows_of(const rows_t *rows, size_t o, size_t *n)
+{
+    *n = o < rows->n_orders ? rows->start[o + 1] - rows->start[o] : 0;
+    return *n ? rows->index + rows->start[o] : NULL;
 }
 
 static const row_t *move_of(const sim_stock_t *s, size_t order,
                             const char *code)
 {
-    for (size_t i = rows_first(&s->moves, order);
-         i < s->moves.n && s->moves.items[i].order == order; i++) {
-        if (strcmp(s->moves.items[i].code, code) == 0) {
-            return &s->moves.items[i];
+    size_t n = 0;
+    const size_t *k = rows_of(&s->moves, order, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(s->moves.items[k[i]].code, code) == 0) {
+            return &s->moves.items[k[i]];
         }
     }
     return NULL;
@@ -205,9 +220,10 @@ static double reserved_of(const sim_stock_t *s, size_t order, const char *code,
                           const char *lot)
 {
     double sum = 0;
-    for (size_t i = rows_first(&s->rlines, order);
-         i < s->rlines.n && s->rlines.items[i].order == order; i++) {
-        const row_t *r = &s->rlines.items[i];
+    size_t n = 0;
+    const size_t *k = rows_of(&s->rlines, order, &n);
+    for (size_t i = 0; i < n; i++) {
+        const row_t *r = &s->rlines.items[k[i]];
         if (strcmp(r->code, code) == 0 && strcmp(r->lot, lot) == 0) {
             sum += r->qty;
         }
@@ -304,10 +320,10 @@ static void pick_lots(planner_t *p, size_t order, const sim_line_t *l,
         add_pick(p, s->quants[q].lot, need, true);
         return;
     }
-    for (size_t i = rows_first(&s->rlines, order);
-         i < s->rlines.n && s->rlines.items[i].order == order && need > EPS;
-         i++) {
-        const row_t *r = &s->rlines.items[i];
+    size_t n = 0;
+    const size_t *k = rows_of(&s->rlines, order, &n);
+    for (size_t i = 0; i < n && need > EPS; i++) {
+        const row_t *r = &s->rlines.items[k[i]];
         double take = r->qty < need ? r->qty : need;
         if (strcmp(r->code, l->code) == 0 && r->lot[0]) {
             add_pick(p, r->lot, take, !serial);
@@ -472,9 +488,10 @@ lgx_err_t sim_stock_plan(sim_stock_t *s, uint64_t seed, long other_lot_pct,
     size_t *first = calloc(slots, sizeof(*first));
     size_t *count = calloc(slots, sizeof(*count));
     p.budget = calloc(s->n_quants ? s->n_quants : 1, sizeof(*p.budget));
-    lgx_err_t rc = first && count && p.budget ? LGX_OK : LGX_ERR_NOMEM;
-    rows_sort(&s->moves);
-    rows_sort(&s->rlines);
+    lgx_err_t rc = first && count && p.budget && rows_index(&s->moves, n) &&
+                           rows_index(&s->rlines, n)
+                       ? LGX_OK
+                       : LGX_ERR_NOMEM;
     for (size_t i = 0; i < s->n_quants; i++) {
         p.budget[i] = s->quants[i].quantity - s->quants[i].reserved;
     }
