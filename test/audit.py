@@ -238,10 +238,48 @@ def check_pickings(exp, pickings, ran):
                 problems.append("%s %s: %r, expected %r" % (
                     name, field, got, wanted))
             checked += 1
-        if not want["cancelled"] and not (p["carrier_id"]
-                                          and p["carrier_tracking_ref"]):
+        if not want["cancelled"] and want["carrier"] and not (
+                p["carrier_id"] and p["carrier_tracking_ref"]):
             problems.append("%s: no carrier or tracking reference" % name)
     return checked, problems
+
+
+def check_carriers(exp, stream, pickings, mapping=None, dead_letters=()):
+    """Each picking a booking of the stream booked carries the carrier the
+    rules' mapping makes of the booking's carrier code (mapping: {code:
+    Odoo name} of the transport platform's section; None or a code it
+    lacks: the code is the name), and each booking sent with a code the
+    mapping lacks is dead-lettered once as unmapped_carrier (dead_letters:
+    the records of lgx.shipments.dlq). pickings: name -> stock.picking
+    row. Returns ({"booked": bookings checked, "codes": Counter(code),
+    "unmapped": expected, "unmapped_dead": found}, problems)."""
+    applied = {e["event_id"] for e in exp["events"]
+               if e["topic"] == "lgx.shipments" and e["outcome"] == "applied"
+               and e["type"] == "shipment_booked" and not e["poison"]}
+    problems, codes, booked = [], collections.Counter(), 0
+    for rec in stream:
+        ev = rec.get("event") or {}
+        if rec.get("poison") or ev.get("event_id") not in applied:
+            continue
+        applied.discard(ev["event_id"])    # its duplicates are not again
+        _, body = next(iter((ev.get("payload") or {}).items()))
+        code = body["carrier"]
+        name = (mapping or {}).get(code, code)
+        codes[code] += 1
+        for n in body["picking_names"]:
+            booked += 1
+            got = (pickings.get(n, {}).get("carrier_id") or [0, None])[1]
+            if got != name:
+                problems.append("%s: carrier %r, the booking's code %s maps "
+                                "to %r" % (n, got, code, name))
+    want = sum(1 for e in exp["events"] if e["reason"] == "unmapped_carrier")
+    dead = sum(1 for d in dead_letters
+               if d["headers"].get("lgx.dlq.reason") == "unmapped_carrier")
+    if dead != want:
+        problems.append("%d booking(s) dead-lettered unmapped_carrier, the "
+                        "stream has %d" % (dead, want))
+    return {"booked": booked, "codes": codes, "unmapped": want,
+            "unmapped_dead": dead}, problems
 
 
 # ---- effects: chatter notes, attachments, activities, backorders ----

@@ -23,7 +23,7 @@ ORDERS = 20
 # A few percent of every knob (and the default 10 % of cancellations).
 KNOBS = ("--duplicates", "6", "--out-of-order", "6", "--poison", "4",
          "--late-pod", "15", "--dispatch-before-booking", "15",
-         "--wrong-source", "4")
+         "--wrong-source", "4", "--unmapped-carrier", "15")
 CONSUMERS = lgxenv.CONSUMERS
 # Newest schema id of each topic's record (avro-schemas/schemas.json).
 SCHEMA_IDS = {"lgx.picks": 3, "lgx.shipments": 11, "lgx.milestones": 21,
@@ -39,6 +39,10 @@ PRODUCTS = ["SKU-10%02d" % i for i in range(1, 10)] + ["SKU-1010",
                                                        "SKU-1013"]
 LOT_STOCK = 4
 SHORT_STOCK = 2
+# The transport platform books the simulator's carriers by code; the rules'
+# mapping gives their Odoo names.
+CARRIERS = {"dhl": "Standard delivery", "ups": "The Poste",
+            "postnl": "Local Delivery"}
 
 
 def simulate(*args, timeout=120):
@@ -322,11 +326,18 @@ class SimulateAuditTest(unittest.TestCase):
         search_read = lambda m, d, f: self.sim.call(m, "search_read", d,
                                                     fields=f)
         stock_before = audit.stock_snapshot(search_read, PRODUCTS)
+        rules = lgxenv.rules_file(self.dir, mapping={
+            "tms-*": {"carriers": CARRIERS}}, **{
+            t: {"hold_ms": HOLD_MS} for t in (
+                "pick_confirmed", "label_created", "shipment_dispatched",
+                "carrier_milestone", "proof_of_delivery")})
         r = simulate("--brokers", self.broker.bootstrap, "--create-orders",
                      "--orders", str(ORDERS), "--seed", SEED,
                      "--expected", exp_path, "--log-events", events_path,
-                     "--products", ",".join(PRODUCTS), *KNOBS,
-                     *self.sim.odoo_args(), timeout=300)
+                     "--products", ",".join(PRODUCTS), "--carriers",
+                     ",".join("%s=%s" % kv for kv in CARRIERS.items()),
+                     "--rules", rules, *KNOBS, *self.sim.odoo_args(),
+                     timeout=300)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn(lgxenv.API_KEY, r.stdout + r.stderr)
         print("\n" + r.stdout)
@@ -338,12 +349,9 @@ class SimulateAuditTest(unittest.TestCase):
         # Every knob shows up at least once with this seed.
         knobs = collections.Counter(e["knob"] for e in exp["events"])
         for k in ("duplicates", "out-of-order", "poison", "late-pod",
-                  "dispatch-before-booking", "wrong-source"):
+                  "dispatch-before-booking", "wrong-source",
+                  "unmapped-carrier"):
             self.assertGreater(knobs[k], 0, k)
-        rules = lgxenv.rules_file(self.dir, **{
-            t: {"hold_ms": HOLD_MS} for t in (
-                "pick_confirmed", "label_created", "shipment_dispatched",
-                "carrier_milestone", "proof_of_delivery")})
         missing = [p for p, _ in CONSUMERS
                    if not os.access(os.path.join(lgxenv.BIN, p), os.X_OK)]
         if missing:
@@ -373,6 +381,13 @@ class SimulateAuditTest(unittest.TestCase):
         checked, problems = audit.check_pickings(
             exp, pickings, [p for p, _ in CONSUMERS])
         self.assertEqual(problems, [], "start seed %s" % seed)
+        stream = audit.read_stream(events_path, exp)
+        carriers, problems = audit.check_carriers(
+            exp, stream, pickings, CARRIERS,
+            audit.read_dead_letters(self.broker, "lgx.shipments.dlq"))
+        self.assertEqual(problems, [], "start seed %s" % seed)
+        self.assertEqual(set(carriers["codes"]), set(CARRIERS))
+        self.assertGreater(carriers["unmapped"], 0)
         _, quantities, problems = audit.check_moves(exp, state)
         self.assertEqual(problems, [], "start seed %s" % seed)
         stock_after = audit.stock_snapshot(search_read, PRODUCTS)
@@ -392,7 +407,6 @@ class SimulateAuditTest(unittest.TestCase):
                                                 stock_after, state)
         self.assertEqual(problems, [], "start seed %s" % seed)
         self.assertGreater(short["pickings"], 0)
-        stream = audit.read_stream(events_path, exp)
         want = audit.expected_effects(exp, stream, audit.demand_of(exp))
         got = audit.actual_effects(state["stock.picking"],
                                    state["mail.message"],
