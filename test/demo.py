@@ -15,7 +15,10 @@ LGX-DEMO-01.. with stock on hand in the warehouse (an inventory
 adjustment), a lot-tracked one with its stock in lots (its picks name
 lots, an order may pick from two) and one with too little stock for the
 day (its picks are shortages), customers and carriers named "lgx demo
-...".
+...". The transport platform books the carriers by code (dhl, ups,
+postnl); the demo runs every consumer and lgx-simulate with a rules file
+that maps those codes to the carriers' names, and a few bookings are sent
+first with a code the mapping lacks (dead-lettered, unmapped_carrier).
 
 lgx-picks, lgx-shipments, lgx-milestones and lgx-pod start concurrently
 as the stream is published, in a shuffled order, each up to 3 s after the
@@ -32,12 +35,13 @@ outcomes per topic, the dead letters by reason (read back from the .dlq
 topics), the pickings in Odoo by state with a sample, and the audit of
 Odoo against what lgx-simulate expects (test/audit.py), read over Odoo's
 API on a real Odoo as on the simulator: every message's outcome, picking
-fields, done quantities equal to what the picks reported, the lots on
-each done picking's move lines as picked and each lot's stock down by
-what the done moves took, stock changed only by the run's done moves,
-each shortage told once (note, activity, lgx-picks' /metrics) and its
-stock below zero by the shortfall, notes, attachments and activities
-once, poison dead-lettered once: nothing lost, nothing doubled.
+fields, carriers as the mapping names them, done quantities equal to
+what the picks reported, the lots on each done picking's move lines as
+picked and each lot's stock down by what the done moves took, stock
+changed only by the run's done moves, each shortage told once (note,
+activity, lgx-picks' /metrics) and its stock below zero by the
+shortfall, notes, attachments and activities once, poison dead-lettered
+once: nothing lost, nothing doubled.
 
     python3 test/demo.py [--orders N] [--seed S] [--rate R] [--timeout S]
                          [--start-seed S] [-- lgx-simulate options]
@@ -51,6 +55,7 @@ and the audit passed; 1 otherwise; 130 on Ctrl-C. Standard library only.
 import argparse
 import collections
 import concurrent.futures
+import fnmatch
 import json
 import os
 import re
@@ -102,6 +107,13 @@ DEMO_LOTS = [("LGX-DEMO-10-L1", 4), ("LGX-DEMO-10-L2", 6),
              ("LGX-DEMO-10-L3", DEMO_STOCK)]
 DEMO_SHORT_PRODUCT = "LGX-DEMO-11"
 DEMO_SHORT_STOCK = 2
+# The transport platform books the demo's carriers by these codes; the
+# demo's rules file maps them to the carriers' Odoo names ("mapping",
+# sources tms-*). About UNMAPPED_PER_RUN bookings of a run are sent first
+# with a code the mapping lacks (lgx-simulate --unmapped-carrier): each is
+# dead-lettered as unmapped_carrier, and its booking then applies.
+DEMO_CARRIER_CODES = ["dhl", "ups", "postnl"]
+UNMAPPED_PER_RUN = 3
 DEMO_CITIES = ["Fremont", "Pleasant Hill", "Fairfield", "Tracy", "Stockton",
                "Turlock"]
 # Held events are checked again at least this often (ms): a dispatch
@@ -452,8 +464,33 @@ def ensure_demo_data(odoo):
         missing_c) if missing_c else "found"))
     opts = ["--products", ",".join(codes),
             "--partners", ",".join(str(found[n]) for n in names),
-            "--carriers", ",".join(carriers)]
-    return opts, done
+            "--carriers", ",".join("%s=%s" % cc for cc in zip(
+                DEMO_CARRIER_CODES, carriers))]
+    mapping = {"tms-*": {"carriers": dict(zip(DEMO_CARRIER_CODES, carriers)),
+                         "doc": "the platform books the demo's carriers by "
+                                "code"}}
+    return opts, done, mapping
+
+
+def write_rules(directory, mapping):
+    """The consumers' (and lgx-simulate's) rules: config/rules.json, plus
+    mapping as sections of its "mapping" (before any it has). Returns the
+    file's path."""
+    with open(os.path.join(lgxenv.TOP, "config", "rules.json")) as f:
+        rules = json.load(f)
+    if mapping:
+        rules["mapping"] = dict(mapping, **(rules.get("mapping") or {}))
+    path = os.path.join(directory, "rules.json")
+    with open(path, "w") as f:
+        json.dump(rules, f, indent=1)
+    return path
+
+
+def trouble(orders):
+    """lgx-simulate's knobs for a run of orders: TROUBLE, and bookings
+    with a carrier code the mapping lacks, about UNMAPPED_PER_RUN."""
+    pct = min(100, max(1, int(100.0 * UNMAPPED_PER_RUN / orders + 0.5)))
+    return TROUBLE + ("--unmapped-carrier", str(pct))
 
 
 # ---- metrics ------------------------------------------------------------
@@ -597,11 +634,19 @@ class Demo:
         say("  %s" % self.odoo.name)
         say("  lgx-odoo-setup: %s" % self.odoo.setup().replace(
             "\n", "\n    "))
-        self.data_args = []
+        self.data_args, mapping = [], None
         given = {x for x in a.simulate if x.startswith("--")}
         if not given & {"--products", "--partners", "--carriers"}:
-            self.data_args, done = ensure_demo_data(self.odoo)
+            self.data_args, done, mapping = ensure_demo_data(self.odoo)
             say("  demo data in Odoo: %s" % "; ".join(done))
+        self.rules_path = self.given_rules() or write_rules(self.workdir,
+                                                            mapping)
+        if mapping:
+            say("  rules: config/rules.json with a mapping of the transport "
+                "platform's carrier codes (tms-*): %s; every consumer and "
+                "lgx-simulate read %s" % (", ".join(
+                    "%s = %s" % kv for kv in
+                    mapping["tms-*"]["carriers"].items()), self.rules_path))
         self.create_topics()
         self.plan = lgxenv.start_plan(a.start_seed)
         say("  consumers start concurrently in a shuffled order, each up to "
@@ -609,6 +654,26 @@ class Demo:
             "repeats it): %s" % (lgxenv.START_DELAY_S, a.start_seed,
                                  a.start_seed, lgxenv.describe_plan(
                                      self.plan)))
+
+    def carrier_map(self):
+        """{carrier code: Odoo name} of the rules' mapping for tms-shipit
+        (the first section whose pattern matches it), or None."""
+        with open(self.rules_path) as f:
+            mapping = json.load(f).get("mapping") or {}
+        for pattern, section in mapping.items():
+            if fnmatch.fnmatchcase("tms-shipit", pattern):
+                return section.get("carriers")
+        return None
+
+    def given_rules(self):
+        """The rules file given to lgx-simulate after --, if any."""
+        sim = self.args.simulate
+        for i, x in enumerate(sim):
+            if x == "--rules" and i + 1 < len(sim):
+                return sim[i + 1]
+            if x.startswith("--rules="):
+                return x.split("=", 1)[1]
+        return None
 
     def products(self):
         """The product codes of the stream (its --products)."""
@@ -633,7 +698,8 @@ class Demo:
                     # (a dispatch for its pick, a milestone for its
                     # dispatch): rechecked every 0.5 to 2 s.
                     extra=("--hold-recheck-ms", str(HOLD_RECHECK_MS),
-                           "--hold-recheck-max-ms", str(HOLD_RECHECK_MAX_MS)))
+                           "--hold-recheck-max-ms", str(HOLD_RECHECK_MAX_MS),
+                           "--rules", self.rules_path))
                 self.started_at[topic] = self.elapsed()
         for topic, c in self.consumers.items():
             if topic not in self.ports:
@@ -672,8 +738,10 @@ class Demo:
     def stream_args(self):
         """The options that shape the stream (the dry run of the audit
         repeats them)."""
+        rules = () if self.given_rules() else ("--rules", self.rules_path)
         return ["--orders", str(self.args.orders), "--seed", self.args.seed,
-                *TROUBLE, *self.data_args, *self.args.simulate]
+                *trouble(self.args.orders), *self.data_args, *rules,
+                *self.args.simulate]
 
     def publish(self):
         a = self.args
@@ -691,8 +759,7 @@ class Demo:
                "--kafka.enable.idempotence", "true", *self.stream_args(),
                *self.odoo.odoo_args()]
         say("  lgx-simulate --create-orders --orders %d --rate %d %s" % (
-            a.orders, self.rate, " ".join(TROUBLE + tuple(self.data_args) +
-                                          tuple(a.simulate))))
+            a.orders, self.rate, " ".join(self.stream_args()[4:])))
         self.publisher = subprocess.Popen(
             cmd, stdout=open(os.path.join(self.workdir, "lgx-simulate.out"),
                              "w"),
@@ -739,7 +806,8 @@ class Demo:
                     states["cancelled"], len(self.exp["events"]), self.rate,
                     ", ".join("%d %s" % (knobs[k], k) for k in (
                         "duplicates", "out-of-order", "poison", "late-pod",
-                        "dispatch-before-booking", "wrong-source"))))
+                        "dispatch-before-booking", "wrong-source",
+                        "unmapped-carrier"))))
         return self.exp
 
     def progress_note(self, text):
@@ -1007,6 +1075,9 @@ class Demo:
         pickings = {p["name"]: p for p in state["stock.picking"]}
         checked, wrong = audit.check_pickings(
             exp, pickings, [p for p, _ in CONSUMERS])
+        carriers, carriers_wrong = audit.check_carriers(
+            exp, stream, pickings, self.carrier_map(),
+            self.dlq["lgx.shipments"])
         n_pick, n_qty, qty_wrong = audit.check_moves(exp, state)
         stock_after = audit.stock_snapshot(o.search_read, self.products())
         stock, stock_wrong = audit.check_stock(self.stock_before,
@@ -1053,7 +1124,7 @@ class Demo:
         exp_t = audit.effect_totals(want)
         got_t = audit.effect_totals(got)
         lost = len(cmp["lost"]) + len(wrong) + len(qty_wrong) + \
-            len(lots_wrong)
+            len(lots_wrong) + len(carriers_wrong)
         doubled = len(cmp["doubled"]) + len(twice)
         say("\nAudit of Odoo against lgx-simulate's expected state "
             "(test/audit.py; Odoo read over its API):")
@@ -1062,6 +1133,13 @@ class Demo:
                 finished, n_msgs, twice_msgs, len(per_event)))
         say("  picking fields as expected    %d of %d (%d pickings)" % (
             checked - len(wrong), checked, len(exp["pickings"])))
+        say("  carriers as mapped            %d of %d booked pickings (%s); "
+            "%d of %d booking(s) with a code the mapping lacks dead-lettered "
+            "unmapped_carrier" % (
+                carriers["booked"] - len(carriers_wrong), carriers["booked"],
+                ", ".join("%s %d" % kv for kv in
+                          sorted(carriers["codes"].items())),
+                carriers["unmapped_dead"], carriers["unmapped"]))
         say("  done quantities as picked     %d of %d (product by product, "
             "%d pickings)" % (n_qty - len(qty_wrong), n_qty, n_pick))
         say("  stock of the run's products   %s: %s" % (
@@ -1104,6 +1182,7 @@ class Demo:
             len(lot_stock_wrong) + len(short_wrong),
             "PASS" if ok else "FAIL"))
         for what, items in (("lost", cmp["lost"]), ("picking field", wrong),
+                            ("carrier", carriers_wrong),
                             ("done quantity", qty_wrong),
                             ("lots", lots_wrong),
                             ("stock", stock_wrong),

@@ -103,7 +103,8 @@ class DemoTest(unittest.TestCase):
         self.assertTrue(delivered)
         for l in delivered:
             # carrier, tracking reference, last milestone, delivery time
-            self.assertRegex(l, r"(JD01\d{16}|1Z4E97W203\d{8}) +DELIVERED "
+            self.assertRegex(l, r"(JD01\d{16}|1Z4E97W203\d{8}|3SLGX\d{10}) "
+                             r"+DELIVERED "
                              r"+\d{4}-\d\d-\d\d \d\d:\d\d \d{4}-\d\d-\d\d "
                              r"\d\d:\d\d$")
 
@@ -154,6 +155,31 @@ class DemoTest(unittest.TestCase):
         self.assertEqual(now, 2 - picked)
         self.assertEqual(shortfall, -now)
         self.assertGreaterEqual(metric, short)
+
+    def test_books_by_carrier_code_through_the_rules_mapping(self):
+        """The platform books with codes (dhl, ups, postnl); the demo's
+        rules map them to its carriers, every consumer and lgx-simulate
+        run with them, each booked picking has the mapped carrier and the
+        booking sent with a code the mapping lacks is dead-lettered."""
+        self.assertRegex(self.out, r"rules: config/rules.json with a "
+                         r"mapping of the transport platform's carrier codes "
+                         r"\(tms-\*\): dhl = lgx demo carrier 1, ups = lgx "
+                         r"demo carrier 2, postnl = lgx demo carrier 3")
+        self.assertIn("--carriers dhl=lgx demo carrier 1,ups=lgx demo "
+                      "carrier 2,postnl=lgx demo carrier 3", self.out)
+        text = "\n".join(self.section("Audit of Odoo"))
+        m = re.search(r"carriers as mapped +(\d+) of (\d+) booked pickings "
+                      r"\(([^)]*)\); (\d+) of (\d+) booking\(s\) with a code "
+                      r"the mapping lacks dead-lettered unmapped_carrier", text)
+        self.assertIsNotNone(m, text)
+        self.assertEqual(m.group(1), m.group(2))
+        self.assertEqual(m.group(4), m.group(5))
+        self.assertGreater(int(m.group(4)), 0)
+        self.assertEqual({c.split()[0] for c in m.group(3).split(", ")},
+                         {"dhl", "ups", "postnl"})
+        rows = self.section("Dead letters by reason")
+        self.assertTrue(any(l.split()[:1] == ["unmapped_carrier"]
+                            for l in rows), rows)
 
     def test_brings_its_own_demo_data(self):
         self.assertRegex(self.out, r"demo data in Odoo: 9 products "
