@@ -94,7 +94,8 @@ static bool set(verdict_t *v, vkind_t kind, const char *reason)
 }
 
 /* Source, then an earlier event of the same type and entity still held
- * (this one waits behind it), then time. */
+ * (this one waits behind it), then time: older than the last applied is
+ * stale, and dated exactly like it is that event read again. */
 static bool gate_event(const lgx_rule_t *rule, const sim_event_t *e,
                        bool behind, int64_t last, verdict_t *v)
 {
@@ -106,6 +107,9 @@ static bool gate_event(const lgx_rule_t *rule, const sim_event_t *e,
     }
     if (last >= 0 && e->occurred_at < last) {
         return set(v, V_STALE, "older_than_applied");
+    }
+    if (last >= 0 && e->occurred_at == last) {
+        return set(v, V_STALE, "already_applied");
     }
     return true;
 }
