@@ -347,14 +347,34 @@ def demo_products(odoo, codes):
 
 def count_stock(odoo, location, counts):
     """Inventory adjustments in location: counts are (product id, lot id
-    or None, quantity) whose quant is set to quantity (stock.quant
-    inventory_quantity, action_apply_inventory)."""
+    or None, quantity), and the stock of that product (and lot) there
+    becomes quantity. Odoo counts one quant of each (stock.quant create in
+    inventory mode takes the first there, or makes one); other quants
+    stay as they are (a shortage can leave one below zero beside one at
+    zero), so the quant counted is set to what brings the total to
+    quantity: a first create says which quant it is, a second gives its
+    inventory_quantity, action_apply_inventory applies it."""
     if not counts:
         return
-    ids = odoo.call("stock.quant", "create", vals_list=[
-        dict({"product_id": pid, "location_id": location,
-              "inventory_quantity": qty}, **({"lot_id": lot} if lot else {}))
-        for pid, lot, qty in counts], context={"inventory_mode": True})
+
+    def count(quantities):
+        return odoo.call("stock.quant", "create", vals_list=[
+            dict({"product_id": pid, "location_id": location,
+                  "inventory_quantity": q}, **({"lot_id": lot} if lot else {}))
+            for (pid, lot, _), q in zip(counts, quantities)],
+            context={"inventory_mode": True})
+    ids = count([0.0] * len(counts))
+    quants = odoo.search_read("stock.quant", [
+        ["product_id", "in", sorted({c[0] for c in counts})],
+        ["location_id", "=", location]], ["product_id", "lot_id", "quantity"])
+    total = collections.Counter()
+    own = {}
+    for q in quants:
+        total[(audit._m2o(q["product_id"]), audit._m2o(q["lot_id"]))] += \
+            q["quantity"]
+        own[q["id"]] = q["quantity"]
+    ids = count([own.get(i, 0.0) + qty - total[(pid, lot or None)]
+                 for i, (pid, lot, qty) in zip(ids, counts)])
     odoo.call("stock.quant", "action_apply_inventory", ids=ids)
 
 
