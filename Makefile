@@ -35,6 +35,9 @@ CONSUMER_LIB_OBJ := $(CONSUMER_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 tool_lib_src = $(filter-out tools/$(1)/main.c,$(wildcard tools/$(1)/*.c))
 TOOL_LIB_SRC := $(foreach t,$(TOOLS),$(call tool_lib_src,$(t)))
 TOOL_LIB_OBJ := $(TOOL_LIB_SRC:%.c=$(BUILD)/obj/%.o)
+producer_lib_src = $(filter-out producers/$(1)/main.c,$(wildcard producers/$(1)/*.c))
+PRODUCER_LIB_SRC := $(foreach p,$(PRODUCERS),$(call producer_lib_src,$(p)))
+PRODUCER_LIB_OBJ := $(PRODUCER_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 
 BINS := $(CONSUMERS:%=$(BUILD)/bin/lgx-%) $(PRODUCERS:%=$(BUILD)/bin/lgx-%) \
         $(TOOLS:%=$(BUILD)/bin/lgx-%)
@@ -50,7 +53,7 @@ all: $(BINS) $(BUILD)/bin/check_lgx
 $(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard consumers/*/*.h) \
                    $(wildcard producers/*/*.h) $(wildcard tools/*/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Iconsumers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(SCHEMA_DIR)\" -DLGX_RULES_FILE=\"$(RULES_FILE)\" -DLGX_VERSION=\"$(LGX_VERSION)\" -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Iconsumers -Iproducers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(SCHEMA_DIR)\" -DLGX_RULES_FILE=\"$(RULES_FILE)\" -DLGX_VERSION=\"$(LGX_VERSION)\" -c -o $@ $<
 
 # --version comes from the VERSION file.
 $(BUILD)/obj/common/lgx_config.o: VERSION
@@ -68,7 +71,8 @@ $(foreach c,$(CONSUMERS),$(eval $(call prog_rule,$(c),consumers)))
 $(foreach p,$(PRODUCERS),$(eval $(call prog_rule,$(p),producers)))
 $(foreach t,$(TOOLS),$(eval $(call prog_rule,$(t),tools)))
 
-$(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(TOOL_LIB_OBJ) $(LIB)
+$(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(TOOL_LIB_OBJ) \
+                       $(PRODUCER_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 

@@ -135,6 +135,7 @@ def check_topic(exp, topic, summary, outcome_lines, dead_letters):
         if _norm_outcomes(by_id.get(eid, [])) != _norm_outcomes(outs):
             problems.append("%s event %s: %s, expected %s" % (
                 topic, eid, by_id.get(eid, []), outs))
+    problems += check_discrepancies(exp, topic, final)
     # Dead letters: one per rejection, with the expected reasons; each
     # poison message exactly once.
     reasons = collections.Counter(d["headers"].get("lgx.dlq.reason")
@@ -147,6 +148,32 @@ def check_topic(exp, topic, summary, outcome_lines, dead_letters):
     return (dict(got, messages=want["messages"],
                  dead_letters=len(dead_letters), poison=len(poison)),
             problems)
+
+
+def check_discrepancies(exp, topic, final_lines):
+    """The outcome line of a pick the stream expects to be short of
+    Odoo's stock carries "discrepancy":"shortage" (lgx-picks, whatever
+    the policy did with it); one expected in no order of the picks does
+    not. final_lines: the consumer's outcome lines other than held."""
+    problems = []
+    lines = collections.defaultdict(list)
+    for l in final_lines:
+        if l.get("event_id") and l["outcome"] not in ("duplicate", "stale"):
+            lines[l["event_id"]].append(l)
+    for e in exp["events"]:
+        if e["topic"] != topic or e["poison"] or not e["event_id"]:
+            continue
+        said = [l.get("discrepancy") == "shortage"
+                for l in lines.get(e["event_id"], [])
+                if l["outcome"] == "applied" or l.get("reason") == "shortage"]
+        if e.get("shortage") and said != [True]:
+            problems.append("%s event %s (%s): expected one outcome line "
+                            "saying shortage, found %s" % (
+                                topic, e["event_id"], e["key"], said))
+        elif not e.get("may_shortage") and any(said):
+            problems.append("%s event %s (%s): a shortage the stream does "
+                            "not expect" % (topic, e["event_id"], e["key"]))
+    return problems
 
 
 def check_poison(poison, dead_letters):
@@ -211,10 +238,48 @@ def check_pickings(exp, pickings, ran):
                 problems.append("%s %s: %r, expected %r" % (
                     name, field, got, wanted))
             checked += 1
-        if not want["cancelled"] and not (p["carrier_id"]
-                                          and p["carrier_tracking_ref"]):
+        if not want["cancelled"] and want["carrier"] and not (
+                p["carrier_id"] and p["carrier_tracking_ref"]):
             problems.append("%s: no carrier or tracking reference" % name)
     return checked, problems
+
+
+def check_carriers(exp, stream, pickings, mapping=None, dead_letters=()):
+    """Each picking a booking of the stream booked carries the carrier the
+    rules' mapping makes of the booking's carrier code (mapping: {code:
+    Odoo name} of the transport platform's section; None or a code it
+    lacks: the code is the name), and each booking sent with a code the
+    mapping lacks is dead-lettered once as unmapped_carrier (dead_letters:
+    the records of lgx.shipments.dlq). pickings: name -> stock.picking
+    row. Returns ({"booked": bookings checked, "codes": Counter(code),
+    "unmapped": expected, "unmapped_dead": found}, problems)."""
+    applied = {e["event_id"] for e in exp["events"]
+               if e["topic"] == "lgx.shipments" and e["outcome"] == "applied"
+               and e["type"] == "shipment_booked" and not e["poison"]}
+    problems, codes, booked = [], collections.Counter(), 0
+    for rec in stream:
+        ev = rec.get("event") or {}
+        if rec.get("poison") or ev.get("event_id") not in applied:
+            continue
+        applied.discard(ev["event_id"])    # its duplicates are not again
+        _, body = next(iter((ev.get("payload") or {}).items()))
+        code = body["carrier"]
+        name = (mapping or {}).get(code, code)
+        codes[code] += 1
+        for n in body["picking_names"]:
+            booked += 1
+            got = (pickings.get(n, {}).get("carrier_id") or [0, None])[1]
+            if got != name:
+                problems.append("%s: carrier %r, the booking's code %s maps "
+                                "to %r" % (n, got, code, name))
+    want = sum(1 for e in exp["events"] if e["reason"] == "unmapped_carrier")
+    dead = sum(1 for d in dead_letters
+               if d["headers"].get("lgx.dlq.reason") == "unmapped_carrier")
+    if dead != want:
+        problems.append("%d booking(s) dead-lettered unmapped_carrier, the "
+                        "stream has %d" % (dead, want))
+    return {"booked": booked, "codes": codes, "unmapped": want,
+            "unmapped_dead": dead}, problems
 
 
 # ---- effects: chatter notes, attachments, activities, backorders ----
@@ -238,15 +303,30 @@ def expected_effects(exp, stream, demand=None):
     by_ship = _pickings_by(exp, "shipment_id")
     by_ref = _pickings_by(exp, "tracking_ref")
     eff = {name: {"notes": {}, "attachments": {}, "activities": {},
-                  "backorders": 0} for name in exp["pickings"]}
-    outcome = {}
+                  "backorders": 0,
+                  "optional": {"notes": {}, "activities": {}}}
+           for name in exp["pickings"]}
+    outcome, short = {}, {}
     for e in exp["events"]:
         if e["event_id"] and e["outcome"] == "applied" and not e["poison"]:
             outcome[(e["topic"], e["event_id"])] = e
+        if e["event_id"] and not e["poison"] and e.get("may_shortage"):
+            short[(e["topic"], e["event_id"])] = e
     for rec in stream:
         ev = rec.get("event") or {}
         eid = ev.get("event_id")
-        if rec.get("poison") or (rec["topic"], eid) not in outcome:
+        if rec.get("poison"):
+            continue
+        s = short.get((rec["topic"], eid))
+        if s and ev.get("picking_name") in eff:
+            # lgx-picks tells a shortage on the picking whatever its
+            # policy does: a note (marked from "<event id>:shortage") and
+            # an activity; in some orders of the picks only: optional.
+            name = ev["picking_name"]
+            into = eff[name] if s.get("shortage") else eff[name]["optional"]
+            into["notes"].setdefault(note_mark(eid + ":shortage"), eid)
+            into["activities"].setdefault("lgx: shortage on %s" % name, eid)
+        if (rec["topic"], eid) not in outcome:
             continue
         topic = rec["topic"]
         if topic == "lgx.shipments":
@@ -331,6 +411,7 @@ def compare_effects(expected, actual):
         got = actual.get(name) or {"notes": {}, "attachments": {},
                                    "activities": {}, "backorders": 0}
         for kind in ("notes", "attachments", "activities"):
+            optional = (want.get("optional") or {}).get(kind) or {}
             for item in want[kind]:
                 n = got[kind].get(item, 0)
                 if n == 0:
@@ -338,7 +419,10 @@ def compare_effects(expected, actual):
                 elif n > 1:
                     doubled.append((name, kind, item, n))
             for item, n in got[kind].items():
-                if item not in want[kind]:
+                if item in optional and item not in want[kind]:
+                    if n > 1:
+                        doubled.append((name, kind, item, n))
+                elif item not in want[kind]:
                     unexpected.append((name, kind, item, n))
                     if n > 1:
                         doubled.append((name, kind, item, n))
@@ -367,13 +451,16 @@ def validations(calls, pickings):
 
 
 def effect_totals(effects):
-    """Counts per kind of effect (for the report)."""
+    """Counts per kind of effect (for the report); of expected effects,
+    also those expected in some orders of the picks only ("optional")."""
     t = collections.Counter()
     for e in effects.values():
         for kind in ("notes", "attachments", "activities"):
             t[kind] += sum(e[kind].values()) if isinstance(
                 e[kind], collections.Counter) else len(e[kind])
         t["backorders"] += e["backorders"]
+        for kind, items in (e.get("optional") or {}).items():
+            t["optional"] += len(items)
     return dict(t)
 
 
@@ -532,11 +619,17 @@ def read_odoo(search_read, exp):
     pids = sorted({_m2o(m["product_id"]) for m in moves})
     products = search_read("product.product", [["id", "in", pids]],
                            ["default_code"]) if pids else []
+    lines = search_read("stock.move.line", [["picking_id", "in", ids]],
+                        ["picking_id", "move_id", "product_id", "lot_id",
+                         "quantity"]) if ids else []
     on = [["res_id", "in", ids]]
     return {
         "stock.picking": pickings + [b for b in backorders
                                      if b["id"] not in set(ids)],
         "stock.move": moves, "product.product": products,
+        "stock.move.line": lines,
+        "stock.lot": lot_names(search_read, [_m2o(l["lot_id"])
+                                             for l in lines]),
         "mail.message": search_read(
             "mail.message", [["model", "=", "stock.picking"]] + on,
             ["model", "res_id", "body"]) if ids else [],
@@ -574,23 +667,32 @@ def check_moves(exp, state):
     return len(exp["pickings"]), quantities, problems
 
 
+def lot_names(search_read, ids):
+    """{lot id: name} of these stock.lot ids (None and repeats ignored)."""
+    ids = sorted({i for i in ids if i})
+    return {l["id"]: l["name"] for l in search_read(
+        "stock.lot", [["id", "in", ids]], ["name"])} if ids else {}
+
+
 def stock_snapshot(search_read, codes):
     """The stock of the products with these default codes: per internal
     location (stock.quant, summed over lots and packages) where Odoo has
     quants, else (the simulator) the quantity on hand per product.
     {"mode": "quant" or "on_hand", "products": {id: code}, "stock":
     {(product id, location id): quantity}} (location None in on_hand
-    mode)."""
+    mode); in quant mode also "lots": {(product id, lot name):
+    quantity} over the internal locations (lot None: stock without a
+    lot)."""
     products = search_read("product.product",
                            [["default_code", "in", sorted(codes)]],
                            ["default_code", "qty_available"])
     out = {"products": {p["id"]: p["default_code"] for p in products},
-           "stock": collections.Counter()}
+           "stock": collections.Counter(), "lots": collections.Counter()}
     try:
         quants = search_read("stock.quant", [
             ["product_id", "in", _ids(products)],
             ["location_id.usage", "in", ["internal", "transit"]]],
-            ["product_id", "location_id", "quantity"])
+            ["product_id", "location_id", "lot_id", "quantity"])
     except Exception:  # noqa: BLE001 (no stock.quant: the simulator)
         quants = None
     if quants is None:
@@ -599,9 +701,12 @@ def stock_snapshot(search_read, codes):
             out["stock"][(p["id"], None)] = p["qty_available"]
     else:
         out["mode"] = "quant"
+        names = lot_names(search_read, [_m2o(q["lot_id"]) for q in quants])
         for q in quants:
             out["stock"][(_m2o(q["product_id"]),
                           _m2o(q["location_id"]))] += q["quantity"]
+            out["lots"][(_m2o(q["product_id"]),
+                         names.get(_m2o(q["lot_id"])))] += q["quantity"]
     return out
 
 
@@ -639,3 +744,161 @@ def check_stock(before, after, state):
                                 delta, expect.get(k, 0.0)))
     return ({"mode": before["mode"], "products": len(products),
              "places": len(keys), "moved": moved}, problems)
+
+
+# ---- lots and shortages ------------------------------------------------
+
+def _done_lines(state):
+    """{picking name: {product code: Counter(lot name: quantity)}} of the
+    move lines of the run's done moves (lines without quantity left
+    out)."""
+    code = {p["id"]: p.get("default_code") for p in state["product.product"]}
+    names = {p["id"]: p["name"] for p in state["stock.picking"]}
+    done = {m["id"] for m in state["stock.move"] if m["state"] == "done"}
+    lots = state.get("stock.lot") or {}
+    out = collections.defaultdict(
+        lambda: collections.defaultdict(collections.Counter))
+    for l in state.get("stock.move.line") or []:
+        if _m2o(l["move_id"]) in done and abs(l["quantity"]) > 1e-9:
+            out[names.get(_m2o(l["picking_id"]))][
+                code.get(_m2o(l["product_id"]))][
+                    lots.get(_m2o(l["lot_id"]))] += l["quantity"]
+    return out
+
+
+def check_lots(exp, state):
+    """Every done picking of the run carries on its move lines exactly
+    the lots and quantities its pick named (exp "lots", per tracked
+    product): no lot Odoo reserved that the warehouse did not pick, no
+    line without a lot. Returns (pickings checked, lot lines checked,
+    pickings from two lots or more, problems)."""
+    tracked = {c for p in exp["pickings"].values()
+               for c in p.get("lots") or {}}
+    got = _done_lines(state)
+    pickings = lines = two = 0
+    problems = []
+    for name, p in exp["pickings"].items():
+        codes = sorted(tracked & (set(p.get("picked") or {}) |
+                                  set(got.get(name, {}))))
+        if not codes:
+            continue
+        pickings += 1
+        for c in codes:
+            want = collections.Counter(
+                {k: v for k, v in ((p.get("lots") or {}).get(c) or {}).items()})
+            have = got.get(name, {}).get(c, collections.Counter())
+            lines += len(set(want) | set(have))
+            two += len(want) > 1
+            if any(abs(have[k] - want[k]) > 1e-6
+                   for k in set(want) | set(have)):
+                problems.append("%s %s: lots %s on its move lines, the pick "
+                                "named %s" % (name, c, dict(have),
+                                              dict(want)))
+    return pickings, lines, two, problems
+
+
+def check_lot_stock(before, after, exp, state):
+    """The stock of each lot of the run's tracked products went down by
+    exactly what the run's done moves took of it (their move lines) and
+    what the picks named (exp "lots"). before, after: stock_snapshot in
+    quant mode. Returns ({"lots": n, "taken": units}, problems)."""
+    if before["mode"] != "quant":
+        return {"lots": 0, "taken": 0.0}, []
+    ids = {c: pid for pid, c in before["products"].items()}
+    picked, moved = collections.Counter(), collections.Counter()
+    for name, p in exp["pickings"].items():
+        for c, lots in (p.get("lots") or {}).items():
+            for lot, q in lots.items():
+                picked[(ids.get(c), lot)] += q
+    for per_code in _done_lines(state).values():
+        for c, lots in per_code.items():
+            for lot, q in lots.items():
+                if lot is not None:
+                    moved[(ids.get(c), lot)] += q
+    keys = {k for k in set(before["lots"]) | set(after["lots"])
+            if k[1] is not None} | set(picked) | set(moved)
+    problems = []
+    for k in sorted(keys, key=str):
+        delta = after["lots"].get(k, 0.0) - before["lots"].get(k, 0.0)
+        if abs(delta + moved[k]) > 1e-6 or abs(delta + picked[k]) > 1e-6:
+            problems.append("%s lot %s: changed by %g; the done moves took "
+                            "%g, the picks named %g" % (
+                                before["products"].get(k[0], k[0]), k[1],
+                                delta, moved[k], picked[k]))
+    return {"lots": len(keys), "taken": sum(moved.values())}, problems
+
+
+def shortage_events(exp):
+    """{picking name: the pick event judged short (in every order of the
+    picks, or in some: its "shortage" flag says which)}."""
+    return {e["key"]: e for e in exp["events"]
+            if e["topic"] == "lgx.picks" and not e["poison"]
+            and e.get("may_shortage")}
+
+
+def check_shortages(exp, before, after, state, metric=None):
+    """Picks the stream expects to be short of Odoo's stock: each such
+    picking has exactly one note of its event (marked from "<event
+    id>:shortage") and one "lgx: shortage on <picking>" activity (at most
+    one of each, and both or neither, where the shortage depends on the
+    order of the picks); the stock of each product picked short went to
+    what it was less what the run's done moves took of it, below zero by
+    exactly the shortfall; lgx_stock_discrepancies_total{kind="shortage"}
+    (metric, when given) counted between the picks short in every order
+    and those short in some. Returns (figures, problems)."""
+    by_id = {p["id"]: p["name"] for p in state["stock.picking"]}
+    notes, acts = collections.Counter(), collections.Counter()
+    for m in state["mail.message"]:
+        for mark in _MARK.findall(m.get("body") or ""):
+            notes[(by_id.get(m.get("res_id")), mark)] += 1
+    for a in state["mail.activity"]:
+        acts[(by_id.get(a.get("res_id")), a.get("summary") or "")] += 1
+    problems, told = [], 0
+    events = shortage_events(exp)
+    for name, e in sorted(events.items()):
+        n = notes[(name, note_mark(e["event_id"] + ":shortage"))]
+        a = acts[(name, "lgx: shortage on %s" % name)]
+        told += n == 1 and a == 1
+        if (n, a) != (1, 1) and (e.get("shortage") or (n, a) != (0, 0)):
+            problems.append("%s: %d shortage note(s) and %d shortage "
+                            "activit(ies), expected %s" % (
+                                name, n, a, "one each" if e.get("shortage")
+                                else "one each or none"))
+    figures = {"pickings": sum(1 for e in events.values()
+                               if e.get("shortage")),
+               "maybe": sum(1 for e in events.values()
+                            if not e.get("shortage")),
+               "told": told, "products": [], "metric": metric}
+    problems += _shortage_stock(exp, before, after, events, figures)
+    want = exp["topics"]["lgx.picks"]
+    lo, hi = want.get("shortages", 0), want.get("shortages_max", 0)
+    if metric is not None and not lo <= metric <= hi:
+        problems.append("lgx_stock_discrepancies_total{kind=\"shortage\"} "
+                        "%g, expected %d to %d" % (metric, lo, hi))
+    return figures, problems
+
+
+def _shortage_stock(exp, before, after, events, figures):
+    """Each product picked short: its stock (every internal location)
+    went from what it was to that less what the run's done picks took,
+    below zero by the shortfall."""
+    codes = sorted({s["product"] for name in events
+                    for s in exp["pickings"][name].get("shortages") or []})
+    ids = {c: pid for pid, c in before["products"].items()}
+    problems = []
+    for c in codes:
+        pid = ids.get(c)
+        total = lambda snap: sum(q for k, q in snap["stock"].items()
+                                 if k[0] == pid)
+        was, now = total(before), total(after)
+        picked = sum((p.get("picked") or {}).get(c, 0)
+                     for p in exp["pickings"].values()
+                     if p["state"] == "done")
+        figures["products"].append((c, was, picked, now))
+        if abs(now - (was - picked)) > 1e-6:
+            problems.append("%s: %g on hand, %g picked by the run, now %g"
+                            % (c, was, picked, now))
+        elif picked > was + 1e-6 and not now < 0:
+            problems.append("%s: picked %g of %g, yet not below zero (%g)"
+                            % (c, picked, was, now))
+    return problems

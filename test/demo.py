@@ -12,7 +12,13 @@ delivery, dispatches before their booking, events from a source system
 the rules do not allow. The demo brings its own records first (into the
 simulator as into a real Odoo), found again on a second run: products
 LGX-DEMO-01.. with stock on hand in the warehouse (an inventory
-adjustment), customers and carriers named "lgx demo ...".
+adjustment), a lot-tracked one with its stock in lots (its picks name
+lots, an order may pick from two) and one with too little stock for the
+day (its picks are shortages), customers and carriers named "lgx demo
+...". The transport platform books the carriers by code (dhl, ups,
+postnl); the demo runs every consumer and lgx-simulate with a rules file
+that maps those codes to the carriers' names, and a few bookings are sent
+first with a code the mapping lacks (dead-lettered, unmapped_carrier).
 
 lgx-picks, lgx-shipments, lgx-milestones and lgx-pod start concurrently
 as the stream is published, in a shuffled order, each up to 3 s after the
@@ -29,9 +35,13 @@ outcomes per topic, the dead letters by reason (read back from the .dlq
 topics), the pickings in Odoo by state with a sample, and the audit of
 Odoo against what lgx-simulate expects (test/audit.py), read over Odoo's
 API on a real Odoo as on the simulator: every message's outcome, picking
-fields, done quantities equal to what the picks reported, stock changed
-only by the run's done moves, notes, attachments and activities once,
-poison dead-lettered once: nothing lost, nothing doubled.
+fields, carriers as the mapping names them, done quantities equal to
+what the picks reported, the lots on each done picking's move lines as
+picked and each lot's stock down by what the done moves took, stock
+changed only by the run's done moves, each shortage told once (note,
+activity, lgx-picks' /metrics) and its stock below zero by the
+shortfall, notes, attachments and activities once, poison dead-lettered
+once: nothing lost, nothing doubled.
 
     python3 test/demo.py [--orders N] [--seed S] [--rate R] [--timeout S]
                          [--start-seed S] [-- lgx-simulate options]
@@ -45,6 +55,7 @@ and the audit passed; 1 otherwise; 130 on Ctrl-C. Standard library only.
 import argparse
 import collections
 import concurrent.futures
+import fnmatch
 import json
 import os
 import re
@@ -86,6 +97,23 @@ DEMO_CUSTOMERS = 6
 DEMO_CARRIERS = 3
 DEMO_STOCK = 100000
 DEMO_STOCK_MIN = 20000
+# Besides them, a lot-tracked product with its stock in lots (first in,
+# first out: an order of more than the first lot's quantity picks from
+# two) and a product with too little stock for the run (its picks are
+# shortages: Odoo's stock goes below zero). Both are set to exactly this
+# at the start of every run.
+DEMO_LOT_PRODUCT = "LGX-DEMO-10"
+DEMO_LOTS = [("LGX-DEMO-10-L1", 4), ("LGX-DEMO-10-L2", 6),
+             ("LGX-DEMO-10-L3", DEMO_STOCK)]
+DEMO_SHORT_PRODUCT = "LGX-DEMO-11"
+DEMO_SHORT_STOCK = 2
+# The transport platform books the demo's carriers by these codes; the
+# demo's rules file maps them to the carriers' Odoo names ("mapping",
+# sources tms-*). About UNMAPPED_PER_RUN bookings of a run are sent first
+# with a code the mapping lacks (lgx-simulate --unmapped-carrier): each is
+# dead-lettered as unmapped_carrier, and its booking then applies.
+DEMO_CARRIER_CODES = ["dhl", "ups", "postnl"]
+UNMAPPED_PER_RUN = 3
 DEMO_CITIES = ["Fremont", "Pleasant Hill", "Fairfield", "Tracy", "Stockton",
                "Turlock"]
 # Held events are checked again at least this often (ms): a dispatch
@@ -274,46 +302,136 @@ class Odoo:
 
 # ---- demo data: products with stock, customers, carriers -----------------
 
+def storable_vals(odoo):
+    """What makes a product storable in this Odoo's version."""
+    fields = odoo.call("product.product", "fields_get",
+                       attributes=["type"])
+    if "is_storable" in fields:           # 18 and later
+        return {"type": "consu", "is_storable": True}
+    if "detailed_type" in fields:         # 17
+        return {"detailed_type": "product"}
+    return {"type": "product"}
+
+
+def demo_products(odoo, codes):
+    """The demo's products, created when missing: {code: product row
+    with qty_available}, and how many were created."""
+    goods = storable_vals(odoo)
+    every = codes + [DEMO_LOT_PRODUCT, DEMO_SHORT_PRODUCT, "LGX-DEMO-SHIP"]
+
+    def read():
+        return {p["default_code"]: p for p in odoo.search_read(
+            "product.product", [["default_code", "in", every]],
+            ["default_code", "qty_available"])}
+    have = read()
+    new = [dict(goods, name="lgx demo item %s" % c[-2:], default_code=c,
+                list_price=5.0 + i, weight=0.5 + i / 10.0)
+           for i, c in enumerate(codes) if c not in have]
+    if DEMO_LOT_PRODUCT not in have:
+        new.append(dict(goods, name="lgx demo lot item %s" %
+                        DEMO_LOT_PRODUCT[-2:], default_code=DEMO_LOT_PRODUCT,
+                        tracking="lot", list_price=15.0, weight=1.5))
+    if DEMO_SHORT_PRODUCT not in have:
+        new.append(dict(goods, name="lgx demo short item %s" %
+                        DEMO_SHORT_PRODUCT[-2:],
+                        default_code=DEMO_SHORT_PRODUCT, list_price=16.0,
+                        weight=1.6))
+    if "LGX-DEMO-SHIP" not in have:
+        new.append({"name": "lgx demo shipping", "default_code":
+                    "LGX-DEMO-SHIP", "type": "service", "list_price": 0.0})
+    if new:
+        odoo.call("product.product", "create", vals_list=new)
+        have = read()
+    return have, len(new)
+
+
+def count_stock(odoo, location, counts):
+    """Inventory adjustments in location: counts are (product id, lot id
+    or None, quantity), and the stock of that product (and lot) there
+    becomes quantity. Odoo counts one quant of each (stock.quant create in
+    inventory mode takes the first there, or makes one); other quants
+    stay as they are (a shortage can leave one below zero beside one at
+    zero), so the quant counted is set to what brings the total to
+    quantity: a first create says which quant it is, a second gives its
+    inventory_quantity, action_apply_inventory applies it."""
+    if not counts:
+        return
+
+    def count(quantities):
+        return odoo.call("stock.quant", "create", vals_list=[
+            dict({"product_id": pid, "location_id": location,
+                  "inventory_quantity": q}, **({"lot_id": lot} if lot else {}))
+            for (pid, lot, _), q in zip(counts, quantities)],
+            context={"inventory_mode": True})
+    ids = count([0.0] * len(counts))
+    quants = odoo.search_read("stock.quant", [
+        ["product_id", "in", sorted({c[0] for c in counts})],
+        ["location_id", "=", location]], ["product_id", "lot_id", "quantity"])
+    total = collections.Counter()
+    own = {}
+    for q in quants:
+        total[(audit._m2o(q["product_id"]), audit._m2o(q["lot_id"]))] += \
+            q["quantity"]
+        own[q["id"]] = q["quantity"]
+    ids = count([own.get(i, 0.0) + qty - total[(pid, lot or None)]
+                 for i, (pid, lot, qty) in zip(ids, counts)])
+    odoo.call("stock.quant", "action_apply_inventory", ids=ids)
+
+
+def demo_lots_and_shortage(odoo, have, location):
+    """The lot-tracked product's lots (created when missing) and the
+    short product, set to exactly DEMO_LOTS and DEMO_SHORT_STOCK in
+    location. What was done, as text."""
+    lot_pid = have[DEMO_LOT_PRODUCT]["id"]
+    short_pid = have[DEMO_SHORT_PRODUCT]["id"]
+    names = [n for n, _ in DEMO_LOTS]
+    lots = {l["name"]: l["id"] for l in odoo.search_read(
+        "stock.lot", [["product_id", "=", lot_pid], ["name", "in", names]],
+        ["name"])}
+    missing = [n for n in names if n not in lots]
+    if missing:
+        ids = odoo.call("stock.lot", "create", vals_list=[
+            {"name": n, "product_id": lot_pid} for n in missing])
+        lots.update(zip(missing, ids))
+    now = collections.Counter()
+    for q in odoo.search_read("stock.quant", [
+            ["product_id", "in", [lot_pid, short_pid]],
+            ["location_id", "=", location]],
+            ["product_id", "lot_id", "quantity"]):
+        now[(audit._m2o(q["product_id"]), audit._m2o(q["lot_id"]))] += \
+            q["quantity"]
+    want = [(lot_pid, lots[n], float(qty)) for n, qty in DEMO_LOTS]
+    want.append((short_pid, None, float(DEMO_SHORT_STOCK)))
+    count_stock(odoo, location, [w for w in want
+                                 if abs(now[w[:2]] - w[2]) > 1e-9])
+    return ("%s in lots %s (%s created); %s %g on hand, too few for the "
+            "run" % (DEMO_LOT_PRODUCT, ", ".join(
+                "%s %g" % (n, q) for n, q in DEMO_LOTS), len(missing),
+                DEMO_SHORT_PRODUCT, DEMO_SHORT_STOCK))
+
+
 def ensure_demo_data(odoo):
     """The demo's own records in the Odoo it runs against, found by name
     or code, created when missing (a second run finds them): DEMO_PRODUCTS
     storable products LGX-DEMO-01.. ("lgx demo item NN") with at least
     DEMO_STOCK_MIN on hand in the warehouse's stock location (set to
     DEMO_STOCK by an inventory adjustment: stock.quant inventory_quantity,
-    action_apply_inventory), DEMO_CUSTOMERS customers ("lgx demo customer
-    N") and DEMO_CARRIERS carriers ("lgx demo carrier N", fixed price,
-    with their service product LGX-DEMO-SHIP). Returns (lgx-simulate
-    options --products, --partners, --carriers; what was done, one line
-    per kind)."""
+    action_apply_inventory); the lot-tracked DEMO_LOT_PRODUCT with
+    DEMO_LOTS (stock.lot, one inventory adjustment per lot) and
+    DEMO_SHORT_PRODUCT with DEMO_SHORT_STOCK, both set to exactly that on
+    every run; DEMO_CUSTOMERS customers ("lgx demo customer N") and
+    DEMO_CARRIERS carriers ("lgx demo carrier N", fixed price, with their
+    service product LGX-DEMO-SHIP). Returns (lgx-simulate options
+    --products, --partners, --carriers; what was done, one line per
+    kind)."""
     done = []
     codes = ["LGX-DEMO-%02d" % i for i in range(1, DEMO_PRODUCTS + 1)]
-    fields = odoo.call("product.product", "fields_get",
-                       attributes=["type"])
-    if "is_storable" in fields:           # 18 and later
-        goods = {"type": "consu", "is_storable": True}
-    elif "detailed_type" in fields:       # 17
-        goods = {"detailed_type": "product"}
-    else:
-        goods = {"type": "product"}
-    have = {p["default_code"]: p for p in odoo.search_read(
-        "product.product", [["default_code", "in", codes + ["LGX-DEMO-SHIP"]]],
-        ["default_code", "qty_available"])}
-    new = [dict(goods, name="lgx demo item %s" % c[-2:], default_code=c,
-                list_price=5.0 + i, weight=0.5 + i / 10.0)
-           for i, c in enumerate(codes) if c not in have]
-    if "LGX-DEMO-SHIP" not in have:
-        new.append({"name": "lgx demo shipping", "default_code":
-                    "LGX-DEMO-SHIP", "type": "service", "list_price": 0.0})
-    if new:
-        odoo.call("product.product", "create", vals_list=new)
-        have = {p["default_code"]: p for p in odoo.search_read(
-            "product.product",
-            [["default_code", "in", codes + ["LGX-DEMO-SHIP"]]],
-            ["default_code", "qty_available"])}
-    done.append("%d products LGX-DEMO-01..%02d and their carriers' "
-                "LGX-DEMO-SHIP (%s)" % (
-                    len(codes), len(codes),
-                    "%d created" % len(new) if new else "found"))
+    have, created = demo_products(odoo, codes)
+    done.append("%d products LGX-DEMO-01..%02d, lot-tracked %s, short %s "
+                "and their carriers' LGX-DEMO-SHIP (%s)" % (
+                    len(codes), len(codes), DEMO_LOT_PRODUCT,
+                    DEMO_SHORT_PRODUCT,
+                    "%d created" % created if created else "found"))
     # Stock on hand, in the stock location of the user's company's
     # warehouse.
     users = odoo.search_read("res.users", [["login", "=", odoo.login]],
@@ -326,16 +444,14 @@ def ensure_demo_data(odoo):
         raise RuntimeError("Odoo has no warehouse for the demo's stock")
     wh = min(whs, key=lambda w: w["id"])
     low = [have[c] for c in codes if have[c]["qty_available"] < DEMO_STOCK_MIN]
-    if low:
-        ids = odoo.call("stock.quant", "create", vals_list=[
-            {"product_id": p["id"], "location_id": wh["lot_stock_id"][0],
-             "inventory_quantity": DEMO_STOCK} for p in low],
-            context={"inventory_mode": True})
-        odoo.call("stock.quant", "action_apply_inventory", ids=ids)
-    done.append("stock: %s in %s" % (
+    count_stock(odoo, wh["lot_stock_id"][0],
+                [(p["id"], None, DEMO_STOCK) for p in low])
+    done.append("stock: %s in %s; %s" % (
         "%d product(s) brought to %d on hand" % (len(low), DEMO_STOCK)
         if low else "every product has at least %d on hand" % DEMO_STOCK_MIN,
-        wh["lot_stock_id"][1]))
+        wh["lot_stock_id"][1],
+        demo_lots_and_shortage(odoo, have, wh["lot_stock_id"][0])))
+    codes += [DEMO_LOT_PRODUCT, DEMO_SHORT_PRODUCT]
     # Customers.
     names = ["lgx demo customer %d" % i for i in range(1, DEMO_CUSTOMERS + 1)]
     found = {p["name"]: p["id"] for p in odoo.search_read(
@@ -368,8 +484,33 @@ def ensure_demo_data(odoo):
         missing_c) if missing_c else "found"))
     opts = ["--products", ",".join(codes),
             "--partners", ",".join(str(found[n]) for n in names),
-            "--carriers", ",".join(carriers)]
-    return opts, done
+            "--carriers", ",".join("%s=%s" % cc for cc in zip(
+                DEMO_CARRIER_CODES, carriers))]
+    mapping = {"tms-*": {"carriers": dict(zip(DEMO_CARRIER_CODES, carriers)),
+                         "doc": "the platform books the demo's carriers by "
+                                "code"}}
+    return opts, done, mapping
+
+
+def write_rules(directory, mapping):
+    """The consumers' (and lgx-simulate's) rules: config/rules.json, plus
+    mapping as sections of its "mapping" (before any it has). Returns the
+    file's path."""
+    with open(os.path.join(lgxenv.TOP, "config", "rules.json")) as f:
+        rules = json.load(f)
+    if mapping:
+        rules["mapping"] = dict(mapping, **(rules.get("mapping") or {}))
+    path = os.path.join(directory, "rules.json")
+    with open(path, "w") as f:
+        json.dump(rules, f, indent=1)
+    return path
+
+
+def trouble(orders):
+    """lgx-simulate's knobs for a run of orders: TROUBLE, and bookings
+    with a carrier code the mapping lacks, about UNMAPPED_PER_RUN."""
+    pct = min(100, max(1, int(100.0 * UNMAPPED_PER_RUN / orders + 0.5)))
+    return TROUBLE + ("--unmapped-carrier", str(pct))
 
 
 # ---- metrics ------------------------------------------------------------
@@ -396,6 +537,9 @@ def read_metrics(port):
         if name == "lgx_events_total":
             labels = dict(LABEL.findall(m.group(2) or ""))
             f[labels.get("outcome")] += value
+        elif name == "lgx_stock_discrepancies_total":
+            labels = dict(LABEL.findall(m.group(2) or ""))
+            f["discrepancy_" + labels.get("kind", "")] += value
         elif name in ("lgx_dead_letters_total", "lgx_pending_events",
                       "lgx_held_events", "lgx_consumer_lag",
                       "lgx_assigned_partitions"):
@@ -493,6 +637,7 @@ class Demo:
         self.schedule = []       # (program, topic, monotonic time due)
         self.publisher = None
         self.exp = None
+        self.figures = {}        # topic -> its consumer's last /metrics
         self.problems = []       # what makes the exit code 1
 
     def elapsed(self):
@@ -509,11 +654,19 @@ class Demo:
         say("  %s" % self.odoo.name)
         say("  lgx-odoo-setup: %s" % self.odoo.setup().replace(
             "\n", "\n    "))
-        self.data_args = []
+        self.data_args, mapping = [], None
         given = {x for x in a.simulate if x.startswith("--")}
         if not given & {"--products", "--partners", "--carriers"}:
-            self.data_args, done = ensure_demo_data(self.odoo)
+            self.data_args, done, mapping = ensure_demo_data(self.odoo)
             say("  demo data in Odoo: %s" % "; ".join(done))
+        self.rules_path = self.given_rules() or write_rules(self.workdir,
+                                                            mapping)
+        if mapping:
+            say("  rules: config/rules.json with a mapping of the transport "
+                "platform's carrier codes (tms-*): %s; every consumer and "
+                "lgx-simulate read %s" % (", ".join(
+                    "%s = %s" % kv for kv in
+                    mapping["tms-*"]["carriers"].items()), self.rules_path))
         self.create_topics()
         self.plan = lgxenv.start_plan(a.start_seed)
         say("  consumers start concurrently in a shuffled order, each up to "
@@ -521,6 +674,26 @@ class Demo:
             "repeats it): %s" % (lgxenv.START_DELAY_S, a.start_seed,
                                  a.start_seed, lgxenv.describe_plan(
                                      self.plan)))
+
+    def carrier_map(self):
+        """{carrier code: Odoo name} of the rules' mapping for tms-shipit
+        (the first section whose pattern matches it), or None."""
+        with open(self.rules_path) as f:
+            mapping = json.load(f).get("mapping") or {}
+        for pattern, section in mapping.items():
+            if fnmatch.fnmatchcase("tms-shipit", pattern):
+                return section.get("carriers")
+        return None
+
+    def given_rules(self):
+        """The rules file given to lgx-simulate after --, if any."""
+        sim = self.args.simulate
+        for i, x in enumerate(sim):
+            if x == "--rules" and i + 1 < len(sim):
+                return sim[i + 1]
+            if x.startswith("--rules="):
+                return x.split("=", 1)[1]
+        return None
 
     def products(self):
         """The product codes of the stream (its --products)."""
@@ -545,7 +718,8 @@ class Demo:
                     # (a dispatch for its pick, a milestone for its
                     # dispatch): rechecked every 0.5 to 2 s.
                     extra=("--hold-recheck-ms", str(HOLD_RECHECK_MS),
-                           "--hold-recheck-max-ms", str(HOLD_RECHECK_MAX_MS)))
+                           "--hold-recheck-max-ms", str(HOLD_RECHECK_MAX_MS),
+                           "--rules", self.rules_path))
                 self.started_at[topic] = self.elapsed()
         for topic, c in self.consumers.items():
             if topic not in self.ports:
@@ -584,8 +758,10 @@ class Demo:
     def stream_args(self):
         """The options that shape the stream (the dry run of the audit
         repeats them)."""
+        rules = () if self.given_rules() else ("--rules", self.rules_path)
         return ["--orders", str(self.args.orders), "--seed", self.args.seed,
-                *TROUBLE, *self.data_args, *self.args.simulate]
+                *trouble(self.args.orders), *self.data_args, *rules,
+                *self.args.simulate]
 
     def publish(self):
         a = self.args
@@ -603,8 +779,7 @@ class Demo:
                "--kafka.enable.idempotence", "true", *self.stream_args(),
                *self.odoo.odoo_args()]
         say("  lgx-simulate --create-orders --orders %d --rate %d %s" % (
-            a.orders, self.rate, " ".join(TROUBLE + tuple(self.data_args) +
-                                          tuple(a.simulate))))
+            a.orders, self.rate, " ".join(self.stream_args()[4:])))
         self.publisher = subprocess.Popen(
             cmd, stdout=open(os.path.join(self.workdir, "lgx-simulate.out"),
                              "w"),
@@ -651,7 +826,8 @@ class Demo:
                     states["cancelled"], len(self.exp["events"]), self.rate,
                     ", ".join("%d %s" % (knobs[k], k) for k in (
                         "duplicates", "out-of-order", "poison", "late-pod",
-                        "dispatch-before-booking", "wrong-source"))))
+                        "dispatch-before-booking", "wrong-source",
+                        "unmapped-carrier"))))
         return self.exp
 
     def progress_note(self, text):
@@ -682,6 +858,7 @@ class Demo:
                 t: "(starts in %.1f s)" % max(0.0, due - now)
                 for _, t, due in self.schedule if t not in self.consumers}
             self.progress.update(figs, now)
+            self.figures.update({t: f for t, f in figs.items() if f})
             totals = {t: exp["topics"][t]["messages"] for t in TOPICS} \
                 if exp else {}
             if published_at is None and self.publisher.poll() is not None:
@@ -918,10 +1095,22 @@ class Demo:
         pickings = {p["name"]: p for p in state["stock.picking"]}
         checked, wrong = audit.check_pickings(
             exp, pickings, [p for p, _ in CONSUMERS])
+        carriers, carriers_wrong = audit.check_carriers(
+            exp, stream, pickings, self.carrier_map(),
+            self.dlq["lgx.shipments"])
         n_pick, n_qty, qty_wrong = audit.check_moves(exp, state)
         stock_after = audit.stock_snapshot(o.search_read, self.products())
         stock, stock_wrong = audit.check_stock(self.stock_before,
                                                stock_after, state)
+        lot_pickings, lot_lines, two_lots, lots_wrong = audit.check_lots(
+            exp, state)
+        lot_stock, lot_stock_wrong = audit.check_lot_stock(
+            self.stock_before, stock_after, exp, state)
+        picks_metrics = self.figures.get("lgx.picks")
+        short, short_wrong = audit.check_shortages(
+            exp, self.stock_before, stock_after, state,
+            picks_metrics["discrepancy_shortage"] if picks_metrics
+            else None)
         want = audit.expected_effects(exp, stream, audit.demand_of(exp))
         got = audit.actual_effects(state["stock.picking"],
                                    state["mail.message"],
@@ -954,7 +1143,8 @@ class Demo:
         twice_msgs = sum(outs[t]["f"]["twice"] for t in TOPICS)
         exp_t = audit.effect_totals(want)
         got_t = audit.effect_totals(got)
-        lost = len(cmp["lost"]) + len(wrong) + len(qty_wrong)
+        lost = len(cmp["lost"]) + len(wrong) + len(qty_wrong) + \
+            len(lots_wrong) + len(carriers_wrong)
         doubled = len(cmp["doubled"]) + len(twice)
         say("\nAudit of Odoo against lgx-simulate's expected state "
             "(test/audit.py; Odoo read over its API):")
@@ -963,6 +1153,13 @@ class Demo:
                 finished, n_msgs, twice_msgs, len(per_event)))
         say("  picking fields as expected    %d of %d (%d pickings)" % (
             checked - len(wrong), checked, len(exp["pickings"])))
+        say("  carriers as mapped            %d of %d booked pickings (%s); "
+            "%d of %d booking(s) with a code the mapping lacks dead-lettered "
+            "unmapped_carrier" % (
+                carriers["booked"] - len(carriers_wrong), carriers["booked"],
+                ", ".join("%s %d" % kv for kv in
+                          sorted(carriers["codes"].items())),
+                carriers["unmapped_dead"], carriers["unmapped"]))
         say("  done quantities as picked     %d of %d (product by product, "
             "%d pickings)" % (n_qty - len(qty_wrong), n_qty, n_pick))
         say("  stock of the run's products   %s: %s" % (
@@ -974,6 +1171,17 @@ class Demo:
             stock["moved"] if not stock_wrong else
             "%d change(s) the run's done moves do not account for" %
             len(stock_wrong)))
+        say("  lots as picked                %d of %d lot lines (%d "
+            "pickings of lot-tracked products, %d from two lots or more)" % (
+                lot_lines - len(lots_wrong), lot_lines, lot_pickings,
+                two_lots))
+        say("  stock of each lot             %d lots: %s" % (
+            lot_stock["lots"],
+            "down by exactly what the run's done moves took (%g units)" %
+            lot_stock["taken"] if not lot_stock_wrong else
+            "%d change(s) the done moves do not account for" %
+            len(lot_stock_wrong)))
+        say("  shortages                     %s" % fmt_shortages(short))
         say("  effects expected              %s" % fmt_totals(exp_t))
         say("  effects found in Odoo         %s" % fmt_totals(got_t))
         if validated is not None:
@@ -984,16 +1192,22 @@ class Demo:
                 dl["poison"] - len(dl["poison_problems"]), dl["poison"],
                 len(dl["repeated"]), len(dl["missing_rejections"])))
         ok = (lost == 0 and doubled == 0 and not cmp["unexpected"]
-              and not stock_wrong and not per_event
+              and not stock_wrong and not per_event and not short_wrong
+              and not lot_stock_wrong
               and not dl["poison_problems"] and not dl["repeated"]
               and not dl["missing_rejections"] and finished == n_msgs
               and twice_msgs == 0)
         say("  verdict: lost %d, doubled %d, unexpected %d: %s" % (
-            lost, doubled, len(cmp["unexpected"]) + len(stock_wrong),
+            lost, doubled, len(cmp["unexpected"]) + len(stock_wrong) +
+            len(lot_stock_wrong) + len(short_wrong),
             "PASS" if ok else "FAIL"))
         for what, items in (("lost", cmp["lost"]), ("picking field", wrong),
+                            ("carrier", carriers_wrong),
                             ("done quantity", qty_wrong),
+                            ("lots", lots_wrong),
                             ("stock", stock_wrong),
+                            ("lot stock", lot_stock_wrong),
+                            ("shortage", short_wrong),
                             ("outcome", per_event),
                             ("doubled", cmp["doubled"]),
                             ("unexpected", cmp["unexpected"]),
@@ -1044,8 +1258,27 @@ class Demo:
 
 
 def fmt_totals(t):
-    return ", ".join("%d %s" % (t.get(k, 0), k) for k in (
+    text = ", ".join("%d %s" % (t.get(k, 0), k) for k in (
         "notes", "attachments", "activities", "backorders"))
+    if t.get("optional"):
+        text += " (and %d more that depend on the order of the picks)" % \
+            t["optional"]
+    return text
+
+
+def fmt_shortages(f):
+    """The shortage line of the audit."""
+    text = "%d picking(s) picked more than Odoo had%s: %d with one note " \
+        "and one activity" % (
+            f["pickings"], " (%d more depending on the order of the picks)"
+            % f["maybe"] if f["maybe"] else "", f["told"])
+    for code, was, picked, now in f["products"]:
+        text += "; %s %g on hand, %g picked, now %g (%g short)" % (
+            code, was, picked, now, max(0.0, picked - was))
+    if f["metric"] is not None:
+        text += "; lgx_stock_discrepancies_total{kind=\"shortage\"} %g" % \
+            f["metric"]
+    return text
 
 
 def sample(rows, n=10):

@@ -103,7 +103,8 @@ class DemoTest(unittest.TestCase):
         self.assertTrue(delivered)
         for l in delivered:
             # carrier, tracking reference, last milestone, delivery time
-            self.assertRegex(l, r"(JD01\d{16}|1Z4E97W203\d{8}) +DELIVERED "
+            self.assertRegex(l, r"(JD01\d{16}|1Z4E97W203\d{8}|3SLGX\d{10}) "
+                             r"+DELIVERED "
                              r"+\d{4}-\d\d-\d\d \d\d:\d\d \d{4}-\d\d-\d\d "
                              r"\d\d:\d\d$")
 
@@ -123,15 +124,69 @@ class DemoTest(unittest.TestCase):
                       rows)
         text = "\n".join(rows)
         self.assertRegex(text, r"done quantities as picked +(\d+) of \1 ")
-        self.assertRegex(text, r"stock of the run's products +9 products, "
+        self.assertRegex(text, r"stock of the run's products +11 products, "
                          r"\d+ (stock.quant places|on-hand quantities): "
                          r"changed only by the run's done moves")
         self.assertRegex(text, r"0 outcome\(s\) not as the stream expects")
 
+    def test_audit_of_lots_and_shortages(self):
+        """The lot-tracked product's picks name lots, which the done
+        pickings carry and each lot's stock lost; the short product's
+        picks were applied, told (note, activity, metric) and took its
+        stock below zero by the shortfall."""
+        text = "\n".join(self.section("Audit of Odoo"))
+        m = re.search(r"lots as picked +(\d+) of (\d+) lot lines \((\d+) "
+                      r"pickings of lot-tracked products", text)
+        self.assertIsNotNone(m, text)
+        self.assertEqual(m.group(1), m.group(2))
+        self.assertGreater(int(m.group(3)), 0)
+        self.assertRegex(text, r"stock of each lot +\d+ lots: down by exactly "
+                         r"what the run's done moves took")
+        m = re.search(r"shortages +(\d+) picking\(s\) picked more than Odoo "
+                      r"had(?: \(\d+ more [^)]*\))?: (\d+) with one note and "
+                      r"one activity; LGX-DEMO-11 2 on hand, (\d+) picked, "
+                      r"now (-\d+) \((\d+) short\); "
+                      r"lgx_stock_discrepancies_total\{kind=\"shortage\"\} "
+                      r"(\d+)", text)
+        self.assertIsNotNone(m, text)
+        short, told, picked, now, shortfall, metric = map(int, m.groups())
+        self.assertGreater(short, 0)
+        self.assertGreaterEqual(told, short)
+        self.assertEqual(now, 2 - picked)
+        self.assertEqual(shortfall, -now)
+        self.assertGreaterEqual(metric, short)
+
+    def test_books_by_carrier_code_through_the_rules_mapping(self):
+        """The platform books with codes (dhl, ups, postnl); the demo's
+        rules map them to its carriers, every consumer and lgx-simulate
+        run with them, each booked picking has the mapped carrier and the
+        booking sent with a code the mapping lacks is dead-lettered."""
+        self.assertRegex(self.out, r"rules: config/rules.json with a "
+                         r"mapping of the transport platform's carrier codes "
+                         r"\(tms-\*\): dhl = lgx demo carrier 1, ups = lgx "
+                         r"demo carrier 2, postnl = lgx demo carrier 3")
+        self.assertIn("--carriers dhl=lgx demo carrier 1,ups=lgx demo "
+                      "carrier 2,postnl=lgx demo carrier 3", self.out)
+        text = "\n".join(self.section("Audit of Odoo"))
+        m = re.search(r"carriers as mapped +(\d+) of (\d+) booked pickings "
+                      r"\(([^)]*)\); (\d+) of (\d+) booking\(s\) with a code "
+                      r"the mapping lacks dead-lettered unmapped_carrier", text)
+        self.assertIsNotNone(m, text)
+        self.assertEqual(m.group(1), m.group(2))
+        self.assertEqual(m.group(4), m.group(5))
+        self.assertGreater(int(m.group(4)), 0)
+        self.assertEqual({c.split()[0] for c in m.group(3).split(", ")},
+                         {"dhl", "ups", "postnl"})
+        rows = self.section("Dead letters by reason")
+        self.assertTrue(any(l.split()[:1] == ["unmapped_carrier"]
+                            for l in rows), rows)
+
     def test_brings_its_own_demo_data(self):
         self.assertRegex(self.out, r"demo data in Odoo: 9 products "
-                         r"LGX-DEMO-01..09 .*6 customers .*3 carriers")
+                         r"LGX-DEMO-01..09, lot-tracked LGX-DEMO-10, short "
+                         r"LGX-DEMO-11 .*6 customers .*3 carriers")
         self.assertIn("--products LGX-DEMO-01,", self.out)
+        self.assertIn(",LGX-DEMO-10,LGX-DEMO-11 ", self.out)
 
 
 if __name__ == "__main__":

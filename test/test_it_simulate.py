@@ -23,7 +23,7 @@ ORDERS = 20
 # A few percent of every knob (and the default 10 % of cancellations).
 KNOBS = ("--duplicates", "6", "--out-of-order", "6", "--poison", "4",
          "--late-pod", "15", "--dispatch-before-booking", "15",
-         "--wrong-source", "4")
+         "--wrong-source", "4", "--unmapped-carrier", "15")
 CONSUMERS = lgxenv.CONSUMERS
 # Newest schema id of each topic's record (avro-schemas/schemas.json).
 SCHEMA_IDS = {"lgx.picks": 3, "lgx.shipments": 11, "lgx.milestones": 21,
@@ -31,6 +31,18 @@ SCHEMA_IDS = {"lgx.picks": 3, "lgx.shipments": 11, "lgx.milestones": 21,
 # Long enough for a held event's prerequisite on another topic: its
 # consumer may start seconds after the others.
 HOLD_MS = 120000
+# The simulator's products the day is made of: the nine plain ones, the
+# lot-tracked SKU-1013 (its first lot counted down to LOT_STOCK, so that
+# orders pick from two lots) and SKU-1010 with SHORT_STOCK on hand, too
+# few for the day: its picks are shortages.
+PRODUCTS = ["SKU-10%02d" % i for i in range(1, 10)] + ["SKU-1010",
+                                                       "SKU-1013"]
+LOT_STOCK = 4
+SHORT_STOCK = 2
+# The transport platform books the simulator's carriers by code; the rules'
+# mapping gives their Odoo names.
+CARRIERS = {"dhl": "Standard delivery", "ups": "The Poste",
+            "postnl": "Local Delivery"}
 
 
 def simulate(*args, timeout=120):
@@ -141,6 +153,78 @@ class SimulateStreamTest(unittest.TestCase):
                 self.assertEqual(p["state"], "done", name)
                 self.assertEqual(p["picked"]["SKU-1004"], 2, name)
 
+    def test_audit_of_lots_and_shortages_finds_differences(self):
+        """test/audit.py's lot and shortage checks on a made-up run: P1
+        picked lot-tracked T from L1 and L2, P2 picked 4 of U with 2 on
+        hand (a shortage in any order); then one thing wrong at a
+        time."""
+        exp = {
+            "pickings": {
+                "P1": {"state": "done", "picked": {"T": 3},
+                       "lots": {"T": {"L1": 1, "L2": 2}}, "shortages": []},
+                "P2": {"state": "done", "picked": {"U": 4}, "lots": {},
+                       "shortages": [{"product": "U", "lot": None,
+                                      "picked": 4, "in_odoo": 2,
+                                      "certain": True}]}},
+            "events": [{"topic": "lgx.picks", "key": "P2", "event_id": "e2",
+                        "poison": None, "shortage": True,
+                        "may_shortage": True}],
+            "topics": {"lgx.picks": {"shortages": 1, "shortages_max": 1}}}
+        state = {
+            "product.product": [{"id": 1, "default_code": "T"},
+                                {"id": 2, "default_code": "U"}],
+            "stock.picking": [{"id": 10, "name": "P1"},
+                              {"id": 11, "name": "P2"}],
+            "stock.move": [{"id": 100, "state": "done"},
+                           {"id": 101, "state": "done"}],
+            "stock.move.line": [
+                {"picking_id": [10, "P1"], "move_id": [100, "m"],
+                 "product_id": [1, "T"], "lot_id": [5, "L1"],
+                 "quantity": 1},
+                {"picking_id": [10, "P1"], "move_id": [100, "m"],
+                 "product_id": [1, "T"], "lot_id": [6, "L2"],
+                 "quantity": 2},
+                {"picking_id": [11, "P2"], "move_id": [101, "m"],
+                 "product_id": [2, "U"], "lot_id": False, "quantity": 4}],
+            "stock.lot": {5: "L1", 6: "L2"},
+            "mail.message": [{"model": "stock.picking", "res_id": 11,
+                              "body": "short " + audit.note_mark(
+                                  "e2:shortage")}],
+            "mail.activity": [{"res_model": "stock.picking", "res_id": 11,
+                               "summary": "lgx: shortage on P2"}]}
+        products = {1: "T", 2: "U"}
+        before = {"mode": "quant", "products": products,
+                  "stock": collections.Counter({(1, 8): 10, (2, 8): 2}),
+                  "lots": collections.Counter({(1, "L1"): 5, (1, "L2"): 5,
+                                               (2, None): 2})}
+        after = {"mode": "quant", "products": products,
+                 "stock": collections.Counter({(1, 8): 7, (2, 8): -2}),
+                 "lots": collections.Counter({(1, "L1"): 4, (1, "L2"): 3,
+                                              (2, None): -2})}
+        self.assertEqual(audit.check_lots(exp, state), (1, 2, 1, []))
+        self.assertEqual(audit.check_lot_stock(before, after, exp, state),
+                         ({"lots": 2, "taken": 3}, []))
+        figures, problems = audit.check_shortages(exp, before, after, state,
+                                                  metric=1)
+        self.assertEqual(problems, [])
+        self.assertEqual((figures["pickings"], figures["told"],
+                          figures["products"]), (1, 1, [("U", 2, 4, -2)]))
+        # Another lot on the move lines than the pick named.
+        state["stock.move.line"][1]["lot_id"] = [7, "L3"]
+        state["stock.lot"][7] = "L3"
+        self.assertEqual(len(audit.check_lots(exp, state)[3]), 1)
+        self.assertEqual(len(audit.check_lot_stock(before, after, exp,
+                                                   state)[1]), 2)
+        # A lot's stock changed by more than the moves took.
+        after["lots"][(1, "L1")] = 3
+        self.assertTrue(audit.check_lot_stock(before, after, exp, state)[1])
+        # The activity missing, the metric short, the stock off by one.
+        state["mail.activity"] = []
+        after["stock"][(2, 8)] = -1
+        _, problems = audit.check_shortages(exp, before, after, state,
+                                            metric=0)
+        self.assertEqual(len(problems), 3, problems)
+
     def test_where_the_orders_come_from_must_be_said(self):
         r = simulate("--dry-run", "--seed", "x")
         self.assertEqual(r.returncode, 2)
@@ -167,6 +251,27 @@ class SimulateAuditTest(unittest.TestCase):
         cls.broker = lgxenv.Broker()
         cls.sim = lgxenv.Simulator(version=19, latency="real")
         cls.dir = tempfile.mkdtemp(prefix="lgx-simulate.")
+        cls.count_stock()
+
+    @classmethod
+    def count_stock(cls):
+        """Inventory adjustments: SKU-1013's first lot to LOT_STOCK,
+        SKU-1010 to SHORT_STOCK, in WH/Stock."""
+        products = {p["default_code"]: p["id"] for p in cls.sim.call(
+            "product.product", "search_read",
+            [["default_code", "in", ["SKU-1010", "SKU-1013"]]],
+            fields=["default_code"])}
+        lot = cls.sim.call("stock.lot", "search_read",
+                           [["name", "=", "SKU-1013-L001"]], fields=["id"])
+        stock = cls.sim.call("stock.warehouse", "search_read", [],
+                             fields=["lot_stock_id"])[0]["lot_stock_id"][0]
+        ids = cls.sim.call("stock.quant", "create", [
+            {"product_id": products["SKU-1013"], "location_id": stock,
+             "lot_id": lot[0]["id"], "inventory_quantity": LOT_STOCK},
+            {"product_id": products["SKU-1010"], "location_id": stock,
+             "inventory_quantity": SHORT_STOCK}],
+            context={"inventory_mode": True})
+        cls.sim.call("stock.quant", "action_apply_inventory", ids)
 
     def start_plan(self):
         """[(program, delay_s)] and the seed that repeats it."""
@@ -220,12 +325,19 @@ class SimulateAuditTest(unittest.TestCase):
         events_path = os.path.join(self.dir, "events.jsonl")
         search_read = lambda m, d, f: self.sim.call(m, "search_read", d,
                                                     fields=f)
-        stock_before = audit.stock_snapshot(
-            search_read, ["SKU-10%02d" % i for i in range(1, 10)])
+        stock_before = audit.stock_snapshot(search_read, PRODUCTS)
+        rules = lgxenv.rules_file(self.dir, mapping={
+            "tms-*": {"carriers": CARRIERS}}, **{
+            t: {"hold_ms": HOLD_MS} for t in (
+                "pick_confirmed", "label_created", "shipment_dispatched",
+                "carrier_milestone", "proof_of_delivery")})
         r = simulate("--brokers", self.broker.bootstrap, "--create-orders",
                      "--orders", str(ORDERS), "--seed", SEED,
                      "--expected", exp_path, "--log-events", events_path,
-                     *KNOBS, *self.sim.odoo_args(), timeout=300)
+                     "--products", ",".join(PRODUCTS), "--carriers",
+                     ",".join("%s=%s" % kv for kv in CARRIERS.items()),
+                     "--rules", rules, *KNOBS, *self.sim.odoo_args(),
+                     timeout=300)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn(lgxenv.API_KEY, r.stdout + r.stderr)
         print("\n" + r.stdout)
@@ -237,12 +349,9 @@ class SimulateAuditTest(unittest.TestCase):
         # Every knob shows up at least once with this seed.
         knobs = collections.Counter(e["knob"] for e in exp["events"])
         for k in ("duplicates", "out-of-order", "poison", "late-pod",
-                  "dispatch-before-booking", "wrong-source"):
+                  "dispatch-before-booking", "wrong-source",
+                  "unmapped-carrier"):
             self.assertGreater(knobs[k], 0, k)
-        rules = lgxenv.rules_file(self.dir, **{
-            t: {"hold_ms": HOLD_MS} for t in (
-                "pick_confirmed", "label_created", "shipment_dispatched",
-                "carrier_milestone", "proof_of_delivery")})
         missing = [p for p, _ in CONSUMERS
                    if not os.access(os.path.join(lgxenv.BIN, p), os.X_OK)]
         if missing:
@@ -272,13 +381,32 @@ class SimulateAuditTest(unittest.TestCase):
         checked, problems = audit.check_pickings(
             exp, pickings, [p for p, _ in CONSUMERS])
         self.assertEqual(problems, [], "start seed %s" % seed)
+        stream = audit.read_stream(events_path, exp)
+        carriers, problems = audit.check_carriers(
+            exp, stream, pickings, CARRIERS,
+            audit.read_dead_letters(self.broker, "lgx.shipments.dlq"))
+        self.assertEqual(problems, [], "start seed %s" % seed)
+        self.assertEqual(set(carriers["codes"]), set(CARRIERS))
+        self.assertGreater(carriers["unmapped"], 0)
         _, quantities, problems = audit.check_moves(exp, state)
         self.assertEqual(problems, [], "start seed %s" % seed)
-        stock, problems = audit.check_stock(
-            stock_before, audit.stock_snapshot(
-                search_read, list(stock_before["products"].values())), state)
+        stock_after = audit.stock_snapshot(search_read, PRODUCTS)
+        stock, problems = audit.check_stock(stock_before, stock_after, state)
         self.assertEqual(problems, [], "start seed %s" % seed)
-        stream = audit.read_stream(events_path, exp)
+        # Lots: on the move lines as picked, each lot's stock down by what
+        # the done moves took; shortages told once, stock below zero by
+        # the shortfall.
+        lot_pickings, lot_lines, two_lots, problems = audit.check_lots(
+            exp, state)
+        self.assertEqual(problems, [], "start seed %s" % seed)
+        self.assertGreater(lot_lines, 0)
+        lot_stock, problems = audit.check_lot_stock(stock_before,
+                                                    stock_after, exp, state)
+        self.assertEqual(problems, [], "start seed %s" % seed)
+        short, problems = audit.check_shortages(exp, stock_before,
+                                                stock_after, state)
+        self.assertEqual(problems, [], "start seed %s" % seed)
+        self.assertGreater(short["pickings"], 0)
         want = audit.expected_effects(exp, stream, audit.demand_of(exp))
         got = audit.actual_effects(state["stock.picking"],
                                    state["mail.message"],
@@ -316,6 +444,14 @@ class SimulateAuditTest(unittest.TestCase):
                   ", ".join("%s/%s %d" % (a, b, n)
                             for (a, b), n in sorted(states.items())),
                   stock["moved"], audit.effect_totals(got)))
+        print("  lots: %d lot line(s) as picked on %d picking(s) (%d from "
+              "two lots), %d lot(s) down by %g; shortages: %d picking(s) "
+              "(+%d depending on the order), %d told, %s" % (
+                  lot_lines, lot_pickings, two_lots, lot_stock["lots"],
+                  lot_stock["taken"], short["pickings"], short["maybe"],
+                  short["told"], ", ".join(
+                      "%s %g on hand, %g picked, now %g" % p
+                      for p in short["products"])))
 
 
 class SimulatePicksLastTest(SimulateAuditTest):

@@ -38,6 +38,7 @@
 #include "sim_plan.h"
 #include "sim_rand.h"
 #include "sim_report.h"
+#include "sim_stock.h"
 
 #ifndef LGX_SCHEMA_DIR
 #define LGX_SCHEMA_DIR "avro-schemas"
@@ -121,6 +122,10 @@ static const lgx_opt_t sim_opts[] = {
     KNOB("wrong-source", SIM_KNOB_WRONG_SOURCE,
          "Percentage of events also sent by a system the rules do not "
          "allow for them (a copy with its own event id)"),
+    KNOB("unmapped-carrier", SIM_KNOB_UNMAPPED_CARRIER,
+         "Percentage of bookings sent first with a carrier code the rules' "
+         "mapping lacks, " SIM_UNMAPPED_CARRIER
+         " (a copy with its own event id, just before the booking)"),
     {"cancelled", LGX_OPT_INT, "10", OFF(cancelled),
      "Percentage of orders whose shipment is cancelled after booking "
      "instead of dispatched",
@@ -142,9 +147,11 @@ static const lgx_opt_t sim_opts[] = {
      "Customer ids (res.partner) orders are placed for", NULL, 0},
     {"carriers", LGX_OPT_STR, "Standard delivery,The Poste,Local Delivery",
      OFF(carriers),
-     "Odoo carrier names (delivery.carrier) shipments are booked with; the "
-     "1st, 3rd... deliver with carrier-dhl, the 2nd, 4th... with "
-     "carrier-ups",
+     "Odoo carrier names (delivery.carrier) shipments are booked with, each "
+     "as NAME (booked by its Odoo name; the 1st, 3rd... deliver with "
+     "carrier-dhl, the 2nd, 4th... with carrier-ups) or CODE=NAME (booked "
+     "with the transport platform's carrier code, which the rules' mapping "
+     "makes NAME; delivered by carrier-CODE)",
      NULL, 0},
     {"expected", LGX_OPT_STR, NULL, OFF(expected),
      "Write the expected final state (per picking, per topic, poison "
@@ -193,7 +200,8 @@ typedef struct app {
     size_t n_codes;
     int64_t partners[MAX_LIST];
     size_t n_partners;
-    const char *carriers[MAX_LIST];
+    const char *carriers[MAX_LIST];      /* Odoo names */
+    const char *carrier_codes[MAX_LIST]; /* the platform's, or NULL */
     size_t n_carriers;
     lgx_avro_store_t *store;
     sim_schemas_t ids;
@@ -202,6 +210,7 @@ typedef struct app {
     bool to_stdout;     /* out is stdout: the summary goes to stderr */
     sim_kafka_t *kafka; /* when publishing */
     lgx_odoo_t *odoo;
+    sim_stock_t *stock; /* what Odoo holds; the orders' lines point in */
     sim_order_t *orders;
     size_t n_orders;
     sim_plan_t plan;
@@ -250,6 +259,34 @@ static size_t split(char *text, const char **items, size_t max)
     return n;
 }
 
+/* --carriers items CODE=NAME into codes (NULL for a plain NAME) and
+ * names; 2 with a message when one is not CODE=NAME. */
+static int split_carriers(app_t *a)
+{
+    for (size_t i = 0; i < a->n_carriers; i++) {
+        char *eq = strchr(a->carriers[i], '=');
+        a->carrier_codes[i] = NULL;
+        if (!eq) {
+            continue;
+        }
+        *eq = '\0';
+        a->carrier_codes[i] = a->carriers[i];
+        a->carriers[i] = eq + 1 + strspn(eq + 1, " ");
+        for (char *end = eq; end > a->carrier_codes[i] && end[-1] == ' ';) {
+            *--end = '\0';
+        }
+        if (!a->carrier_codes[i][0] || !a->carriers[i][0]) {
+            LGX_ERROR(a->log,
+                      "option --carriers: item %zu is not CODE=NAME (an "
+                      "Odoo carrier name, optionally after the platform's "
+                      "code and =)",
+                      i + 1);
+            return 2;
+        }
+    }
+    return 0;
+}
+
 /* The option lists, the seed and the start time; 2 with a message on
  * bad configuration. */
 static int configure(app_t *a)
@@ -265,6 +302,9 @@ static int configure(app_t *a)
     }
     a->n_codes = split(a->lists[0], a->codes, MAX_LIST);
     a->n_carriers = split(a->lists[2], a->carriers, MAX_LIST);
+    if (split_carriers(a) != 0) {
+        return 2;
+    }
     size_t n = split(a->lists[1], partners, MAX_LIST);
     for (size_t i = 0; i < n; i++) {
         char *end = NULL;
@@ -310,6 +350,7 @@ static int configure(app_t *a)
     }
     a->plan_conf.cancelled_pct = c->cancelled;
     a->plan_conf.carrier_names = a->carriers;
+    a->plan_conf.carrier_codes = a->carrier_codes;
     a->plan_conf.n_carriers = a->n_carriers;
     return 0;
 }
@@ -479,6 +520,46 @@ static int prepare_orders(app_t *a, lgx_odoo_conf_t *oc)
     return rc;
 }
 
+/* What Odoo holds of the orders' products, and the pick lines made of
+ * it (lots, shortages); nothing without Odoo. */
+static int read_stock(app_t *a)
+{
+    char errstr[512];
+    if (!a->odoo) {
+        return 0;
+    }
+    a->stock = sim_stock_new();
+    if (!a->stock ||
+        sim_odoo_read_stock(a->odoo, a->orders, a->n_orders, a->stock, errstr,
+                            sizeof(errstr)) != LGX_OK) {
+        LGX_ERROR(a->log, "reading the stock: %s",
+                  a->stock ? errstr : "out of memory");
+        return 1;
+    }
+    if (sim_stock_plan(a->stock, sim_rand_hash(a->seed),
+                       SIM_STOCK_OTHER_LOT_PCT, a->orders,
+                       a->n_orders) != LGX_OK) {
+        LGX_ERROR(a->log, "out of memory");
+        return 1;
+    }
+    size_t lots = 0, yes = 0, maybe = 0;
+    for (size_t i = 0; i < a->n_orders; i++) {
+        for (size_t l = 0; l < a->orders[i].n_lines; l++) {
+            lots += a->orders[i].lines[l].tracked
+                        ? a->orders[i].lines[l].n_picks
+                        : 0;
+        }
+        yes += sim_order_shortage(&a->orders[i]) == SIM_SHORT_YES;
+        maybe += sim_order_shortage(&a->orders[i]) == SIM_SHORT_MAYBE;
+    }
+    LGX_INFO(a->log,
+             "Odoo's stock: %zu product/lot place(s) read; %zu pick line(s) "
+             "name lots; %zu pick(s) of more than Odoo has, %zu more "
+             "depending on the order in which they are handled",
+             sim_stock_n_quants(a->stock), lots, yes, maybe);
+    return 0;
+}
+
 /* Everything that can refuse the configuration, before Odoo is touched:
  * schemas, rules, and where the events go. */
 static int load(app_t *a)
@@ -641,6 +722,7 @@ static void app_free(app_t *a)
     sim_plan_free(&a->plan);
     free(a->finals);
     free(a->orders);
+    sim_stock_destroy(a->stock);
     lgx_odoo_destroy(a->odoo);
     lgx_rules_destroy(a->rules);
     lgx_avro_store_destroy(a->store);
@@ -660,11 +742,16 @@ static int run(const sim_conf_t *conf, lgx_odoo_conf_t *oc, lgx_log_t *log)
     rc = rc ? rc : configure(&a);
     rc = rc ? rc : load(&a);
     rc = rc ? rc : prepare_orders(&a, oc);
+    rc = rc ? rc : read_stock(&a);
     rc = rc ? rc : plan_and_model(&a);
-    sim_report_t report = {&a.plan_conf, &a.plan,
-                           a.finals,     a.counts,
-                           &a.info,      (const char *const *)conf->topic,
-                           conf->rules};
+    sim_report_t report = {.conf = &a.plan_conf,
+                           .plan = &a.plan,
+                           .finals = a.finals,
+                           .counts = a.counts,
+                           .info = &a.info,
+                           .topics = (const char *const *)conf->topic,
+                           .rules = conf->rules,
+                           .stock = a.stock};
     if (rc == 0 && conf->expected &&
         sim_report_expected(&report, conf->expected, errstr, sizeof(errstr)) !=
             LGX_OK) {

@@ -21,6 +21,8 @@ static const char *const vnames[] = {"applied", "duplicate", "stale",
 typedef struct verdict {
     vkind_t kind;
     const char *reason;
+    bool shortage;     /* a pick judged a shortage in every order */
+    bool may_shortage; /* in some */
 } verdict_t;
 
 /* What one event became in one interleaving. */
@@ -28,6 +30,7 @@ typedef struct result {
     vkind_t kind;
     const char *reason;
     bool held;
+    bool shortage, may_shortage;
 } result_t;
 
 #define NONE ((size_t)-1)
@@ -91,7 +94,8 @@ static bool set(verdict_t *v, vkind_t kind, const char *reason)
 }
 
 /* Source, then an earlier event of the same type and entity still held
- * (this one waits behind it), then time. */
+ * (this one waits behind it), then time: older than the last applied is
+ * stale, and dated exactly like it is that event read again. */
 static bool gate_event(const lgx_rule_t *rule, const sim_event_t *e,
                        bool behind, int64_t last, verdict_t *v)
 {
@@ -103,6 +107,9 @@ static bool gate_event(const lgx_rule_t *rule, const sim_event_t *e,
     }
     if (last >= 0 && e->occurred_at < last) {
         return set(v, V_STALE, "older_than_applied");
+    }
+    if (last >= 0 && e->occurred_at == last) {
+        return set(v, V_STALE, "already_applied");
     }
     return true;
 }
@@ -129,13 +136,37 @@ static void copy(char *dst, size_t size, const char *src)
 
 /* ---- per consumer ---- */
 
+/* The pick's shortage, told on the picking whatever the policy: false
+ * (v set) when the policy stops the pick. */
+static bool judge_shortage(const lgx_rule_t *rule, const sim_event_t *e,
+                           const sim_order_t *o, sim_final_t *f, verdict_t *v)
+{
+    sim_short_t s = sim_order_shortage(o);
+    v->shortage = s == SIM_SHORT_YES;
+    v->may_shortage = s != SIM_SHORT_NO;
+    f->shortage = f->shortage || v->shortage;
+    f->may_shortage = f->may_shortage || v->may_shortage;
+    if (s != SIM_SHORT_YES) {
+        return true;
+    }
+    switch (lgx_rule_shortage(rule, e->source)) {
+    case LGX_SHORTAGE_HOLD:
+        return set(v, V_HELD, "shortage");
+    case LGX_SHORTAGE_REFUSE:
+        return set(v, V_REJECTED, "shortage");
+    default:
+        return true;
+    }
+}
+
 /* lgx-picks: the picking by name; its Odoo state is the status. The
  * lines are the full quantities and complete: the picking is validated,
  * by the pick and by nothing else. A pick for a picking done already
  * finds the quantities it reports there (only a pick validates, and
  * every pick of an order reports the same): stale. */
 static void judge_pick(const lgx_rule_t *rule, const sim_event_t *e,
-                       bool behind, sim_final_t *f, verdict_t *v)
+                       const sim_order_t *o, bool behind, sim_final_t *f,
+                       verdict_t *v)
 {
     if (!gate_event(rule, e, behind, clock_get(f, "pick_confirmed", e->source),
                     v)) {
@@ -148,18 +179,50 @@ static void judge_pick(const lgx_rule_t *rule, const sim_event_t *e,
     if (!gate_status(rule, f->state, v)) {
         return;
     }
+    if (sim_order_lot_missing(o)) {
+        set(v, V_REJECTED, "lot_required");
+        return;
+    }
+    if (!judge_shortage(rule, e, o, f, v)) {
+        return;
+    }
     copy(f->state, sizeof(f->state), "done");
     f->picked = true;
     clock_set(f, "pick_confirmed", e->source, e->occurred_at);
     set(v, V_APPLIED, "");
 }
 
+/* The Odoo carrier a booking names, as lgx-shipments finds it: the
+ * rules' mapping of the source turns its code into a name (a code the
+ * section's carriers lack is unmapped), which must be one of the
+ * carriers of the plan. NULL with v set when there is none. */
+static const char *booked_carrier(const model_t *m, const sim_event_t *e,
+                                  verdict_t *v)
+{
+    const sim_plan_conf_t *c = m->plan->conf;
+    const char *name = NULL;
+    if (lgx_rules_map(m->rules, e->source, "carriers", e->detail, &name,
+                      NULL) != LGX_OK) {
+        set(v, V_REJECTED, "unmapped_carrier");
+        return NULL;
+    }
+    for (size_t i = 0; c && i < c->n_carriers; i++) {
+        if (strcmp(c->carrier_names[i], name) == 0) {
+            return name;
+        }
+    }
+    set(v, V_REJECTED, "unknown_carrier");
+    return NULL;
+}
+
 /* lgx-shipments: a booking finds its pickings by name, the other events
  * by the shipment id a booking wrote. A dispatch validates nothing: it
  * waits until the pick has validated the picking. */
-static void judge_shipment(const lgx_rule_t *rule, const sim_event_t *e,
-                           bool behind, sim_final_t *f, verdict_t *v)
+static void judge_shipment(const model_t *m, const lgx_rule_t *rule,
+                           const sim_event_t *e, bool behind, sim_final_t *f,
+                           verdict_t *v)
 {
+    const char *carrier = NULL;
     const char *type = sim_kind_name(e->kind);
     bool booked = e->kind == SIM_K_BOOKED;
     bool found = booked || strcmp(f->shipment_ref, e->key) == 0;
@@ -169,7 +232,8 @@ static void judge_shipment(const lgx_rule_t *rule, const sim_event_t *e,
     }
     if (!gate_event(rule, e, behind, found ? clock_get(f, type, e->source) : -1,
                     v) ||
-        !gate_status(rule, found ? f->status : "none", v)) {
+        !gate_status(rule, found ? f->status : "none", v) ||
+        (booked && !(carrier = booked_carrier(m, e, v)))) {
         return;
     }
     if (!found) {
@@ -179,7 +243,7 @@ static void judge_shipment(const lgx_rule_t *rule, const sim_event_t *e,
     }
     switch (e->kind) {
     case SIM_K_BOOKED:
-        copy(f->carrier, sizeof(f->carrier), e->detail);
+        copy(f->carrier, sizeof(f->carrier), carrier);
         copy(f->shipment_ref, sizeof(f->shipment_ref), e->key);
         copy(f->status, sizeof(f->status), "booked");
         break;
@@ -250,6 +314,23 @@ static void judge_pod(const lgx_rule_t *rule, const sim_event_t *e, bool behind,
     set(v, V_APPLIED, "");
 }
 
+/* Whether the rules' mapping of the pick's source has each of its
+ * product codes (lgx-picks maps them before anything else: a code the
+ * section's products lack is unmapped_product). What a mapped code names
+ * in Odoo is taken to be the line's product. */
+static bool products_mapped(const model_t *m, const sim_event_t *e)
+{
+    const sim_order_t *o = &m->plan->orders[e->order];
+    for (size_t i = 0; i < o->n_lines; i++) {
+        const char *out = NULL;
+        if (lgx_rules_map(m->rules, e->source, "products", o->lines[i].code,
+                          &out, NULL) != LGX_OK) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Whether an event of i's topic, key and type is held before i in its
  * order's list (up to i itself when i is in it). */
 static bool held_before(const model_t *m, size_t i)
@@ -268,6 +349,7 @@ static bool held_before(const model_t *m, size_t i)
 static bool judge(model_t *m, size_t i, verdict_t *v)
 {
     const sim_event_t *e = &m->plan->events[i];
+    memset(v, 0, sizeof(*v));
     if (e->poison) {
         set(v, V_REJECTED, sim_poison_reason(e->poison));
         return true;
@@ -286,10 +368,14 @@ static bool judge(model_t *m, size_t i, verdict_t *v)
     bool behind = held_before(m, i);
     switch (e->topic) {
     case SIM_PICKS:
-        judge_pick(rule, e, behind, f, v);
+        if (!products_mapped(m, e)) {
+            set(v, V_REJECTED, "unmapped_product");
+            break;
+        }
+        judge_pick(rule, e, &m->plan->orders[e->order], behind, f, v);
         break;
     case SIM_SHIPMENTS:
-        judge_shipment(rule, e, behind, f, v);
+        judge_shipment(m, rule, e, behind, f, v);
         break;
     case SIM_MILESTONES:
         judge_milestone(rule, e, behind, f, v);
@@ -301,19 +387,28 @@ static bool judge(model_t *m, size_t i, verdict_t *v)
     return true;
 }
 
-static void finish(model_t *m, size_t i, vkind_t kind, const char *reason)
+/* What judging event i found of a shortage; kept through a hold. */
+static void note_shortage(model_t *m, size_t i, const verdict_t *v)
 {
-    m->res[i].kind = kind;
-    m->res[i].reason = reason;
+    m->res[i].shortage = m->res[i].shortage || v->shortage;
+    m->res[i].may_shortage = m->res[i].may_shortage || v->may_shortage;
+}
+
+static void finish(model_t *m, size_t i, const verdict_t *v)
+{
+    m->res[i].kind = v->kind;
+    m->res[i].reason = v->reason;
+    note_shortage(m, i, v);
     if (m->plan->events[i].event_id[0]) {
         m->seen[m->group[i]] = true;
     }
 }
 
-static void hold(model_t *m, size_t i)
+static void hold(model_t *m, size_t i, const verdict_t *v)
 {
     size_t o = m->plan->events[i].order;
     m->res[i].held = true;
+    note_shortage(m, i, v);
     m->next[i] = NONE;
     if (m->tail[o] == NONE) {
         m->head[o] = i;
@@ -338,6 +433,7 @@ static bool recheck(model_t *m, size_t o)
                 return false;
             }
             if (v.kind == V_HELD) {
+                note_shortage(m, h, &v);
                 prev = h;
                 h = m->next[h];
                 continue;
@@ -351,7 +447,7 @@ static bool recheck(model_t *m, size_t o)
             if (m->tail[o] == h) {
                 m->tail[o] = prev;
             }
-            finish(m, h, v.kind, v.reason);
+            finish(m, h, &v);
             again = v.kind == V_APPLIED;
             h = nx;
         }
@@ -388,10 +484,10 @@ static bool run_seq(model_t *m, const size_t *seq, size_t n_groups)
             return false;
         }
         if (v.kind == V_HELD) {
-            hold(m, i);
+            hold(m, i, &v);
             continue;
         }
-        finish(m, i, v.kind, v.reason);
+        finish(m, i, &v);
         if (v.kind == V_APPLIED && !recheck(m, p->events[i].order)) {
             return false;
         }
@@ -399,7 +495,8 @@ static bool run_seq(model_t *m, const size_t *seq, size_t n_groups)
     /* What still waits at the end waits in vain. */
     for (size_t o = 0; o < p->n_orders; o++) {
         for (size_t h = m->head[o]; h != NONE; h = m->next[h]) {
-            finish(m, h, V_REJECTED, "hold_expired");
+            verdict_t expired = {V_REJECTED, "hold_expired", false, false};
+            finish(m, h, &expired);
         }
         m->head[o] = m->tail[o] = NONE;
     }
@@ -488,6 +585,8 @@ static void count(const sim_plan_t *plan, sim_counts_t counts[SIM_N_TOPICS])
         c->messages++;
         c->held += e->held;
         c->held_max += e->may_hold;
+        c->shortage += e->shortage;
+        c->shortage_max += e->may_shortage;
         if (strcmp(e->outcome, "applied") == 0) {
             c->applied++;
         } else if (strcmp(e->outcome, "duplicate") == 0) {
@@ -513,7 +612,8 @@ static bool same_final(const sim_final_t *a, const sim_final_t *b)
            strcmp(a->milestone, b->milestone) == 0 &&
            a->milestone_at == b->milestone_at && a->delivered == b->delivered &&
            a->delivered_at == b->delivered_at &&
-           strcmp(a->receiver, b->receiver) == 0 && a->picked == b->picked;
+           strcmp(a->receiver, b->receiver) == 0 && a->picked == b->picked &&
+           a->shortage == b->shortage;
 }
 
 /* The reference run (every topic after the ones it depends on) into the
@@ -525,6 +625,8 @@ static void keep_reference(const model_t *m, sim_plan_t *plan)
         e->outcome = vnames[m->res[i].kind];
         snprintf(e->reason, sizeof(e->reason), "%s", m->res[i].reason);
         e->held = e->may_hold = m->res[i].held;
+        e->shortage = m->res[i].shortage;
+        e->may_shortage = m->res[i].may_shortage;
         e->order_dependent = false;
     }
 }
@@ -539,6 +641,8 @@ static void compare_run(const model_t *m, sim_plan_t *plan,
         const result_t *r = &m->res[i];
         e->held = e->held && r->held;
         e->may_hold = e->may_hold || r->held;
+        e->shortage = e->shortage && r->shortage;
+        e->may_shortage = e->may_shortage || r->may_shortage;
         if (!e->order_dependent && (strcmp(e->outcome, vnames[r->kind]) != 0 ||
                                     strcmp(e->reason, r->reason) != 0)) {
             e->order_dependent = true;
@@ -551,6 +655,27 @@ static void compare_run(const model_t *m, sim_plan_t *plan,
         if (!order_differs[o] && !same_final(&ref[o], &m->fin[o])) {
             order_differs[o] = true;
             info->pickings_differ++;
+        }
+    }
+}
+
+/* A pick that is short in some orders of the picks but not all, under a
+ * policy other than apply: whether it applies depends on that order,
+ * which the interleavings of the topics do not vary. */
+static void mark_shortage_dependent(const lgx_rules_t *rules, sim_plan_t *plan,
+                                    sim_model_info_t *info)
+{
+    const lgx_rule_t *rule = lgx_rules_get(rules, "pick_confirmed");
+    for (size_t i = 0; rule && i < plan->n_events; i++) {
+        sim_event_t *e = &plan->events[i];
+        if (e->topic != SIM_PICKS || !e->may_shortage || e->shortage ||
+            e->order_dependent ||
+            lgx_rule_shortage(rule, e->source) == LGX_SHORTAGE_APPLY) {
+            continue;
+        }
+        e->order_dependent = true;
+        if (info->order_dependent++ == 0) {
+            info->first_dependent = i;
         }
     }
 }
@@ -628,6 +753,7 @@ lgx_err_t sim_model_run(const lgx_rules_t *rules, sim_plan_t *plan,
         compare_run(&m, plan, finals, info, differs);
         info->interleavings++;
     }
+    mark_shortage_dependent(rules, plan, info);
     count(plan, counts);
 done:
     free(m.tail);

@@ -17,7 +17,10 @@
  * same in all of them; whether an event is held first depends on the
  * interleaving (held in all: held; in some: may_hold). It assumes holds
  * long enough for a held event's prerequisite to arrive and no event
- * dated in the future. Pure.
+ * dated in the future. A pick of a tracked product without a lot is
+ * refused (lot_required); a pick of more than Odoo has (the orders'
+ * lines, sim_stock) follows the rules' shortage policy for its source:
+ * applied, held (until it expires) or refused. Pure.
  */
 #ifndef SIM_MODEL_H
 #define SIM_MODEL_H
@@ -45,6 +48,11 @@ typedef struct sim_final {
     int64_t delivered_at;
     char receiver[SIM_NAME_MAX];
     bool picked; /* a pick applied: done quantities are its lines */
+    /* A pick was judged a shortage (a note and an activity on the
+     * picking, whatever the policy): in every order of the picks, in
+     * some (sim_stock). */
+    bool shortage;
+    bool may_shortage;
     struct {
         char key[64]; /* "event_type/source" */
         int64_t ms;
@@ -59,8 +67,10 @@ typedef struct sim_counts {
     long duplicate;
     long stale;
     long rejected;
-    long held;     /* held first in every interleaving checked */
-    long held_max; /* held first in at least one */
+    long held;         /* held first in every interleaving checked */
+    long held_max;     /* held first in at least one */
+    long shortage;     /* picks judged a shortage in every order */
+    long shortage_max; /* in some */
 } sim_counts_t;
 
 /* What the runs over several interleavings found. */

@@ -43,28 +43,38 @@ static lgx_err_t put_ids(lgx_buf_t *b, const int64_t *ids, size_t n)
     return rc == LGX_OK ? lgx_buf_puts(b, "]") : rc;
 }
 
-/* search_read model with the domain [[field, "in", values]] (values is
- * JSON text). */
-static lgx_err_t search_in(lgx_odoo_t *o, const char *model, const char *field,
-                           const char *values, const char *fields,
-                           yajl_val *res, char *errstr, size_t size)
+/* search_read model with domain (JSON text). */
+static lgx_err_t search(lgx_odoo_t *o, const char *model, const char *domain,
+                        const char *fields, yajl_val *res, char *errstr,
+                        size_t size)
 {
     lgx_odoo_error_t err;
     memset(&err, 0, sizeof(err));
-    lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t rc = d ? lgx_buf_printf(d, "[[\"%s\",\"in\",%s]]", field, values)
-                     : LGX_ERR_NOMEM;
-    if (rc == LGX_OK) {
-        rc = lgx_odoo_search_read(o, model, lgx_buf_data(d), fields, 0, res,
-                                  &err);
-    }
-    lgx_buf_destroy(d);
+    lgx_err_t rc = lgx_odoo_search_read(o, model, domain, fields, 0, res, &err);
     if (rc != LGX_OK) {
         char what[128];
         snprintf(what, sizeof(what), "%s search_read", model);
         return odoo_fail(rc, &err, what, errstr, size);
     }
     return LGX_OK;
+}
+
+/* search_read model with the domain [[field, "in", values]] (values is
+ * JSON text). */
+static lgx_err_t search_in(lgx_odoo_t *o, const char *model, const char *field,
+                           const char *values, const char *fields,
+                           yajl_val *res, char *errstr, size_t size)
+{
+    lgx_buf_t *d = lgx_buf_new();
+    lgx_err_t rc = d ? lgx_buf_printf(d, "[[\"%s\",\"in\",%s]]", field, values)
+                     : LGX_ERR_NOMEM;
+    if (rc == LGX_OK) {
+        rc = search(o, model, lgx_buf_data(d), fields, res, errstr, size);
+    } else {
+        snprintf(errstr, size, "out of memory");
+    }
+    lgx_buf_destroy(d);
+    return rc;
 }
 
 /* The ids of the records whose field is each of names (in order). */
@@ -197,6 +207,7 @@ static lgx_err_t read_back(lgx_odoo_t *o, sim_order_t *orders,
                 continue;
             }
             best = id;
+            orders[i].picking_id = id;
             snprintf(orders[i].picking, sizeof(orders[i].picking), "%s", name);
             snprintf(orders[i].state, sizeof(orders[i].state), "%s",
                      state ? state : "");
@@ -430,6 +441,7 @@ lgx_err_t sim_odoo_read_pickings(lgx_odoo_t *o, sim_order_t *orders, size_t n,
                 continue;
             }
             snprintf(ord->state, sizeof(ord->state), "%s", state ? state : "");
+            ord->picking_id = ids[i];
             if (origin && origin[0]) {
                 snprintf(ord->name, sizeof(ord->name), "%s", origin);
             }
@@ -469,5 +481,331 @@ lgx_err_t sim_odoo_read_pickings(lgx_odoo_t *o, sim_order_t *orders, size_t n,
     free(had_lines);
     free(ids);
     free(names);
+    return rc;
+}
+
+/* ---- what Odoo holds of the run's products ---- */
+
+/* A picking of the run and its order, sorted by picking id. */
+typedef struct pick_ref {
+    int64_t id;
+    size_t order;
+} pick_ref_t;
+
+/* One reading of the stock; the rows are freed by stock_read_free. */
+typedef struct stock_read {
+    lgx_odoo_t *o;
+    sim_stock_t *stock;
+    pick_ref_t *refs;
+    size_t n_refs;
+    yajl_val moves, products, mlines, lots;
+    yajl_val quants[SIM_MAX_LOCATIONS];
+    int64_t locations[SIM_MAX_LOCATIONS];
+    size_t n_locations;
+    lgx_buf_t *v;
+    char *errstr;
+    size_t size;
+} stock_read_t;
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const pick_ref_t *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The order of picking id, or -1. */
+static long order_of(const stock_read_t *r, int64_t id)
+{
+    pick_ref_t key = {id, 0};
+    const pick_ref_t *ref =
+        bsearch(&key, r->refs, r->n_refs, sizeof(*r->refs), cmp_ref);
+    return ref ? (long)ref->order : -1;
+}
+
+static sim_track_t tracking_of(const char *t)
+{
+    if (t && strcmp(t, "lot") == 0) {
+        return SIM_TRACK_LOT;
+    }
+    return t && strcmp(t, "serial") == 0 ? SIM_TRACK_SERIAL : SIM_TRACK_NONE;
+}
+
+/* The row of product id among those read, or NULL. */
+static yajl_val product_of(const stock_read_t *r, int64_t id)
+{
+    for (size_t i = 0; i < lgx_json_len(r->products); i++) {
+        yajl_val p = lgx_json_at(r->products, i);
+        int64_t pid = 0;
+        if (lgx_json_get_int(p, "id", &pid) && pid == id) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* The name of the lot of row's lot_id ("" when none). */
+static const char *lot_of(const stock_read_t *r, yajl_val row)
+{
+    int64_t id = lgx_json_m2o_id(lgx_json_get(row, "lot_id")), lid = 0;
+    for (size_t i = 0; id > 0 && i < lgx_json_len(r->lots); i++) {
+        yajl_val l = lgx_json_at(r->lots, i);
+        if (lgx_json_get_int(l, "id", &lid) && lid == id) {
+            const char *name = lgx_json_get_str(l, "name");
+            return name ? name : "";
+        }
+    }
+    return "";
+}
+
+/* The ids of the m2o field of rows as a JSON array into r->v. */
+static lgx_err_t put_m2o_ids(stock_read_t *r, yajl_val rows, const char *field)
+{
+    lgx_buf_reset(r->v);
+    lgx_err_t rc = lgx_buf_puts(r->v, "[");
+    size_t k = 0;
+    for (size_t i = 0; rc == LGX_OK && i < lgx_json_len(rows); i++) {
+        int64_t id = lgx_json_m2o_id(lgx_json_get(lgx_json_at(rows, i), field));
+        rc = id > 0
+                 ? lgx_buf_printf(r->v, "%s%lld", k++ ? "," : "", (long long)id)
+                 : LGX_OK;
+    }
+    return rc == LGX_OK ? lgx_buf_puts(r->v, "]") : rc;
+}
+
+/* The run's pickings (read or created before), their moves and the
+ * products of the moves with their tracking. */
+static lgx_err_t read_moves_of_run(stock_read_t *r, const sim_order_t *orders,
+                                   size_t n)
+{
+    r->refs = calloc(n ? n : 1, sizeof(*r->refs));
+    if (!r->refs) {
+        return LGX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (orders[i].picking_id > 0) {
+            r->refs[r->n_refs++] = (pick_ref_t){orders[i].picking_id, i};
+        }
+    }
+    qsort(r->refs, r->n_refs, sizeof(*r->refs), cmp_ref);
+    lgx_err_t rc = lgx_buf_puts(r->v, "[");
+    for (size_t i = 0; rc == LGX_OK && i < r->n_refs; i++) {
+        rc = lgx_buf_printf(r->v, "%s%lld", i ? "," : "",
+                            (long long)r->refs[i].id);
+    }
+    rc = rc == LGX_OK ? lgx_buf_puts(r->v, "]") : rc;
+    rc = rc == LGX_OK
+             ? search_in(r->o, "stock.move", "picking_id", lgx_buf_data(r->v),
+                         "[\"picking_id\",\"product_id\",\"quantity\","
+                         "\"location_id\",\"state\"]",
+                         &r->moves, r->errstr, r->size)
+             : rc;
+    rc = rc == LGX_OK ? put_m2o_ids(r, r->moves, "product_id") : rc;
+    return rc == LGX_OK
+               ? search_in(r->o, "product.product", "id", lgx_buf_data(r->v),
+                           "[\"default_code\",\"tracking\"]", &r->products,
+                           r->errstr, r->size)
+               : rc;
+}
+
+/* The run's reserved move lines with a lot, and the quants of its
+ * products under each source location of its moves. */
+static lgx_err_t read_lines_and_quants(stock_read_t *r)
+{
+    lgx_buf_t *d = lgx_buf_new();
+    lgx_err_t rc = d ? LGX_OK : LGX_ERR_NOMEM;
+    for (size_t i = 0; i < lgx_json_len(r->moves); i++) {
+        int64_t loc = lgx_json_m2o_id(
+            lgx_json_get(lgx_json_at(r->moves, i), "location_id"));
+        size_t k = 0;
+        while (k < r->n_locations && r->locations[k] != loc) {
+            k++;
+        }
+        if (k == r->n_locations && k < SIM_MAX_LOCATIONS && loc > 0) {
+            r->locations[r->n_locations++] = loc;
+        }
+    }
+    rc = rc == LGX_OK ? put_m2o_ids(r, r->moves, "picking_id") : rc;
+    rc = rc == LGX_OK ? lgx_buf_printf(d,
+                                       "[[\"picking_id\",\"in\",%s],"
+                                       "[\"lot_id\",\"!=\",false]]",
+                                       lgx_buf_data(r->v))
+                      : rc;
+    rc = rc == LGX_OK ? search(r->o, "stock.move.line", lgx_buf_data(d),
+                               "[\"picking_id\",\"product_id\",\"lot_id\","
+                               "\"quantity\"]",
+                               &r->mlines, r->errstr, r->size)
+                      : rc;
+    rc = rc == LGX_OK ? put_m2o_ids(r, r->moves, "product_id") : rc;
+    for (size_t k = 0; rc == LGX_OK && k < r->n_locations; k++) {
+        lgx_buf_reset(d);
+        rc = lgx_buf_printf(d,
+                            "[[\"product_id\",\"in\",%s],"
+                            "[\"location_id\",\"child_of\",%lld]]",
+                            lgx_buf_data(r->v), (long long)r->locations[k]);
+        rc = rc == LGX_OK ? search(r->o, "stock.quant", lgx_buf_data(d),
+                                   "[\"product_id\",\"lot_id\",\"quantity\","
+                                   "\"reserved_quantity\",\"in_date\"]",
+                                   &r->quants[k], r->errstr, r->size)
+                          : rc;
+    }
+    lgx_buf_destroy(d);
+    return rc;
+}
+
+/* The names of every lot the move lines and quants name. */
+static lgx_err_t read_lot_names(stock_read_t *r)
+{
+    lgx_buf_t *all = lgx_buf_new();
+    lgx_err_t rc = all ? lgx_buf_puts(all, "[0") : LGX_ERR_NOMEM;
+    for (size_t k = 0; rc == LGX_OK && k <= r->n_locations; k++) {
+        yajl_val rows = k < r->n_locations ? r->quants[k] : r->mlines;
+        rc = put_m2o_ids(r, rows, "lot_id");
+        /* "[1,2]" -> ",1,2" */
+        if (rc == LGX_OK && lgx_buf_len(r->v) > 2) {
+            rc = lgx_buf_printf(all, ",%.*s", (int)(lgx_buf_len(r->v) - 2),
+                                lgx_buf_data(r->v) + 1);
+        }
+    }
+    rc = rc == LGX_OK ? lgx_buf_puts(all, "]") : rc;
+    rc = rc == LGX_OK ? search_in(r->o, "stock.lot", "id", lgx_buf_data(all),
+                                  "[\"name\"]", &r->lots, r->errstr, r->size)
+                      : rc;
+    lgx_buf_destroy(all);
+    return rc;
+}
+
+/* Rows ordered by one key: in_date (quants, first in first out), then
+ * id (move lines in the order Odoo made them). */
+static int cmp_rows(const void *a, const void *b, void *arg)
+{
+    yajl_val x = lgx_json_at(arg, *(const size_t *)a);
+    yajl_val y = lgx_json_at(arg, *(const size_t *)b);
+    const char *dx = lgx_json_get_str(x, "in_date");
+    const char *dy = lgx_json_get_str(y, "in_date");
+    int c = strcmp(dx ? dx : "", dy ? dy : "");
+    int64_t ix = 0, iy = 0;
+    lgx_json_get_int(x, "id", &ix);
+    lgx_json_get_int(y, "id", &iy);
+    return c ? c : (ix < iy ? -1 : ix > iy);
+}
+
+/* rows' indexes in cmp_rows order (NULL when out of memory). */
+static size_t *sorted(yajl_val rows)
+{
+    size_t n = lgx_json_len(rows);
+    size_t *idx = calloc(n ? n : 1, sizeof(*idx));
+    for (size_t i = 0; idx && i < n; i++) {
+        idx[i] = i;
+    }
+    if (idx) {
+        qsort_r(idx, n, sizeof(*idx), cmp_rows, rows);
+    }
+    return idx;
+}
+
+/* A move or move line of one of the run's pickings. */
+typedef struct run_row {
+    size_t order;
+    const char *code;
+    sim_track_t tracking;
+    double qty;
+} run_row_t;
+
+/* row's order, product (code, tracking) and quantity; false when it is
+ * not of the run or its product has no code. */
+static bool run_row(const stock_read_t *r, yajl_val row, run_row_t *out)
+{
+    long order = order_of(r, lgx_json_m2o_id(lgx_json_get(row, "picking_id")));
+    yajl_val p =
+        product_of(r, lgx_json_m2o_id(lgx_json_get(row, "product_id")));
+    out->code = lgx_json_get_str(p, "default_code");
+    out->tracking = tracking_of(lgx_json_get_str(p, "tracking"));
+    out->order = order >= 0 ? (size_t)order : 0;
+    out->qty = 0;
+    lgx_json_get_num(row, "quantity", &out->qty);
+    return out->code && order >= 0;
+}
+
+/* The moves into the stock. */
+static lgx_err_t add_moves(stock_read_t *r)
+{
+    lgx_err_t rc = LGX_OK;
+    for (size_t i = 0; rc == LGX_OK && i < lgx_json_len(r->moves); i++) {
+        yajl_val m = lgx_json_at(r->moves, i);
+        const char *state = lgx_json_get_str(m, "state");
+        run_row_t row;
+        if (run_row(r, m, &row) && state && strcmp(state, "done") != 0 &&
+            strcmp(state, "cancel") != 0) {
+            rc = sim_stock_add_move(
+                r->stock, row.order, row.code, row.tracking,
+                lgx_json_m2o_id(lgx_json_get(m, "location_id")), row.qty);
+        }
+    }
+    return rc;
+}
+
+/* Reserved lines and quants into the stock, each in its order. */
+static lgx_err_t add_lines_and_quants(stock_read_t *r)
+{
+    size_t *idx = sorted(r->mlines);
+    lgx_err_t rc = idx ? LGX_OK : LGX_ERR_NOMEM;
+    for (size_t i = 0; rc == LGX_OK && i < lgx_json_len(r->mlines); i++) {
+        yajl_val l = lgx_json_at(r->mlines, idx[i]);
+        run_row_t row;
+        rc = run_row(r, l, &row) && lot_of(r, l)[0]
+                 ? sim_stock_add_reserved(r->stock, row.order, row.code,
+                                          lot_of(r, l), row.qty)
+                 : LGX_OK;
+    }
+    free(idx);
+    for (size_t k = 0; rc == LGX_OK && k < r->n_locations; k++) {
+        idx = sorted(r->quants[k]);
+        rc = idx ? LGX_OK : LGX_ERR_NOMEM;
+        for (size_t i = 0; rc == LGX_OK && i < lgx_json_len(r->quants[k]);
+             i++) {
+            yajl_val q = lgx_json_at(r->quants[k], idx[i]);
+            const char *code = lgx_json_get_str(
+                product_of(r, lgx_json_m2o_id(lgx_json_get(q, "product_id"))),
+                "default_code");
+            double qty = 0, reserved = 0;
+            lgx_json_get_num(q, "quantity", &qty);
+            lgx_json_get_num(q, "reserved_quantity", &reserved);
+            rc = code ? sim_stock_add_quant(r->stock, code, lot_of(r, q),
+                                            r->locations[k], qty, reserved)
+                      : LGX_OK;
+        }
+        free(idx);
+    }
+    return rc;
+}
+
+lgx_err_t sim_odoo_read_stock(lgx_odoo_t *o, const sim_order_t *orders,
+                              size_t n, sim_stock_t *stock, char *errstr,
+                              size_t size)
+{
+    stock_read_t r;
+    memset(&r, 0, sizeof(r));
+    r.o = o;
+    r.stock = stock;
+    r.errstr = errstr;
+    r.size = size;
+    r.v = lgx_buf_new();
+    lgx_err_t rc = r.v ? read_moves_of_run(&r, orders, n) : LGX_ERR_NOMEM;
+    rc = rc == LGX_OK ? read_lines_and_quants(&r) : rc;
+    rc = rc == LGX_OK ? read_lot_names(&r) : rc;
+    rc = rc == LGX_OK ? add_moves(&r) : rc;
+    rc = rc == LGX_OK ? add_lines_and_quants(&r) : rc;
+    if (rc == LGX_ERR_NOMEM) {
+        snprintf(errstr, size, "out of memory");
+    }
+    for (size_t k = 0; k < r.n_locations; k++) {
+        yajl_tree_free(r.quants[k]);
+    }
+    yajl_tree_free(r.lots);
+    yajl_tree_free(r.mlines);
+    yajl_tree_free(r.products);
+    yajl_tree_free(r.moves);
+    lgx_buf_destroy(r.v);
+    free(r.refs);
     return rc;
 }

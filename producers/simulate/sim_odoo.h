@@ -12,6 +12,10 @@
 #include "lgx_log.h"
 #include "lgx_odoo.h"
 #include "sim_plan.h"
+#include "sim_stock.h"
+
+/* Source locations of the run's moves whose stock is read. */
+#define SIM_MAX_LOCATIONS 8
 
 /* Creates and confirms a sale order for each order (its drawn lines,
  * partner and carrier: carriers[order.carrier]), then fills in the order's
@@ -32,5 +36,16 @@ lgx_err_t sim_odoo_read_pickings(lgx_odoo_t *o, sim_order_t *orders, size_t n,
                                  const char *const *carriers, size_t n_carriers,
                                  char *errstr,
                                  size_t errstr_size) LGX_MUST_CHECK;
+
+/* Reads what Odoo holds of the orders' products into stock: each
+ * product's tracking, each order's moves (source location, what is
+ * reserved: untracked, the move's quantity; tracked, its move lines per
+ * lot) and the quants of the products under the moves' source locations
+ * (lots first in, first out), for sim_stock_plan. The orders' pickings
+ * must have been read or created (picking_id). Returns LGX_OK or an
+ * error with errstr. */
+lgx_err_t sim_odoo_read_stock(lgx_odoo_t *o, const sim_order_t *orders,
+                              size_t n, sim_stock_t *stock, char *errstr,
+                              size_t errstr_size) LGX_MUST_CHECK;
 
 #endif

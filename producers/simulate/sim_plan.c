@@ -19,9 +19,9 @@
 static const char *const topic_names[SIM_N_TOPICS] = {"picks", "shipments",
                                                       "milestones", "pod"};
 static const char *const knob_names[SIM_N_KNOBS] = {
-    "none",        "duplicates", "out-of-order",
-    "poison",      "late-pod",   "dispatch-before-booking",
-    "wrong-source"};
+    "none",         "duplicates",      "out-of-order",
+    "poison",       "late-pod",        "dispatch-before-booking",
+    "wrong-source", "unmapped-carrier"};
 static const char *const kind_names[] = {
     "pick_confirmed",      "shipment_booked",    "label_created",
     "shipment_dispatched", "shipment_cancelled", "carrier_milestone",
@@ -169,6 +169,31 @@ void sim_plan_draw_orders(const sim_plan_conf_t *conf, sim_order_t *orders,
     }
 }
 
+sim_short_t sim_order_shortage(const sim_order_t *o)
+{
+    sim_short_t most = SIM_SHORT_NO;
+    for (size_t i = 0; i < o->n_lines; i++) {
+        for (size_t k = 0; o->lines[i].picks && k < o->lines[i].n_picks; k++) {
+            sim_short_t s = o->lines[i].picks[k].shortage;
+            most = s > most ? s : most;
+        }
+    }
+    return most;
+}
+
+bool sim_order_lot_missing(const sim_order_t *o)
+{
+    for (size_t i = 0; i < o->n_lines; i++) {
+        const sim_line_t *l = &o->lines[i];
+        for (size_t k = 0; l->tracked && l->picks && k < l->n_picks; k++) {
+            if (!l->picks[k].lot[0] && l->picks[k].qty > 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* ---- building ---- */
 
 typedef struct builder {
@@ -282,19 +307,37 @@ static int64_t later(flow_t *f, int64_t lo_min, int64_t hi_min)
            sim_rand_range(&f->r, 0, 59) * 1000 + sim_rand_range(&f->r, 0, 999);
 }
 
+/* One line of the pick's lines[]; lot NULL or "": none. */
+static void put_pick_line(builder_t *b, bool first, const char *code,
+                          double qty, const char *lot)
+{
+    put(b, "%s{\"product_code\":", first ? "" : ",");
+    put_str(b, code);
+    put(b, ",\"quantity\":%.15g,\"lot\":", qty);
+    put_str(b, lot && lot[0] ? lot : NULL);
+    put(b, "}");
+}
+
 static void make_pick(flow_t *f, int64_t t)
 {
     sim_order_t *o = &f->b->plan->orders[f->order];
     builder_t *b = f->b;
+    bool first = true;
     put(b, "\"picking_name\":");
     put_str(b, o->picking);
     put(b, ",\"warehouse\":\"WH\",\"lines\":[");
     for (size_t i = 0; i < o->n_lines; i++) {
-        put(b, "%s{\"product_code\":", i ? "," : "");
-        put_str(b, o->lines[i].code);
-        put(b, ",\"quantity\":%.15g,\"lot\":null}", o->lines[i].qty);
+        const sim_line_t *l = &o->lines[i];
+        if (!l->picks) {
+            put_pick_line(b, first, l->code, l->qty, NULL);
+            first = false;
+        }
+        for (size_t k = 0; l->picks && k < l->n_picks; k++) {
+            put_pick_line(b, first, l->code, l->picks[k].qty, l->picks[k].lot);
+            first = false;
+        }
     }
-    put(b, "],\"is_complete\":true");
+    put(b, "],\"is_complete\":true,\"line_units\":null");
     flow_event(f, SIM_PICKS, SIM_K_PICK, o->picking, o->wms, t, NULL);
 }
 
@@ -307,12 +350,19 @@ static void ship_head(flow_t *f, const char *branch)
         o->shipment_id, o->platform_ref, branch);
 }
 
+const char *sim_carrier_booked_as(const sim_plan_conf_t *conf, size_t i)
+{
+    if (i >= conf->n_carriers) {
+        return "Standard delivery";
+    }
+    const char *code = conf->carrier_codes ? conf->carrier_codes[i] : NULL;
+    return code && code[0] ? code : conf->carrier_names[i];
+}
+
 static void make_booked(flow_t *f, int64_t t)
 {
     sim_order_t *o = &f->b->plan->orders[f->order];
-    const char *carrier = f->b->conf->n_carriers
-                              ? f->b->conf->carrier_names[o->carrier]
-                              : "Standard delivery";
+    const char *carrier = sim_carrier_booked_as(f->b->conf, o->carrier);
     bool express = sim_rand_pct(&f->r, 20);
     ship_head(f, "ShipmentBooked");
     put(f->b, "\"picking_names\":[");
@@ -368,18 +418,47 @@ static void make_cancelled(flow_t *f, int64_t t)
                t, NULL);
 }
 
+/* How a carrier's parcels travel: its own status code behind each
+ * normalised milestone (in the order of milestone_names; NULL: none
+ * given) and where they pass. Carriers without a profile get the last. */
+typedef struct carrier_profile {
+    const char *code;
+    const char *status[7];
+    const char *gateway, *hub;
+} carrier_profile_t;
+
+static const char *const milestone_names[] = {
+    "PICKED_UP",          "IN_TRANSIT", "ARRIVED_AT_HUB", "OUT_FOR_DELIVERY",
+    "DELIVERY_ATTEMPTED", "EXCEPTION",  "DELIVERED"};
+static const carrier_profile_t profiles[] = {
+    {"dhl",
+     {"PU", "PL", "AF", "WC", "NH", "HP", "OK"},
+     "DHL Gateway San Francisco, US",
+     "DHL Service Center Oakland, US"},
+    {"ups",
+     {"P", "I", "AR", "OT", "NA", "X", "D"},
+     "UPS Oakland, US",
+     "UPS Hub Sacramento, US"},
+    {NULL,
+     {NULL},
+     "Carrier gateway San Francisco, US",
+     "Carrier hub Hayward, US"}};
+
+static const carrier_profile_t *profile_of(const char *carrier)
+{
+    size_t i = 0;
+    while (profiles[i].code && strcmp(profiles[i].code, carrier) != 0) {
+        i++;
+    }
+    return &profiles[i];
+}
+
 /* The carrier's own status code behind a normalised milestone. */
 static const char *status_code(const char *carrier, const char *code)
 {
-    static const char *const names[] = {
-        "PICKED_UP",        "IN_TRANSIT",         "ARRIVED_AT_HUB",
-        "OUT_FOR_DELIVERY", "DELIVERY_ATTEMPTED", "EXCEPTION",
-        "DELIVERED"};
-    static const char *const dhl[] = {"PU", "PL", "AF", "WC", "NH", "HP", "OK"};
-    static const char *const ups[] = {"P", "I", "AR", "OT", "NA", "X", "D"};
-    for (size_t i = 0; i < COUNT(names); i++) {
-        if (strcmp(names[i], code) == 0) {
-            return strcmp(carrier, "dhl") == 0 ? dhl[i] : ups[i];
+    for (size_t i = 0; i < COUNT(milestone_names); i++) {
+        if (strcmp(milestone_names[i], code) == 0) {
+            return profile_of(carrier)->status[i];
         }
     }
     return NULL;
@@ -464,7 +543,8 @@ static void make_transit(flow_t *f, int64_t dispatch)
 {
     char where[96];
     const char *city = cities[f->city].city;
-    bool dhl = strcmp(f->b->plan->orders[f->order].carrier_code, "dhl") == 0;
+    const carrier_profile_t *c =
+        profile_of(f->b->plan->orders[f->order].carrier_code);
     int path = (int)sim_rand_range(&f->r, 0, 99); /* <10 exception,
                                                      <20 attempt */
     int64_t picked = dispatch + later(f, 2, 10);
@@ -478,13 +558,10 @@ static void make_transit(flow_t *f, int64_t dispatch)
         (path >= 10 && path < 20 ? ofd2 : ofd) + later(f, 15, 120);
     /* The carrier's estimate: the next full hour after delivery. */
     int64_t eta = (delivered / HOUR + 1) * HOUR;
-    const char *hub_name =
-        dhl ? "DHL Service Center Oakland, US" : "UPS Hub Sacramento, US";
+    const char *hub_name = c->hub;
     make_milestone(f, "PICKED_UP", picked, "San Francisco warehouse, US", -1,
                    NULL);
-    make_milestone(f, "IN_TRANSIT", transit,
-                   dhl ? "DHL Gateway San Francisco, US" : "UPS Oakland, US",
-                   eta, NULL);
+    make_milestone(f, "IN_TRANSIT", transit, c->gateway, eta, NULL);
     make_milestone(f, "ARRIVED_AT_HUB", hub, hub_name, eta, NULL);
     if (path < 10) {
         make_milestone(f, "EXCEPTION", exc, hub_name, -1,
@@ -505,6 +582,16 @@ static void make_transit(flow_t *f, int64_t dispatch)
     make_pod(f, handed, delivered + later(f, 1, 4));
 }
 
+/* Who delivers for carrier index i: its code, else dhl and ups by
+ * turns. */
+static const char *delivered_by(const sim_plan_conf_t *conf, size_t i)
+{
+    const char *code = conf->carrier_codes && i < conf->n_carriers
+                           ? conf->carrier_codes[i]
+                           : NULL;
+    return code && code[0] ? code : (i % 2 == 0 ? "dhl" : "ups");
+}
+
 /* Every event of one order; the order's ids come first. */
 static void make_order(builder_t *b, size_t i)
 {
@@ -518,9 +605,9 @@ static void make_order(builder_t *b, size_t i)
     f.city = o->partner_id >= 7 && o->partner_id < 7 + (int64_t)COUNT(cities)
                  ? (size_t)(o->partner_id - 7)
                  : 0;
-    bool dhl = o->carrier % 2 == 0;
-    o->carrier_code = dhl ? "dhl" : "ups";
-    o->carrier_source = dhl ? "carrier-dhl" : "carrier-ups";
+    o->carrier_code = delivered_by(b->conf, o->carrier);
+    snprintf(o->carrier_source, sizeof(o->carrier_source), "carrier-%s",
+             o->carrier_code);
     o->wms = wms_sources[sim_rand_range(&f.r, 0, COUNT(wms_sources) - 1)];
     snprintf(o->receiver, sizeof(o->receiver), "%s",
              receivers[sim_rand_range(&f.r, 0, COUNT(receivers) - 1)]);
@@ -534,12 +621,15 @@ static void make_order(builder_t *b, size_t i)
              (long long)(b->ship_base + (int64_t)i * 7 + 1));
     snprintf(o->platform_ref, sizeof(o->platform_ref), "SI-%05lld",
              (long long)(b->ref_base + (int64_t)i));
-    if (dhl) {
+    if (strcmp(o->carrier_code, "dhl") == 0) {
         snprintf(o->tracking_ref, sizeof(o->tracking_ref), "JD01%016lld",
                  (long long)(b->trk_base * 1000 + (int64_t)i));
-    } else {
+    } else if (strcmp(o->carrier_code, "ups") == 0) {
         snprintf(o->tracking_ref, sizeof(o->tracking_ref), "1Z4E97W203%08lld",
                  (long long)(b->trk_base % 100000 * 1000 + (int64_t)i));
+    } else {
+        snprintf(o->tracking_ref, sizeof(o->tracking_ref), "3SLGX%010lld",
+                 (long long)(b->trk_base * 1000 + (int64_t)i));
     }
     o->cancelled = sim_rand_pct(&f.r, b->conf->cancelled_pct);
     o->labelled = !o->cancelled || sim_rand_pct(&f.r, 50);
@@ -597,7 +687,7 @@ static bool swappable(const sim_event_t *e, const sim_event_t *f)
 
 /* The draws of one base event, made whatever the percentages. */
 typedef struct draws {
-    bool dup, ooo, poison, wrong;
+    bool dup, ooo, poison, wrong, unmapped;
     int poison_kind;
     int dup_delay;
 } draws_t;
@@ -661,10 +751,44 @@ static void move_order(builder_t *b, size_t *idx, size_t n, const draws_t *d,
     }
 }
 
-/* The copies of one base event: wrong source, poison, duplicate. */
+/* body (a booking's members) with its carrier code replaced by to;
+ * NULL when out of memory. */
+static char *with_carrier(const char *body, const char *code, const char *to)
+{
+    lgx_buf_t *from = lgx_buf_new(), *out = lgx_buf_new();
+    char *text = NULL;
+    lgx_err_t rc =
+        from && out ? lgx_buf_puts(from, "\"carrier\":") : LGX_ERR_NOMEM;
+    rc = rc == LGX_OK ? lgx_buf_json_str(from, code, strlen(code)) : rc;
+    const char *at = rc == LGX_OK ? strstr(body, lgx_buf_data(from)) : NULL;
+    if (at) {
+        rc = lgx_buf_append(out, body, (size_t)(at - body));
+        rc = rc == LGX_OK ? lgx_buf_puts(out, "\"carrier\":") : rc;
+        rc = rc == LGX_OK ? lgx_buf_json_str(out, to, strlen(to)) : rc;
+        rc = rc == LGX_OK ? lgx_buf_puts(out, at + lgx_buf_len(from)) : rc;
+        text = rc == LGX_OK ? lgx_buf_take(out) : NULL;
+    }
+    lgx_buf_destroy(from);
+    lgx_buf_destroy(out);
+    return text;
+}
+
+/* The copies of one base event: unmapped carrier (just before it),
+ * wrong source, poison, duplicate. */
 static void copy_event(builder_t *b, size_t i, const draws_t *d)
 {
     sim_event_t *c;
+    if (d->unmapped &&
+        (c = copy_of(b, i, SIM_KNOB_UNMAPPED_CARRIER,
+                     b->plan->events[i].pos - 10)) &&
+        c->body) {
+        char *body = with_carrier(c->body, c->detail, SIM_UNMAPPED_CARRIER);
+        sim_rand_uuid_of(c->event_id, 0x756E6D6170ULL, c->event_id);
+        snprintf(c->detail, sizeof(c->detail), "%s", SIM_UNMAPPED_CARRIER);
+        free(c->body);
+        c->body = body;
+        b->failed = b->failed || !body;
+    }
     if (d->wrong && (c = copy_of(b, i, SIM_KNOB_WRONG_SOURCE,
                                  b->plan->events[i].pos + 10))) {
         sim_rand_uuid_of(c->event_id, 0x77726F6E67ULL, c->event_id);
@@ -742,6 +866,13 @@ static void apply_knobs(builder_t *b)
             d[k].poison_kind = (int)sim_rand_range(&r, SIM_POISON_NOT_FRAMED,
                                                    SIM_POISON_NO_SOURCE);
             d[k].dup_delay = (int)sim_rand_range(&r, 0, 3);
+            d[k].unmapped = false;
+        }
+        /* Drawn after the others, so that they stay as they were. */
+        bool unmapped = sim_rand_pct(&r, pct[SIM_KNOB_UNMAPPED_CARRIER]);
+        for (size_t k = 0; k < n; k++) {
+            d[k].unmapped =
+                unmapped && b->plan->events[idx[k]].kind == SIM_K_BOOKED;
         }
         move_order(b, idx, n, d, dbb, late);
         for (size_t k = 0; k < n && !b->failed; k++) {
@@ -755,7 +886,8 @@ static void apply_knobs(builder_t *b)
 static void finish_json(builder_t *b, sim_event_t *e)
 {
     const sim_order_t *o = &b->plan->orders[e->order];
-    static const int version = 2;
+    /* The contract version each record is written with (the newest). */
+    int version = e->topic == SIM_PICKS ? 3 : 2;
     char t[25];
     sim_iso_time(e->occurred_at, t);
     lgx_buf_reset(b->buf);
@@ -779,6 +911,7 @@ lgx_err_t sim_plan_build(const sim_plan_conf_t *conf, sim_order_t *orders,
     builder_t b;
     memset(&b, 0, sizeof(b));
     memset(plan, 0, sizeof(*plan));
+    plan->conf = conf;
     plan->orders = orders;
     plan->n_orders = n;
     b.conf = conf;

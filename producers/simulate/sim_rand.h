@@ -24,7 +24,8 @@ typedef enum sim_stream {
     SIM_STREAM_ORDER,      /* an order's lines, partner and carrier */
     SIM_STREAM_FLOW,       /* an order's timings, ids and payloads */
     SIM_STREAM_KNOBS,      /* an order's knob decisions */
-    SIM_STREAM_MODEL       /* the interleavings the model runs */
+    SIM_STREAM_MODEL,      /* the interleavings the model runs */
+    SIM_STREAM_LOTS        /* an order's choice of lots */
 } sim_stream_t;
 
 /* 64-bit FNV-1a of text: the seed as a number. */

@@ -130,7 +130,10 @@ static void put_header(jw_t *w, const sim_report_t *r)
         "(checked on %zu of them, order_dependent lists what is not); ",
         r->info->interleavings);
     put(w, "whether an event is held first depends on it (held: in all, "
-           "may_hold: in some). Holds last long enough for a held event's "
+           "may_hold: in some), and so may whether a pick is short of "
+           "Odoo's stock as it was when the orders were made (shortage: "
+           "in all, may_shortage: in some). Holds last long enough for a "
+           "held event's "
            "prerequisite to arrive; events dated more than the allowed clock "
            "skew ahead would be future_dated instead.\"");
     put(w,
@@ -138,6 +141,51 @@ static void put_header(jw_t *w, const sim_report_t *r)
         "\"pickings_order_dependent\":%zu",
         r->info->interleavings, r->info->order_dependent,
         r->info->pickings_differ);
+}
+
+/* The lots the done picking carries (tracked lines), and its
+ * shortages. */
+static void put_lots(jw_t *w, const sim_order_t *o, const sim_final_t *f)
+{
+    bool first = true;
+    put(w, ",\"lots\":{");
+    for (size_t l = 0; f->picked && l < o->n_lines; l++) {
+        const sim_line_t *line = &o->lines[l];
+        if (!line->tracked || !line->picks) {
+            continue;
+        }
+        put(w, "%s", first ? "" : ",");
+        put_str(w, line->code);
+        put(w, ":{");
+        for (size_t k = 0; k < line->n_picks; k++) {
+            put(w, "%s", k ? "," : "");
+            put_str(w, line->picks[k].lot[0] ? line->picks[k].lot : "-");
+            put(w, ":%.15g", line->picks[k].qty);
+        }
+        put(w, "}");
+        first = false;
+    }
+    put(w, "},\"shortage\":%s,\"may_shortage\":%s,\"shortages\":[",
+        f->shortage ? "true" : "false", f->may_shortage ? "true" : "false");
+    first = true;
+    for (size_t l = 0; f->may_shortage && l < o->n_lines; l++) {
+        const sim_line_t *line = &o->lines[l];
+        for (size_t k = 0; line->picks && k < line->n_picks; k++) {
+            const sim_pick_t *p = &line->picks[k];
+            if (p->shortage == SIM_SHORT_NO) {
+                continue;
+            }
+            put(w, "%s{\"product\":", first ? "" : ",");
+            put_str(w, line->code);
+            put(w, ",\"lot\":");
+            put_str(w, p->lot);
+            put(w, ",\"picked\":%.15g,\"in_odoo\":%.15g,\"certain\":%s}",
+                p->qty, p->available,
+                p->shortage == SIM_SHORT_YES ? "true" : "false");
+            first = false;
+        }
+    }
+    put(w, "]");
 }
 
 static void put_pickings(jw_t *w, const sim_report_t *r)
@@ -174,7 +222,9 @@ static void put_pickings(jw_t *w, const sim_report_t *r)
             put_str(w, o->lines[l].code);
             put(w, ":%.15g", o->lines[l].qty);
         }
-        put(w, "}}");
+        put(w, "}");
+        put_lots(w, o, f);
+        put(w, "}");
     }
     put(w, "}");
 }
@@ -190,9 +240,11 @@ static void put_topics(jw_t *w, const sim_report_t *r)
         put(w,
             ":{\"messages\":%ld,\"applied\":%ld,\"duplicate\":%ld,"
             "\"stale\":%ld,\"duplicate_or_stale\":%ld,\"rejected\":%ld,"
-            "\"held\":%ld,\"held_max\":%ld",
+            "\"held\":%ld,\"held_max\":%ld,\"shortages\":%ld,"
+            "\"shortages_max\":%ld",
             c->messages, c->applied, c->duplicate, c->stale,
-            c->duplicate + c->stale, c->rejected, c->held, c->held_max);
+            c->duplicate + c->stale, c->rejected, c->held, c->held_max,
+            c->shortage, c->shortage_max);
         tally(r->plan, (sim_topic_t)k, "rejected", &t);
         put_tally(w, "rejected_reasons", &t);
         tally(r->plan, (sim_topic_t)k, "stale", &t);
@@ -243,9 +295,28 @@ static void put_events(jw_t *w, const sim_report_t *r)
         put_str(w, e->poison_id);
         put(w, ",\"outcome\":\"%s\",\"reason\":", e->outcome);
         put_str(w, e->reason);
-        put(w, ",\"held\":%s,\"may_hold\":%s,\"order_dependent\":%s}",
+        put(w,
+            ",\"held\":%s,\"may_hold\":%s,\"order_dependent\":%s,"
+            "\"shortage\":%s,\"may_shortage\":%s}",
             e->held ? "true" : "false", e->may_hold ? "true" : "false",
-            e->order_dependent ? "true" : "false");
+            e->order_dependent ? "true" : "false",
+            e->shortage ? "true" : "false", e->may_shortage ? "true" : "false");
+    }
+    put(w, "]");
+}
+
+static void put_stock(jw_t *w, const sim_report_t *r)
+{
+    size_t n = r->stock ? sim_stock_n_quants(r->stock) : 0;
+    put(w, ",\"stock\":[");
+    for (size_t i = 0; i < n; i++) {
+        const sim_quant_t *q = sim_stock_quant_at(r->stock, i);
+        put(w, "%s\n{\"product\":", i ? "," : "");
+        put_str(w, q->code);
+        put(w, ",\"lot\":");
+        put_str(w, q->lot);
+        put(w, ",\"location_id\":%lld,\"quantity\":%.15g,\"reserved\":%.15g}",
+            (long long)q->location_id, q->quantity, q->reserved);
     }
     put(w, "]}\n");
 }
@@ -261,6 +332,7 @@ lgx_err_t sim_report_expected(const sim_report_t *r, const char *path,
         put_topics(&w, r);
         put_poison(&w, r);
         put_events(&w, r);
+        put_stock(&w, r);
     }
     if (w.failed) {
         snprintf(errstr, size, "--expected: out of memory");
@@ -282,6 +354,31 @@ lgx_err_t sim_report_expected(const sim_report_t *r, const char *path,
 }
 
 /* ---- the summary ---- */
+
+/* Lots and shortages, when Odoo's stock was read. */
+static void summary_stock(const sim_report_t *r, FILE *out)
+{
+    const sim_plan_t *p = r->plan;
+    size_t lines = 0, two = 0;
+    if (!r->stock) {
+        return;
+    }
+    for (size_t i = 0; i < p->n_orders; i++) {
+        size_t lots = 0;
+        for (size_t l = 0; l < p->orders[i].n_lines; l++) {
+            const sim_line_t *line = &p->orders[i].lines[l];
+            lots += line->tracked ? line->n_picks : 0;
+            two += line->tracked && line->n_picks > 1;
+        }
+        lines += lots;
+    }
+    fprintf(out,
+            "lots: %zu pick line(s) name a lot, %zu order line(s) from two "
+            "or more; shortages: %ld pick(s), %ld more depending on the "
+            "order they are handled in\n",
+            lines, two, r->counts[SIM_PICKS].shortage,
+            r->counts[SIM_PICKS].shortage_max - r->counts[SIM_PICKS].shortage);
+}
 
 void sim_report_summary(const sim_report_t *r, FILE *out)
 {
@@ -337,4 +434,5 @@ void sim_report_summary(const sim_report_t *r, FILE *out)
             "on it: %zu, pickings: %zu)\n",
             r->info->interleavings, r->info->order_dependent,
             r->info->pickings_differ);
+    summary_stock(r, out);
 }
