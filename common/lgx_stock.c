@@ -14,7 +14,8 @@
     "\"carrier_tracking_ref\",\"x_lgx_shipment_ref\","                         \
     "\"x_lgx_shipment_status\",\"x_lgx_clock\",\"x_lgx_clock_picks\","         \
     "\"x_lgx_clock_shipments\",\"x_lgx_clock_milestones\","                    \
-    "\"x_lgx_clock_pod\",\"x_lgx_milestone_at\",\"user_id\"]"
+    "\"x_lgx_clock_pod\",\"x_lgx_milestone_at\",\"user_id\","                  \
+    "\"picking_type_id\"]"
 
 bool lgx_stock_ok(lgx_err_t rc, const lgx_odoo_error_t *err, const char *what,
                   lgx_verdict_t *v)

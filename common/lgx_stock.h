@@ -222,6 +222,6 @@ bool lgx_stock_notes(lgx_stock_state_t *s, const lgx_stock_note_t *notes,
         "stock.picking.x_lgx_clock_milestones",                                \
         "stock.picking.x_lgx_clock_pod", "stock.picking.x_lgx_shipment_ref",   \
         "stock.picking.x_lgx_shipment_status",                                 \
-        "stock.picking.x_lgx_milestone_at"
+        "stock.picking.x_lgx_milestone_at", "stock.picking.picking_type_id"
 
 #endif

@@ -1091,6 +1091,25 @@ def close(a, b):
     return abs(a - b) < 1e-6
 
 
+@check("stock.picking_type_warehouse")
+def c_picking_type_warehouse(t: Target, _api):
+    """A delivery's operation type names its warehouse (warehouse_id), as
+    lgx-picks reads it to check the warehouse a pick names; the picking
+    reads its operation type (picking_type_id)."""
+    need_uid(t)
+    wh = t.run("stock.warehouse", "search_read", domain=[["code", "=", "WH"]],
+               fields=["id", "code"], limit=1)
+    expect(wh, "no warehouse WH")
+    rows = t.run("stock.picking.type", "search_read", domain=[["code", "=", "outgoing"],
+                                                                ["warehouse_id", "=", wh[0]["id"]]],
+                 fields=["warehouse_id"], limit=1)
+    expect(rows and rows[0]["warehouse_id"][0] == wh[0]["id"],
+           f"no outgoing operation type of WH: {rows}")
+    pick = t.run("stock.picking", "search_read", domain=[["picking_type_id", "=", rows[0]["id"]]],
+                 fields=["picking_type_id"], limit=1)
+    expect(not pick or pick[0]["picking_type_id"][0] == rows[0]["id"], f"{pick}")
+
+
 @check("uom.fields_and_conversion")
 def c_uom_fields(t: Target, _api):
     """Units, Dozens, kg and g with the version's fields (17/18: factor,

@@ -397,7 +397,8 @@ def run_consumer(program, broker, sim, topic, timeout=60, **kw):
 
 
 def pick_event(name, lines, complete=True, event_id=None, source="wms-north",
-               occurred_at="2026-11-27T08:00:00.000Z", cid=None):
+               occurred_at="2026-11-27T08:00:00.000Z", cid=None,
+               warehouse=None):
     """A PickConfirmed event as lgx-produce reads it; lines are (code,
     quantity), (code, quantity, lot) or (code, quantity, lot, unit)."""
     eid = event_id or "pick-%s-%d" % (name, time.monotonic_ns())
@@ -413,4 +414,5 @@ def pick_event(name, lines, complete=True, event_id=None, source="wms-north",
                        **({"lot": l[2]} if len(l) > 2 else {}))
                   for l in lines],
         "is_complete": complete,
-    }, **({"line_units": units} if any(units) else {}))
+    }, **({"line_units": units} if any(units) else {}),
+        **({"warehouse": warehouse} if warehouse else {}))

@@ -1177,6 +1177,7 @@ def build_schema(version: int) -> dict[str, ModelDef]:
                 ("by_date", "Before scheduled date")]),
             "use_create_lots": F("boolean", "Create New Lots/Serial Numbers", default=True),
             "use_existing_lots": F("boolean", "Use Existing Lots/Serial Numbers", default=True),
+            "warehouse_id": F("many2one", "Warehouse", relation="stock.warehouse"),
             "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
             "active": F("boolean", "Active", default=True),
         }, class_name="StockPickingType", order="sequence, id",
@@ -5323,7 +5324,7 @@ def seed_base(env: Env):
             "name": name, "code": code, "sequence": rid, "sequence_code": prefix,
             "default_location_src_id": src, "default_location_dest_id": dest,
             "use_create_lots": code == "incoming", "use_existing_lots": code != "incoming",
-            "create_date": SEED_DATE}, rid=rid)
+            "warehouse_id": 1, "create_date": SEED_DATE}, rid=rid)
     env.insert("stock.warehouse", {"name": "YourCompany", "code": "WH", "lot_stock_id": 8,
                                    "create_date": SEED_DATE}, rid=1)
     for rid, name, dtype, price in [(1, "Standard delivery", "fixed", 5.0),

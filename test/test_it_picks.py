@@ -866,6 +866,31 @@ class PicksTest(unittest.TestCase):
                          [18])
         self.assertEqual(self.sim.picking(other)["state"], "assigned")
 
+    def test_pick_from_another_warehouse_is_refused(self):
+        """A pick names its warehouse (mapped by the rules): the picking
+        must be an operation of that warehouse."""
+        self.sim.seed("stock.warehouse", [{"name": "North", "code": "WH2",
+                                           "lot_stock_id": 8}])
+        rules = self.mapping_rules({"wms-*": {
+            "warehouses": {"N1": "WH", "N2": "WH2", "N3": "WH9"}}})
+        names = [self.assigned_picking(5) for _ in range(4)]
+        self.produce_ok([
+            pick_event(names[0], [("SKU-1001", 5)], warehouse="N1"),
+            pick_event(names[1], [("SKU-1001", 5)], warehouse="N2"),
+            pick_event(names[2], [("SKU-1001", 5)], warehouse="N3"),
+            pick_event(names[3], [("SKU-1001", 5)], warehouse="WH")])
+        c = self.consume(extra=("--rules", rules))
+        by = {o["key"]: o for o in c.outcomes()}
+        got = [(by[n]["outcome"], by[n].get("reason", "")) for n in names]
+        self.assertEqual(got, [("applied", ""),
+                               ("rejected", "wrong_warehouse"),
+                               ("rejected", "unknown_warehouse"),
+                               ("rejected", "unmapped_warehouse")],
+                         c.outcomes())
+        self.assertIn("not of warehouse WH2", by[names[1]]["msg"])
+        self.assertEqual([self.sim.picking(n)["state"] for n in names],
+                         ["done", "assigned", "assigned", "assigned"])
+
 class PicksJsonRpcTest(PicksTest):
     """The same behaviour against an Odoo 17 (JSON-RPC only)."""
     version = 17

@@ -568,6 +568,26 @@ class RealOdooTest(unittest.TestCase):
                          ("stale", "already_applied"), o)
         self.assertEqual(self.moves(p["id"])[0]["quantity"], 4)
 
+    def test_pick_from_another_warehouse_is_refused(self):
+        have = self.odoo.read("stock.warehouse", [["code", "=", "LGXN"]],
+                              ["id"])
+        if not have:
+            self.odoo.call("stock.warehouse", "create", vals_list=[{
+                "name": "lgx North", "code": "LGXN"}])
+        pid, code = self.product(20)
+        p, q = self.delivery(pid, 2), self.delivery(pid, 2)
+        r = produce(broker, self.topic, [
+            pick_event(p["name"], [(code, 2)], warehouse="LGXN"),
+            pick_event(q["name"], [(code, 2)], warehouse="WH")])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pc = run_consumer("lgx-picks", broker, self.odoo, self.topic,
+                          timeout=120)
+        by = {o["key"]: o for o in pc.outcomes()}
+        self.assertEqual((by[p["name"]]["outcome"], by[p["name"]]["reason"]),
+                         ("rejected", "wrong_warehouse"), pc.outcomes())
+        self.assertEqual(by[q["name"]]["outcome"], "applied", pc.outcomes())
+        self.assertEqual(self.on_hand(pid), 18)
+
     def test_setup_made_each_consumers_clock(self):
         names = {f["name"] for f in self.odoo.read(
             "ir.model.fields", [["model", "=", "stock.picking"],

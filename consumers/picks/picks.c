@@ -14,6 +14,7 @@
 #include "picks_plan.h"
 
 #define MAX_LINES 1000
+#define MAX_TYPES 64
 #define EVENT_TYPE "pick_confirmed"
 
 const lgx_opt_t picks_opts[] = {
@@ -40,8 +41,14 @@ typedef struct picks {
     const picks_conf_t *conf;
     lgx_odoo_t *odoo;
     lgx_buf_t *buf;
-    lgx_lookup_t *products; /* product.product by default_code */
-    lgx_lookup_t *barcodes; /* product.product by barcode */
+    lgx_lookup_t *products;   /* product.product by default_code */
+    lgx_lookup_t *barcodes;   /* product.product by barcode */
+    lgx_lookup_t *warehouses; /* stock.warehouse by code */
+    /* operation types and their warehouse, read when first needed */
+    struct {
+        int64_t type_id, warehouse_id;
+    } types[MAX_TYPES];
+    size_t n_types;
     lgx_activity_t *activity;
     lot_data_t lots; /* of the batch being handled */
     /* Odoo's units of measure, read when a pick first names one and
@@ -62,7 +69,8 @@ typedef struct pick_job {
     const char *units[MAX_LINES]; /* the unit of each line, NULL: move's */
     double counted[MAX_LINES];    /* each quantity in its own unit */
     int64_t product_ids[MAX_LINES];
-    bool by_barcode; /* its codes are product barcodes (rules mapping) */
+    bool by_barcode;       /* its codes are product barcodes (rules mapping) */
+    const char *warehouse; /* the Odoo code of the warehouse it names */
     size_t n_lines;
     const lgx_rule_t *rule;
     yajl_val picking; /* the picking record, in an array: &picking_view */
@@ -83,7 +91,8 @@ void *picks_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
     if (!p || !(p->buf = lgx_buf_new()) ||
         !(p->products =
               lgx_lookup_new(odoo, "product.product", "default_code")) ||
-        !(p->barcodes = lgx_lookup_new(odoo, "product.product", "barcode"))) {
+        !(p->barcodes = lgx_lookup_new(odoo, "product.product", "barcode")) ||
+        !(p->warehouses = lgx_lookup_new(odoo, "stock.warehouse", "code"))) {
         snprintf(errstr, size, "out of memory");
         picks_term(p);
         return NULL;
@@ -105,6 +114,7 @@ void picks_term(void *state)
         lgx_buf_destroy(p->buf);
         lgx_lookup_destroy(p->products);
         lgx_lookup_destroy(p->barcodes);
+        lgx_lookup_destroy(p->warehouses);
         lgx_activity_destroy(p->activity);
         yajl_tree_free(p->unit_rows);
         free(p->units);
@@ -190,6 +200,10 @@ static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
     }
     job->n_lines = n;
     job->by_barcode = strcmp(lgx_event_product_field(ev), "barcode") == 0;
+    const char *wh = lgx_stock_str(rec, "warehouse");
+    if (wh && !(job->warehouse = lgx_event_map(ev, "warehouses", wh, v))) {
+        return false;
+    }
     return read_units(ev, rec, job, v);
 }
 
@@ -216,6 +230,77 @@ static picks_tracking_t tracking_of(yajl_val move)
            : strcmp(t, "lot") == 0    ? PICKS_TRACK_LOT
            : strcmp(t, "serial") == 0 ? PICKS_TRACK_SERIAL
                                       : PICKS_TRACK_NONE;
+}
+
+/* ---- the warehouse ---- */
+
+/* The warehouse of operation type type_id (one search_read the first
+ * time; kept: operation types do not move between warehouses), or 0. */
+static bool type_warehouse(picks_t *p, int64_t type_id, int64_t *out,
+                           lgx_verdict_t *v)
+{
+    for (size_t i = 0; i < p->n_types; i++) {
+        if (p->types[i].type_id == type_id) {
+            *out = p->types[i].warehouse_id;
+            return true;
+        }
+    }
+    char domain[64];
+    snprintf(domain, sizeof(domain), "[[\"id\",\"=\",%lld]]",
+             (long long)type_id);
+    yajl_val rows = NULL;
+    lgx_odoo_error_t err;
+    lgx_err_t rc = lgx_odoo_search_read(p->odoo, "stock.picking.type", domain,
+                                        "[\"warehouse_id\"]", 1, &rows, &err);
+    if (!lgx_stock_ok(rc, &err, "stock.picking.type search_read", v)) {
+        return false;
+    }
+    *out = lgx_json_m2o_id(lgx_json_get(lgx_json_at(rows, 0), "warehouse_id"));
+    yajl_tree_free(rows);
+    if (p->n_types < MAX_TYPES) {
+        p->types[p->n_types].type_id = type_id;
+        p->types[p->n_types++].warehouse_id = *out;
+    }
+    return true;
+}
+
+/* A pick that names its warehouse (v2 warehouse, mapped by the rules)
+ * is for a picking of that warehouse: a warehouse Odoo lacks is
+ * unknown_warehouse, another one wrong_warehouse. */
+static bool check_warehouse(picks_t *p, const pick_job_t *job, lgx_verdict_t *v)
+{
+    if (!job->warehouse) {
+        return true;
+    }
+    int64_t wid = 0, own = 0;
+    lgx_odoo_error_t err;
+    lgx_err_t rc =
+        lgx_lookup_ids(p->warehouses, &job->warehouse, 1, &wid, &err);
+    if (!lgx_stock_ok(rc, &err, "stock.warehouse search_read", v)) {
+        return false;
+    }
+    if (!wid) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "unknown_warehouse",
+                        "%s: no warehouse with code %s in Odoo", job->name,
+                        job->warehouse);
+        return false;
+    }
+    yajl_val type = lgx_json_get(job->picking_row, "picking_type_id");
+    if (!type_warehouse(p, lgx_json_m2o_id(type), &own, v)) {
+        return false;
+    }
+    if (own != wid) {
+        yajl_val tname = lgx_json_at(type, 1);
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "wrong_warehouse",
+                        "%s is an operation of %s, not of warehouse %s: the "
+                        "pick comes from another warehouse",
+                        job->name,
+                        YAJL_IS_STRING(tname) ? tname->u.string
+                                              : "another warehouse",
+                        job->warehouse);
+        return false;
+    }
+    return true;
 }
 
 /* ---- units of measure ---- */
@@ -938,7 +1023,8 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     bool backorder = false, differ = false, done = picking_done(job);
     char lot_msg[300] = "", short_msg[400] = "", unit_msg[300] = "";
     memset(&lots, 0, sizeof(lots));
-    bool ok = plan(p, job, &writes, &n, &moves, v) &&
+    bool ok = check_warehouse(p, job, v) &&
+              plan(p, job, &writes, &n, &moves, v) &&
               plan_lots(p, job, moves, nm, done, &lots, &differ, v);
     if (ok && done) {
         judge_done(p, job, writes, n, moves, nm, differ, v);
