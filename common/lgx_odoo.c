@@ -654,7 +654,11 @@ static const struct {
     {"state", "\"assigned\""},
     {"picking_type_code", "\"outgoing\""},
     {"product_id", "[1,\"[NULL] Null product\"]"},
-    {"quantity", "0.0"},
+    /* what Odoo reserved for a move: enough, so that a pick is no
+     * shortage (no quant read) */
+    {"quantity", "1000000.0"},
+    {"picking_type_id", "[1,\"Null: Delivery Orders\"]"},
+    {"warehouse_id", "[1,\"Null warehouse\"]"},
     {"picked", "false"},
     {"default_code", "\"NULL\""},
 };

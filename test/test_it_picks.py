@@ -115,13 +115,18 @@ class PicksTest(unittest.TestCase):
     def test_null_sink_applies_every_pick(self):
         # --odoo-null (the bench's in-process Odoo) answers batched reads
         # as single ones: every pick applies, nothing reaches the simulator.
-        events = [pick_event("NULL/%03d" % i, [("SKU-%d" % (i % 7), 5)])
+        # Picks that name their warehouse, as the bench's do: the null
+        # Odoo's picking is of that warehouse and reserved enough (no
+        # shortage, no quant read).
+        events = [pick_event("NULL/%03d" % i, [("SKU-%d" % (i % 7), 5)],
+                             warehouse="WH" if i % 2 else None)
                   for i in range(40)]
         self.produce_ok(events)
         self.sim._req("/__sim/calls/reset", {})
         c = self.consume(extra=("--odoo-null",))
         self.assertEqual(c.proc.returncode, 0)
         self.assertEqual(c.summary()["applied"], 40, c.outcomes()[:3])
+        self.assertFalse([o for o in c.outcomes() if "shortage" in o["msg"]])
         self.assertEqual(self.sim.calls()["calls"], [])
 
     def test_partial_pick_creates_backorder(self):
