@@ -247,6 +247,7 @@ typedef struct consumer {
     lgx_metrics_t *metrics;
     lgx_http_t *http;
     int64_t last_gauges_ms;
+    unsigned long long dropped_seen; /* metric updates dropped, last told */
     _Atomic int64_t last_odoo_ok_ms; /* also set by the workers' calls */
     bool reload_pending; /* SIGHUP: reload once nothing is in flight */
     /* The executor (see dispatch). Without workers (--concurrency 1) the
@@ -1712,6 +1713,14 @@ static void housekeeping(consumer_t *c)
     }
     lgx_metrics_set(c->metrics, "lgx_assigned_partitions", NULL,
                     (double)c->n_parts);
+    unsigned long long dropped = lgx_metrics_dropped(c->metrics);
+    if (dropped > c->dropped_seen) {
+        LGX_WARN(c->log,
+                 "metrics: %llu update(s) of new series dropped (the "
+                 "registry is full; lgx_metrics_series_dropped_total)",
+                 dropped - c->dropped_seen);
+        c->dropped_seen = dropped;
+    }
     /* Workers may hang in a call while the main thread goes on: the log
      * says so even when nobody asks /readyz. */
     int64_t oldest;

@@ -1,17 +1,22 @@
 #include "lgx_metrics.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_FAMILIES 64
 #define MAX_SERIES 4096
-#define N_BUCKETS 12
+#define N_BUCKETS 14
 
-static const double buckets[N_BUCKETS] = {
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+/* Up to 60 s: past the 30 s default Odoo call timeout, so that a call
+ * that times out lands in a bucket of its own. */
+static const double buckets[N_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025,
+                                          0.05,  0.1,    0.25,  0.5,  1,
+                                          2.5,   10,     30,    60};
 
 typedef struct family {
     char *name;
@@ -33,6 +38,7 @@ struct lgx_metrics_s {
     int n_families;
     series_t *series;
     size_t n_series;
+    unsigned long long dropped; /* updates of series past MAX_SERIES */
 };
 
 lgx_metrics_t *lgx_metrics_new(void)
@@ -106,6 +112,7 @@ static series_t *series_of(lgx_metrics_t *m, const char *name,
         }
     }
     if (m->n_series >= MAX_SERIES) {
+        m->dropped++;
         return NULL;
     }
     series_t *s = &m->series[m->n_series];
@@ -207,6 +214,77 @@ static lgx_err_t render_histogram(lgx_buf_t *out, const char *name,
     return err;
 }
 
+unsigned long long lgx_metrics_dropped(lgx_metrics_t *m)
+{
+    pthread_mutex_lock(&m->lock);
+    unsigned long long n = m->dropped;
+    pthread_mutex_unlock(&m->lock);
+    return n;
+}
+
+/* The process_* metrics every Prometheus client exposes, read from
+ * /proc/self when asked (left out where /proc is not there). */
+static lgx_err_t render_process(lgx_buf_t *out)
+{
+    long tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+    unsigned long long utime = 0, stime = 0, start = 0, vsize = 0;
+    long long rss = 0, btime = 0;
+    char buf[1024];
+    FILE *f = fopen("/proc/self/stat", "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (f) {
+        fclose(f);
+    }
+    buf[n] = '\0';
+    /* After the command name in parentheses: state is field 3; utime,
+     * stime are 14 and 15, starttime 22, vsize 23, rss 24. */
+    const char *p = strrchr(buf, ')');
+    if (!p || tick <= 0 || page <= 0 ||
+        sscanf(p + 2,
+               "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d "
+               "%*d %*d %*d %*d %llu %llu %lld",
+               &utime, &stime, &start, &vsize, &rss) != 5) {
+        return LGX_OK;
+    }
+    f = fopen("/proc/stat", "r");
+    while (f && fgets(buf, sizeof(buf), f)) {
+        if (sscanf(buf, "btime %lld", &btime) == 1) {
+            break;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    long fds = 0;
+    DIR *d = opendir("/proc/self/fd");
+    for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        fds += e->d_name[0] != '.';
+    }
+    if (d) {
+        closedir(d);
+        fds--; /* the directory stream's own */
+    }
+    return lgx_buf_printf(
+        out,
+        "# HELP process_cpu_seconds_total User and system CPU time spent\n"
+        "# TYPE process_cpu_seconds_total counter\n"
+        "process_cpu_seconds_total %.2f\n"
+        "# HELP process_resident_memory_bytes Resident memory size\n"
+        "# TYPE process_resident_memory_bytes gauge\n"
+        "process_resident_memory_bytes %lld\n"
+        "# HELP process_virtual_memory_bytes Virtual memory size\n"
+        "# TYPE process_virtual_memory_bytes gauge\n"
+        "process_virtual_memory_bytes %llu\n"
+        "# HELP process_open_fds Open file descriptors\n"
+        "# TYPE process_open_fds gauge\n"
+        "process_open_fds %ld\n"
+        "# HELP process_start_time_seconds Start time since the epoch\n"
+        "# TYPE process_start_time_seconds gauge\n"
+        "process_start_time_seconds %.2f\n",
+        (double)(utime + stime) / (double)tick, rss * (long long)page, vsize,
+        fds, (double)btime + (double)start / (double)tick);
+}
+
 lgx_err_t lgx_metrics_render(lgx_metrics_t *m, lgx_buf_t *out)
 {
     static const char *types[] = {"counter", "gauge", "histogram"};
@@ -231,8 +309,17 @@ lgx_err_t lgx_metrics_render(lgx_metrics_t *m, lgx_buf_t *out)
             }
         }
     }
+    if (err == LGX_OK) {
+        err = lgx_buf_printf(
+            out,
+            "# HELP lgx_metrics_series_dropped_total Updates of series "
+            "dropped because %d series exist already\n"
+            "# TYPE lgx_metrics_series_dropped_total counter\n"
+            "lgx_metrics_series_dropped_total %llu\n",
+            MAX_SERIES, m->dropped);
+    }
     pthread_mutex_unlock(&m->lock);
-    return err;
+    return err == LGX_OK ? render_process(out) : err;
 }
 
 double lgx_metrics_value(lgx_metrics_t *m, const char *name, const char *labels)

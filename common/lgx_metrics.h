@@ -43,7 +43,14 @@ void lgx_metrics_observe(lgx_metrics_t *m, const char *name, const char *labels,
 /* Writes the labels k1="v1",k2="v2" (NULL-terminated pairs) into out. */
 void lgx_metrics_labels(char *out, size_t size, ...);
 
-/* Appends the exposition text to out. */
+/* How many updates were dropped because the registry holds its most
+ * series already (each also counted in lgx_metrics_series_dropped_total). */
+unsigned long long lgx_metrics_dropped(lgx_metrics_t *m);
+
+/* Appends the exposition text to out: the families declared, then
+ * lgx_metrics_series_dropped_total and the process_* metrics (CPU,
+ * resident and virtual memory, open descriptors, start time; from
+ * /proc/self). */
 lgx_err_t lgx_metrics_render(lgx_metrics_t *m, lgx_buf_t *out) LGX_MUST_CHECK;
 
 /* The value of a series (counters and gauges; histograms: the count), 0
