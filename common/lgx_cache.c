@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lgx_dedup.h"
 
@@ -200,4 +201,11 @@ uint64_t lgx_cache_misses(const lgx_cache_t *c)
 size_t lgx_cache_size(const lgx_cache_t *c)
 {
     return c->size;
+}
+
+int64_t lgx_cache_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

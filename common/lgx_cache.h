@@ -28,6 +28,9 @@ void lgx_cache_put(lgx_cache_t *c, const char *key, int64_t id, int64_t now_ms);
 /* Forgets key (e.g. after Odoo said the record is gone). */
 void lgx_cache_forget(lgx_cache_t *c, const char *key);
 
+/* The clock TTLs are measured on: monotonic, in milliseconds. */
+int64_t lgx_cache_now_ms(void);
+
 /* Counters since creation. */
 uint64_t lgx_cache_hits(const lgx_cache_t *c);
 uint64_t lgx_cache_misses(const lgx_cache_t *c);

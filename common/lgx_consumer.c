@@ -506,8 +506,7 @@ bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
     return true;
 }
 
-bool lgx_gate_status(const lgx_event_t *ev, const lgx_rule_t *rule,
-                     int64_t last_applied_ms, const char *status,
+bool lgx_gate_status(const lgx_rule_t *rule, const char *status,
                      const char *entity, lgx_verdict_t *v)
 {
     const char *type = lgx_rule_event_type(rule);
@@ -530,13 +529,6 @@ bool lgx_gate_status(const lgx_event_t *ev, const lgx_rule_t *rule,
                         type);
         return false;
     default:
-        if (last_applied_ms >= 0 && ev->occurred_at == last_applied_ms) {
-            lgx_verdict_set(v, LGX_OUTCOME_STALE, "already_applied",
-                            "%s is %s: this %s from %s was applied before "
-                            "(read again)",
-                            entity, status, type, ev->source);
-            return false;
-        }
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "transition_not_allowed",
                         "%s is %s: %s is not allowed then", entity, status,
                         type);

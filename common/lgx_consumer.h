@@ -111,13 +111,10 @@ bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
 
 /* Checks the transition from the entity's status: true to apply; else v
  * is HELD (waiting_for_precondition), STALE (nothing_to_do) or REJECTED
- * (transition_not_allowed). entity names it for the message. An event
- * whose own time is the one recorded for its type and source
- * (last_applied_ms, as for lgx_gate_event) was applied before: read again
- * after a crash or in a replay, once the status moved on, it is STALE
- * (already_applied), not a refused transition. */
-bool lgx_gate_status(const lgx_event_t *ev, const lgx_rule_t *rule,
-                     int64_t last_applied_ms, const char *status,
+ * (transition_not_allowed). entity names it for the message. Called after
+ * lgx_gate_event, which already took an event read again
+ * (already_applied) whatever the status. */
+bool lgx_gate_status(const lgx_rule_t *rule, const char *status,
                      const char *entity, lgx_verdict_t *v);
 
 /* The Odoo value of a partner's code of kind ("carriers", "products",

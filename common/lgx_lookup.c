@@ -2,7 +2,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lgx_buf.h"
 #include "lgx_cache.h"
@@ -15,13 +14,6 @@ struct lgx_lookup_s {
     lgx_cache_t *cache;
     lgx_buf_t *buf;
 };
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 lgx_lookup_t *lgx_lookup_new(lgx_odoo_t *odoo, const char *model,
                              const char *field)
@@ -90,7 +82,7 @@ static bool build_domain(lgx_lookup_t *l, const char *const *keys, size_t n,
 lgx_err_t lgx_lookup_ids(lgx_lookup_t *l, const char *const *keys, size_t n,
                          int64_t *ids, lgx_odoo_error_t *err)
 {
-    int64_t now = now_ms();
+    int64_t now = lgx_cache_now_ms();
     for (size_t i = 0; i < n; i++) {
         ids[i] = 0;
         lgx_cache_get(l->cache, keys[i], now, &ids[i]);

@@ -326,8 +326,8 @@ bool lgx_stock_gate(const lgx_event_t *ev, const lgx_rule_t *rule,
         lgx_clock_get(lgx_stock_clock(first, lgx_rule_event_type(rule)),
                       lgx_rule_event_type(rule), lgx_event_source(ev));
     if (!lgx_gate_event(ev, rule, last, v) ||
-        !lgx_gate_status(ev, rule, last, lgx_stock_status(first),
-                         name ? name : entity, v)) {
+        !lgx_gate_status(rule, lgx_stock_status(first), name ? name : entity,
+                         v)) {
         return false;
     }
     *n = lgx_stock_ids(pickings, ids, max);

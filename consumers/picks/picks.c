@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lgx_avro.h"
 #include "lgx_buf.h"
+#include "lgx_cache.h"
 #include "lgx_clock.h"
 #include "lgx_json.h"
 #include "lgx_lookup.h"
@@ -220,7 +220,7 @@ static bool gate(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
     int64_t last = lgx_clock_get(lgx_stock_clock(rec, EVENT_TYPE), EVENT_TYPE,
                                  lgx_event_source(ev));
     return lgx_gate_event(ev, job->rule, last, v) &&
-           lgx_gate_status(ev, job->rule, last, state, job->name, v);
+           lgx_gate_status(job->rule, state, job->name, v);
 }
 
 static picks_tracking_t tracking_of(yajl_val move)
@@ -305,13 +305,6 @@ static bool check_warehouse(picks_t *p, const pick_job_t *job, lgx_verdict_t *v)
 
 /* ---- units of measure ---- */
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads Odoo's units (one search_read, archived ones too: 19 ships
  * Dozens archived) unless those read are younger than max_age_ms. Odoo
  * 19 has no categories: a unit's family is the
@@ -319,7 +312,7 @@ static int64_t now_ms(void)
  * group units by category and factor is the other way round. */
 static bool load_units(picks_t *p, int64_t max_age_ms, lgx_verdict_t *v)
 {
-    int64_t now = now_ms();
+    int64_t now = lgx_cache_now_ms();
     if (p->unit_rows && now - p->units_read_ms < max_age_ms) {
         return true;
     }
@@ -399,7 +392,19 @@ static bool convert_units(picks_t *p, pick_job_t *job,
     return false;
 }
 
-/* "; units: SKU-1 2 Box of 12 = 24 Units" for the lines converted. */
+/* The name of unit id among those read, "?" when not there. */
+static const char *unit_name(const picks_t *p, int64_t id)
+{
+    for (size_t k = 0; k < p->n_units; k++) {
+        if (p->units[k].id == id && p->units[k].name) {
+            return p->units[k].name;
+        }
+    }
+    return "?";
+}
+
+/* "; units: SKU-1 2 Box of 12 = 24 Units" for the lines converted (into
+ * the unit of their product's first move, as picks_plan_units does). */
 static void units_text(const picks_t *p, const pick_job_t *job,
                        const picks_move_t *moves, size_t nm, char *out,
                        size_t size)
@@ -407,24 +412,17 @@ static void units_text(const picks_t *p, const pick_job_t *job,
     size_t used = 0;
     out[0] = '\0';
     for (size_t i = 0; i < job->n_lines && used < size; i++) {
-        const char *to = "?";
-        for (size_t j = 0; job->units[i] && j < nm; j++) {
-            if (moves[j].product_id != job->product_ids[i]) {
-                continue;
-            }
-            for (size_t k = 0; k < p->n_units; k++) {
-                to = p->units[k].id == moves[j].uom_id && p->units[k].name
-                         ? p->units[k].name
-                         : to;
-            }
-            break;
+        size_t j = 0;
+        while (j < nm && moves[j].product_id != job->product_ids[i]) {
+            j++;
         }
-        if (!job->units[i]) {
+        if (!job->units[i] || j == nm) {
             continue;
         }
         int k = snprintf(out + used, size - used, "%s%s %.15g %s = %.15g %s",
                          used ? ", " : "; units: ", job->lines[i].code,
-                         job->counted[i], job->units[i], job->lines[i].qty, to);
+                         job->counted[i], job->units[i], job->lines[i].qty,
+                         unit_name(p, moves[j].uom_id));
         used += k > 0 ? (size_t)k : 0;
     }
 }

@@ -183,8 +183,7 @@ static bool fetch_and_gate(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     char entity[300];
     snprintf(entity, sizeof(entity), "shipment %s", job->id);
     return lgx_gate_event(job->ev, job->rule, last, v) &&
-           lgx_gate_status(job->ev, job->rule, last, lgx_stock_status(first),
-                           entity, v);
+           lgx_gate_status(job->rule, lgx_stock_status(first), entity, v);
 }
 
 /* The field holding when a shipment reached status, for the statuses
