@@ -14,6 +14,7 @@
 #include "lgx_cid.h"
 #include "lgx_dedup.h"
 #include "lgx_dlq.h"
+#include "lgx_holds.h"
 #include "lgx_http.h"
 #include "lgx_metrics.h"
 #include "lgx_kafka.h"
@@ -168,6 +169,7 @@ typedef struct part {
                           yet, -2 none or unreadable */
     lgx_dedup_t *seen;
     lgx_partq_t *q;
+    lgx_holds_t *holds; /* when its held events were first held */
 } part_t;
 
 typedef struct pending {
@@ -612,14 +614,17 @@ static void part_add(consumer_t *c, int32_t partition)
     p->committed = -1;
     p->seen = lgx_dedup_new((size_t)c->conf->dedup_window);
     p->q = lgx_partq_new();
+    p->holds = lgx_holds_new();
 }
 
 static void part_clear(part_t *p)
 {
     lgx_dedup_destroy(p->seen);
     lgx_partq_destroy(p->q, pending_free);
+    lgx_holds_destroy(p->holds);
     p->seen = NULL;
     p->q = NULL;
+    p->holds = NULL;
 }
 
 static void part_remove(consumer_t *c, int32_t partition)
@@ -633,14 +638,51 @@ static void part_remove(consumer_t *c, int32_t partition)
     atomic_store(&c->n_assigned, (int)c->n_parts);
 }
 
-/* Commits stored offsets; sync waits for the broker's answer. */
+/* Adds p's commit to l: the next offset to read, and in its metadata
+ * when the held events from there on were first held. Nothing when
+ * nothing was read or finished since the assignment. */
+static void commit_add(consumer_t *c, rd_kafka_topic_partition_list_t *l,
+                       part_t *p)
+{
+    pthread_mutex_lock(&c->lock);
+    int64_t offset = p->stored >= 0 ? p->stored : lgx_partq_head(p->q);
+    pthread_mutex_unlock(&c->lock);
+    if (offset < 0 || !p->holds) {
+        return;
+    }
+    lgx_holds_forget_before(p->holds, offset);
+    char meta[LGX_HOLDS_META_MAX + 1];
+    size_t left = lgx_holds_encode(p->holds, meta, sizeof(meta));
+    if (left) {
+        LGX_WARN(c->log,
+                 "partition %d: %zu held event(s) past what a commit's "
+                 "metadata holds: after a restart their holds count from "
+                 "then",
+                 (int)p->partition, left);
+    }
+    rd_kafka_topic_partition_t *t =
+        rd_kafka_topic_partition_list_add(l, c->conf->topic, p->partition);
+    t->offset = offset;
+    t->metadata = strdup(meta);
+    t->metadata_size = t->metadata ? strlen(meta) : 0;
+}
+
+/* Commits what is finished, with the first-held times of what is held;
+ * sync waits for the broker's answer. */
 static void commit(consumer_t *c, bool sync)
 {
     if (!c->dirty) {
         return;
     }
     int64_t started = now_ms();
-    rd_kafka_resp_err_t err = rd_kafka_commit(c->rk, NULL, sync ? 0 : 1);
+    rd_kafka_topic_partition_list_t *l =
+        rd_kafka_topic_partition_list_new((int)c->n_parts);
+    for (size_t i = 0; i < c->n_parts; i++) {
+        commit_add(c, l, &c->parts[i]);
+    }
+    rd_kafka_resp_err_t err = l->cnt ? rd_kafka_commit(c->rk, l, sync ? 0 : 1)
+                                     : RD_KAFKA_RESP_ERR__NO_OFFSET;
+    rd_kafka_topic_partition_list_destroy(l);
     if (sync) {
         lgx_metrics_observe(c->metrics, "lgx_commit_duration_seconds", NULL,
                             (double)(now_ms() - started) / 1000.0);
@@ -694,6 +736,45 @@ static void start_from_time(consumer_t *c,
     rd_kafka_topic_partition_list_destroy(l);
 }
 
+/* Reads the group's commits of newly assigned partitions: where each
+ * starts, and when the events held there were first held (a hold's
+ * deadline counts from then, across restarts and owners). */
+static void restore_holds(consumer_t *c,
+                          const rd_kafka_topic_partition_list_t *parts)
+{
+    rd_kafka_topic_partition_list_t *l =
+        rd_kafka_topic_partition_list_copy(parts);
+    rd_kafka_resp_err_t err = rd_kafka_committed(c->rk, l, 10000);
+    for (int i = 0; !err && i < l->cnt; i++) {
+        rd_kafka_topic_partition_t *t = &l->elems[i];
+        part_t *p = part_find(c, t->partition);
+        if (!p || !p->holds || t->err) {
+            continue;
+        }
+        p->committed = t->offset >= 0 ? t->offset : -2;
+        if (lgx_holds_decode(p->holds, t->metadata, t->metadata_size) !=
+            LGX_OK) {
+            LGX_WARN(c->log,
+                     "partition %d: the commit's metadata of held events "
+                     "is unreadable: their holds count from now",
+                     (int)t->partition);
+        }
+        if (lgx_holds_count(p->holds)) {
+            LGX_INFO(c->log,
+                     "partition %d: %zu held event(s) keep when they were "
+                     "first held",
+                     (int)t->partition, lgx_holds_count(p->holds));
+        }
+    }
+    if (err) {
+        LGX_WARN(c->log,
+                 "reading the group's commits: %s: held events' holds "
+                 "count from now",
+                 rd_kafka_err2str(err));
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
 static void wait_idle(consumer_t *c);
 static void store_finished(consumer_t *c, part_t *p);
 
@@ -708,6 +789,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         for (int i = 0; i < parts->cnt; i++) {
             part_add(c, parts->elems[i].partition);
         }
+        restore_holds(c, parts);
         start_from_time(c, parts);
         atomic_store(&c->n_assigned, (int)c->n_parts);
         LGX_INFO(c->log, "assigned %d partition(s) of %s (%s)", parts->cnt,
@@ -941,9 +1023,11 @@ static void settle(consumer_t *c, pending_t *pe, int64_t now, lgx_verdict_t *v)
 {
     char msg[sizeof(v->message)];
     if (v->outcome == LGX_OUTCOME_HELD && pe->hold_deadline_ms == 0) {
-        pe->held_since_ms = now;
-        pe->hold_deadline_ms =
-            now + (v->hold_ms > 0 ? v->hold_ms : c->conf->hold_ms);
+        if (pe->held_since_ms == 0) {
+            pe->held_since_ms = now;
+        }
+        pe->hold_deadline_ms = pe->held_since_ms +
+                               (v->hold_ms > 0 ? v->hold_ms : c->conf->hold_ms);
     }
     if (v->outcome == LGX_OUTCOME_HELD && now >= pe->hold_deadline_ms) {
         /* The last check's reason and message say what is still missing
@@ -1098,6 +1182,15 @@ static lgx_outcome_t finish(consumer_t *c, pending_t *pe)
     int64_t now = now_ms();
     bool first_hold = pe->hold_deadline_ms == 0;
     pe->attempts++;
+    if (v.outcome == LGX_OUTCOME_HELD && first_hold && p && p->holds) {
+        /* Held before this process (or this assignment): from then. */
+        pe->held_since_ms = lgx_holds_since(p->holds, m->offset, now);
+        if (pe->first_failure_ms == 0 ||
+            pe->held_since_ms < pe->first_failure_ms) {
+            pe->first_failure_ms = pe->held_since_ms;
+        }
+        c->dirty = true;
+    }
     /* A dead letter's first_failure is when its trouble began: the first
      * hold or retriable failure, before settle turns either into a
      * rejection. */
@@ -1130,6 +1223,10 @@ static lgx_outcome_t finish(consumer_t *c, pending_t *pe)
                             c->conf->dlq_topic, already);
             v.discrepancy = discrepancy;
         }
+    }
+    if (v.outcome != LGX_OUTCOME_HELD && v.outcome != LGX_OUTCOME_RETRY && p &&
+        p->holds && lgx_holds_forget(p->holds, m->offset)) {
+        c->dirty = true;
     }
     if (v.outcome != LGX_OUTCOME_HELD || first_hold) {
         log_outcome(c, &fields, &v, pe->attempts);

@@ -279,6 +279,11 @@ int64_t lgx_partq_pop(lgx_partq_t *q, void (*pop_item)(void *item))
     return q->last_popped != before ? q->last_popped + 1 : -1;
 }
 
+int64_t lgx_partq_head(const lgx_partq_t *q)
+{
+    return q->len ? at(q, 0)->offset : -1;
+}
+
 size_t lgx_partq_len(const lgx_partq_t *q)
 {
     return q->len;

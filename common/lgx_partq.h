@@ -73,6 +73,9 @@ bool lgx_partq_held_earlier(const lgx_partq_t *q, int64_t offset,
  * -1 when nothing finished since the last call. */
 int64_t lgx_partq_pop(lgx_partq_t *q, void (*pop_item)(void *item));
 
+/* The offset of the oldest event not yet popped, or -1 when none. */
+int64_t lgx_partq_head(const lgx_partq_t *q);
+
 /* Events not yet popped, how many of them are held, and how many are
  * started. */
 size_t lgx_partq_len(const lgx_partq_t *q);

@@ -364,6 +364,10 @@ class Consumer:
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
 
+    def was_held(self):
+        """True once an event was logged held."""
+        return any(l.get("outcome") == "held" for l in self.lines())
+
     def summary(self):
         for l in reversed(self.lines()):
             if l.get("msg") == "summary":

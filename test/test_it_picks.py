@@ -192,6 +192,46 @@ class PicksTest(unittest.TestCase):
         self.assertEqual(h["lgx.dlq.offset"], "0")
         self.assertEqual(dlq[0]["key"], draft["name"])
 
+    def test_hold_deadline_survives_restarts(self):
+        # The deadline counts from when the pick was first held: two
+        # restarts in between (each shorter than the hold) do not start
+        # it again; the third run dead-letters it at the first deadline.
+        draft = next(p for p in self.sim.dump("stock.picking")
+                     if p["state"] == "draft")
+        self.produce_ok([pick_event(draft["name"], [("SKU-1001", 1)])])
+        rules = lgxenv.rules_file(self.sim.dir,
+                                  pick_confirmed={"hold_ms": 9000})
+        extra = ("--rules", rules, "--hold-recheck-ms", "200")
+        first_held = None
+        for run in range(2):
+            c = lgxenv.Consumer("lgx-picks", broker, self.sim, self.topic,
+                                extra=extra)
+            deadline = time.time() + 30
+            while not c.was_held() and time.time() < deadline:
+                time.sleep(0.05)
+            if first_held is None:
+                first_held = time.time() * 1000
+            time.sleep(2)
+            c.signal()
+            self.assertEqual(c.wait(30), 0)
+            self.assertEqual(c.summary()["rejected"], 0)
+            if run == 1:
+                self.assertTrue(any("keep when they were first held"
+                                    in l.get("msg", "") for l in c.lines()))
+        started = time.time()
+        c = run_consumer("lgx-picks", broker, self.sim, self.topic,
+                         extra=extra)
+        self.assertEqual(c.summary()["rejected"], 1)
+        # Well before a hold counted from this start would end.
+        self.assertLess(time.time() - started, 8)
+        h = broker.read(self.topic + ".dlq")[0]["headers"]
+        self.assertEqual(h["lgx.dlq.reason"], "hold_expired")
+        self.assertRegex(h["lgx.dlq.message"],
+                         r"^still missing after [89] s held \(hold_ms 9000\)")
+        self.assertLess(abs(int(h["lgx.dlq.first_failure"]) - first_held),
+                        1500)
+        self.assertEqual(self.sim.picking(draft["name"])["state"], "draft")
+
     def test_held_pick_applies_once_the_order_is_released(self):
         draft = next(p for p in self.sim.dump("stock.picking")
                      if p["state"] == "draft")
