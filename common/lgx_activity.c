@@ -9,8 +9,9 @@
 
 #include "lgx_json.h"
 
-static const char *const kinds[] = {"exception", "failed_delivery", "shortage",
-                                    "discrepancy", "sla"};
+static const char *const kinds[] = {"exception", "failed_delivery",
+                                    "shortage",  "discrepancy",
+                                    "sla",       "cancelled"};
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 #define MAX_DAYS 365
 
@@ -76,7 +77,8 @@ static bool parse_item(lgx_activity_t *a, lgx_odoo_t *odoo, const char *opt,
     if (k < 0) {
         snprintf(errstr, size,
                  "option --%s: '%.*s' is not kind=value with a kind among "
-                 "exception, failed_delivery, shortage, discrepancy, sla",
+                 "exception, failed_delivery, shortage, discrepancy, sla, "
+                 "cancelled",
                  opt, (int)len, text);
         return false;
     }

@@ -2,7 +2,7 @@
  * lgx_activity: who gets the activities lgx schedules, and by when.
  *
  * Each activity has a kind (exception, failed_delivery, shortage,
- * discrepancy, sla). Its user is the one configured for its kind
+ * discrepancy, sla, cancelled). Its user is the one configured for its kind
  * (--activity-users), else the picking's responsible (stock.picking
  * user_id, read with the picking), else the default user
  * (--activity-user), else the user lgx logs in to Odoo as. Its deadline is
@@ -45,7 +45,7 @@ typedef struct lgx_activity_conf {
          offsetof(type, member) + offsetof(lgx_activity_conf_t, users),        \
          "Odoo user per activity kind, before the picking's responsible: "     \
          "comma-separated kind=login-or-id (kinds: exception, "                \
-         "failed_delivery, shortage, discrepancy, sla)",                       \
+         "failed_delivery, shortage, discrepancy, sla, cancelled)",            \
          NULL,                                                                 \
          0},                                                                   \
     {                                                                          \

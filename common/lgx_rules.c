@@ -231,7 +231,8 @@ static lgx_err_t read_shortage(lgx_rule_t *r, yajl_val v, const char *where,
 static const char *const picking_states[] = {
     "draft", "waiting", "confirmed", "assigned", "done", "cancel", NULL};
 static const char *const shipment_statuses[] = {
-    "none", "booked", "labelled", "dispatched", "delivered", "cancelled", NULL};
+    "none",      "booked",    "labelled",          "dispatched",
+    "delivered", "cancelled", "picking_cancelled", NULL};
 
 static const char *const *statuses_of(const char *type, const char **kind)
 {

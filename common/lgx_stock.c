@@ -15,7 +15,7 @@
     "\"x_lgx_shipment_status\",\"x_lgx_clock\",\"x_lgx_clock_picks\","         \
     "\"x_lgx_clock_shipments\",\"x_lgx_clock_milestones\","                    \
     "\"x_lgx_clock_pod\",\"x_lgx_milestone_at\",\"user_id\","                  \
-    "\"picking_type_id\"]"
+    "\"picking_type_id\",\"write_uid\",\"write_date\"]"
 
 bool lgx_stock_ok(lgx_err_t rc, const lgx_odoo_error_t *err, const char *what,
                   lgx_verdict_t *v)
@@ -833,4 +833,111 @@ bool lgx_stock_notes(lgx_stock_state_t *s, const lgx_stock_note_t *notes,
     lgx_buf_destroy(vals);
     free(found);
     return ok;
+}
+
+/* The name of a many2one value ([id, "name"]), or NULL. */
+static const char *m2o_name(yajl_val v)
+{
+    yajl_val name = lgx_json_at(v, 1);
+    return YAJL_IS_STRING(name) ? YAJL_GET_STRING(name) : NULL;
+}
+
+/* " by WHO at WHEN UTC" for the last change of the picking's state:
+ * Odoo's tracking of the field (mail.tracking.value, which only
+ * administrators may read) when it can be read, else the picking's last
+ * writer, who cancelled it unless someone changed it since. "" when
+ * neither is known. One call. */
+static void cancelled_by(lgx_odoo_t *o, yajl_val picking, char *out,
+                         size_t size)
+{
+    char domain[256];
+    snprintf(domain, sizeof(domain),
+             "[[\"mail_message_id.model\",\"=\",\"stock.picking\"],"
+             "[\"mail_message_id.res_id\",\"=\",%lld],"
+             "[\"field_id.name\",\"=\",\"state\"]]",
+             (long long)lgx_json_m2o_id(lgx_json_get(picking, "id")));
+    yajl_val recs = NULL;
+    lgx_odoo_error_t err;
+    yajl_val by = lgx_json_get(picking, "write_uid");
+    const char *when = lgx_json_get_str(picking, "write_date");
+    const char *source = "last changed";
+    if (lgx_odoo_search_read(o, "mail.tracking.value", domain,
+                             "[\"create_uid\",\"create_date\"]", 1, &recs,
+                             &err) == LGX_OK &&
+        lgx_json_at(recs, 0)) {
+        by = lgx_json_get(lgx_json_at(recs, 0), "create_uid");
+        when = lgx_json_get_str(lgx_json_at(recs, 0), "create_date");
+        source = "cancelled";
+    }
+    const char *who = m2o_name(by);
+    out[0] = '\0';
+    if (who || when) {
+        snprintf(out, size, " (%s by %s at %s UTC)", source, who ? who : "?",
+                 when ? when : "?");
+    }
+    yajl_tree_free(recs);
+}
+
+/* A carrier booking of a cancelled picking: its status says so and the
+ * transport team gets one activity to cancel it. False (v set) when Odoo
+ * refused either. */
+static bool tell_booking(lgx_odoo_t *o, const lgx_activity_t *act,
+                         const lgx_rule_t *rule, yajl_val picking,
+                         const char *by, lgx_verdict_t *v)
+{
+    int64_t id = lgx_json_m2o_id(lgx_json_get(picking, "id"));
+    const char *name = lgx_json_get_str(picking, "name");
+    const char *ref = lgx_json_get_str(picking, "x_lgx_shipment_ref");
+    const char *status = lgx_stock_status(picking);
+    if (strcmp(status, "picking_cancelled") != 0 &&
+        lgx_rule_may_write(rule, "stock.picking", "x_lgx_shipment_status") &&
+        !lgx_stock_write(o, "stock.picking", &id, 1,
+                         "{\"x_lgx_shipment_status\":\"picking_cancelled\"}",
+                         v)) {
+        return false;
+    }
+    if (!lgx_rule_may_call(rule, "mail.activity", "create")) {
+        return true;
+    }
+    char summary[160], text[640];
+    snprintf(summary, sizeof(summary), "Cancel the carrier booking of %s", ref);
+    snprintf(text, sizeof(text),
+             "Picking %s was cancelled in Odoo%s while shipment %s was %s "
+             "with the carrier%s%s. Cancel the booking with the carrier, or "
+             "restore the order if the cancellation was a mistake.",
+             name ? name : "?", by, ref, status,
+             lgx_json_get_str(picking, "carrier_tracking_ref") ? ", tracking "
+                                                               : "",
+             lgx_json_get_str(picking, "carrier_tracking_ref")
+                 ? lgx_json_get_str(picking, "carrier_tracking_ref")
+                 : "");
+    return lgx_stock_todo(o, act, id, "cancelled",
+                          lgx_stock_responsible(picking), summary, text, v);
+}
+
+bool lgx_stock_refuse_cancelled(lgx_odoo_t *o, const lgx_activity_t *act,
+                                const lgx_rule_t *rule, yajl_val picking,
+                                const char *what, lgx_verdict_t *v)
+{
+    const char *state = lgx_json_get_str(picking, "state");
+    if (!state || strcmp(state, "cancel") != 0) {
+        return false;
+    }
+    const char *name = lgx_json_get_str(picking, "name");
+    const char *ref = lgx_json_get_str(picking, "x_lgx_shipment_ref");
+    const char *status = lgx_stock_status(picking);
+    bool booked = ref && ref[0] && strcmp(status, "cancelled") != 0;
+    char by[256];
+    cancelled_by(o, picking, by, sizeof(by));
+    if (booked && !tell_booking(o, act, rule, picking, by, v)) {
+        return true;
+    }
+    lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "picking_cancelled",
+                    "picking %s was cancelled in Odoo%s: %s%s%s%s",
+                    name ? name : "?", by, what, booked ? "; shipment " : "",
+                    booked ? ref : "",
+                    booked ? " is booked with the carrier: an activity asks "
+                             "to cancel the booking"
+                           : "");
+    return true;
 }

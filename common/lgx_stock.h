@@ -158,6 +158,20 @@ typedef struct lgx_stock_todo {
 bool lgx_stock_todos(lgx_odoo_t *o, const lgx_activity_t *act,
                      const lgx_stock_todo_t *todos, size_t n, lgx_verdict_t *v);
 
+/* When picking (a record lgx_stock_pickings read) is cancelled in Odoo:
+ * sets v to rejected (picking_cancelled) naming who cancelled it and when
+ * (Odoo's tracking when the API user may read it, else the picking's
+ * last writer) and what is refused (what, e.g. "the pick is not
+ * applied"), and returns true. When a carrier booking exists for it
+ * (x_lgx_shipment_ref, status not cancelled) and the rule allows, its
+ * shipment status becomes picking_cancelled and the transport team gets
+ * one activity (kind cancelled) to cancel the booking; an Odoo failure
+ * there is v's verdict instead. False (v untouched) when the picking is
+ * not cancelled. One to three calls, only for a cancelled picking. */
+bool lgx_stock_refuse_cancelled(lgx_odoo_t *o, const lgx_activity_t *act,
+                                const lgx_rule_t *rule, yajl_val picking,
+                                const char *what, lgx_verdict_t *v);
+
 /* The responsible (user_id) of a picking record, 0 when none. */
 int64_t lgx_stock_responsible(yajl_val picking);
 

@@ -599,8 +599,8 @@ START_TEST(test_rules_unknown_status_refused)
     ck_assert_str_eq(err, "events.label_created.stale_in[1]: 'canceled' is "
                           "not a status of label_created; its statuses are "
                           "the shipment statuses (x_lgx_shipment_status) "
-                          "none, booked, labelled, dispatched, delivered and "
-                          "cancelled");
+                          "none, booked, labelled, dispatched, delivered, "
+                          "cancelled and picking_cancelled");
     /* A picking state is no shipment status. */
     refused("{\"events\":{\"shipment_booked\":" PICK_RULE "}}", err,
             sizeof(err));

@@ -1561,6 +1561,33 @@ def c_sale_delivered(t: Target, _api):
     return f"order {order['id']}"
 
 
+# -- cancellation ------------------------------------------------------------------------
+
+@check("tracking.picking_cancelled")
+def c_tracking_cancel(t: Target, _api):
+    """stock.picking.state is tracked: action_cancel leaves one
+    mail.tracking.value on the picking's messages, made by the user who
+    cancelled, found by the domain lgx-picks and lgx-shipments use (the
+    last one first: _order id desc); its write_uid is that user too."""
+    need_uid(t)
+    pid = new_picking(t, qty=1, code="outgoing")
+    t.run("stock.picking", "action_cancel", ids=[pid])
+    picking = read_picking(t, pid, ("state", "write_uid", "write_date"))
+    expect(picking["state"] == "cancel", f"picking {picking}")
+    rows = t.run("mail.tracking.value", "search_read",
+                 domain=[["mail_message_id.model", "=", "stock.picking"],
+                         ["mail_message_id.res_id", "=", pid],
+                         ["field_id.name", "=", "state"]],
+                 fields=["create_uid", "create_date", "new_value_char"], limit=1)
+    expect(len(rows) == 1, f"tracking rows {rows}")
+    row = rows[0]
+    expect(row["create_uid"][0] == t.uid and row["new_value_char"] == "Cancelled"
+           and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", row["create_date"]),
+           f"tracking {row}")
+    expect(picking["write_uid"][0] == t.uid, f"write_uid {picking['write_uid']}")
+    return f"cancelled by {row['create_uid'][1]} at {row['create_date']}"
+
+
 # -- clean-up -------------------------------------------------------------------------
 
 @check("cleanup")

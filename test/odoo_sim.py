@@ -580,6 +580,7 @@ ACCESS = {
     "confirm.stock.sms": {"stock.group_stock_user": "rwc"},
     "mail.message.subtype": {"base.group_user": "r", "base.group_system": "rwcd"},
     "mail.message": {"base.group_user": "rwcd"},
+    "mail.tracking.value": {"base.group_system": "rwcd"},
     "mail.followers": {"base.group_user": "r", "base.group_system": "rwcd"},
     "mail.activity.type": {"base.group_user": "r", "base.group_system": "rwcd",
                            "sales_team.group_sale_manager": "rwcd"},
@@ -1348,6 +1349,14 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "mail_activity_type_id": F("many2one", "Mail Activity Type", relation="mail.activity.type"),
             "date": F("datetime", "Date", default=now_str),
         }, class_name="MailMessage", order="id desc", rec_name="subject"),
+        # addons/mail/models/mail_tracking_value.py: what a tracked field was and
+        # became, one row per field of a message; only administrators read it.
+        ModelDef("mail.tracking.value", "Mail Tracking Value", {
+            "field_id": F("many2one", "Field", relation="ir.model.fields", readonly=True),
+            "old_value_char": F("char", "Old Value Char", readonly=True),
+            "new_value_char": F("char", "New Value Char", readonly=True),
+            "mail_message_id": F("many2one", "Message ID", relation="mail.message", required=True),
+        }, class_name="MailTrackingValue", order="id desc"),
         # addons/mail/models/mail_followers.py: unique (res_model, res_id, partner_id)
         ModelDef("mail.followers", "Document Followers", {
             "res_model": F("char", "Related Document Model Name", required=True),
@@ -2983,6 +2992,29 @@ class Stock:
 
     def recompute_picking_state(self, picking: dict):
         """stock.picking._compute_state (stored compute, triggered by move states)."""
+        before = picking.get("state")
+        self.compute_picking_state(picking)
+        self.track_state(picking, before)
+
+    def track_state(self, picking: dict, before):
+        """The state field is tracked (tracking=True): a change posts a
+        message by the user with one mail.tracking.value, as mail.thread's
+        _message_track does (the labels of the selection)."""
+        after = picking.get("state")
+        if before == after or not before:
+            return
+        field = next(r for r in self.env.table("ir.model.fields").values()
+                     if r.get("model") == "stock.picking" and r.get("name") == "state")
+        labels = dict(self.env.mdef("stock.picking").fields["state"].selection or ())
+        message = self.env.insert("mail.message", {
+            "body": "", "model": "stock.picking", "res_id": picking["id"],
+            "message_type": "notification", "subtype_id": 2,
+            "author_id": user_partner(self.env)})
+        self.env.insert("mail.tracking.value", {
+            "field_id": field["id"], "old_value_char": labels.get(before, before),
+            "new_value_char": labels.get(after, after), "mail_message_id": message["id"]})
+
+    def compute_picking_state(self, picking: dict):
         moves = self.moves(picking)
         states = [m["state"] for m in moves]
         if not moves or "draft" in states:
@@ -3319,7 +3351,9 @@ class Stock:
         for picking in pickings:
             picking["is_locked"] = True
             if not self.moves(picking):
+                before = picking.get("state")
                 picking["state"] = "cancel"
+                self.track_state(picking, before)
         self.refresh_pickings(p["id"] for p in pickings if self.moves(p))
         return True
 

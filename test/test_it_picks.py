@@ -289,12 +289,39 @@ class PicksTest(unittest.TestCase):
         self.assertEqual(c.outcomes()[0]["reason"], "field_not_owned")
         self.assertEqual(self.sim.picking(name)["state"], "assigned")
 
-    def test_cancelled_picking_transition_not_allowed(self):
+    def test_cancelled_picking_refuses_the_pick(self):
+        # Cancelled with no carrier booking: refused, nothing else.
         cancelled = next(p for p in self.sim.dump("stock.picking")
                          if p["state"] == "cancel")
         self.produce_ok([pick_event(cancelled["name"], [("SKU-1001", 1)])])
-        c = self.consume()
-        self.assertEqual(c.outcomes()[0]["reason"], "transition_not_allowed")
+        o = self.consume().outcomes()[0]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "picking_cancelled"))
+        self.assertIn("picking %s was cancelled in Odoo (last changed by "
+                      % cancelled["name"], o["msg"])
+        self.assertTrue(o["msg"].endswith(": the pick is not applied"), o)
+        self.assertFalse([a for a in self.sim.dump("mail.activity")
+                          if a["res_id"] == cancelled["id"]])
+
+    def test_cancelled_booked_picking_tells_the_transport_team(self):
+        name = self.assigned_picking(2)
+        pid = self.sim.picking(name)["id"]
+        self.sim.call("stock.picking", "write", [pid],
+                      vals={"x_lgx_shipment_ref": "SHP-C1",
+                            "x_lgx_shipment_status": "labelled"})
+        self.sim.call("stock.picking", "action_cancel", [pid])
+        self.produce_ok([pick_event(name, [("SKU-1001", 2)])])
+        o = self.consume().outcomes()[0]
+        self.assertEqual(o["reason"], "picking_cancelled")
+        self.assertIn("(cancelled by ", o["msg"])
+        p = self.sim.picking(name)
+        self.assertEqual((p["state"], p["x_lgx_shipment_status"]),
+                         ("cancel", "picking_cancelled"))
+        acts = [a for a in self.sim.dump("mail.activity")
+                if a["res_id"] == pid]
+        self.assertEqual([a["summary"] for a in acts],
+                         ["Cancel the carrier booking of SHP-C1"])
+        self.assertEqual([m["picked"] for m in self.sim.moves(pid)], [False])
 
     def test_unknown_picking_and_product_are_dead_lettered(self):
         name = self.assigned_picking(3)
@@ -714,9 +741,10 @@ class PicksTest(unittest.TestCase):
         return self.lot_picking(code, demand)
 
     def picking_notes(self, picking_id):
+        """Messages with a body: Odoo's tracking of the state has none."""
         return [m for m in self.sim.dump("mail.message")
                 if m.get("model") == "stock.picking"
-                and m.get("res_id") == picking_id]
+                and m.get("res_id") == picking_id and m.get("body")]
 
     def picking_activities(self, picking_id):
         return [a for a in self.sim.dump("mail.activity")

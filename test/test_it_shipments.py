@@ -6,6 +6,7 @@ before its pick ends with the picked quantities. A booking's carrier code
 goes through the rules' mapping of its source."""
 import json
 import signal
+import re
 import time
 import unittest
 
@@ -190,18 +191,60 @@ class ShipmentsTest(unittest.TestCase):
                          [(20, True)])
 
     def test_dispatch_of_a_cancelled_picking_is_refused_at_once(self):
-        a = self.picking(state="cancel")
-        ev = dispatched("SHP-21")
+        # Booked and labelled, then a person cancels the picking in Odoo:
+        # the dispatch is refused at once, naming who cancelled it and
+        # when (Odoo's tracking of the state); the status says so and the
+        # transport team gets one activity, however often it is replayed.
+        a = self.picking(state="assigned")
         self.send([booked("SHP-21", [a]),
-                   label("SHP-21", "TRK-21", doc=False), ev])
-        c = self.consume()
-        o = self.outcome(c, ev)
-        self.assertEqual((o["outcome"], o["reason"]),
-                         ("rejected", "picking_cancelled"), o)
-        self.assertIn(a, o["msg"])
+                   label("SHP-21", "TRK-21", doc=False)])
+        self.consume()
+        pid = self.sim.picking(a)["id"]
+        self.sim.call("stock.picking", "action_cancel", [pid])
+        self.assertEqual(self.sim.picking(a)["state"], "cancel")
+        ev = dispatched("SHP-21")
+        self.send([ev])
+        for group in (None, "g-replay-%d" % time.monotonic_ns()):
+            # The second run reads the whole topic again (a replay).
+            c = run_consumer("lgx-shipments", broker, self.sim, self.topic,
+                             group=group)
+            o = self.outcome(c, ev)
+            self.assertEqual((o["outcome"], o["reason"]),
+                             ("rejected", "picking_cancelled"), o)
+            self.assertRegex(o["msg"],
+                             r"^picking %s was cancelled in Odoo \(cancelled "
+                             r"by [^)]+ at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d "
+                             r"UTC\): the dispatch of shipment SHP-21 is not "
+                             r"applied; shipment SHP-21 is booked with the "
+                             r"carrier" % re.escape(a))
+        p = self.sim.picking(a)
+        self.assertEqual(p["x_lgx_shipment_status"], "picking_cancelled")
+        acts = [x for x in self.sim.dump("mail.activity")
+                if x["res_id"] == pid]
+        self.assertEqual([x["summary"] for x in acts],
+                         ["Cancel the carrier booking of SHP-21"])
+        self.assertIn("tracking TRK-21", acts[0]["note"])
         dlq = broker.read(self.topic + ".dlq")
         self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
                          ["picking_cancelled"])
+        # The transport platform cancels the booking: that applies.
+        ev = cancelled("SHP-21")
+        self.send([ev])
+        c = self.consume()
+        self.assertEqual(self.outcome(c, ev)["outcome"], "applied")
+        self.assertEqual(self.sim.picking(a)["x_lgx_shipment_status"],
+                         "cancelled")
+
+    def test_booking_of_a_cancelled_picking_is_refused(self):
+        a = self.picking(state="cancel")
+        ev = booked("SHP-22", [a])
+        self.send([ev])
+        o = self.outcome(self.consume(), ev)
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "picking_cancelled"), o)
+        self.assertIn("the booking of shipment SHP-22 is not applied",
+                      o["msg"])
+        self.assertFalse(self.sim.picking(a).get("x_lgx_shipment_ref"))
 
     def test_dispatch_without_label_expires_to_the_dead_letter_topic(self):
         a = self.picking()

@@ -572,6 +572,50 @@ class RealOdooTest(unittest.TestCase):
                          ("stale", "already_applied"), o)
         self.assertEqual(self.moves(p["id"])[0]["quantity"], 4)
 
+    def test_cancelled_picking_refuses_dispatch_and_pick_at_once(self):
+        # Booked and labelled, then cancelled in Odoo by a person: the
+        # dispatch and the pick are refused at once (picking_cancelled),
+        # naming who cancelled it from Odoo's tracking; the status says
+        # so and the transport team gets one activity.
+        pid, code = self.product(10)
+        p = self.delivery(pid, 2)
+        shipment = "SHP-CXL-%s" % self.tag
+        ships = self.topic + ".cxl.shipments"
+        events = [booked(shipment, [p["name"]]),
+                  label(shipment, "TRK-CXL-" + self.tag, doc=False)]
+        r = produce(broker, ships, events,
+                    schema="lgx.shipments.ShipmentEvent",
+                    key_field="shipment_id")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sc = run_consumer("lgx-shipments", broker, self.odoo, ships,
+                          timeout=120)
+        self.assertEqual(sc.summary()["applied"], 2, sc.outcomes())
+        self.odoo.call("stock.picking", "action_cancel", ids=[p["id"]])
+        r = produce(broker, ships, [dispatched(shipment)],
+                    schema="lgx.shipments.ShipmentEvent",
+                    key_field="shipment_id")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sc = run_consumer("lgx-shipments", broker, self.odoo, ships,
+                          timeout=120)
+        o = sc.outcomes()[-1]
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "picking_cancelled"), o)
+        self.assertRegex(o["msg"], r"\(cancelled by [^)]+ at \d{4}-\d\d-\d\d "
+                                   r"\d\d:\d\d:\d\d UTC\): the dispatch")
+        got = self.odoo.read("stock.picking", [["id", "=", p["id"]]],
+                             ["state", "x_lgx_shipment_status"])[0]
+        self.assertEqual((got["state"], got["x_lgx_shipment_status"]),
+                         ("cancel", "picking_cancelled"))
+        o = self.pick(self.topic + ".cxl", p["name"], [(code, 2)])
+        self.assertEqual((o["outcome"], o["reason"]),
+                         ("rejected", "picking_cancelled"), o)
+        acts = self.odoo.read("mail.activity",
+                              [["res_model", "=", "stock.picking"],
+                               ["res_id", "=", p["id"]]], ["summary"])
+        self.assertEqual([a["summary"] for a in acts],
+                         ["Cancel the carrier booking of " + shipment])
+        self.assertEqual([m["picked"] for m in self.moves(p["id"])], [False])
+
     def test_pick_from_another_warehouse_is_refused(self):
         have = self.odoo.read("stock.warehouse", [["code", "=", "LGXN"]],
                               ["id"])

@@ -207,8 +207,10 @@ static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
     return read_units(ev, rec, job, v);
 }
 
-/* The rules on the picking read: source, time, transition. */
-static bool gate(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
+/* The rules on the picking read: source, time, cancellation in Odoo,
+ * transition. */
+static bool gate(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
+                 lgx_verdict_t *v)
 {
     yajl_val rec = lgx_json_at(job->picking, 0);
     const char *state = lgx_json_get_str(rec, "state");
@@ -220,6 +222,8 @@ static bool gate(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
     int64_t last = lgx_clock_get(lgx_stock_clock(rec, EVENT_TYPE), EVENT_TYPE,
                                  lgx_event_source(ev));
     return lgx_gate_event(ev, job->rule, last, v) &&
+           !lgx_stock_refuse_cancelled(p->odoo, p->activity, job->rule, rec,
+                                       "the pick is not applied", v) &&
            lgx_gate_status(job->rule, state, job->name, v);
 }
 
@@ -1135,7 +1139,7 @@ static bool read_pickings(picks_t *p, const lgx_event_t *const *evs,
                     (job->picking =
                          lgx_stock_view(&job->picking_view, &job->picking_row,
                                         1, *rows, "name", job->name, 0)) &&
-                    gate(evs[i], job, vs[i]);
+                    gate(p, evs[i], job, vs[i]);
     }
     return true;
 }

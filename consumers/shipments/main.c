@@ -14,6 +14,8 @@
 #include "lgx_consumer.h"
 #include "shipments.h"
 
+static shipments_conf_t conf;
+
 static const char *const requires[] = {"stock.picking.name",
                                        "stock.picking.state",
                                        "stock.picking.carrier_id",
@@ -30,7 +32,7 @@ LGX_CONSUMER_MAIN("shipments", "lgx.shipments.ShipmentEvent",
                   "Applies shipment events (topic lgx.shipments, schema "
                   "lgx.shipments.ShipmentEvent: booked, label created, "
                   "dispatched, cancelled) to Odoo pickings.",
-                  NULL, NULL, requires,
+                  shipments_opts, &conf, requires,
                   LGX_EVENT_TYPES("shipment_booked", "label_created",
                                   "shipment_dispatched", "shipment_cancelled"),
                   shipments_init, shipments_term, shipments_handle, NULL)

@@ -18,7 +18,11 @@ typedef struct shipments {
     lgx_odoo_t *odoo;
     lgx_buf_t *buf;
     lgx_lookup_t *carriers; /* delivery.carrier by name */
+    lgx_activity_t *activity;
 } shipments_t;
+
+const lgx_opt_t shipments_opts[] = {
+    LGX_ACTIVITY_OPTS(shipments_conf_t, activity), LGX_OPT_END};
 
 /* One event as read from the record and from Odoo. */
 typedef struct ship_job {
@@ -44,11 +48,16 @@ void *shipments_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
                      size_t size)
 {
     (void)log;
-    (void)conf;
+    const shipments_conf_t *c = conf;
     shipments_t *s = calloc(1, sizeof(*s));
     if (!s || !(s->buf = lgx_buf_new()) ||
         !(s->carriers = lgx_lookup_new(odoo, "delivery.carrier", "name"))) {
         snprintf(errstr, size, "out of memory");
+        shipments_term(s);
+        return NULL;
+    }
+    if (!(s->activity =
+              lgx_activity_new(c ? &c->activity : NULL, odoo, errstr, size))) {
         shipments_term(s);
         return NULL;
     }
@@ -62,6 +71,7 @@ void shipments_term(void *state)
     if (s) {
         lgx_buf_destroy(s->buf);
         lgx_lookup_destroy(s->carriers);
+        lgx_activity_destroy(s->activity);
         free(s);
     }
 }
@@ -162,7 +172,31 @@ static bool fetch_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     return true;
 }
 
-/* Finds the pickings and checks source, time and transition. */
+/* A booking, label or dispatch for a picking cancelled in Odoo is
+ * refused at once (a cancellation of the shipment itself applies). */
+static bool refuse_cancelled(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
+{
+    if (strcmp(job->type, "shipment_cancelled") == 0) {
+        return false;
+    }
+    char what[320];
+    snprintf(what, sizeof(what), "%s of shipment %s is not applied",
+             strcmp(job->type, "shipment_booked") == 0 ? "the booking"
+             : strcmp(job->type, "label_created") == 0 ? "the label"
+                                                       : "the dispatch",
+             job->id);
+    for (size_t i = 0; i < job->n; i++) {
+        if (lgx_stock_refuse_cancelled(s->odoo, s->activity, job->rule,
+                                       lgx_json_at(job->pickings, i), what,
+                                       v)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Finds the pickings and checks source, time, cancellation and
+ * transition. */
 static bool fetch_and_gate(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
 {
     bool booked = strcmp(job->type, "shipment_booked") == 0;
@@ -183,6 +217,7 @@ static bool fetch_and_gate(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     char entity[300];
     snprintf(entity, sizeof(entity), "shipment %s", job->id);
     return lgx_gate_event(job->ev, job->rule, last, v) &&
+           !refuse_cancelled(s, job, v) &&
            lgx_gate_status(job->rule, lgx_stock_status(first), entity, v);
 }
 
@@ -369,8 +404,8 @@ static bool apply_label(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
  * validating here would let Odoo record as shipped whatever it had
  * reserved, picked or not. So every picking must be done (validated by
  * its pick, or by someone in Odoo, e.g. the barcode app) before the
- * dispatch applies; until then it waits, naming the picking. A picking
- * cancelled in Odoo refuses the dispatch at once. */
+ * dispatch applies; until then it waits, naming the picking (a cancelled
+ * one refused it already: refuse_cancelled). */
 static bool apply_dispatched(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
 {
     for (size_t i = 0; i < job->n; i++) {
@@ -379,13 +414,6 @@ static bool apply_dispatched(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
         const char *name = lgx_json_get_str(p, "name");
         if (state && strcmp(state, "done") == 0) {
             continue;
-        }
-        if (state && strcmp(state, "cancel") == 0) {
-            lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "picking_cancelled",
-                            "shipment %s: picking %s was cancelled in Odoo; "
-                            "there is nothing to dispatch",
-                            job->id, name ? name : "?");
-            return false;
         }
         lgx_verdict_set(v, LGX_OUTCOME_HELD, "waiting_for_pick",
                         "shipment %s: picking %s is %s, not validated yet: "

@@ -4,10 +4,20 @@
 #ifndef SHIPMENTS_H
 #define SHIPMENTS_H
 
+#include "lgx_activity.h"
 #include "lgx_config.h"
 #include "lgx_consumer.h"
 
-/* conf is unused (lgx-shipments has no options of its own). */
+/* lgx-shipments' options: who gets its activities (a cancelled picking
+ * whose shipment is booked). */
+typedef struct shipments_conf {
+    lgx_activity_conf_t activity;
+} shipments_conf_t;
+
+extern const lgx_opt_t shipments_opts[];
+
+/* conf (a shipments_conf_t, may be NULL) is borrowed; NULL with errstr
+ * when out of memory or the activity options are wrong. */
 void *shipments_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
                      size_t errstr_size);
 void shipments_term(void *state);

@@ -159,6 +159,16 @@ static bool judge_shortage(const lgx_rule_t *rule, const sim_event_t *e,
     }
 }
 
+/* A picking cancelled in Odoo refuses every event but the shipment's
+ * own cancellation; a booked one's status says so. */
+static void picking_cancelled(sim_final_t *f, verdict_t *v)
+{
+    if (f->shipment_ref[0] && strcmp(f->status, "cancelled") != 0) {
+        copy(f->status, sizeof(f->status), "picking_cancelled");
+    }
+    set(v, V_REJECTED, "picking_cancelled");
+}
+
 /* lgx-picks: the picking by name; its Odoo state is the status. The
  * lines are the full quantities and complete: the picking is validated,
  * by the pick and by nothing else. A pick for a picking done already
@@ -174,6 +184,10 @@ static void judge_pick(const lgx_rule_t *rule, const sim_event_t *e,
     }
     if (strcmp(f->state, "done") == 0) {
         set(v, V_STALE, "already_applied");
+        return;
+    }
+    if (strcmp(f->state, "cancel") == 0) {
+        picking_cancelled(f, v);
         return;
     }
     if (!gate_status(rule, f->state, v)) {
@@ -231,8 +245,15 @@ static void judge_shipment(const model_t *m, const lgx_rule_t *rule,
         return;
     }
     if (!gate_event(rule, e, behind, found ? clock_get(f, type, e->source) : -1,
-                    v) ||
-        !gate_status(rule, found ? f->status : "none", v) ||
+                    v)) {
+        return;
+    }
+    if (found && e->kind != SIM_K_CANCELLED &&
+        strcmp(f->state, "cancel") == 0) {
+        picking_cancelled(f, v);
+        return;
+    }
+    if (!gate_status(rule, found ? f->status : "none", v) ||
         (booked && !(carrier = booked_carrier(m, e, v)))) {
         return;
     }
@@ -252,10 +273,6 @@ static void judge_shipment(const model_t *m, const lgx_rule_t *rule,
         copy(f->status, sizeof(f->status), "labelled");
         break;
     case SIM_K_DISPATCHED:
-        if (strcmp(f->state, "cancel") == 0) {
-            set(v, V_REJECTED, "picking_cancelled");
-            return;
-        }
         if (strcmp(f->state, "done") != 0) {
             set(v, V_HELD, "waiting_for_pick");
             return;

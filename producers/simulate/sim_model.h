@@ -38,7 +38,7 @@
 /* A picking after the stream, as the consumers should leave it. */
 typedef struct sim_final {
     char state[16];  /* Odoo picking state */
-    char status[16]; /* x_lgx_shipment_status ("none" when unset) */
+    char status[24]; /* x_lgx_shipment_status ("none" when unset) */
     char shipment_ref[SIM_NAME_MAX];
     char carrier[SIM_NAME_MAX];
     char tracking_ref[SIM_NAME_MAX];
