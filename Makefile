@@ -46,7 +46,7 @@ TEST_SRC := $(wildcard test/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test unit integration conformance demo bench asan tsan lint \
-        lint-schemas lint-manifests chaos fmt clean test-odoo
+        lint-schemas lint-manifests chaos fmt clean test-odoo test-kafka4
 
 all: $(BINS) $(BUILD)/bin/check_lgx
 
@@ -76,6 +76,9 @@ $(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(TOOL_LIB_OBJ) \
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
+# KAFKA_VERSION (test/env/kafka_lib.sh: 3.9.1 by default) picks the broker
+# of every test and of the demo, e.g. `make test KAFKA_VERSION=4.1.2`;
+# make deps then fetches that version's jars beside the default's.
 deps:
 	@test/env/deps.sh
 
@@ -109,6 +112,20 @@ test: deps
 	$(MAKE) --no-print-directory lint-manifests
 	bash test/test_deploy.sh
 	$(MAKE) --no-print-directory asan
+
+# The integration suites that exercise the broker, on Kafka 4.x
+# (KAFKA4_VERSION) with the ordinary build: TLS and SASL, dead letters,
+# replay, metrics, lag and Kafka's consumer-groups tool, concurrency, the
+# short chaos run (a broker restart, consumers killed), the demo. `make
+# test` runs them all on the default broker (3.9.1). About 4 minutes on
+# two cores.
+KAFKA4_VERSION ?= 4.1.2
+KAFKA4_TESTS ?= test_it_kafka_security.py test_it_dlq.py test_it_replay.py \
+    test_it_ops.py test_it_concurrency.py test_it_chaos.py test_it_demo.py
+test-kafka4:
+	@KAFKA_VERSION=$(KAFKA4_VERSION) test/env/deps.sh
+	$(MAKE) --no-print-directory all
+	KAFKA_VERSION=$(KAFKA4_VERSION) python3 test/run_integration.py $(KAFKA4_TESTS)
 
 # Against a real Odoo Community 17, 18 or 19 from the source tree ODOO_SRC
 # (default /opt/odoo-19; test/env/odoo.sh says how it runs): starts it on a

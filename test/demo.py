@@ -649,7 +649,8 @@ class Demo:
         say("lgx demo: %d orders, seed %r; work files in %s" % (
             a.orders, a.seed, self.workdir))
         self.broker = lgxenv.Broker()
-        say("  Kafka %s (KRaft, one node)" % self.broker.bootstrap)
+        say("  Kafka %s on %s (KRaft, one node)" % (self.broker.version,
+                                                    self.broker.bootstrap))
         self.odoo = Odoo(self.workdir)
         say("  %s" % self.odoo.name)
         say("  lgx-odoo-setup: %s" % self.odoo.setup().replace(

@@ -6,9 +6,12 @@ Used by the integration tests (test/test_it_*.py) and by the demo
 also when a test fails.
 """
 import atexit
+import ctypes
+import ctypes.util
 import json
 import os
 import random
+import re
 import shlex
 import signal
 import subprocess
@@ -61,8 +64,27 @@ def wrap(argv):
     return shlex.split(os.environ.get("LGX_WRAP", "")) + list(argv)
 
 
+def version_tuple(text):
+    """(2, 6, 1) of "2.6.1" or "2.6.1-RC3": its first three numbers."""
+    return tuple(int(n) for n in re.findall(r"\d+", text)[:3])
+
+
+def librdkafka_version():
+    """The version of the librdkafka that the lgx programs load, as
+    "2.0.2": rd_kafka_version_str() of the shared library, else
+    pkg-config's."""
+    name = ctypes.util.find_library("rdkafka")
+    if name:
+        f = ctypes.CDLL(name).rd_kafka_version_str
+        f.restype = ctypes.c_char_p
+        return f().decode()
+    return subprocess.run(["pkg-config", "--modversion", "rdkafka"],
+                          capture_output=True, text=True).stdout.strip()
+
+
 class Broker:
-    """A single-node Kafka (KRaft) on 127.0.0.1, via test/env/kafka.sh."""
+    """A single-node Kafka (KRaft) on 127.0.0.1, via test/env/kafka.sh, of
+    the version $KAFKA_VERSION asks for (version: "3.9.1" or "4.1.2")."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="lgx-kafka.")
@@ -70,6 +92,8 @@ class Broker:
             [os.path.join(TOP, "test", "env", "kafka.sh"), "start", self.dir],
             check=True, capture_output=True, text=True, timeout=120)
         self.bootstrap = out.stdout.strip().splitlines()[-1]
+        with open(os.path.join(self.dir, "version")) as f:
+            self.version = f.read().strip()
         atexit.register(self.stop)
 
     def stop(self):
@@ -94,6 +118,30 @@ class Broker:
             r["headers"] = dict(zip(h[0::2], h[1::2]))
             records.append(r)
         return records
+
+    def group_offsets(self, group):
+        """What Kafka's kafka-consumer-groups --describe (run through
+        test/env/kafka-tools.sh) says of group's committed offsets:
+        {(topic, partition): {"current": n, "end": n, "lag": n}}, None
+        where it prints "-"."""
+        out = subprocess.run(
+            [os.path.join(TOP, "test", "env", "kafka-tools.sh"),
+             "consumer-groups", "--bootstrap-server", self.bootstrap,
+             "--describe", "--group", group],
+            check=True, capture_output=True, text=True, timeout=60)
+        rows, header = {}, None
+        for line in out.stdout.splitlines():
+            cols = line.split()
+            if cols[:2] == ["GROUP", "TOPIC"]:
+                header = cols
+            elif header and len(cols) >= 6 and cols[0] == group:
+                r = dict(zip(header, cols))
+                num = {k: None if r[k] == "-" else int(r[k])
+                       for k in ("CURRENT-OFFSET", "LOG-END-OFFSET", "LAG")}
+                rows[(r["TOPIC"], int(r["PARTITION"]))] = {
+                    "current": num["CURRENT-OFFSET"],
+                    "end": num["LOG-END-OFFSET"], "lag": num["LAG"]}
+        return rows
 
     def produce_raw(self, topic, payload, key=None):
         """Publishes payload (bytes) as one message, as it is."""
@@ -124,6 +172,8 @@ class SecureBroker:
         self.bootstrap = out.stdout.strip().splitlines()[-1]
         with open(os.path.join(self.dir, "credentials.json")) as f:
             self.credentials = json.load(f)
+        with open(os.path.join(self.dir, "version")) as f:
+            self.version = f.read().strip()
         self.ca = os.path.join(self.dir, "tls", "ca.pem")
         self.other_ca = os.path.join(self.dir, "tls", "other-ca.pem")
         atexit.register(self.stop)

@@ -1,7 +1,10 @@
 """Runs the integration tests (test/test_it_*.py) and ends with the line
 'integration: N passed, N failed'. Exit code 0 only when all passed.
 
-    python3 test/run_integration.py [PATTERN] [--jobs N]
+    python3 test/run_integration.py [PATTERN...] [--jobs N]
+
+PATTERN: file names (glob) under test/, default test_it_*.py; several
+patterns run every file any of them names, once.
 
 Each test file runs in its own process (its own broker and simulator), up
 to --jobs at once (default: LGX_TEST_JOBS, else 2): the tests mostly wait
@@ -47,12 +50,12 @@ def run_one(module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("pattern", nargs="?", default="test_it_*.py")
+    ap.add_argument("patterns", nargs="*", default=["test_it_*.py"])
     ap.add_argument("--jobs", type=int,
                     default=int(os.environ.get("LGX_TEST_JOBS", "2")))
     a = ap.parse_args()
-    modules = sorted(os.path.basename(f)[:-3]
-                     for f in glob.glob(os.path.join(HERE, a.pattern)))
+    modules = sorted({os.path.basename(f)[:-3] for p in a.patterns
+                      for f in glob.glob(os.path.join(HERE, p))})
     modules.sort(key=lambda m: SLOW.index(m) if m in SLOW else len(SLOW))
     passed = failed = 0
     with ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:

@@ -4,7 +4,12 @@ listener is SASL_SSL, with a CA and certificate made at start
 the librdkafka passthrough (--kafka.<prop> and LGX_KAFKA_<PROP>), the Odoo
 simulator behind. A wrong password or a CA that did not sign the broker's
 certificate stops the consumer at start with exit 1 and a clear error,
-nothing applied or committed. No password reaches any log line."""
+nothing applied or committed. No password reaches any log line.
+
+The SCRAM tests are skipped on a Kafka 4.x broker with a librdkafka older
+than 2.6.1 (Debian 12 has 2.0.2): it repeats the client's nonce in its
+final SCRAM message, which Kafka 4.x refuses (fixed by librdkafka PR
+4895). Every other test runs on both broker generations."""
 import os
 import signal
 import subprocess
@@ -28,6 +33,18 @@ def setUpModule():
 
 def tearDownModule():
     broker.stop()
+
+
+def scram_refused():
+    """Why this broker refuses librdkafka's SCRAM logins, or None."""
+    lib = lgxenv.librdkafka_version()
+    if (lgxenv.version_tuple(broker.version) >= (4,)
+            and lgxenv.version_tuple(lib) < (2, 6, 1)):
+        return ("SCRAM-SHA-512 cannot log in to Kafka %s with librdkafka %s:"
+                " before 2.6.1 librdkafka repeats the client nonce in its"
+                " final SCRAM message, which Kafka 4.x refuses (librdkafka"
+                " PR 4895)" % (broker.version, lib))
+    return None
 
 
 class KafkaSecurityTest(unittest.TestCase):
@@ -103,6 +120,11 @@ class KafkaSecurityTest(unittest.TestCase):
                       "committing", [l.get("msg") for l in c.lines()])
         return c
 
+    def needs_scram(self):
+        reason = scram_refused()
+        if reason:
+            self.skipTest(reason)
+
     def assert_applied(self, c, name):
         self.assertEqual(c.proc.returncode, 0, self.logs[-1])
         self.assertEqual(c.summary()["applied"], 1)
@@ -113,6 +135,7 @@ class KafkaSecurityTest(unittest.TestCase):
         and lgx-picks (every setting from LGX_KAFKA_* variables, librdkafka
         debug on so that it prints its configuration) over SASL_SSL with
         SCRAM-SHA-512."""
+        self.needs_scram()
         name = self.assigned_picking(5)
         props = broker.kafka_props("SCRAM-SHA-512")
         # sasl.mechanism is librdkafka's alias of sasl.mechanisms.
@@ -173,6 +196,7 @@ class KafkaSecurityTest(unittest.TestCase):
         failure and exits 1 at once; nothing is applied and no offset is
         committed (the right password then applies the event). lgx-produce
         with a wrong password fails with librdkafka's error."""
+        self.needs_scram()
         name = self.assigned_picking(5)
         self.produce_ok([pick_event(name, [("SKU-1001", 5)])])
         props = broker.kafka_props("SCRAM-SHA-512")
@@ -199,11 +223,13 @@ class KafkaSecurityTest(unittest.TestCase):
 
     def test_ca_that_did_not_sign_the_broker(self):
         """ssl.ca.location naming another CA: certificate verification
-        fails, the consumer says so and exits 1; nothing is applied."""
+        fails, the consumer says so and exits 1; nothing is applied. (The
+        TLS handshake fails before any SASL mechanism is tried: PLAIN runs
+        on every broker and librdkafka version.)"""
         name = self.assigned_picking(5)
-        self.produce_ok([pick_event(name, [("SKU-1001", 5)])])
-        props = broker.kafka_props("SCRAM-SHA-512", ca=broker.other_ca)
-        props["sasl.password"] = broker.user("SCRAM-SHA-512")[1]
+        self.produce_ok([pick_event(name, [("SKU-1001", 5)])], "PLAIN")
+        props = broker.kafka_props("PLAIN", ca=broker.other_ca)
+        props["sasl.password"] = broker.user("PLAIN")[1]
         c = self.consume_fails_at_start(env=kafka_env(props))
         errors = [l["msg"] for l in c.lines() if l.get("level") == "error"
                   and l.get("msg", "").startswith("Kafka TLS error")]
@@ -253,6 +279,7 @@ class KafkaSecurityTest(unittest.TestCase):
         command line, its environment or its log. SIGHUP reads the
         password file again; an empty one is refused, the old password
         stays and the consumer goes on."""
+        self.needs_scram()
         self.produce_ok([pick_event("WH/OUT/NOSUCH-A", [("SKU-1001", 1)])])
         password = broker.user("SCRAM-SHA-512")[1]
         pw_file = self.secret_file(password)

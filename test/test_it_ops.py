@@ -1,5 +1,6 @@
 """Operations: /metrics counts what the log says, /healthz, and /readyz
-follows Odoo (not ready while the simulator is down, ready again after)."""
+follows Odoo (not ready while the simulator is down, ready again after);
+Kafka's kafka-consumer-groups reads the group's commits and lag."""
 import os
 import re
 import time
@@ -36,6 +37,13 @@ def metric(text, name, **labels):
     return total
 
 
+def outgoing_assigned(sim):
+    """The names of the simulator's assigned delivery pickings."""
+    return [p["name"] for p in sim.dump("stock.picking")
+            if p["state"] == "assigned"
+            and p["picking_type_code"] == "outgoing"]
+
+
 def parse_exposition(text):
     """A strict reading of the Prometheus text format: every sample line
     belongs to a family declared by # HELP and # TYPE before it."""
@@ -61,9 +69,7 @@ class OpsTest(unittest.TestCase):
         sim = lgxenv.Simulator(version=19)
         topic = "it.ops.metrics"
         try:
-            names = [p["name"] for p in sim.dump("stock.picking")
-                     if p["state"] == "assigned"
-                     and p["picking_type_code"] == "outgoing"][:3]
+            names = outgoing_assigned(sim)[:3]
             events = [pick_event(n, [("SKU-1001", 0)], complete=False)
                       for n in names]
             events.append(pick_event("WH/OUT/NONE", [("SKU-1001", 1)]))
@@ -111,9 +117,7 @@ class OpsTest(unittest.TestCase):
         sim = lgxenv.Simulator(version=19)
         topic = "it.ops.lag"
         try:
-            names = [p["name"] for p in sim.dump("stock.picking")
-                     if p["state"] == "assigned"
-                     and p["picking_type_code"] == "outgoing"][:3]
+            names = outgoing_assigned(sim)[:3]
             self.assertEqual(produce(broker, topic, [
                 pick_event(n, [("SKU-1001", 0)], complete=False)
                 for n in names]).returncode, 0)
@@ -135,6 +139,43 @@ class OpsTest(unittest.TestCase):
                              0, text)
             c.signal()
             c.wait(30)
+        finally:
+            sim.stop()
+
+    def test_kafka_consumer_groups_sees_the_commits(self):
+        """Kafka's own tools see what lgx commits: after lgx-picks handled
+        a few events, kafka-consumer-groups --describe (run by
+        test/env/kafka-tools.sh, as the runbook uses it) shows the group's
+        committed offset at the end of each partition it read, lag 0;
+        events published after it stopped show as lag."""
+        sim = lgxenv.Simulator(version=19)
+        topic, group = "it.ops.groups", "lgx-picks-it-groups"
+        try:
+            names = outgoing_assigned(sim)[:4]
+            events = [pick_event(n, [("SKU-1001", 0)], complete=False)
+                      for n in names]
+            events.append(pick_event("WH/OUT/NONE", [("SKU-1001", 1)]))
+            self.assertEqual(produce(broker, topic, events).returncode, 0)
+            c = lgxenv.run_consumer("lgx-picks", broker, sim, topic,
+                                    group=group)
+            self.assertEqual(c.proc.returncode, 0)
+            self.assertEqual(len(c.outcomes()), len(events), c.outcomes())
+            ends = {}  # every partition that holds an event: its end
+            for r in broker.read(topic):
+                key = (topic, r["partition"])
+                ends[key] = max(ends.get(key, 0), r["offset"] + 1)
+            self.assertEqual(sum(ends.values()), len(events))
+            rows = broker.group_offsets(group)
+            self.assertEqual(set(rows), set(ends), rows)
+            for key, end in ends.items():
+                self.assertEqual(rows[key],
+                                 {"current": end, "end": end, "lag": 0}, key)
+            # Two more events, nobody consuming: their partitions lag.
+            self.assertEqual(produce(broker, topic, events[:2]).returncode, 0)
+            rows = broker.group_offsets(group)
+            self.assertEqual(sum(r["lag"] for r in rows.values()), 2, rows)
+            for key, end in ends.items():
+                self.assertEqual(rows[key]["current"], end, key)
         finally:
             sim.stop()
 
@@ -220,9 +261,7 @@ class RulesReloadTest(unittest.TestCase):
         topic = "it.ops.rules"
         try:
             rules = lgxenv.rules_file(sim.dir)
-            names = [p["name"] for p in sim.dump("stock.picking")
-                     if p["state"] == "assigned"
-                     and p["picking_type_code"] == "outgoing"]
+            names = outgoing_assigned(sim)
             produce(broker, topic, [pick_event(names[0], [("SKU-1001", 0)],
                                                complete=False,
                                                source="wms-a")])

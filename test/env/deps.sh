@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything lgx needs to build, test and run its demo on a fresh
 # Debian 12 machine (as root): the -dev packages, test tools, and the Kafka
-# broker's jars (through Maven, into .cache/kafka, which git ignores).
+# broker's and tools' jars (through Maven, into .cache/kafka/<version>, which
+# git ignores: the default version, and $KAFKA_VERSION when it names another).
 # Idempotent: a second run only checks.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,15 +29,26 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-jars="$cache/kafka/jars"
-if [ ! -f "$cache/kafka/stamp" ] || ! cmp -s "$top/test/env/kafka-pom.xml" "$cache/kafka/stamp"; then
-    echo "deps: fetching the Kafka broker jars with Maven"
-    rm -rf "$jars"
-    mkdir -p "$jars"
-    mvn -q -B -f "$top/test/env/kafka-pom.xml" dependency:copy-dependencies \
-        -DoutputDirectory="$jars" -DincludeScope=runtime
-    cp "$top/test/env/kafka-pom.xml" "$cache/kafka/stamp"
-fi
+# The Kafka jars of the default version and of $KAFKA_VERSION, each in its
+# own folder, stamped by the pom it was fetched with.
+. "$top/test/env/kafka_lib.sh"
+fetch_kafka() {
+    local version=$1 jars stamp profile=log4j2
+    jars=$(kafka_jars "$version")
+    stamp="$(dirname "$jars")/stamp"
+    [ "${version%%.*}" -ge 4 ] || profile=log4j1
+    if [ ! -f "$stamp" ] || ! cmp -s "$top/test/env/kafka-pom.xml" "$stamp"; then
+        echo "deps: fetching the Kafka $version jars with Maven"
+        rm -rf "$jars"
+        mkdir -p "$jars"
+        mvn -q -B -f "$top/test/env/kafka-pom.xml" -Dkafka.version="$version" \
+            -P "$profile" dependency:copy-dependencies \
+            -DoutputDirectory="$jars" -DincludeScope=runtime
+        cp "$top/test/env/kafka-pom.xml" "$stamp"
+    fi
+}
+fetch_kafka "$KAFKA_DEFAULT_VERSION"
+[ "$KAFKA_VERSION" = "$KAFKA_DEFAULT_VERSION" ] || fetch_kafka "$KAFKA_VERSION"
 # The schema registry of the integration tests (Apicurio Registry, run by
 # test/env/registry.sh): its distribution from Maven Central, unpacked.
 reg="$cache/registry"

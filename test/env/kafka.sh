@@ -11,10 +11,11 @@
 #                        data (topics, offsets, committed group offsets);
 #                        prints the bootstrap address once it answers
 #
-# Ports are free ones chosen at start. The jars come from test/env/deps.sh.
+# Ports are free ones chosen at start. KAFKA_VERSION picks the version
+# (test/env/kafka_lib.sh; DIR/version keeps it for a restart); the jars
+# come from test/env/deps.sh.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-jars="$top/.cache/kafka/jars"
+. "$(dirname "$0")/kafka_lib.sh"
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -22,8 +23,9 @@ free_port() {
 
 start() {
     local dir=$1
-    [ -d "$jars" ] || { echo "kafka.sh: no jars in $jars; run make deps" >&2; exit 1; }
+    kafka_need_jars kafka.sh
     mkdir -p "$dir/data"
+    echo "$KAFKA_VERSION" > "$dir/version"
     local port cport
     port=$(free_port)
     cport=$(free_port)
@@ -47,17 +49,8 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=-1
 PROPS
-    cat > "$dir/log4j.properties" <<PROPS
-log4j.rootLogger=WARN, file
-log4j.appender.file=org.apache.log4j.FileAppender
-log4j.appender.file.File=$dir/broker.log
-log4j.appender.file.layout=org.apache.log4j.PatternLayout
-log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka.server.KafkaRaftServer=INFO
-PROPS
-    local java=(java -Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
-                -Dlog4j.configuration="file:$dir/log4j.properties"
-                -cp "$jars/*")
+    kafka_java broker "$dir"
+    local java=("${KAFKA_JAVA[@]}")
     "${java[@]}" kafka.tools.StorageTool format -t "$("${java[@]}" kafka.tools.StorageTool random-uuid)" \
         -c "$dir/server.properties" > "$dir/format.log" 2>&1
     setsid "${java[@]}" kafka.Kafka "$dir/server.properties" > "$dir/stdout.log" 2>&1 &
@@ -117,9 +110,9 @@ restart() {
         while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
         rm -f "$dir/pid"
     fi
-    local java=(java -Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
-                -Dlog4j.configuration="file:$dir/log4j.properties"
-                -cp "$jars/*")
+    KAFKA_VERSION=$(cat "$dir/version")
+    kafka_java broker "$dir"
+    local java=("${KAFKA_JAVA[@]}")
     local bootstrap
     bootstrap=$(cat "$dir/bootstrap")
     setsid "${java[@]}" kafka.Kafka "$dir/server.properties" >> "$dir/stdout.log" 2>&1 &

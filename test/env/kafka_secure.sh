@@ -22,10 +22,10 @@
 # OAUTHBEARER with Kafka's default validator, which accepts unsecured JWTs
 # (tests only). No authorizer: any authenticated user may do anything.
 # Inter-broker traffic uses the same listener as the admin PLAIN user.
+# KAFKA_VERSION picks the version, as for kafka.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-jars="$top/.cache/kafka/jars"
+. "$here/kafka_lib.sh"
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -66,8 +66,9 @@ admin_kcat() {
 
 start() {
     local dir=$1
-    [ -d "$jars" ] || { echo "kafka_secure.sh: no jars in $jars; run make deps" >&2; exit 1; }
+    kafka_need_jars kafka_secure.sh
     mkdir -p "$dir/data"
+    echo "$KAFKA_VERSION" > "$dir/version"
     chmod 700 "$dir"
     make_tls "$dir/tls"
     local port cport admin_pw scram_pw plain_pw
@@ -111,17 +112,8 @@ group.initial.rebalance.delay.ms=0
 log.retention.hours=-1
 PROPS
     )
-    cat > "$dir/log4j.properties" <<PROPS
-log4j.rootLogger=WARN, file
-log4j.appender.file=org.apache.log4j.FileAppender
-log4j.appender.file.File=$dir/broker.log
-log4j.appender.file.layout=org.apache.log4j.PatternLayout
-log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka.server.KafkaRaftServer=INFO
-PROPS
-    local java=(java -Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
-                -Dlog4j.configuration="file:$dir/log4j.properties"
-                -cp "$jars/*")
+    kafka_java broker "$dir"
+    local java=("${KAFKA_JAVA[@]}")
     "${java[@]}" kafka.tools.StorageTool format \
         -t "$("${java[@]}" kafka.tools.StorageTool random-uuid)" \
         -c "$dir/server.properties" \
