@@ -28,6 +28,7 @@ Suite *sla_suite(void);
 Suite *activity_suite(void);
 Suite *kafka_suite(void);
 Suite *sim_suite(void);
+Suite *registry_suite(void);
 
 int main(void)
 {
@@ -54,6 +55,7 @@ int main(void)
     srunner_add_suite(sr, activity_suite());
     srunner_add_suite(sr, kafka_suite());
     srunner_add_suite(sr, sim_suite());
+    srunner_add_suite(sr, registry_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
