@@ -79,7 +79,8 @@ $(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(TOOL_LIB_OBJ) \
 deps:
 	@test/env/deps.sh
 
-# Kubernetes manifests, KEDA, Grafana, alert rules and compose file.
+# Kubernetes manifests, KEDA, Prometheus Operator, Grafana, alert rules and
+# compose file; installs its tools (.cache) first when they are missing.
 lint-manifests:
 	bash test/lint_manifests.sh
 
