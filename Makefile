@@ -82,7 +82,23 @@ $(BUILD)/bin/check_lgx: $(TEST_OBJ) $(CONSUMER_LIB_OBJ) $(TOOL_LIB_OBJ) \
 deps:
 	@test/env/deps.sh
 
-# Kubernetes manifests, KEDA, Grafana, alert rules and compose file.
+# The container image lgx:$(LGX_VERSION) (deploy/Dockerfile) on base images
+# pinned by digest: deploy/base-images.env, filled by
+# deploy/pin-base-images.sh when empty (make image-pin resolves them again).
+IMAGE ?= lgx:$(LGX_VERSION)
+.PHONY: image image-pin
+image:
+	deploy/pin-base-images.sh --if-unset
+	. deploy/base-images.env && docker build -f deploy/Dockerfile \
+	    --build-arg DEBIAN_RELEASE="$$DEBIAN_RELEASE" \
+	    --build-arg DEBIAN_DIGEST="$$DEBIAN_DIGEST" \
+	    --build-arg DEBIAN_SLIM_DIGEST="$$DEBIAN_SLIM_DIGEST" -t $(IMAGE) .
+
+image-pin:
+	deploy/pin-base-images.sh
+
+# Kubernetes manifests, KEDA, Prometheus Operator, Grafana, alert rules and
+# compose file; installs its tools (.cache) first when they are missing.
 lint-manifests:
 	bash test/lint_manifests.sh
 

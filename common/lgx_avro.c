@@ -46,6 +46,14 @@ static lgx_err_t store_put(lgx_avro_store_t *store, int32_t id, int version,
         snprintf(errstr, size, "schema id %d: %s", (int)id, avro_strerror());
         return LGX_ERR_SCHEMA;
     }
+    /* A registry may hand back any schema: an event's writer schema is a
+     * named one (a record), found by its full name. */
+    if (!avro_schema_name(e->schema)) {
+        snprintf(errstr, size, "schema id %d: not a named schema (a record)",
+                 (int)id);
+        avro_schema_decref(e->schema);
+        return LGX_ERR_SCHEMA;
+    }
     e->fullname = lgx_avro_fullname(e->schema);
     e->json = strndup(json, len);
     if (!e->fullname || !e->json) {
@@ -89,6 +97,9 @@ char *lgx_avro_fullname(avro_schema_t s)
 {
     const char *ns = avro_schema_namespace(s);
     const char *name = avro_schema_name(s);
+    if (!name) {
+        return NULL; /* a primitive, array or map has no name */
+    }
     size_t size = (ns ? strlen(ns) + 1 : 0) + strlen(name) + 1;
     char *out = malloc(size);
     if (out) {

@@ -55,7 +55,8 @@ int32_t lgx_avro_store_latest(const lgx_avro_store_t *store,
 /* Schema for an id, or NULL; owned by the store. */
 avro_schema_t lgx_avro_store_schema(const lgx_avro_store_t *store, int32_t id);
 
-/* "namespace.Name" of a named schema, malloc'd (free() it), or NULL. */
+/* "namespace.Name" of a named schema, malloc'd (free() it); NULL for a
+ * schema without a name (primitive, array, map, union) or out of memory. */
 char *lgx_avro_fullname(avro_schema_t s);
 
 /* Splits a framed message. Returns LGX_OK, or LGX_ERR_DECODE when it is too

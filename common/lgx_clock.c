@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lgx_json.h"
@@ -50,17 +51,38 @@ const char *lgx_clock_pick(const char *own, const char *legacy)
     return own && own[0] ? own : legacy;
 }
 
+/* The key of event_type and source as it reads back from a written
+ * clock, malloc'd (NULL: out of memory). The source is the event's own
+ * text: bytes of it that are not UTF-8 are written as U+FFFD
+ * (lgx_buf_json_str), so the key is taken through the same writing, or an
+ * event would never find its own time again. */
+static char *clock_key(const char *event_type, const char *source)
+{
+    char raw[256];
+    char err[64];
+    snprintf(raw, sizeof(raw), "%s/%s", event_type, source);
+    lgx_buf_t *b = lgx_buf_new();
+    yajl_val v =
+        b && lgx_buf_json_str(b, raw, strlen(raw)) == LGX_OK
+            ? lgx_json_parse(lgx_buf_data(b), lgx_buf_len(b), err, sizeof(err))
+            : NULL;
+    char *key = YAJL_IS_STRING(v) ? strdup(v->u.string) : NULL;
+    yajl_tree_free(v);
+    lgx_buf_destroy(b);
+    return key;
+}
+
 int64_t lgx_clock_get(const char *clock_json, const char *event_type,
                       const char *source)
 {
-    char key[256];
-    snprintf(key, sizeof(key), "%s/%s", event_type, source);
-    yajl_val v = parse(clock_json);
+    char *key = clock_key(event_type, source);
+    yajl_val v = key ? parse(clock_json) : NULL;
     int64_t ms = -1;
     if (!lgx_json_get_int(v, key, &ms)) {
         ms = -1;
     }
     yajl_tree_free(v);
+    free(key);
     return ms;
 }
 
@@ -88,19 +110,27 @@ lgx_err_t lgx_clock_member(lgx_buf_t *out, const char *clock_json,
 lgx_err_t lgx_clock_set(lgx_buf_t *out, const char *clock_json,
                         const char *event_type, const char *source, int64_t ms)
 {
-    char key[256];
-    snprintf(key, sizeof(key), "%s/%s", event_type, source);
+    char *key = clock_key(event_type, source);
+    if (!key) {
+        return LGX_ERR_NOMEM;
+    }
     yajl_val v = parse(clock_json);
     size_t n = v ? v->u.object.len : 0;
     int64_t oldest = INT64_MAX;
     size_t drop = n; /* index of the entry to drop when full */
     bool have = false;
+    /* Entries are read by position: a key may repeat, and an entry that
+     * is not an integer (edited by hand) is dropped, the event's own
+     * included, which is then written anew. */
     for (size_t i = 0; i < n; i++) {
-        int64_t t = 0;
+        yajl_val t = v->u.object.values[i];
+        if (!YAJL_IS_INTEGER(t)) {
+            continue;
+        }
         if (strcmp(v->u.object.keys[i], key) == 0) {
             have = true;
-        } else if (lgx_json_get_int(v, v->u.object.keys[i], &t) && t < oldest) {
-            oldest = t;
+        } else if (YAJL_GET_INTEGER(t) < oldest) {
+            oldest = YAJL_GET_INTEGER(t);
             drop = i;
         }
     }
@@ -112,10 +142,11 @@ lgx_err_t lgx_clock_set(lgx_buf_t *out, const char *clock_json,
     bool first = true;
     for (size_t i = 0; err == LGX_OK && i < n; i++) {
         const char *k = v->u.object.keys[i];
-        int64_t t = 0;
-        if (i == drop || !lgx_json_get_int(v, k, &t)) {
+        yajl_val tv = v->u.object.values[i];
+        if (i == drop || !YAJL_IS_INTEGER(tv)) {
             continue;
         }
+        int64_t t = YAJL_GET_INTEGER(tv);
         if (strcmp(k, key) == 0) {
             t = t > ms ? t : ms;
         }
@@ -141,5 +172,6 @@ lgx_err_t lgx_clock_set(lgx_buf_t *out, const char *clock_json,
         err = lgx_buf_puts(out, "}");
     }
     yajl_tree_free(v);
+    free(key);
     return err;
 }

@@ -19,6 +19,7 @@
 #include "lgx_metrics.h"
 #include "lgx_kafka.h"
 #include "lgx_partq.h"
+#include "lgx_reasons.h"
 #include "lgx_registry.h"
 #include "lgx_secret.h"
 #include "lgx_setup.h"
@@ -1630,6 +1631,7 @@ static void declare_metrics(consumer_t *c)
     lgx_metrics_labels(labels, sizeof(labels), "program", c->spec->program,
                        "version", LGX_VERSION, (const char *)NULL);
     lgx_metrics_set(c->metrics, "lgx_build_info", labels, 1);
+    lgx_reasons_zero(c->metrics, c->conf->topic);
 }
 
 /* Adds o to the Odoo clients readiness watches. Main thread, before o's

@@ -107,6 +107,7 @@ typedef struct tree {
     size_t depth;
     char *key; /* of the next value of the innermost object */
     bool nomem;
+    bool too_deep;
 } tree_t;
 
 /* Makes room for one more element in open container c of capacity *cap. */
@@ -236,8 +237,10 @@ static int on_key(void *ctx, const unsigned char *s, size_t len)
 
 static int tree_open(tree_t *t, yajl_type type)
 {
-    /* Deeper text was refused before parsing (depth_of). */
-    if (t->depth > LGX_JSON_MAX_DEPTH) {
+    /* depth_of refuses most deeper text before parsing; what it cannot
+     * see (brackets after a quote inside a comment) stops here. */
+    if (t->depth >= LGX_JSON_MAX_DEPTH) {
+        t->too_deep = true;
         return 0;
     }
     yajl_val v = tree_node(type);
@@ -277,13 +280,18 @@ static const yajl_callbacks tree_callbacks = {
     .yajl_end_array = on_end,
 };
 
+static void too_deep(char *errstr, size_t size)
+{
+    snprintf(errstr, size,
+             "invalid JSON: nested deeper than %d levels of arrays and "
+             "objects",
+             LGX_JSON_MAX_DEPTH);
+}
+
 yajl_val lgx_json_parse(const char *text, size_t len, char *errstr, size_t size)
 {
     if (depth_of(text, len, LGX_JSON_MAX_DEPTH) > LGX_JSON_MAX_DEPTH) {
-        snprintf(errstr, size,
-                 "invalid JSON: nested deeper than %d levels of arrays and "
-                 "objects",
-                 LGX_JSON_MAX_DEPTH);
+        too_deep(errstr, size);
         return NULL;
     }
     tree_t *t = calloc(1, sizeof(*t));
@@ -302,6 +310,8 @@ yajl_val lgx_json_parse(const char *text, size_t len, char *errstr, size_t size)
     yajl_val root = t->root;
     if (st != yajl_status_ok && t->nomem) {
         snprintf(errstr, size, "out of memory");
+    } else if (st != yajl_status_ok && t->too_deep) {
+        too_deep(errstr, size);
     } else if (st != yajl_status_ok) {
         unsigned char *why = yajl_get_error(h, 1, in, len);
         /* yajl's message spans lines; keep the first. */

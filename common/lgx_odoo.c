@@ -301,10 +301,16 @@ int lgx_odoo_parse_version(yajl_val info)
 
 /* ---- client ---- */
 
+/* Refuses an answer past LGX_ODOO_ANSWER_MAX: the transfer stops
+ * (CURLE_WRITE_ERROR) and the call fails with answer_too_large. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
 {
     lgx_buf_t *b = opaque;
-    return lgx_buf_append(b, data, size * nmemb) == LGX_OK ? size * nmemb : 0;
+    size_t n = size * nmemb;
+    if (lgx_buf_len(b) + n > LGX_ODOO_ANSWER_MAX) {
+        return 0;
+    }
+    return lgx_buf_append(b, data, n) == LGX_OK ? n : 0;
 }
 
 /* --odoo-null: a client that never leaves the process. */
@@ -503,6 +509,16 @@ static lgx_err_t http_post(lgx_odoo_t *o, const char *path, bool bearer,
     CURLcode rc = curl_easy_perform(c);
     curl_slist_free_all(hdrs);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    if (rc == CURLE_WRITE_ERROR) {
+        /* The same call gets the same answer: not weather, but not the
+         * event's fault either; retried a bounded time. */
+        err->http_status = 0;
+        snprintf(err->name, sizeof(err->name), "answer_too_large");
+        snprintf(err->message, sizeof(err->message),
+                 "Odoo answer larger than %d bytes", LGX_ODOO_ANSWER_MAX);
+        err->code = LGX_ERR_ODOO_UNKNOWN;
+        return err->code;
+    }
     if (rc != CURLE_OK) {
         err->http_status = 0;
         snprintf(err->name, sizeof(err->name), "curl_%d", (int)rc);

@@ -159,6 +159,11 @@ lgx_err_t lgx_odoo_classify(int http_status, const char *name,
  * LGX_ERR_ODOO_CONFLICT. Any other code is returned unchanged. */
 lgx_err_t lgx_odoo_classify_debug(lgx_err_t code, const char *debug);
 
+/* The largest answer read from Odoo; a larger one fails the call
+ * (answer_too_large). A search_read of the sla tool's 1000 pickings is a
+ * few hundred KiB; the bound keeps a consumer inside its memory limit. */
+#define LGX_ODOO_ANSWER_MAX (16 << 20)
+
 /* Parses a JSON-2 answer. On success *result is the return value. */
 lgx_err_t lgx_odoo_parse_json2(int http_status, const char *body, size_t len,
                                yajl_val *result, lgx_odoo_error_t *err);

@@ -1,6 +1,7 @@
 #include "lgx_registry.h"
 
 #include <curl/curl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,16 @@ struct lgx_registry_s {
     lgx_buf_t *resp;
 };
 
+/* Refuses an answer past LGX_REGISTRY_ANSWER_MAX: the transfer stops
+ * (CURLE_WRITE_ERROR) and request() says why. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
 {
-    return lgx_buf_append(opaque, data, size * nmemb) == LGX_OK ? size * nmemb
-                                                                : 0;
+    lgx_buf_t *b = opaque;
+    size_t n = size * nmemb;
+    if (lgx_buf_len(b) + n > LGX_REGISTRY_ANSWER_MAX) {
+        return 0;
+    }
+    return lgx_buf_append(b, data, n) == LGX_OK ? n : 0;
 }
 
 lgx_registry_t *lgx_registry_new(const char *url, char *errstr, size_t size)
@@ -76,22 +83,70 @@ static lgx_err_t request(lgx_registry_t *r, const char *path, const char *body,
     curl_slist_free_all(h);
     long status = 0;
     curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (rc == CURLE_WRITE_ERROR) {
+        snprintf(errstr, size,
+                 "schema registry %s: answer larger than %d bytes", url,
+                 LGX_REGISTRY_ANSWER_MAX);
+        return LGX_ERR_DECODE;
+    }
     if (rc != CURLE_OK) {
         snprintf(errstr, size, "schema registry %s: %s", url,
                  curl_easy_strerror(rc));
         return LGX_ERR_IO;
     }
+    return lgx_registry_answer(status, lgx_buf_data(r->resp),
+                               lgx_buf_len(r->resp), url, root, errstr, size);
+}
+
+lgx_err_t lgx_registry_answer(long status, const char *body, size_t len,
+                              const char *url, yajl_val *root, char *errstr,
+                              size_t size)
+{
     char perr[128];
-    *root = lgx_json_parse(lgx_buf_data(r->resp), lgx_buf_len(r->resp), perr,
-                           sizeof(perr));
-    if (status / 100 != 2 || !*root) {
+    if (len > LGX_REGISTRY_ANSWER_MAX) {
+        *root = NULL;
+        snprintf(errstr, size,
+                 "schema registry %s: answer larger than %d bytes", url,
+                 LGX_REGISTRY_ANSWER_MAX);
+        return LGX_ERR_DECODE;
+    }
+    *root = len ? lgx_json_parse(body, len, perr, sizeof(perr)) : NULL;
+    if (status / 100 != 2 || !YAJL_IS_OBJECT(*root)) {
         const char *msg = lgx_json_get_str(*root, "message");
+        if (status / 100 == 2) {
+            msg = *root ? "not a JSON object" : len ? perr : "empty answer";
+        }
         snprintf(errstr, size, "schema registry %s: HTTP %ld%s%s", url, status,
                  msg ? ": " : "", msg ? msg : "");
         yajl_tree_free(*root);
         *root = NULL;
         return status == 404 ? LGX_ERR_NOT_FOUND : LGX_ERR_IO;
     }
+    return LGX_OK;
+}
+
+char *lgx_registry_answer_schema(yajl_val root, int32_t id, char *errstr,
+                                 size_t size)
+{
+    const char *schema = lgx_json_get_str(root, "schema");
+    char *out = schema ? strdup(schema) : NULL;
+    if (!schema) {
+        snprintf(errstr, size, "schema registry: id %d has no schema", (int)id);
+    } else if (!out) {
+        snprintf(errstr, size, "out of memory");
+    }
+    return out;
+}
+
+lgx_err_t lgx_registry_answer_id(yajl_val root, int32_t *id, char *errstr,
+                                 size_t size)
+{
+    int64_t v = 0;
+    if (!lgx_json_get_int(root, "id", &v) || v < INT32_MIN || v > INT32_MAX) {
+        snprintf(errstr, size, "schema registry: no schema id in the answer");
+        return LGX_ERR_IO;
+    }
+    *id = (int32_t)v;
     return LGX_OK;
 }
 
@@ -104,11 +159,7 @@ char *lgx_registry_fetch(lgx_registry_t *r, int32_t id, char *errstr,
     if (request(r, path, NULL, &root, errstr, size) != LGX_OK) {
         return NULL;
     }
-    const char *schema = lgx_json_get_str(root, "schema");
-    char *out = schema ? strdup(schema) : NULL;
-    if (!schema) {
-        snprintf(errstr, size, "schema registry: id %d has no schema", (int)id);
-    }
+    char *out = lgx_registry_answer_schema(root, id, errstr, size);
     yajl_tree_free(root);
     return out;
 }
@@ -133,13 +184,8 @@ lgx_err_t lgx_registry_register(lgx_registry_t *r, const char *subject,
     if (err == LGX_OK) {
         err = request(r, path, lgx_buf_data(body), &root, errstr, size);
     }
-    int64_t v = 0;
-    if (err == LGX_OK && !lgx_json_get_int(root, "id", &v)) {
-        snprintf(errstr, size, "schema registry: no id in the answer");
-        err = LGX_ERR_IO;
-    }
     if (err == LGX_OK) {
-        *id = (int32_t)v;
+        err = lgx_registry_answer_id(root, id, errstr, size);
     }
     yajl_tree_free(root);
     lgx_buf_destroy(body);

@@ -8,8 +8,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <yajl/yajl_tree.h>
 
 #include "lgx_err.h"
+
+/* The largest answer read from a registry (a schema is a few KiB; the
+ * image's schemas.json is read up to the same size). */
+#define LGX_REGISTRY_ANSWER_MAX (1 << 20)
 
 typedef struct lgx_registry_s lgx_registry_t;
 
@@ -29,5 +34,26 @@ lgx_err_t lgx_registry_register(lgx_registry_t *r, const char *subject,
                                 const char *schema_json, int32_t *id,
                                 char *errstr,
                                 size_t errstr_size) LGX_MUST_CHECK;
+
+/* ---- answers (pure: what fetch and register make of a response) ----
+ *
+ * A registry answers from the network: these take any bytes. */
+
+/* The JSON object of a 2xx answer of len bytes from url into *root
+ * (yajl_tree_free it). Otherwise NULL, errstr names the status and the
+ * registry's message, and the return is LGX_ERR_NOT_FOUND for a 404,
+ * LGX_ERR_DECODE for an answer over LGX_REGISTRY_ANSWER_MAX, LGX_ERR_IO
+ * else. Nesting is bounded by lgx_json_parse. */
+lgx_err_t lgx_registry_answer(long http_status, const char *body, size_t len,
+                              const char *url, yajl_val *root, char *errstr,
+                              size_t errstr_size) LGX_MUST_CHECK;
+/* The "schema" text of a GET /schemas/ids/<id> answer (free() it), or
+ * NULL with errstr. */
+char *lgx_registry_answer_schema(yajl_val root, int32_t id, char *errstr,
+                                 size_t errstr_size);
+/* The "id" of a POST /subjects/<subject>/versions answer into *id;
+ * LGX_ERR_IO with errstr when missing or outside int32. */
+lgx_err_t lgx_registry_answer_id(yajl_val root, int32_t *id, char *errstr,
+                                 size_t errstr_size) LGX_MUST_CHECK;
 
 #endif

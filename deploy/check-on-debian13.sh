@@ -40,7 +40,7 @@ stage_pkgs() { # stage_pkgs SED-RANGE
         grep -E '^[a-z0-9][a-z0-9.+-]+$' | grep -vxE 'apt-get|install|rm' | sort -u | paste -sd, -
 }
 build_pkgs=$(stage_pkgs '/AS build$/,/^FROM /p')
-runtime_pkgs=$(stage_pkgs '/^FROM .*-slim$/,$p')
+runtime_pkgs=$(stage_pkgs '/^FROM .*-slim/,$p')
 release=$(sed -n 's/^ARG DEBIAN_RELEASE=//p' "$dockerfile")
 
 # bootstrap DIR PACKAGES: a minimal Debian root with PACKAGES, kept while

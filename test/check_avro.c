@@ -156,6 +156,17 @@ static void remove_dir(const char *dir, const char *extra_file)
     rmdir(dir);
 }
 
+/* Writes text into dir/name. */
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_ge(fputs(text, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
 START_TEST(test_avro_store_bad_index)
 {
     char dir[64];
@@ -188,38 +199,48 @@ START_TEST(test_avro_store_missing_schema_file)
 }
 END_TEST
 
-START_TEST(test_avro_store_bad_schema_and_repeated_id)
+/* A store of one schema file s.avsc of text is refused with a message
+ * that names want. */
+static void schema_refused(const char *text, const char *want)
 {
     char dir[64];
     make_dir(dir, sizeof(dir),
              "{\"schemas\": [{\"id\": 1, \"version\": 1, "
-             "\"file\": \"bad.avsc\"}]}");
-    char path[512];
-    snprintf(path, sizeof(path), "%s/bad.avsc", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_ge(fputs("{\"type\": \"record\", \"name\": \"R\"}", f), 0);
-    ck_assert_int_eq(fclose(f), 0);
+             "\"file\": \"s.avsc\"}]}");
+    write_file(dir, "s.avsc", text);
     ck_assert_ptr_null(lgx_avro_store_load(dir, errstr, sizeof(errstr)));
-    ck_assert_ptr_nonnull(strstr(errstr, "bad.avsc"));
-    remove_dir(dir, "bad.avsc");
+    ck_assert_ptr_nonnull(strstr(errstr, want));
+    remove_dir(dir, "s.avsc");
+}
+
+START_TEST(test_avro_store_bad_schema_and_repeated_id)
+{
+    char dir[64];
+    schema_refused("{\"type\": \"record\", \"name\": \"R\"}", "s.avsc");
 
     /* The same id twice is refused even when both files are fine. */
     make_dir(dir, sizeof(dir),
              "{\"schemas\": [{\"id\": 1, \"version\": 1, \"file\": \"r.avsc\"},"
              "{\"id\": 1, \"version\": 2, \"file\": \"r.avsc\"}]}");
-    snprintf(path, sizeof(path), "%s/r.avsc", dir);
-    f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_ge(fputs("{\"type\": \"record\", \"name\": \"R\", "
-                           "\"fields\": [{\"name\": \"a\", "
-                           "\"type\": \"int\"}]}",
-                           f),
-                     0);
-    ck_assert_int_eq(fclose(f), 0);
+    write_file(dir, "r.avsc",
+               "{\"type\": \"record\", \"name\": \"R\", "
+               "\"fields\": [{\"name\": \"a\", \"type\": \"int\"}]}");
     ck_assert_ptr_null(lgx_avro_store_load(dir, errstr, sizeof(errstr)));
     ck_assert_ptr_nonnull(strstr(errstr, "id 1"));
     remove_dir(dir, "r.avsc");
+}
+END_TEST
+
+/* A schema without a name (from a registry or a schemas.json) is refused
+ * with a message; it used to crash taking its full name. */
+START_TEST(test_avro_store_unnamed_schema)
+{
+    schema_refused("{\"type\": \"array\", \"items\": \"string\"}",
+                   "not a named schema");
+
+    avro_schema_t s = avro_schema_string();
+    ck_assert_ptr_null(lgx_avro_fullname(s));
+    avro_schema_decref(s);
 }
 END_TEST
 
@@ -853,6 +874,7 @@ Suite *avro_suite(void)
     tcase_add_test(tc_store, test_avro_store_bad_index);
     tcase_add_test(tc_store, test_avro_store_missing_schema_file);
     tcase_add_test(tc_store, test_avro_store_bad_schema_and_repeated_id);
+    tcase_add_test(tc_store, test_avro_store_unnamed_schema);
     tcase_add_test(tc_store, test_avro_decoder_unknown_name);
     suite_add_tcase(s, tc_store);
 

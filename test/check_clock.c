@@ -69,6 +69,28 @@ START_TEST(test_clock_field_per_consumer)
 }
 END_TEST
 
+/* An entry that is not an integer (edited by hand) does not swallow the
+ * event's time, nor does a source that is not UTF-8: both used to leave
+ * the event's time out of what lgx_clock_get reads back. */
+START_TEST(test_clock_set_over_non_integer)
+{
+    lgx_buf_t *b = lgx_buf_new();
+    ck_assert_int_eq(
+        lgx_clock_set(b, "{\"t/s\":\"100\",\"t/o\":7}", "t", "s", 200), LGX_OK);
+    ck_assert_str_eq(lgx_buf_data(b), "{\"t/o\":7,\"t/s\":200}");
+    ck_assert_int_eq(
+        lgx_clock_set(b, "{\"t/s\":1.5,\"t/s\":300}", "t", "s", 200), LGX_OK);
+    ck_assert_str_eq(lgx_buf_data(b), "{\"t/s\":300}");
+    ck_assert_int_eq(lgx_clock_get(lgx_buf_data(b), "t", "s"), 300);
+    /* A source that is not UTF-8 finds the time it wrote (where its bad
+     * byte reads as U+FFFD). */
+    ck_assert_int_eq(lgx_clock_set(b, "{}", "t", "wms-\xBB", 400), LGX_OK);
+    ck_assert_str_eq(lgx_buf_data(b), "{\"t/wms-\xEF\xBF\xBD\":400}");
+    ck_assert_int_eq(lgx_clock_get(lgx_buf_data(b), "t", "wms-\xBB"), 400);
+    lgx_buf_destroy(b);
+}
+END_TEST
+
 START_TEST(test_clock_bounded)
 {
     lgx_buf_t *b = lgx_buf_new();
@@ -100,6 +122,7 @@ Suite *clock_suite(void)
     TCase *limits = tcase_create("limits");
     tcase_add_test(core, test_clock_get_set);
     tcase_add_test(core, test_clock_field_per_consumer);
+    tcase_add_test(core, test_clock_set_over_non_integer);
     tcase_add_test(limits, test_clock_bounded);
     suite_add_tcase(s, core);
     suite_add_tcase(s, limits);

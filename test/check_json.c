@@ -197,6 +197,22 @@ START_TEST(test_json_parse_refuses_deep_nesting)
 }
 END_TEST
 
+/* A quote inside a comment hides the brackets after it from the
+ * pre-scan: the parse stops them with the same message (it used to say
+ * only "client cancelled parse"). */
+START_TEST(test_json_parse_deep_nesting_after_comment)
+{
+    enum { N = LGX_JSON_MAX_DEPTH + 8 };
+    char text[N + 16] = "/* \" */";
+    size_t at = strlen(text);
+    memset(text + at, '[', N);
+    char errstr[128] = "";
+    ck_assert_ptr_null(lgx_json_parse(text, at + N, errstr, sizeof(errstr)));
+    ck_assert_msg(strstr(errstr, "nested deeper than 256") != NULL, "%s",
+                  errstr);
+}
+END_TEST
+
 START_TEST(test_json_parse_scalars)
 {
     yajl_val v = parse("true");
@@ -459,6 +475,7 @@ Suite *json_suite(void)
     tcase_add_test(tc_core, test_json_array_access);
     tcase_add_test(tc_core, test_json_m2o_id);
     tcase_add_test(tc_core, test_json_m2o_odd_shapes);
+    tcase_add_test(tc_core, test_json_parse_deep_nesting_after_comment);
     tcase_add_test(tc_core, test_json_parse_not_terminated);
     tcase_add_test(tc_core, test_json_parse_refuses_deep_nesting);
     tcase_add_test(tc_core, test_json_parse_scalars);

@@ -29,6 +29,7 @@ Suite *activity_suite(void);
 Suite *kafka_suite(void);
 Suite *sim_suite(void);
 Suite *holds_suite(void);
+Suite *registry_suite(void);
 
 int main(void)
 {
@@ -56,6 +57,7 @@ int main(void)
     srunner_add_suite(sr, kafka_suite());
     srunner_add_suite(sr, sim_suite());
     srunner_add_suite(sr, holds_suite());
+    srunner_add_suite(sr, registry_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lgx_metrics.h"
+#include "lgx_reasons.h"
 
 START_TEST(test_metrics_counter_gauge_render)
 {
@@ -30,6 +31,46 @@ START_TEST(test_metrics_counter_gauge_render)
         t, "lgx_events_total{topic=\"lgx.picks\",outcome=\"applied\"} 3\n"));
     ck_assert_ptr_nonnull(strstr(t, "lgx_up 0\n"));
     ck_assert_ptr_null(strstr(t, "undeclared"));
+    lgx_buf_destroy(b);
+    lgx_metrics_destroy(m);
+}
+END_TEST
+
+/* Every known reason's series is there at 0 before it happens; one that
+ * happened keeps counting on the same series. */
+START_TEST(test_metrics_reasons_at_zero)
+{
+    lgx_metrics_t *m = lgx_metrics_new();
+    lgx_metrics_declare(m, "lgx_events_total", LGX_METRIC_COUNTER, "Events");
+    lgx_metrics_declare(m, "lgx_dead_letters_total", LGX_METRIC_COUNTER, "DL");
+    lgx_metrics_declare(m, "lgx_retries_total", LGX_METRIC_COUNTER, "Retries");
+    size_t n = lgx_reasons_zero(m, "lgx.picks");
+    ck_assert_uint_gt(n, 50);
+    ck_assert_uint_lt(n, 512);
+    ck_assert_uint_eq(lgx_reasons_zero(m, "lgx.picks"), n);
+    char labels[256];
+    lgx_metrics_labels(labels, sizeof(labels), "topic", "lgx.picks", "reason",
+                       "unknown_lot", (const char *)NULL);
+    lgx_metrics_add(m, "lgx_dead_letters_total", labels, 1);
+    lgx_buf_t *b = lgx_buf_new();
+    ck_assert_int_eq(lgx_metrics_render(m, b), LGX_OK);
+    const char *t = lgx_buf_data(b);
+    ck_assert_ptr_nonnull(strstr(t,
+                                 "lgx_dead_letters_total{topic=\"lgx.picks\","
+                                 "reason=\"unmapped_unit\"} 0\n"));
+    ck_assert_ptr_nonnull(strstr(t,
+                                 "lgx_dead_letters_total{topic=\"lgx.picks\","
+                                 "reason=\"unknown_lot\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(t,
+                                 "lgx_events_total{topic=\"lgx.picks\","
+                                 "outcome=\"held\",reason=\"shortage\"} 0\n"));
+    ck_assert_ptr_nonnull(strstr(t, "lgx_events_total{topic=\"lgx.picks\","
+                                    "outcome=\"applied\",reason=\"\"} 0\n"));
+    ck_assert_ptr_nonnull(strstr(t, "lgx_retries_total{topic=\"lgx.picks\","
+                                    "reason=\"odoo_unavailable\"} 0\n"));
+    ck_assert_ptr_null(strstr(t, "lgx_retries_total{topic=\"lgx.picks\","
+                                 "reason=\"unknown_lot\"}"));
+    ck_assert_uint_eq(lgx_metrics_dropped(m), 0);
     lgx_buf_destroy(b);
     lgx_metrics_destroy(m);
 }
@@ -108,6 +149,7 @@ Suite *metrics_suite(void)
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_metrics_counter_gauge_render);
     tcase_add_test(core, test_metrics_histogram_and_escaping);
+    tcase_add_test(core, test_metrics_reasons_at_zero);
     tcase_add_test(core, test_metrics_dropped_series_and_process);
     suite_add_tcase(s, core);
     return s;

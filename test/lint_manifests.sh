@@ -12,7 +12,12 @@
 #     KEDA 2.16's CRD); then what lgx needs of them (read-only root,
 #     non-root, probes, resources, env, mounts, one Deployment, PDB and
 #     ScaledObject per consumer, KEDA's group and topic = the consumer's;
-#     a tool's Deployment (lgx-sla): one replica, recreated, probes).
+#     a tool's Deployment (lgx-sla): one replica, recreated, probes);
+#     the PodMonitor, PrometheusRule and TriggerAuthentication against the
+#     schemas of their CRDs (deploy/schemas, extracted by
+#     deploy/schemas/extract-crds.sh), every served pod scraped, the
+#     PrometheusRule's groups equal to deploy/prometheus/lgx-alerts.yaml's,
+#     every ScaledObject authenticating with the TriggerAuthentication.
 #   - deploy/grafana/lgx-dashboard.json: JSON, required keys, layout, every
 #     query's metric in README.md's metric table, every query parsed by
 #     promtool.
@@ -25,10 +30,13 @@
 #
 # Ends with "manifests: N passed, N failed"; exit code 0 only if none failed.
 #
-#   test/lint_manifests.sh            run the checks
+#   test/lint_manifests.sh            run the checks, installing the tools
+#                                     first when missing
 #   test/lint_manifests.sh --install  install the tools (make deps does):
 #       the Python packages into .cache/lint-venv, kustomize into
 #       .cache/bin. promtool comes from Debian's package prometheus.
+#   test/lint_manifests.sh --write-prometheusrule
+#       write deploy/k8s/prometheusrule.yaml from lgx-alerts.yaml
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -70,16 +78,48 @@ PY
     echo "lint-manifests: tools ok"
 }
 
-if [ "${1:-}" = "--install" ]; then
+# deploy/k8s/prometheusrule.yaml: the groups of lgx-alerts.yaml, comments
+# and all, as a PrometheusRule of the Prometheus Operator.
+write_prometheusrule() {
+    local out=$root/deploy/k8s/prometheusrule.yaml
+    {
+        cat <<'HEAD'
+# Made by test/lint_manifests.sh --write-prometheusrule from
+# deploy/prometheus/lgx-alerts.yaml (edit that file, then run it again; the
+# lint fails when the two differ): the same alert rules, for the
+# Prometheus Operator. The Prometheus resource must select it (its
+# ruleSelector and ruleNamespaceSelector; deploy/README.md).
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: lgx
+  labels:
+    app.kubernetes.io/name: lgx
+spec:
+HEAD
+        sed -n '/^groups:/,$p' "$root/deploy/prometheus/lgx-alerts.yaml" | sed 's/^\(.\)/  \1/'
+    } >"$out"
+    echo "lint-manifests: wrote ${out#$root/}"
+}
+
+case "${1:-}" in
+--install)
     install
     exit 0
-fi
+    ;;
+--write-prometheusrule)
+    write_prometheusrule
+    exit 0
+    ;;
+esac
 
-if [ ! -x "$venv/bin/python" ]; then
-    echo "lint-manifests: no $venv: run test/lint_manifests.sh --install (make deps)" >&2
+# A fresh clone has none of the tools: install what is missing (quick when
+# everything is there).
+install >&2 || {
+    echo "lint-manifests: cannot install the tools (test/lint_manifests.sh --install)" >&2
     echo "manifests: 0 passed, 1 failed"
     exit 1
-fi
+}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lgx-lint-manifests.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -217,27 +257,48 @@ def validate_builtin(doc, version):
         return "%s: %s" % (".".join(str(p) for p in e.path), e.message)
 
 
+def strict(node):
+    """A CRD prunes unknown fields; refuse them instead (except where the
+    CRD keeps whatever comes, x-kubernetes-preserve-unknown-fields)."""
+    if isinstance(node, dict):
+        if node.get("type") == "object" and "properties" in node \
+                and "additionalProperties" not in node \
+                and not node.get("x-kubernetes-preserve-unknown-fields"):
+            node["additionalProperties"] = False
+        for v in node.values():
+            strict(v)
+    elif isinstance(node, list):
+        for v in node:
+            strict(v)
+    return node
+
+
 def keda_schemas():
     with open(os.path.join(DEPLOY, "schemas", "keda-scaledobject-v1alpha1.json")) as f:
         own = json.load(f)
     from cloudcoil.models.keda.v1alpha1 import ScaledObject
-    crd = ScaledObject.model_json_schema(by_alias=True, mode="validation")
-
-    def strict(node):
-        # The CRD prunes unknown fields; refuse them instead.
-        if isinstance(node, dict):
-            if node.get("type") == "object" and "properties" in node \
-                    and "additionalProperties" not in node:
-                node["additionalProperties"] = False
-            for v in node.values():
-                strict(v)
-        elif isinstance(node, list):
-            for v in node:
-                strict(v)
-    strict(crd)
+    crd = strict(ScaledObject.model_json_schema(by_alias=True, mode="validation"))
     # metadata is ObjectMeta: checked by the own schema and kustomize.
     crd["properties"]["metadata"] = {"type": "object"}
     return own, crd
+
+
+# The operator kinds besides the ScaledObject, and their schemas in
+# deploy/schemas (from the projects' CRDs: deploy/schemas/extract-crds.sh).
+CRD_SCHEMAS = {
+    "PodMonitor": "monitoring.coreos.com-podmonitor-v1.json",
+    "PrometheusRule": "monitoring.coreos.com-prometheusrule-v1.json",
+    "TriggerAuthentication": "keda.sh-triggerauthentication-v1alpha1.json",
+}
+CRD_KINDS = {"ScaledObject"} | set(CRD_SCHEMAS)
+
+
+def crd_schema(kind):
+    with open(os.path.join(DEPLOY, "schemas", CRD_SCHEMAS[kind])) as f:
+        schema = strict(json.load(f))
+    schema.pop("$comment", None)
+    schema["properties"]["metadata"] = {"type": "object"}
+    return schema
 
 
 def schema_errors(schema, doc):
@@ -356,7 +417,7 @@ def lint_k8s():
 
     # Schemas of the built-in kinds.
     for d in docs:
-        if d["kind"] == "ScaledObject":
+        if d["kind"] in CRD_KINDS:
             continue
         for v in K8S_VERSIONS:
             e = validate_builtin(d, v + ".0")
@@ -370,6 +431,13 @@ def lint_k8s():
         check("KEDA schema (deploy/schemas): ScaledObject/" + name, not e, "; ".join(e))
         e = schema_errors(crd, so)
         check("KEDA CRD schema (cloudcoil-models-keda): ScaledObject/" + name, not e, "; ".join(e))
+
+    for kind in sorted(CRD_SCHEMAS):
+        schema = crd_schema(kind)
+        for name, d in sorted(by_kind.get(kind, {}).items()):
+            e = schema_errors(schema, d)
+            check("CRD schema (deploy/schemas): %s/%s" % (kind, name), not e, "; ".join(e))
+    lint_operator_objects(by_kind)
 
     settings = next((c for n, c in by_kind.get("ConfigMap", {}).items()
                      if n.startswith("lgx-settings")), None)
@@ -433,6 +501,10 @@ def lint_k8s():
         lo, hi = so["spec"].get("minReplicaCount", 0), so["spec"].get("maxReplicaCount", 100)
         check("ScaledObject/%s: 1 <= minReplicaCount (%s) <= maxReplicaCount (%s)" % (name, lo, hi),
               1 <= lo <= hi)
+        ta = trig[0].get("authenticationRef", {}) if trig else {}
+        check("ScaledObject/%s: kafka trigger authenticates with TriggerAuthentication lgx-kafka" % name,
+              ta.get("name") == "lgx-kafka" and ta.get("kind", "TriggerAuthentication") == "TriggerAuthentication"
+              and "lgx-kafka" in by_kind.get("TriggerAuthentication", {}))
         check("ScaledObject/%s: not both allowIdleConsumers and limitToPartitionsWithLag" % name,
               not (md.get("allowIdleConsumers") == "true" and md.get("limitToPartitionsWithLag") == "true"))
     for name, job in sorted(by_kind.get("Job", {}).items()):
@@ -443,11 +515,64 @@ def lint_k8s():
         (j["spec"]["template"]["spec"]["containers"][0].get("args") or [""])[0] == "odoo-setup"
         for j in by_kind.get("Job", {}).values()))
     known = {"Namespace", "ServiceAccount", "ConfigMap", "Deployment", "PodDisruptionBudget",
-             "ScaledObject", "Job"}
+             "Job"} | CRD_KINDS
     check("no resource of an unchecked kind", set(by_kind) <= known,
           ", ".join(sorted(set(by_kind) - known)))
     lint_toolbox(settings)
     return docs
+
+
+def alerts_groups():
+    with open(os.path.join(DEPLOY, "prometheus", "lgx-alerts.yaml")) as fh:
+        return (yaml.safe_load(fh) or {}).get("groups")
+
+
+def scraped(pm, dep):
+    """Whether PodMonitor pm scrapes /metrics on the metrics port of
+    Deployment dep's pods."""
+    sel = pm["spec"].get("selector", {})
+    labels = dep["spec"]["template"]["metadata"].get("labels", {})
+    if sel.get("matchExpressions") or any(labels.get(k) != v for k, v in
+                                          sel.get("matchLabels", {}).items()):
+        return False
+    ports = {p.get("name"): p["containerPort"] for c in dep["spec"]["template"]["spec"]["containers"]
+             for p in c.get("ports", [])}
+    return any(e.get("port") in ports and ports[e["port"]] == 9464
+               and e.get("path", "/metrics") == "/metrics"
+               for e in pm["spec"].get("podMetricsEndpoints", []))
+
+
+def lint_operator_objects(by_kind):
+    """PodMonitor, PrometheusRule and TriggerAuthentication: what lgx needs
+    of them beyond their schemas."""
+    pms = by_kind.get("PodMonitor", {})
+    deps = by_kind.get("Deployment", {})
+    served = sorted(n for n, d in deps.items()
+                    if (d["spec"]["template"]["metadata"].get("annotations") or {})
+                    .get("prometheus.io/scrape") == "true")
+    missing = [n for n in served if not any(scraped(pm, deps[n]) for pm in pms.values())]
+    check("a PodMonitor scrapes /metrics on port metrics of every served Deployment (%s)"
+          % ", ".join(served), bool(pms) and bool(served) and not missing,
+          "not scraped: " + ", ".join(missing))
+    check("PodMonitors stay in their namespace (no namespaceSelector)",
+          all("namespaceSelector" not in pm["spec"] for pm in pms.values()))
+    rules = by_kind.get("PrometheusRule", {})
+    want = alerts_groups()
+    check("PrometheusRule/lgx: spec.groups = deploy/prometheus/lgx-alerts.yaml's groups "
+          "(test/lint_manifests.sh --write-prometheusrule)",
+          "lgx" in rules and rules["lgx"]["spec"].get("groups") == want and bool(want))
+    tas = by_kind.get("TriggerAuthentication", {})
+    ta = tas.get("lgx-kafka")
+    refs = {r["parameter"]: r for r in (ta or {}).get("spec", {}).get("secretTargetRef", [])}
+    params = {"sasl", "username", "password", "tls", "ca", "cert", "key"}
+    check("TriggerAuthentication/lgx-kafka: %s from the Secret lgx-kafka, same keys"
+          % ", ".join(sorted(params)),
+          ta is not None and set(refs) == params
+          and all(r["name"] == "lgx-kafka" and r["key"] == p for p, r in refs.items()),
+          "parameters: " + ", ".join(sorted(refs)))
+    readme = read("deploy", "README.md")
+    check("deploy/README.md documents the Secret lgx-kafka and its keys",
+          "lgx-kafka" in readme and all("`%s`" % p in readme for p in params))
 
 
 def lint_toolbox(settings):
@@ -715,6 +840,26 @@ def self_tests():
     bad["spec"]["minReplicas"] = 1
     check("self-test: a misspelt ScaledObject field is refused by both KEDA schemas",
           bool(schema_errors(own, bad)) and bool(schema_errors(crd, bad)))
+    for kind, field, bad_field in (("PodMonitor", "podMetricsEndpoints", "podMetricEndpoints"),
+                                   ("TriggerAuthentication", "secretTargetRef", "secretTargetRefs")):
+        d = copy.deepcopy(next(x for x in docs or [] if x["kind"] == kind))
+        d["spec"][bad_field] = d["spec"].pop(field)
+        check("self-test: a misspelt %s field is refused" % kind,
+              bool(schema_errors(crd_schema(kind), d)))
+    pm = next(x for x in docs or [] if x["kind"] == "PodMonitor")
+    dep = copy.deepcopy(next(x for x in docs or [] if x["kind"] == "Deployment"
+                             and x["metadata"]["name"] == "lgx-picks"))
+    check("self-test: a PodMonitor on the wrong port scrapes nothing",
+          scraped(pm, dep) and not scraped(
+              dict(pm, spec=dict(pm["spec"], podMetricsEndpoints=[{"port": "http"}])), dep))
+    with open(os.path.join(k8s, "prometheusrule.yaml")) as fh:
+        text = fh.read()
+    with open(os.path.join(k8s, "prometheusrule.yaml"), "w") as fh:
+        fh.write(text.replace("for: 5m", "for: 6m", 1))
+    docs2, _ = kustomize_build(k8s)
+    pr = next(x for x in docs2 or [] if x["kind"] == "PrometheusRule")
+    check("self-test: a PrometheusRule that drifted from lgx-alerts.yaml is noticed",
+          pr["spec"]["groups"] != alerts_groups())
     check("self-test: an unknown metric is noticed",
           "lgx_events_totl" in metric_names('sum(rate(lgx_events_totl{topic="lgx_x"}[5m]))')
           and "lgx_events_totl" not in SERIES and "lgx_x" not in metric_names('a{b="lgx_x"}'))

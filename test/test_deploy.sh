@@ -139,10 +139,19 @@ fi
 runtime=$(sed -n '/^FROM .*-slim/,$p' "$dockerfile")
 check "Dockerfile: build stage on debian:trixie" \
     grep -qE '^ARG DEBIAN_RELEASE=trixie$' "$dockerfile"
-check "Dockerfile: build stage FROM debian:\${DEBIAN_RELEASE} AS build" \
-    grep -qE '^FROM debian:\$\{DEBIAN_RELEASE\} AS build$' "$dockerfile"
-check "Dockerfile: runtime stage FROM debian:\${DEBIAN_RELEASE}-slim" \
-    grep -qE '^FROM debian:\$\{DEBIAN_RELEASE\}-slim$' "$dockerfile"
+check "Dockerfile: build stage FROM debian:\${DEBIAN_RELEASE}\${DEBIAN_DIGEST} AS build" \
+    grep -qE '^FROM debian:\$\{DEBIAN_RELEASE\}\$\{DEBIAN_DIGEST\} AS build$' "$dockerfile"
+check "Dockerfile: runtime stage FROM debian:\${DEBIAN_RELEASE}-slim\${DEBIAN_SLIM_DIGEST}" \
+    grep -qE '^FROM debian:\$\{DEBIAN_RELEASE\}-slim\$\{DEBIAN_SLIM_DIGEST\}$' "$dockerfile"
+check "Dockerfile: digests are build arguments (empty default)" \
+    sh -c "grep -qx 'ARG DEBIAN_DIGEST=' '$dockerfile' && grep -qx 'ARG DEBIAN_SLIM_DIGEST=' '$dockerfile'"
+pins=$src/deploy/base-images.env
+check "deploy/base-images.env: DEBIAN_RELEASE is the Dockerfile's, digests empty or @sha256:<64 hex>" \
+    sh -c "grep -qx \"DEBIAN_RELEASE=\$(sed -n 's/^ARG DEBIAN_RELEASE=//p' '$dockerfile')\" '$pins' &&
+           grep -qE '^DEBIAN_DIGEST=(@sha256:[0-9a-f]{64})?$' '$pins' &&
+           grep -qE '^DEBIAN_SLIM_DIGEST=(@sha256:[0-9a-f]{64})?$' '$pins'"
+check "Dockerfile: HEALTHCHECK runs 'lgx healthcheck'" \
+    grep -qF 'CMD ["/usr/local/bin/lgx", "healthcheck"]' <<<"$runtime"
 check "Dockerfile: runs as uid 10001" grep -qE '^USER 10001(:10001)?$' <<<"$runtime"
 check "Dockerfile: creates user and group 10001" \
     grep -qE 'useradd .*--uid 10001' <<<"$runtime"
@@ -244,6 +253,38 @@ check "entry point: 'lgx lgx-dlq --help' (prefix given)" sh -c "'$lgx' lgx-dlq -
 check "entry point: refuses a path as program (exit 2)" test $? -eq 2
 "$lgx" nosuch >/dev/null 2>&1
 check "entry point: refuses an unknown program (exit 2)" test $? -eq 2
+
+# The HEALTHCHECK: 0 on a 200 of /healthz, else not (bash's /dev/tcp).
+hport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 - "$hport" >/dev/null 2>&1 <<'PY' &
+import http.server
+import sys
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/healthz" else 503)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+PY
+hpid=$!
+for _ in $(seq 50); do
+    LGX_HTTP_PORT=$hport "$lgx" healthcheck 2>/dev/null && break
+    sleep 0.1
+done
+LGX_HTTP_PORT=$hport "$lgx" healthcheck >/dev/null 2>&1
+check "entry point: 'lgx healthcheck' is 0 when /healthz answers 200" test $? -eq 0
+LGX_HTTP_PORT=$hport "$lgx" healthcheck /readyz >/dev/null 2>&1
+check "entry point: 'lgx healthcheck /readyz' fails on a 503" test $? -ne 0
+kill "$hpid" 2>/dev/null
+wait "$hpid" 2>/dev/null
+LGX_HTTP_PORT=$hport "$lgx" healthcheck >/dev/null 2>&1
+check "entry point: 'lgx healthcheck' fails when nothing listens" test $? -ne 0
 
 named=$( (grep -hoE 'args: \["[a-z-]+"\]' "$src"/deploy/k8s/*.yaml | sed -E 's/.*"([a-z-]+)".*/\1/'
           grep -hoE '^\s+command: \["[a-z-]+"\]' "$src/deploy/compose.yaml" | sed -E 's/.*"([a-z-]+)".*/\1/') | sort -u)

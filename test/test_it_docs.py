@@ -57,6 +57,23 @@ class DocsTest(unittest.TestCase):
         missing = sorted(r for r in reasons if "| %s |" % r not in readme)
         self.assertEqual(missing, [])
 
+    def test_reasons_made_at_zero_are_the_readme_table(self):
+        """common/lgx_reasons.c's table (the series made at 0 at start) is
+        README's "Reason codes" table, outcome by outcome."""
+        readme = open(README).read()
+        m = re.search(r"^### Reason codes$(.*?)^#", readme, re.M | re.S)
+        table = set()
+        for line in m.group(1).splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if line.startswith("| ") and cells[0] not in ("reason", "---"):
+                table.update((cells[0], o.strip()) for o in cells[1].split(" or "))
+        code = open(os.path.join(lgxenv.TOP, "common", "lgx_reasons.c")).read()
+        rows = set(re.findall(r'\{"([a-z_]*)", "([a-z]+)"\}', code))
+        rows.discard(("", "applied"))
+        self.assertGreater(len(table), 40)
+        self.assertEqual(sorted(rows - table), [], "not in README")
+        self.assertEqual(sorted(table - rows), [], "not in lgx_reasons.c")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -98,6 +98,13 @@ class OpsTest(unittest.TestCase):
                            outcome=outcome), n, outcome)
             self.assertEqual(metric(text, "lgx_dead_letters_total",
                                     reason="unknown_picking"), 1)
+            # Reasons that have not happened are there at 0 (so that
+            # rate() and increase() see their first event).
+            for line in ('lgx_dead_letters_total{topic="%s",reason="unknown_lot"} 0' % topic,
+                         'lgx_events_total{topic="%s",outcome="held",reason="shortage"} 0' % topic,
+                         'lgx_retries_total{topic="%s",reason="odoo_conflict"} 0' % topic):
+                self.assertIn(line + "\n", text)
+            self.assertEqual(metric(text, "lgx_metrics_series_dropped_total"), 0)
             self.assertGreater(metric(text, "lgx_odoo_calls_total",
                                       model="stock.picking",
                                       method="search_read"), 0)

@@ -25,6 +25,8 @@
 #include "lgx_odoo.h"
 #include "lgx_stock.h"
 
+#include "fuzz_input.h"
+
 #define HEADER_MAX 32
 #define MAX_RECORDS 64
 
@@ -52,14 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static size_t header(const uint8_t *data, size_t size, bool *json2, int *status)
 {
     char line[HEADER_MAX + 1];
-    const uint8_t *nl =
-        memchr(data, '\n', size < HEADER_MAX ? size : HEADER_MAX);
-    if (!nl) {
+    size_t off = fuzz_first_line(data, size, line, HEADER_MAX);
+    if (off == 0) {
         return 0;
     }
-    size_t n = (size_t)(nl - data);
-    memcpy(line, data, n);
-    line[n] = '\0';
     const char *num;
     if (strncmp(line, "json2 ", 6) == 0) {
         *json2 = true;
@@ -76,7 +74,7 @@ static size_t header(const uint8_t *data, size_t size, bool *json2, int *status)
         return 0;
     }
     *status = (int)st;
-    return n + 1;
+    return off;
 }
 
 /* The error of a failed call: classified, named and bounded. */

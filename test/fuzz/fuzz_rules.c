@@ -29,7 +29,7 @@
 #include "lgx_rules.h"
 #include "lgx_stock.h"
 
-#define FIELD_MAX 512
+#include "fuzz_input.h"
 
 typedef struct event {
     const char *source;
@@ -147,22 +147,6 @@ static void gate(const lgx_rules_t *rules, const lgx_rule_t *rule,
     }
 }
 
-/* Copies the next NUL-terminated field of p[0..end) into f; returns the
- * rest. */
-static const uint8_t *next_field(const uint8_t *p, const uint8_t *end,
-                                 char f[FIELD_MAX])
-{
-    size_t n = 0;
-    while (p < end && *p && n + 1 < FIELD_MAX) {
-        f[n++] = (char)*p++;
-    }
-    f[n] = '\0';
-    while (p < end && *p) {
-        p++;
-    }
-    return p < end ? p + 1 : p;
-}
-
 static int64_t to_ms(const char *s)
 {
     return (int64_t)strtoll(s, NULL, 10);
@@ -185,14 +169,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     event_t ev;
-    char source[FIELD_MAX], status[FIELD_MAX], clock[FIELD_MAX], at[FIELD_MAX],
-        now[FIELD_MAX];
+    char source[FUZZ_FIELD_MAX], status[FUZZ_FIELD_MAX], clock[FUZZ_FIELD_MAX],
+        at[FUZZ_FIELD_MAX], now[FUZZ_FIELD_MAX];
     if (nul) {
-        const uint8_t *p = next_field(nul + 1, end, source);
-        p = next_field(p, end, status);
-        p = next_field(p, end, clock);
-        p = next_field(p, end, at);
-        next_field(p, end, now);
+        const uint8_t *p = fuzz_next_field(nul + 1, end, source, "");
+        p = fuzz_next_field(p, end, status, "");
+        p = fuzz_next_field(p, end, clock, "");
+        p = fuzz_next_field(p, end, at, "");
+        fuzz_next_field(p, end, now, "");
         ev = (event_t){source, status, clock, to_ms(at), to_ms(now)};
         map_codes(rules, &ev);
     }

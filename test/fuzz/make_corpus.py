@@ -12,6 +12,14 @@ fuzz_rules: config/rules.json and variants, with and without an event.
 fuzz_odoo: Odoo answers of both APIs, successes and each error class of
 README's table, in the shapes of test/odoo_sim.py.
 
+fuzz_json: JSON texts of every kind lgx reads, and nesting at, past and far
+past LGX_JSON_MAX_DEPTH (a million '[').
+
+fuzz_clock: per-picking clock fields as Odoo holds them, with an event.
+
+fuzz_registry: schema registry answers: schemas by id (every .avsc),
+registered ids, errors.
+
 Deterministic: running it again rewrites the same files. Run from anywhere:
     python3 test/fuzz/make_corpus.py
 """
@@ -312,6 +320,87 @@ def odoo_seeds():
     return seeds
 
 
+# ---- fuzz_json ----
+
+JSON_MAX_DEPTH = 256  # common/lgx_json.h
+
+
+def json_seeds():
+    seeds = {
+        "rules.json": (TOP / "config" / "rules.json").read_bytes(),
+        "schemas.json": (SCHEMAS / "schemas.json").read_bytes(),
+        "scalars": b'[null, true, false, 0, -1, 1.5e300, -0.0, 9223372036854775807, '
+                   b'-9223372036854775808, 18446744073709551616, "\\u00e9\\ud83d\\ude00"]',
+        "comments": b'/* a comment */ {"a": [1, 2] // and another\n}',
+        "brackets-in-strings": b'{"[[[[": "]]]]", "\\"{": "}\\""}',
+        "empty": b"",
+        "duplicate-keys": b'{"a": 1, "a": 2}',
+    }
+    for n, name in ((JSON_MAX_DEPTH, "at-limit"), (JSON_MAX_DEPTH + 1, "past-limit"),
+                    (100000, "deep-100000"), (1000000, "deep-1000000")):
+        seeds[f"arrays-{name}"] = b"[" * n + (b"]" * n if n <= JSON_MAX_DEPTH + 1 else b"")
+        if n <= JSON_MAX_DEPTH + 1:
+            seeds[f"objects-{name}"] = b'{"a":' * n + b"1" + b"}" * n
+    # A quote inside a comment hides the brackets after it from the
+    # pre-scan: the parse itself must stop them.
+    seeds["comment-quote-deep"] = b'/* " */' + b"[" * (JSON_MAX_DEPTH + 8)
+    return seeds
+
+
+# ---- fuzz_clock ----
+
+def clock_seeds():
+    ev = [b"pick_confirmed", b"wms-north", b"1795773600250"]
+    clocks = {
+        "empty": b"",
+        "false": b"false",
+        "one": b'{"pick_confirmed/wms-north":1795773600000}',
+        "newer": b'{"pick_confirmed/wms-north":1795773700000}',
+        "other-sources": b'{"pick_confirmed/wms-south":1,"carrier_milestone/c":2}',
+        "not-a-number": b'{"pick_confirmed/wms-north":"1795773600000"}',
+        "double": b'{"pick_confirmed/wms-north":1.5}',
+        "duplicate": b'{"pick_confirmed/wms-north":"x","pick_confirmed/wms-north":5}',
+        "full": json.dumps({f"carrier_milestone/c{i}": i for i in range(70)}).encode(),
+        "array": b"[1, 2]",
+        "deep": b'{"a":' * 300 + b"1" + b"}" * 300,
+    }
+    seeds = {}
+    for name, text in clocks.items():
+        seeds[name] = text + b"\0" + b"\0".join(ev)
+    seeds["shipments"] = clocks["other-sources"] + b"\0shipment_booked\0tms-1\0-5"
+    seeds["unknown-type"] = clocks["one"] + b"\0pick_shipped\0wms-north\0" + b"9" * 20
+    seeds["quote-in-source"] = clocks["one"] + b'\0proof_of_delivery\0dr"iver\\\x01\0' + b"0"
+    seeds["no-event"] = clocks["one"]
+    return seeds
+
+
+# ---- fuzz_registry ----
+
+def registry_seeds():
+    seeds = {}
+    for i, f in enumerate(sorted(SCHEMAS.rglob("*.avsc"))):
+        body = {"schema": f.read_text()}
+        seeds[f"schema-{f.stem}"] = b"200\n" + json.dumps(body).encode()
+        if i == 0:
+            seeds["schema-with-type"] = b"200\n" + json.dumps(
+                dict(body, schemaType="AVRO", references=[])).encode()
+    seeds.update({
+        "registered": b'200\n{"id": 5}',
+        "registered-huge-id": b'200\n{"id": 9223372036854775807}',
+        "not-found": b'404\n{"error_code": 40403, "message": "Schema 7 not found"}',
+        "incompatible": b'409\n{"error_code": 409, "message": "Schema being registered is incompatible"}',
+        "proxy-502": b"502\n<html><body>Bad Gateway</body></html>",
+        "200-not-json": b"200\n<html>registry</html>",
+        "200-empty": b"200\n",
+        "200-array": b"200\n[]",
+        "schema-not-string": b'200\n{"schema": {"type": "string"}}',
+        "schema-primitive": b'200\n{"schema": "\\"string\\""}',
+        "schema-deep": b"200\n" + json.dumps(
+            {"schema": '{"type":"array","items":' * 200 + '"int"' + "}" * 200}).encode(),
+    })
+    return seeds
+
+
 def write(harness: str, seeds: dict):
     d = OUT / harness
     d.mkdir(parents=True, exist_ok=True)
@@ -326,6 +415,9 @@ def main():
     write("fuzz_avro", avro_seeds())
     write("fuzz_rules", rules_seeds())
     write("fuzz_odoo", odoo_seeds())
+    write("fuzz_json", json_seeds())
+    write("fuzz_clock", clock_seeds())
+    write("fuzz_registry", registry_seeds())
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@
 #                             kept crashes (test/fuzz/crashes/NAME), no
 #                             mutation
 #
-# Leaks are checked, with no suppression.
+# Leaks are checked, with no suppression but a harness's own
+# test/fuzz/NAME.supp (third-party leaks, each one explained there).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -48,8 +49,12 @@ for name in "$@"; do
             args+=(-runs="$runs")
         fi
     fi
+    lsan=${LSAN_OPTIONS:-}
+    if [ -f "test/fuzz/$name.supp" ]; then
+        lsan="suppressions=$top/test/fuzz/$name.supp${lsan:+:$lsan}"
+    fi
     start=$(date +%s.%N)
-    "$bin/$name" -print_final_stats=1 "${args[@]}" "${dirs[@]}" >"$log" 2>&1
+    LSAN_OPTIONS=$lsan "$bin/$name" -print_final_stats=1 "${args[@]}" "${dirs[@]}" >"$log" 2>&1
     rc=$?
     end=$(date +%s.%N)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
