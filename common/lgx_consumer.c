@@ -18,6 +18,7 @@
 #include "lgx_http.h"
 #include "lgx_metrics.h"
 #include "lgx_kafka.h"
+#include "lgx_kafka_acl.h"
 #include "lgx_partq.h"
 #include "lgx_reasons.h"
 #include "lgx_registry.h"
@@ -39,6 +40,8 @@
  * worker (--concurrency at most 64). */
 #define MAX_WATCHED 65
 #define DLQ_TIMEOUT_MS 30000
+/* How long each access probe at start waits for the brokers. */
+#define PROBE_MS 10000
 /* The most events a worker takes at once (--batch-size). */
 #define MAX_BATCH 64
 /* The most messages taken from one poll before the workers are woken. */
@@ -235,6 +238,7 @@ typedef struct consumer {
     lgx_avro_decoder_t *decoder;
     lgx_rules_t *rules;
     void *state;
+    lgx_kafka_acl_watch_t *acl; /* denials in force, for /readyz */
     part_t parts[MAX_PARTS];
     size_t n_parts;
     bool fatal;
@@ -787,6 +791,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         c->joined = true;
+        lgx_kafka_acl_watch_clear(c->acl, NULL, "group", c->conf->group);
         for (int i = 0; i < parts->cnt; i++) {
             part_add(c, parts->elems[i].partition);
         }
@@ -1167,6 +1172,30 @@ static void run_batch(consumer_t *c, runner_t *r, pending_t **pes, size_t n)
  * past their limit become rejections, rejections dead letters; then the
  * log line, the counts and the event's place in its queue. Main thread
  * only. Returns the outcome. */
+/* The verdict of a rejected event whose dead letter was not written:
+ * it stays unfinished (retried), or the program stops when the writer
+ * failed for good. */
+static void dlq_failed(consumer_t *c, lgx_err_t sent, lgx_verdict_t *v)
+{
+    if (sent == LGX_ERR_KAFKA_FATAL) {
+        lgx_verdict_set(v, LGX_OUTCOME_FATAL, "dlq_producer_failed",
+                        "the dead-letter producer of %s failed for good; "
+                        "stopping with the event unfinished",
+                        c->conf->dlq_topic);
+    } else if (sent == LGX_ERR_KAFKA_ACCESS) {
+        lgx_verdict_set(v, LGX_OUTCOME_RETRY, "kafka_not_authorized",
+                        "Kafka refused access to dead-letter topic %s (a "
+                        "missing ACL, named in the error before); the event "
+                        "stays unfinished",
+                        c->conf->dlq_topic);
+    } else {
+        lgx_verdict_set(v, LGX_OUTCOME_RETRY, "dlq_unavailable",
+                        "could not write to dead-letter topic %s; "
+                        "the event stays unfinished",
+                        c->conf->dlq_topic);
+    }
+}
+
 static lgx_outcome_t finish(consumer_t *c, pending_t *pe)
 {
     const rd_kafka_message_t *m = pe->m;
@@ -1208,12 +1237,10 @@ static lgx_outcome_t finish(consumer_t *c, pending_t *pe)
                               pe->attempts,
                               pe->first_failure_ms ? pe->first_failure_ms : now,
                               now};
-        if (lgx_dlq_send(c->dlq, c->conf->dlq_topic, m, &r, DLQ_TIMEOUT_MS,
-                         already, sizeof(already)) != LGX_OK) {
-            lgx_verdict_set(&v, LGX_OUTCOME_RETRY, "dlq_unavailable",
-                            "could not write to dead-letter topic %s; "
-                            "the event stays unfinished",
-                            c->conf->dlq_topic);
+        lgx_err_t sent = lgx_dlq_send(c->dlq, c->conf->dlq_topic, m, &r,
+                                      DLQ_TIMEOUT_MS, already, sizeof(already));
+        if (sent != LGX_OK) {
+            dlq_failed(c, sent, &v);
         } else if (already[0]) {
             char msg[sizeof(v.message)], reason[sizeof(v.reason)];
             snprintf(msg, sizeof(msg), "%s", v.message);
@@ -1500,6 +1527,82 @@ static void take(consumer_t *c, rd_kafka_message_t *m)
     drain(c, p);
 }
 
+/* ---- Kafka access rights ---- */
+
+/* What the group consumer asks of the brokers. */
+static lgx_kafka_acl_need_t consumer_need(const consumer_t *c)
+{
+    lgx_kafka_acl_need_t need = {"READ", c->conf->topic, "READ", c->conf->group,
+                                 false};
+    return need;
+}
+
+/* err from the group consumer: true when it is a denial. Before the
+ * group first assigned partitions it stops the program (exit 1, nothing
+ * committed); later it is reported (not ready, metric, log) and waited
+ * out: the client retries, and readiness comes back with the grant. */
+static bool consumer_denied(consumer_t *c, rd_kafka_resp_err_t err,
+                            const char *reason)
+{
+    lgx_kafka_acl_need_t need = consumer_need(c);
+    lgx_kafka_acl_t acl;
+    if (!lgx_kafka_acl_from_error(err, &need, &acl)) {
+        return false;
+    }
+    lgx_kafka_acl_watch_denied(
+        c->acl, &acl,
+        err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
+            ? LGX_KAFKA_ACL_REPEATING
+            : LGX_KAFKA_ACL_BLOCKING,
+        reason);
+    if (!c->joined && !c->fatal) {
+        LGX_ERROR(c->log, "Kafka authorization failed at start; stopping");
+        c->fatal = true;
+    }
+    return true;
+}
+
+/* At start, before anything is consumed: may this consumer read its
+ * topic in its group, and read the dead-letter topic? A missing ACL
+ * stops the program (exit 1) with the ACL named; brokers that do not
+ * answer in time are left to the loop, which waits for them. Returns
+ * false to stop. */
+static bool probe_access(consumer_t *c)
+{
+    lgx_kafka_acl_need_t need = consumer_need(c);
+    lgx_kafka_acl_t acl;
+    char errstr[1024] = "";
+    const char *what = "at start, reading the topic in its group";
+    lgx_err_t rc = lgx_kafka_acl_probe_read(c->rk, &need, PROBE_MS, &c->fatal,
+                                            c->acl, &acl);
+    if (rc == LGX_OK || rc == LGX_ERR_NOT_FOUND) {
+        what = "at start, reading the dead-letter topic";
+        rc = lgx_dlq_probe(c->dlq, c->conf->dlq_topic, c->conf->topic, PROBE_MS,
+                           &c->fatal, &acl, errstr, sizeof(errstr));
+    }
+    if (rc == LGX_ERR_KAFKA_ACCESS) {
+        lgx_kafka_acl_watch_denied(c->acl, &acl, LGX_KAFKA_ACL_BLOCKING, what);
+    }
+    if (rc == LGX_ERR_KAFKA_ACCESS || rc == LGX_ERR_KAFKA_FATAL) {
+        LGX_ERROR(c->log, "Kafka authorization failed at start; stopping "
+                          "with nothing consumed");
+        c->fatal = true;
+    }
+    return !c->fatal;
+}
+
+/* Every second: a dead-letter producer that failed for good stops the
+ * program (logged by lgx_dlq), before a dead letter waits on it. */
+static void check_dlq(consumer_t *c)
+{
+    char errstr[1024];
+    if (lgx_dlq_check(c->dlq, errstr, sizeof(errstr)) == LGX_ERR_KAFKA_FATAL &&
+        !c->fatal) {
+        LGX_ERROR(c->log, "stopping: the dead letters cannot be written");
+        c->fatal = true;
+    }
+}
+
 /* ---- set-up and loop ---- */
 
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
@@ -1526,7 +1629,9 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         c->fatal = c->fatal || !c->joined;
         return;
     }
-    LGX_WARN(c->log, "Kafka: %s: %s", rd_kafka_err2name(err), reason);
+    if (!consumer_denied(c, err, reason)) {
+        LGX_WARN(c->log, "Kafka: %s: %s", rd_kafka_err2name(err), reason);
+    }
 }
 
 static rd_kafka_t *make_consumer(consumer_t *c, char *errstr, size_t size)
@@ -1544,7 +1649,8 @@ static rd_kafka_t *make_consumer(consumer_t *c, char *errstr, size_t size)
         {"enable.auto.offset.store", "false"},
         {"auto.offset.reset", "earliest"},
         {"partition.assignment.strategy", "cooperative-sticky"},
-        {"enable.partition.eof", k->exit_at_end ? "true" : "false"},
+        /* Always: the access probe at start waits for an end. */
+        {"enable.partition.eof", "true"},
         /* Bounded prefetch keeps memory flat under any backlog. */
         {"queued.max.messages.kbytes", "16384"},
         {"queued.min.messages", "10000"},
@@ -1722,6 +1828,9 @@ static bool is_ready(void *opaque, char *why, size_t size)
                  "not ready: connecting to Odoo and checking its set-up");
         return false;
     }
+    if (lgx_kafka_acl_watch_reason(c->acl, why, size)) {
+        return false;
+    }
     if (atomic_load(&c->n_assigned) == 0) {
         snprintf(why, size, "not ready: no partition assigned");
         return false;
@@ -1804,6 +1913,7 @@ static void housekeeping(consumer_t *c)
     }
     lgx_metrics_set(c->metrics, "lgx_assigned_partitions", NULL,
                     (double)c->n_parts);
+    check_dlq(c);
     unsigned long long dropped = lgx_metrics_dropped(c->metrics);
     if (dropped > c->dropped_seen) {
         LGX_WARN(c->log,
@@ -1913,6 +2023,9 @@ static void reload_kafka_key_password(consumer_t *c, const char *path)
  * error. */
 static void take_polled(consumer_t *c, rd_kafka_message_t *m)
 {
+    if (!m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        lgx_kafka_acl_watch_clear(c->acl, "READ", "topic", c->conf->topic);
+    }
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         part_t *p = part_find(c, m->partition);
         if (p) {
@@ -1920,7 +2033,9 @@ static void take_polled(consumer_t *c, rd_kafka_message_t *m)
         }
         rd_kafka_message_destroy(m);
     } else if (m->err) {
-        LGX_WARN(c->log, "consume: %s", rd_kafka_message_errstr(m));
+        if (!consumer_denied(c, m->err, rd_kafka_message_errstr(m))) {
+            LGX_WARN(c->log, "consume: %s", rd_kafka_message_errstr(m));
+        }
         rd_kafka_message_destroy(m);
     } else {
         take(c, m);
@@ -2305,6 +2420,11 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         goto done;
     }
     declare_metrics(c);
+    char principal[300];
+    lgx_kafka_acl_principal(kconf.kafka_props, principal, sizeof(principal));
+    if (!(c->acl = lgx_kafka_acl_watch_new(c->metrics, log, principal))) {
+        goto done;
+    }
     if (kconf.from_timestamp) {
         char *end;
         c->from_ms = strtoll(kconf.from_timestamp, &end, 10);
@@ -2344,6 +2464,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         goto done;
     }
     c->wake = rd_kafka_queue_get_consumer(c->rk);
+    lgx_dlq_set_acl_watch(c->dlq, c->acl);
     rc = 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -2363,6 +2484,9 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         }
         LGX_INFO(log, "serving /metrics, /healthz and /readyz on %s:%d",
                  kconf.http_address, lgx_http_port(c->http));
+    }
+    if (!probe_access(c)) {
+        goto done;
     }
     /* Odoo must be reachable, accept the key and have what the consumer
      * needs before anything is consumed: a wrong key or a missing field
@@ -2412,6 +2536,7 @@ done:
             rd_kafka_destroy(c->rk);
         }
         lgx_dlq_destroy(c->dlq);
+        lgx_kafka_acl_watch_destroy(c->acl);
         for (size_t i = 0; i < c->n_parts; i++) {
             part_clear(&c->parts[i]);
         }

@@ -32,6 +32,8 @@ struct lgx_dlq_s {
     bool full_warned;
     int n_parts;
     int64_t next[MAX_DLQ_PARTS]; /* read up to, per dlq partition */
+    lgx_kafka_acl_watch_t *acl;  /* or NULL */
+    bool fatal_told;             /* the producer's fatal error was logged */
 };
 
 /* Delivery status of one send, written by the delivery callback. */
@@ -85,6 +87,38 @@ static rd_kafka_t *reader_new(const char *brokers, char **props, lgx_dlq_t *d,
         rd_kafka_conf_destroy(conf);
     }
     return rk;
+}
+
+/* What the writer asks of the brokers for topic: WRITE (writer) or READ
+ * (reader), and DESCRIBE on the reader's group. group holds its name. */
+static lgx_kafka_acl_need_t need_of(const lgx_dlq_t *d, const char *op,
+                                    char group[300])
+{
+    snprintf(group, 300, "%s.dlq-index", d->program);
+    lgx_kafka_acl_need_t need = {op, d->dlq_topic, "DESCRIBE", group, true};
+    return need;
+}
+
+/* err from the writer's clients: true when it is a denial (reported to
+ * the watch: a denied group is MINOR, a denied topic BLOCKING). */
+static bool denied(lgx_dlq_t *d, rd_kafka_resp_err_t err, const char *op,
+                   const char *context)
+{
+    char group[300];
+    lgx_kafka_acl_need_t need = need_of(d, op, group);
+    lgx_kafka_acl_t acl;
+    if (!lgx_kafka_acl_from_error(err, &need, &acl)) {
+        return false;
+    }
+    if (d->acl) {
+        lgx_kafka_acl_watch_denied(
+            d->acl, &acl,
+            err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED
+                ? LGX_KAFKA_ACL_MINOR
+                : LGX_KAFKA_ACL_BLOCKING,
+            context);
+    }
+    return err != RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
 }
 
 lgx_dlq_t *lgx_dlq_new(const char *brokers, char **props, const char *program,
@@ -147,6 +181,63 @@ void lgx_dlq_destroy(lgx_dlq_t *d)
     free(d->src_topic);
     free(d->program);
     free(d);
+}
+
+void lgx_dlq_set_acl_watch(lgx_dlq_t *d, lgx_kafka_acl_watch_t *w)
+{
+    d->acl = w;
+}
+
+/* The producer's fatal error, if it has one: LGX_ERR_KAFKA_FATAL with
+ * errstr (logged once). */
+static lgx_err_t producer_fatal(lgx_dlq_t *d, char *errstr, size_t size)
+{
+    char reason[512];
+    rd_kafka_resp_err_t err =
+        rd_kafka_fatal_error(d->rk, reason, sizeof(reason));
+    if (!err) {
+        return LGX_OK;
+    }
+    char group[300];
+    lgx_kafka_acl_need_t need = need_of(d, "WRITE", group);
+    lgx_kafka_acl_t acl;
+    char what[700] = "";
+    if (d->dlq_topic && lgx_kafka_acl_from_error(err, &need, &acl)) {
+        char principal[300];
+        snprintf(principal, sizeof(principal), "%s",
+                 d->acl ? lgx_kafka_acl_watch_principal(d->acl)
+                        : "its principal");
+        lgx_kafka_acl_format(&acl, principal, what, sizeof(what));
+        if (d->acl) {
+            lgx_kafka_acl_watch_denied(d->acl, &acl, LGX_KAFKA_ACL_BLOCKING,
+                                       "the dead-letter producer");
+        }
+    }
+    snprintf(errstr, size,
+             "the dead-letter producer failed for good: %s: %s%s%s; no "
+             "dead letter can be written until a restart makes a new one",
+             rd_kafka_err2name(err), reason, what[0] ? "; " : "", what);
+    if (!d->fatal_told) {
+        d->fatal_told = true;
+        lgx_log_write(d->owner.log, LGX_LOG_ERROR, NULL, "%s", errstr);
+    }
+    return LGX_ERR_KAFKA_FATAL;
+}
+
+lgx_err_t lgx_dlq_check(lgx_dlq_t *d, char *errstr, size_t size)
+{
+    rd_kafka_poll(d->rk, 0);
+    /* Nothing is assigned between sends: what the reader's queue holds
+     * are errors (its group refused, every second without DESCRIBE). */
+    rd_kafka_message_t *m;
+    while ((m = rd_kafka_consumer_poll(d->reader, 0))) {
+        if (m->err && !denied(d, m->err, "READ", "the dead-letter index")) {
+            lgx_log_write(d->owner.log, LGX_LOG_DEBUG, NULL,
+                          "dead-letter index: %s", rd_kafka_message_errstr(m));
+        }
+        rd_kafka_message_destroy(m);
+    }
+    return producer_fatal(d, errstr, size);
 }
 
 lgx_err_t lgx_dlq_sasl_password_set(lgx_dlq_t *d, const char *password,
@@ -291,6 +382,25 @@ static lgx_err_t index_for(lgx_dlq_t *d, const char *dlq_topic,
     return d->dlq_topic && d->src_topic ? LGX_OK : LGX_ERR_NOMEM;
 }
 
+/* An error read while the index syncs: a denied topic ends the sync
+ * (LGX_ERR_KAFKA_ACCESS, reported); anything else is logged once with its
+ * reason (kept in last) and waited out (LGX_OK). */
+static lgx_err_t sync_error(lgx_dlq_t *d, const rd_kafka_message_t *m,
+                            char *last, size_t size)
+{
+    if (denied(d, m->err, "READ", "reading the dead-letter topic")) {
+        return LGX_ERR_KAFKA_ACCESS;
+    }
+    if (m->err != RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED &&
+        strcmp(last, rd_kafka_message_errstr(m)) != 0) {
+        snprintf(last, size, "%s", rd_kafka_message_errstr(m));
+        lgx_log_write(d->owner.log, LGX_LOG_WARN, NULL,
+                      "reading %s for the dead-letter index: %s: %s",
+                      d->dlq_topic, rd_kafka_err2name(m->err), last);
+    }
+    return LGX_OK;
+}
+
 /* Reads the dead-letter topic from where the index stopped to its end. */
 static lgx_err_t index_sync(lgx_dlq_t *d, int timeout_ms)
 {
@@ -348,17 +458,20 @@ static lgx_err_t index_sync(lgx_dlq_t *d, int timeout_ms)
         todo = 0;
     }
     rd_kafka_topic_partition_list_destroy(l);
-    for (int waited = 0; todo > 0 && waited < timeout_ms;) {
+    char last[300] = ""; /* the last fetch error */
+    for (int waited = 0; todo > 0 && waited < timeout_ms && rc == LGX_OK;) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(d->reader, 100);
         if (!m) {
             waited += 100;
             continue;
         }
         int p = m->partition;
-        if (p >= 0 && p < n && d->next[p] < end[p]) {
+        if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            rc = sync_error(d, m, last, sizeof(last));
+        } else if (p >= 0 && p < n && d->next[p] < end[p]) {
             if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                 d->next[p] = end[p];
-            } else if (!m->err) {
+            } else {
                 index_record(d, m);
                 d->next[p] = m->offset + 1;
             }
@@ -369,11 +482,15 @@ static lgx_err_t index_sync(lgx_dlq_t *d, int timeout_ms)
     if (assigned) {
         rd_kafka_assign(d->reader, NULL);
     }
-    if (todo > 0) {
+    if (todo > 0 && rc == LGX_OK) {
         lgx_log_write(d->owner.log, LGX_LOG_ERROR, NULL,
-                      "%s could not be read to its end within %d ms",
-                      d->dlq_topic, timeout_ms);
+                      "%s could not be read to its end within %d ms%s%s%s",
+                      d->dlq_topic, timeout_ms, last[0] ? " (last error: " : "",
+                      last, last[0] ? ")" : "");
         rc = LGX_ERR_KAFKA;
+    }
+    if (rc == LGX_OK) {
+        lgx_kafka_acl_watch_clear(d->acl, "READ", "topic", d->dlq_topic);
     }
     return rc;
 }
@@ -417,6 +534,58 @@ static rd_kafka_headers_t *build_headers(const lgx_dlq_t *d,
     return h;
 }
 
+/* The outcome of one send once its delivery report came (or not). */
+static lgx_err_t delivered(lgx_dlq_t *d, const char *topic,
+                           const delivery_t *status, uint64_t src)
+{
+    char fatal[1024];
+    if (producer_fatal(d, fatal, sizeof(fatal)) != LGX_OK) {
+        return LGX_ERR_KAFKA_FATAL;
+    }
+    if (status->err &&
+        denied(d, status->err, "WRITE", "the dead-letter write")) {
+        return LGX_ERR_KAFKA_ACCESS;
+    }
+    if (status->err) {
+        lgx_log_write(d->owner.log, LGX_LOG_ERROR, NULL,
+                      "dead-letter write to %s failed: %s", topic,
+                      rd_kafka_err2str(status->err));
+        return LGX_ERR_KAFKA;
+    }
+    if (!status->done) {
+        return LGX_ERR_KAFKA;
+    }
+    lgx_kafka_acl_watch_clear(d->acl, "WRITE", "topic", topic);
+    index_add(d, src, pack(status->partition, status->offset));
+    return LGX_OK;
+}
+
+lgx_err_t lgx_dlq_probe(lgx_dlq_t *d, const char *topic, const char *src_topic,
+                        int timeout_ms, const volatile bool *stop,
+                        lgx_kafka_acl_t *acl, char *errstr, size_t size)
+{
+    if (index_for(d, topic, src_topic) != LGX_OK) {
+        snprintf(errstr, size, "out of memory");
+        return LGX_ERR_NOMEM;
+    }
+    char group[300];
+    lgx_kafka_acl_need_t need = need_of(d, "READ", group);
+    lgx_err_t rc = lgx_kafka_acl_probe_read(d->reader, &need, timeout_ms, stop,
+                                            d->acl, acl);
+    if (rc == LGX_ERR_KAFKA_ACCESS) {
+        snprintf(errstr, size, "reading the dead-letter topic %s", topic);
+        return rc;
+    }
+    lgx_err_t fatal = lgx_dlq_check(d, errstr, size);
+    if (fatal != LGX_OK) {
+        return fatal;
+    }
+    if (rc == LGX_ERR_KAFKA) {
+        snprintf(errstr, size, "no answer about %s", topic);
+    }
+    return rc == LGX_ERR_NOT_FOUND ? LGX_OK : rc;
+}
+
 lgx_err_t lgx_dlq_send(lgx_dlq_t *d, const char *topic,
                        const rd_kafka_message_t *orig,
                        const lgx_dlq_reason_t *reason, int timeout_ms,
@@ -426,11 +595,13 @@ lgx_err_t lgx_dlq_send(lgx_dlq_t *d, const char *topic,
         already[0] = '\0';
     }
     uint64_t src = pack(orig->partition, orig->offset);
-    if (index_for(d, topic, rd_kafka_topic_name(orig->rkt)) != LGX_OK ||
-        index_sync(d, timeout_ms < SYNC_TIMEOUT_MS
-                          ? timeout_ms
-                          : SYNC_TIMEOUT_MS) != LGX_OK) {
-        return LGX_ERR_KAFKA;
+    if (index_for(d, topic, rd_kafka_topic_name(orig->rkt)) != LGX_OK) {
+        return LGX_ERR_NOMEM;
+    }
+    lgx_err_t rc = index_sync(
+        d, timeout_ms < SYNC_TIMEOUT_MS ? timeout_ms : SYNC_TIMEOUT_MS);
+    if (rc != LGX_OK) {
+        return rc == LGX_ERR_KAFKA_ACCESS ? rc : LGX_ERR_KAFKA;
     }
     const slot_t *seen = index_find(d, src);
     if (seen) {
@@ -451,10 +622,10 @@ lgx_err_t lgx_dlq_send(lgx_dlq_t *d, const char *topic,
         RD_KAFKA_V_OPAQUE(&status), RD_KAFKA_V_END);
     if (err) {
         rd_kafka_headers_destroy(h);
-        lgx_log_write(d->owner.log, LGX_LOG_ERROR, NULL,
-                      "dead-letter write to %s failed: %s", topic,
-                      rd_kafka_err2str(err));
-        return LGX_ERR_KAFKA;
+        /* The client remembers a denial of the topic and refuses at
+         * once. */
+        delivery_t refused = {1, err, -1, -1};
+        return delivered(d, topic, &refused, src);
     }
     /* Wait for this record's acknowledgement, serving callbacks. */
     for (int waited = 0; !status.done && waited < timeout_ms; waited += 50) {
@@ -465,15 +636,5 @@ lgx_err_t lgx_dlq_send(lgx_dlq_t *d, const char *topic,
          * stack, so wait it out rather than leave a dangling pointer. */
         rd_kafka_flush(d->rk, -1);
     }
-    if (status.err) {
-        lgx_log_write(d->owner.log, LGX_LOG_ERROR, NULL,
-                      "dead-letter write to %s failed: %s", topic,
-                      rd_kafka_err2str(status.err));
-        return LGX_ERR_KAFKA;
-    }
-    if (!status.done) {
-        return LGX_ERR_KAFKA;
-    }
-    index_add(d, src, pack(status.partition, status.offset));
-    return LGX_OK;
+    return delivered(d, topic, &status, src);
 }

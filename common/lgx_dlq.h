@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "lgx_err.h"
+#include "lgx_kafka_acl.h"
 #include "lgx_log.h"
 
 #define LGX_DLQ_HDR_PREFIX "lgx.dlq."
@@ -61,12 +62,42 @@ lgx_err_t lgx_dlq_sasl_password_set(lgx_dlq_t *d, const char *password,
                                     char *errstr,
                                     size_t errstr_size) LGX_MUST_CHECK;
 
+/* Denials of the writer's clients go to w (borrowed, may be NULL, must
+ * outlive d): WRITE and READ on the dead-letter topic (BLOCKING), DESCRIBE
+ * on the index reader's group <program>.dlq-index (MINOR: nothing is
+ * committed to it, but the broker logs each refusal). */
+void lgx_dlq_set_acl_watch(lgx_dlq_t *d, lgx_kafka_acl_watch_t *w);
+
+/* At start, before the first send: the dead-letter topic of src_topic is
+ * topic. Reads its end (READ) with the index reader. LGX_OK when allowed
+ * or when topic does not exist yet; LGX_ERR_KAFKA_ACCESS with *acl when a
+ * permission is missing; LGX_ERR_KAFKA_FATAL with errstr when the
+ * producer failed for good already (see lgx_dlq_check); LGX_ERR_KAFKA
+ * when the brokers did not answer within timeout_ms or *stop (may be
+ * NULL) turned true. */
+lgx_err_t lgx_dlq_probe(lgx_dlq_t *d, const char *topic, const char *src_topic,
+                        int timeout_ms, const volatile bool *stop,
+                        lgx_kafka_acl_t *acl, char *errstr,
+                        size_t errstr_size) LGX_MUST_CHECK;
+
+/* Serves the writer's clients between sends (call it every second or so):
+ * the reader's errors (a denied group, reported to the watch) and the
+ * producer's. LGX_ERR_KAFKA_FATAL with errstr when the idempotent
+ * producer failed for good (librdkafka's reason, and the missing ACL when
+ * the broker refused its producer id): no send can succeed any more, a
+ * new writer is needed. LGX_OK otherwise. */
+lgx_err_t lgx_dlq_check(lgx_dlq_t *d, char *errstr,
+                        size_t errstr_size) LGX_MUST_CHECK;
+
 /* Writes orig to topic with the reason headers and waits up to timeout_ms
  * for the acknowledgement. LGX_OK once acknowledged, or when topic already
  * holds a dead letter of orig's position (*already then holds its
- * "partition:offset" in topic; else it is set to ""); LGX_ERR_KAFKA
- * otherwise (the caller must not commit the original offset). already
- * may be NULL. */
+ * "partition:offset" in topic; else it is set to ""). Otherwise the
+ * caller must not commit the original offset: LGX_ERR_KAFKA_ACCESS when
+ * the brokers refused to let it read or write topic (reported to the
+ * watch), LGX_ERR_KAFKA_FATAL when the producer failed for good (logged;
+ * see lgx_dlq_check), LGX_ERR_KAFKA for the rest (the reason is logged).
+ * already may be NULL. */
 lgx_err_t lgx_dlq_send(lgx_dlq_t *d, const char *topic,
                        const rd_kafka_message_t *orig,
                        const lgx_dlq_reason_t *reason, int timeout_ms,

@@ -19,6 +19,10 @@ const char *lgx_err_name(lgx_err_t err)
         return "not_found";
     case LGX_ERR_KAFKA:
         return "kafka";
+    case LGX_ERR_KAFKA_ACCESS:
+        return "kafka_access";
+    case LGX_ERR_KAFKA_FATAL:
+        return "kafka_fatal";
     case LGX_ERR_ODOO_AUTH:
         return "odoo_auth";
     case LGX_ERR_ODOO_ACCESS:
@@ -51,5 +55,5 @@ bool lgx_err_retriable(lgx_err_t err)
 bool lgx_err_fatal(lgx_err_t err)
 {
     return err == LGX_ERR_ODOO_AUTH || err == LGX_ERR_ODOO_CONFIG ||
-           err == LGX_ERR_INVALID;
+           err == LGX_ERR_INVALID || err == LGX_ERR_KAFKA_FATAL;
 }

@@ -21,6 +21,9 @@ typedef enum lgx_err {
     LGX_ERR_SCHEMA = -5,         /* unknown or unusable schema */
     LGX_ERR_NOT_FOUND = -6,      /* a looked-up thing does not exist */
     LGX_ERR_KAFKA = -7,          /* Kafka client failure */
+    LGX_ERR_KAFKA_ACCESS = -8,   /* the brokers refused it: an ACL is
+                                    missing (lgx_kafka_acl) */
+    LGX_ERR_KAFKA_FATAL = -9,    /* a Kafka client failed for good: fatal */
     LGX_ERR_ODOO_AUTH = -20,     /* Odoo refused the credentials: fatal */
     LGX_ERR_ODOO_ACCESS = -21,   /* Odoo AccessError: no permission */
     LGX_ERR_ODOO_MISSING = -22,  /* Odoo MissingError: record gone */

@@ -18,6 +18,8 @@ static const lgx_err_t all_errs[] = {
     LGX_ERR_SCHEMA,
     LGX_ERR_NOT_FOUND,
     LGX_ERR_KAFKA,
+    LGX_ERR_KAFKA_ACCESS,
+    LGX_ERR_KAFKA_FATAL,
     LGX_ERR_ODOO_AUTH,
     LGX_ERR_ODOO_ACCESS,
     LGX_ERR_ODOO_MISSING,
@@ -53,6 +55,7 @@ START_TEST(test_err_names)
     ck_assert_str_eq(lgx_err_name(LGX_ERR_ODOO_RETRY), "odoo_retry");
     ck_assert_str_eq(lgx_err_name(LGX_ERR_ODOO_UNKNOWN), "odoo_unknown");
     ck_assert_str_eq(lgx_err_name(LGX_ERR_HELP), "help");
+    ck_assert_str_eq(lgx_err_name(LGX_ERR_KAFKA_ACCESS), "kafka_access");
 }
 END_TEST
 
@@ -95,6 +98,11 @@ START_TEST(test_err_fatal)
     ck_assert(lgx_err_fatal(LGX_ERR_ODOO_AUTH));
     ck_assert(lgx_err_fatal(LGX_ERR_ODOO_CONFIG));
     ck_assert(lgx_err_fatal(LGX_ERR_INVALID));
+    ck_assert(lgx_err_fatal(LGX_ERR_KAFKA_FATAL));
+    /* A missing ACL waits for its grant (or stops at start, by choice of
+     * the caller): not fatal by itself. */
+    ck_assert(!lgx_err_fatal(LGX_ERR_KAFKA_ACCESS));
+    ck_assert(!lgx_err_retriable(LGX_ERR_KAFKA_ACCESS));
 
     ck_assert(!lgx_err_fatal(LGX_OK));
     ck_assert(!lgx_err_fatal(LGX_ERR_ODOO_RETRY));

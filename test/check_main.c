@@ -27,6 +27,7 @@ Suite *rules_suite(void);
 Suite *sla_suite(void);
 Suite *activity_suite(void);
 Suite *kafka_suite(void);
+Suite *kafka_acl_suite(void);
 Suite *sim_suite(void);
 Suite *holds_suite(void);
 Suite *registry_suite(void);
@@ -55,6 +56,7 @@ int main(void)
     srunner_add_suite(sr, sla_suite());
     srunner_add_suite(sr, activity_suite());
     srunner_add_suite(sr, kafka_suite());
+    srunner_add_suite(sr, kafka_acl_suite());
     srunner_add_suite(sr, sim_suite());
     srunner_add_suite(sr, holds_suite());
     srunner_add_suite(sr, registry_suite());

@@ -165,10 +165,15 @@ class SecureBroker:
 
     SCRIPT = os.path.join(TOP, "test", "env", "kafka_secure.sh")
 
-    def __init__(self):
+    def __init__(self, acl_users=None):
+        """acl_users: PLAIN users of a broker with Kafka's StandardAuthorizer
+        (admin the one super user); their passwords in
+        credentials["acl_users"]. None: no authorizer."""
         self.dir = tempfile.mkdtemp(prefix="lgx-kafka-secure.")
-        out = subprocess.run([self.SCRIPT, "start", self.dir], check=True,
-                             capture_output=True, text=True, timeout=120)
+        extra = ["--authorizer", *acl_users] if acl_users is not None else []
+        out = subprocess.run([self.SCRIPT, "start", self.dir, *extra],
+                             check=True, capture_output=True, text=True,
+                             timeout=120)
         self.bootstrap = out.stdout.strip().splitlines()[-1]
         with open(os.path.join(self.dir, "credentials.json")) as f:
             self.credentials = json.load(f)

@@ -7,6 +7,12 @@
 #                               start the broker and print its bootstrap
 #                               address once it answers an authenticated
 #                               metadata request
+#   kafka_secure.sh start DIR --authorizer USER...
+#                               the same with Kafka's StandardAuthorizer:
+#                               admin is the one super user, every other
+#                               principal may do only what an ACL allows;
+#                               each USER is a PLAIN user with a random
+#                               password (credentials.json, "acl_users")
 #   kafka_secure.sh stop DIR    stop it (as kafka.sh stop) and remove DIR,
 #                               keys and passwords included
 #
@@ -20,9 +26,12 @@
 # Mechanisms on the listener: SCRAM-SHA-512 (the user is created when the
 # storage is formatted), PLAIN (users in the listener's JAAS setting) and
 # OAUTHBEARER with Kafka's default validator, which accepts unsecured JWTs
-# (tests only). No authorizer: any authenticated user may do anything.
-# Inter-broker traffic uses the same listener as the admin PLAIN user.
-# KAFKA_VERSION picks the version, as for kafka.sh.
+# (tests only). Without --authorizer any authenticated user may do
+# anything. Inter-broker traffic uses the same listener as the admin PLAIN
+# user; the broker reaches its controller over the PLAINTEXT controller
+# listener as User:ANONYMOUS, a super user with --authorizer (no client
+# listener is PLAINTEXT, so no client is ANONYMOUS). KAFKA_VERSION picks
+# the version, as for kafka.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/kafka_lib.sh"
@@ -66,6 +75,14 @@ admin_kcat() {
 
 start() {
     local dir=$1
+    shift
+    local authorizer=false
+    local -a users=()
+    if [ "${1:-}" = "--authorizer" ]; then
+        authorizer=true
+        shift
+        users=("$@")
+    fi
     kafka_need_jars kafka_secure.sh
     mkdir -p "$dir/data"
     echo "$KAFKA_VERSION" > "$dir/version"
@@ -81,7 +98,19 @@ start() {
     (umask 077; echo "$admin_pw" > "$dir/admin-password")
     local plain_jaas="org.apache.kafka.common.security.plain.PlainLoginModule required"
     plain_jaas+=" username=\"admin\" password=\"$admin_pw\""
-    plain_jaas+=" user_admin=\"$admin_pw\" user_lgx-plain=\"$plain_pw\";"
+    plain_jaas+=" user_admin=\"$admin_pw\" user_lgx-plain=\"$plain_pw\""
+    local acl_users="" user pw
+    for user in "${users[@]}"; do
+        pw=$(secret)
+        plain_jaas+=" user_$user=\"$pw\""
+        acl_users+="${acl_users:+, }\"$user\": \"$pw\""
+    done
+    plain_jaas+=";"
+    local authz=""
+    if $authorizer; then
+        authz="authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin;User:ANONYMOUS"
+    fi
     (umask 077; cat > "$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
@@ -110,6 +139,7 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=-1
+$authz
 PROPS
     )
     kafka_java broker "$dir"
@@ -126,7 +156,8 @@ PROPS
 {"bootstrap": "$bootstrap",
  "scram_user": "lgx-scram", "scram_password": "$scram_pw",
  "plain_user": "lgx-plain", "plain_password": "$plain_pw",
- "admin_user": "admin", "admin_password": "$admin_pw"}
+ "admin_user": "admin", "admin_password": "$admin_pw",
+ "acl_users": {$acl_users}}
 JSON
     )
     local kcat_args
@@ -159,7 +190,7 @@ stop() {
 }
 
 case "${1:-}" in
-    start) start "${2:?usage: kafka_secure.sh start DIR}" ;;
+    start) shift; start "${1:?usage: kafka_secure.sh start DIR [--authorizer USER...]}" "${@:2}" ;;
     stop) stop "${2:?usage: kafka_secure.sh stop DIR}" ;;
     *) echo "usage: kafka_secure.sh start|stop DIR" >&2; exit 2 ;;
 esac
