@@ -57,9 +57,11 @@ const lgx_reason_t lgx_reasons[] = {
     {"odoo_error", "retry"},
     {"odoo_conflict", "retry"},
     {"dlq_unavailable", "retry"},
+    {"kafka_not_authorized", "retry"},
     {"odoo_auth", "fatal"},
     {"odoo_setup", "fatal"},
     {"no_rule", "fatal"},
+    {"dlq_producer_failed", "fatal"},
     {NULL, NULL},
 };
 
