@@ -93,8 +93,10 @@ bool lgx_holds_forget(lgx_holds_t *h, int64_t offset)
 void lgx_holds_forget_before(lgx_holds_t *h, int64_t offset)
 {
     size_t i = find(h, offset);
-    memmove(h->v, &h->v[i], (h->n - i) * sizeof(*h->v));
-    h->n -= i;
+    if (i > 0) {
+        memmove(h->v, &h->v[i], (h->n - i) * sizeof(*h->v));
+        h->n -= i;
+    }
 }
 
 size_t lgx_holds_count(const lgx_holds_t *h)

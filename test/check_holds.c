@@ -15,6 +15,12 @@ START_TEST(test_since_keeps_the_first_time)
     ck_assert_int_eq(lgx_holds_since(h, 7, 9000), 9000);
     lgx_holds_destroy(h);
     lgx_holds_destroy(NULL);
+    /* Nothing kept: nothing to forget (and no memmove of nothing). */
+    h = lgx_holds_new();
+    lgx_holds_forget_before(h, 5);
+    ck_assert(!lgx_holds_forget(h, 5));
+    ck_assert_uint_eq(lgx_holds_count(h), 0);
+    lgx_holds_destroy(h);
 }
 END_TEST
 
