@@ -26,6 +26,7 @@ const lgx_reason_t lgx_reasons[] = {
     {"waiting_for_earlier", "held"},
     {"waiting_for_pick", "held"},
     {"picking_cancelled", "rejected"},
+    {"edited_in_odoo", "rejected"},
     {"pick_after_validation", "rejected"},
     {"hold_expired", "rejected"},
     {"transition_not_allowed", "rejected"},

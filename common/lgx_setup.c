@@ -44,10 +44,13 @@ static const req_t reqs[] = {
      "(lgx-milestones)"},
     {"stock.picking", "x_lgx_clock_pod", "text",
      "lgx: time of the last applied proof of delivery per source (lgx-pod)"},
+    {"stock.move", "x_lgx_quantity", "float",
+     "lgx: the quantity lgx-picks last wrote (a different quantity since is "
+     "a person's edit)"},
     {"stock.picking", "x_lgx_shipment_ref", "char", "lgx: shipment id"},
     {"stock.picking", "x_lgx_shipment_status", "char",
      "lgx: shipment status (booked, labelled, dispatched, delivered, "
-     "cancelled)"},
+     "cancelled, picking_cancelled)"},
     {"stock.picking", "x_lgx_milestone", "char", "lgx: last carrier milestone"},
     {"stock.picking", "x_lgx_milestone_at", "datetime",
      "lgx: time of the last carrier milestone"},

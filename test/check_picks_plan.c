@@ -8,6 +8,36 @@
 
 #include "picks/picks_plan.h"
 
+/* lgx wrote 3 on move 100; a person made it 4; the pick says 5. */
+START_TEST(test_edits_found_over_a_persons_change)
+{
+    picks_move_t moves[] = {{100, 10, 4.0, true, PICKS_TRACK_NONE, 8, 1, 3.0},
+                            {101, 11, 2.0, true, PICKS_TRACK_NONE, 8, 1, 2.0},
+                            {102, 12, 0.0, false, PICKS_TRACK_NONE, 8, 1, 0}};
+    picks_write_t w[] = {{100, 5.0}, {101, 6.0}, {102, 1.0}};
+    picks_edit_t e[3];
+    ck_assert_uint_eq(picks_plan_edits(w, 3, moves, 3, e), 1);
+    ck_assert_int_eq(e[0].move_id, 100);
+    ck_assert(e[0].lgx_qty == 3.0 && e[0].odoo_qty == 4.0 &&
+              e[0].event_qty == 5.0);
+}
+END_TEST
+
+/* No conflict: lgx never wrote the move, the person's figure is the
+ * pick's, or the move holds what lgx wrote (float noise aside). */
+START_TEST(test_edits_none_without_a_change)
+{
+    picks_move_t moves[] = {
+        {100, 10, 4.0, true, PICKS_TRACK_NONE, 8, 1, 0},
+        {101, 11, 4.0, true, PICKS_TRACK_NONE, 8, 1, 3.0},
+        {102, 12, 0.30000000000000004, true, PICKS_TRACK_NONE, 8, 1, 0.3}};
+    picks_write_t w[] = {{100, 5.0}, {101, 4.0}, {102, 1.0}};
+    picks_edit_t e[3];
+    ck_assert_uint_eq(picks_plan_edits(w, 3, moves, 3, e), 0);
+    ck_assert_uint_eq(picks_plan_edits(w, 0, moves, 3, e), 0);
+}
+END_TEST
+
 Suite *picks_plan_suite(void);
 
 /* The catalogue: default_code -> product id. */
@@ -44,9 +74,9 @@ static lgx_err_t plan(const picks_line_t *lines, size_t n_lines,
 
 /* Three moves, none picked yet. */
 static const picks_move_t fresh_moves[] = {
-    {100, 10, 0.0, false, PICKS_TRACK_NONE, 8, 1},
-    {101, 11, 0.0, false, PICKS_TRACK_NONE, 8, 1},
-    {102, 12, 0.0, false, PICKS_TRACK_NONE, 8, 1},
+    {100, 10, 0.0, false, PICKS_TRACK_NONE, 8, 1, 0},
+    {101, 11, 0.0, false, PICKS_TRACK_NONE, 8, 1, 0},
+    {102, 12, 0.0, false, PICKS_TRACK_NONE, 8, 1, 0},
 };
 
 /* ---- core ---- */
@@ -113,9 +143,9 @@ START_TEST(test_plan_first_move_of_product)
 {
     /* Two moves for one product: the total goes to the first. */
     const picks_move_t moves[] = {
-        {200, 11, 0.0, false, PICKS_TRACK_NONE, 8, 1},
-        {201, 10, 0.0, false, PICKS_TRACK_NONE, 8, 1},
-        {202, 10, 0.0, false, PICKS_TRACK_NONE, 8, 1}};
+        {200, 11, 0.0, false, PICKS_TRACK_NONE, 8, 1, 0},
+        {201, 10, 0.0, false, PICKS_TRACK_NONE, 8, 1, 0},
+        {202, 10, 0.0, false, PICKS_TRACK_NONE, 8, 1, 0}};
     const picks_line_t lines[] = {{"FURN_7777", 1.0, NULL},
                                   {"FURN_7777", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 3), LGX_OK);
@@ -129,9 +159,9 @@ START_TEST(test_plan_replay_costs_no_write)
 {
     /* Already picked with the same quantity: left out. */
     const picks_move_t moves[] = {
-        {100, 10, 3.0, true, PICKS_TRACK_NONE, 8, 1},
-        {101, 11, 1.0, true, PICKS_TRACK_NONE, 8, 1},
-        {102, 12, 0.0, false, PICKS_TRACK_NONE, 8, 1}};
+        {100, 10, 3.0, true, PICKS_TRACK_NONE, 8, 1, 0},
+        {101, 11, 1.0, true, PICKS_TRACK_NONE, 8, 1, 0},
+        {102, 12, 0.0, false, PICKS_TRACK_NONE, 8, 1, 0}};
     const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL},
                                   {"E-COM11", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 3), LGX_OK);
@@ -142,7 +172,8 @@ END_TEST
 START_TEST(test_plan_replay_float_sum)
 {
     /* 0.1 + 0.2 is not 0.3 in binary, but is the same quantity. */
-    const picks_move_t moves[] = {{100, 10, 0.3, true, PICKS_TRACK_NONE, 8, 1}};
+    const picks_move_t moves[] = {
+        {100, 10, 0.3, true, PICKS_TRACK_NONE, 8, 1, 0}};
     const picks_line_t lines[] = {{"FURN_7777", 0.1, NULL},
                                   {"FURN_7777", 0.2, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 1), LGX_OK);
@@ -152,8 +183,9 @@ END_TEST
 
 START_TEST(test_plan_picked_other_quantity_written)
 {
-    const picks_move_t moves[] = {{100, 10, 2.0, true, PICKS_TRACK_NONE, 8, 1},
-                                  {101, 11, 1.0, true, PICKS_TRACK_NONE, 8, 1}};
+    const picks_move_t moves[] = {
+        {100, 10, 2.0, true, PICKS_TRACK_NONE, 8, 1, 0},
+        {101, 11, 1.0, true, PICKS_TRACK_NONE, 8, 1, 0}};
     const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL},
                                   {"E-COM11", 1.0, NULL}};
     ck_assert_int_eq(plan(lines, 2, moves, 2), LGX_OK);
@@ -168,7 +200,7 @@ START_TEST(test_plan_same_quantity_not_picked_written)
     /* The quantity is there (reserved) but not marked picked: the write
      * still has to happen, to set picked. */
     const picks_move_t moves[] = {
-        {100, 10, 3.0, false, PICKS_TRACK_NONE, 8, 1}};
+        {100, 10, 3.0, false, PICKS_TRACK_NONE, 8, 1, 0}};
     const picks_line_t lines[] = {{"FURN_7777", 3.0, NULL}};
     ck_assert_int_eq(plan(lines, 1, moves, 1), LGX_OK);
     ck_assert_uint_eq(n_out, 1);
@@ -336,7 +368,8 @@ START_TEST(test_plan_every_move_written)
                                   false,
                                   PICKS_TRACK_NONE,
                                   8,
-                                  1};
+                                  1,
+                                  0};
         lines[2 * i] = (picks_line_t){codes[i], (double)(MAX_MOVES - i), NULL};
         lines[2 * i + 1] = (picks_line_t){codes[i], 0.5, NULL};
     }
@@ -367,9 +400,9 @@ END_TEST
 /* Move 100 of product 10 tracked by lot, 101 of 11 by serial, 102 of 12
  * untracked; Odoo reserved lot 1 (L-1) for 5 on move 100. */
 static const picks_move_t lot_moves[] = {
-    {100, 10, 5.0, false, PICKS_TRACK_LOT, 8, 1},
-    {101, 11, 0.0, false, PICKS_TRACK_SERIAL, 8, 1},
-    {102, 12, 0.0, false, PICKS_TRACK_NONE, 8, 1},
+    {100, 10, 5.0, false, PICKS_TRACK_LOT, 8, 1, 0},
+    {101, 11, 0.0, false, PICKS_TRACK_SERIAL, 8, 1, 0},
+    {102, 12, 0.0, false, PICKS_TRACK_NONE, 8, 1, 0},
 };
 static const picks_lot_t lots[] = {
     {1, 10, "L-1"}, {2, 10, "L-2"}, {3, 11, "S-1"},
@@ -572,7 +605,7 @@ START_TEST(test_units_convert_into_the_move_unit)
      * Dozens. */
     picks_move_t moves[4];
     memcpy(moves, fresh_moves, sizeof(fresh_moves));
-    moves[3] = (picks_move_t){103, 13, 0, false, PICKS_TRACK_NONE, 8, 2};
+    moves[3] = (picks_move_t){103, 13, 0, false, PICKS_TRACK_NONE, 8, 2, 0};
     picks_line_t lines[] = {
         {"A", 2, NULL}, {"B", 5, NULL}, {"C", 7, NULL}, {"D", 30, NULL}};
     const int64_t pids[] = {10, 11, 12, 13};
@@ -615,6 +648,8 @@ Suite *picks_plan_suite(void)
 
     TCase *tc_core = tcase_create("core");
     tcase_add_checked_fixture(tc_core, setup, NULL);
+    tcase_add_test(tc_core, test_edits_found_over_a_persons_change);
+    tcase_add_test(tc_core, test_edits_none_without_a_change);
     tcase_add_test(tc_core, test_plan_one_line);
     tcase_add_test(tc_core, test_plan_sums_lines_of_one_product);
     tcase_add_test(tc_core, test_plan_sorted_by_quantity);

@@ -75,6 +75,25 @@ import audit  # noqa: E402
 import lgxenv  # noqa: E402
 
 CONSUMERS = lgxenv.CONSUMERS
+# What the replay at the end compares, per model (write_date shows any
+# write, even of the same value).
+REPLAY_FIELDS = {
+    "stock.picking": ["name", "state", "date_done", "carrier_id",
+                      "carrier_tracking_ref", "x_lgx_shipment_ref",
+                      "x_lgx_shipment_status", "x_lgx_clock_picks",
+                      "x_lgx_clock_shipments", "x_lgx_clock_milestones",
+                      "x_lgx_clock_pod", "x_lgx_milestone",
+                      "x_lgx_milestone_at", "x_lgx_eta",
+                      "x_lgx_delivered_at", "x_lgx_receiver", "write_date"],
+    "stock.move": ["quantity", "picked", "state", "x_lgx_quantity",
+                   "write_date"],
+    "stock.move.line": ["quantity", "lot_id", "picked", "write_date"],
+    "mail.message": ["body", "write_date"],
+    "ir.attachment": ["name", "file_size", "write_date"],
+    "mail.activity": ["summary", "user_id", "date_deadline", "write_date"],
+    "stock.quant": ["product_id", "location_id", "lot_id", "quantity",
+                    "reserved_quantity", "write_date"],
+}
 TOPICS = lgxenv.TOPICS
 # A few per cent of every kind of trouble lgx-simulate makes (and its
 # default 10 % of orders whose shipment is cancelled).
@@ -1079,6 +1098,83 @@ class Demo:
                 p["carrier_tracking_ref"] or "", ms,
                 (p["x_lgx_delivered_at"] or "")[:16])).rstrip())
 
+    # -- replay ------------------------------------------------------------
+    def snapshot(self):
+        """Everything of the run's pickings a replay could change, field by
+        field, and the stock: model -> {id: row}."""
+        names = sorted(self.exp["pickings"]) if self.exp else []
+        snap = {"stock.picking": self.odoo.search_read(
+            "stock.picking", [["name", "in", names]], REPLAY_FIELDS[
+                "stock.picking"])}
+        ids = [p["id"] for p in snap["stock.picking"]]
+        for model, domain in (
+                ("stock.move", [["picking_id", "in", ids]]),
+                ("stock.move.line", [["picking_id", "in", ids]]),
+                ("mail.message", [["model", "=", "stock.picking"],
+                                  ["res_id", "in", ids]]),
+                ("ir.attachment", [["res_model", "=", "stock.picking"],
+                                   ["res_id", "in", ids]]),
+                ("mail.activity", [["res_model", "=", "stock.picking"],
+                                   ["res_id", "in", ids]]),
+                ("stock.quant", [])):
+            snap[model] = self.odoo.search_read(model, domain,
+                                                REPLAY_FIELDS[model])
+        return {m: {r["id"]: r for r in rows} for m, rows in snap.items()}
+
+    def replay(self, outs):
+        """Reads the four topics again from the start (new groups, as
+        lgx-replay --to-earliest would) once everything ran, and compares
+        Odoo before and after field by field: a replay changes nothing."""
+        before = self.snapshot()
+        replayed = {}
+        for program, topic in CONSUMERS:
+            replayed[topic] = lgxenv.Consumer(
+                program, self.broker, self.odoo, topic,
+                group=program + "-replay",
+                extra=("--hold-recheck-ms", str(HOLD_RECHECK_MS),
+                       "--rules", self.rules_path))
+        deadline = time.time() + self.args.timeout
+        seen = {}
+        while time.time() < deadline:
+            seen = {t: {(l.get("partition"), l.get("offset"))
+                        for l in c.outcomes()} for t, c in replayed.items()}
+            if all(len(seen[t]) >= outs[t]["f"]["messages"] for t in TOPICS):
+                break
+            time.sleep(0.5)
+        kinds = collections.Counter()
+        for t, c in replayed.items():
+            c.signal(signal.SIGTERM)
+            c.wait(30)
+            kinds.update(l["outcome"] for l in c.outcomes())
+        after = self.snapshot()
+        diffs = []
+        for model in before:
+            for rid in sorted(set(before[model]) | set(after[model])):
+                a, b = before[model].get(rid), after[model].get(rid)
+                if a is None or b is None:
+                    diffs.append("%s %d %s" % (model, rid, "added" if a is None
+                                               else "removed"))
+                    continue
+                diffs.extend("%s %d %s: %r -> %r" % (model, rid, k, a[k],
+                                                     b.get(k))
+                             for k in sorted(a) if a[k] != b.get(k))
+        read = sum(len(seen.get(t, ())) for t in TOPICS)
+        total = sum(outs[t]["f"]["messages"] for t in TOPICS)
+        say("\nReplay: the four topics read again from the start (groups "
+            "<program>-replay): %d/%d messages, %s" % (read, total, ", ".join(
+                "%s %d" % kv for kv in sorted(kinds.items()))))
+        say("  Odoo before and after, field by field: %d differences in %s"
+            % (len(diffs), ", ".join("%d %s" % (len(before[m]), m)
+                                      for m in before)))
+        for d in diffs[:10]:
+            say("    " + d)
+        if read < total:
+            self.problems.append("replay: %d of %d messages read again"
+                                 % (read, total))
+        if diffs:
+            self.problems.append("replay changed Odoo: %d differences"
+                                 % len(diffs))
+
     # -- audit -------------------------------------------------------------
     def run_audit(self, outs):
         """test/audit.py against lgx-simulate's expected file, reading Odoo
@@ -1241,6 +1337,8 @@ class Demo:
         self.report_dead_letters(outs)
         self.report_odoo()
         self.run_audit(outs)
+        if not self.args.no_replay:
+            self.replay(outs)
         say("\n%d orders, %d messages; the stream was consumed %.1f s "
             "after the start" % (a.orders, sum(
                 outs[t]["f"]["messages"] for t in TOPICS), took))
@@ -1325,6 +1423,9 @@ def parse_args(argv):
     ap.add_argument("--start-seed",
                     help="seed of the consumers' start order and delays "
                     "(default: $LGX_START_SEED, else a new one; printed)")
+    ap.add_argument("--no-replay", action="store_true",
+                    help="skip reading the topics again at the end to show "
+                    "that a replay changes nothing in Odoo")
     ap.add_argument("--every", type=float, default=5.0,
                     help="seconds between progress blocks when the output "
                     "is not a terminal (default 5)")

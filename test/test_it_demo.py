@@ -181,6 +181,20 @@ class DemoTest(unittest.TestCase):
         self.assertTrue(any(l.split()[:1] == ["unmapped_carrier"]
                             for l in rows), rows)
 
+    def test_replay_at_the_end_changes_nothing(self):
+        m = re.search(r"^Replay: .*: (\d+)/(\d+) messages, (.*)$", self.out,
+                      re.M)
+        self.assertTrue(m, self.out)
+        self.assertEqual(m.group(1), m.group(2))
+        self.assertNotIn("applied", m.group(3).replace("already_applied", ""))
+        d = re.search(r"^  Odoo before and after, field by field: (\d+) "
+                      r"differences in (\d+) stock.picking, (\d+) stock.move,",
+                      self.out, re.M)
+        self.assertTrue(d, self.out)
+        self.assertEqual(d.group(1), "0")
+        self.assertEqual(int(d.group(2)), ORDERS)
+        self.assertGreater(int(d.group(3)), 0)
+
     def test_brings_its_own_demo_data(self):
         self.assertRegex(self.out, r"demo data in Odoo: 9 products "
                          r"LGX-DEMO-01..09, lot-tracked LGX-DEMO-10, short "

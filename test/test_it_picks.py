@@ -387,6 +387,44 @@ class PicksTest(unittest.TestCase):
         self.assertEqual(self.sim.moves(p["id"])[0]["quantity"], 4)
         self.assertEqual(self.sim.picking(name)["state"], "assigned")
 
+    def test_later_pick_over_a_persons_edit_is_a_conflict(self):
+        """A partial pick of 3, a person writes 4 in Odoo, then the
+        warehouse reports 5 complete: a conflict, recorded once (one dead
+        letter, one note, one activity) however often the topic is read
+        again; the person's 4 stays and nothing is validated."""
+        name = self.assigned_picking(5)
+        first = pick_event(name, [("SKU-1001", 3)], complete=False)
+        self.produce_ok([first])
+        self.assertEqual(self.consume().summary()["applied"], 1)
+        pid = self.sim.picking(name)["id"]
+        move = self.sim.moves(pid)[0]
+        self.assertEqual((move["quantity"], move["x_lgx_quantity"]), (3, 3))
+        self.sim.call("stock.move", "write", ids=[move["id"]],
+                      vals={"quantity": 4})
+        second = pick_event(name, [("SKU-1001", 5)],
+                            occurred_at="2026-11-27T09:00:00.000Z")
+        self.produce_ok([second])
+        for group in (None, "replay-a-" + self.topic,
+                      "replay-b-" + self.topic):
+            c = self.consume(group=group)
+            o = next(l for l in c.outcomes()
+                     if l["event_id"] == second["event_id"])
+            self.assertEqual((o["outcome"], o["reason"], o["discrepancy"]),
+                             ("rejected", "edited_in_odoo", "edited_in_odoo"))
+            self.assertRegex(o["msg"], r"SKU-1001 4 in Odoo \(changed by "
+                             r"[^)]+ UTC\), lgx wrote 3, the pick says 5")
+        self.assertEqual([(m["quantity"], m["x_lgx_quantity"])
+                          for m in self.sim.moves(pid)], [(4, 3)])
+        self.assertEqual(self.sim.picking(name)["state"], "assigned")
+        notes = [m for m in self.picking_notes(pid)
+                 if "would overwrite" in m["body"]]
+        self.assertEqual(len(notes), 1)
+        self.assertEqual([a["summary"] for a in self.picking_activities(pid)],
+                         ["lgx: pick conflicts with an edit on " + name])
+        dlq = broker.read(self.topic + ".dlq")
+        self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
+                         ["edited_in_odoo"])
+
     def test_pick_after_a_different_validation_is_a_discrepancy(self):
         """Someone validated the picking in Odoo with 5; the warehouse's
         pick then reports 3. lgx changes nothing, dead-letters the pick

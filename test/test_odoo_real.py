@@ -571,6 +571,37 @@ class RealOdooTest(unittest.TestCase):
         self.assertEqual((o["outcome"], o["reason"]),
                          ("stale", "already_applied"), o)
         self.assertEqual(self.moves(p["id"])[0]["quantity"], 4)
+        # The warehouse then reports 5, complete: a conflict with the
+        # person's 4, recorded once however often it is read again.
+        later = pick_event(p["name"], [(code, 5)],
+                           occurred_at="2026-11-27T09:00:00.000Z")
+        r = produce(broker, self.topic, [later])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for group in (None, "replay-2-" + self.topic):
+            pc = run_consumer("lgx-picks", broker, self.odoo, self.topic,
+                              timeout=120, group=group)
+            o = next(l for l in pc.outcomes()
+                     if l["event_id"] == later["event_id"])
+            self.assertEqual((o["outcome"], o["reason"]),
+                             ("rejected", "edited_in_odoo"), o)
+            self.assertRegex(o["msg"], r"4 in Odoo \(changed by [^)]+ UTC\), "
+                                       r"lgx wrote 3, the pick says 5")
+        got = self.odoo.read("stock.move", [["picking_id", "=", p["id"]]],
+                             ["quantity", "x_lgx_quantity"])
+        self.assertEqual([(m["quantity"], m["x_lgx_quantity"]) for m in got],
+                         [(4, 3)])
+        self.assertEqual(self.odoo.read("stock.picking", [["id", "=", p["id"]]],
+                                        ["state"])[0]["state"], "assigned")
+        acts = self.odoo.read("mail.activity",
+                              [["res_model", "=", "stock.picking"],
+                               ["res_id", "=", p["id"]]], ["summary"])
+        self.assertEqual([a["summary"] for a in acts],
+                         ["lgx: pick conflicts with an edit on " + p["name"]])
+        notes = self.odoo.read("mail.message",
+                               [["model", "=", "stock.picking"],
+                                ["res_id", "=", p["id"]],
+                                ["body", "ilike", "would overwrite"]], ["id"])
+        self.assertEqual(len(notes), 1)
 
     def test_cancelled_picking_refuses_dispatch_and_pick_at_once(self):
         # Booked and labelled, then cancelled in Odoo by a person: the

@@ -453,6 +453,7 @@ static bool plan(picks_t *p, pick_job_t *job, picks_write_t **writes,
         moves[i].tracking = tracking_of(m);
         moves[i].location_id = lgx_json_m2o_id(lgx_json_get(m, "location_id"));
         moves[i].uom_id = lgx_json_m2o_id(lgx_json_get(m, "product_uom"));
+        lgx_json_get_num(m, "x_lgx_quantity", &moves[i].lgx_qty);
     }
     for (size_t i = 0; ok && i < np; i++) {
         products[i].id = job->product_ids[i];
@@ -479,7 +480,9 @@ static bool plan(picks_t *p, pick_job_t *job, picks_write_t **writes,
     return ok;
 }
 
-/* Writes quantity and picked, one call per distinct quantity. */
+/* Writes quantity and picked, one call per distinct quantity, and what
+ * was written (x_lgx_quantity): a different quantity there later is a
+ * person's edit. */
 static bool write_moves(picks_t *p, const picks_write_t *w, size_t n,
                         lgx_verdict_t *v)
 {
@@ -489,9 +492,11 @@ static bool write_moves(picks_t *p, const picks_write_t *w, size_t n,
         while (j < n && w[j].qty == w[i].qty && k < 256) {
             ids[k++] = w[j++].move_id;
         }
-        char vals[96];
-        snprintf(vals, sizeof(vals), "{\"quantity\":%.15g,\"picked\":true}",
-                 w[i].qty);
+        char vals[128];
+        snprintf(vals, sizeof(vals),
+                 "{\"quantity\":%.15g,\"picked\":true,"
+                 "\"x_lgx_quantity\":%.15g}",
+                 w[i].qty, w[i].qty);
         if (!lgx_stock_write(p->odoo, "stock.move", ids, k, vals, v)) {
             return false;
         }
@@ -803,6 +808,88 @@ static void judge_done(picks_t *p, pick_job_t *job, const picks_write_t *w,
     v->discrepancy = "pick_after_validation";
 }
 
+/* ---- people's edits ----
+ *
+ * A move whose quantity a person changed since lgx-picks wrote it
+ * (x_lgx_quantity) keeps the person's figure: a later pick that says a
+ * third one is a conflict. Nothing is written; the picking gets a note
+ * (once per event) and the stock team an activity, both showing the
+ * three figures and who changed the move; the event goes to the dead
+ * letters (edited_in_odoo). A replay of a pick already applied never gets
+ * here (already_applied). */
+
+/* "SKU-1 4 in Odoo (changed by NAME at WHEN UTC), lgx wrote 3, the pick
+ * says 5; ..." for the edits e into out. */
+static void edits_text(const pick_job_t *job, const picks_edit_t *e, size_t n,
+                       const picks_move_t *moves, size_t nm, char *out,
+                       size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++) {
+        const picks_move_t *m = move_by_id(moves, nm, e[i].move_id);
+        yajl_val row = NULL;
+        for (size_t j = 0; j < lgx_json_len(job->moves) && !row; j++) {
+            yajl_val r = lgx_json_at(job->moves, j);
+            int64_t id = 0;
+            row =
+                lgx_json_get_int(r, "id", &id) && id == e[i].move_id ? r : NULL;
+        }
+        yajl_val who = lgx_json_at(lgx_json_get(row, "write_uid"), 1);
+        const char *when = lgx_json_get_str(row, "write_date");
+        int k = snprintf(out + used, size - used,
+                         "%s%s %.15g in Odoo (changed by %s at %s UTC), lgx "
+                         "wrote %.15g, the pick says %.15g",
+                         i ? "; " : "", m ? code_of(job, m->product_id) : "?",
+                         e[i].odoo_qty,
+                         YAJL_IS_STRING(who) ? YAJL_GET_STRING(who) : "?",
+                         when ? when : "?", e[i].lgx_qty, e[i].event_qty);
+        used += k > 0 ? (size_t)k : 0;
+    }
+}
+
+/* True when job's writes would overwrite no person's edit; else false
+ * with v set (the conflict told, or an Odoo error). */
+static bool judge_edits(picks_t *p, const lgx_event_t *ev,
+                        const pick_job_t *job, const picks_write_t *w, size_t n,
+                        const picks_move_t *moves, size_t nm, lgx_verdict_t *v)
+{
+    picks_edit_t *e = calloc(n ? n : 1, sizeof(*e));
+    if (!e) {
+        return lgx_stock_nomem(v);
+    }
+    size_t ne = picks_plan_edits(w, n, moves, nm, e);
+    char what[700], summary[300], text[1200], key[200];
+    edits_text(job, e, ne, moves, nm, what, sizeof(what));
+    free(e);
+    if (ne == 0) {
+        return true;
+    }
+    snprintf(summary, sizeof(summary), "lgx: pick conflicts with an edit on %s",
+             job->name);
+    snprintf(text, sizeof(text),
+             "%s reported a pick for %s that would overwrite quantities "
+             "changed in Odoo since lgx wrote them: %s. lgx changed nothing: "
+             "agree with the warehouse on the figure and correct it in Odoo "
+             "or have the warehouse send it again.",
+             lgx_event_source(ev), job->name, what);
+    snprintf(key, sizeof(key), "%s:edited", lgx_event_id(ev));
+    if (!lgx_gate_call(job->rule, "mail.thread", "message_post", v) ||
+        !lgx_gate_call(job->rule, "mail.activity", "create", v) ||
+        !lgx_stock_note(p->odoo, job->picking_id, text, key, v) ||
+        !lgx_stock_todo(p->odoo, p->activity, job->picking_id, "discrepancy",
+                        lgx_stock_responsible(job->picking_row), summary, text,
+                        v)) {
+        return false;
+    }
+    lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "edited_in_odoo",
+                    "%s: a person changed what lgx wrote: %s; nothing "
+                    "written",
+                    job->name, what);
+    v->discrepancy = "edited_in_odoo";
+    return false;
+}
+
 /* ---- shortages ----
  *
  * A pick of more than Odoo has for a move (its reservation plus what is
@@ -1031,7 +1118,7 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     if (ok && done) {
         judge_done(p, job, writes, n, moves, nm, differ, v);
     }
-    ok = ok && !done &&
+    ok = ok && !done && judge_edits(p, ev, job, writes, n, moves, nm, v) &&
          judge_shortage(p, ev, job, moves, nm, short_msg, sizeof(short_msg),
                         v) &&
          write_all(p, job, writes, n, &lots, v);
@@ -1209,7 +1296,8 @@ static bool read_moves(picks_t *p, pick_job_t **jobs, size_t n,
     rc = lgx_odoo_search_read(
         p->odoo, "stock.move", lgx_buf_data(d),
         "[\"id\",\"product_id\",\"quantity\",\"picked\",\"picking_id\","
-        "\"has_tracking\",\"location_id\",\"product_uom\"]",
+        "\"has_tracking\",\"location_id\",\"product_uom\","
+        "\"x_lgx_quantity\",\"write_uid\",\"write_date\"]",
         0, rows, &err);
     bool ok = lgx_stock_ok(rc, &err, "stock.move search_read", &v) &&
               lookup_products(p, jobs, n, lines, false, &v) &&

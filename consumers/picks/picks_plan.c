@@ -398,3 +398,29 @@ lgx_err_t picks_plan_units(picks_line_t *lines, const int64_t *pids,
     }
     return LGX_OK;
 }
+
+/* Quantities of one move differ beyond float noise. */
+static bool qty_differs(double a, double b)
+{
+    return fabs(a - b) > 1e-9 * (fabs(a) + fabs(b) + 1.0);
+}
+
+size_t picks_plan_edits(const picks_write_t *writes, size_t n_writes,
+                        const picks_move_t *moves, size_t n_moves,
+                        picks_edit_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_writes; i++) {
+        for (size_t j = 0; j < n_moves; j++) {
+            const picks_move_t *m = &moves[j];
+            if (m->id != writes[i].move_id || m->lgx_qty <= 0 ||
+                !qty_differs(m->quantity, m->lgx_qty) ||
+                !qty_differs(m->quantity, writes[i].qty)) {
+                continue;
+            }
+            out[n++] =
+                (picks_edit_t){m->id, m->lgx_qty, m->quantity, writes[i].qty};
+        }
+    }
+    return n;
+}

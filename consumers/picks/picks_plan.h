@@ -33,6 +33,7 @@ typedef struct picks_move {
     picks_tracking_t tracking;
     int64_t location_id; /* where it takes the goods from */
     int64_t uom_id;      /* its unit (product_uom) */
+    double lgx_qty;      /* what lgx-picks last wrote (x_lgx_quantity), 0 */
 } picks_move_t;
 
 /* A stock.move.line as Odoo has it (lot_id 0: none). */
@@ -110,6 +111,22 @@ typedef struct picks_unit {
     double ratio;
     int64_t family;
 } picks_unit_t;
+
+/* A planned write over a person's edit: lgx wrote lgx_qty on the move,
+ * Odoo now has odoo_qty, and the pick says event_qty. */
+typedef struct picks_edit {
+    int64_t move_id;
+    double lgx_qty, odoo_qty, event_qty;
+} picks_edit_t;
+
+/* The writes (from picks_plan) that would overwrite a quantity changed
+ * in Odoo since lgx-picks wrote it: the move holds another quantity than
+ * the one lgx last wrote (lgx_qty, when it wrote one) and the pick says a
+ * third. A pick that agrees with the edit is no conflict (nothing to
+ * write). out has room for n_writes; returns how many. */
+size_t picks_plan_edits(const picks_write_t *writes, size_t n_writes,
+                        const picks_move_t *moves, size_t n_moves,
+                        picks_edit_t *out);
 
 /* Picking states in which a pick may be applied (released to the floor). */
 bool picks_state_released(const char *state);
