@@ -50,7 +50,7 @@ class SetupTest(unittest.TestCase):
         before = custom_fields(self.sim)
         r = self.setup("--check")
         self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertIn("missing 18 item(s)", r.stdout)
+        self.assertIn("missing 19 item(s)", r.stdout)
         self.assertIn("x_lgx_ledger (model", r.stdout)
         self.assertIn("stock.picking.x_lgx_eta (datetime", r.stdout)
         self.assertEqual(custom_fields(self.sim), before)
@@ -58,9 +58,9 @@ class SetupTest(unittest.TestCase):
     def test_setup_twice_changes_nothing_the_second_time(self):
         first = self.setup()
         self.assertEqual(first.returncode, 0, first.stderr)
-        self.assertIn("created 18 item(s)", first.stdout)
+        self.assertIn("created 19 item(s)", first.stdout)
         after_first = custom_fields(self.sim)
-        self.assertEqual(len(after_first), 17)
+        self.assertEqual(len(after_first), 18)
         models = [m["model"] for m in self.sim.dump("ir.model")]
         self.assertIn("x_lgx_ledger", models)
         calls_before = self.sim.calls()["count"]
