@@ -24,12 +24,10 @@
 #include "lgx_registry.h"
 #include "lgx_secret.h"
 #include "lgx_setup.h"
+#include "lgx_version.h"
 
 #ifndef LGX_SCHEMA_DIR
 #define LGX_SCHEMA_DIR "avro-schemas"
-#endif
-#ifndef LGX_VERSION
-#define LGX_VERSION "0.1.0"
 #endif
 #ifndef LGX_RULES_FILE
 #define LGX_RULES_FILE "config/rules.json"
@@ -1735,7 +1733,7 @@ static void declare_metrics(consumer_t *c)
     }
     char labels[128];
     lgx_metrics_labels(labels, sizeof(labels), "program", c->spec->program,
-                       "version", LGX_VERSION, (const char *)NULL);
+                       "version", lgx_version_release(), (const char *)NULL);
     lgx_metrics_set(c->metrics, "lgx_build_info", labels, 1);
     lgx_reasons_zero(c->metrics, c->conf->topic);
 }
