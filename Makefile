@@ -9,8 +9,13 @@ BUILD := build
 # Where the programs look for avro-schemas/ unless --schema-dir says.
 SCHEMA_DIR ?= $(CURDIR)/avro-schemas
 RULES_FILE ?= $(CURDIR)/config/rules.json
-# What --version prints: the VERSION file.
+# What --version prints: the VERSION file's release, and `git describe
+# --tags --always --dirty` when this folder is the top of a git checkout
+# (not a tarball unpacked inside another repository's tree).
 LGX_VERSION := $(shell cat $(CURDIR)/VERSION 2>/dev/null || echo unknown)
+LGX_BUILD := $(shell command -v git >/dev/null 2>&1 && \
+    [ "$$(git -C '$(CURDIR)' rev-parse --show-toplevel 2>/dev/null)" = '$(CURDIR)' ] && \
+    git -C '$(CURDIR)' describe --tags --always --dirty 2>/dev/null)
 OPT ?= -O2
 SAN ?=
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wstrict-prototypes \
@@ -53,10 +58,20 @@ all: $(BINS) $(BUILD)/bin/check_lgx
 $(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard consumers/*/*.h) \
                    $(wildcard producers/*/*.h) $(wildcard tools/*/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Iconsumers -Iproducers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(SCHEMA_DIR)\" -DLGX_RULES_FILE=\"$(RULES_FILE)\" -DLGX_VERSION=\"$(LGX_VERSION)\" -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Iconsumers -Iproducers -I$(dir $<) -DLGX_SCHEMA_DIR=\"$(SCHEMA_DIR)\" -DLGX_RULES_FILE=\"$(RULES_FILE)\" -c -o $@ $<
 
-# --version comes from the VERSION file.
-$(BUILD)/obj/common/lgx_config.o: VERSION
+# The release and the git description as lgx_version.c reads them:
+# rewritten only when they change, so that only lgx_version.o is rebuilt
+# (and the programs relinked) after a commit or a new VERSION.
+VERSION_GEN := $(BUILD)/gen/lgx_version_gen.h
+.PHONY: version-gen
+$(VERSION_GEN): version-gen
+	@mkdir -p $(dir $@)
+	@printf '#define LGX_RELEASE "%s"\n#define LGX_BUILD "%s"\n' \
+	    '$(LGX_VERSION)' '$(LGX_BUILD)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+$(BUILD)/obj/common/lgx_version.o: $(VERSION_GEN)
+$(BUILD)/obj/common/lgx_version.o: CFLAGS += -I$(BUILD)/gen
 
 $(LIB): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lgx_version.h"
+
 #define ENV_PREFIX "LGX_"
 
 void lgx_config_env_name(const char *name, char *out, size_t size)
@@ -401,7 +403,9 @@ lgx_err_t lgx_config_load(const lgx_config_section_t *sections, size_t n,
     if (wants(argc, argv, "--version")) {
         /* The program's name: what precedes a usage word (lgx-dlq's
          * "lgx-dlq list|show|redrive"). */
-        printf("%.*s %s\n", (int)strcspn(program, " "), program, LGX_VERSION);
+        char line[512];
+        lgx_version_format(program, strcspn(program, " "), line, sizeof(line));
+        printf("%s\n", line);
         return LGX_ERR_HELP;
     }
     for (size_t i = 0; i < n; i++) {

@@ -24,12 +24,10 @@
 #include "lgx_registry.h"
 #include "lgx_secret.h"
 #include "lgx_setup.h"
+#include "lgx_version.h"
 
 #ifndef LGX_SCHEMA_DIR
 #define LGX_SCHEMA_DIR "avro-schemas"
-#endif
-#ifndef LGX_VERSION
-#define LGX_VERSION "0.1.0"
 #endif
 #ifndef LGX_RULES_FILE
 #define LGX_RULES_FILE "config/rules.json"
@@ -75,6 +73,7 @@ static const lgx_opt_t consumer_opts[] = {
      "Confluent-compatible schema registry URL: writer schemas unknown to "
      "schemas.json are fetched from it by id",
      NULL, 0},
+    LGX_REGISTRY_CREDENTIALS_OPT(OFF(schema_registry_credentials_file)),
     {"log-level", LGX_OPT_ENUM, "info", OFF(log_level), "Log level",
      "debug|info|warn|error", 0},
     {"rules", LGX_OPT_STR, LGX_RULES_FILE, OFF(rules),
@@ -235,6 +234,7 @@ typedef struct consumer {
     lgx_log_t *log;
     rd_kafka_t *rk;
     lgx_dlq_t *dlq;
+    lgx_registry_t *registry; /* borrowed, may be NULL */
     lgx_avro_decoder_t *decoder;
     lgx_rules_t *rules;
     void *state;
@@ -1735,7 +1735,7 @@ static void declare_metrics(consumer_t *c)
     }
     char labels[128];
     lgx_metrics_labels(labels, sizeof(labels), "program", c->spec->program,
-                       "version", LGX_VERSION, (const char *)NULL);
+                       "version", lgx_version_release(), (const char *)NULL);
     lgx_metrics_set(c->metrics, "lgx_build_info", labels, 1);
     lgx_reasons_zero(c->metrics, c->conf->topic);
 }
@@ -1998,6 +1998,24 @@ static void reload_kafka_password(consumer_t *c, const char *path)
     }
 }
 
+/* SIGHUP: --schema-registry-credentials-file again, used from the next
+ * fetch; nothing is in flight, so no decoder uses the registry. */
+static void reload_registry_credentials(consumer_t *c)
+{
+    char errstr[512];
+    lgx_err_t rc =
+        lgx_registry_reload_credentials(c->registry, errstr, sizeof(errstr));
+    if (rc == LGX_OK) {
+        LGX_INFO(c->log, "schema registry credentials read again from "
+                         "--schema-registry-credentials-file");
+    } else if (rc != LGX_ERR_NOT_FOUND) {
+        LGX_ERROR(c->log,
+                  "schema registry credentials not reloaded, the old ones "
+                  "stay: %s",
+                  errstr);
+    }
+}
+
 /* SIGHUP: librdkafka cannot give a running client another TLS key
  * password: a new one in --kafka-ssl-key-password-file is only said to
  * need a restart. */
@@ -2097,6 +2115,9 @@ static void loop(consumer_t *c)
             }
             if (c->secrets->ssl_key_password_file) {
                 reload_kafka_key_password(c, c->secrets->ssl_key_password_file);
+            }
+            if (c->registry) {
+                reload_registry_credentials(c);
             }
         }
         housekeeping(c);
@@ -2447,12 +2468,14 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
                                             sizeof(errstr))) ||
         !(odoo = lgx_odoo_new(&oconf, log, errstr, sizeof(errstr))) ||
         (kconf.schema_registry &&
-         !(registry = lgx_registry_new(kconf.schema_registry, errstr,
-                                       sizeof(errstr))))) {
+         !(registry = lgx_registry_new(kconf.schema_registry,
+                                       kconf.schema_registry_credentials_file,
+                                       errstr, sizeof(errstr))))) {
         LGX_ERROR(log, "configuration: %s", errstr);
         goto done;
     }
     lgx_avro_store_set_registry(store, registry);
+    c->registry = registry;
     /* The Kafka clients before Odoo: a bad --kafka.* setting stops the
      * program at once, not after Odoo was waited for. Nothing is read
      * until run subscribes. */

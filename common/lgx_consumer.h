@@ -147,6 +147,7 @@ typedef struct lgx_consumer_conf {
     char *dlq_topic;
     char *schema_dir;
     char *schema_registry;
+    char *schema_registry_credentials_file;
     char *log_level;
     char *rules;
     long commit_interval_ms;

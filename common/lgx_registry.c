@@ -1,6 +1,7 @@
 #include "lgx_registry.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +9,15 @@
 
 #include "lgx_buf.h"
 #include "lgx_json.h"
+#include "lgx_secret.h"
 
 #define CONTENT_TYPE "application/vnd.schemaregistry.v1+json"
+#define CREDENTIALS_OPT "--schema-registry-credentials-file"
 
 struct lgx_registry_s {
     char *url;
+    char *credentials_file; /* NULL: no credentials */
+    char *credentials;      /* user:password (lgx_secret_free), or NULL */
     CURL *curl;
     lgx_buf_t *resp;
 };
@@ -29,12 +34,69 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
     return lgx_buf_append(b, data, n) == LGX_OK ? n : 0;
 }
 
-lgx_registry_t *lgx_registry_new(const char *url, char *errstr, size_t size)
+/* True when url names a user or a password (user:password@host), as
+ * curl would read it. */
+static bool url_has_userinfo(const char *url)
 {
+    CURLU *u = curl_url();
+    char *part = NULL;
+    bool has = false;
+    if (u && curl_url_set(u, CURLUPART_URL, url,
+                          CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME) ==
+                 CURLUE_OK) {
+        has = curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK;
+        curl_free(part);
+        part = NULL;
+        has = has || curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK;
+        curl_free(part);
+    }
+    curl_url_cleanup(u);
+    return has;
+}
+
+/* The user:password of the file at path (lgx_secret_free it), or NULL
+ * with errstr naming the option and the file, never what it holds. */
+static char *credentials_read(const char *path, char *errstr, size_t size)
+{
+    char why[400];
+    char *s = lgx_secret_read(path, "file", why, sizeof(why));
+    const char *colon = s ? strchr(s, ':') : NULL;
+    if (s && strpbrk(s, "\r\n")) {
+        snprintf(why, sizeof(why), "the file %s holds more than one line",
+                 path);
+    } else if (s && (!colon || colon == s || !colon[1])) {
+        snprintf(why, sizeof(why),
+                 "the file %s does not hold user:password (a user, ':', a "
+                 "password)",
+                 path);
+    } else if (s) {
+        return s;
+    }
+    lgx_secret_free(s);
+    snprintf(errstr, size, "option " CREDENTIALS_OPT ": %s", why);
+    return NULL;
+}
+
+lgx_registry_t *lgx_registry_new(const char *url, const char *credentials_file,
+                                 char *errstr, size_t size)
+{
+    if (url_has_userinfo(url)) {
+        snprintf(errstr, size,
+                 "option --schema-registry: the URL holds a user or password "
+                 "(user:password@); give them in " CREDENTIALS_OPT);
+        return NULL;
+    }
     lgx_registry_t *r = calloc(1, sizeof(*r));
     if (!r || !(r->url = strdup(url)) || !(r->curl = curl_easy_init()) ||
-        !(r->resp = lgx_buf_new())) {
+        !(r->resp = lgx_buf_new()) ||
+        (credentials_file &&
+         !(r->credentials_file = strdup(credentials_file)))) {
         snprintf(errstr, size, "out of memory");
+        lgx_registry_destroy(r);
+        return NULL;
+    }
+    if (credentials_file &&
+        !(r->credentials = credentials_read(credentials_file, errstr, size))) {
         lgx_registry_destroy(r);
         return NULL;
     }
@@ -54,8 +116,26 @@ void lgx_registry_destroy(lgx_registry_t *r)
         curl_easy_cleanup(r->curl);
     }
     lgx_buf_destroy(r->resp);
+    lgx_secret_free(r->credentials);
+    free(r->credentials_file);
     free(r->url);
     free(r);
+}
+
+lgx_err_t lgx_registry_reload_credentials(lgx_registry_t *r, char *errstr,
+                                          size_t size)
+{
+    if (!r->credentials_file) {
+        snprintf(errstr, size, "no " CREDENTIALS_OPT " to read again");
+        return LGX_ERR_NOT_FOUND;
+    }
+    char *fresh = credentials_read(r->credentials_file, errstr, size);
+    if (!fresh) {
+        return LGX_ERR_INVALID;
+    }
+    lgx_secret_free(r->credentials);
+    r->credentials = fresh;
+    return LGX_OK;
 }
 
 /* One request; *root is the JSON answer of a 2xx. */
@@ -79,6 +159,11 @@ static lgx_err_t request(lgx_registry_t *r, const char *path, const char *body,
     if (body) {
         curl_easy_setopt(r->curl, CURLOPT_POSTFIELDS, body);
     }
+    if (r->credentials) {
+        /* Basic only: no redirect is followed, so they go to url alone. */
+        curl_easy_setopt(r->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(r->curl, CURLOPT_USERPWD, r->credentials);
+    }
     CURLcode rc = curl_easy_perform(r->curl);
     curl_slist_free_all(h);
     long status = 0;
@@ -94,8 +179,16 @@ static lgx_err_t request(lgx_registry_t *r, const char *path, const char *body,
                  curl_easy_strerror(rc));
         return LGX_ERR_IO;
     }
-    return lgx_registry_answer(status, lgx_buf_data(r->resp),
-                               lgx_buf_len(r->resp), url, root, errstr, size);
+    lgx_err_t err =
+        lgx_registry_answer(status, lgx_buf_data(r->resp), lgx_buf_len(r->resp),
+                            url, root, errstr, size);
+    if (err == LGX_ERR_INVALID && !r->credentials) {
+        snprintf(errstr, size,
+                 "schema registry %s: HTTP %ld: the registry asks for "
+                 "credentials (" CREDENTIALS_OPT ")",
+                 url, status);
+    }
+    return err;
 }
 
 lgx_err_t lgx_registry_answer(long status, const char *body, size_t len,
@@ -116,11 +209,15 @@ lgx_err_t lgx_registry_answer(long status, const char *body, size_t len,
         if (status / 100 == 2) {
             msg = *root ? "not a JSON object" : len ? perr : "empty answer";
         }
-        snprintf(errstr, size, "schema registry %s: HTTP %ld%s%s", url, status,
-                 msg ? ": " : "", msg ? msg : "");
+        bool refused = status == 401 || status == 403;
+        snprintf(errstr, size, "schema registry %s: %sHTTP %ld%s%s%s", url,
+                 refused ? "the registry refused the credentials (" : "",
+                 status, msg ? ": " : "", msg ? msg : "", refused ? ")" : "");
         yajl_tree_free(*root);
         *root = NULL;
-        return status == 404 ? LGX_ERR_NOT_FOUND : LGX_ERR_IO;
+        return status == 404 ? LGX_ERR_NOT_FOUND
+               : refused     ? LGX_ERR_INVALID
+                             : LGX_ERR_IO;
     }
     return LGX_OK;
 }

@@ -11,9 +11,16 @@ library only): the subset of the REST API lgx uses.
 Errors as Confluent's: 404 {"error_code": 40403, "message": "Schema not
 found"}, 40401 subject not found, 422 42201 invalid schema.
 
+With --basic-auth-file F every request must carry HTTP basic auth with
+the user:password F holds (read at each request, so that a test rotates
+it by writing F); else 401 {"error_code": 40101, "message":
+"Unauthorized"}, as Confluent's registry answers.
+
   python3 test/schema_registry.py [--port 0] [--port-file F] [--first-id 1000]
+                                  [--basic-auth-file F]
 """
 import argparse
+import base64
 import json
 import os
 import signal
@@ -55,9 +62,30 @@ class Registry:
 
 class Handler(BaseHTTPRequestHandler):
     registry = None
+    basic_auth_file = None
 
     def log_message(self, *args):
         pass
+
+    def authorized(self):
+        """True without --basic-auth-file or with its user:password;
+        else answers 401."""
+        if not self.basic_auth_file:
+            return True
+        with open(self.basic_auth_file) as f:
+            want = "Basic " + base64.b64encode(
+                f.read().strip().encode()).decode()
+        if self.headers.get("Authorization") == want:
+            return True
+        data = json.dumps({"error_code": 40101,
+                           "message": "Unauthorized"}).encode()
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="schema-registry"')
+        self.send_header("Content-Type", CT)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        return False
 
     def answer(self, status, body):
         data = json.dumps(body).encode()
@@ -71,6 +99,8 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(404, {"error_code": code, "message": message})
 
     def do_GET(self):
+        if not self.authorized():
+            return None
         parts = [unquote(p) for p in self.path.strip("/").split("/")]
         reg = self.registry
         if parts[:2] == ["schemas", "ids"] and len(parts) == 3:
@@ -96,8 +126,11 @@ class Handler(BaseHTTPRequestHandler):
         return self.not_found(404, "HTTP 404 Not Found")
 
     def do_POST(self):
-        parts = [unquote(p) for p in self.path.strip("/").split("/")]
         length = int(self.headers.get("Content-Length") or 0)
+        if not self.authorized():
+            self.rfile.read(length)
+            return None
+        parts = [unquote(p) for p in self.path.strip("/").split("/")]
         try:
             body = json.loads(self.rfile.read(length) or b"{}")
             text = body["schema"]
@@ -117,8 +150,10 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--first-id", type=int, default=1000)
+    ap.add_argument("--basic-auth-file")
     args = ap.parse_args()
     Handler.registry = Registry(args.first_id)
+    Handler.basic_auth_file = args.basic_auth_file
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     port = server.server_address[1]
     if args.port_file:

@@ -1,5 +1,6 @@
 """The README documents every option of every program and every reason
-code the code can give (no broker needed)."""
+code the code can give; every program prints the same --version (no
+broker needed)."""
 import glob
 import os
 import re
@@ -49,6 +50,31 @@ class DocsTest(unittest.TestCase):
                 if "`%s" % opt not in readme:
                     missing.append("%s %s" % (os.path.basename(prog), opt))
         self.assertEqual(missing, [])
+
+    def test_every_program_prints_the_same_version(self):
+        """--version: "<program> <VERSION file> (<git describe --tags
+        --always --dirty>)" when the source is a git checkout, as built
+        (make again after changing the tree)."""
+        with open(os.path.join(lgxenv.TOP, "VERSION")) as f:
+            release = f.read().strip()
+        git = ["git", "-C", lgxenv.TOP]
+        top = subprocess.run(git + ["rev-parse", "--show-toplevel"],
+                             capture_output=True, text=True).stdout.strip()
+        build = ""
+        if top and os.path.realpath(top) == os.path.realpath(lgxenv.TOP):
+            build = subprocess.run(
+                git + ["describe", "--tags", "--always", "--dirty"],
+                capture_output=True, text=True, check=True).stdout.strip()
+        programs = sorted(glob.glob(os.path.join(lgxenv.BIN, "lgx-*")))
+        self.assertGreaterEqual(len(programs), 4)
+        for prog in programs:
+            out = subprocess.run([prog, "--version"], capture_output=True,
+                                 text=True, timeout=10)
+            self.assertEqual(out.returncode, 0, prog)
+            name = os.path.basename(prog)
+            want = "%s %s%s\n" % (name, release,
+                                  " (%s)" % build if build else "")
+            self.assertEqual(out.stdout, want)
 
     def test_every_reason_code_is_in_the_readme(self):
         readme = open(README).read()

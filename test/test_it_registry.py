@@ -4,10 +4,14 @@ id and decodes them. Each case runs against two registries:
 test/schema_registry.py, a small double of the Confluent REST API (a fresh
 one per test), and a real one, Apicurio Registry's Confluent API
 (test/env/registry.sh, in-memory, one per class since it takes seconds to
-start; each test has its own topic, so its own subject)."""
+start; each test has its own topic, so its own subject). The credentials
+(--schema-registry-credentials-file) run against the double asking for
+basic auth."""
+import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -30,8 +34,33 @@ def tearDownModule():
     broker.stop()
 
 
-def get(url):
-    return json.loads(urllib.request.urlopen(url, timeout=10).read())
+def get(url, auth=None):
+    """The JSON answer of GET url, with basic auth "user:password"."""
+    req = urllib.request.Request(url)
+    if auth:
+        req.add_header("Authorization",
+                       "Basic " + base64.b64encode(auth.encode()).decode())
+    return json.loads(urllib.request.urlopen(req, timeout=10).read())
+
+
+def start_double(*args):
+    """test/schema_registry.py with args: (process, its folder, its URL)."""
+    d = tempfile.mkdtemp(prefix="lgx-registry.")
+    port_file = os.path.join(d, "port")
+    proc = subprocess.Popen(
+        ["python3", os.path.join(lgxenv.TOP, "test", "schema_registry.py"),
+         "--port-file", port_file, *args], stdout=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while not os.path.exists(port_file) and time.time() < deadline:
+        time.sleep(0.05)
+    with open(port_file) as f:
+        return proc, d, "http://127.0.0.1:" + f.read()
+
+
+def stop_double(proc, d):
+    proc.terminate()
+    proc.wait(10)
+    shutil.rmtree(d, ignore_errors=True)
 
 
 def frame_ids(topic):
@@ -139,23 +168,12 @@ class DoubleRegistryTest(RegistryCases, unittest.TestCase):
     """Against test/schema_registry.py."""
 
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="lgx-registry.")
-        port_file = os.path.join(self.dir, "port")
-        self.proc = subprocess.Popen(
-            ["python3", os.path.join(lgxenv.TOP, "test", "schema_registry.py"),
-             "--port-file", port_file], stdout=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while not os.path.exists(port_file) and time.time() < deadline:
-            time.sleep(0.05)
-        with open(port_file) as f:
-            self.url = "http://127.0.0.1:" + f.read()
+        self.proc, self.dir, self.url = start_double()
         super().setUp()
 
     def tearDown(self):
         super().tearDown()
-        self.proc.terminate()
-        self.proc.wait(10)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        stop_double(self.proc, self.dir)
 
     def test_registry_down_is_a_clear_error(self):
         ev = pick_event("WH/OUT/00008", [("SKU-1007", 12)], complete=False)
@@ -163,6 +181,199 @@ class DoubleRegistryTest(RegistryCases, unittest.TestCase):
                     extra=("--schema-registry", "http://127.0.0.1:9"))
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("schema registry", r.stderr)
+
+
+class RegistryCredentialsTest(unittest.TestCase):
+    """--schema-registry-credentials-file against the double asking for
+    basic auth: the user:password the file holds (rotated on SIGHUP by the
+    consumers), never on a command line or in a log."""
+
+    def setUp(self):
+        self.sim = lgxenv.Simulator(version=19)
+        self.topic = "it.registry.credentials.%s" % self._testMethodName
+        self.tmp = tempfile.mkdtemp(prefix="lgx-registry-credentials.")
+        # What the registry accepts, and what lgx is given.
+        self.accepted = self.secret_file("accepted", "lgx:first-pw-4711")
+        self.given = self.secret_file("given", "lgx:first-pw-4711")
+        self.proc, self.dir, self.url = start_double(
+            "--basic-auth-file", self.accepted)
+        self.logs = []
+
+    def tearDown(self):
+        self.sim.stop()
+        stop_double(self.proc, self.dir)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def secret_file(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            f.write(text + "\n")
+        os.chmod(path, 0o600)
+        return path
+
+    def produce_ok(self, ev, extra=()):
+        r = produce(broker, self.topic, [ev], extra=(
+            "--schema-registry", self.url,
+            "--schema-registry-credentials-file", self.given, *extra))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.logs.append(r.stderr)
+
+    def consumer(self, cls=lgxenv.Consumer, **kw):
+        extra = ("--log-level", "debug", "--schema-registry", self.url,
+                 "--schema-registry-credentials-file", self.given)
+        c = cls("lgx-picks", broker, self.sim, self.topic,
+                extra=extra + tuple(kw.pop("extra", ())), **kw)
+        return c
+
+    def log_of(self, c):
+        with open(c.logpath) as f:
+            text = f.read()
+        self.logs.append(text)
+        return text
+
+    def wait_for(self, what, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if what():
+                return
+            time.sleep(0.1)
+        self.fail("timed out waiting")
+
+    def test_credentials_from_a_file_rotated_on_sighup(self):
+        """The producer registers and the consumer fetches with the file's
+        user:password. Rotated (the registry accepts only the new
+        password, the file holds it), SIGHUP makes the consumer read the
+        file again: a new writer schema is fetched with the new password.
+        Neither password is in its command line, environment or log."""
+        # Version 1 of the record (fixed id 1) first.
+        self.produce_ok(pick_event("WH/OUT/00007", [("SKU-1006", 180)],
+                                   complete=False), ("--schema-id", "1"))
+        c = self.consumer()
+        try:
+            self.wait_for(lambda: len(c.outcomes()) >= 1)
+            self.assertEqual(c.outcomes()[0]["outcome"], "applied",
+                             c.outcomes())
+            seen = ""
+            for part in ("cmdline", "environ"):
+                with open("/proc/%d/%s" % (c.proc.pid, part), "rb") as f:
+                    seen += f.read().decode(errors="replace")
+            self.assertIn("--schema-registry-credentials-file", seen)
+            for path in (self.accepted, self.given):
+                with open(path, "w") as f:
+                    f.write("lgx:second-pw-0815\n")
+            c.signal(signal.SIGHUP)
+            self.wait_for(lambda: any(
+                "schema registry credentials read again from "
+                "--schema-registry-credentials-file" in l.get("msg", "")
+                for l in c.lines()))
+            # Version 2 of the record: a new id, fetched after the SIGHUP.
+            ev = pick_event("WH/OUT/00008", [("SKU-1007", 12)],
+                            complete=False)
+            ev.update(schema_version=2, warehouse="WH")
+            self.produce_ok(ev)
+            self.wait_for(lambda: len(c.outcomes()) >= 2)
+            self.assertEqual([o["outcome"] for o in c.outcomes()],
+                             ["applied", "applied"], c.outcomes())
+            # An empty file at SIGHUP: refused, the old credentials stay.
+            with open(self.given, "w") as f:
+                f.write("\n")
+            c.signal(signal.SIGHUP)
+            self.wait_for(lambda: any(
+                "schema registry credentials not reloaded, the old ones "
+                "stay: option --schema-registry-credentials-file: the file "
+                "%s is empty" % self.given in l.get("msg", "")
+                for l in c.lines()))
+            c.signal()
+            self.assertEqual(c.wait(30), 0)
+        finally:
+            c.kill()
+            log = self.log_of(c)
+        m = self.sim.moves(self.sim.picking("WH/OUT/00008")["id"])[0]
+        self.assertEqual((m["quantity"], m["picked"]), (12, True))
+        self.assertEqual(
+            len(get(self.url + "/subjects/%s-value/versions" % self.topic,
+                    auth="lgx:second-pw-0815")), 2)
+        for pw in ("first-pw-4711", "second-pw-0815"):
+            self.assertNotIn(pw, seen)
+            self.assertNotIn(pw, log)
+            self.assertNotIn(pw, "".join(self.logs))
+
+    def test_refused_credentials_dead_letter_as_unknown_schema(self):
+        """A writer schema the registry does not give (credentials
+        refused, or none sent) is dead-lettered as unknown_schema, like
+        one from a registry that cannot be reached, with a message naming
+        the registry and saying why; lgx-produce stops with the same
+        message. Each case reads its own topic."""
+        wrong = self.secret_file("wrong", "lgx:wrong-pw-1234")
+        fetch = "schema registry %s/schemas/ids/1000: " % self.url
+        cases = (
+            ("wrong", ("--schema-registry", self.url,
+                       "--schema-registry-credentials-file", wrong),
+             fetch + "the registry refused the credentials (HTTP 401: "
+                     "Unauthorized)"),
+            ("none", ("--schema-registry", self.url),
+             fetch + "HTTP 401: the registry asks for credentials "
+                     "(--schema-registry-credentials-file)"),
+            ("down", ("--schema-registry", "http://127.0.0.1:9",
+                      "--schema-registry-credentials-file", self.given),
+             "schema registry http://127.0.0.1:9/schemas/ids/1000: "))
+        base = self.topic
+        for name, extra, message in cases:
+            self.topic = "%s.%s" % (base, name)
+            self.produce_ok(pick_event("WH/OUT/00007", [("SKU-1006", 180)],
+                                       complete=False))
+            c = run_consumer("lgx-picks", broker, self.sim, self.topic,
+                             extra=extra)
+            self.log_of(c)
+            o = c.outcomes()
+            self.assertEqual([(x["outcome"], x["reason"]) for x in o],
+                             [("rejected", "unknown_schema")], (name, o))
+            dlq = broker.read(self.topic + ".dlq")
+            self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
+                             ["unknown_schema"], name)
+            self.assertIn(message, dlq[0]["headers"]["lgx.dlq.message"])
+        self.assertEqual(self.sim.picking("WH/OUT/00007")["state"],
+                         "assigned")
+        r = produce(broker, self.topic, [pick_event(
+            "WH/OUT/00008", [("SKU-1007", 1)])], extra=(
+                "--schema-registry", self.url,
+                "--schema-registry-credentials-file", wrong))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("schema registry %s/subjects/%s-value/versions: the "
+                      "registry refused the credentials (HTTP 401"
+                      % (self.url, self.topic), r.stderr)
+        self.logs.append(r.stderr)
+        self.assertNotIn("wrong-pw-1234", "".join(self.logs))
+        self.assertNotIn("first-pw-4711", "".join(self.logs))
+
+    def test_credentials_in_the_url_or_a_bad_file_stop_at_start(self):
+        """user:password@ in the URL is refused (it would be on the command
+        line and in every message naming the URL), as is a file that is
+        not user:password: exit 2, the option named, no secret shown."""
+        url = self.url.replace("http://", "http://lgx:first-pw-4711@")
+        r = produce(broker, self.topic, [pick_event(
+            "WH/OUT/00008", [("SKU-1007", 1)])],
+            extra=("--schema-registry", url))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("option --schema-registry: the URL holds a user or "
+                      "password (user:password@); give them in "
+                      "--schema-registry-credentials-file", r.stderr)
+        self.assertNotIn("first-pw-4711", r.stderr)
+        c = run_consumer("lgx-picks", broker, self.sim, self.topic,
+                         extra=("--schema-registry", url), timeout=30)
+        self.assertEqual(c.proc.returncode, 2)
+        log = self.log_of(c)
+        self.assertIn("option --schema-registry: the URL holds a user", log)
+        self.assertNotIn("first-pw-4711", log)
+        bad = self.secret_file("bad", "first-pw-4711")
+        c = self.consumer(cls=run_consumer, timeout=30, extra=(
+            "--schema-registry-credentials-file", bad))
+        self.assertEqual(c.proc.returncode, 2)
+        log = self.log_of(c)
+        self.assertIn("option --schema-registry-credentials-file: the file "
+                      "%s does not hold user:password" % bad, log)
+        self.assertNotIn("first-pw-4711", log)
+        self.assertEqual(c.outcomes(), [])
 
 
 def start_registry(first_id=1000):

@@ -34,6 +34,7 @@ typedef struct produce_conf {
     long schema_id;
     char *schema_dir;
     char *schema_registry;
+    char *schema_registry_credentials_file;
     char *key_field;
     char *input;
     char *log_level;
@@ -59,6 +60,7 @@ static const lgx_opt_t produce_opts[] = {
      "Confluent-compatible schema registry URL: the schema is registered "
      "(or found) under <topic>-value and messages carry the registry's id",
      NULL, 0},
+    LGX_REGISTRY_CREDENTIALS_OPT(OFF(schema_registry_credentials_file)),
     {"key-field", LGX_OPT_STR, NULL, OFF(key_field),
      "Event field whose value is the message key (the entity key)", NULL, 0},
     {"input", LGX_OPT_STR, "-", OFF(input), "JSON-lines file, - for stdin",
@@ -156,17 +158,17 @@ static bool produce_line(rd_kafka_t *rk, const produce_conf_t *conf,
     return true;
 }
 
-/* Registers the schema under <topic>-value (or finds it) and returns the
- * registry's id, known to the store from then on; -1 with errstr. */
-static int32_t registry_id(const produce_conf_t *conf, lgx_avro_store_t *store,
-                           int32_t local_id, char *errstr, size_t size)
+/* Registers the schema under <topic>-value in r (or finds it) and
+ * returns the registry's id, known to the store from then on; -1 with
+ * errstr. */
+static int32_t registry_id(lgx_registry_t *r, const produce_conf_t *conf,
+                           lgx_avro_store_t *store, int32_t local_id,
+                           char *errstr, size_t size)
 {
-    lgx_registry_t *r = lgx_registry_new(conf->schema_registry, errstr, size);
     char subject[512];
     int32_t id = -1;
     snprintf(subject, sizeof(subject), "%s-value", conf->topic);
-    if (!r ||
-        lgx_registry_register(r, subject, lgx_avro_store_json(store, local_id),
+    if (lgx_registry_register(r, subject, lgx_avro_store_json(store, local_id),
                               &id, errstr, size) != LGX_OK) {
         id = -1;
     } else if (lgx_avro_store_alias(store, id, local_id) != LGX_OK) {
@@ -176,7 +178,6 @@ static int32_t registry_id(const produce_conf_t *conf, lgx_avro_store_t *store,
                  (int)id);
         id = -1;
     }
-    lgx_registry_destroy(r);
     return id;
 }
 
@@ -186,6 +187,7 @@ static int run(const produce_conf_t *conf, lgx_log_t *log)
     int rc = 1;
     producer_t p = {.owner = {.log = log}};
     lgx_avro_store_t *store = NULL;
+    lgx_registry_t *registry = NULL;
     rd_kafka_t *rk = NULL;
     lgx_buf_t *buf = lgx_buf_new();
     char *line = NULL;
@@ -194,6 +196,14 @@ static int run(const produce_conf_t *conf, lgx_log_t *log)
     FILE *in = strcmp(conf->input, "-") == 0 ? stdin : fopen(conf->input, "r");
     if (!in) {
         LGX_ERROR(log, "cannot open --input %s", conf->input);
+        goto done;
+    }
+    if (conf->schema_registry &&
+        !(registry = lgx_registry_new(conf->schema_registry,
+                                      conf->schema_registry_credentials_file,
+                                      errstr, sizeof(errstr)))) {
+        LGX_ERROR(log, "configuration: %s", errstr);
+        rc = 2;
         goto done;
     }
     store = lgx_avro_store_load(conf->schema_dir, errstr, sizeof(errstr));
@@ -206,8 +216,8 @@ static int run(const produce_conf_t *conf, lgx_log_t *log)
                   store ? "unknown --schema or --schema-id" : errstr);
         goto done;
     }
-    if (conf->schema_registry &&
-        (id = registry_id(conf, store, id, errstr, sizeof(errstr))) < 0) {
+    if (registry && (id = registry_id(registry, conf, store, id, errstr,
+                                      sizeof(errstr))) < 0) {
         LGX_ERROR(log, "%s", errstr);
         goto done;
     }
@@ -258,6 +268,7 @@ done:
         rd_kafka_destroy(rk);
     }
     lgx_avro_store_destroy(store);
+    lgx_registry_destroy(registry);
     lgx_buf_destroy(buf);
     return rc;
 }

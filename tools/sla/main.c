@@ -30,12 +30,9 @@
 #include "lgx_metrics.h"
 #include "lgx_odoo.h"
 #include "lgx_setup.h"
+#include "lgx_version.h"
 #include "sla.h"
 #include "sla_plan.h"
-
-#ifndef LGX_VERSION
-#define LGX_VERSION "0.1.0"
-#endif
 
 #define PROGRAM "lgx-sla"
 
@@ -155,7 +152,7 @@ static void declare_metrics(lgx_metrics_t *m)
     lgx_metrics_declare(m, "lgx_build_info", LGX_METRIC_GAUGE,
                         "Program and version");
     lgx_metrics_labels(labels, sizeof(labels), "program", PROGRAM, "version",
-                       LGX_VERSION, (const char *)NULL);
+                       lgx_version_release(), (const char *)NULL);
     lgx_metrics_set(m, "lgx_build_info", labels, 1);
 }
 
