@@ -941,3 +941,31 @@ bool lgx_stock_refuse_cancelled(lgx_odoo_t *o, const lgx_activity_t *act,
                            : "");
     return true;
 }
+
+bool lgx_stock_next_moves(lgx_odoo_t *o, const char *by, const int64_t *ids,
+                          size_t n, yajl_val *moves, lgx_verdict_t *v)
+{
+    lgx_buf_t *d = lgx_buf_new();
+    lgx_err_t rc =
+        d ? lgx_buf_printf(d, "[[\"%s\",\"in\",[", by) : LGX_ERR_NOMEM;
+    for (size_t i = 0; rc == LGX_OK && i < n; i++) {
+        rc = lgx_buf_printf(d, "%s%lld", i ? "," : "", (long long)ids[i]);
+    }
+    rc = rc == LGX_OK ? lgx_buf_puts(d, "]]]") : rc;
+    if (rc != LGX_OK) {
+        lgx_buf_destroy(d);
+        return lgx_stock_nomem(v);
+    }
+    lgx_odoo_error_t err;
+    rc = lgx_odoo_search_read(o, "stock.move", lgx_buf_data(d),
+                              "[\"id\",\"picking_id\",\"state\",\"quantity\"]",
+                              0, moves, &err);
+    lgx_buf_destroy(d);
+    return lgx_stock_ok(rc, &err, "stock.move search_read (route)", v);
+}
+
+bool lgx_stock_route_step(yajl_val picking)
+{
+    const char *code = lgx_json_get_str(picking, "picking_type_code");
+    return code && strcmp(code, "internal") == 0;
+}

@@ -172,6 +172,20 @@ bool lgx_stock_refuse_cancelled(lgx_odoo_t *o, const lgx_activity_t *act,
                                 const lgx_rule_t *rule, yajl_val picking,
                                 const char *what, lgx_verdict_t *v);
 
+/* The moves of the next step of a route (multi-step delivery: pick, then
+ * pack and ship): the moves whose origin moves (Odoo's move_orig_ids) are
+ * the moves ids (by is "move_orig_ids") or the moves of the pickings ids
+ * (by is "move_orig_ids.picking_id"). One stock.move search_read; *moves
+ * (fields id, picking_id, state, quantity; free with yajl_tree_free) is
+ * an empty array when there is no next step. */
+bool lgx_stock_next_moves(lgx_odoo_t *o, const char *by, const int64_t *ids,
+                          size_t n, yajl_val *moves, lgx_verdict_t *v);
+
+/* True when picking (a record lgx_stock_pickings read) is a step of a
+ * route before the last one: an internal operation (pick, pack) whose
+ * goods go on to another picking. */
+bool lgx_stock_route_step(yajl_val picking);
+
 /* The responsible (user_id) of a picking record, 0 when none. */
 int64_t lgx_stock_responsible(yajl_val picking);
 

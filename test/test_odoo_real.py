@@ -223,15 +223,14 @@ class RealOdooTest(unittest.TestCase):
         return self.odoo.read("stock.move", [["picking_id", "=", picking_id]],
                               ["quantity", "picked", "product_uom_qty"])
 
-    def test_dispatch_before_its_pick_ships_only_what_was_picked(self):
-        pid, code = self.product(100)
-        p = self.delivery(pid, 50)
-        self.assertEqual(p["state"], "assigned")
-        shipment = "SHP-REAL-%s" % self.tag
+    def dispatch_before_pick(self, shipment, picking, tracking):
+        """Books shipment on picking, labels and dispatches it, and starts
+        lgx-shipments, which holds the dispatch for the pick; returns the
+        consumer (it exits once everything is applied)."""
         ships = self.topic + ".shipments"
         r = produce(broker, ships,
-                    [booked(shipment, [p["name"]]),
-                     label(shipment, "TRK-" + self.tag, doc=False),
+                    [booked(shipment, [picking]),
+                     label(shipment, tracking, doc=False),
                      dispatched(shipment)],
                     schema="lgx.shipments.ShipmentEvent",
                     key_field="shipment_id")
@@ -242,6 +241,14 @@ class RealOdooTest(unittest.TestCase):
         held = wait_until_held(sc, 60)
         self.assertEqual([l["reason"] for l in held], ["waiting_for_pick"],
                          sc.outcomes())
+        return sc
+
+    def test_dispatch_before_its_pick_ships_only_what_was_picked(self):
+        pid, code = self.product(100)
+        p = self.delivery(pid, 50)
+        self.assertEqual(p["state"], "assigned")
+        sc = self.dispatch_before_pick("SHP-REAL-%s" % self.tag, p["name"],
+                                       "TRK-" + self.tag)
         self.assertEqual(self.odoo.read("stock.picking",
                                         [["id", "=", p["id"]]],
                                         ["state"])[0]["state"], "assigned")
@@ -646,6 +653,78 @@ class RealOdooTest(unittest.TestCase):
         self.assertEqual([a["summary"] for a in acts],
                          ["Cancel the carrier booking of " + shipment])
         self.assertEqual([m["picked"] for m in self.moves(p["id"])], [False])
+
+    # ---- multi-step routes ----
+
+    def route_warehouse(self, steps):
+        """A warehouse delivering in steps (pick_ship or pick_pack_ship),
+        made once per run; its id and stock location."""
+        key = "wh_" + steps
+        if not hasattr(type(self), key):
+            code = ("P%s%s" % ("3" if "pack" in steps else "2",
+                               self.tag[-3:]))
+            wh = self.odoo.call("stock.warehouse", "create", vals_list=[{
+                "name": "lgx %s %s" % (steps, self.tag), "code": code,
+                "delivery_steps": steps}])[0]
+            loc = self.odoo.read("stock.warehouse", [["id", "=", wh]],
+                                 ["lot_stock_id"])[0]["lot_stock_id"][0]
+            setattr(type(self), key, (wh, loc))
+        return getattr(type(self), key)
+
+    def route_case(self, steps, n_pickings):
+        """An order of 3 from a warehouse delivering in steps, booked on the
+        picking that exists (the pick step), labelled and dispatched, then
+        picked: the pick validates every step of the route, the dispatch
+        waits for it and records the shipment on every picking, and the
+        order is delivered."""
+        wh, loc = self.route_warehouse(steps)
+        saved, type(self).stock_loc = self.stock_loc, loc
+        try:
+            pid, code = self.product(10)
+        finally:
+            type(self).stock_loc = saved
+        so = self.odoo.call("sale.order", "create", vals_list=[{
+            "partner_id": self.partner, "warehouse_id": wh,
+            "order_line": [[0, 0, {"product_id": pid,
+                                   "product_uom_qty": 3}]]}])[0]
+        self.odoo.call("sale.order", "action_confirm", ids=[so])
+        first = self.odoo.read("stock.picking",
+                               [["sale_id", "=", so],
+                                ["picking_type_code", "=", "internal"],
+                                ["state", "=", "assigned"]],
+                               ["id", "name"])[0]
+        shipment = "SHP-%s-%s" % (steps, self.tag)
+        sc = self.dispatch_before_pick(shipment, first["name"],
+                                       "TRK-%s-%s" % (steps, self.tag))
+        o = self.pick(self.topic, first["name"], [(code, 3)])
+        self.assertEqual(o["outcome"], "applied", o)
+        self.assertIn("; route: ", o["msg"])
+        self.assertEqual(sc.wait(120), 0)
+        self.assertEqual(sc.summary()["applied"], 3, sc.outcomes())
+        self.assertIn("later step(s) of their route", sc.outcomes()[-1]["msg"])
+        chain = self.odoo.read("stock.picking", [["sale_id", "=", so]],
+                               ["name", "state", "picking_type_code",
+                                "carrier_tracking_ref",
+                                "x_lgx_shipment_status", "x_lgx_shipment_ref"])
+        self.assertEqual(len(chain), n_pickings, chain)
+        for p in chain:
+            self.assertEqual((p["state"], p["x_lgx_shipment_status"],
+                              p["x_lgx_shipment_ref"],
+                              p["carrier_tracking_ref"]),
+                             ("done", "dispatched", shipment,
+                              "TRK-%s-%s" % (steps, self.tag)), p)
+        self.assertEqual(sorted(p["picking_type_code"] for p in chain),
+                         sorted(["internal"] * (n_pickings - 1)
+                                + ["outgoing"]))
+        line = self.odoo.read("sale.order.line", [["order_id", "=", so]],
+                              ["qty_delivered"])[0]
+        self.assertEqual(line["qty_delivered"], 3)
+
+    def test_two_step_delivery_pick_then_ship(self):
+        self.route_case("pick_ship", 2)
+
+    def test_three_step_delivery_pick_pack_ship(self):
+        self.route_case("pick_pack_ship", 3)
 
     def test_pick_from_another_warehouse_is_refused(self):
         have = self.odoo.read("stock.warehouse", [["code", "=", "LGXN"]],

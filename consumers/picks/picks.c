@@ -1085,6 +1085,103 @@ static bool judge_shortage(picks_t *p, const lgx_event_t *ev,
     return policy == LGX_SHORTAGE_APPLY;
 }
 
+/* ---- routes ----
+ *
+ * In two- and three-step delivery (pick, then pack and ship) the pick is
+ * reported for the first picking of the route; the later ones take what
+ * it moved (Odoo reserves it on them, creating them first on 18 and 19).
+ * The pick validates them too, step by step, with what arrived, as a
+ * one-step delivery is validated by its pick: the sale order is then
+ * delivered and the shipment's dispatch finds its route done. */
+
+/* The pickings of rows (moves of one step) not done or cancelled, at
+ * most max, into ids and names (borrowed from rows). */
+static size_t open_pickings(yajl_val rows, int64_t *ids, const char **names,
+                            size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < lgx_json_len(rows); i++) {
+        yajl_val m = lgx_json_at(rows, i);
+        const char *state = lgx_json_get_str(m, "state");
+        int64_t pid = lgx_json_m2o_id(lgx_json_get(m, "picking_id"));
+        bool seen = false;
+        for (size_t j = 0; j < n; j++) {
+            seen = seen || ids[j] == pid;
+        }
+        if (pid <= 0 || seen || n == max || !state ||
+            strcmp(state, "done") == 0 || strcmp(state, "cancel") == 0) {
+            continue;
+        }
+        yajl_val name = lgx_json_at(lgx_json_get(m, "picking_id"), 1);
+        names[n] = YAJL_IS_STRING(name) ? YAJL_GET_STRING(name) : "?";
+        ids[n++] = pid;
+    }
+    return n;
+}
+
+/* Marks what arrived on picking pid's moves of rows picked (the moves
+ * with a quantity) and validates it, the rest kept as a backorder. */
+static bool validate_step(picks_t *p, yajl_val rows, int64_t pid,
+                          const char *name, lgx_verdict_t *v)
+{
+    int64_t ids[256];
+    size_t n = 0;
+    for (size_t i = 0; i < lgx_json_len(rows) && n < 256; i++) {
+        yajl_val m = lgx_json_at(rows, i);
+        double q = 0;
+        if (lgx_json_m2o_id(lgx_json_get(m, "picking_id")) == pid &&
+            lgx_json_get_num(m, "quantity", &q) && q > 0) {
+            lgx_json_get_int(m, "id", &ids[n++]);
+        }
+    }
+    bool backorder = false;
+    return n == 0 ||
+           (lgx_stock_write(p->odoo, "stock.move", ids, n, "{\"picked\":true}",
+                            v) &&
+            lgx_stock_validate(p->odoo, pid, name, true, &backorder, v));
+}
+
+/* Validates the later steps of job's route, if any (out: "; route:
+ * W/PACK/00001, W/OUT/00001 validated with what the pick moved"). One
+ * stock.move search_read per step, then per picking a write and its
+ * validation; nothing for a picking that is not a step of a route. */
+static bool validate_route(picks_t *p, const pick_job_t *job, char *out,
+                           size_t size, lgx_verdict_t *v)
+{
+    int64_t from[256];
+    size_t nf = 0, used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < lgx_json_len(job->moves) && nf < 256; i++) {
+        lgx_json_get_int(lgx_json_at(job->moves, i), "id", &from[nf++]);
+    }
+    bool ok = true;
+    for (int step = 0;
+         ok && nf && lgx_stock_route_step(job->picking_row) && step < 4;
+         step++) {
+        yajl_val rows = NULL;
+        int64_t ids[16];
+        const char *names[16];
+        ok = lgx_stock_next_moves(p->odoo, "move_orig_ids", from, nf, &rows, v);
+        size_t np = ok ? open_pickings(rows, ids, names, 16) : 0;
+        for (size_t i = 0; ok && i < np; i++) {
+            ok = validate_step(p, rows, ids[i], names[i], v);
+            int k = snprintf(out + used, size - used, "%s%s",
+                             used ? ", " : "; route: ", names[i]);
+            used += k > 0 && (size_t)k < size - used ? (size_t)k : 0;
+        }
+        nf = 0;
+        for (size_t i = 0; ok && i < lgx_json_len(rows) && nf < 256; i++) {
+            lgx_json_get_int(lgx_json_at(rows, i), "id", &from[nf++]);
+        }
+        yajl_tree_free(rows);
+        nf = np ? nf : 0;
+    }
+    if (ok && used && used < size) {
+        snprintf(out + used, size - used, " validated with what it moved");
+    }
+    return ok;
+}
+
 static bool picking_done(const pick_job_t *job)
 {
     const char *state = lgx_json_get_str(lgx_json_at(job->picking, 0), "state");
@@ -1139,10 +1236,12 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
                         job->name);
         return;
     }
+    char route_msg[300] = "";
     if (validate &&
-        !lgx_stock_validate(p->odoo, job->picking_id, job->name,
-                            strcmp(p->conf->backorder, "create") == 0,
-                            &backorder, v)) {
+        (!lgx_stock_validate(p->odoo, job->picking_id, job->name,
+                             strcmp(p->conf->backorder, "create") == 0,
+                             &backorder, v) ||
+         !validate_route(p, job, route_msg, sizeof(route_msg), v))) {
         return;
     }
     if (!stamp(p, ev, job, v)) {
@@ -1150,13 +1249,13 @@ static void apply(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
     }
     lgx_verdict_set(
         v, LGX_OUTCOME_APPLIED, "",
-        "%s: %zu move(s) updated, %zu move line(s) changed%s%s%s%s%s%s",
+        "%s: %zu move(s) updated, %zu move line(s) changed%s%s%s%s%s%s%s",
         job->name, n, n_lines, validate ? ", validated" : "",
         backorder                    ? " with a backorder for the rest"
         : job->complete && !validate ? "; validation turned off"
                                      : "",
-        lot_msg, unit_msg, short_msg[0] ? "; shortage (policy apply): " : "",
-        short_msg);
+        route_msg, lot_msg, unit_msg,
+        short_msg[0] ? "; shortage (policy apply): " : "", short_msg);
     v->discrepancy = short_msg[0] ? "shortage" : NULL;
 }
 

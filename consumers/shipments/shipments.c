@@ -399,6 +399,98 @@ static bool apply_label(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     return true;
 }
 
+/* ---- routes ----
+ *
+ * In two- and three-step delivery the booking names the picking that
+ * exists when it is made, the pick step; Odoo makes the later ones (pack,
+ * ship) from its moves, on 18 and 19 only when it is validated. The
+ * dispatch follows the route through Odoo's own links (the moves'
+ * destination moves): it waits until every step is done (the pick
+ * validates them) and then records the shipment on all of them, carrier
+ * and tracking reference included, so that the delivery order the
+ * customer sees carries them too. */
+
+/* Adds the pickings of the later steps of the booked pickings' routes to
+ * route (room MAX_PICKINGS, *nr counted). False with v set (held) when
+ * one is not done yet, or on an Odoo error. No call unless a booked
+ * picking is a step of a route. */
+static bool route_done(shipments_t *s, ship_job_t *job, int64_t *route,
+                       size_t *nr, lgx_verdict_t *v)
+{
+    bool steps = false;
+    for (size_t i = 0; i < job->n; i++) {
+        steps = steps || lgx_stock_route_step(lgx_json_at(job->pickings, i));
+    }
+    int64_t from[MAX_PICKINGS];
+    size_t nf = steps ? job->n : 0;
+    memcpy(from, job->ids, nf * sizeof(*from));
+    for (int step = 0; nf && step < 4; step++) {
+        yajl_val rows = NULL;
+        if (!lgx_stock_next_moves(s->odoo, "move_orig_ids.picking_id", from, nf,
+                                  &rows, v)) {
+            return false;
+        }
+        nf = 0;
+        for (size_t i = 0; i < lgx_json_len(rows); i++) {
+            yajl_val m = lgx_json_at(rows, i);
+            yajl_val pk = lgx_json_get(m, "picking_id");
+            const char *state = lgx_json_get_str(m, "state");
+            int64_t pid = lgx_json_m2o_id(pk);
+            bool known = pid <= 0 || (state && strcmp(state, "cancel") == 0);
+            for (size_t j = 0; j < *nr && !known; j++) {
+                known = route[j] == pid;
+            }
+            if (known || *nr == MAX_PICKINGS) {
+                continue;
+            }
+            if (!state || strcmp(state, "done") != 0) {
+                yajl_val name = lgx_json_at(pk, 1);
+                lgx_verdict_set(
+                    v, LGX_OUTCOME_HELD, "waiting_for_pick",
+                    "shipment %s: picking %s, a later step of the route, is "
+                    "%s, not validated yet: the dispatch waits for the pick "
+                    "(which validates the route) or a validation in Odoo",
+                    job->id, YAJL_IS_STRING(name) ? YAJL_GET_STRING(name) : "?",
+                    state ? state : "unknown");
+                v->hold_ms = lgx_rule_hold_ms(job->rule);
+                yajl_tree_free(rows);
+                return false;
+            }
+            route[(*nr)++] = pid;
+            from[nf++] = pid;
+        }
+        yajl_tree_free(rows);
+    }
+    return true;
+}
+
+/* The booking on the route's later pickings: shipment id, carrier and
+ * tracking reference of the first booked picking. */
+static bool write_route(shipments_t *s, ship_job_t *job, const int64_t *route,
+                        size_t nr, lgx_verdict_t *v)
+{
+    static const char *const fields[] = {"x_lgx_shipment_ref", "carrier_id",
+                                         "carrier_tracking_ref", NULL};
+    if (nr == 0 || !lgx_stock_gate_writes(job->rule, fields, v)) {
+        return nr == 0;
+    }
+    yajl_val first = lgx_json_at(job->pickings, 0);
+    int64_t carrier = lgx_json_m2o_id(lgx_json_get(first, "carrier_id"));
+    const char *ref = lgx_json_get_str(first, "carrier_tracking_ref");
+    lgx_buf_reset(s->buf);
+    if (lgx_buf_puts(s->buf, "{\"x_lgx_shipment_ref\":") != LGX_OK ||
+        lgx_buf_json_str(s->buf, job->id, strlen(job->id)) != LGX_OK ||
+        (carrier > 0 && lgx_buf_printf(s->buf, ",\"carrier_id\":%lld",
+                                       (long long)carrier) != LGX_OK) ||
+        (ref && (lgx_buf_puts(s->buf, ",\"carrier_tracking_ref\":") != LGX_OK ||
+                 lgx_buf_json_str(s->buf, ref, strlen(ref)) != LGX_OK)) ||
+        lgx_buf_puts(s->buf, "}") != LGX_OK) {
+        return nomem(v);
+    }
+    return lgx_stock_write(s->odoo, "stock.picking", route, nr,
+                           lgx_buf_data(s->buf), v);
+}
+
 /* Dispatch records that the carrier collected the shipment. It validates
  * nothing and writes no quantity: the warehouse's pick owns both, and
  * validating here would let Odoo record as shipped whatever it had
@@ -423,14 +515,28 @@ static bool apply_dispatched(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
         v->hold_ms = lgx_rule_hold_ms(job->rule);
         return false;
     }
+    int64_t route[MAX_PICKINGS];
+    size_t nr = 0, booked = job->n;
+    if (!route_done(s, job, route, &nr, v) ||
+        !write_route(s, job, route, nr, v)) {
+        return false;
+    }
+    for (size_t i = 0; i < nr && job->n < MAX_PICKINGS; i++) {
+        job->ids[job->n++] = route[i];
+    }
     if (!vals_begin(s, job, "dispatched", v) ||
         !vals_end_and_write(s, job, v)) {
         return false;
     }
+    char later[64] = "";
+    if (nr) {
+        snprintf(later, sizeof(later), ", and %zu later step(s) of their route",
+                 nr);
+    }
     lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
                     "shipment %s dispatched: %zu picking(s), validated by "
-                    "their pick",
-                    job->id, job->n);
+                    "their pick%s",
+                    job->id, booked, later);
     return true;
 }
 
