@@ -26,6 +26,40 @@ def tearDownModule():
     broker.stop()
 
 
+
+def expire_across_restarts(test, broker, odoo, topic, directory):
+    """The pick on topic waits for its picking (hold_ms 9 s). Its deadline
+    counts from when it was first held: two runs of lgx-picks shorter than
+    the hold, stopped in between, do not start it again, and the third run
+    dead-letters it at once, first_failure being the first hold."""
+    rules = lgxenv.rules_file(directory, pick_confirmed={"hold_ms": 9000})
+    extra = ("--rules", rules, "--hold-recheck-ms", "200")
+    first_held = None
+    for run in range(2):
+        c = lgxenv.Consumer("lgx-picks", broker, odoo, topic, extra=extra)
+        deadline = time.time() + 60
+        while not c.was_held() and time.time() < deadline:
+            time.sleep(0.05)
+        if first_held is None:
+            first_held = time.time() * 1000
+        time.sleep(2)
+        c.signal()
+        test.assertEqual(c.wait(30), 0)
+        test.assertEqual(c.summary()["rejected"], 0)
+        if run == 1:
+            test.assertTrue(any("keep when they were first held"
+                                in l.get("msg", "") for l in c.lines()))
+    started = time.time()
+    c = run_consumer("lgx-picks", broker, odoo, topic, extra=extra)
+    test.assertEqual(c.summary()["rejected"], 1)
+    # Well before a hold counted from this start would end.
+    test.assertLess(time.time() - started, 8)
+    h = broker.read(topic + ".dlq")[0]["headers"]
+    test.assertEqual(h["lgx.dlq.reason"], "hold_expired")
+    test.assertRegex(h["lgx.dlq.message"],
+                     r"^still missing after [89] s held \(hold_ms 9000\)")
+    test.assertLess(abs(int(h["lgx.dlq.first_failure"]) - first_held), 1500)
+
 class PicksTest(unittest.TestCase):
     version = 19
 
@@ -193,43 +227,11 @@ class PicksTest(unittest.TestCase):
         self.assertEqual(dlq[0]["key"], draft["name"])
 
     def test_hold_deadline_survives_restarts(self):
-        # The deadline counts from when the pick was first held: two
-        # restarts in between (each shorter than the hold) do not start
-        # it again; the third run dead-letters it at the first deadline.
         draft = next(p for p in self.sim.dump("stock.picking")
                      if p["state"] == "draft")
         self.produce_ok([pick_event(draft["name"], [("SKU-1001", 1)])])
-        rules = lgxenv.rules_file(self.sim.dir,
-                                  pick_confirmed={"hold_ms": 9000})
-        extra = ("--rules", rules, "--hold-recheck-ms", "200")
-        first_held = None
-        for run in range(2):
-            c = lgxenv.Consumer("lgx-picks", broker, self.sim, self.topic,
-                                extra=extra)
-            deadline = time.time() + 30
-            while not c.was_held() and time.time() < deadline:
-                time.sleep(0.05)
-            if first_held is None:
-                first_held = time.time() * 1000
-            time.sleep(2)
-            c.signal()
-            self.assertEqual(c.wait(30), 0)
-            self.assertEqual(c.summary()["rejected"], 0)
-            if run == 1:
-                self.assertTrue(any("keep when they were first held"
-                                    in l.get("msg", "") for l in c.lines()))
-        started = time.time()
-        c = run_consumer("lgx-picks", broker, self.sim, self.topic,
-                         extra=extra)
-        self.assertEqual(c.summary()["rejected"], 1)
-        # Well before a hold counted from this start would end.
-        self.assertLess(time.time() - started, 8)
-        h = broker.read(self.topic + ".dlq")[0]["headers"]
-        self.assertEqual(h["lgx.dlq.reason"], "hold_expired")
-        self.assertRegex(h["lgx.dlq.message"],
-                         r"^still missing after [89] s held \(hold_ms 9000\)")
-        self.assertLess(abs(int(h["lgx.dlq.first_failure"]) - first_held),
-                        1500)
+        expire_across_restarts(self, broker, self.sim, self.topic,
+                               self.sim.dir)
         self.assertEqual(self.sim.picking(draft["name"])["state"], "draft")
 
     def test_held_pick_applies_once_the_order_is_released(self):

@@ -21,12 +21,14 @@ Each test makes its own product (with stock), sale order and delivery."""
 import json
 import os
 import subprocess
+import tempfile
 import time
 import unittest
 import urllib.request
 
 import lgxenv
 from lgxenv import pick_event, produce, run_consumer
+from test_it_picks import expire_across_restarts
 from test_it_shipments import booked, dispatched, label, wait_until_held
 
 URL = os.environ.get("ODOO_URL")
@@ -653,6 +655,32 @@ class RealOdooTest(unittest.TestCase):
         self.assertEqual([a["summary"] for a in acts],
                          ["Cancel the carrier booking of " + shipment])
         self.assertEqual([m["picked"] for m in self.moves(p["id"])], [False])
+
+    def test_hold_keeps_its_deadline_across_restarts(self):
+        # A pick for a draft picking (not released) waits; two restarts
+        # do not start its hold again.
+        pid, code = self.product(5)
+        out = self.odoo.read("stock.picking.type",
+                             [["code", "=", "outgoing"]], ["id"])[0]["id"]
+        customer = self.odoo.read("stock.location",
+                                  [["usage", "=", "customer"]], ["id"])[0]["id"]
+        move = {"product_id": pid, "product_uom_qty": 1,
+                "location_id": self.stock_loc, "location_dest_id": customer}
+        if "name" in self.odoo.call("stock.move", "fields_get",
+                                    attributes=["type"]):
+            move["name"] = code     # required before 19
+        pk = self.odoo.call("stock.picking", "create", vals_list=[{
+            "picking_type_id": out, "location_id": self.stock_loc,
+            "location_dest_id": customer, "move_ids": [[0, 0, move]]}])[0]
+        p = self.odoo.read("stock.picking", [["id", "=", pk]],
+                           ["name", "state"])[0]
+        self.assertEqual(p["state"], "draft")
+        r = produce(broker, self.topic, [pick_event(p["name"], [(code, 1)])])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        expire_across_restarts(self, broker, self.odoo, self.topic,
+                               tempfile.mkdtemp(prefix="lgx-real-"))
+        self.assertEqual(self.odoo.read("stock.picking", [["id", "=", pk]],
+                                        ["state"])[0]["state"], "draft")
 
     # ---- multi-step routes ----
 
