@@ -38,7 +38,13 @@ does (ODOO-FACTS.md):
   sale_line_id), the sale.advance.payment.inv wizard invoices it
   (invoice_status 'invoiced'), action_cancel (17/18: through sale.order.cancel;
   19: at once) cancels the delivery and the draft invoice; qty_delivered
-  follows the validated delivery.
+  follows the validated delivery;
+* multi-step delivery (a warehouse with delivery_steps pick_ship or
+  pick_pack_ship, made once per database): 18/19 confirm the Pick only and
+  make the next step's picking when one is validated (with the quantity
+  done, linked by move_orig_ids/move_dest_ids); 17 makes them all at once,
+  the later ones waiting; a Pick of 2 of 3 gives the delivery a move of 2
+  (18/19) or 2 reserved of 3 (17).
 
 The checks create their own records (a partner, a product, receipts,
 deliveries and two sales orders) and remove what Odoo lets them remove
@@ -739,10 +745,10 @@ def stock_location(t: Target) -> int:
     return t.ctx["types"]["outgoing"]["default_location_src_id"][0]
 
 
-def put_stock(t: Target, product, quantity, lot=False):
+def put_stock(t: Target, product, quantity, lot=False, location=None):
     """An inventory adjustment: stock.quant inventory_quantity in
     inventory_mode, then action_apply_inventory."""
-    vals = {"product_id": product, "location_id": stock_location(t), "inventory_quantity": quantity}
+    vals = {"product_id": product, "location_id": location or stock_location(t), "inventory_quantity": quantity}
     if lot:
         vals["lot_id"] = lot
     ids = t.run("stock.quant", "create", vals_list=[vals], context={"inventory_mode": True})
@@ -1559,6 +1565,184 @@ def c_sale_delivered(t: Target, _api):
                  fields=["qty_delivered", "invoice_status"])[0]
     expect(line["qty_delivered"] == 2.0 and line["invoice_status"] == "to invoice", f"order line {line}")
     return f"order {order['id']}"
+
+
+# -- multi-step delivery: the warehouse's delivery_steps (stock_warehouse.py routes) ------
+
+STEP_CODES = {"pick_ship": "LGX2", "pick_pack_ship": "LGX3"}
+WAREHOUSE_FIELDS = ["code", "delivery_steps", "lot_stock_id", "wh_output_stock_loc_id", "wh_pack_stock_loc_id",
+                    "pick_type_id", "pack_type_id", "out_type_id"]
+STEP_PICKING_FIELDS = ["name", "state", "picking_type_id", "location_id", "location_dest_id", "sale_id", "origin",
+                       "move_ids", "backorder_id"]
+STEP_MOVE_FIELDS = ["product_uom_qty", "quantity", "state", "move_orig_ids", "move_dest_ids", "sale_line_id"]
+
+
+def steps_warehouse(t: Target, steps):
+    """The conformance warehouse of these delivery steps (made once, then
+    found by its code): its operation types and locations."""
+    need_uid(t)
+    code = STEP_CODES[steps]
+    rows = t.run("stock.warehouse", "search_read", domain=[["code", "=", code]], fields=WAREHOUSE_FIELDS)
+    if not rows:
+        wid = t.run("stock.warehouse", "create", vals_list=[{"name": f"LGX conformance {code}", "code": code,
+                                                             "delivery_steps": steps}])
+        rows = t.run("stock.warehouse", "read", ids=wid if isinstance(wid, list) else [wid], fields=WAREHOUSE_FIELDS)
+    wh = {k: (v[0] if isinstance(v, list) and v else v) for k, v in rows[0].items()}
+    expect(wh["delivery_steps"] == steps, f"warehouse {code} delivery_steps {wh['delivery_steps']!r}")
+    expect(all(wh[k] for k in WAREHOUSE_FIELDS[2:]), f"warehouse {code}: {rows[0]}")
+    types = t.run("stock.picking.type", "read", ids=[wh["pick_type_id"], wh["pack_type_id"], wh["out_type_id"]],
+                  fields=["code", "sequence_code", "default_location_src_id", "default_location_dest_id"])
+    # 17's delivery type has no default destination (its route's rule gives the customers)
+    codes = {row["id"]: (row["code"], row["sequence_code"], (row["default_location_src_id"] or [False])[0],
+                         (row["default_location_dest_id"] or [False])[0]) for row in types}
+    pick_dest = wh["wh_pack_stock_loc_id"] if steps == "pick_pack_ship" else wh["wh_output_stock_loc_id"]
+    expect(codes[wh["pick_type_id"]] == ("internal", "PICK", wh["lot_stock_id"], pick_dest)
+           and codes[wh["pack_type_id"]][:2] == ("internal", "PACK")
+           and codes[wh["out_type_id"]][:3] == ("outgoing", "OUT", wh["wh_output_stock_loc_id"]),
+           f"operation types of {code}: {types}")
+    return wh
+
+
+def steps_order(t: Target, steps, qty=3.0):
+    """A confirmed order of qty of a new storable product stocked (10) in the
+    warehouse of these steps; its pickings by operation type."""
+    wh = steps_warehouse(t, steps)
+    product = storable_product(t, steps)
+    put_stock(t, product, 10.0, location=wh["lot_stock_id"])
+    oid = t.run("sale.order", "create", vals_list=[{
+        "partner_id": t.ctx["partner"], "warehouse_id": wh["id"],
+        "order_line": [[0, 0, {"product_id": product, "product_uom_qty": qty, "price_unit": 2.0}]]}])[0]
+    expect(t.run("sale.order", "action_confirm", ids=[oid]) is True, "action_confirm did not return true")
+    return wh, t.run("sale.order", "read", ids=[oid], fields=["name", "order_line"])[0]
+
+
+def step_pickings(t: Target, wh, order):
+    """{'pick'|'pack'|'out': [(picking, [moves])]} of the order, oldest first."""
+    rows = t.run("stock.picking", "search_read", domain=[["sale_id", "=", order["id"]]],
+                 fields=STEP_PICKING_FIELDS, order="id")
+    t.ctx["pickings"].extend(row["id"] for row in rows)
+    kinds = {wh["pick_type_id"]: "pick", wh["pack_type_id"]: "pack", wh["out_type_id"]: "out"}
+    out: dict = {}
+    for row in rows:
+        moves = t.run("stock.move", "read", ids=row["move_ids"], fields=STEP_MOVE_FIELDS)
+        out.setdefault(kinds.get(row["picking_type_id"][0], "other"), []).append((row, moves))
+    return out
+
+
+def pick_and_validate(t: Target, picking, quantity, context=None):
+    for mid in picking["move_ids"]:
+        t.run("stock.move", "write", ids=[mid], vals={"quantity": quantity, "picked": True})
+    result = validate(t, picking["id"], {"skip_sms": True, **(context or {})})
+    expect(result is True, f"button_validate of {picking['name']} -> {short(result)}")
+
+
+def expect_step(t: Target, wh, found, kind, state, demand, reserved, origins, order):
+    """The last picking of this kind: its state, one move (demand, reserved,
+    move_orig_ids), sale_id and origin the order's; the move has the order
+    line (sale_line_id) on 18/19, only the delivery's on 17."""
+    expect(len(found.get(kind, [])) >= 1, f"no {kind} picking: {sorted(found)}")
+    picking, moves = found[kind][-1]
+    prefix = f"{wh['code']}/{kind.upper()}/"
+    expect(picking["name"].startswith(prefix), f"{kind} picking named {picking['name']!r}")
+    expect(picking["state"] == state, f"{picking['name']} {picking['state']!r}, expected {state!r}")
+    expect(picking["sale_id"] and picking["sale_id"][0] == order["id"] and picking["origin"] == order["name"],
+           f"{picking['name']} sale_id {picking['sale_id']}, origin {picking['origin']!r}")
+    expect(len(moves) == 1, f"{picking['name']} has {len(moves)} moves")
+    move = moves[0]
+    line = order["order_line"][0] if t.version >= 18 or kind == "out" else False
+    expect((move["product_uom_qty"], move["quantity"]) == (demand, reserved) and sorted(move["move_orig_ids"])
+           == sorted(origins) and (move["sale_line_id"] or [False])[0] == line,
+           f"{picking['name']} move {move}, expected demand {demand}, reserved {reserved}, origins {origins}, "
+           f"sale_line_id {line}")
+    return picking, move
+
+
+def confirmed_chain(t: Target, steps):
+    """After action_confirm: 18/19 (push rules) only the Pick picking,
+    assigned; 17 (pull rules, make_to_order) every step's picking at once,
+    the later ones waiting for the one before (move_orig_ids)."""
+    wh, order = steps_order(t, steps)
+    found = step_pickings(t, wh, order)
+    kinds = ["pick", "pack", "out"] if steps == "pick_pack_ship" else ["pick", "out"]
+    pick, pick_move = expect_step(t, wh, found, "pick", "assigned", 3.0, 3.0, [], order)
+    if t.version >= 18:
+        expect(sorted(found) == ["pick"] and not pick_move["move_dest_ids"],
+               f"after action_confirm: {sorted(found)}, pick move_dest_ids {pick_move['move_dest_ids']}")
+    else:
+        expect(sorted(found) == sorted(kinds), f"after action_confirm: {sorted(found)}")
+        before = pick_move
+        for kind in kinds[1:]:
+            _picking, move = expect_step(t, wh, found, kind, "waiting", 3.0, 0.0, [before["id"]], order)
+            expect(before["move_dest_ids"] == [move["id"]], f"move_dest_ids {before['move_dest_ids']}")
+            before = move
+    return wh, order, pick, pick_move
+
+
+def next_step(t: Target, wh, order, kind, before, quantity=3.0, demand=3.0):
+    """After the step before was validated: this kind's picking assigned with
+    what arrived, its move linked both ways to the one before."""
+    found = step_pickings(t, wh, order)
+    picking, move = expect_step(t, wh, found, kind, "assigned", demand, quantity, [before["id"]], order)
+    done = t.run("stock.move", "read", ids=[before["id"]], fields=["state", "move_dest_ids"])[0]
+    expect(done["state"] == "done" and done["move_dest_ids"] == [move["id"]],
+           f"move before {done}, expected done with move_dest_ids [{move['id']}]")
+    return picking, move
+
+
+def delivered(t: Target, order):
+    line = t.run("sale.order.line", "read", ids=order["order_line"], fields=["qty_delivered"])[0]
+    return line["qty_delivered"]
+
+
+@check("sale.two_step_delivery")
+def c_two_step(t: Target, _api):
+    """A warehouse with delivery_steps pick_ship: the order's Pick
+    (Stock -> Output) comes first; validating it makes (18/19) or assigns
+    (17) the delivery (Output -> Customers) with the 3 units reserved,
+    linked by move_orig_ids / move_dest_ids; validating that delivers 3."""
+    wh, order, pick, pick_move = confirmed_chain(t, "pick_ship")
+    pick_and_validate(t, pick, 3.0)
+    expect(delivered(t, order) == 0.0, "qty_delivered after the Pick alone")
+    out, _move = next_step(t, wh, order, "out", pick_move)
+    pick_and_validate(t, out, 3.0)
+    expect(delivered(t, order) == 3.0, f"qty_delivered {delivered(t, order)} after the delivery")
+    return f"{pick['name']} -> {out['name']}"
+
+
+@check("sale.three_step_delivery")
+def c_three_step(t: Target, _api):
+    """delivery_steps pick_pack_ship: Pick (Stock -> Packing Zone), then Pack
+    (Packing Zone -> Output), then the delivery, each ready once the step
+    before is validated."""
+    wh, order, pick, pick_move = confirmed_chain(t, "pick_pack_ship")
+    pick_and_validate(t, pick, 3.0)
+    pack, pack_move = next_step(t, wh, order, "pack", pick_move)
+    pick_and_validate(t, pack, 3.0)
+    out, _move = next_step(t, wh, order, "out", pack_move)
+    expect(delivered(t, order) == 0.0, "qty_delivered before the delivery")
+    pick_and_validate(t, out, 3.0)
+    expect(delivered(t, order) == 3.0, f"qty_delivered {delivered(t, order)} after the delivery")
+    return f"{pick['name']} -> {pack['name']} -> {out['name']}"
+
+
+@check("sale.two_step_partial_pick")
+def c_two_step_partial(t: Target, _api):
+    """2 of 3 picked, with a backorder: the Pick's backorder holds 1; the
+    delivery gets what was picked: 18/19 a new move of 2 (the push copies
+    the done quantity), 17 the waiting move of 3 with 2 reserved."""
+    wh, order, pick, pick_move = confirmed_chain(t, "pick_ship")
+    pick_and_validate(t, pick, 2.0, {"skip_backorder": True})
+    found = step_pickings(t, wh, order)
+    backorders = [(p, m) for p, m in found.get("pick", []) if p["backorder_id"]]
+    expect(len(backorders) == 1 and backorders[0][0]["backorder_id"][0] == pick["id"]
+           and [m["product_uom_qty"] for m in backorders[0][1]] == [1.0], f"Pick backorders {backorders}")
+    demand = 2.0 if t.version >= 18 else 3.0
+    origins = [pick_move["id"]] + ([] if t.version >= 18 else [m["id"] for m in backorders[0][1]])
+    out, move = expect_step(t, wh, found, "out", "assigned", demand, 2.0, origins, order)
+    pick_and_validate(t, out, 2.0, {"skip_backorder": True, "picking_ids_not_to_backorder": [out["id"]]}
+                      if t.version >= 18 else {"skip_backorder": True})
+    expect(delivered(t, order) == 2.0, f"qty_delivered {delivered(t, order)}")
+    return f"{out['name']}: demand {move['product_uom_qty']}, reserved {move['quantity']}"
 
 
 # -- cancellation ------------------------------------------------------------------------

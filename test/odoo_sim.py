@@ -20,7 +20,14 @@ reservation, backorders, cancellation) follow ``addons/stock`` and
 ``addons/stock_sms`` of Odoo 17-19. Sales orders follow ``addons/sale`` and
 ``addons/sale_stock``: ``action_confirm`` makes one delivery (WH/OUT/...,
 origin and ``sale_id`` = the order, one move per goods line with
-``sale_line_id``); ``qty_delivered`` is what done moves took to the customer;
+``sale_line_id``) from the order's ``warehouse_id``; a warehouse's
+``delivery_steps`` (pick_ship, pick_pack_ship; create or write) give it
+Output and Packing Zone locations and Pick/Pack types, and an order goes
+through them as each version routes it: 18/19 make the Pick only and, as
+each step is validated, push the done quantity into the next step's picking
+(``move_orig_ids``/``move_dest_ids``); 17 makes every step's picking at
+confirmation, the later ones waiting until what they wait for is done;
+``qty_delivered`` is what done moves took to the customer;
 invoicing goes through the ``sale.advance.payment.inv`` wizard
 (``create`` with ``context.active_ids``, then ``create_invoices``) and makes a
 draft ``account.move`` (no journals, taxes or payments);
@@ -637,6 +644,17 @@ def _product_display(env, row):
     return f"[{code}] {row.get('name') or ''}" if code else (row.get("name") or "")
 
 
+def _picking_type_display(env, row) -> str:
+    """stock.picking.type display_name: 'Warehouse: Operation type'."""
+    warehouse = env.get("stock.warehouse", row.get("warehouse_id")) or {}
+    return f"{warehouse.get('name') or 'YourCompany'}: {row.get('name') or ''}"
+
+
+def _move_origins(env, row) -> list:
+    """stock.move.move_orig_ids: the moves that list this one in move_dest_ids."""
+    return sorted(m["id"] for m in env.table("stock.move").values() if row["id"] in (m.get("move_dest_ids") or []))
+
+
 def _move_display(env, row):
     """stock.move _compute_display_name: '<origin>/<code>: <src>><dest>'."""
     picking = env.get("stock.picking", row.get("picking_id")) or {}
@@ -1182,7 +1200,7 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
             "active": F("boolean", "Active", default=True),
         }, class_name="StockPickingType", order="sequence, id",
-           display=lambda env, row: f"YourCompany: {row.get('name') or ''}"),
+           display=_picking_type_display),
         ModelDef("delivery.carrier", "Shipping Methods", {
             "name": F("char", "Delivery Method", required=True),
             "sequence": F("integer", "Sequence", default=10),
@@ -1200,6 +1218,21 @@ def build_schema(version: int) -> dict[str, ModelDef]:
             "name": F("char", "Warehouse", required=True),
             "code": F("char", "Short Name", required=True),
             "lot_stock_id": F("many2one", "Location Stock", relation="stock.location"),
+            "view_location_id": F("many2one", "View Location", relation="stock.location"),
+            "wh_output_stock_loc_id": F("many2one", "Output Location", relation="stock.location"),
+            "wh_pack_stock_loc_id": F("many2one", "Packing Location", relation="stock.location"),
+            # stock_warehouse.py: the outgoing route follows delivery_steps (_get_routes_values)
+            "delivery_steps": F("selection", "Outgoing Shipments", required=True, default="ship_only", selection=[
+                ("ship_only", "Deliver (1 step)" if version >= 18 else "Deliver goods directly (1 step)"),
+                ("pick_ship", "Pick then Deliver (2 steps)" if version >= 18
+                 else "Send goods in output and then deliver (2 steps)"),
+                ("pick_pack_ship", "Pick, Pack, then Deliver (3 steps)" if version >= 18
+                 else "Pack goods, send goods in output and then deliver (3 steps)")]),
+            "in_type_id": F("many2one", "In Type", relation="stock.picking.type"),
+            "out_type_id": F("many2one", "Out Type", relation="stock.picking.type"),
+            "pick_type_id": F("many2one", "Pick Type", relation="stock.picking.type"),
+            "pack_type_id": F("many2one", "Pack Type", relation="stock.picking.type"),
+            "int_type_id": F("many2one", "Internal Type", relation="stock.picking.type"),
             "company_id": F("many2one", "Company", relation="res.company", default=COMPANY_ID),
             "active": F("boolean", "Active", default=True),
         }, class_name="StockWarehouse", order="id"),
@@ -1290,6 +1323,13 @@ def build_schema(version: int) -> dict[str, ModelDef]:
                 env.get("stock.picking", row.get("picking_id")) or {}).get("name") or False),
             "weight": F("float", "Weight", compute=_move_weight),
             "sale_line_id": F("many2one", "Sale Line", relation="sale.order.line"),
+            # the chain of a multi-step delivery: one stock_move_move_rel table seen from both ends
+            "move_dest_ids": F("many2many", "Destination Moves", relation="stock.move"),
+            "move_orig_ids": F("many2many", "Original Move", relation="stock.move", compute=_move_origins),
+            "procure_method": F("selection", "Supply Method", required=True, default="make_to_stock", selection=[
+                ("make_to_stock", "Default: Take From Stock"), ("make_to_order", "Advanced: Apply Procurement Rules")]),
+            **({"location_final_id": F("many2one", "Final Location", relation="stock.location")}
+               if version >= 18 else {}),
         }, class_name="StockMove", order="sequence, id", display=_move_display),
         ModelDef("stock.move.line", "Product Moves (Stock Move Line)", {
             "move_id": F("many2one", "Stock Operation", relation="stock.move", ondelete="cascade"),
@@ -1707,6 +1747,7 @@ def _sale_account_models(version: int) -> list:
             "delivery_count": F("integer", "Delivery Orders", compute=lambda env, row: len(_so_pickings(env, row))),
             "delivery_status": F("selection", "Delivery Status", selection=DELIVERY_STATUS,
                                  compute=_so_delivery_status),
+            "warehouse_id": F("many2one", "Warehouse", relation="stock.warehouse", required=True, default=1),
             # delivery
             "carrier_id": F("many2one", "Delivery Method", relation="delivery.carrier"),
         }, class_name="SaleOrder", order="date_order desc, id desc", mail_thread=True),
@@ -2735,7 +2776,8 @@ def orm_search_rows(env: Env, model: str, domain, offset=0, limit=None, order=No
 # ===========================================================================
 
 class Stock:
-    """Picking and move workflow of Odoo 17-19, reduced to one warehouse.
+    """Picking and move workflow of Odoo 17-19 (multi-step delivery routes:
+    delivery_chain).
 
     Reservation: a product has ``qty_available`` on hand; an outgoing or
     internal move reserves what is free (on hand minus the quantity of other
@@ -2987,8 +3029,78 @@ class Stock:
             move["state"] = "assigned"
         elif quantity > EPSILON:
             move["state"] = "partially_available"
+        elif any(m["state"] not in ("done", "cancel") for m in self.origins(move)):
+            move["state"] = "waiting"
         else:
             move["state"] = "confirmed"
+
+    # -- chained moves (multi-step delivery) -----------------------------------------
+    def origins(self, move: dict) -> list[dict]:
+        return [self.env.get("stock.move", mid) for mid in _move_origins(self.env, move)]
+
+    def from_origins(self, move: dict) -> float:
+        """What the done origin moves brought that no other of their
+        destination moves holds yet (stock.move._action_assign of a chained
+        move: only what arrived through the chain is reserved)."""
+        origins = self.origins(move)
+        arrived = sum(float(m.get("quantity") or 0.0) for m in origins if m["state"] == "done")
+        others = {d for m in origins for d in (m.get("move_dest_ids") or []) if d != move["id"]}
+        taken = 0.0
+        for other in (self.env.get("stock.move", d) for d in others):
+            if other and other["state"] != "cancel":
+                taken += float(other.get("quantity") or 0.0)
+        return max(0.0, arrived - taken - self.lines_quantity(move))
+
+    def push(self, moves: list):
+        """stock.move._push_apply (18, 19): a done move whose operation type is
+        a step of its warehouse's delivery route, but not the last, gets a
+        move for the next step with the quantity it moved (make_to_order,
+        move_orig_ids the done move), put in an open picking of that type
+        for the same order or a new one, confirmed and reserved."""
+        created = []
+        for move in moves:
+            picking = self.env.get("stock.picking", move.get("picking_id")) or {}
+            ptype = self.picking_type(picking)
+            chain = delivery_chain(self.env, self.env.get("stock.warehouse", ptype.get("warehouse_id")))
+            step = next((i for i, (type_id, _src, dest) in enumerate(chain[:-1])
+                         if type_id == ptype.get("id") and dest == move.get("location_dest_id")), None)
+            if step is None or float(move.get("quantity") or 0.0) <= EPSILON:
+                continue
+            type_id, src, dest = chain[step + 1]
+            values = {k: move.get(k) for k in ("name", "product_id", "product_uom", "sale_line_id", "partner_id",
+                                               "origin", "company_id", "sequence")}
+            values.update(product_uom_qty=float(move["quantity"]), location_id=src, location_dest_id=dest,
+                          procure_method="make_to_order", state="draft", quantity=0.0, picked=False)
+            if "location_final_id" in self.env.mdef("stock.move").fields:
+                values["location_final_id"] = move.get("location_final_id") or False
+            target = self.assign_picking(picking, type_id, src, dest)
+            values["picking_id"] = target["id"]
+            new = self.env.insert("stock.move", values)
+            move["move_dest_ids"] = list(move.get("move_dest_ids") or []) + [new["id"]]
+            created.append(new)
+        self.confirm_moves(created)
+        self.refresh_pickings(m["picking_id"] for m in created)
+        return created
+
+    def assign_picking(self, previous: dict, type_id, src, dest) -> dict:
+        """stock.move._assign_picking: an open picking of the operation type,
+        locations and order, else a new one from the previous step's picking
+        (origin, contact, order, carrier)."""
+        for picking in sorted(self.env.table("stock.picking").values(), key=lambda p: p["id"]):
+            if (picking.get("picking_type_id") == type_id and picking.get("location_id") == src
+                    and picking.get("location_dest_id") == dest
+                    and picking["state"] in ("draft", "confirmed", "waiting", "assigned")
+                    and (picking.get("sale_id") or False) == (previous.get("sale_id") or False)
+                    and picking.get("origin") == previous.get("origin")):
+                return picking
+        pid = orm_create(self.env, "stock.picking", [{
+            "picking_type_id": type_id, "location_id": src, "location_dest_id": dest,
+            **{k: previous.get(k) or False for k in ("partner_id", "origin", "carrier_id", "sale_id", "company_id")},
+            "move_type": previous.get("move_type") or "direct"}])[0]
+        order = self.env.get("sale.order", previous.get("sale_id"))
+        if order:
+            post_message(self.env, "stock.picking", pid, origin_link("transfer", "sale.order", order))
+        return self.env.get("stock.picking", pid)
 
     def recompute_picking_state(self, picking: dict):
         """stock.picking._compute_state (stored compute, triggered by move states)."""
@@ -3240,6 +3352,8 @@ class Stock:
         product = self.product(move)
         muom, puom = self.move_uom(move), self.product_uom(product)
         missing = float(move.get("product_uom_qty") or 0.0) - self.lines_quantity(move)
+        if self.origins(move):
+            missing = min(missing, self.from_origins(move))
         if missing > EPSILON:
             need = uom_convert(env, missing, muom, puom, method="HALF-UP")
             picking = env.get("stock.picking", move.get("picking_id"))
@@ -3598,6 +3712,9 @@ class Stock:
                         "product_uom_qty": rest, "quantity": 0.0, "picked": False, "state": "draft",
                         "create_date": now_str(), "write_date": now_str(),
                     })
+                    # stock.move._split: the rest keeps the move's origins (move_orig_ids)
+                    for origin in self.origins(move):
+                        origin["move_dest_ids"] = list(origin.get("move_dest_ids") or []) + [split["id"]]
                     self.confirm_moves([split])
         stamp = now_str()
         for move in moves_done:
@@ -3611,6 +3728,15 @@ class Stock:
             picking["priority"] = "0"
             picking["write_date"] = stamp
             self.recompute_picking_state(picking)
+        if self.env.version >= 18:
+            self.push(moves_done)
+        else:
+            # 17: the make_to_order moves waiting for these are reserved with what arrived
+            waiting = {d for m in moves_done for d in (m.get("move_dest_ids") or [])}
+            for move in (self.env.get("stock.move", d) for d in sorted(waiting)):
+                if move and move["state"] in ("waiting", "confirmed", "partially_available"):
+                    self.reserve(move)
+            self.refresh_pickings(self.env.get("stock.move", d).get("picking_id") for d in sorted(waiting))
         if not cancel_backorder:
             for picking in pickings:
                 self.create_backorder(picking)
@@ -3693,12 +3819,115 @@ class Stock:
         return backorder
 
 
+def picking_prefix(env: Env, ptype: dict) -> str:
+    """The prefix of the operation type's ir.sequence: the warehouse's code and
+    the sequence code ('WH/OUT/'); the seeded types hold the whole prefix."""
+    code = ptype.get("sequence_code") or ""
+    if "/" in code:
+        return code
+    warehouse = env.get("stock.warehouse", ptype.get("warehouse_id")) or {}
+    return f"{warehouse.get('code') or 'WH'}/{code}/" if code else "WH/"
+
+
 def next_picking_name(env: Env, type_id) -> str:
     """ir.sequence of the operation type: 'WH/OUT/00013'."""
     ptype = env.get("stock.picking.type", type_id) or {}
     number = env.store.sequences.get(type_id, 1)
     env.store.sequences[type_id] = number + 1
-    return f"{ptype.get('sequence_code') or 'WH/'}{number:05d}"
+    return f"{picking_prefix(env, ptype)}{number:05d}"
+
+
+# -- warehouses and their delivery routes (stock_warehouse.py) ----------------------------
+
+WAREHOUSE_LOCATIONS = (("lot_stock_id", "Stock"), ("wh_output_stock_loc_id", "Output"),
+                       ("wh_pack_stock_loc_id", "Packing Zone"))
+# field, name, code, sequence code, default source and destination (location fields or xmlids)
+WAREHOUSE_TYPES = (("in_type_id", "Receipts", "incoming", "IN", "stock.stock_location_suppliers", "lot_stock_id"),
+                   ("out_type_id", "Delivery Orders", "outgoing", "OUT", "lot_stock_id",
+                    "stock.stock_location_customers"),
+                   ("pick_type_id", "Pick", "internal", "PICK", "lot_stock_id", "wh_output_stock_loc_id"),
+                   ("pack_type_id", "Pack", "internal", "PACK", "wh_pack_stock_loc_id", "wh_output_stock_loc_id"),
+                   ("int_type_id", "Internal Transfers", "internal", "INT", "lot_stock_id", "lot_stock_id"))
+
+
+def warehouse_setup(env: Env, warehouse: dict):
+    """stock.warehouse.create: the view location named by the code, the
+    locations under it and the operation types (their sequences
+    CODE/PICK/...), each made only if the warehouse has none yet."""
+    if not warehouse.get("view_location_id"):
+        warehouse["view_location_id"] = orm_create(env, "stock.location", [{
+            "name": warehouse.get("code") or "", "usage": "view",
+            "location_id": env.ref("stock.stock_location_locations") or False}])[0]
+    for field, name in WAREHOUSE_LOCATIONS:
+        if not warehouse.get(field):
+            warehouse[field] = orm_create(env, "stock.location", [{
+                "name": name, "usage": "internal", "location_id": warehouse["view_location_id"]}])[0]
+    where = lambda key: warehouse.get(key) if "." not in key else env.ref(key)  # noqa: E731
+    sequence = max((t.get("sequence") or 0 for t in env.table("stock.picking.type").values()), default=0)
+    for field, name, code, sequence_code, src, dest in WAREHOUSE_TYPES:
+        if warehouse.get(field):
+            continue
+        sequence += 1
+        warehouse[field] = orm_create(env, "stock.picking.type", [{
+            "name": name, "code": code, "sequence": sequence, "sequence_code": sequence_code,
+            "default_location_src_id": where(src) or False, "default_location_dest_id": where(dest) or False,
+            "use_create_lots": code == "incoming", "use_existing_lots": code != "incoming",
+            "warehouse_id": warehouse["id"], "company_id": warehouse.get("company_id") or COMPANY_ID}])[0]
+    warehouse_apply_steps(env, warehouse)
+
+
+def warehouse_apply_steps(env: Env, warehouse: dict):
+    """What delivery_steps changes (_get_picking_type_update_values,
+    _get_locations_values): the Output and Packing Zone locations and the
+    Pick and Pack types are active when a step uses them; Pick ends in the
+    Packing Zone on three steps, in Output on two; the delivery starts in
+    Output unless it is the only step."""
+    steps = warehouse.get("delivery_steps") or "ship_only"
+    for field, active in (("wh_output_stock_loc_id", steps != "ship_only"),
+                          ("wh_pack_stock_loc_id", steps == "pick_pack_ship")):
+        location = env.get("stock.location", warehouse.get(field))
+        if location:
+            location["active"] = active
+    for field, active in (("pick_type_id", steps != "ship_only"), ("pack_type_id", steps == "pick_pack_ship")):
+        ptype = env.get("stock.picking.type", warehouse.get(field))
+        if ptype:
+            ptype["active"] = active
+    pick = env.get("stock.picking.type", warehouse.get("pick_type_id"))
+    if pick:
+        pick["default_location_dest_id"] = warehouse.get(
+            "wh_pack_stock_loc_id" if steps == "pick_pack_ship" else "wh_output_stock_loc_id") or False
+    out = env.get("stock.picking.type", warehouse.get("out_type_id"))
+    if out:
+        out["default_location_src_id"] = warehouse.get(
+            "lot_stock_id" if steps == "ship_only" else "wh_output_stock_loc_id") or False
+
+
+def delivery_chain(env: Env, warehouse: dict | None) -> list:
+    """The steps of the warehouse's delivery route: [(operation type, source,
+    destination)], from the stock to the customers."""
+    customers = env.ref("stock.stock_location_customers")
+    if not warehouse:
+        return []
+    get = lambda field: warehouse.get(field) or False  # noqa: E731
+    steps = warehouse.get("delivery_steps") or "ship_only"
+    if steps == "pick_ship":
+        return [(get("pick_type_id"), get("lot_stock_id"), get("wh_output_stock_loc_id")),
+                (get("out_type_id"), get("wh_output_stock_loc_id"), customers)]
+    if steps == "pick_pack_ship":
+        return [(get("pick_type_id"), get("lot_stock_id"), get("wh_pack_stock_loc_id")),
+                (get("pack_type_id"), get("wh_pack_stock_loc_id"), get("wh_output_stock_loc_id")),
+                (get("out_type_id"), get("wh_output_stock_loc_id"), customers)]
+    return [(get("out_type_id"), get("lot_stock_id"), customers)]
+
+
+def _warehouse_create_done(env: Env, row: dict, vals: dict):
+    warehouse_setup(env, row)
+
+
+def _warehouse_write_done(env: Env, rows: list, vals: dict, before: dict):
+    if "delivery_steps" in vals:
+        for row in rows:
+            warehouse_setup(env, row)
 
 
 def user_partner(env: Env) -> int:
@@ -3811,9 +4040,11 @@ class Sale:
         return Records(self.env, "sale.order", ids).rows()
 
     # -- delivery (sale_stock _action_launch_stock_rule) -------------------------
-    def outgoing_type(self) -> dict:
+    def outgoing_type(self, warehouse=None) -> dict:
+        """The delivery type of the order's warehouse, else the first one."""
         types = [t for t in self.env.table("stock.picking.type").values()
                  if t.get("code") == "outgoing" and t.get("active", True)]
+        types = [t for t in types if warehouse and t.get("warehouse_id") == warehouse["id"]] or types
         if not types:
             raise UserError("No rule has been found to replenish the product in Partners/Customers.")
         return sorted(types, key=lambda t: (t.get("sequence") or 0, t["id"]))[0]
@@ -3823,12 +4054,25 @@ class Sale:
         quantity of the done ones."""
         total = 0.0
         for move in _sol_moves(self.env, line):
-            if move["state"] == "cancel" or not _to_customer(self.env, move):
+            if move["state"] == "cancel" or not self.procured(move):
                 continue
             quantity = move.get("quantity") if move["state"] == "done" else move.get("product_uom_qty")
             total += uom_convert(self.env, quantity, move.get("product_uom"), _sol_uom(self.env, line),
                                  method="HALF-UP")
         return total
+
+    def procured(self, move: dict) -> bool:
+        """_get_outgoing_incoming_moves of _get_qty_procurement: 17 counts the
+        moves to the customer; 18/19 (strict=False) the moves the first rule
+        made (no origin move) whose final location is the customer's."""
+        if self.env.version < 18:
+            return _to_customer(self.env, move)
+        final = move.get("location_final_id") or move.get("location_dest_id")
+        return not _move_origins(self.env, move) and (
+            (self.env.get("stock.location", final) or {}).get("usage") == "customer")
+
+    def warehouse(self, order: dict) -> dict | None:
+        return self.env.get("stock.warehouse", order.get("warehouse_id"))
 
     def open_pickings(self, order: dict) -> list[dict]:
         """stock.move._search_picking_for_assignation: an open delivery of the order."""
@@ -3836,10 +4080,10 @@ class Sale:
                        if p["state"] in ("draft", "waiting", "confirmed", "assigned")
                        and self.stock.picking_type(p).get("code") == "outgoing"), key=lambda p: p["id"])
 
-    def new_picking(self, order: dict) -> dict:
-        ptype = self.outgoing_type()
+    def new_picking(self, order: dict, type_id=None, src=None, dest=None) -> dict:
+        steps = {"location_id": src, "location_dest_id": dest} if type_id else {}
         pid = orm_create(self.env, "stock.picking", [{
-            "picking_type_id": ptype["id"],
+            "picking_type_id": type_id or self.outgoing_type(self.warehouse(order))["id"], **steps,
             "partner_id": order.get("partner_shipping_id") or order.get("partner_id") or False,
             "origin": sale_origin(self.env, order),
             "carrier_id": order.get("carrier_id") or False,
@@ -3870,6 +4114,10 @@ class Sale:
                 touched |= self.decrease(line, -delta)
         for order_id, items in more.items():
             order = self.env.get("sale.order", order_id)
+            chain = delivery_chain(self.env, self.warehouse(order))
+            if len(chain) > 1:
+                touched |= self.launch_chain(order, chain, items)
+                continue
             opened = self.open_pickings(order)
             picking = opened[0] if opened else self.new_picking(order)
             for line, delta in items:
@@ -3896,6 +4144,44 @@ class Sale:
                 self.stock.action_confirm([picking])
             touched.add(picking["id"])
         self.stock.refresh_pickings(touched)
+
+    def launch_chain(self, order: dict, chain: list, items: list) -> set:
+        """A multi-step delivery route: 18/19 (push rules after the first
+        step) make the first step's move only, its final location the
+        customer's; 17 (pull rules, make_to_order) makes a move per step at
+        once, from the delivery back to the Pick, each later one waiting for
+        the one before (move_dest_ids); the pickings come in step order."""
+        steps = chain if self.env.version < 18 else chain[:1]
+        customers = chain[-1][2]
+        pickings = {}
+        for type_id, src, dest in steps:
+            opened = [p for p in _so_pickings(self.env, order) if p.get("picking_type_id") == type_id
+                      and p["state"] in ("draft", "waiting", "confirmed", "assigned")]
+            pickings[type_id] = (min(opened, key=lambda p: p["id"]) if opened
+                                 else self.new_picking(order, type_id, src, dest))
+        created = []
+        for line, delta in items:
+            product_uom = (self.env.get("product.product", line["product_id"]) or {}).get("uom_id") or UOM_UNITS
+            delta = uom_convert(self.env, delta, _sol_uom(self.env, line), product_uom, method="HALF-UP")
+            after = []
+            for position, (type_id, src, dest) in reversed(list(enumerate(steps))):
+                picking = pickings[type_id]
+                values = {"name": line.get("name") or False, "product_id": line["product_id"],
+                          "product_uom_qty": delta, "product_uom": product_uom, "picking_id": picking["id"],
+                          # 17: only the move to the customer has the order line
+                          "sale_line_id": line["id"] if self.env.version >= 18 or position == len(steps) - 1
+                          else False, "origin": sale_origin(self.env, order),
+                          "partner_id": picking.get("partner_id") or False, "location_id": src,
+                          "location_dest_id": dest, "move_dest_ids": [[6, 0, after]],
+                          "procure_method": "make_to_order" if position else "make_to_stock"}
+                if self.env.version >= 18:
+                    values["location_final_id"] = customers
+                move_id = orm_create(self.env, "stock.move", [values])[0]
+                created.append(self.env.get("stock.move", move_id))
+                after = [move_id]
+        self.stock.confirm_moves(created)
+        self.stock.refresh_pickings(p["id"] for p in pickings.values())
+        return {p["id"] for p in pickings.values()}
 
     def decrease(self, line: dict, quantity: float) -> set:
         """A negative procurement merged into the open moves of the line."""
@@ -4721,6 +5007,7 @@ CREATE_DONE.update({
     "ir.model.fields": _ir_field_create_done,
     "sale.order.line": _sol_create_done,
     "mail.followers": _follower_create_done,
+    "stock.warehouse": _warehouse_create_done,
 })
 WRITE_PREPARE.update({
     "product.product": lambda env, rows, vals: _product_prepare(env, vals),
@@ -4737,6 +5024,7 @@ WRITE_DONE.update({
     "uom.uom": _uom_write_done,
     "stock.location": _location_write_done,
     "sale.order.line": _sol_write_done,
+    "stock.warehouse": _warehouse_write_done,
 })
 UNLINK_PREPARE.update({
     "stock.picking": _picking_unlink_prepare,
@@ -5359,7 +5647,8 @@ def seed_base(env: Env):
             "default_location_src_id": src, "default_location_dest_id": dest,
             "use_create_lots": code == "incoming", "use_existing_lots": code != "incoming",
             "warehouse_id": 1, "create_date": SEED_DATE}, rid=rid)
-    env.insert("stock.warehouse", {"name": "YourCompany", "code": "WH", "lot_stock_id": 8,
+    env.insert("stock.warehouse", {"name": "YourCompany", "code": "WH", "lot_stock_id": 8, "view_location_id": 7,
+                                   "in_type_id": 1, "out_type_id": 2, "int_type_id": 3,
                                    "create_date": SEED_DATE}, rid=1)
     for rid, name, dtype, price in [(1, "Standard delivery", "fixed", 5.0),
                                     (2, "The Poste", "base_on_rule", 0.0),
@@ -5647,7 +5936,7 @@ def _seed_picking(env: Env, rec: dict) -> dict:
 
 
 def _advance_sequence(env: Env, ptype: dict, name: str):
-    prefix = ptype.get("sequence_code") or ""
+    prefix = picking_prefix(env, ptype) if ptype.get("sequence_code") else ""
     if prefix and name.startswith(prefix) and name[len(prefix):].isdigit():
         number = int(name[len(prefix):])
         env.store.sequences[ptype["id"]] = max(env.store.sequences.get(ptype["id"], 1), number + 1)

@@ -1595,6 +1595,93 @@ class SaleTests(SimTestCase):
         self.assertJ2Error(self.j2("sale.order", "action_confirm", {"ids": [13]}), 403, "odoo.exceptions.AccessError")
 
 
+class MultiStepDeliveryTests(SimTestCase):
+    """stock.warehouse.delivery_steps and the pickings an order gets through it."""
+
+    def call(self, model, method, body):
+        """JSON-2 on 19, JSON-RPC (ids and vals_list positional) before."""
+        if self.version >= 19:
+            return self.ok(model, method, body)
+        body = dict(body)
+        args = [body.pop("ids")] if "ids" in body else []
+        if "vals_list" in body:
+            args.append(body.pop("vals_list"))
+        return self.rpc_ok(model, method, args, body)
+
+    def set_steps(self, steps):
+        self.call("stock.warehouse", "write", {"ids": [1], "vals": {"delivery_steps": steps}})
+        return self.call("stock.warehouse", "read", {"ids": [1], "fields": [
+            "pick_type_id", "pack_type_id", "out_type_id", "wh_output_stock_loc_id", "wh_pack_stock_loc_id"]})[0]
+
+    def order_pickings(self, oid):
+        ids = self.call("sale.order", "read", {"ids": [oid], "fields": ["picking_ids"]})[0]["picking_ids"]
+        return self.call("stock.picking", "read", {"ids": sorted(ids), "fields": [
+            "name", "state", "location_id", "location_dest_id", "move_ids", "sale_id"]})
+
+    def confirm(self):
+        oid = self.call("sale.order", "create", {"vals_list": [{"partner_id": 7, "order_line": [
+            [0, 0, {"product_id": 1, "product_uom_qty": 1}]]}]})[0]
+        self.call("sale.order", "action_confirm", {"ids": [oid]})
+        return oid
+
+    def pick(self, picking):
+        self.call("stock.move", "write", {"ids": picking["move_ids"], "vals": {"quantity": 1, "picked": True}})
+        self.assertIs(self.call("stock.picking", "button_validate",
+                                {"ids": [picking["id"]], "context": {"skip_sms": True}}), True)
+
+    def test_two_steps_on_the_seeded_warehouse(self):
+        wh = self.set_steps("pick_ship")
+        self.assertEqual(wh["wh_output_stock_loc_id"][1], "WH/Output")
+        self.assertEqual(wh["pick_type_id"][1], "YourCompany: Pick")
+        oid = self.confirm()
+        [pick] = self.order_pickings(oid)
+        self.assertEqual((pick["name"], pick["location_id"][1], pick["location_dest_id"][1]),
+                         ("WH/PICK/00001", "WH/Stock", "WH/Output"))
+        self.pick(pick)
+        out = self.order_pickings(oid)[-1]
+        self.assertEqual((out["location_id"][1], out["location_dest_id"][1], out["state"], out["sale_id"][0]),
+                         ("WH/Output", "Partners/Customers", "assigned", oid))
+        self.assertTrue(out["name"].startswith("WH/OUT/"))
+        move = self.call("stock.move", "read", {"ids": out["move_ids"], "fields": ["quantity", "move_orig_ids"]})[0]
+        self.assertEqual(move["move_orig_ids"], pick["move_ids"])
+        self.assertEqual(move["quantity"], 1.0)
+        self.set_steps("ship_only")
+        [single] = self.order_pickings(self.confirm())
+        self.assertEqual((single["location_id"][1], single["location_dest_id"][1]), ("WH/Stock", "Partners/Customers"))
+
+    def test_three_steps_from_a_new_warehouse(self):
+        wid = self.call("stock.warehouse", "create", {"vals_list": [{"name": "Second", "code": "W2",
+                                                                   "delivery_steps": "pick_pack_ship"}]})[0]
+        wh = self.call("stock.warehouse", "read", {"ids": [wid], "fields": ["lot_stock_id", "wh_pack_stock_loc_id"]})[0]
+        self.assertEqual((wh["lot_stock_id"][1], wh["wh_pack_stock_loc_id"][1]), ("W2/Stock", "W2/Packing Zone"))
+        oid = self.call("sale.order", "create", {"vals_list": [{"partner_id": 7, "warehouse_id": wid, "order_line": [
+            [0, 0, {"product_id": 1, "product_uom_qty": 1}]]}]})[0]
+        self.call("sale.order", "action_confirm", {"ids": [oid]})
+        names = []
+        for _step in range(3):
+            picking = [p for p in self.order_pickings(oid) if p["state"] != "done"][0]
+            names.append(picking["name"])
+            self.pick(picking)
+        self.assertEqual(names, ["W2/PICK/00001", "W2/PACK/00001", "W2/OUT/00001"])
+        line = self.call("sale.order.line", "search_read", {"domain": [["order_id", "=", oid]],
+                                                           "fields": ["qty_delivered"]})[0]
+        self.assertEqual(line["qty_delivered"], 1.0)
+
+
+class Version17MultiStepDeliveryTests(MultiStepDeliveryTests):
+    """17 makes the whole chain at confirmation, the delivery waiting."""
+    version = 17
+
+    def test_two_steps_on_the_seeded_warehouse(self):
+        self.set_steps("pick_ship")
+        oid = self.confirm()
+        pick, out = self.order_pickings(oid)
+        self.assertEqual((pick["name"], pick["state"], out["name"], out["state"]),
+                         ("WH/PICK/00001", "assigned", "WH/OUT/00013", "waiting"))
+        self.pick(pick)
+        self.assertEqual(self.order_pickings(oid)[1]["state"], "assigned")
+
+
 class Version17SaleTests(SimTestCase):
     version = 17
 
