@@ -235,6 +235,74 @@ class ShipmentsTest(unittest.TestCase):
         self.assertEqual(self.sim.picking(a)["x_lgx_shipment_status"],
                          "cancelled")
 
+    def route_case(self, steps, n_pickings):
+        """An order of 3 from a warehouse delivering in steps, booked on its
+        pick step, labelled and dispatched, then picked: the pick validates
+        the route, the dispatch records the shipment on every picking and
+        the order is delivered (as test_odoo_real on a real Odoo)."""
+        sim = self.sim
+        wh = sim.call("stock.warehouse", "create", [{
+            "name": "lgx " + steps, "code": "R%d" % n_pickings,
+            "delivery_steps": steps}])[0]
+        loc = sim.call("stock.warehouse", "read", [wh],
+                       fields=["lot_stock_id"])[0]["lot_stock_id"][0]
+        code = "LGX-ROUTE-%d" % n_pickings
+        kind = ({"type": "consu", "is_storable": True} if sim.version >= 18
+                else {"detailed_type": "product"})
+        pid = sim.call("product.product", "create", [dict(
+            kind, name=code, default_code=code)])[0]
+        q = sim.call("stock.quant", "create", [{
+            "product_id": pid, "location_id": loc,
+            "inventory_quantity": 10}], context={"inventory_mode": True})
+        sim.call("stock.quant", "action_apply_inventory", q)
+        partner = sim.call("res.partner", "search", domain=[], limit=1)[0]
+        so = sim.call("sale.order", "create", [{
+            "partner_id": partner, "warehouse_id": wh,
+            "order_line": [[0, 0, {"product_id": pid,
+                                   "product_uom_qty": 3}]]}])[0]
+        sim.call("sale.order", "action_confirm", [so])
+        first = sim.call("stock.picking", "search_read",
+                         domain=[["sale_id", "=", so],
+                                 ["picking_type_code", "=", "internal"],
+                                 ["state", "=", "assigned"]],
+                         fields=["name"])[0]["name"]
+        shipment, ref = "SHP-" + steps, "TRK-" + steps
+        self.send([booked(shipment, [first]), label(shipment, ref, doc=False),
+                   dispatched(shipment)])
+        sc = lgxenv.Consumer("lgx-shipments", broker, sim, self.topic,
+                             extra=("--exit-at-end", "--hold-recheck-ms",
+                                    "200"))
+        self.assertEqual([l["reason"] for l in wait_until_held(sc)],
+                         ["waiting_for_pick"], sc.outcomes())
+        picks = self.topic + ".picks"
+        r = produce(broker, picks, [pick_event(first, [(code, 3)])])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pc = run_consumer("lgx-picks", broker, sim, picks)
+        o = pc.outcomes()[0]
+        self.assertEqual(o["outcome"], "applied", o)
+        self.assertIn("; route: ", o["msg"])
+        self.assertEqual(sc.wait(60), 0)
+        self.assertEqual(sc.summary()["applied"], 3, sc.outcomes())
+        chain = sim.call("stock.picking", "search_read",
+                         domain=[["sale_id", "=", so]],
+                         fields=["state", "picking_type_code",
+                                 "carrier_tracking_ref",
+                                 "x_lgx_shipment_status"])
+        self.assertEqual(len(chain), n_pickings, chain)
+        self.assertEqual({(p["state"], p["carrier_tracking_ref"],
+                           p["x_lgx_shipment_status"]) for p in chain},
+                         {("done", ref, "dispatched")})
+        line = sim.call("sale.order.line", "search_read",
+                        domain=[["order_id", "=", so]],
+                        fields=["qty_delivered"])[0]
+        self.assertEqual(line["qty_delivered"], 3)
+
+    def test_two_step_delivery(self):
+        self.route_case("pick_ship", 2)
+
+    def test_three_step_delivery(self):
+        self.route_case("pick_pack_ship", 3)
+
     def test_booking_of_a_cancelled_picking_is_refused(self):
         a = self.picking(state="cancel")
         ev = booked("SHP-22", [a])
