@@ -73,6 +73,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import audit  # noqa: E402
 import lgxenv  # noqa: E402
+from test_it_shipments import booked, dispatched, label  # noqa: E402
 
 CONSUMERS = lgxenv.CONSUMERS
 # What the replay at the end compares, per model (write_date shows any
@@ -658,6 +659,7 @@ class Demo:
         self.exp = None
         self.figures = {}        # topic -> its consumer's last /metrics
         self.problems = []       # what makes the exit code 1
+        self.route_messages = {}  # topic -> messages of the routes
 
     def elapsed(self):
         return time.monotonic() - self.t0
@@ -1098,6 +1100,119 @@ class Demo:
                 p["carrier_tracking_ref"] or "", ms,
                 (p["x_lgx_delivered_at"] or "")[:16])).rstrip())
 
+    # -- routes ------------------------------------------------------------
+    def route_order(self, steps, code, product, partner, qty):
+        """A confirmed order of qty from warehouse code delivering in
+        steps (made with stock the first time); its id and the picking of
+        its first step."""
+        o = self.odoo
+        rows = o.search_read("stock.warehouse", [["code", "=", code]],
+                             ["id", "lot_stock_id", "delivery_steps"])
+        if not rows:
+            o.call("stock.warehouse", "create", vals_list=[{
+                "name": "lgx demo %s" % steps, "code": code,
+                "delivery_steps": steps}])
+            rows = o.search_read("stock.warehouse", [["code", "=", code]],
+                                 ["id", "lot_stock_id", "delivery_steps"])
+        wh = rows[0]
+        if wh["delivery_steps"] != steps:
+            o.call("stock.warehouse", "write", [wh["id"]],
+                   vals={"delivery_steps": steps})
+        loc = wh["lot_stock_id"][0]
+        have = sum(q["quantity"] for q in o.search_read(
+            "stock.quant", [["product_id", "=", product],
+                            ["location_id", "=", loc]], ["quantity"]))
+        if have < qty:
+            q = o.call("stock.quant", "create", vals_list=[{
+                "product_id": product, "location_id": loc,
+                "inventory_quantity": qty}],
+                context={"inventory_mode": True})
+            o.call("stock.quant", "action_apply_inventory",
+                   q if isinstance(q, list) else [q])
+        so = o.call("sale.order", "create", vals_list=[{
+            "partner_id": partner, "warehouse_id": wh["id"],
+            "order_line": [[0, 0, {"product_id": product,
+                                   "product_uom_qty": qty}]]}])
+        so = so[0] if isinstance(so, list) else so
+        o.call("sale.order", "action_confirm", [so])
+        first = o.search_read("stock.picking",
+                              [["sale_id", "=", so],
+                               ["picking_type_code", "=", "internal"],
+                               ["state", "=", "assigned"]], ["name"])
+        return so, first[0]["name"] if first else None
+
+    def routes(self):
+        """Two- and three-step delivery: an order from a warehouse of each
+        (LGX2, LGX3), booked on its pick step, labelled, dispatched, then
+        picked, through the same consumers and groups; every picking of
+        each route must end done, the shipment dispatched on all of them,
+        and the order delivered."""
+        o, qty, stamp = self.odoo, 3, int(time.time())
+        code = self.products()[0]
+        product = o.search_read("product.product", [["default_code", "=", code]],
+                                ["id"])[0]["id"]
+        partner = (o.search_read("res.partner",
+                                 [["name", "=like", "lgx demo customer %"]],
+                                 ["id"]) or o.search_read(
+                                     "res.partner", [], ["id"]))[0]["id"]
+        carrier = next(iter(self.carrier_map() or {"Standard delivery": 0}))
+        orders, ships, picks = [], [], []
+        for steps, wh in (("pick_ship", "LGX2"), ("pick_pack_ship", "LGX3")):
+            so, first = self.route_order(steps, wh, product, partner, qty)
+            if not first:
+                self.problems.append("routes: no pick step for %s" % steps)
+                continue
+            shp = "SHP-ROUTE-%s-%d" % (wh, stamp)
+            ships += [booked(shp, [first], carrier=carrier),
+                      label(shp, "TRK-%s-%d" % (wh, stamp), doc=False),
+                      dispatched(shp)]
+            picks.append(lgxenv.pick_event(first, [(code, qty)]))
+            orders.append((steps, so, first))
+        for topic, events, schema, key in (
+                ("lgx.shipments", ships, "lgx.shipments.ShipmentEvent",
+                 "shipment_id"),
+                ("lgx.picks", picks, "lgx.picks.PickConfirmed",
+                 "picking_name")):
+            r = lgxenv.produce(self.broker, topic, events, schema=schema,
+                               key_field=key)
+            if r.returncode:
+                self.problems.append("routes: lgx-produce: " + r.stderr)
+        self.route_messages = {"lgx.shipments": len(ships),
+                               "lgx.picks": len(picks)}
+        runs = [lgxenv.Consumer(program, self.broker, o, topic, group=program,
+                                extra=("--exit-at-end", "--hold-recheck-ms",
+                                       str(HOLD_RECHECK_MS), "--rules",
+                                       self.rules_path))
+                for program, topic in (("lgx-shipments", "lgx.shipments"),
+                                       ("lgx-picks", "lgx.picks"))]
+        for c in runs:
+            try:
+                c.wait(self.args.timeout)
+            except subprocess.TimeoutExpired:
+                c.kill()
+                self.problems.append("routes: a consumer did not finish")
+        say("\nTwo- and three-step delivery (warehouses LGX2 and LGX3): an "
+            "order of %d each, booked on its pick step, labelled, dispatched "
+            "and picked" % qty)
+        for steps, so, first in orders:
+            chain = o.search_read("stock.picking", [["sale_id", "=", so]],
+                                  ["name", "state", "x_lgx_shipment_status"])
+            line = o.search_read("sale.order.line", [["order_id", "=", so]],
+                                 ["qty_delivered"])[0]
+            ok = (len(chain) == (3 if "pack" in steps else 2)
+                  and all(p["state"] == "done" and p["x_lgx_shipment_status"]
+                          == "dispatched" for p in chain)
+                  and line["qty_delivered"] == qty)
+            say("  %-15s %s: %s; %g delivered%s" % (
+                steps, first, ", ".join("%s %s/%s" % (
+                    p["name"], p["state"], p["x_lgx_shipment_status"])
+                    for p in sorted(chain, key=lambda p: p["id"]
+                                    if "id" in p else p["name"])),
+                line["qty_delivered"], "" if ok else "  <- NOT AS EXPECTED"))
+            if not ok:
+                self.problems.append("routes: %s not delivered through its "
+                                     "route" % steps)
+
     # -- replay ------------------------------------------------------------
     def snapshot(self):
         """Everything of the run's pickings a replay could change, field by
@@ -1121,6 +1236,10 @@ class Demo:
                                                 REPLAY_FIELDS[model])
         return {m: {r["id"]: r for r in rows} for m, rows in snap.items()}
 
+    def messages(self, outs, topic):
+        """Messages on topic: the stream's and the routes'."""
+        return outs[topic]["f"]["messages"] + self.route_messages.get(topic, 0)
+
     def replay(self, outs):
         """Reads the four topics again from the start (new groups, as
         lgx-replay --to-earliest would) once everything ran, and compares
@@ -1138,7 +1257,7 @@ class Demo:
         while time.time() < deadline:
             seen = {t: {(l.get("partition"), l.get("offset"))
                         for l in c.outcomes()} for t, c in replayed.items()}
-            if all(len(seen[t]) >= outs[t]["f"]["messages"] for t in TOPICS):
+            if all(len(seen[t]) >= self.messages(outs, t) for t in TOPICS):
                 break
             time.sleep(0.5)
         kinds = collections.Counter()
@@ -1159,7 +1278,7 @@ class Demo:
                                                      b.get(k))
                              for k in sorted(a) if a[k] != b.get(k))
         read = sum(len(seen.get(t, ())) for t in TOPICS)
-        total = sum(outs[t]["f"]["messages"] for t in TOPICS)
+        total = sum(self.messages(outs, t) for t in TOPICS)
         say("\nReplay: the four topics read again from the start (groups "
             "<program>-replay): %d/%d messages, %s" % (read, total, ", ".join(
                 "%s %d" % kv for kv in sorted(kinds.items()))))
@@ -1337,6 +1456,8 @@ class Demo:
         self.report_dead_letters(outs)
         self.report_odoo()
         self.run_audit(outs)
+        if not self.args.no_routes:
+            self.routes()
         if not self.args.no_replay:
             self.replay(outs)
         say("\n%d orders, %d messages; the stream was consumed %.1f s "
@@ -1423,6 +1544,9 @@ def parse_args(argv):
     ap.add_argument("--start-seed",
                     help="seed of the consumers' start order and delays "
                     "(default: $LGX_START_SEED, else a new one; printed)")
+    ap.add_argument("--no-routes", action="store_true",
+                    help="skip the two- and three-step delivery orders after "
+                    "the audit")
     ap.add_argument("--no-replay", action="store_true",
                     help="skip reading the topics again at the end to show "
                     "that a replay changes nothing in Odoo")

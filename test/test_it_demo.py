@@ -181,6 +181,14 @@ class DemoTest(unittest.TestCase):
         self.assertTrue(any(l.split()[:1] == ["unmapped_carrier"]
                             for l in rows), rows)
 
+    def test_two_and_three_step_delivery(self):
+        rows = self.section("Two- and three-step delivery")
+        self.assertEqual(len(rows), 2, self.out)
+        for row, n in zip(rows, (2, 3)):
+            self.assertEqual(row.count(" done/dispatched"), n, row)
+            self.assertTrue(row.endswith("; 3 delivered"), row)
+        self.assertIn("LGX3/PACK/", rows[1])
+
     def test_replay_at_the_end_changes_nothing(self):
         m = re.search(r"^Replay: .*: (\d+)/(\d+) messages, (.*)$", self.out,
                       re.M)
