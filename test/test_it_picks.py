@@ -8,6 +8,7 @@ import unittest
 
 import lgxenv
 from lgxenv import pick_event, produce, run_consumer
+from test_it_shipments import booked, dispatched, label, wait_until_held
 
 broker = None
 
@@ -426,6 +427,30 @@ class PicksTest(unittest.TestCase):
         dlq = broker.read(self.topic + ".dlq")
         self.assertEqual([d["headers"]["lgx.dlq.reason"] for d in dlq],
                          ["edited_in_odoo"])
+        # The shipment's dispatch waits for the validation; the person
+        # validates with the 4: the dispatch records it, the 4 ships.
+        ships = self.topic + ".shipments"
+        r = produce(broker, ships, [booked("SHP-E1", [name]),
+                                    label("SHP-E1", "TRK-E1", doc=False),
+                                    dispatched("SHP-E1")],
+                    schema="lgx.shipments.ShipmentEvent",
+                    key_field="shipment_id")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sc = lgxenv.Consumer("lgx-shipments", broker, self.sim, ships,
+                             extra=("--exit-at-end", "--hold-recheck-ms",
+                                    "200"))
+        self.assertEqual([l["reason"] for l in wait_until_held(sc)],
+                         ["waiting_for_pick"])
+        self.sim.call("stock.picking", "button_validate", ids=[pid],
+                      context={"skip_sms": True, "skip_backorder": True,
+                               "picking_ids_not_to_backorder": [pid]})
+        self.assertEqual(self.sim.picking(name)["state"], "done")
+        self.assertEqual(sc.wait(60), 0)
+        self.assertEqual(sc.summary()["applied"], 3, sc.outcomes())
+        p = self.sim.picking(name)
+        self.assertEqual((p["state"], p["x_lgx_shipment_status"]),
+                         ("done", "dispatched"))
+        self.assertEqual([m["quantity"] for m in self.sim.moves(pid)], [4])
 
     def test_pick_after_a_different_validation_is_a_discrepancy(self):
         """Someone validated the picking in Odoo with 5; the warehouse's
