@@ -24,6 +24,7 @@
 #include "lgx_registry.h"
 #include "lgx_secret.h"
 #include "lgx_setup.h"
+#include "lgx_time.h"
 #include "lgx_version.h"
 
 #ifndef LGX_SCHEMA_DIR
@@ -296,13 +297,6 @@ const char *lgx_outcome_name(lgx_outcome_t o)
     return o < LGX_OUTCOME__COUNT ? outcome_names[o] : "unknown";
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void lgx_verdict_set(lgx_verdict_t *v, lgx_outcome_t outcome,
                      const char *reason, const char *fmt, ...)
 {
@@ -480,7 +474,7 @@ bool lgx_gate_event(const lgx_event_t *ev, const lgx_rule_t *rule,
         v->hold_ms = lgx_rule_hold_ms(rule);
         return false;
     }
-    switch (lgx_rules_check_time(ev->rules, ev->occurred_at, now_ms(),
+    switch (lgx_rules_check_time(ev->rules, ev->occurred_at, lgx_time_now_ms(),
                                  last_applied_ms)) {
     case LGX_TIME_FUTURE:
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "future_dated",
@@ -679,7 +673,7 @@ static void commit(consumer_t *c, bool sync)
     if (!c->dirty) {
         return;
     }
-    int64_t started = now_ms();
+    int64_t started = lgx_time_now_ms();
     rd_kafka_topic_partition_list_t *l =
         rd_kafka_topic_partition_list_new((int)c->n_parts);
     for (size_t i = 0; i < c->n_parts; i++) {
@@ -690,7 +684,7 @@ static void commit(consumer_t *c, bool sync)
     rd_kafka_topic_partition_list_destroy(l);
     if (sync) {
         lgx_metrics_observe(c->metrics, "lgx_commit_duration_seconds", NULL,
-                            (double)(now_ms() - started) / 1000.0);
+                            (double)(lgx_time_now_ms() - started) / 1000.0);
     }
     lgx_metrics_add(c->metrics, "lgx_commits_total", NULL, 1);
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
@@ -698,7 +692,7 @@ static void commit(consumer_t *c, bool sync)
         return;
     }
     c->dirty = false;
-    c->last_commit_ms = now_ms();
+    c->last_commit_ms = lgx_time_now_ms();
 }
 
 /* --from-timestamp: the first assignment of each partition starts at the
@@ -1209,7 +1203,7 @@ static lgx_outcome_t finish(consumer_t *c, pending_t *pe)
         snprintf(pe->held_type, sizeof(pe->held_type), "%s",
                  v.event_type ? v.event_type : "");
     }
-    int64_t now = now_ms();
+    int64_t now = lgx_time_now_ms();
     bool first_hold = pe->hold_deadline_ms == 0;
     pe->attempts++;
     if (v.outcome == LGX_OUTCOME_HELD && first_hold && p && p->holds) {
@@ -1466,7 +1460,7 @@ static void store_finished(consumer_t *c, part_t *p)
  * is finished. */
 static void drain(consumer_t *c, part_t *p)
 {
-    int64_t now = now_ms();
+    int64_t now = lgx_time_now_ms();
     while (!c->fatal && !c->reload_pending && now >= p->blocked_until_ms &&
            c->in_flight < c->max_in_flight) {
         /* After a retriable failure the partition runs one event at a
@@ -1485,7 +1479,7 @@ static void drain(consumer_t *c, part_t *p)
         if (dispatch(c, p, pe, offset) == LGX_OUTCOME_RETRY) {
             break;
         }
-        now = now_ms();
+        now = lgx_time_now_ms();
     }
     store_finished(c, p);
     size_t len = lgx_partq_len(p->q);
@@ -1802,7 +1796,7 @@ static void on_odoo_call(void *opaque, const char *model, const char *method,
     lgx_metrics_add(c->metrics, "lgx_odoo_calls_total", labels, 1);
     int down = lgx_err_retriable(result) ? 1 : 0;
     if (!down) {
-        atomic_store(&c->last_odoo_ok_ms, now_ms());
+        atomic_store(&c->last_odoo_ok_ms, lgx_time_now_ms());
     }
     if (atomic_exchange(&c->odoo_down, down) != down) {
         if (down) {
@@ -1887,7 +1881,7 @@ static int64_t fetch_start(consumer_t *c, part_t *p, int64_t lo)
  * traffic. */
 static void housekeeping(consumer_t *c)
 {
-    int64_t now = now_ms();
+    int64_t now = lgx_time_now_ms();
     if (now - c->last_gauges_ms < 1000) {
         return;
     }
@@ -2127,7 +2121,8 @@ static void loop(consumer_t *c)
             drain(c, &c->parts[(first + i) % c->n_parts]);
         }
         wake_workers(c);
-        if (now_ms() - c->last_commit_ms >= c->conf->commit_interval_ms) {
+        if (lgx_time_now_ms() - c->last_commit_ms >=
+            c->conf->commit_interval_ms) {
             commit(c, false);
         }
         if (c->conf->exit_at_end && all_at_end(c)) {
@@ -2138,11 +2133,11 @@ static void loop(consumer_t *c)
          * librdkafka's queue, which holds them for less than ours: the
          * main thread waits for a worker instead (polling at least once a
          * second, for the group). */
-        if (workers_busy(c) && now_ms() - c->last_poll_ms < 1000) {
+        if (workers_busy(c) && lgx_time_now_ms() - c->last_poll_ms < 1000) {
             wait_done(c, 100);
             continue;
         }
-        c->last_poll_ms = now_ms();
+        c->last_poll_ms = lgx_time_now_ms();
         /* A worker that finishes an event wakes the poll up. What is
          * fetched already is taken at once, up to POLL_BURST messages,
          * and the workers woken after, so that they find batches. */
@@ -2434,7 +2429,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->conf = &kconf;
     c->secrets = &ksecrets;
     c->max_in_flight = 1;
-    c->rand_state = (unsigned)now_ms();
+    c->rand_state = (unsigned)lgx_time_now_ms();
     c->from_ms = -1;
     atomic_store(&c->connecting, true);
     if (!(c->metrics = lgx_metrics_new())) {
@@ -2447,10 +2442,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         goto done;
     }
     if (kconf.from_timestamp) {
-        char *end;
-        c->from_ms = strtoll(kconf.from_timestamp, &end, 10);
-        if ((*end || end == kconf.from_timestamp) &&
-            lgx_avro_parse_time(kconf.from_timestamp, &c->from_ms) != LGX_OK) {
+        if (lgx_time_parse(kconf.from_timestamp, &c->from_ms) != LGX_OK) {
             LGX_ERROR(log,
                       "option --from-timestamp: '%s' is neither ISO 8601 "
                       "UTC nor epoch milliseconds",
@@ -2459,7 +2451,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
             goto done;
         }
     }
-    c->last_commit_ms = now_ms();
+    c->last_commit_ms = lgx_time_now_ms();
 
     if (!(c->rules = load_rules(spec, kconf.rules, errstr, sizeof(errstr))) ||
         !(store =
@@ -2524,7 +2516,7 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
         goto done;
     }
     c->odoo = odoo;
-    atomic_store(&c->last_odoo_ok_ms, now_ms());
+    atomic_store(&c->last_odoo_ok_ms, lgx_time_now_ms());
     lgx_odoo_set_observer(odoo, on_odoo_call, c);
     watch_odoo(c, odoo);
     if (kconf.concurrency > 1) {

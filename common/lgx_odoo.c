@@ -12,6 +12,7 @@
 #include "lgx_json.h"
 #include "lgx_secret.h"
 #include "lgx_setup.h"
+#include "lgx_time.h"
 
 #define OFF(f) offsetof(lgx_odoo_conf_t, f)
 
@@ -94,17 +95,10 @@ static double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int64_t lgx_odoo_busy_ms(const lgx_odoo_t *o)
 {
     int64_t since = atomic_load(&o->busy_since_ms);
-    int64_t now = mono_ms();
+    int64_t now = lgx_time_mono_ms();
     return since == 0 ? -1 : now > since ? now - since : 0;
 }
 
@@ -924,7 +918,7 @@ static lgx_err_t call_full(lgx_odoo_t *o, const char *model, const char *method,
     lgx_err_t rc;
     double started = mono_s();
     /* (never 0: the monotonic clock counts from boot) */
-    atomic_store(&o->busy_since_ms, mono_ms());
+    atomic_store(&o->busy_since_ms, lgx_time_mono_ms());
     err_clear(err);
     if (o->null_sink) {
         /* The request is built as for Odoo and the answer parsed as
