@@ -15,7 +15,7 @@
 
 #include "lgx_activity.h"
 #include "lgx_buf.h"
-#include "lgx_consumer.h"
+#include "lgx_verdict.h"
 #include "lgx_odoo.h"
 
 /* Returns true when rc is LGX_OK; otherwise sets v from err. */
