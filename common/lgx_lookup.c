@@ -50,11 +50,6 @@ void lgx_lookup_destroy(lgx_lookup_t *l)
     free(l);
 }
 
-void lgx_lookup_forget(lgx_lookup_t *l, const char *key)
-{
-    lgx_cache_forget(l->cache, key);
-}
-
 /* The domain [[field, "in", [keys not yet known]]]; false if none. */
 static bool build_domain(lgx_lookup_t *l, const char *const *keys, size_t n,
                          const int64_t *ids, lgx_err_t *rc)

@@ -89,11 +89,6 @@ const char *lgx_event_id(const lgx_event_t *ev)
     return ev->event_id;
 }
 
-const char *lgx_event_correlation_id(const lgx_event_t *ev)
-{
-    return ev->fields.correlation_id;
-}
-
 const char *lgx_event_source(const lgx_event_t *ev)
 {
     return ev->source;
@@ -102,11 +97,6 @@ const char *lgx_event_source(const lgx_event_t *ev)
 int64_t lgx_event_occurred_at(const lgx_event_t *ev)
 {
     return ev->occurred_at;
-}
-
-const lgx_log_fields_t *lgx_event_fields(const lgx_event_t *ev)
-{
-    return &ev->fields;
 }
 
 const lgx_rule_t *lgx_event_rule(const lgx_event_t *ev, const char *event_type,

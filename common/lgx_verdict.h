@@ -63,11 +63,8 @@ typedef struct lgx_event_s lgx_event_t;
 
 avro_value_t *lgx_event_record(const lgx_event_t *ev);
 const char *lgx_event_id(const lgx_event_t *ev);
-const char *lgx_event_correlation_id(const lgx_event_t *ev);
 const char *lgx_event_source(const lgx_event_t *ev);
 int64_t lgx_event_occurred_at(const lgx_event_t *ev); /* epoch ms */
-/* The log fields of this event (topic, partition, offset, ids). */
-const lgx_log_fields_t *lgx_event_fields(const lgx_event_t *ev);
 
 /* ---- the rules, as a handler applies them ---- */
 
