@@ -15,13 +15,13 @@
 /* How long a dead letter may wait for the broker's acknowledgement. */
 #define DLQ_TIMEOUT_MS 30000
 
+/* The event's question to its partition's queue (lgx_gate_event): was
+ * item, a pending event, last held as event type type? */
 static bool held_as(const void *item, const void *type)
 {
     const pending_t *pe = item;
     return strcmp(pe->held_type, type) == 0;
 }
-
-/* One polled message between poll and its end state. */
 
 void consumer_pending_free(void *item)
 {

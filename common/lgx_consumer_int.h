@@ -54,6 +54,7 @@ typedef struct part {
     lgx_holds_t *holds; /* when its held events were first held */
 } part_t;
 
+/* One polled message between poll and its end state. */
 typedef struct pending {
     rd_kafka_message_t *m;
     char held_type[48];       /* the event type it was last held as */
