@@ -9,6 +9,7 @@
 
 #include "lgx_json.h"
 #include "lgx_registry.h"
+#include "lgx_time.h"
 
 #define STORE_MAX 256
 #define DECODER_CACHE 16
@@ -774,12 +775,12 @@ bool lgx_avro_parse_odoo_time(const char *s, int64_t *ms)
     if (!s || strlen(s) != 19 || s[10] != ' ') {
         return false;
     }
-    /* The same instant in the ISO form lgx_avro_parse_time reads. */
+    /* The same instant in the ISO form lgx_time_parse_iso reads. */
     memcpy(iso, s, 19);
     iso[10] = 'T';
     iso[19] = 'Z';
     iso[20] = '\0';
-    return lgx_avro_parse_time(iso, ms) == LGX_OK;
+    return lgx_time_parse_iso(iso, ms) == LGX_OK;
 }
 
 void lgx_avro_odoo_time(int64_t ms, char out[20])
@@ -804,68 +805,6 @@ void lgx_avro_odoo_time(int64_t ms, char out[20])
 }
 
 /* ---- JSON -> Avro ---- */
-
-/* Reads exactly n digits at s into *out. */
-static bool digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return false;
-        }
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-static int days_in_month(int year, int month)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap ? 29 : days[month - 1];
-}
-
-lgx_err_t lgx_avro_parse_time(const char *s, int64_t *ms)
-{
-    int y, mo, d, h, mi, sec, frac = 0;
-    if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' ||
-        !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
-        s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' ||
-        !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec)) {
-        return LGX_ERR_INVALID;
-    }
-    const char *p = s + 19;
-    if (*p == '.') {
-        int nfrac = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++) {
-            if (nfrac < 3) {
-                frac = frac * 10 + (*p - '0');
-                nfrac++;
-            }
-        }
-        if (nfrac == 0) {
-            return LGX_ERR_INVALID;
-        }
-        while (nfrac++ < 3) {
-            frac *= 10;
-        }
-    }
-    if (p[0] != 'Z' || p[1] != '\0' || mo < 1 || mo > 12 || d < 1 ||
-        d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59) {
-        return LGX_ERR_INVALID;
-    }
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    *ms = (int64_t)timegm(&tm) * 1000 + frac;
-    return LGX_OK;
-}
 
 typedef struct enc_ctx {
     char *errstr;
@@ -1037,7 +976,7 @@ static lgx_err_t enc_scalar(enc_ctx_t *c, avro_value_t *v, yajl_val j)
         if (YAJL_IS_INTEGER(j)) {
             rc = avro_value_set_long(v, YAJL_GET_INTEGER(j));
         } else if (YAJL_IS_STRING(j) &&
-                   lgx_avro_parse_time(j->u.string, &ms) == LGX_OK) {
+                   lgx_time_parse_iso(j->u.string, &ms) == LGX_OK) {
             rc = avro_value_set_long(v, ms);
         }
         break;

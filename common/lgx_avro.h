@@ -144,7 +144,4 @@ lgx_err_t lgx_avro_check_limits(avro_value_t *v, size_t max_bytes,
                                 size_t max_blob, size_t max_items, char *errstr,
                                 size_t errstr_size) LGX_MUST_CHECK;
 
-/* Parses "YYYY-MM-DDTHH:MM:SS[.mmm]Z" into epoch milliseconds. */
-lgx_err_t lgx_avro_parse_time(const char *s, int64_t *ms) LGX_MUST_CHECK;
-
 #endif

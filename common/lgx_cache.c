@@ -202,10 +202,3 @@ size_t lgx_cache_size(const lgx_cache_t *c)
 {
     return c->size;
 }
-
-int64_t lgx_cache_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}

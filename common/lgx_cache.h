@@ -20,16 +20,13 @@ lgx_cache_t *lgx_cache_new(size_t capacity, int64_t ttl_ms);
 void lgx_cache_destroy(lgx_cache_t *c);
 
 /* True and *id set when key is cached and not older than the TTL at
- * now_ms. */
+ * now_ms. Times are of a monotonic clock (lgx_time_mono_ms). */
 bool lgx_cache_get(lgx_cache_t *c, const char *key, int64_t now_ms,
                    int64_t *id);
 /* Caches key -> id from now_ms (replacing an older value). */
 void lgx_cache_put(lgx_cache_t *c, const char *key, int64_t id, int64_t now_ms);
 /* Forgets key (e.g. after Odoo said the record is gone). */
 void lgx_cache_forget(lgx_cache_t *c, const char *key);
-
-/* The clock TTLs are measured on: monotonic, in milliseconds. */
-int64_t lgx_cache_now_ms(void);
 
 /* Counters since creation. */
 uint64_t lgx_cache_hits(const lgx_cache_t *c);

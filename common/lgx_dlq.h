@@ -21,10 +21,11 @@
  * dead-letter topic, read from the topic itself (its lgx.dlq.topic,
  * lgx.dlq.partition and lgx.dlq.offset headers) and brought up to the
  * topic's end before each decision, so that it sees what other processes
- * wrote. 8 bytes per dead letter, at most index_max entries (beyond, the
- * older dead letters are not recognised and a replay of them writes them
- * again; a warning says so). Reading the topic costs nothing until the
- * first dead letter.
+ * wrote. 16 bytes per slot (two packed positions) in a table at most
+ * half full: 32 to 64 bytes per dead letter, at most index_max entries
+ * (beyond, the dead letters written from then on are not recognised and
+ * reading them again writes them again; a warning says so). Reading the topic
+ * costs nothing until the first dead letter.
  */
 #ifndef LGX_DLQ_H
 #define LGX_DLQ_H

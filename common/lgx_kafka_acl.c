@@ -8,6 +8,7 @@
 
 #include "lgx_cache.h"
 #include "lgx_kafka.h"
+#include "lgx_time.h"
 
 #define MAX_DENIALS 8
 /* A denial in force is logged again at most this often. */
@@ -189,7 +190,7 @@ void lgx_kafka_acl_watch_denied(lgx_kafka_acl_watch_t *w,
                        "resource_type", acl->resource_type, "resource",
                        acl->resource, (const char *)NULL);
     lgx_metrics_add(w->metrics, METRIC, labels, 1);
-    int64_t now = lgx_cache_now_ms();
+    int64_t now = lgx_time_mono_ms();
     bool fresh;
     pthread_mutex_lock(&w->lock);
     denial_t *d = denial_of(w, acl, &fresh);
@@ -255,7 +256,7 @@ bool lgx_kafka_acl_watch_reason(lgx_kafka_acl_watch_t *w, char *why,
     if (!w || atomic_load(&w->n_any) == 0) {
         return false;
     }
-    int64_t now = lgx_cache_now_ms();
+    int64_t now = lgx_time_mono_ms();
     const denial_t *found = NULL;
     pthread_mutex_lock(&w->lock);
     for (size_t i = 0; i < w->n && !found; i++) {
@@ -338,7 +339,7 @@ lgx_err_t lgx_kafka_acl_probe_read(rd_kafka_t *rk,
                                    lgx_kafka_acl_watch_t *w,
                                    lgx_kafka_acl_t *acl)
 {
-    int64_t until = lgx_cache_now_ms() + timeout_ms;
+    int64_t until = lgx_time_mono_ms() + timeout_ms;
     lgx_err_t rc = probe_metadata(rk, need, timeout_ms, acl);
     if (rc != LGX_OK) {
         return rc;
@@ -350,7 +351,7 @@ lgx_err_t lgx_kafka_acl_probe_read(rd_kafka_t *rk,
     rd_kafka_topic_partition_list_destroy(l);
     rc = err ? LGX_ERR_KAFKA : LGX_ERR_NOT_FOUND; /* not decided yet */
     while (!err && rc == LGX_ERR_NOT_FOUND && !(stop && *stop) &&
-           lgx_cache_now_ms() < until) {
+           lgx_time_mono_ms() < until) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (m) {
             lgx_err_t e = probe_event(m, need, w, acl);

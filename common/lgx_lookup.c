@@ -6,6 +6,7 @@
 #include "lgx_buf.h"
 #include "lgx_cache.h"
 #include "lgx_json.h"
+#include "lgx_time.h"
 
 struct lgx_lookup_s {
     lgx_odoo_t *odoo;
@@ -49,11 +50,6 @@ void lgx_lookup_destroy(lgx_lookup_t *l)
     free(l);
 }
 
-void lgx_lookup_forget(lgx_lookup_t *l, const char *key)
-{
-    lgx_cache_forget(l->cache, key);
-}
-
 /* The domain [[field, "in", [keys not yet known]]]; false if none. */
 static bool build_domain(lgx_lookup_t *l, const char *const *keys, size_t n,
                          const int64_t *ids, lgx_err_t *rc)
@@ -82,7 +78,7 @@ static bool build_domain(lgx_lookup_t *l, const char *const *keys, size_t n,
 lgx_err_t lgx_lookup_ids(lgx_lookup_t *l, const char *const *keys, size_t n,
                          int64_t *ids, lgx_odoo_error_t *err)
 {
-    int64_t now = lgx_cache_now_ms();
+    int64_t now = lgx_time_mono_ms();
     for (size_t i = 0; i < n; i++) {
         ids[i] = 0;
         lgx_cache_get(l->cache, keys[i], now, &ids[i]);

@@ -27,7 +27,4 @@ void lgx_lookup_destroy(lgx_lookup_t *l);
 lgx_err_t lgx_lookup_ids(lgx_lookup_t *l, const char *const *keys, size_t n,
                          int64_t *ids, lgx_odoo_error_t *err) LGX_MUST_CHECK;
 
-/* Forgets key, e.g. after Odoo said its record is gone. */
-void lgx_lookup_forget(lgx_lookup_t *l, const char *key);
-
 #endif

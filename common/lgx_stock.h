@@ -15,7 +15,7 @@
 
 #include "lgx_activity.h"
 #include "lgx_buf.h"
-#include "lgx_consumer.h"
+#include "lgx_verdict.h"
 #include "lgx_odoo.h"
 
 /* Returns true when rc is LGX_OK; otherwise sets v from err. */
@@ -134,9 +134,9 @@ bool lgx_stock_write_vals(lgx_odoo_t *o, lgx_buf_t *vals, const int64_t *ids,
 
 /* Schedules a To-Do activity on a picking unless one with the same summary
  * is open there (search_read, then create: two calls, or one on a
- * replay). Unlike lgx_stock_activity it works on a real Odoo: the
- * document model goes in as context default_res_model, from which Odoo
- * sets the required res_model_id. text is plain text (escaped here for
+ * replay). It works on a real Odoo: the document model goes in as
+ * context default_res_model, from which Odoo sets the required
+ * res_model_id. text is plain text (escaped here for
  * the HTML note). Its user and deadline come from act (may be NULL) for
  * kind and the picking's responsible (0: none), as lgx_activity_vals
  * says. */

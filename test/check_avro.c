@@ -409,34 +409,6 @@ START_TEST(test_avro_encode_appends)
 }
 END_TEST
 
-START_TEST(test_avro_parse_time)
-{
-    int64_t ms = -1;
-    ck_assert_int_eq(lgx_avro_parse_time("1970-01-01T00:00:00Z", &ms), LGX_OK);
-    ck_assert_int_eq(ms, 0);
-    ck_assert_int_eq(lgx_avro_parse_time("2000-01-01T00:00:00Z", &ms), LGX_OK);
-    ck_assert_int_eq(ms, 946684800000LL);
-    ck_assert_int_eq(lgx_avro_parse_time("2026-11-27T10:00:00Z", &ms), LGX_OK);
-    ck_assert_int_eq(ms, 1795773600000LL);
-    ck_assert_int_eq(lgx_avro_parse_time("2026-11-27T10:00:00.250Z", &ms),
-                     LGX_OK);
-    ck_assert_int_eq(ms, OCCURRED_MS);
-    /* Fewer or more digits of fraction: milliseconds, truncated. */
-    ck_assert_int_eq(lgx_avro_parse_time("2000-01-01T00:00:00.5Z", &ms),
-                     LGX_OK);
-    ck_assert_int_eq(ms, 946684800500LL);
-    ck_assert_int_eq(lgx_avro_parse_time("2000-01-01T00:00:00.123456Z", &ms),
-                     LGX_OK);
-    ck_assert_int_eq(ms, 946684800123LL);
-    /* Before the epoch. */
-    ck_assert_int_eq(lgx_avro_parse_time("1969-12-31T23:59:59Z", &ms), LGX_OK);
-    ck_assert_int_eq(ms, -1000);
-    /* Leap day. */
-    ck_assert_int_eq(lgx_avro_parse_time("2024-02-29T12:00:00Z", &ms), LGX_OK);
-    ck_assert_int_eq(ms, 1709208000000LL);
-}
-END_TEST
-
 /* ---- accessors ---- */
 
 START_TEST(test_avro_accessor_type_mismatch)
@@ -551,45 +523,6 @@ START_TEST(test_avro_encode_bad_input)
                      LGX_OK);
     /* Nothing was appended by the failures. */
     ck_assert_uint_eq(lgx_buf_len(msg), 0);
-}
-END_TEST
-
-START_TEST(test_avro_parse_time_rejects)
-{
-    static const char *bad[] = {
-        "",
-        "2026-11-27",
-        "2026-11-27T10:00:00",
-        "2026-11-27T10:00:00+01:00",
-        "2026-11-27 10:00:00Z",
-        "2026-13-01T00:00:00Z",
-        "2026-00-01T00:00:00Z",
-        "2026-11-27T10:00:00Zjunk",
-        "2026-11-27T10:00:00.250",
-        "yesterday",
-    };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        int64_t ms = 12345;
-        ck_assert_msg(lgx_avro_parse_time(bad[i], &ms) != LGX_OK,
-                      "accepted '%s'", bad[i]);
-    }
-}
-END_TEST
-
-START_TEST(test_avro_parse_time_rejects_out_of_range_fields)
-{
-    /* Known bug: only the month is range-checked and field widths are
-     * not, so timegm silently normalises impossible dates into other
-     * instants (Feb 30 -> Mar 2) and "10:0:000Z" reads as 10:00:00. */
-    static const char *bad[] = {
-        "2026-02-30T00:00:00Z", "2026-11-32T00:00:00Z", "2026-11-27T24:00:01Z",
-        "2026-11-27T10:60:00Z", "2026-11-27T10:00:61Z", "2026-11-27T10:0:000Z",
-    };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        int64_t ms = 0;
-        ck_assert_msg(lgx_avro_parse_time(bad[i], &ms) != LGX_OK,
-                      "accepted '%s' as %lld", bad[i], (long long)ms);
-    }
 }
 END_TEST
 
@@ -888,7 +821,6 @@ Suite *avro_suite(void)
     tcase_add_test(tc_core, test_avro_time_as_millis_number);
     tcase_add_test(tc_core, test_avro_decode_twice_no_leftovers);
     tcase_add_test(tc_core, test_avro_encode_appends);
-    tcase_add_test(tc_core, test_avro_parse_time);
     tcase_add_test(tc_core, test_avro_accessor_type_mismatch);
     tcase_add_test(tc_core, test_avro_accessor_missing_field);
     suite_add_tcase(s, tc_core);
@@ -899,8 +831,6 @@ Suite *avro_suite(void)
     tcase_add_test(tc_errors, test_avro_encode_missing_nested_required);
     tcase_add_test(tc_errors, test_avro_encode_wrong_types);
     tcase_add_test(tc_errors, test_avro_encode_bad_input);
-    tcase_add_test(tc_errors, test_avro_parse_time_rejects);
-    tcase_add_test(tc_errors, test_avro_parse_time_rejects_out_of_range_fields);
     tcase_add_test(tc_errors, test_avro_decode_wrong_magic);
     tcase_add_test(tc_errors, test_avro_decode_unknown_schema_id);
     tcase_add_test(tc_errors, test_avro_decode_truncated);

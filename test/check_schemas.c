@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lgx_avro.h"
+#include "lgx_time.h"
 #include "lgx_json.h"
 
 Suite *schemas_suite(void);
@@ -245,7 +246,7 @@ static bool integer_matches(cmp_t *c, int64_t got, yajl_val j)
     if (YAJL_IS_INTEGER(j)) {
         want = YAJL_GET_INTEGER(j);
     } else if (!YAJL_IS_STRING(j) ||
-               lgx_avro_parse_time(j->u.string, &want) != LGX_OK) {
+               lgx_time_parse_iso(j->u.string, &want) != LGX_OK) {
         return cmp_fail(c, "JSON is neither an integer nor a time");
     }
     return got == want ? true : cmp_fail(c, "integer differs");
@@ -357,7 +358,7 @@ static void assert_envelope(avro_value_t *rec, yajl_val j, const topic_t *t,
     int64_t when = 0, want = 0, sv = 0;
     ck_assert_int_eq(lgx_avro_get_long(rec, "occurred_at", &when), LGX_OK);
     ck_assert_int_eq(
-        lgx_avro_parse_time(lgx_json_get_str(j, "occurred_at"), &want), LGX_OK);
+        lgx_time_parse_iso(lgx_json_get_str(j, "occurred_at"), &want), LGX_OK);
     ck_assert_int_eq(when, want);
     ck_assert_int_eq(lgx_avro_get_long(rec, "schema_version", &sv), LGX_OK);
     ck_assert_int_eq(sv, version);
@@ -576,7 +577,7 @@ START_TEST(test_schemas_shipment_payload_branches)
             ck_assert_int_eq(lgx_avro_get_long(&b, "dispatched_at", &when),
                              LGX_OK);
             ck_assert_int_eq(
-                lgx_avro_parse_time("2026-11-27T15:40:00.000Z", &want_ms),
+                lgx_time_parse_iso("2026-11-27T15:40:00.000Z", &want_ms),
                 LGX_OK);
             ck_assert_int_eq(when, want_ms);
             ck_assert_int_eq(lgx_avro_get_long(&b, "packages", &packages),

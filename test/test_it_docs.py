@@ -28,7 +28,7 @@ def code_reasons():
         reasons.update(pattern.findall(text))
         reasons.update(snpr.findall(text))
         reasons.update(unmapped.findall(text))
-        if "lgx_consumer.c" in path:
+        if "lgx_consumer" in path:
             for a, b in ternary.findall(text):
                 if a in ("unknown_schema",):
                     reasons.update((a, b))

@@ -12,6 +12,7 @@
 #include "lgx_lookup.h"
 #include "lgx_stock.h"
 #include "picks_plan.h"
+#include "lgx_time.h"
 
 #define MAX_LINES 1000
 #define MAX_TYPES 64
@@ -316,7 +317,7 @@ static bool check_warehouse(picks_t *p, const pick_job_t *job, lgx_verdict_t *v)
  * group units by category and factor is the other way round. */
 static bool load_units(picks_t *p, int64_t max_age_ms, lgx_verdict_t *v)
 {
-    int64_t now = lgx_cache_now_ms();
+    int64_t now = lgx_time_mono_ms();
     if (p->unit_rows && now - p->units_read_ms < max_age_ms) {
         return true;
     }

@@ -32,6 +32,7 @@
 #include "lgx_log.h"
 #include "lgx_odoo.h"
 #include "lgx_rules.h"
+#include "lgx_time.h"
 #include "sim_model.h"
 #include "sim_odoo.h"
 #include "sim_out.h"
@@ -219,13 +220,6 @@ typedef struct app {
     sim_model_info_t info;
 } app_t;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The next token of *p delimited by any of delims (NUL-terminated in
  * place), or NULL at the end; *p moves past it. */
 static char *token(char **p, const char *delims)
@@ -324,19 +318,15 @@ static int configure(app_t *a)
     if (c->seed && c->seed[0]) {
         snprintf(a->seed, sizeof(a->seed), "%s", c->seed);
     } else {
-        snprintf(a->seed, sizeof(a->seed), "t%lld-%ld", (long long)now_ms(),
-                 (long)getpid());
+        snprintf(a->seed, sizeof(a->seed), "t%lld-%ld",
+                 (long long)lgx_time_now_ms(), (long)getpid());
     }
     a->plan_conf.seed = a->seed;
-    int64_t start = now_ms() - DAY_MS;
+    int64_t start = lgx_time_now_ms() - DAY_MS;
     const char *when =
         c->start_time ? c->start_time : (c->seed ? SEEDED_START : NULL);
     if (when) {
-        char *end = NULL;
-        long long ms = strtoll(when, &end, 10);
-        if (end && !*end && ms > 0) {
-            start = ms;
-        } else if (lgx_avro_parse_time(when, &start) != LGX_OK) {
+        if (lgx_time_parse(when, &start) != LGX_OK) {
             LGX_ERROR(a->log,
                       "option --start-time: '%s' is neither ISO 8601 UTC "
                       "(2026-11-27T06:00:00Z) nor epoch ms",
@@ -636,7 +626,7 @@ static int plan_and_model(app_t *a)
                    ? a->plan.events[i].occurred_at
                    : last;
     }
-    if (last > now_ms() + lgx_rules_clock_skew_ms(a->rules)) {
+    if (last > lgx_time_now_ms() + lgx_rules_clock_skew_ms(a->rules)) {
         LGX_WARN(a->log,
                  "some events are dated more than the allowed clock skew "
                  "ahead of now: the consumers will reject them as "

@@ -1,6 +1,6 @@
 /*
  * fuzz_avro: one Kafka message value, taken the way every consumer takes
- * it (lgx_consumer.c, judge): the Confluent frame and the writer schema
+ * it (lgx_consumer_event.c, judge): the Confluent frame and the writer schema
  * id, decoding into the topic's reader schema (writer -> reader resolution
  * or the writer's own schema), the input limits, the envelope (event_id,
  * source_system, occurred_at, correlation_id), then every field of the
@@ -223,7 +223,7 @@ static void read_record(avro_value_t *rec, avro_schema_t schema, int depth)
     }
 }
 
-/* The envelope, as read_envelope and judge in lgx_consumer.c read it. */
+/* The envelope, as read_envelope and judge in lgx_consumer_event.c read it. */
 static void read_envelope(avro_value_t *rec)
 {
     const char *s, *f = NULL;

@@ -28,6 +28,7 @@
 #include "lgx_dlq.h"
 #include "lgx_kafka.h"
 #include "lgx_log.h"
+#include "lgx_time.h"
 
 #ifndef LGX_SCHEMA_DIR
 #define LGX_SCHEMA_DIR "avro-schemas"
@@ -336,13 +337,11 @@ static rd_kafka_t *client(dlq_t *d, rd_kafka_type_t type, char *errstr,
 
 static bool parse_time(const char *s, int64_t *ms)
 {
-    char *end;
     if (!s) {
         *ms = -1;
         return true;
     }
-    *ms = strtoll(s, &end, 10);
-    return (!*end && end != s) || lgx_avro_parse_time(s, ms) == LGX_OK;
+    return lgx_time_parse(s, ms) == LGX_OK;
 }
 
 static int run(dlq_t *d)

@@ -24,6 +24,7 @@
 #include "lgx_config.h"
 #include "lgx_kafka.h"
 #include "lgx_log.h"
+#include "lgx_time.h"
 
 #define MAX_PARTS 1024
 #define TIMEOUT_MS 15000
@@ -255,9 +256,7 @@ static bool compute_targets(replay_t *r)
         return true;
     }
     int64_t ms = 0;
-    char *end;
-    ms = strtoll(c->to_timestamp, &end, 10);
-    if (*end && lgx_avro_parse_time(c->to_timestamp, &ms) != LGX_OK) {
+    if (lgx_time_parse(c->to_timestamp, &ms) != LGX_OK) {
         return false;
     }
     rd_kafka_topic_partition_list_t *l = as_list(r, false);

@@ -30,6 +30,7 @@
 #include "lgx_metrics.h"
 #include "lgx_odoo.h"
 #include "lgx_setup.h"
+#include "lgx_time.h"
 #include "lgx_version.h"
 #include "sla.h"
 #include "sla_plan.h"
@@ -112,13 +113,6 @@ static void on_signal(int sig)
     } else {
         stop_requested = 1;
     }
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void sleep_ms(long ms)
@@ -213,7 +207,7 @@ static int loop(const sla_conf_t *sc, sla_t *sla, lgx_odoo_t *odoo,
                 lgx_log_t *log)
 {
     for (;;) {
-        int64_t start = now_ms();
+        int64_t start = lgx_time_now_ms();
         lgx_odoo_error_t err;
         lgx_err_t rc = sla_poll(sla, start, &err);
         if (rc != LGX_OK && lgx_err_fatal(rc)) {
@@ -223,7 +217,8 @@ static int loop(const sla_conf_t *sc, sla_t *sla, lgx_odoo_t *odoo,
         if (sc->once) {
             return rc == LGX_OK ? 0 : 1;
         }
-        while (!stop_requested && now_ms() - start < sc->interval_s * 1000) {
+        while (!stop_requested &&
+               lgx_time_now_ms() - start < sc->interval_s * 1000) {
             if (reload_requested) {
                 reload_requested = 0;
                 reload_key(odoo, log);

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "lgx_buf.h"
-#include "lgx_consumer.h"
+#include "lgx_verdict.h"
 #include "lgx_json.h"
 #include "lgx_stock.h"
 
