@@ -15,6 +15,7 @@ import re
 import shlex
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -87,10 +88,22 @@ class Broker:
     the version $KAFKA_VERSION asks for (version: "3.9.1" or "4.1.2")."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="lgx-kafka.")
-        out = subprocess.run(
-            [os.path.join(TOP, "test", "env", "kafka.sh"), "start", self.dir],
-            check=True, capture_output=True, text=True, timeout=120)
+        # A second try when the first start fails (a port taken between
+        # choosing it and the broker binding it, a loaded machine); what
+        # went wrong is printed either way.
+        for attempt in (1, 2):
+            self.dir = tempfile.mkdtemp(prefix="lgx-kafka.")
+            out = subprocess.run(
+                [os.path.join(TOP, "test", "env", "kafka.sh"), "start",
+                 self.dir], capture_output=True, text=True, timeout=120)
+            if out.returncode == 0:
+                break
+            sys.stderr.write("kafka.sh start (try %d): %s\n" % (
+                attempt, out.stderr.strip()))
+            subprocess.run([os.path.join(TOP, "test", "env", "kafka.sh"),
+                            "stop", self.dir], check=False, timeout=60)
+            if attempt == 2:
+                out.check_returncode()
         self.bootstrap = out.stdout.strip().splitlines()[-1]
         with open(os.path.join(self.dir, "version")) as f:
             self.version = f.read().strip()
