@@ -483,8 +483,15 @@ class SimulatePicksLastTest(SimulateAuditTest):
             started[program] = lgxenv.Consumer(
                 program, self.broker, self.sim, topic_of[program],
                 extra=extra)
-        for c in started.values():
-            c.wait(300)
+        for program, c in started.items():
+            try:
+                c.wait(300)
+            except subprocess.TimeoutExpired:
+                # Say what it still waits for before failing.
+                held = [l for l in c.outcomes() if l["outcome"] == "held"]
+                c.kill()
+                self.fail("%s did not finish in 300 s; its last holds: %s; "
+                          "log %s" % (program, held[-5:], c.logpath))
         return started
 
 
