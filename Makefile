@@ -13,7 +13,8 @@ RULES_FILE ?= $(CURDIR)/config/rules.json
 # --tags --always --dirty` when this folder is the top of a git checkout
 # (not a tarball unpacked inside another repository's tree).
 LGX_VERSION := $(shell cat $(CURDIR)/VERSION 2>/dev/null || echo unknown)
-LGX_BUILD := $(shell command -v git >/dev/null 2>&1 && \
+# Deferred: git runs only when the version header is written.
+LGX_BUILD = $(shell command -v git >/dev/null 2>&1 && \
     [ "$$(git -C '$(CURDIR)' rev-parse --show-toplevel 2>/dev/null)" = '$(CURDIR)' ] && \
     git -C '$(CURDIR)' describe --tags --always --dirty 2>/dev/null)
 OPT ?= -O2

@@ -65,6 +65,15 @@ lgx_err_t lgx_buf_append(lgx_buf_t *b, const void *data, size_t len)
     return LGX_OK;
 }
 
+size_t lgx_buf_append_body(lgx_buf_t *b, const void *data, size_t len,
+                           size_t max)
+{
+    if (b->len + len > max) {
+        return 0;
+    }
+    return lgx_buf_append(b, data, len) == LGX_OK ? len : 0;
+}
+
 lgx_err_t lgx_buf_puts(lgx_buf_t *b, const char *s)
 {
     return lgx_buf_append(b, s, strlen(s));

@@ -19,6 +19,11 @@ void lgx_buf_destroy(lgx_buf_t *b);
  * what it had. */
 lgx_err_t lgx_buf_append(lgx_buf_t *b, const void *data,
                          size_t len) LGX_MUST_CHECK;
+/* A body received piece by piece (a curl write callback) into b, at most
+ * max bytes in all: returns len, or 0 (curl then stops the transfer) when
+ * it would pass max or memory is out. */
+size_t lgx_buf_append_body(lgx_buf_t *b, const void *data, size_t len,
+                           size_t max);
 lgx_err_t lgx_buf_puts(lgx_buf_t *b, const char *s) LGX_MUST_CHECK;
 lgx_err_t lgx_buf_printf(lgx_buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3))) LGX_MUST_CHECK;

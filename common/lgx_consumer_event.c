@@ -182,9 +182,7 @@ static void settle(consumer_t *c, pending_t *pe, int64_t now, lgx_verdict_t *v)
 {
     char msg[sizeof(v->message)];
     if (v->outcome == LGX_OUTCOME_HELD && pe->hold_deadline_ms == 0) {
-        if (pe->held_since_ms == 0) {
-            pe->held_since_ms = now;
-        }
+        /* held_since_ms: set by finish at the first hold. */
         pe->hold_deadline_ms = pe->held_since_ms +
                                (v->hold_ms > 0 ? v->hold_ms : c->conf->hold_ms);
     }
@@ -366,21 +364,25 @@ lgx_outcome_t consumer_finish(consumer_t *c, pending_t *pe)
     int64_t now = lgx_time_now_ms();
     bool first_hold = pe->hold_deadline_ms == 0;
     pe->attempts++;
-    if (v.outcome == LGX_OUTCOME_HELD && first_hold && p && p->holds) {
+    if (v.outcome == LGX_OUTCOME_HELD && first_hold) {
         /* Held before this process (or this assignment): from then. */
-        pe->held_since_ms = lgx_holds_since(p->holds, m->offset, now);
-        if (pe->first_failure_ms == 0 ||
-            pe->held_since_ms < pe->first_failure_ms) {
-            pe->first_failure_ms = pe->held_since_ms;
+        bool kept = p && p->holds;
+        pe->held_since_ms =
+            kept ? lgx_holds_since(p->holds, m->offset, now) : now;
+        if (kept) {
+            consumer_part_touch(c, p);
         }
-        c->dirty = true;
     }
     /* A dead letter's first_failure is when its trouble began: the first
      * hold or retriable failure, before settle turns either into a
      * rejection. */
-    if ((v.outcome == LGX_OUTCOME_HELD || v.outcome == LGX_OUTCOME_RETRY) &&
-        pe->first_failure_ms == 0) {
-        pe->first_failure_ms = now;
+    if (v.outcome == LGX_OUTCOME_HELD || v.outcome == LGX_OUTCOME_RETRY) {
+        int64_t began = v.outcome == LGX_OUTCOME_HELD && first_hold
+                            ? pe->held_since_ms
+                            : now;
+        if (pe->first_failure_ms == 0 || began < pe->first_failure_ms) {
+            pe->first_failure_ms = began;
+        }
     }
     settle(c, pe, now, &v);
     char already[48] = "";
@@ -408,7 +410,7 @@ lgx_outcome_t consumer_finish(consumer_t *c, pending_t *pe)
     }
     if (v.outcome != LGX_OUTCOME_HELD && v.outcome != LGX_OUTCOME_RETRY && p &&
         p->holds && lgx_holds_forget(p->holds, m->offset)) {
-        c->dirty = true;
+        consumer_part_touch(c, p);
     }
     if (v.outcome != LGX_OUTCOME_HELD || first_hold) {
         log_outcome(c, &fields, &v, pe->attempts);

@@ -52,6 +52,7 @@ typedef struct part {
     lgx_dedup_t *seen;
     lgx_partq_t *q;
     lgx_holds_t *holds; /* when its held events were first held */
+    bool to_commit;     /* its offset or holds changed since the last commit */
 } part_t;
 
 /* One polled message between poll and its end state. */
@@ -190,6 +191,8 @@ bool consumer_all_at_end(const consumer_t *c);
 void consumer_fetch_pause(consumer_t *c, part_t *p, bool pause);
 /* Stores the offset below which everything of p is finished. */
 void consumer_store_finished(consumer_t *c, part_t *p);
+/* p's offset or holds changed: its next commit carries them. */
+void consumer_part_touch(consumer_t *c, part_t *p);
 
 /* ---- the executor (lgx_consumer_pool.c), main thread ---- */
 

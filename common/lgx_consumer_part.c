@@ -48,10 +48,14 @@ void consumer_part_remove(consumer_t *c, int32_t partition)
 
 /* Adds p's commit to l: the next offset to read, and in its metadata
  * when the held events from there on were first held. Nothing when
- * nothing was read or finished since the assignment. */
+ * neither changed since the last commit, or nothing was read or finished
+ * since the assignment. */
 static void commit_add(consumer_t *c, rd_kafka_topic_partition_list_t *l,
                        part_t *p)
 {
+    if (!p->to_commit) {
+        return;
+    }
     pthread_mutex_lock(&c->lock);
     int64_t offset = p->stored >= 0 ? p->stored : lgx_partq_head(p->q);
     pthread_mutex_unlock(&c->lock);
@@ -99,6 +103,9 @@ void consumer_commit(consumer_t *c, bool sync)
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
         LGX_WARN(c->log, "offset commit failed: %s", rd_kafka_err2str(err));
         return;
+    }
+    for (size_t i = 0; i < c->n_parts; i++) {
+        c->parts[i].to_commit = false;
     }
     c->dirty = false;
     c->last_commit_ms = lgx_time_now_ms();
@@ -213,22 +220,9 @@ void consumer_fetch_pause(consumer_t *c, part_t *p, bool pause)
     p->fetch_paused = pause;
 }
 
-static void store_offset(consumer_t *c, int32_t partition, int64_t next)
+void consumer_part_touch(consumer_t *c, part_t *p)
 {
-    part_t *p = consumer_part_find(c, partition);
-    if (p) {
-        p->stored = next;
-    }
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, c->conf->topic, partition)->offset =
-        next;
-    rd_kafka_resp_err_t err = rd_kafka_offsets_store(c->rk, l);
-    rd_kafka_topic_partition_list_destroy(l);
-    if (err) {
-        LGX_WARN(c->log, "storing offset %lld of partition %d: %s",
-                 (long long)next, (int)partition, rd_kafka_err2str(err));
-        return;
-    }
+    p->to_commit = true;
     c->dirty = true;
 }
 
@@ -239,6 +233,7 @@ void consumer_store_finished(consumer_t *c, part_t *p)
     int64_t next = lgx_partq_pop(p->q, consumer_pending_free);
     pthread_mutex_unlock(&c->lock);
     if (next >= 0) {
-        store_offset(c, p->partition, next);
+        p->stored = next;
+        consumer_part_touch(c, p);
     }
 }

@@ -23,6 +23,7 @@ struct lgx_dlq_s {
     rd_kafka_t *rk;
     rd_kafka_t *reader; /* reads the dead-letter topic into the index */
     char *program;
+    char group[300]; /* the reader's group: <program>.dlq-index */
     /* The index of the dead letters in dlq_topic of messages of src_topic:
      * open addressing, at most half full. */
     char *dlq_topic;
@@ -65,15 +66,15 @@ static rd_kafka_t *reader_new(const char *brokers, char **props, lgx_dlq_t *d,
 {
     rd_kafka_conf_t *conf =
         lgx_kafka_conf_new(brokers, props, &d->owner, errstr, size);
-    char group[300];
-    snprintf(group, sizeof(group), "%s.dlq-index", d->program);
     if (!conf ||
-        lgx_kafka_conf_set(conf, "group.id", group, errstr, size) != LGX_OK ||
+        lgx_kafka_conf_set(conf, "group.id", d->group, errstr, size) !=
+            LGX_OK ||
         lgx_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, size) !=
             LGX_OK ||
         lgx_kafka_conf_set(conf, "enable.partition.eof", "true", errstr,
                            size) != LGX_OK ||
-        lgx_kafka_conf_set(conf, "client.id", group, errstr, size) != LGX_OK) {
+        lgx_kafka_conf_set(conf, "client.id", d->group, errstr, size) !=
+            LGX_OK) {
         if (conf) {
             rd_kafka_conf_destroy(conf);
         }
@@ -90,12 +91,10 @@ static rd_kafka_t *reader_new(const char *brokers, char **props, lgx_dlq_t *d,
 }
 
 /* What the writer asks of the brokers for topic: WRITE (writer) or READ
- * (reader), and DESCRIBE on the reader's group. group holds its name. */
-static lgx_kafka_acl_need_t need_of(const lgx_dlq_t *d, const char *op,
-                                    char group[300])
+ * (reader), and DESCRIBE on the reader's group. */
+static lgx_kafka_acl_need_t need_of(const lgx_dlq_t *d, const char *op)
 {
-    snprintf(group, 300, "%s.dlq-index", d->program);
-    lgx_kafka_acl_need_t need = {op, d->dlq_topic, "DESCRIBE", group, true};
+    lgx_kafka_acl_need_t need = {op, d->dlq_topic, "DESCRIBE", d->group, true};
     return need;
 }
 
@@ -104,8 +103,7 @@ static lgx_kafka_acl_need_t need_of(const lgx_dlq_t *d, const char *op,
 static bool denied(lgx_dlq_t *d, rd_kafka_resp_err_t err, const char *op,
                    const char *context)
 {
-    char group[300];
-    lgx_kafka_acl_need_t need = need_of(d, op, group);
+    lgx_kafka_acl_need_t need = need_of(d, op);
     lgx_kafka_acl_t acl;
     if (!lgx_kafka_acl_from_error(err, &need, &acl)) {
         return false;
@@ -133,6 +131,7 @@ lgx_dlq_t *lgx_dlq_new(const char *brokers, char **props, const char *program,
     d->owner.log = log;
     d->max = index_max;
     d->program = strdup(program);
+    snprintf(d->group, sizeof(d->group), "%s.dlq-index", program);
     rd_kafka_conf_t *conf =
         lgx_kafka_conf_new(brokers, props, &d->owner, errstr, size);
     if (!conf || !d->program ||
@@ -198,17 +197,16 @@ static lgx_err_t producer_fatal(lgx_dlq_t *d, char *errstr, size_t size)
     if (!err) {
         return LGX_OK;
     }
-    char group[300];
-    lgx_kafka_acl_need_t need = need_of(d, "WRITE", group);
+    lgx_kafka_acl_need_t need = need_of(d, "WRITE");
     lgx_kafka_acl_t acl;
     char what[700] = "";
     if (d->dlq_topic && lgx_kafka_acl_from_error(err, &need, &acl)) {
-        char principal[300];
-        snprintf(principal, sizeof(principal), "%s",
-                 d->acl ? lgx_kafka_acl_watch_principal(d->acl)
-                        : "its principal");
-        lgx_kafka_acl_format(&acl, principal, what, sizeof(what));
-        if (d->acl) {
+        lgx_kafka_acl_format(&acl,
+                             d->acl ? lgx_kafka_acl_watch_principal(d->acl)
+                                    : "its principal",
+                             what, sizeof(what));
+        /* Once: this is asked again every second and on every send. */
+        if (d->acl && !d->fatal_told) {
             lgx_kafka_acl_watch_denied(d->acl, &acl, LGX_KAFKA_ACL_BLOCKING,
                                        "the dead-letter producer");
         }
@@ -404,25 +402,23 @@ static lgx_err_t sync_error(lgx_dlq_t *d, const rd_kafka_message_t *m,
 /* Reads the dead-letter topic from where the index stopped to its end. */
 static lgx_err_t index_sync(lgx_dlq_t *d, int timeout_ms)
 {
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(d->reader, d->dlq_topic, NULL);
-    const struct rd_kafka_metadata *md = NULL;
+    const rd_kafka_metadata_t *md = NULL;
+    rd_kafka_resp_err_t terr = RD_KAFKA_RESP_ERR_NO_ERROR;
     rd_kafka_resp_err_t err =
-        rkt ? rd_kafka_metadata(d->reader, 0, rkt, &md, timeout_ms)
-            : RD_KAFKA_RESP_ERR__FAIL;
-    if (rkt) {
-        rd_kafka_topic_destroy(rkt);
-    }
+        lgx_kafka_topic_md(d->reader, d->dlq_topic, timeout_ms, &md, &terr);
     if (err) {
         lgx_log_write(d->owner.log, LGX_LOG_ERROR, NULL,
                       "reading the partitions of %s: %s", d->dlq_topic,
                       rd_kafka_err2str(err));
         return LGX_ERR_KAFKA;
     }
-    int n = 0;
-    if (md->topic_cnt == 1 && !md->topics[0].err) {
-        n = md->topics[0].partition_cnt;
-    }
+    int n = terr ? 0 : md->topics[0].partition_cnt;
     rd_kafka_metadata_destroy(md);
+    /* A topic denied to the reader has no partitions to read: the denial
+     * stands (not cleared below), as a fetch's would. */
+    if (denied(d, terr, "READ", "reading the dead-letter topic's partitions")) {
+        return LGX_ERR_KAFKA_ACCESS;
+    }
     n = n < MAX_DLQ_PARTS ? n : MAX_DLQ_PARTS;
     for (int p = d->n_parts; p < n; p++) {
         d->next[p] = 0;
@@ -568,8 +564,7 @@ lgx_err_t lgx_dlq_probe(lgx_dlq_t *d, const char *topic, const char *src_topic,
         snprintf(errstr, size, "out of memory");
         return LGX_ERR_NOMEM;
     }
-    char group[300];
-    lgx_kafka_acl_need_t need = need_of(d, "READ", group);
+    lgx_kafka_acl_need_t need = need_of(d, "READ");
     lgx_err_t rc = lgx_kafka_acl_probe_read(d->reader, &need, timeout_ms, stop,
                                             d->acl, acl);
     if (rc == LGX_ERR_KAFKA_ACCESS) {

@@ -67,6 +67,24 @@ int64_t lgx_json_m2o_id(yajl_val v)
     return YAJL_IS_INTEGER(first) ? YAJL_GET_INTEGER(first) : 0;
 }
 
+yajl_val lgx_json_find_id(yajl_val rows, int64_t id)
+{
+    for (size_t i = 0; i < lgx_json_len(rows); i++) {
+        yajl_val r = lgx_json_at(rows, i);
+        int64_t rid = 0;
+        if (lgx_json_get_int(r, "id", &rid) && rid == id) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+const char *lgx_json_m2o_name(yajl_val v)
+{
+    yajl_val name = lgx_json_at(v, 1);
+    return YAJL_IS_STRING(name) ? YAJL_GET_STRING(name) : NULL;
+}
+
 /* The deepest nesting of arrays and objects in text, brackets inside
  * strings not counted; stops counting past limit. */
 static size_t depth_of(const char *text, size_t len, size_t limit)

@@ -29,6 +29,11 @@ yajl_val lgx_json_at(yajl_val arr, size_t i);
 /* For an Odoo many2one value [id, "name"] returns id; for an integer
  * returns it; otherwise 0 (Odoo's false). */
 int64_t lgx_json_m2o_id(yajl_val v);
+/* The name of an Odoo many2one value [id, "name"]; NULL otherwise. Points
+ * into v. */
+const char *lgx_json_m2o_name(yajl_val v);
+/* The first record of the array rows whose "id" is id, or NULL. */
+yajl_val lgx_json_find_id(yajl_val rows, int64_t id);
 
 /* How deep arrays and objects may nest in text lgx parses. yajl builds
  * and frees its trees recursively: a rules file, an Odoo answer or a

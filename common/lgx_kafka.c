@@ -167,10 +167,10 @@ void lgx_kafka_conf_keep_errors(rd_kafka_conf_t *conf)
     rd_kafka_conf_set_error_cb(conf, on_error);
 }
 
-lgx_err_t lgx_kafka_topic_metadata(rd_kafka_t *rk, const char *brokers,
-                                   const char *topic, int timeout_ms,
-                                   const rd_kafka_metadata_t **md, char *errstr,
-                                   size_t size)
+rd_kafka_resp_err_t lgx_kafka_topic_md(rd_kafka_t *rk, const char *topic,
+                                       int timeout_ms,
+                                       const rd_kafka_metadata_t **md,
+                                       rd_kafka_resp_err_t *topic_err)
 {
     rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
     *md = NULL;
@@ -179,6 +179,21 @@ lgx_err_t lgx_kafka_topic_metadata(rd_kafka_t *rk, const char *brokers,
     if (t) {
         rd_kafka_topic_destroy(t);
     }
+    if (!err) {
+        *topic_err = (*md)->topic_cnt == 1 ? (*md)->topics[0].err
+                                           : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    }
+    return err;
+}
+
+lgx_err_t lgx_kafka_topic_metadata(rd_kafka_t *rk, const char *brokers,
+                                   const char *topic, int timeout_ms,
+                                   const rd_kafka_metadata_t **md, char *errstr,
+                                   size_t size)
+{
+    rd_kafka_resp_err_t terr = RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_resp_err_t err =
+        lgx_kafka_topic_md(rk, topic, timeout_ms, md, &terr);
     if (err) {
         /* The reports of why (refused, unresolvable, authentication)
          * wait in the client's queue. */
@@ -192,9 +207,6 @@ lgx_err_t lgx_kafka_topic_metadata(rd_kafka_t *rk, const char *brokers,
                  why ? owner->last_error : "", why ? ")" : "");
         return LGX_ERR_KAFKA;
     }
-    rd_kafka_resp_err_t terr = (*md)->topic_cnt == 1
-                                   ? (*md)->topics[0].err
-                                   : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
     if (!terr) {
         return LGX_OK;
     }

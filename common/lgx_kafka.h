@@ -73,6 +73,15 @@ lgx_err_t lgx_kafka_conf_set(rd_kafka_conf_t *conf, const char *name,
  * the client is polled (rd_kafka_poll). */
 void lgx_kafka_conf_keep_errors(rd_kafka_conf_t *conf);
 
+/* The metadata of topic alone, one request: librdkafka's error for the
+ * request, else 0 with *md set (free it with rd_kafka_metadata_destroy)
+ * and *topic_err the topic's own error (__UNKNOWN_TOPIC when the answer
+ * lacks it; an authorization error when its ACL is missing). */
+rd_kafka_resp_err_t lgx_kafka_topic_md(rd_kafka_t *rk, const char *topic,
+                                       int timeout_ms,
+                                       const rd_kafka_metadata_t **md,
+                                       rd_kafka_resp_err_t *topic_err);
+
 /* The metadata of topic, for a tool that reads a whole topic: LGX_OK with
  * *md (free it with rd_kafka_metadata_destroy). LGX_ERR_KAFKA when the
  * brokers could not be reached (errstr names brokers, librdkafka's error

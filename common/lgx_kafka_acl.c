@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lgx_cache.h"
 #include "lgx_kafka.h"
 #include "lgx_time.h"
 
@@ -288,18 +287,11 @@ static lgx_err_t probe_metadata(rd_kafka_t *rk,
                                 const lgx_kafka_acl_need_t *need,
                                 int timeout_ms, lgx_kafka_acl_t *acl)
 {
-    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, need->topic, NULL);
     const rd_kafka_metadata_t *md = NULL;
-    rd_kafka_resp_err_t err = t ? rd_kafka_metadata(rk, 0, t, &md, timeout_ms)
-                                : RD_KAFKA_RESP_ERR__FAIL;
-    if (t) {
-        rd_kafka_topic_destroy(t);
-    }
-    if (err) {
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (lgx_kafka_topic_md(rk, need->topic, timeout_ms, &md, &err)) {
         return LGX_ERR_KAFKA;
     }
-    err = md->topic_cnt == 1 ? md->topics[0].err
-                             : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
     int parts = md->topic_cnt == 1 ? md->topics[0].partition_cnt : 0;
     rd_kafka_metadata_destroy(md);
     if (lgx_kafka_acl_from_error(err, need, acl)) {
@@ -349,16 +341,16 @@ lgx_err_t lgx_kafka_acl_probe_read(rd_kafka_t *rk,
         RD_KAFKA_OFFSET_END;
     rd_kafka_resp_err_t err = rd_kafka_assign(rk, l);
     rd_kafka_topic_partition_list_destroy(l);
-    rc = err ? LGX_ERR_KAFKA : LGX_ERR_NOT_FOUND; /* not decided yet */
-    while (!err && rc == LGX_ERR_NOT_FOUND && !(stop && *stop) &&
+    /* LGX_ERR_KAFKA until an event decides (probe_event). */
+    rc = LGX_ERR_KAFKA;
+    while (!err && rc == LGX_ERR_KAFKA && !(stop && *stop) &&
            lgx_time_mono_ms() < until) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (m) {
-            lgx_err_t e = probe_event(m, need, w, acl);
-            rc = e == LGX_ERR_KAFKA ? rc : e;
+            rc = probe_event(m, need, w, acl);
             rd_kafka_message_destroy(m);
         }
     }
     rd_kafka_assign(rk, NULL);
-    return rc == LGX_ERR_NOT_FOUND ? LGX_ERR_KAFKA : rc;
+    return rc;
 }

@@ -91,13 +91,6 @@ void lgx_odoo_set_observer(lgx_odoo_t *o, lgx_odoo_observer_fn fn, void *opaque)
     o->observer_opaque = opaque;
 }
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int64_t lgx_odoo_busy_ms(const lgx_odoo_t *o)
 {
     int64_t since = atomic_load(&o->busy_since_ms);
@@ -302,12 +295,7 @@ int lgx_odoo_parse_version(yajl_val info)
  * (CURLE_WRITE_ERROR) and the call fails with answer_too_large. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
 {
-    lgx_buf_t *b = opaque;
-    size_t n = size * nmemb;
-    if (lgx_buf_len(b) + n > LGX_ODOO_ANSWER_MAX) {
-        return 0;
-    }
-    return lgx_buf_append(b, data, n) == LGX_OK ? n : 0;
+    return lgx_buf_append_body(opaque, data, size * nmemb, LGX_ODOO_ANSWER_MAX);
 }
 
 /* --odoo-null: a client that never leaves the process. */
@@ -667,7 +655,7 @@ static lgx_err_t call_full(lgx_odoo_t *o, const char *model, const char *method,
 {
     yajl_val r = NULL;
     lgx_err_t rc;
-    double started = mono_s();
+    double started = lgx_time_mono_s();
     /* (never 0: the monotonic clock counts from boot) */
     atomic_store(&o->busy_since_ms, lgx_time_mono_ms());
     err_clear(err);
@@ -711,7 +699,8 @@ static lgx_err_t call_full(lgx_odoo_t *o, const char *model, const char *method,
      * in progress. */
     atomic_store(&o->busy_since_ms, 0);
     if (o->observer) {
-        o->observer(o->observer_opaque, model, method, mono_s() - started, rc);
+        o->observer(o->observer_opaque, model, method,
+                    lgx_time_mono_s() - started, rc);
     }
     if (result) {
         *result = r;

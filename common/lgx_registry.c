@@ -26,12 +26,8 @@ struct lgx_registry_s {
  * (CURLE_WRITE_ERROR) and request() says why. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
 {
-    lgx_buf_t *b = opaque;
-    size_t n = size * nmemb;
-    if (lgx_buf_len(b) + n > LGX_REGISTRY_ANSWER_MAX) {
-        return 0;
-    }
-    return lgx_buf_append(b, data, n) == LGX_OK ? n : 0;
+    return lgx_buf_append_body(opaque, data, size * nmemb,
+                               LGX_REGISTRY_ANSWER_MAX);
 }
 
 /* True when url names a user or a password (user:password@host), as

@@ -835,13 +835,6 @@ bool lgx_stock_notes(lgx_stock_state_t *s, const lgx_stock_note_t *notes,
     return ok;
 }
 
-/* The name of a many2one value ([id, "name"]), or NULL. */
-static const char *m2o_name(yajl_val v)
-{
-    yajl_val name = lgx_json_at(v, 1);
-    return YAJL_IS_STRING(name) ? YAJL_GET_STRING(name) : NULL;
-}
-
 /* " by WHO at WHEN UTC" for the last change of the picking's state:
  * Odoo's tracking of the field (mail.tracking.value, which only
  * administrators may read) when it can be read, else the picking's last
@@ -869,7 +862,7 @@ static void cancelled_by(lgx_odoo_t *o, yajl_val picking, char *out,
         when = lgx_json_get_str(lgx_json_at(recs, 0), "create_date");
         source = "cancelled";
     }
-    const char *who = m2o_name(by);
+    const char *who = lgx_json_m2o_name(by);
     out[0] = '\0';
     if (who || when) {
         snprintf(out, size, " (%s by %s at %s UTC)", source, who ? who : "?",
@@ -899,18 +892,15 @@ static bool tell_booking(lgx_odoo_t *o, const lgx_activity_t *act,
     if (!lgx_rule_may_call(rule, "mail.activity", "create")) {
         return true;
     }
+    const char *tracking = lgx_json_get_str(picking, "carrier_tracking_ref");
     char summary[160], text[640];
     snprintf(summary, sizeof(summary), "Cancel the carrier booking of %s", ref);
     snprintf(text, sizeof(text),
              "Picking %s was cancelled in Odoo%s while shipment %s was %s "
              "with the carrier%s%s. Cancel the booking with the carrier, or "
              "restore the order if the cancellation was a mistake.",
-             name ? name : "?", by, ref, status,
-             lgx_json_get_str(picking, "carrier_tracking_ref") ? ", tracking "
-                                                               : "",
-             lgx_json_get_str(picking, "carrier_tracking_ref")
-                 ? lgx_json_get_str(picking, "carrier_tracking_ref")
-                 : "");
+             name ? name : "?", by, ref, status, tracking ? ", tracking " : "",
+             tracking ? tracking : "");
     return lgx_stock_todo(o, act, id, "cancelled",
                           lgx_stock_responsible(picking), summary, text, v);
 }
@@ -942,12 +932,42 @@ bool lgx_stock_refuse_cancelled(lgx_odoo_t *o, const lgx_activity_t *act,
     return true;
 }
 
-bool lgx_stock_next_moves(lgx_odoo_t *o, const char *by, const int64_t *ids,
-                          size_t n, yajl_val *moves, lgx_verdict_t *v)
+/* Adds move row m to the pickings of steps (room max). */
+static void add_step(yajl_val m, lgx_stock_step_t *steps, size_t max, size_t *n)
+{
+    yajl_val pk = lgx_json_get(m, "picking_id");
+    const char *state = lgx_json_get_str(m, "state");
+    int64_t id = lgx_json_m2o_id(pk);
+    bool done = state && strcmp(state, "done") == 0;
+    if (id <= 0 || (state && strcmp(state, "cancel") == 0)) {
+        return;
+    }
+    size_t i = 0;
+    while (i < *n && steps[i].id != id) {
+        i++;
+    }
+    if (i == *n) {
+        if (*n == max) {
+            return;
+        }
+        const char *name = lgx_json_m2o_name(pk);
+        steps[(*n)++] =
+            (lgx_stock_step_t){id, name ? name : "?", "done", false};
+    }
+    if (!done && !steps[i].open) {
+        steps[i].open = true;
+        steps[i].state = state ? state : "unknown";
+    }
+}
+
+bool lgx_stock_route_next(lgx_odoo_t *o, const int64_t *ids, size_t n,
+                          yajl_val *moves, lgx_stock_step_t *steps, size_t max,
+                          size_t *n_steps, lgx_verdict_t *v)
 {
     lgx_buf_t *d = lgx_buf_new();
     lgx_err_t rc =
-        d ? lgx_buf_printf(d, "[[\"%s\",\"in\",[", by) : LGX_ERR_NOMEM;
+        d ? lgx_buf_puts(d, "[[\"move_orig_ids.picking_id\",\"in\",[")
+          : LGX_ERR_NOMEM;
     for (size_t i = 0; rc == LGX_OK && i < n; i++) {
         rc = lgx_buf_printf(d, "%s%lld", i ? "," : "", (long long)ids[i]);
     }
@@ -961,6 +981,10 @@ bool lgx_stock_next_moves(lgx_odoo_t *o, const char *by, const int64_t *ids,
                               "[\"id\",\"picking_id\",\"state\",\"quantity\"]",
                               0, moves, &err);
     lgx_buf_destroy(d);
+    *n_steps = 0;
+    for (size_t i = 0; rc == LGX_OK && i < lgx_json_len(*moves); i++) {
+        add_step(lgx_json_at(*moves, i), steps, max, n_steps);
+    }
     return lgx_stock_ok(rc, &err, "stock.move search_read (route)", v);
 }
 

@@ -172,14 +172,24 @@ bool lgx_stock_refuse_cancelled(lgx_odoo_t *o, const lgx_activity_t *act,
                                 const lgx_rule_t *rule, yajl_val picking,
                                 const char *what, lgx_verdict_t *v);
 
-/* The moves of the next step of a route (multi-step delivery: pick, then
- * pack and ship): the moves whose origin moves (Odoo's move_orig_ids) are
- * the moves ids (by is "move_orig_ids") or the moves of the pickings ids
- * (by is "move_orig_ids.picking_id"). One stock.move search_read; *moves
- * (fields id, picking_id, state, quantity; free with yajl_tree_free) is
- * an empty array when there is no next step. */
-bool lgx_stock_next_moves(lgx_odoo_t *o, const char *by, const int64_t *ids,
-                          size_t n, yajl_val *moves, lgx_verdict_t *v);
+/* One picking of a step of a route (multi-step delivery: pick, then pack
+ * and ship). name and state point into the moves read. */
+typedef struct lgx_stock_step {
+    int64_t id;
+    const char *name;
+    const char *state; /* of a move not done yet, or "done" */
+    bool open;         /* some move of it is neither done nor cancelled */
+} lgx_stock_step_t;
+
+/* The next step of the routes of the pickings ids: the moves whose origin
+ * moves (Odoo's move_orig_ids) are theirs, one stock.move search_read
+ * (*moves, fields id, picking_id, state, quantity; free with
+ * yajl_tree_free; an empty array when there is no next step), and their
+ * pickings, each once, those whose every move is cancelled left out (at
+ * most max into steps, *n_steps counted). */
+bool lgx_stock_route_next(lgx_odoo_t *o, const int64_t *ids, size_t n,
+                          yajl_val *moves, lgx_stock_step_t *steps, size_t max,
+                          size_t *n_steps, lgx_verdict_t *v);
 
 /* True when picking (a record lgx_stock_pickings read) is a step of a
  * route before the last one: an internal operation (pick, pack) whose

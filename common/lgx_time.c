@@ -22,6 +22,13 @@ int64_t lgx_time_mono_ms(void)
     return clock_ms(CLOCK_MONOTONIC);
 }
 
+double lgx_time_mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Reads exactly n digits at s into *out. */
 static bool digits(const char *s, int n, int *out)
 {

@@ -16,6 +16,8 @@ int64_t lgx_time_now_ms(void);
 /* Milliseconds of a monotonic clock (CLOCK_MONOTONIC), unrelated to the
  * epoch: for durations, deadlines and time-to-live. */
 int64_t lgx_time_mono_ms(void);
+/* The same clock in seconds, to the nanosecond: for measured durations. */
+double lgx_time_mono_s(void);
 
 /* Parses "YYYY-MM-DDTHH:MM:SS[.mmm]Z" (UTC; a longer fraction is
  * truncated to milliseconds) into epoch milliseconds. LGX_ERR_INVALID,

@@ -10,11 +10,6 @@ const char *lgx_version_release(void)
     return LGX_RELEASE;
 }
 
-const char *lgx_version_build(void)
-{
-    return LGX_BUILD;
-}
-
 void lgx_version_format(const char *program, size_t len, char *out, size_t size)
 {
     int n = len > 256 ? 256 : (int)len;

@@ -13,10 +13,6 @@
 /* The release ("0.15.0"); static. */
 const char *lgx_version_release(void);
 
-/* The git description ("v0.15.0-3-g1a2b3c4-dirty"), "" when the source
- * was no git checkout; static. */
-const char *lgx_version_build(void);
-
 /* Writes what --version prints, without a newline, into out:
  * "<program> <release> (<build>)", or "<program> <release>" without a
  * build. program is its first len bytes. Truncated to size. */

@@ -45,6 +45,18 @@ START_TEST(test_buf_new_is_empty)
 }
 END_TEST
 
+START_TEST(test_buf_append_body_stops_at_max)
+{
+    lgx_buf_t *b = lgx_buf_new();
+    ck_assert_uint_eq(lgx_buf_append_body(b, "abcd", 4, 6), 4);
+    ck_assert_uint_eq(lgx_buf_append_body(b, "ef", 2, 6), 2);
+    /* One byte more than max in all: refused, the buffer as it was. */
+    ck_assert_uint_eq(lgx_buf_append_body(b, "g", 1, 6), 0);
+    ck_assert_str_eq(lgx_buf_data(b), "abcdef");
+    lgx_buf_destroy(b);
+}
+END_TEST
+
 START_TEST(test_buf_append_and_puts)
 {
     ck_assert_int_eq(lgx_buf_puts(b, "WH/"), LGX_OK);
@@ -355,6 +367,7 @@ Suite *buf_suite(void)
     tcase_add_checked_fixture(tc_core, setup, teardown);
     tcase_add_test(tc_core, test_buf_new_is_empty);
     tcase_add_test(tc_core, test_buf_append_and_puts);
+    tcase_add_test(tc_core, test_buf_append_body_stops_at_max);
     tcase_add_test(tc_core, test_buf_append_binary);
     tcase_add_test(tc_core, test_buf_printf);
     tcase_add_test(tc_core, test_buf_reset_keeps_working);

@@ -128,6 +128,27 @@ START_TEST(test_json_array_access)
 }
 END_TEST
 
+START_TEST(test_json_m2o_name_and_find_id)
+{
+    ck_assert_str_eq(lgx_json_m2o_name(lgx_json_get(doc, "carrier_id")),
+                     "DHL Express");
+    ck_assert_ptr_null(lgx_json_m2o_name(lgx_json_get(doc, "partner_id")));
+    ck_assert_ptr_null(lgx_json_m2o_name(lgx_json_get(doc, "id")));
+    ck_assert_ptr_null(lgx_json_m2o_name(NULL));
+    char err[128];
+    const char *text = "[{\"id\":4,\"n\":\"a\"},{\"x\":1},"
+                       "{\"id\":9,\"n\":\"b\",\"c\":[2,\"Carrier\"]}]";
+    yajl_val rows = lgx_json_parse(text, strlen(text), err, sizeof(err));
+    ck_assert_ptr_nonnull(rows);
+    yajl_val r = lgx_json_find_id(rows, 9);
+    ck_assert_str_eq(lgx_json_get_str(r, "n"), "b");
+    ck_assert_str_eq(lgx_json_m2o_name(lgx_json_get(r, "c")), "Carrier");
+    ck_assert_ptr_null(lgx_json_find_id(rows, 5));
+    ck_assert_ptr_null(lgx_json_find_id(NULL, 4));
+    yajl_tree_free(rows);
+}
+END_TEST
+
 START_TEST(test_json_m2o_id)
 {
     ck_assert_int_eq(lgx_json_m2o_id(lgx_json_get(doc, "carrier_id")), 3);
@@ -474,6 +495,7 @@ Suite *json_suite(void)
     tcase_add_test(tc_core, test_json_get_num);
     tcase_add_test(tc_core, test_json_array_access);
     tcase_add_test(tc_core, test_json_m2o_id);
+    tcase_add_test(tc_core, test_json_m2o_name_and_find_id);
     tcase_add_test(tc_core, test_json_m2o_odd_shapes);
     tcase_add_test(tc_core, test_json_parse_deep_nesting_after_comment);
     tcase_add_test(tc_core, test_json_parse_not_terminated);

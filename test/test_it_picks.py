@@ -8,7 +8,7 @@ import unittest
 
 import lgxenv
 from lgxenv import pick_event, produce, run_consumer
-from test_it_shipments import booked, dispatched, label, wait_until_held
+from test_it_shipments import dispatch_held
 
 broker = None
 
@@ -429,18 +429,8 @@ class PicksTest(unittest.TestCase):
                          ["edited_in_odoo"])
         # The shipment's dispatch waits for the validation; the person
         # validates with the 4: the dispatch records it, the 4 ships.
-        ships = self.topic + ".shipments"
-        r = produce(broker, ships, [booked("SHP-E1", [name]),
-                                    label("SHP-E1", "TRK-E1", doc=False),
-                                    dispatched("SHP-E1")],
-                    schema="lgx.shipments.ShipmentEvent",
-                    key_field="shipment_id")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        sc = lgxenv.Consumer("lgx-shipments", broker, self.sim, ships,
-                             extra=("--exit-at-end", "--hold-recheck-ms",
-                                    "200"))
-        self.assertEqual([l["reason"] for l in wait_until_held(sc)],
-                         ["waiting_for_pick"])
+        sc = dispatch_held(self, broker, self.sim, self.topic + ".shipments",
+                           "SHP-E1", name, "TRK-E1")
         self.sim.call("stock.picking", "button_validate", ids=[pid],
                       context={"skip_sms": True, "skip_backorder": True,
                                "picking_ids_not_to_backorder": [pid]})

@@ -74,6 +74,22 @@ def wait_until_held(c, timeout=30):
     return [l for l in c.outcomes() if l["outcome"] == "held"]
 
 
+def dispatch_held(test, broker, odoo, topic, shipment, picking, tracking):
+    """Books shipment on picking, labels and dispatches it on topic, and
+    starts lgx-shipments (--exit-at-end), which holds the dispatch for the
+    pick; returns the consumer, which exits once everything applied."""
+    r = produce(broker, topic, [booked(shipment, [picking]),
+                                label(shipment, tracking, doc=False),
+                                dispatched(shipment)],
+                schema=SCHEMA, key_field="shipment_id")
+    test.assertEqual(r.returncode, 0, r.stderr)
+    sc = lgxenv.Consumer("lgx-shipments", broker, odoo, topic,
+                         extra=("--exit-at-end", "--hold-recheck-ms", "300"))
+    test.assertEqual([l["reason"] for l in wait_until_held(sc, 60)],
+                     ["waiting_for_pick"], sc.outcomes())
+    return sc
+
+
 class ShipmentsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -267,13 +283,8 @@ class ShipmentsTest(unittest.TestCase):
                                  ["state", "=", "assigned"]],
                          fields=["name"])[0]["name"]
         shipment, ref = "SHP-" + steps, "TRK-" + steps
-        self.send([booked(shipment, [first]), label(shipment, ref, doc=False),
-                   dispatched(shipment)])
-        sc = lgxenv.Consumer("lgx-shipments", broker, sim, self.topic,
-                             extra=("--exit-at-end", "--hold-recheck-ms",
-                                    "200"))
-        self.assertEqual([l["reason"] for l in wait_until_held(sc)],
-                         ["waiting_for_pick"], sc.outcomes())
+        sc = dispatch_held(self, broker, sim, self.topic, shipment, first,
+                           ref)
         picks = self.topic + ".picks"
         r = produce(broker, picks, [pick_event(first, [(code, 3)])])
         self.assertEqual(r.returncode, 0, r.stderr)

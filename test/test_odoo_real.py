@@ -229,21 +229,9 @@ class RealOdooTest(unittest.TestCase):
         """Books shipment on picking, labels and dispatches it, and starts
         lgx-shipments, which holds the dispatch for the pick; returns the
         consumer (it exits once everything is applied)."""
-        ships = self.topic + ".shipments"
-        r = produce(broker, ships,
-                    [booked(shipment, [picking]),
-                     label(shipment, tracking, doc=False),
-                     dispatched(shipment)],
-                    schema="lgx.shipments.ShipmentEvent",
-                    key_field="shipment_id")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        sc = lgxenv.Consumer("lgx-shipments", broker, self.odoo, ships,
-                             extra=("--exit-at-end", "--hold-recheck-ms",
-                                    "300"))
-        held = wait_until_held(sc, 60)
-        self.assertEqual([l["reason"] for l in held], ["waiting_for_pick"],
-                         sc.outcomes())
-        return sc
+        return dispatch_held(self, broker, self.odoo,
+                             self.topic + ".shipments", shipment, picking,
+                             tracking)
 
     def test_dispatch_before_its_pick_ships_only_what_was_picked(self):
         pid, code = self.product(100)

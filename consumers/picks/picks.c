@@ -295,13 +295,11 @@ static bool check_warehouse(picks_t *p, const pick_job_t *job, lgx_verdict_t *v)
         return false;
     }
     if (own != wid) {
-        yajl_val tname = lgx_json_at(type, 1);
+        const char *tname = lgx_json_m2o_name(type);
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "wrong_warehouse",
                         "%s is an operation of %s, not of warehouse %s: the "
                         "pick comes from another warehouse",
-                        job->name,
-                        YAJL_IS_STRING(tname) ? tname->u.string
-                                              : "another warehouse",
+                        job->name, tname ? tname : "another warehouse",
                         job->warehouse);
         return false;
     }
@@ -829,22 +827,15 @@ static void edits_text(const pick_job_t *job, const picks_edit_t *e, size_t n,
     out[0] = '\0';
     for (size_t i = 0; i < n && used < size; i++) {
         const picks_move_t *m = move_by_id(moves, nm, e[i].move_id);
-        yajl_val row = NULL;
-        for (size_t j = 0; j < lgx_json_len(job->moves) && !row; j++) {
-            yajl_val r = lgx_json_at(job->moves, j);
-            int64_t id = 0;
-            row =
-                lgx_json_get_int(r, "id", &id) && id == e[i].move_id ? r : NULL;
-        }
-        yajl_val who = lgx_json_at(lgx_json_get(row, "write_uid"), 1);
+        yajl_val row = lgx_json_find_id(job->moves, e[i].move_id);
+        const char *who = lgx_json_m2o_name(lgx_json_get(row, "write_uid"));
         const char *when = lgx_json_get_str(row, "write_date");
         int k = snprintf(out + used, size - used,
                          "%s%s %.15g in Odoo (changed by %s at %s UTC), lgx "
                          "wrote %.15g, the pick says %.15g",
                          i ? "; " : "", m ? code_of(job, m->product_id) : "?",
-                         e[i].odoo_qty,
-                         YAJL_IS_STRING(who) ? YAJL_GET_STRING(who) : "?",
-                         when ? when : "?", e[i].lgx_qty, e[i].event_qty);
+                         e[i].odoo_qty, who ? who : "?", when ? when : "?",
+                         e[i].lgx_qty, e[i].event_qty);
         used += k > 0 ? (size_t)k : 0;
     }
 }
@@ -986,15 +977,9 @@ static bool find_shortages(picks_t *p, const pick_job_t *job,
 /* The name of the source location of move_id, from Odoo's rows. */
 static const char *location_name(const pick_job_t *job, int64_t move_id)
 {
-    for (size_t i = 0; i < lgx_json_len(job->moves); i++) {
-        yajl_val m = lgx_json_at(job->moves, i);
-        int64_t id = 0;
-        if (lgx_json_get_int(m, "id", &id) && id == move_id) {
-            yajl_val loc = lgx_json_at(lgx_json_get(m, "location_id"), 1);
-            return YAJL_IS_STRING(loc) ? loc->u.string : "?";
-        }
-    }
-    return "?";
+    const char *loc = lgx_json_m2o_name(
+        lgx_json_get(lgx_json_find_id(job->moves, move_id), "location_id"));
+    return loc ? loc : "?";
 }
 
 /* "SKU-1 picked 10, 6 in Odoo at WH/Stock; SKU-2 lot L1 picked ..." */
@@ -1095,31 +1080,6 @@ static bool judge_shortage(picks_t *p, const lgx_event_t *ev,
  * one-step delivery is validated by its pick: the sale order is then
  * delivered and the shipment's dispatch finds its route done. */
 
-/* The pickings of rows (moves of one step) not done or cancelled, at
- * most max, into ids and names (borrowed from rows). */
-static size_t open_pickings(yajl_val rows, int64_t *ids, const char **names,
-                            size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < lgx_json_len(rows); i++) {
-        yajl_val m = lgx_json_at(rows, i);
-        const char *state = lgx_json_get_str(m, "state");
-        int64_t pid = lgx_json_m2o_id(lgx_json_get(m, "picking_id"));
-        bool seen = false;
-        for (size_t j = 0; j < n; j++) {
-            seen = seen || ids[j] == pid;
-        }
-        if (pid <= 0 || seen || n == max || !state ||
-            strcmp(state, "done") == 0 || strcmp(state, "cancel") == 0) {
-            continue;
-        }
-        yajl_val name = lgx_json_at(lgx_json_get(m, "picking_id"), 1);
-        names[n] = YAJL_IS_STRING(name) ? YAJL_GET_STRING(name) : "?";
-        ids[n++] = pid;
-    }
-    return n;
-}
-
 /* Marks what arrived on picking pid's moves of rows picked (the moves
  * with a quantity) and validates it, the rest kept as a backorder. */
 static bool validate_step(picks_t *p, yajl_val rows, int64_t pid,
@@ -1149,33 +1109,28 @@ static bool validate_step(picks_t *p, yajl_val rows, int64_t pid,
 static bool validate_route(picks_t *p, const pick_job_t *job, char *out,
                            size_t size, lgx_verdict_t *v)
 {
-    int64_t from[256];
-    size_t nf = 0, used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < lgx_json_len(job->moves) && nf < 256; i++) {
-        lgx_json_get_int(lgx_json_at(job->moves, i), "id", &from[nf++]);
-    }
+    int64_t from[16] = {job->picking_id};
+    size_t nf = lgx_stock_route_step(job->picking_row) ? 1 : 0, used = 0;
     bool ok = true;
-    for (int step = 0;
-         ok && nf && lgx_stock_route_step(job->picking_row) && step < 4;
-         step++) {
+    out[0] = '\0';
+    for (int step = 0; ok && nf && step < 4; step++) {
         yajl_val rows = NULL;
-        int64_t ids[16];
-        const char *names[16];
-        ok = lgx_stock_next_moves(p->odoo, "move_orig_ids", from, nf, &rows, v);
-        size_t np = ok ? open_pickings(rows, ids, names, 16) : 0;
-        for (size_t i = 0; ok && i < np; i++) {
-            ok = validate_step(p, rows, ids[i], names[i], v);
+        lgx_stock_step_t steps[16];
+        size_t ns = 0, opened = 0;
+        ok = lgx_stock_route_next(p->odoo, from, nf, &rows, steps, 16, &ns, v);
+        for (size_t i = 0; ok && i < ns; i++) {
+            from[i] = steps[i].id;
+            if (!steps[i].open) {
+                continue;
+            }
+            opened++;
+            ok = validate_step(p, rows, steps[i].id, steps[i].name, v);
             int k = snprintf(out + used, size - used, "%s%s",
-                             used ? ", " : "; route: ", names[i]);
+                             used ? ", " : "; route: ", steps[i].name);
             used += k > 0 && (size_t)k < size - used ? (size_t)k : 0;
         }
-        nf = 0;
-        for (size_t i = 0; ok && i < lgx_json_len(rows) && nf < 256; i++) {
-            lgx_json_get_int(lgx_json_at(rows, i), "id", &from[nf++]);
-        }
         yajl_tree_free(rows);
-        nf = np ? nf : 0;
+        nf = opened ? ns : 0;
     }
     if (ok && used && used < size) {
         snprintf(out + used, size - used, " validated with what it moved");

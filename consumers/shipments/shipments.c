@@ -426,38 +426,35 @@ static bool route_done(shipments_t *s, ship_job_t *job, int64_t *route,
     memcpy(from, job->ids, nf * sizeof(*from));
     for (int step = 0; nf && step < 4; step++) {
         yajl_val rows = NULL;
-        if (!lgx_stock_next_moves(s->odoo, "move_orig_ids.picking_id", from, nf,
-                                  &rows, v)) {
+        lgx_stock_step_t next[MAX_PICKINGS];
+        size_t ns = 0;
+        if (!lgx_stock_route_next(s->odoo, from, nf, &rows, next, MAX_PICKINGS,
+                                  &ns, v)) {
+            yajl_tree_free(rows);
             return false;
         }
         nf = 0;
-        for (size_t i = 0; i < lgx_json_len(rows); i++) {
-            yajl_val m = lgx_json_at(rows, i);
-            yajl_val pk = lgx_json_get(m, "picking_id");
-            const char *state = lgx_json_get_str(m, "state");
-            int64_t pid = lgx_json_m2o_id(pk);
-            bool known = pid <= 0 || (state && strcmp(state, "cancel") == 0);
+        for (size_t i = 0; i < ns; i++) {
+            bool known = false;
             for (size_t j = 0; j < *nr && !known; j++) {
-                known = route[j] == pid;
+                known = route[j] == next[i].id;
             }
             if (known || *nr == MAX_PICKINGS) {
                 continue;
             }
-            if (!state || strcmp(state, "done") != 0) {
-                yajl_val name = lgx_json_at(pk, 1);
+            if (next[i].open) {
                 lgx_verdict_set(
                     v, LGX_OUTCOME_HELD, "waiting_for_pick",
                     "shipment %s: picking %s, a later step of the route, is "
                     "%s, not validated yet: the dispatch waits for the pick "
                     "(which validates the route) or a validation in Odoo",
-                    job->id, YAJL_IS_STRING(name) ? YAJL_GET_STRING(name) : "?",
-                    state ? state : "unknown");
+                    job->id, next[i].name, next[i].state);
                 v->hold_ms = lgx_rule_hold_ms(job->rule);
                 yajl_tree_free(rows);
                 return false;
             }
-            route[(*nr)++] = pid;
-            from[nf++] = pid;
+            route[(*nr)++] = next[i].id;
+            from[nf++] = next[i].id;
         }
         yajl_tree_free(rows);
     }

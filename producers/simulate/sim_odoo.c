@@ -533,14 +533,7 @@ static sim_track_t tracking_of(const char *t)
 /* The row of product id among those read, or NULL. */
 static yajl_val product_of(const stock_read_t *r, int64_t id)
 {
-    for (size_t i = 0; i < lgx_json_len(r->products); i++) {
-        yajl_val p = lgx_json_at(r->products, i);
-        int64_t pid = 0;
-        if (lgx_json_get_int(p, "id", &pid) && pid == id) {
-            return p;
-        }
-    }
-    return NULL;
+    return lgx_json_find_id(r->products, id);
 }
 
 /* The name of the lot of row's lot_id ("" when none). */

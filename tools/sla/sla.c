@@ -10,6 +10,7 @@
 #include "lgx_verdict.h"
 #include "lgx_json.h"
 #include "lgx_stock.h"
+#include "lgx_time.h"
 
 /* What the last poll did, for /readyz. */
 enum { POLL_NONE = 0, POLL_OK, POLL_FAILED };
@@ -288,13 +289,6 @@ static lgx_err_t poll_kind(sla_t *s, sla_kind_t k, int64_t now_ms,
     return rc;
 }
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The summary line: per watched kind, in breach and new. */
 static void log_summary(sla_t *s, const int64_t *count, const size_t *fresh,
                         double seconds)
@@ -333,7 +327,7 @@ lgx_err_t sla_poll(sla_t *s, int64_t now_ms, lgx_odoo_error_t *err)
 {
     int64_t count[SLA_KINDS] = {0};
     size_t fresh[SLA_KINDS] = {0};
-    double start = mono_s();
+    double start = lgx_time_mono_s();
     lgx_err_t rc = LGX_OK;
     memset(err, 0, sizeof(*err));
     for (int k = 0; rc == LGX_OK && k < SLA_KINDS; k++) {
@@ -341,7 +335,7 @@ lgx_err_t sla_poll(sla_t *s, int64_t now_ms, lgx_odoo_error_t *err)
             rc = poll_kind(s, (sla_kind_t)k, now_ms, &count[k], &fresh[k], err);
         }
     }
-    double seconds = mono_s() - start;
+    double seconds = lgx_time_mono_s() - start;
     if (rc != LGX_OK) {
         atomic_store(&s->last_err, (int)rc);
         atomic_store(&s->state, POLL_FAILED);
