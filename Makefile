@@ -52,7 +52,7 @@ TEST_SRC := $(wildcard test/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test unit integration conformance demo bench asan tsan lint \
-        lint-schemas lint-manifests chaos fmt clean test-odoo test-kafka4
+        lint-schemas lint-manifests lint-python chaos fmt clean test-odoo test-kafka4
 
 all: $(BINS) $(BUILD)/bin/check_lgx
 
@@ -118,6 +118,9 @@ image-pin:
 lint-manifests:
 	bash test/lint_manifests.sh
 
+lint-python:
+	bash test/lint_python.sh
+
 lint-schemas: $(BUILD)/bin/lgx-lint-schemas
 	$(BUILD)/bin/lgx-lint-schemas
 	bash test/lint_schemas_test.sh
@@ -142,6 +145,7 @@ test: deps
 	python3 test/conformance.py --sim
 	$(MAKE) --no-print-directory lint-schemas
 	$(MAKE) --no-print-directory lint-manifests
+	$(MAKE) --no-print-directory lint-python
 	bash test/test_deploy.sh
 	$(MAKE) --no-print-directory asan
 
@@ -285,7 +289,7 @@ tsan:
 	    LDLIBS="$(CURDIR)/build/tsan/obj/tsan_threads.o $(shell pkg-config --libs $(PKGS)) -lpthread -lm" all
 	build/tsan/bin/check_lgx
 
-lint: lint-manifests
+lint: lint-manifests lint-python
 	clang-format --dry-run --Werror common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] tools/*/*.[ch] test/*.[ch]
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
 	    --suppress=missingIncludeSystem -Icommon common consumers producers tools

@@ -33,7 +33,8 @@
 #   test/lint_manifests.sh            run the checks, installing the tools
 #                                     first when missing
 #   test/lint_manifests.sh --install  install the tools (make deps does):
-#       the Python packages into .cache/lint-venv, kustomize into
+#       the Python packages into .cache/lint-venv (pyflakes too, for
+#       test/lint_python.sh), kustomize into
 #       .cache/bin. promtool comes from Debian's package prometheus.
 #   test/lint_manifests.sh --write-prometheusrule
 #       write deploy/k8s/prometheusrule.yaml from lgx-alerts.yaml
@@ -46,7 +47,7 @@ promtool=${PROMTOOL:-promtool}
 
 # Versions tested together; change them together.
 PY_PKGS=(kubernetes-validate==1.37.0 jsonschema==4.26.0 PyYAML==6.0.3
-         cloudcoil-models-keda==2.16.1.0)
+         cloudcoil-models-keda==2.16.1.0 pyflakes==3.2.0)
 KUSTOMIZE_MOD=sigs.k8s.io/kustomize/kustomize/v5@v5.8.1
 
 install() {

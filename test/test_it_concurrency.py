@@ -24,7 +24,7 @@ import time
 import unittest
 
 import lgxenv
-from test_it_milestones import MARK, iso, milestone, odoo_time
+from test_it_milestones import MARK, milestone, odoo_time
 
 SCHEMA = "lgx.milestones.CarrierMilestone"
 CODES = ["PICKED_UP", "IN_TRANSIT", "ARRIVED_AT_HUB", "OUT_FOR_DELIVERY"]

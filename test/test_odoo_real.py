@@ -29,7 +29,8 @@ import urllib.request
 import lgxenv
 from lgxenv import pick_event, produce, run_consumer
 from test_it_picks import expire_across_restarts
-from test_it_shipments import booked, dispatched, label, wait_until_held
+from test_it_shipments import (booked, dispatch_held, dispatched, label,
+                               wait_until_held)
 
 URL = os.environ.get("ODOO_URL")
 broker = None
