@@ -347,6 +347,9 @@ static void usage_markdown(const lgx_config_section_t *sections, size_t n,
     fprintf(out, "| --- | --- | --- | --- |\n");
     for (size_t i = 0; i < n; i++) {
         for (const lgx_opt_t *o = sections[i].opts; o->name; o++) {
+            if (o->flags & LGX_OPT_HIDDEN) {
+                continue;
+            }
             lgx_config_env_name(o->name, env, sizeof(env));
             fprintf(out, "| `--%s%s` | `%s%s` | %s | %s", o->name,
                     o->type == LGX_OPT_PROPS ? ".<prop>" : "", env,
@@ -367,6 +370,9 @@ void lgx_config_usage(const lgx_config_section_t *sections, size_t n,
     for (size_t i = 0; i < n; i++) {
         fprintf(out, "\n%s:\n", sections[i].title);
         for (const lgx_opt_t *o = sections[i].opts; o->name; o++) {
+            if (o->flags & LGX_OPT_HIDDEN) {
+                continue;
+            }
             lgx_config_env_name(o->name, env, sizeof(env));
             fprintf(out, "  --%s%s\n      env %s%s", o->name,
                     o->type == LGX_OPT_PROPS ? ".<prop>=V" : "", env,

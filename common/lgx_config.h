@@ -31,6 +31,7 @@ typedef enum lgx_opt_type {
 
 #define LGX_OPT_REQUIRED 0x1u /* an unset value stops the program */
 #define LGX_OPT_SECRET 0x2u   /* value never shown */
+#define LGX_OPT_HIDDEN 0x4u   /* accepted, not in --help (benchmarks) */
 
 typedef struct lgx_opt {
     const char *name;

@@ -1,4 +1,4 @@
-#include "lgx_consumer_int.h"
+#include "lgx_consumer_event.h"
 
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
@@ -31,16 +31,6 @@ void consumer_pending_free(void *item)
         free(pe->event_id);
         free(pe);
     }
-}
-
-part_t *consumer_part_find(consumer_t *c, int32_t partition)
-{
-    for (size_t i = 0; i < c->n_parts; i++) {
-        if (c->parts[i].partition == partition) {
-            return &c->parts[i];
-        }
-    }
-    return NULL;
 }
 
 /* Capped exponential backoff with jitter for the attempts-th failure. */

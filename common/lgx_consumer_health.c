@@ -1,4 +1,4 @@
-#include "lgx_consumer_int.h"
+#include "lgx_consumer_health.h"
 
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>

@@ -1,4 +1,4 @@
-#include "lgx_consumer_int.h"
+#include "lgx_consumer_part.h"
 
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lgx_consumer_event.h"
 #include "lgx_time.h"
 
 void consumer_part_add(consumer_t *c, int32_t partition)
@@ -218,12 +219,6 @@ void consumer_fetch_pause(consumer_t *c, part_t *p, bool pause)
     }
     rd_kafka_topic_partition_list_destroy(l);
     p->fetch_paused = pause;
-}
-
-void consumer_part_touch(consumer_t *c, part_t *p)
-{
-    p->to_commit = true;
-    c->dirty = true;
 }
 
 /* Stores the offset below which everything of p is finished. */

@@ -1,4 +1,4 @@
-#include "lgx_consumer_int.h"
+#include "lgx_consumer_pool.h"
 
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "lgx_consumer_event.h"
+#include "lgx_consumer_part.h"
 #include "lgx_time.h"
 
 /* ---- the executor ----

@@ -21,9 +21,11 @@
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
 
+#include "lgx_buf.h"
 #include "lgx_config.h"
 #include "lgx_err.h"
 #include "lgx_log.h"
+#include "lgx_odoo_parse.h"
 
 typedef enum lgx_odoo_api {
     LGX_ODOO_API_AUTO = 0,
@@ -32,6 +34,14 @@ typedef enum lgx_odoo_api {
 } lgx_odoo_api_t;
 
 /* Filled from lgx_odoo_opts by lgx_config_load. */
+/* Replaces b's content with the answer to model.method on ids (n_ids,
+ * may be 0) with the JSON-2 named arguments kwargs (may be NULL), as
+ * Odoo's JSON-2 would send it with HTTP 200. Returns LGX_OK, or the error
+ * that stopped it (no memory). */
+typedef lgx_err_t (*lgx_odoo_answer_fn)(lgx_buf_t *b, const char *model,
+                                        const char *method, const int64_t *ids,
+                                        size_t n_ids, const char *kwargs);
+
 typedef struct lgx_odoo_conf {
     char *url;
     char *db;
@@ -45,19 +55,13 @@ typedef struct lgx_odoo_conf {
     long cache_size;
     long cache_ttl_ms;
     bool allow_http;
-    bool null_sink; /* --odoo-null: see lgx_odoo_new */
+    /* A transport in the process instead of HTTP, or NULL: see
+     * lgx_odoo_new. Set by the program, not by an option of this table. */
+    lgx_odoo_answer_fn answer;
 } lgx_odoo_conf_t;
 
 /* The Odoo options, for a program's configuration table. */
 extern const lgx_opt_t lgx_odoo_opts[];
-
-/* What went wrong with one call. */
-typedef struct lgx_odoo_error {
-    lgx_err_t code;    /* LGX_OK or one of LGX_ERR_ODOO_* */
-    int http_status;   /* 0 when no HTTP answer came */
-    char name[128];    /* Odoo's exception name, or the transport error */
-    char message[512]; /* Odoo's message (first 511 bytes) */
-} lgx_odoo_error_t;
 
 typedef struct lgx_odoo_s lgx_odoo_t;
 
@@ -65,19 +69,11 @@ typedef struct lgx_odoo_s lgx_odoo_t;
  * problem (no URL, unreadable key file). conf is copied; log is borrowed
  * and must outlive the client.
  *
- * With conf->null_sink (--odoo-null, for benchmarks) the client needs no
- * URL nor key and never makes an HTTP request: connect pretends Odoo 19
- * (JSON-2), and every call builds its request body as usual, then gets a
- * fixed success answer made in-process, which is parsed as Odoo's would
- * be. The answers make a pick apply: search_read gives one record (id 1)
- * with the requested fields ("state" "assigned", "product_id" [1, ...],
- * "quantity" 0, "picked" false, others false), or, when the domain's
- * first condition is field "=" string or field "in" strings, one such
- * record per value with that field set to it (so lookups by name or code
- * find what they asked for); fields_get lists what lgx_setup requires of
- * the model; search_count 0; create one id per value; message_post 1;
- * context_get a context; anything else (write, button_validate, ...)
- * true. */
+ * With conf->answer (the benchmarks' --odoo-null: lgx_odoo_null.h) the
+ * client needs no URL nor key and never makes an HTTP request: connect
+ * pretends Odoo 19 (JSON-2), and every call builds its request body as
+ * usual, then gets conf->answer's answer, which is parsed as Odoo's would
+ * be. */
 lgx_odoo_t *lgx_odoo_new(const lgx_odoo_conf_t *conf, lgx_log_t *log,
                          char *errstr, size_t errstr_size);
 void lgx_odoo_destroy(lgx_odoo_t *o);
@@ -143,36 +139,9 @@ int lgx_odoo_version(const lgx_odoo_t *o);
 /* The API in use: "json2" or "jsonrpc". */
 const char *lgx_odoo_api_name(const lgx_odoo_t *o);
 
-/* ---- pure parts, unit-tested ---- */
-
-/* Classifies an Odoo answer by HTTP status and exception name (either may
- * be 0 / NULL) and message. */
-lgx_err_t lgx_odoo_classify(int http_status, const char *name,
-                            const char *message);
-
-/* Refines the class of an answer by the traceback Odoo sends with it
- * (debug; may be NULL): Odoo turns a unique-constraint violation into a
- * ValidationError ("The operation cannot be completed: ..."), which would
- * read as a business refusal; when the traceback shows it came from
- * psycopg2's UniqueViolation, it is a race between two transactions (two
- * consumers making Odoo subscribe the same follower at once):
- * LGX_ERR_ODOO_CONFLICT. Any other code is returned unchanged. */
-lgx_err_t lgx_odoo_classify_debug(lgx_err_t code, const char *debug);
-
 /* The largest answer read from Odoo; a larger one fails the call
  * (answer_too_large). A search_read of the sla tool's 1000 pickings is a
  * few hundred KiB; the bound keeps a consumer inside its memory limit. */
 #define LGX_ODOO_ANSWER_MAX (16 << 20)
-
-/* Parses a JSON-2 answer. On success *result is the return value. */
-lgx_err_t lgx_odoo_parse_json2(int http_status, const char *body, size_t len,
-                               yajl_val *result, lgx_odoo_error_t *err);
-
-/* Parses a JSON-RPC answer (HTTP 200 with "result" or "error"). */
-lgx_err_t lgx_odoo_parse_jsonrpc(int http_status, const char *body, size_t len,
-                                 yajl_val *result, lgx_odoo_error_t *err);
-
-/* Major version from common.version's answer, or 0. */
-int lgx_odoo_parse_version(yajl_val version_info);
 
 #endif

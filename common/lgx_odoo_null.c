@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "lgx_json.h"
-#include "lgx_setup.h"
+#include "lgx_setup_reqs.h"
 
 /* The value a null-sink record has for field, as JSON. */
 static const struct {
@@ -158,51 +158,26 @@ static lgx_err_t null_read(lgx_buf_t *b, yajl_val kw, const int64_t *ids,
     return err == LGX_OK ? lgx_buf_puts(b, "]") : err;
 }
 
-/* fields_get: what lgx_setup requires of model, with its type, read from
- * the requirement table (lgx_setup_describe) so that the start-up check
- * passes whatever the consumer needs. */
+/* fields_get: what lgx needs of model (lgx_setup_reqs), with its type,
+ * so that the start-up check passes whatever the consumer needs. */
 static lgx_err_t null_fields_get(lgx_buf_t *b, const char *model)
 {
-    lgx_buf_t *table = lgx_buf_new();
-    if (!table) {
-        return LGX_ERR_NOMEM;
-    }
-    lgx_setup_describe(table);
     lgx_err_t err = lgx_buf_puts(b, "{");
     bool first = true;
-    const char *line = lgx_buf_data(table);
-    while (err == LGX_OK && line && *line) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        char row[512], *cells[3], *save = NULL;
-        int n = 0;
-        snprintf(row, sizeof(row), "%.*s", (int)len, line);
-        for (char *c = strtok_r(row, "|", &save); c && n < 3;
-             c = strtok_r(NULL, "|", &save)) {
-            while (*c == ' ') {
-                c++;
-            }
-            size_t cl = strlen(c);
-            while (cl && c[cl - 1] == ' ') {
-                c[--cl] = '\0';
-            }
-            cells[n++] = c;
+    for (size_t i = 0; err == LGX_OK && i < LGX_SETUP_N_REQS; i++) {
+        const lgx_setup_req_t *r = &lgx_setup_reqs[i];
+        if (!r->field || strcmp(r->model, model) != 0) {
+            continue;
         }
-        if (n == 3 && strcmp(cells[0], model) == 0 && cells[1][0] != '(') {
-            err = lgx_buf_puts(b, first ? "" : ",");
-            err = err == LGX_OK
-                      ? lgx_buf_json_str(b, cells[1], strlen(cells[1]))
-                      : err;
-            err = err == LGX_OK ? lgx_buf_puts(b, ":{\"type\":") : err;
-            err = err == LGX_OK
-                      ? lgx_buf_json_str(b, cells[2], strlen(cells[2]))
-                      : err;
-            err = err == LGX_OK ? lgx_buf_puts(b, "}") : err;
-            first = false;
-        }
-        line = end ? end + 1 : NULL;
+        err = lgx_buf_puts(b, first ? "" : ",");
+        err = err == LGX_OK ? lgx_buf_json_str(b, r->field, strlen(r->field))
+                            : err;
+        err = err == LGX_OK ? lgx_buf_puts(b, ":{\"type\":") : err;
+        err = err == LGX_OK ? lgx_buf_json_str(b, r->ttype, strlen(r->ttype))
+                            : err;
+        err = err == LGX_OK ? lgx_buf_puts(b, "}") : err;
+        first = false;
     }
-    lgx_buf_destroy(table);
     return err == LGX_OK ? lgx_buf_puts(b, "}") : err;
 }
 

@@ -5,81 +5,20 @@
 #include <string.h>
 
 #include "lgx_json.h"
-
-typedef struct req {
-    const char *model;
-    const char *field; /* NULL: the model itself */
-    const char *ttype;
-    const char *label;
-} req_t;
-
-/* Everything lgx uses in Odoo. Custom items start with x_. */
-static const req_t reqs[] = {
-    {"stock.picking", "name", "char", "Reference"},
-    {"stock.picking", "state", "selection", "Status"},
-    {"stock.picking", "carrier_tracking_ref", "char", "Tracking Reference"},
-    {"stock.move", "quantity", "float", "Quantity"},
-    {"stock.move", "picked", "boolean", "Picked"},
-    {"stock.move", "product_id", "many2one", "Product"},
-    {"product.product", "default_code", "char", "Internal Reference"},
-    {"product.product", "tracking", "selection", "Tracking"},
-    {"stock.move", "has_tracking", "selection", "Product with Tracking"},
-    {"stock.move.line", "move_id", "many2one", "Stock Operation"},
-    {"stock.move.line", "lot_id", "many2one", "Lot/Serial Number"},
-    {"stock.move.line", "quantity", "float", "Quantity"},
-    {"stock.move.line", "picked", "boolean", "Picked"},
-    {"stock.lot", "name", "char", "Lot/Serial Number"},
-    {"stock.lot", "product_id", "many2one", "Product"},
-    {"stock.picking", "x_lgx_clock", "text",
-     "lgx: time of the last applied event per event type and source, shared "
-     "by the consumers before each had its own (read while its own is "
-     "empty)"},
-    {"stock.picking", "x_lgx_clock_picks", "text",
-     "lgx: time of the last applied pick per source (lgx-picks)"},
-    {"stock.picking", "x_lgx_clock_shipments", "text",
-     "lgx: time of the last applied shipment event per type and source "
-     "(lgx-shipments)"},
-    {"stock.picking", "x_lgx_clock_milestones", "text",
-     "lgx: time of the last applied carrier milestone per source "
-     "(lgx-milestones)"},
-    {"stock.picking", "x_lgx_clock_pod", "text",
-     "lgx: time of the last applied proof of delivery per source (lgx-pod)"},
-    {"stock.move", "x_lgx_quantity", "float",
-     "lgx: the quantity lgx-picks last wrote (a different quantity since is "
-     "a person's edit)"},
-    {"stock.picking", "x_lgx_shipment_ref", "char", "lgx: shipment id"},
-    {"stock.picking", "x_lgx_shipment_status", "char",
-     "lgx: shipment status (booked, labelled, dispatched, delivered, "
-     "cancelled, picking_cancelled)"},
-    {"stock.picking", "x_lgx_milestone", "char", "lgx: last carrier milestone"},
-    {"stock.picking", "x_lgx_milestone_at", "datetime",
-     "lgx: time of the last carrier milestone"},
-    {"stock.picking", "x_lgx_eta", "datetime", "lgx: carrier ETA"},
-    {"stock.picking", "x_lgx_delivered_at", "datetime", "lgx: delivered at"},
-    {"stock.picking", "x_lgx_receiver", "char", "lgx: received by"},
-    {"stock.picking", "x_lgx_booked_at", "datetime", "lgx: shipment booked at"},
-    {"stock.picking", "x_lgx_dispatched_at", "datetime",
-     "lgx: shipment dispatched at"},
-    {"x_lgx_ledger", NULL, NULL, "lgx: applied effects"},
-    {"x_lgx_ledger", "x_lgx_event_id", "char", "Event id"},
-    {"x_lgx_ledger", "x_lgx_topic", "char", "Topic"},
-    {"x_lgx_ledger", "x_lgx_entity", "char", "Entity key"},
-};
-
-#define N_REQS (sizeof(reqs) / sizeof(reqs[0]))
+#include "lgx_setup_reqs.h"
 
 static bool is_custom_model(const char *model)
 {
     return strncmp(model, "x_", 2) == 0;
 }
 
-static bool is_custom(const req_t *r)
+static bool is_custom(const lgx_setup_req_t *r)
 {
     return r->field ? strncmp(r->field, "x_", 2) == 0
                     : is_custom_model(r->model);
 }
 
-static bool wanted_has(const char *const *wanted, const req_t *r)
+static bool wanted_has(const char *const *wanted, const lgx_setup_req_t *r)
 {
     if (!wanted) {
         return true;
@@ -99,16 +38,16 @@ static bool wanted_has(const char *const *wanted, const req_t *r)
 static size_t wanted_models(const char *const *wanted, const char **out)
 {
     size_t n = 0;
-    for (size_t i = 0; i < N_REQS; i++) {
-        if (!wanted_has(wanted, &reqs[i])) {
+    for (size_t i = 0; i < LGX_SETUP_N_REQS; i++) {
+        if (!wanted_has(wanted, &lgx_setup_reqs[i])) {
             continue;
         }
         bool seen = false;
         for (size_t j = 0; j < n; j++) {
-            seen = seen || strcmp(out[j], reqs[i].model) == 0;
+            seen = seen || strcmp(out[j], lgx_setup_reqs[i].model) == 0;
         }
         if (!seen) {
-            out[n++] = reqs[i].model;
+            out[n++] = lgx_setup_reqs[i].model;
         }
     }
     return n;
@@ -159,8 +98,8 @@ static lgx_err_t model_fields(lgx_odoo_t *odoo, const char *model,
 }
 
 /* Walks the wanted requirements and reports each missing one to fn. */
-typedef lgx_err_t (*missing_fn)(void *ctx, const req_t *r, int64_t model_id,
-                                const char *why);
+typedef lgx_err_t (*missing_fn)(void *ctx, const lgx_setup_req_t *r,
+                                int64_t model_id, const char *why);
 
 /* True when err is Odoo's answer for a model it does not have (JSON-2: 404;
  * JSON-RPC: UserError "Object x doesn't exist"). */
@@ -197,7 +136,7 @@ static lgx_err_t walk_missing(lgx_odoo_t *odoo, const char *const *wanted,
                               bool ids, missing_fn fn, void *ctx,
                               lgx_odoo_error_t *err)
 {
-    const char *models[N_REQS];
+    const char *models[LGX_SETUP_N_REQS];
     size_t n = wanted_models(wanted, models);
     yajl_val found = NULL;
     lgx_err_t rc = ids ? existing_models(odoo, models, n, &found, err) : LGX_OK;
@@ -205,8 +144,8 @@ static lgx_err_t walk_missing(lgx_odoo_t *odoo, const char *const *wanted,
         int64_t mid = 0;
         yajl_val fields = NULL;
         rc = model_lookup(odoo, models[m], found, ids, &mid, &fields, err);
-        for (size_t i = 0; rc == LGX_OK && i < N_REQS; i++) {
-            const req_t *r = &reqs[i];
+        for (size_t i = 0; rc == LGX_OK && i < LGX_SETUP_N_REQS; i++) {
+            const lgx_setup_req_t *r = &lgx_setup_reqs[i];
             if (strcmp(r->model, models[m]) != 0 || !wanted_has(wanted, r)) {
                 continue;
             }
@@ -231,7 +170,7 @@ typedef struct check_ctx {
     size_t n;
 } check_ctx_t;
 
-static lgx_err_t note_missing(void *ctx, const req_t *r, int64_t mid,
+static lgx_err_t note_missing(void *ctx, const lgx_setup_req_t *r, int64_t mid,
                               const char *why)
 {
     (void)mid;
@@ -267,7 +206,7 @@ typedef struct apply_ctx {
     size_t impossible;
 } apply_ctx_t;
 
-static lgx_err_t create_one(void *ctx, const req_t *r, int64_t mid,
+static lgx_err_t create_one(void *ctx, const lgx_setup_req_t *r, int64_t mid,
                             const char *why)
 {
     apply_ctx_t *a = ctx;
@@ -324,10 +263,10 @@ static lgx_err_t uncopy_fields(lgx_odoo_t *odoo, lgx_log_t *log,
     if (rc == LGX_ERR_ODOO_ACCESS) {
         return LGX_OK;
     }
-    int64_t ids[N_REQS];
+    int64_t ids[LGX_SETUP_N_REQS];
     size_t n = 0;
-    for (size_t i = 0; rc == LGX_OK && i < lgx_json_len(rows) && n < N_REQS;
-         i++) {
+    for (size_t i = 0;
+         rc == LGX_OK && i < lgx_json_len(rows) && n < LGX_SETUP_N_REQS; i++) {
         if (lgx_json_get_int(lgx_json_at(rows, i), "id", &ids[n])) {
             n++;
         }
@@ -346,6 +285,32 @@ static lgx_err_t uncopy_fields(lgx_odoo_t *odoo, lgx_log_t *log,
     }
     yajl_tree_free(rows);
     return rc;
+}
+
+/* Names the models lgx made once and uses no more (lgx_setup_retired)
+ * when Odoo still has them. They are kept: people may have built reports
+ * on them. One fields_get each, which any user may. */
+static lgx_err_t tell_retired(lgx_odoo_t *odoo, lgx_log_t *log,
+                              lgx_odoo_error_t *err)
+{
+    for (const char *const *m = lgx_setup_retired(); *m; m++) {
+        yajl_val fields = NULL;
+        lgx_err_t rc = model_fields(odoo, *m, &fields, err);
+        yajl_tree_free(fields);
+        if (unknown_model(rc, err)) {
+            memset(err, 0, sizeof(*err));
+            continue;
+        }
+        if (rc != LGX_OK) {
+            return rc;
+        }
+        LGX_WARN(log,
+                 "model %s is in Odoo, but lgx no longer uses it (no "
+                 "release ever wrote to it): delete it in Settings > "
+                 "Technical > Models once nothing of yours reads it",
+                 *m);
+    }
+    return LGX_OK;
 }
 
 lgx_err_t lgx_setup_apply(lgx_odoo_t *odoo, const char *const *wanted,
@@ -370,6 +335,9 @@ lgx_err_t lgx_setup_apply(lgx_odoo_t *odoo, const char *const *wanted,
     if (rc == LGX_OK) {
         rc = uncopy_fields(odoo, log, err);
     }
+    if (rc == LGX_OK && !wanted) {
+        rc = tell_retired(odoo, log, err);
+    }
     *n_created = a.created;
     *n_impossible = a.impossible;
     return rc;
@@ -379,8 +347,8 @@ void lgx_setup_describe(lgx_buf_t *out)
 {
     lgx_err_t rc = lgx_buf_puts(out, "| model | field | type | what |\n"
                                      "| --- | --- | --- | --- |\n");
-    for (size_t i = 0; rc == LGX_OK && i < N_REQS; i++) {
-        const req_t *r = &reqs[i];
+    for (size_t i = 0; rc == LGX_OK && i < LGX_SETUP_N_REQS; i++) {
+        const lgx_setup_req_t *r = &lgx_setup_reqs[i];
         rc = lgx_buf_printf(out, "| %s | %s | %s | %s%s |\n", r->model,
                             r->field ? r->field : "(model)",
                             r->ttype ? r->ttype : "", r->label,

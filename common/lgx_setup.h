@@ -20,7 +20,7 @@
 #include "lgx_odoo.h"
 
 /* Checks the requirements named in wanted ("stock.move.picked",
- * "x_lgx_ledger" for a model, "x_lgx_ledger.x_lgx_event_id"; NULL-
+ * "stock.picking" for a model, "stock.picking.x_lgx_eta"; NULL-
  * terminated; NULL means all of lgx's). Appends one line per missing item
  * to missing (may be NULL) and sets *n_missing. Returns LGX_OK when the
  * check ran (whatever it found), or the Odoo error that stopped it. Only
@@ -35,7 +35,10 @@ lgx_err_t lgx_setup_check(lgx_odoo_t *odoo, const char *const *wanted,
  * *n_impossible and named in the log. *n_created counts what was made.
  * Running it again creates nothing. Creating needs Odoo's Administration /
  * Access Rights group (ir.model, ir.model.fields); with nothing missing it
- * makes only the calls of lgx_setup_check, which any user may. */
+ * makes only the calls of lgx_setup_check, which any user may. With
+ * wanted NULL, a model lgx created once and uses no more
+ * (lgx_setup_reqs.h) is named in the log when Odoo still has it, and
+ * kept. */
 lgx_err_t lgx_setup_apply(lgx_odoo_t *odoo, const char *const *wanted,
                           lgx_log_t *log, size_t *n_created,
                           size_t *n_impossible,

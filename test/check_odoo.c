@@ -8,6 +8,7 @@
 
 #include "lgx_json.h"
 #include "lgx_odoo.h"
+#include "lgx_odoo_null.h"
 
 Suite *odoo_suite(void);
 
@@ -711,7 +712,7 @@ START_TEST(test_odoo_busy_only_during_a_call)
     /* Readiness reads the calls in progress: none before, and a call is
      * finished by the time the observer hears of it (so a completed call
      * never counts as stalled). */
-    lgx_odoo_conf_t conf = {.null_sink = true, .cache_size = 10};
+    lgx_odoo_conf_t conf = {.answer = lgx_odoo_null_answer, .cache_size = 10};
     char errstr[256] = "";
     lgx_odoo_t *o = lgx_odoo_new(&conf, NULL, errstr, sizeof(errstr));
     ck_assert_msg(o != NULL, "%s", errstr);

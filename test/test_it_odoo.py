@@ -50,19 +50,19 @@ class SetupTest(unittest.TestCase):
         before = custom_fields(self.sim)
         r = self.setup("--check")
         self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertIn("missing 19 item(s)", r.stdout)
-        self.assertIn("x_lgx_ledger (model", r.stdout)
+        self.assertIn("missing 15 item(s)", r.stdout)
+        self.assertNotIn("x_lgx_ledger", r.stdout)
         self.assertIn("stock.picking.x_lgx_eta (datetime", r.stdout)
         self.assertEqual(custom_fields(self.sim), before)
 
     def test_setup_twice_changes_nothing_the_second_time(self):
         first = self.setup()
         self.assertEqual(first.returncode, 0, first.stderr)
-        self.assertIn("created 19 item(s)", first.stdout)
+        self.assertIn("created 15 item(s)", first.stdout)
         after_first = custom_fields(self.sim)
-        self.assertEqual(len(after_first), 18)
+        self.assertEqual(len(after_first), 15)
         models = [m["model"] for m in self.sim.dump("ir.model")]
-        self.assertIn("x_lgx_ledger", models)
+        self.assertNotIn("x_lgx_ledger", models)
         calls_before = self.sim.calls()["count"]
         second = self.setup()
         self.assertEqual(second.returncode, 0, second.stderr)
@@ -72,6 +72,22 @@ class SetupTest(unittest.TestCase):
                    if c.get("method") == "create"]
         self.assertEqual(creates, [])
         self.assertEqual(self.setup("--check").returncode, 0)
+
+    def test_setup_names_the_ledger_model_no_longer_used_and_keeps_it(self):
+        # Earlier releases created x_lgx_ledger, which nothing wrote to.
+        self.sim.call("ir.model", "create", [
+            {"name": "lgx: applied effects", "model": "x_lgx_ledger"}])
+        r = self.setup()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("model x_lgx_ledger is in Odoo, but lgx no longer "
+                      "uses it", r.stderr)
+        models = [m["model"] for m in self.sim.dump("ir.model")]
+        self.assertIn("x_lgx_ledger", models)
+        # Without it, nothing is said.
+        self.sim.reset()
+        r = self.setup()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("x_lgx_ledger", r.stdout + r.stderr)
 
     def test_created_fields_are_usable(self):
         self.assertEqual(self.setup().returncode, 0)

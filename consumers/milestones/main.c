@@ -21,11 +21,24 @@ static const char *const requires[] = {LGX_STOCK_REQUIRES,
                                        "stock.picking.x_lgx_milestone",
                                        "stock.picking.x_lgx_eta", NULL};
 
-LGX_CONSUMER_MAIN("milestones", "lgx.milestones.CarrierMilestone",
-                  "Applies carrier tracking milestones (topic "
-                  "lgx.milestones, schema lgx.milestones.CarrierMilestone) "
-                  "to Odoo pickings.",
-                  milestones_opts, &conf, requires,
-                  LGX_EVENT_TYPES("carrier_milestone"), lgx_stock_state_init,
-                  lgx_stock_state_term, milestones_handle,
-                  milestones_handle_batch)
+static const lgx_consumer_spec_t spec = {
+    .program = "lgx-milestones",
+    .default_topic = "lgx.milestones",
+    .schema = "lgx.milestones.CarrierMilestone",
+    .summary = "Applies carrier tracking milestones (topic "
+               "lgx.milestones, schema lgx.milestones.CarrierMilestone) "
+               "to Odoo pickings.",
+    .opts = milestones_opts,
+    .conf = &conf,
+    .requires = requires,
+    .event_types = LGX_EVENT_TYPES("carrier_milestone"),
+    .init = lgx_stock_state_init,
+    .term = lgx_stock_state_term,
+    .handle = milestones_handle,
+    .handle_batch = milestones_handle_batch,
+};
+
+int main(int argc, char **argv)
+{
+    return lgx_consumer_main(&spec, argc, argv);
+}

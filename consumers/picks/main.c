@@ -36,9 +36,23 @@ static const char *const requires[] = {"stock.picking.name",
                                        "stock.picking.x_lgx_clock_picks",
                                        NULL};
 
-LGX_CONSUMER_MAIN("picks", "lgx.picks.PickConfirmed",
-                  "Applies warehouse pick confirmations (topic lgx.picks, "
-                  "schema lgx.picks.PickConfirmed) to Odoo pickings.",
-                  picks_opts, &conf, requires,
-                  LGX_EVENT_TYPES("pick_confirmed"), picks_init, picks_term,
-                  picks_handle, picks_handle_batch)
+static const lgx_consumer_spec_t spec = {
+    .program = "lgx-picks",
+    .default_topic = "lgx.picks",
+    .schema = "lgx.picks.PickConfirmed",
+    .summary = "Applies warehouse pick confirmations (topic lgx.picks, "
+               "schema lgx.picks.PickConfirmed) to Odoo pickings.",
+    .opts = picks_opts,
+    .conf = &conf,
+    .requires = requires,
+    .event_types = LGX_EVENT_TYPES("pick_confirmed"),
+    .init = picks_init,
+    .term = picks_term,
+    .handle = picks_handle,
+    .handle_batch = picks_handle_batch,
+};
+
+int main(int argc, char **argv)
+{
+    return lgx_consumer_main(&spec, argc, argv);
+}

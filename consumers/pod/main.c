@@ -22,9 +22,22 @@ static const char *const requires[] = {LGX_STOCK_REQUIRES,
                                        "stock.picking.x_lgx_delivered_at",
                                        "stock.picking.x_lgx_receiver", NULL};
 
-LGX_CONSUMER_MAIN("pod", "lgx.pod.ProofOfDelivery",
-                  "Applies proofs of delivery (topic lgx.pod, schema "
-                  "lgx.pod.ProofOfDelivery) to Odoo pickings.",
-                  pod_opts, &conf, requires,
-                  LGX_EVENT_TYPES("proof_of_delivery"), lgx_stock_state_init,
-                  lgx_stock_state_term, pod_handle, NULL)
+static const lgx_consumer_spec_t spec = {
+    .program = "lgx-pod",
+    .default_topic = "lgx.pod",
+    .schema = "lgx.pod.ProofOfDelivery",
+    .summary = "Applies proofs of delivery (topic lgx.pod, schema "
+               "lgx.pod.ProofOfDelivery) to Odoo pickings.",
+    .opts = pod_opts,
+    .conf = &conf,
+    .requires = requires,
+    .event_types = LGX_EVENT_TYPES("proof_of_delivery"),
+    .init = lgx_stock_state_init,
+    .term = lgx_stock_state_term,
+    .handle = pod_handle,
+};
+
+int main(int argc, char **argv)
+{
+    return lgx_consumer_main(&spec, argc, argv);
+}

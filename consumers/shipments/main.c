@@ -28,11 +28,24 @@ static const char *const requires[] = {"stock.picking.name",
                                        "stock.picking.x_lgx_dispatched_at",
                                        NULL};
 
-LGX_CONSUMER_MAIN("shipments", "lgx.shipments.ShipmentEvent",
-                  "Applies shipment events (topic lgx.shipments, schema "
-                  "lgx.shipments.ShipmentEvent: booked, label created, "
-                  "dispatched, cancelled) to Odoo pickings.",
-                  shipments_opts, &conf, requires,
-                  LGX_EVENT_TYPES("shipment_booked", "label_created",
-                                  "shipment_dispatched", "shipment_cancelled"),
-                  shipments_init, shipments_term, shipments_handle, NULL)
+static const lgx_consumer_spec_t spec = {
+    .program = "lgx-shipments",
+    .default_topic = "lgx.shipments",
+    .schema = "lgx.shipments.ShipmentEvent",
+    .summary = "Applies shipment events (topic lgx.shipments, schema "
+               "lgx.shipments.ShipmentEvent: booked, label created, "
+               "dispatched, cancelled) to Odoo pickings.",
+    .opts = shipments_opts,
+    .conf = &conf,
+    .requires = requires,
+    .event_types = LGX_EVENT_TYPES("shipment_booked", "label_created",
+                                   "shipment_dispatched", "shipment_cancelled"),
+    .init = shipments_init,
+    .term = shipments_term,
+    .handle = shipments_handle,
+};
+
+int main(int argc, char **argv)
+{
+    return lgx_consumer_main(&spec, argc, argv);
+}

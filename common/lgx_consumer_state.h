@@ -1,16 +1,21 @@
 /*
- * lgx_consumer_int: the consumer loop's state, shared by its files and
- * private to them:
- *   lgx_consumer_event.c  one message's life: judge, settle, finish
- *   lgx_consumer_part.c   partitions, offsets and commits
- *   lgx_consumer_pool.c   the executor: work list and worker threads
+ * lgx_consumer_state: the consumer loop's state, shared by the files of
+ * the consumer runtime and private to them. Each has its own header and
+ * calls only down this list (test/lint_includes.py checks the includes):
+ *   lgx_consumer.c        options, set-up, the loop, lgx_consumer_main
+ *   lgx_consumer_client.c the Kafka client: rebalances, errors, access,
+ *                         credentials and rules reloaded on SIGHUP
  *   lgx_consumer_health.c metrics, Odoo's health and readiness
- *   lgx_consumer.c        options, set-up, rebalances, reloads, the loop
- * Calls go down that list: the loop and set-up call the others; the
- * executor and the offsets call one message's life.
+ *   lgx_consumer_pool.c   the executor: work list and worker threads
+ *   lgx_consumer_part.c   partitions, offsets and commits
+ *   lgx_consumer_event.c  one message's life: judge, settle, finish
+ *   lgx_consumer_state.h  this state, and what everything above needs of
+ *                         it (an assigned partition, one marked changed)
+ * The handler's side of all this is lgx_verdict.h and
+ * lgx_consumer_spec.h.
  */
-#ifndef LGX_CONSUMER_INT_H
-#define LGX_CONSUMER_INT_H
+#ifndef LGX_CONSUMER_STATE_H
+#define LGX_CONSUMER_STATE_H
 
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
@@ -20,7 +25,7 @@
 
 #include "lgx_avro.h"
 #include "lgx_cid.h"
-#include "lgx_consumer.h"
+#include "lgx_consumer_spec.h"
 #include "lgx_dedup.h"
 #include "lgx_dlq.h"
 #include "lgx_holds.h"
@@ -158,67 +163,22 @@ typedef struct consumer {
     atomic_bool odoo_stalled; /* a call outstanding past --odoo-stall-ms */
 } consumer_t;
 
-/* ---- one message's life (lgx_consumer_event.c) ---- */
-
-/* Frees a pending event and its message; NULL does nothing. */
-void consumer_pending_free(void *item);
 /* The assigned partition, or NULL. Main thread. */
-part_t *consumer_part_find(consumer_t *c, int32_t partition);
-/* Run one event, or n events of different keys, with runner r, leaving
- * the verdicts in the pending events. Worker threads, or the main thread
- * at --concurrency 1. */
-void consumer_run_event(consumer_t *c, runner_t *r, pending_t *pe);
-void consumer_run_batch(consumer_t *c, runner_t *r, pending_t **pes, size_t n);
-/* Settles, logs, counts and dead-letters the outcome of a run; returns
- * it. Main thread. */
-lgx_outcome_t consumer_finish(consumer_t *c, pending_t *pe);
+static inline part_t *consumer_part_find(consumer_t *c, int32_t partition)
+{
+    for (size_t i = 0; i < c->n_parts; i++) {
+        if (c->parts[i].partition == partition) {
+            return &c->parts[i];
+        }
+    }
+    return NULL;
+}
 
-/* ---- partitions and commits (lgx_consumer_part.c), main thread ---- */
-
-void consumer_part_add(consumer_t *c, int32_t partition);
-void consumer_part_clear(part_t *p);
-void consumer_part_remove(consumer_t *c, int32_t partition);
-/* Commits what is finished; sync waits for the broker's answer. */
-void consumer_commit(consumer_t *c, bool sync);
-/* --from-timestamp for the newly assigned parts. */
-void consumer_start_from_time(consumer_t *c,
-                              rd_kafka_topic_partition_list_t *parts);
-/* The group's commits and held times of the newly assigned parts. */
-void consumer_restore_holds(consumer_t *c,
-                            const rd_kafka_topic_partition_list_t *parts);
-bool consumer_all_at_end(const consumer_t *c);
-/* Stops or restarts fetching a partition (backpressure). */
-void consumer_fetch_pause(consumer_t *c, part_t *p, bool pause);
-/* Stores the offset below which everything of p is finished. */
-void consumer_store_finished(consumer_t *c, part_t *p);
 /* p's offset or holds changed: its next commit carries them. */
-void consumer_part_touch(consumer_t *c, part_t *p);
-
-/* ---- the executor (lgx_consumer_pool.c), main thread ---- */
-
-/* A worker thread's body; arg is its worker_t. */
-void *consumer_worker_main(void *arg);
-/* Finishes every run that is done; wait: first wait for one. */
-void consumer_collect(consumer_t *c, bool wait);
-void consumer_wake_workers(consumer_t *c);
-/* Waits until nothing is in flight, finishing what comes back. */
-void consumer_wait_idle(consumer_t *c);
-/* Hands out what of p may run now; stores what is finished. */
-void consumer_drain(consumer_t *c, part_t *p);
-/* Takes a polled message into its partition's queue (owns m). */
-void consumer_take(consumer_t *c, rd_kafka_message_t *m);
-
-/* ---- metrics and readiness (lgx_consumer_health.c) ---- */
-
-void consumer_declare_metrics(consumer_t *c);
-/* Main thread, before o's first call. */
-void consumer_watch_odoo(consumer_t *c, lgx_odoo_t *o);
-/* The Odoo clients' observer: any thread. */
-void consumer_on_odoo_call(void *opaque, const char *model, const char *method,
-                           double seconds, lgx_err_t result);
-/* /readyz (and before each /metrics): the HTTP thread. */
-bool consumer_is_ready(void *opaque, char *why, size_t size);
-/* Every loop turn; does its work once a second. Main thread. */
-void consumer_housekeeping(consumer_t *c);
+static inline void consumer_part_touch(consumer_t *c, part_t *p)
+{
+    p->to_commit = true;
+    c->dirty = true;
+}
 
 #endif

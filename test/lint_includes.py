@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""The dependencies between the modules of common/, from their #include
+lines: a module is a .c and its .h (a private header lgx_x_int.h belongs
+to lgx_x). Fails on a cycle, naming the modules in it, and on a common/
+file longer than --max-lines (800). Prints the modules layer by layer:
+layer 0 includes no other module, layer k only modules below it (the map
+README's architecture section draws).
+
+  test/lint_includes.py              check common/ (exit 1 on a problem)
+  test/lint_includes.py --self-test  the check refuses a made-up cycle
+"""
+import argparse
+import os
+import re
+import sys
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([A-Za-z0-9_]+)\.h"', re.M)
+
+
+def module(name):
+    return name[:-4] if name.endswith("_int") else name
+
+
+def graph(files):
+    """files: {file name: text}. Returns {module: set of modules}."""
+    deps = {}
+    for name, text in files.items():
+        m = module(os.path.splitext(name)[0])
+        deps.setdefault(m, set())
+        for inc in INCLUDE.findall(text):
+            d = module(inc)
+            if d != m:
+                deps[m].add(d)
+    for m in deps:
+        deps[m] = {d for d in deps[m] if d in deps}
+    return deps
+
+
+def cycles(deps):
+    """The strongly connected components of more than one module."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(deps[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    sys.setrecursionlimit(10000)
+    for v in sorted(deps):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def layers(deps):
+    level = {}
+
+    def lv(m):
+        if m not in level:
+            level[m] = 1 + max((lv(d) for d in deps[m]), default=-1)
+        return level[m]
+
+    for m in deps:
+        lv(m)
+    out = {}
+    for m, k in level.items():
+        out.setdefault(k, []).append(m)
+    return [sorted(out[k]) for k in sorted(out)]
+
+
+def read_common(root):
+    files = {}
+    for name in sorted(os.listdir(root)):
+        if name.endswith((".c", ".h")):
+            with open(os.path.join(root, name)) as f:
+                files[name] = f.read()
+    return files
+
+
+def self_test():
+    ok = {"a.c": '#include "a.h"\n#include "b.h"\n', "a.h": "",
+          "b.c": '#include "b_int.h"\n', "b_int.h": '#include "b.h"\n',
+          "b.h": '#include "c.h"\n', "c.h": ""}
+    bad = dict(ok, **{"c.c": '#include "a.h"\n'})
+    assert cycles(graph(ok)) == [], "a private header is its module's"
+    assert cycles(graph(bad)) == [["a", "b", "c"]], cycles(graph(bad))
+    assert layers(graph(ok)) == [["c"], ["b"], ["a"]], layers(graph(ok))
+    print("includes: self-test passed (a cycle a -> b -> c -> a is refused)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--self-test", action="store_true")
+    ap.add_argument("--max-lines", type=int, default=800)
+    ap.add_argument("--root", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+    a = ap.parse_args()
+    if a.self_test:
+        self_test()
+        return 0
+    files = read_common(a.root)
+    deps = graph(files)
+    bad = 0
+    for comp in cycles(deps):
+        print("includes: cycle between %s" % ", ".join(comp))
+        for m in comp:
+            print("  %s -> %s" % (m, ", ".join(sorted(deps[m] & set(comp)))))
+        bad += 1
+    for name, text in files.items():
+        n = text.count("\n")
+        if n > a.max_lines:
+            print("includes: common/%s has %d lines (at most %d)"
+                  % (name, n, a.max_lines))
+            bad += 1
+    if not bad:
+        for k, mods in enumerate(layers(deps)):
+            print("  layer %d: %s" % (k, " ".join(mods)))
+    print("includes: %d modules, %d files, %d problems"
+          % (len(deps), len(files), bad))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
