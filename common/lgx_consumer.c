@@ -476,66 +476,70 @@ static void stop_workers(consumer_t *c)
 
 extern char **environ;
 
-int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
-{
+/* Everything lgx_consumer_main reads from its options, and the
+ * sections that fill it. */
+typedef struct boot {
     lgx_consumer_conf_t kconf;
     lgx_kafka_secrets_t ksecrets;
     lgx_odoo_conf_t oconf;
-    memset(&kconf, 0, sizeof(kconf));
-    memset(&ksecrets, 0, sizeof(ksecrets));
-    memset(&oconf, 0, sizeof(oconf));
-    /* The consumer table with this program's topic shown as default. */
     lgx_opt_t kopts[N_CONSUMER_OPTS];
-    memcpy(kopts, consumer_opts, sizeof(kopts));
-    for (size_t i = 0; kopts[i].name; i++) {
-        if (strcmp(kopts[i].name, "topic") == 0) {
-            kopts[i].def = spec->default_topic;
-        } else if (strcmp(kopts[i].name, "group") == 0) {
-            kopts[i].def = spec->program;
+    lgx_config_section_t sections[4];
+    size_t n_sections;
+} boot_t;
+
+/* Loads b's options (the consumer table shows this program's topic and
+ * group as defaults). 0: go on; else the exit code (0 after --help). */
+static int load_options(boot_t *b, const lgx_consumer_spec_t *spec, int argc,
+                        char **argv, lgx_log_level_t *level)
+{
+    memcpy(b->kopts, consumer_opts, sizeof(b->kopts));
+    for (size_t i = 0; b->kopts[i].name; i++) {
+        if (strcmp(b->kopts[i].name, "topic") == 0) {
+            b->kopts[i].def = spec->default_topic;
+        } else if (strcmp(b->kopts[i].name, "group") == 0) {
+            b->kopts[i].def = spec->program;
         }
     }
-    lgx_config_section_t sections[4] = {
-        {"Kafka and processing", kopts, &kconf},
-        {"Kafka secrets", lgx_kafka_secret_opts, &ksecrets},
-        {"Odoo", lgx_odoo_opts, &oconf},
+    const lgx_config_section_t sections[4] = {
+        {"Kafka and processing", b->kopts, &b->kconf},
+        {"Kafka secrets", lgx_kafka_secret_opts, &b->ksecrets},
+        {"Odoo", lgx_odoo_opts, &b->oconf},
         {spec->program, spec->opts, spec->conf},
     };
-    size_t n_sections = spec->opts ? 4 : 3;
-    char errstr[512];
-    int rc = 2;
-    consumer_t *c = NULL;
-    lgx_log_t *log = NULL;
-    lgx_odoo_t *odoo = NULL;
-    lgx_avro_store_t *store = NULL;
-    lgx_registry_t *registry = NULL;
-
-    lgx_err_t err =
-        lgx_config_load(sections, n_sections, spec->program, spec->summary,
-                        argc, argv, environ, errstr, sizeof(errstr));
+    memcpy(b->sections, sections, sizeof(sections));
+    b->n_sections = spec->opts ? 4 : 3;
+    char errstr[512] = "";
+    lgx_err_t err = lgx_config_load(b->sections, b->n_sections, spec->program,
+                                    spec->summary, argc, argv, environ, errstr,
+                                    sizeof(errstr));
     if (err == LGX_ERR_HELP) {
-        rc = 0;
-        goto done;
+        return -1;
     }
     if (err == LGX_OK) {
-        err = apply_spec_defaults(&kconf, spec);
-        oconf.answer = kconf.odoo_null ? lgx_odoo_null_answer : NULL;
+        err = apply_spec_defaults(&b->kconf, spec);
+        b->oconf.answer = b->kconf.odoo_null ? lgx_odoo_null_answer : NULL;
     }
     if (err == LGX_OK) {
-        err = lgx_kafka_secrets_add(&ksecrets, &kconf.kafka_props, errstr,
+        err = lgx_kafka_secrets_add(&b->ksecrets, &b->kconf.kafka_props, errstr,
                                     sizeof(errstr));
     }
-    lgx_log_level_t level = LGX_LOG_INFO;
-    if (err != LGX_OK ||
-        lgx_log_level_parse(kconf.log_level ? kconf.log_level : "info",
-                            &level) != LGX_OK) {
+    const char *lv = b->kconf.log_level ? b->kconf.log_level : "info";
+    if (err != LGX_OK || lgx_log_level_parse(lv, level) != LGX_OK) {
         fprintf(stderr, "%s: %s\n", spec->program,
                 errstr[0] ? errstr : "bad configuration");
-        goto done;
+        return 2;
     }
-    log = lgx_log_new(spec->program, level, stderr);
-    c = calloc(1, sizeof(*c));
-    if (!log || !c) {
-        goto done;
+    return 0;
+}
+
+/* A consumer with its metrics and access watch, nothing opened yet; NULL
+ * when out of memory. */
+static consumer_t *consumer_new(const lgx_consumer_spec_t *spec, boot_t *b,
+                                lgx_log_t *log)
+{
+    consumer_t *c = calloc(1, sizeof(*c));
+    if (!c) {
+        return NULL;
     }
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->work_cv, NULL);
@@ -543,151 +547,205 @@ int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
     c->owner.log = log;
     c->log = log;
     c->spec = spec;
-    c->conf = &kconf;
-    c->secrets = &ksecrets;
+    c->conf = &b->kconf;
+    c->secrets = &b->ksecrets;
     c->max_in_flight = 1;
     c->rand_state = (unsigned)lgx_time_now_ms();
     c->from_ms = -1;
-    atomic_store(&c->connecting, true);
-    if (!(c->metrics = lgx_metrics_new())) {
-        goto done;
-    }
-    consumer_declare_metrics(c);
-    char principal[300];
-    lgx_kafka_acl_principal(kconf.kafka_props, principal, sizeof(principal));
-    if (!(c->acl = lgx_kafka_acl_watch_new(c->metrics, log, principal))) {
-        goto done;
-    }
-    if (kconf.from_timestamp) {
-        if (lgx_time_parse(kconf.from_timestamp, &c->from_ms) != LGX_OK) {
-            LGX_ERROR(log,
-                      "option --from-timestamp: '%s' is neither ISO 8601 "
-                      "UTC nor epoch milliseconds",
-                      kconf.from_timestamp);
-            rc = 2;
-            goto done;
-        }
-    }
     c->last_commit_ms = lgx_time_now_ms();
-
-    if (!(c->rules =
-              consumer_load_rules(spec, kconf.rules, errstr, sizeof(errstr))) ||
-        !(store =
-              lgx_avro_store_load(kconf.schema_dir, errstr, sizeof(errstr))) ||
-        !(c->decoder = lgx_avro_decoder_new(store, spec->schema, errstr,
-                                            sizeof(errstr))) ||
-        !(odoo = lgx_odoo_new(&oconf, log, errstr, sizeof(errstr))) ||
-        (kconf.schema_registry &&
-         !(registry = lgx_registry_new(kconf.schema_registry,
-                                       kconf.schema_registry_credentials_file,
-                                       errstr, sizeof(errstr))))) {
-        LGX_ERROR(log, "configuration: %s", errstr);
-        goto done;
+    atomic_store(&c->connecting, true);
+    char principal[300];
+    lgx_kafka_acl_principal(b->kconf.kafka_props, principal, sizeof(principal));
+    if ((c->metrics = lgx_metrics_new())) {
+        consumer_declare_metrics(c);
+        c->acl = lgx_kafka_acl_watch_new(c->metrics, log, principal);
     }
-    lgx_avro_store_set_registry(store, registry);
-    c->registry = registry;
-    /* The Kafka clients before Odoo: a bad --kafka.* setting stops the
-     * program at once, not after Odoo was waited for. Nothing is read
-     * until run subscribes. */
-    if (!(c->dlq = lgx_dlq_new(kconf.brokers, kconf.kafka_props, spec->program,
-                               (size_t)kconf.dlq_index_max, log, errstr,
+    return c;
+}
+
+static void consumer_free(consumer_t *c)
+{
+    /* The HTTP thread reads c and the metrics: stop it first; the workers
+     * are idle once run returned. */
+    lgx_http_stop(c->http);
+    /* The clients die next; calls from here on are not watched. */
+    atomic_store(&c->n_watched, 0);
+    stop_workers(c);
+    if (c->wake) {
+        rd_kafka_queue_destroy(c->wake);
+    }
+    if (c->rk) {
+        rd_kafka_destroy(c->rk);
+    }
+    lgx_dlq_destroy(c->dlq);
+    lgx_kafka_acl_watch_destroy(c->acl);
+    for (size_t i = 0; i < c->n_parts; i++) {
+        consumer_part_clear(&c->parts[i]);
+    }
+    if (c->spec->term && c->state) {
+        c->spec->term(c->state);
+    }
+    lgx_avro_decoder_destroy(c->decoder);
+    lgx_rules_destroy(c->rules);
+    lgx_metrics_destroy(c->metrics);
+    pthread_cond_destroy(&c->done_cv);
+    pthread_cond_destroy(&c->work_cv);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+/* The inputs that need no network: --from-timestamp, the rules, the
+ * schemas and decoder, the Odoo client and the schema registry; then the
+ * Kafka clients, before Odoo, so that a bad --kafka.* setting stops the
+ * program at once and not after Odoo was waited for (nothing is read
+ * until run subscribes). False (said in the log) when one is wrong. */
+static bool open_inputs(consumer_t *c, boot_t *b, lgx_avro_store_t **store,
+                        lgx_odoo_t **odoo, lgx_registry_t **registry)
+{
+    const lgx_consumer_conf_t *k = &b->kconf;
+    const lgx_consumer_spec_t *spec = c->spec;
+    char errstr[512];
+    if (k->from_timestamp &&
+        lgx_time_parse(k->from_timestamp, &c->from_ms) != LGX_OK) {
+        LGX_ERROR(c->log,
+                  "option --from-timestamp: '%s' is neither ISO 8601 "
+                  "UTC nor epoch milliseconds",
+                  k->from_timestamp);
+        return false;
+    }
+    if (!(c->rules =
+              consumer_load_rules(spec, k->rules, errstr, sizeof(errstr))) ||
+        !(*store =
+              lgx_avro_store_load(k->schema_dir, errstr, sizeof(errstr))) ||
+        !(c->decoder = lgx_avro_decoder_new(*store, spec->schema, errstr,
+                                            sizeof(errstr))) ||
+        !(*odoo = lgx_odoo_new(&b->oconf, c->log, errstr, sizeof(errstr))) ||
+        (k->schema_registry &&
+         !(*registry = lgx_registry_new(k->schema_registry,
+                                        k->schema_registry_credentials_file,
+                                        errstr, sizeof(errstr))))) {
+        LGX_ERROR(c->log, "configuration: %s", errstr);
+        return false;
+    }
+    lgx_avro_store_set_registry(*store, *registry);
+    c->registry = *registry;
+    if (!(c->dlq = lgx_dlq_new(k->brokers, k->kafka_props, spec->program,
+                               (size_t)k->dlq_index_max, c->log, errstr,
                                sizeof(errstr))) ||
         !(c->rk = consumer_make_kafka(c, errstr, sizeof(errstr)))) {
-        LGX_ERROR(log, "configuration: %s", errstr);
-        goto done;
+        LGX_ERROR(c->log, "configuration: %s", errstr);
+        return false;
     }
     c->wake = rd_kafka_queue_get_consumer(c->rk);
     lgx_dlq_set_acl_watch(c->dlq, c->acl);
-    rc = 1;
+    return true;
+}
+
+/* Signals, then /metrics, /healthz and /readyz (first, so that /healthz
+ * answers while Odoo is awaited). False when the port cannot be served. */
+static bool serve(consumer_t *c)
+{
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    if (kconf.http_port >= 0) {
-        /* First, so that /healthz answers while Odoo is awaited. */
-        c->http =
-            lgx_http_start(kconf.http_address, (int)kconf.http_port, c->metrics,
-                           consumer_is_ready, c, errstr, sizeof(errstr));
-        if (!c->http) {
-            LGX_ERROR(log, "configuration: %s", errstr);
-            rc = 2;
-            goto done;
-        }
-        LGX_INFO(log, "serving /metrics, /healthz and /readyz on %s:%d",
-                 kconf.http_address, lgx_http_port(c->http));
+    if (c->conf->http_port < 0) {
+        return true;
     }
-    if (!consumer_probe_access(c)) {
-        goto done;
+    char errstr[512];
+    c->http = lgx_http_start(c->conf->http_address, (int)c->conf->http_port,
+                             c->metrics, consumer_is_ready, c, errstr,
+                             sizeof(errstr));
+    if (!c->http) {
+        LGX_ERROR(c->log, "configuration: %s", errstr);
+        return false;
     }
-    /* Odoo must be reachable, accept the key and have what the consumer
-     * needs before anything is consumed: a wrong key or a missing field
-     * stops here, with no offset touched; an outage is waited out. */
+    LGX_INFO(c->log, "serving /metrics, /healthz and /readyz on %s:%d",
+             c->conf->http_address, lgx_http_port(c->http));
+    return true;
+}
+
+/* Odoo must be reachable, accept the key and have what the consumer
+ * needs before anything is consumed: a wrong key or a missing field stops
+ * here, with no offset touched; an outage is waited out. Then the
+ * handler's state, or the workers each with theirs. */
+static bool connect_odoo(consumer_t *c, boot_t *b, lgx_odoo_t *odoo,
+                         lgx_avro_store_t *store)
+{
+    const lgx_consumer_spec_t *spec = c->spec;
+    char errstr[512];
     lgx_odoo_error_t oerr;
-    err = await_odoo(spec, odoo, log, true, &oerr);
+    lgx_err_t err = await_odoo(spec, odoo, c->log, true, &oerr);
     if (err != LGX_OK) {
         if (err != LGX_ERR_ODOO_CONFIG) {
-            LGX_ERROR(log, "cannot use Odoo at %s: %s: %s", oconf.url,
+            LGX_ERROR(c->log, "cannot use Odoo at %s: %s: %s", b->oconf.url,
                       oerr.name, oerr.message);
         }
-        goto done;
+        return false;
     }
     c->odoo = odoo;
     atomic_store(&c->last_odoo_ok_ms, lgx_time_now_ms());
     lgx_odoo_set_observer(odoo, consumer_on_odoo_call, c);
     consumer_watch_odoo(c, odoo);
-    if (kconf.concurrency > 1) {
-        err = start_workers(c, &oconf, store, &oerr, errstr, sizeof(errstr));
+    if (b->kconf.concurrency > 1) {
+        err = start_workers(c, &b->oconf, store, &oerr, errstr, sizeof(errstr));
         if (err != LGX_OK) {
-            LGX_ERROR(log, "%s", errstr);
-            goto done;
+            LGX_ERROR(c->log, "%s", errstr);
+            return false;
         }
-    } else {
-        c->state = spec->init ? spec->init(spec->conf, odoo, log, errstr,
-                                           sizeof(errstr))
-                              : NULL;
-        if (spec->init && !c->state) {
-            LGX_ERROR(log, "%s", errstr);
-            goto done;
-        }
+    } else if (spec->init && !(c->state = spec->init(spec->conf, odoo, c->log,
+                                                     errstr, sizeof(errstr)))) {
+        LGX_ERROR(c->log, "%s", errstr);
+        return false;
     }
     atomic_store(&c->connecting, false);
-    rc = run(c);
-done:
+    return true;
+}
+
+/* Runs the consumer of b's options; the exit code. */
+static int consume(const lgx_consumer_spec_t *spec, boot_t *b,
+                   lgx_log_level_t level)
+{
+    consumer_t *c = NULL;
+    lgx_log_t *log = lgx_log_new(spec->program, level, stderr);
+    lgx_odoo_t *odoo = NULL;
+    lgx_avro_store_t *store = NULL;
+    lgx_registry_t *registry = NULL;
+    int rc = 2;
+    if (log && (c = consumer_new(spec, b, log)) && c->acl &&
+        open_inputs(c, b, &store, &odoo, &registry)) {
+        rc = !serve(c) ? 2
+             : !consumer_probe_access(c) || !connect_odoo(c, b, odoo, store)
+                 ? 1
+                 : run(c);
+    }
     if (c) {
-        /* The HTTP thread reads c and the metrics: stop it first; the
-         * workers are idle once run returned. */
-        lgx_http_stop(c->http);
-        /* The clients die next; calls from here on are not watched. */
-        atomic_store(&c->n_watched, 0);
-        stop_workers(c);
-        if (c->wake) {
-            rd_kafka_queue_destroy(c->wake);
-        }
-        if (c->rk) {
-            rd_kafka_destroy(c->rk);
-        }
-        lgx_dlq_destroy(c->dlq);
-        lgx_kafka_acl_watch_destroy(c->acl);
-        for (size_t i = 0; i < c->n_parts; i++) {
-            consumer_part_clear(&c->parts[i]);
-        }
-        if (spec->term && c->state) {
-            spec->term(c->state);
-        }
-        lgx_avro_decoder_destroy(c->decoder);
-        lgx_rules_destroy(c->rules);
-        lgx_metrics_destroy(c->metrics);
-        pthread_cond_destroy(&c->done_cv);
-        pthread_cond_destroy(&c->work_cv);
-        pthread_mutex_destroy(&c->lock);
-        free(c);
+        consumer_free(c);
     }
     lgx_odoo_destroy(odoo);
     lgx_avro_store_destroy(store);
     lgx_registry_destroy(registry);
     lgx_log_destroy(log);
-    lgx_config_free(sections, n_sections);
+    return rc;
+}
+
+int lgx_consumer_main(const lgx_consumer_spec_t *spec, int argc, char **argv)
+{
+    boot_t *b = calloc(1, sizeof(*b));
+    if (!b) {
+        fprintf(stderr, "%s: out of memory\n", spec->program);
+        return 2;
+    }
+    lgx_log_level_t level = LGX_LOG_INFO;
+    int rc = load_options(b, spec, argc, argv, &level);
+    if (rc == 0) {
+        rc = consume(spec, b, level);
+    } else if (rc < 0) {
+        rc = 0; /* --help */
+    }
+    lgx_config_free(b->sections, b->n_sections);
+    free(b);
     return rc;
 }
