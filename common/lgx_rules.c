@@ -1,6 +1,11 @@
+/*
+ * lgx_rules: the rules file read and validated as a whole (lgx_rules.h):
+ * its top level, each event type's rule and one owner per field and
+ * business method. The mapping section is read in lgx_rules_map.c; a rule
+ * is asked about an event in lgx_rules_eval.c.
+ */
 #include "lgx_rules.h"
 
-#include <fnmatch.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,66 +13,13 @@
 
 #include "lgx_buf.h"
 #include "lgx_json.h"
-
-#define MAX_ITEMS 64
+#include "lgx_rules_int.h"
 
 const char *const lgx_rules_event_types[] = {
     "pick_confirmed",     "shipment_booked",
     "label_created",      "shipment_dispatched",
     "shipment_cancelled", "carrier_milestone",
     "proof_of_delivery",  NULL};
-
-typedef struct list {
-    char *items[MAX_ITEMS];
-    size_t n;
-} list_t;
-
-struct lgx_rule_s {
-    char *event_type;
-    list_t sources, writes, calls, apply_in, hold_in, stale_in;
-    int64_t hold_ms;
-    bool create_lots; /* a picked lot Odoo lacks is created (stock.lot) */
-    /* shortage policies by source pattern, first match wins */
-    char *shortage_src[MAX_ITEMS];
-    lgx_shortage_t shortage[MAX_ITEMS];
-    size_t n_shortage;
-};
-
-/* The kinds of partner codes a mapping section may map, in the order of
- * mapping_t.maps. */
-static const char *const map_kinds[] = {"carriers", "products", "units",
-                                        "warehouses"};
-#define N_MAP_KINDS (sizeof(map_kinds) / sizeof(map_kinds[0]))
-
-typedef struct code_pair {
-    const char *code; /* both in the map's text */
-    const char *value;
-} code_pair_t;
-
-/* One map of a section: pairs sorted by code (bsearch), their strings in
- * one block. */
-typedef struct code_map {
-    bool given; /* the section maps this kind: unlisted codes are unmapped */
-    code_pair_t *pairs;
-    size_t n;
-    char *text;
-} code_map_t;
-
-/* A section of "mapping": the codes of the sources its pattern matches. */
-typedef struct mapping {
-    char *pattern;
-    code_map_t maps[N_MAP_KINDS];
-    bool barcode; /* product codes are barcodes, not default_codes */
-} mapping_t;
-
-struct lgx_rules_s {
-    lgx_rule_t *rules;
-    size_t n;
-    list_t shared; /* targets several source families may touch */
-    int64_t clock_skew_ms;
-    mapping_t *mappings; /* in file order: the first match wins */
-    size_t n_mappings;
-};
 
 static void list_free(list_t *l)
 {
@@ -77,7 +29,7 @@ static void list_free(list_t *l)
     l->n = 0;
 }
 
-static bool list_has(const list_t *l, const char *s)
+bool rules_list_has(const list_t *l, const char *s)
 {
     for (size_t i = 0; i < l->n; i++) {
         if (strcmp(l->items[i], s) == 0) {
@@ -242,10 +194,8 @@ static const char *const *statuses_of(const char *type, const char **kind)
     return pick ? picking_states : shipment_statuses;
 }
 
-/* Writes the n items (all up to NULL when n is SIZE_MAX) as "a, b and c"
- * (last: "and" or "or") into out. */
-static void join(const char *const *items, size_t n, const char *last,
-                 char *out, size_t size)
+void rules_join(const char *const *items, size_t n, const char *last, char *out,
+                size_t size)
 {
     size_t used = 0, count = 0;
     while (count < n && items[count]) {
@@ -284,7 +234,7 @@ static lgx_err_t check_known_statuses(const lgx_rule_t *r, char *errstr,
                 continue;
             }
             char all[160];
-            join(known, SIZE_MAX, " and ", all, sizeof(all));
+            rules_join(known, SIZE_MAX, " and ", all, sizeof(all));
             snprintf(errstr, size,
                      "events.%s.%s[%zu]: '%s' is not a status of %s; its "
                      "statuses are the %s %s",
@@ -314,7 +264,7 @@ static lgx_err_t check_statuses(const lgx_rule_t *r, const char *where,
     for (int a = 0; a < 3; a++) {
         for (size_t i = 0; i < lists[a]->n; i++) {
             for (int b = a + 1; b < 3; b++) {
-                if (list_has(lists[b], lists[a]->items[i])) {
+                if (rules_list_has(lists[b], lists[a]->items[i])) {
                     snprintf(errstr, size,
                              "%s: status '%s' is in two of apply_in, "
                              "hold_in, stale_in",
@@ -333,7 +283,7 @@ static lgx_err_t read_rule(const char *type, yajl_val obj, lgx_rule_t *r,
     char where[160];
     if (!known_type(type)) {
         char all[256];
-        join(lgx_rules_event_types, SIZE_MAX, " and ", all, sizeof(all));
+        rules_join(lgx_rules_event_types, SIZE_MAX, " and ", all, sizeof(all));
         snprintf(errstr, size, "events.%s: unknown event type (known: %s)",
                  type, all);
         return LGX_ERR_INVALID;
@@ -403,7 +353,7 @@ static lgx_err_t read_rule(const char *type, yajl_val obj, lgx_rule_t *r,
         snprintf(errstr, size, "%s: needs \"sources\" and \"apply_in\"", where);
         return LGX_ERR_INVALID;
     }
-    if (r->create_lots && !list_has(&r->calls, "stock.lot.create")) {
+    if (r->create_lots && !rules_list_has(&r->calls, "stock.lot.create")) {
         snprintf(errstr, size,
                  "%s: \"create_lots\" needs \"stock.lot.create\" in \"calls\"",
                  where);
@@ -461,7 +411,7 @@ static bool same_family(const lgx_rule_t *a, const lgx_rule_t *b)
         return false;
     }
     for (size_t i = 0; i < a->sources.n; i++) {
-        if (!list_has(&b->sources, a->sources.items[i])) {
+        if (!rules_list_has(&b->sources, a->sources.items[i])) {
             return false;
         }
     }
@@ -488,8 +438,9 @@ static const char *overlap(const lgx_rule_t *a, const lgx_rule_t *b,
     for (int k = 0; k < 2; k++) {
         for (size_t i = 0; i < mine[k]->n; i++) {
             const char *t = mine[k]->items[i];
-            if ((list_has(&b->writes, t) || list_has(&b->calls, t)) &&
-                !list_has(shared, t)) {
+            if ((rules_list_has(&b->writes, t) ||
+                 rules_list_has(&b->calls, t)) &&
+                !rules_list_has(shared, t)) {
                 *a_writes = k == 0;
                 return t;
             }
@@ -526,228 +477,6 @@ static lgx_err_t check_owners(const lgx_rules_t *r, char *errstr, size_t size)
         }
     }
     return LGX_OK;
-}
-
-/* ---- mapping: the partners' codes as Odoo names them ---- */
-
-static int map_kind(const char *kind)
-{
-    for (size_t i = 0; i < N_MAP_KINDS; i++) {
-        if (strcmp(map_kinds[i], kind) == 0) {
-            return (int)i;
-        }
-    }
-    return -1;
-}
-
-static int pair_cmp(const void *a, const void *b)
-{
-    return strcmp(((const code_pair_t *)a)->code,
-                  ((const code_pair_t *)b)->code);
-}
-
-static int code_cmp(const void *code, const void *pair)
-{
-    return strcmp(code, ((const code_pair_t *)pair)->code);
-}
-
-/* Copies s to *t and moves *t past its NUL; returns the copy. */
-static const char *text_put(char **t, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *at = memcpy(*t, s, n);
-    *t += n;
-    return at;
-}
-
-/* What is wrong with one member of a map, or NULL. */
-static const char *bad_pair(const char *code, yajl_val value)
-{
-    if (!code[0]) {
-        return "a code must not be empty";
-    }
-    return YAJL_IS_STRING(value) && value->u.string[0]
-               ? NULL
-               : "expected a non-empty string";
-}
-
-/* Every code non-empty, every value a non-empty string, at most
- * LGX_RULES_MAP_MAX of them; *bytes is what their text takes. */
-static lgx_err_t check_map(yajl_val v, const char *where, size_t *bytes,
-                           char *errstr, size_t size)
-{
-    size_t n = YAJL_IS_OBJECT(v) ? v->u.object.len : 0;
-    if (!YAJL_IS_OBJECT(v) || n > LGX_RULES_MAP_MAX) {
-        char count[40] = "";
-        if (n) {
-            snprintf(count, sizeof(count), ", not %zu", n);
-        }
-        snprintf(errstr, size, "%s: expected an object of at most %d codes%s",
-                 where, LGX_RULES_MAP_MAX, count);
-        return LGX_ERR_INVALID;
-    }
-    *bytes = 1;
-    for (size_t i = 0; i < n; i++) {
-        const char *code = v->u.object.keys[i];
-        const char *why = bad_pair(code, v->u.object.values[i]);
-        if (why) {
-            snprintf(errstr, size, "%s%s%s: %s", where, code[0] ? "." : "",
-                     code, why);
-            return LGX_ERR_INVALID;
-        }
-        *bytes += strlen(code) + strlen(v->u.object.values[i]->u.string) + 2;
-    }
-    return LGX_OK;
-}
-
-/* Reads {code: value} into m, sorted by code; a code given twice is
- * refused (which one was meant is unknown). */
-static lgx_err_t read_map(yajl_val v, const char *where, code_map_t *m,
-                          char *errstr, size_t size)
-{
-    size_t bytes = 0;
-    lgx_err_t err = check_map(v, where, &bytes, errstr, size);
-    if (err != LGX_OK) {
-        return err;
-    }
-    size_t n = v->u.object.len;
-    m->given = true;
-    if (!(m->pairs = calloc(n ? n : 1, sizeof(*m->pairs))) ||
-        !(m->text = malloc(bytes))) {
-        snprintf(errstr, size, "%s: out of memory", where);
-        return LGX_ERR_NOMEM;
-    }
-    char *t = m->text;
-    for (size_t i = 0; i < n; i++) {
-        m->pairs[i].code = text_put(&t, v->u.object.keys[i]);
-        m->pairs[i].value = text_put(&t, v->u.object.values[i]->u.string);
-    }
-    m->n = n;
-    qsort(m->pairs, n, sizeof(*m->pairs), pair_cmp);
-    for (size_t i = 1; i < n; i++) {
-        if (strcmp(m->pairs[i - 1].code, m->pairs[i].code) == 0) {
-            snprintf(errstr, size, "%s.%s: given twice", where,
-                     m->pairs[i].code);
-            return LGX_ERR_INVALID;
-        }
-    }
-    return LGX_OK;
-}
-
-static lgx_err_t read_product_field(yajl_val v, const char *where,
-                                    bool *barcode, char *errstr, size_t size)
-{
-    const char *f = YAJL_IS_STRING(v) ? v->u.string : "";
-    if (strcmp(f, "default_code") != 0 && strcmp(f, "barcode") != 0) {
-        snprintf(errstr, size, "%s: expected \"default_code\" or \"barcode\"",
-                 where);
-        return LGX_ERR_INVALID;
-    }
-    *barcode = strcmp(f, "barcode") == 0;
-    return LGX_OK;
-}
-
-/* One key of a section: a map, product_field or doc. */
-static lgx_err_t read_section_key(mapping_t *m, const char *k, yajl_val v,
-                                  const char *where, char *errstr, size_t size)
-{
-    int kind = map_kind(k);
-    if (kind >= 0 && m->maps[kind].given) {
-        snprintf(errstr, size, "%s: given twice", where);
-        return LGX_ERR_INVALID;
-    }
-    if (kind >= 0) {
-        return read_map(v, where, &m->maps[kind], errstr, size);
-    }
-    if (strcmp(k, "product_field") == 0) {
-        return read_product_field(v, where, &m->barcode, errstr, size);
-    }
-    if (strcmp(k, "doc") == 0) {
-        return LGX_OK;
-    }
-    snprintf(errstr, size, "%s: unknown key", where);
-    return LGX_ERR_INVALID;
-}
-
-static lgx_err_t read_section(const char *pattern, yajl_val obj, mapping_t *m,
-                              char *errstr, size_t size)
-{
-    if (!pattern[0]) {
-        snprintf(errstr, size, "mapping: a source pattern must not be empty");
-        return LGX_ERR_INVALID;
-    }
-    if (!YAJL_IS_OBJECT(obj)) {
-        snprintf(errstr, size, "mapping.%s: expected an object", pattern);
-        return LGX_ERR_INVALID;
-    }
-    if (!(m->pattern = strdup(pattern))) {
-        snprintf(errstr, size, "out of memory");
-        return LGX_ERR_NOMEM;
-    }
-    lgx_err_t err = LGX_OK;
-    for (size_t i = 0; err == LGX_OK && i < obj->u.object.len; i++) {
-        char where[300];
-        snprintf(where, sizeof(where), "mapping.%s.%s", pattern,
-                 obj->u.object.keys[i]);
-        err = read_section_key(m, obj->u.object.keys[i],
-                               obj->u.object.values[i], where, errstr, size);
-    }
-    return err;
-}
-
-/* "mapping": {source pattern: section}, at most MAX_ITEMS patterns, each
- * once (a second one would never match first). */
-static lgx_err_t read_mapping(lgx_rules_t *r, yajl_val v, char *errstr,
-                              size_t size)
-{
-    if (!YAJL_IS_OBJECT(v) || v->u.object.len > MAX_ITEMS) {
-        snprintf(errstr, size,
-                 "mapping: expected an object of at most %d source patterns",
-                 MAX_ITEMS);
-        return LGX_ERR_INVALID;
-    }
-    r->mappings =
-        calloc(v->u.object.len ? v->u.object.len : 1, sizeof(*r->mappings));
-    if (!r->mappings) {
-        snprintf(errstr, size, "out of memory");
-        return LGX_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < v->u.object.len; i++) {
-        const char *pattern = v->u.object.keys[i];
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(r->mappings[j].pattern, pattern) == 0) {
-                snprintf(errstr, size, "mapping.%s: given twice", pattern);
-                return LGX_ERR_INVALID;
-            }
-        }
-        r->n_mappings++;
-        lgx_err_t err = read_section(pattern, v->u.object.values[i],
-                                     &r->mappings[i], errstr, size);
-        if (err != LGX_OK) {
-            return err;
-        }
-    }
-    return LGX_OK;
-}
-
-static void mapping_free(mapping_t *m)
-{
-    free(m->pattern);
-    for (size_t k = 0; k < N_MAP_KINDS; k++) {
-        free(m->maps[k].pairs);
-        free(m->maps[k].text);
-    }
-}
-
-/* The section of source: the first whose pattern matches, or NULL. */
-static const mapping_t *section_of(const lgx_rules_t *r, const char *source)
-{
-    for (size_t i = 0; source && i < r->n_mappings; i++) {
-        if (fnmatch(r->mappings[i].pattern, source, 0) == 0) {
-            return &r->mappings[i];
-        }
-    }
-    return NULL;
 }
 
 /* ---- the whole file ---- */
@@ -830,7 +559,7 @@ static lgx_err_t read_root(lgx_rules_t *r, yajl_val root, char *errstr,
     }
     err = check_owners(r, errstr, size);
     if (err == LGX_OK && mapping) {
-        err = read_mapping(r, mapping, errstr, size);
+        err = rules_read_mapping(r, mapping, errstr, size);
     }
     return err;
 }
@@ -893,148 +622,6 @@ void lgx_rules_destroy(lgx_rules_t *r)
     }
     free(r->rules);
     list_free(&r->shared);
-    for (size_t i = 0; i < r->n_mappings; i++) {
-        mapping_free(&r->mappings[i]);
-    }
-    free(r->mappings);
+    rules_free_mapping(r);
     free(r);
-}
-
-const lgx_rule_t *lgx_rules_get(const lgx_rules_t *r, const char *type)
-{
-    for (size_t i = 0; r && i < r->n; i++) {
-        if (r->rules[i].event_type &&
-            strcmp(r->rules[i].event_type, type) == 0) {
-            return &r->rules[i];
-        }
-    }
-    return NULL;
-}
-
-int64_t lgx_rules_clock_skew_ms(const lgx_rules_t *r)
-{
-    return r->clock_skew_ms;
-}
-
-bool lgx_rule_source_allowed(const lgx_rule_t *rule, const char *source)
-{
-    for (size_t i = 0; source && i < rule->sources.n; i++) {
-        if (fnmatch(rule->sources.items[i], source, 0) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool target_listed(const list_t *l, const char *model, const char *name)
-{
-    char full[256];
-    snprintf(full, sizeof(full), "%s.%s", model, name);
-    return list_has(l, full);
-}
-
-bool lgx_rule_may_write(const lgx_rule_t *rule, const char *model,
-                        const char *field)
-{
-    return strcmp(field, "state") != 0 &&
-           target_listed(&rule->writes, model, field);
-}
-
-bool lgx_rule_may_call(const lgx_rule_t *rule, const char *model,
-                       const char *method)
-{
-    return target_listed(&rule->calls, model, method);
-}
-
-lgx_rule_step_t lgx_rule_step(const lgx_rule_t *rule, const char *status)
-{
-    if (list_has(&rule->apply_in, status)) {
-        return LGX_RULE_APPLY;
-    }
-    if (list_has(&rule->hold_in, status)) {
-        return LGX_RULE_HOLD;
-    }
-    if (list_has(&rule->stale_in, status)) {
-        return LGX_RULE_STALE;
-    }
-    return LGX_RULE_REJECT;
-}
-
-void lgx_rule_apply_in_text(const lgx_rule_t *rule, char *out, size_t size)
-{
-    join((const char *const *)rule->apply_in.items, rule->apply_in.n, " or ",
-         out, size);
-}
-
-int64_t lgx_rule_hold_ms(const lgx_rule_t *rule)
-{
-    return rule->hold_ms;
-}
-
-bool lgx_rule_create_lots(const lgx_rule_t *rule)
-{
-    return rule->create_lots;
-}
-
-lgx_shortage_t lgx_rule_shortage(const lgx_rule_t *rule, const char *source)
-{
-    for (size_t i = 0; source && i < rule->n_shortage; i++) {
-        if (fnmatch(rule->shortage_src[i], source, 0) == 0) {
-            return rule->shortage[i];
-        }
-    }
-    return LGX_SHORTAGE_APPLY;
-}
-
-const char *lgx_rule_event_type(const lgx_rule_t *rule)
-{
-    return rule->event_type;
-}
-
-lgx_rule_time_t lgx_rules_check_time(const lgx_rules_t *r, int64_t occurred_at,
-                                     int64_t now, int64_t last_applied)
-{
-    /* clock_skew_ms may be as large as the file allows (up to INT64_MAX,
-     * to turn the check off): now + skew must not overflow. */
-    if (now <= INT64_MAX - r->clock_skew_ms &&
-        occurred_at > now + r->clock_skew_ms) {
-        return LGX_TIME_FUTURE;
-    }
-    if (last_applied >= 0 && occurred_at < last_applied) {
-        return LGX_TIME_STALE;
-    }
-    return LGX_TIME_OK;
-}
-
-lgx_err_t lgx_rules_map(const lgx_rules_t *r, const char *source,
-                        const char *kind, const char *code, const char **out,
-                        const char **pattern)
-{
-    int k = map_kind(kind);
-    const mapping_t *m = section_of(r, source);
-    if (pattern) {
-        *pattern = m ? m->pattern : NULL;
-    }
-    *out = NULL;
-    if (k < 0) {
-        return LGX_ERR_INVALID;
-    }
-    if (!m || !m->maps[k].given) {
-        /* Not mapped for this source: its codes are Odoo's. */
-        *out = code;
-        return LGX_OK;
-    }
-    const code_map_t *map = &m->maps[k];
-    const code_pair_t *p =
-        bsearch(code, map->pairs, map->n, sizeof(*map->pairs), code_cmp);
-    if (p) {
-        *out = p->value;
-    }
-    return p ? LGX_OK : LGX_ERR_NOT_FOUND;
-}
-
-const char *lgx_rules_product_field(const lgx_rules_t *r, const char *source)
-{
-    const mapping_t *m = section_of(r, source);
-    return m && m->barcode ? "barcode" : "default_code";
 }

@@ -1,6 +1,7 @@
 #include "lgx_time.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -96,4 +97,43 @@ lgx_err_t lgx_time_parse(const char *text, int64_t *ms)
     char *end;
     *ms = strtoll(text, &end, 10);
     return (!*end && end != text) ? LGX_OK : lgx_time_parse_iso(text, ms);
+}
+
+/* Odoo's datetimes are Python's: years 1 to 9999. */
+#define ODOO_TIME_MIN_MS (-62135596800000LL) /* 0001-01-01T00:00:00Z */
+#define ODOO_TIME_MAX_MS 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
+
+bool lgx_time_parse_odoo(const char *s, int64_t *ms)
+{
+    char iso[21];
+    if (!s || strlen(s) != 19 || s[10] != ' ') {
+        return false;
+    }
+    /* The same instant in the ISO form lgx_time_parse_iso reads. */
+    memcpy(iso, s, 19);
+    iso[10] = 'T';
+    iso[19] = 'Z';
+    iso[20] = '\0';
+    return lgx_time_parse_iso(iso, ms) == LGX_OK;
+}
+
+void lgx_time_odoo(int64_t ms, char out[20])
+{
+    /* A year beyond 9999 (or before 1) would not fit in out: strftime then
+     * leaves it unterminated. An event's time comes from its producer, so
+     * it is clamped to the range Odoo can hold. */
+    ms = ms < ODOO_TIME_MIN_MS   ? ODOO_TIME_MIN_MS
+         : ms > ODOO_TIME_MAX_MS ? ODOO_TIME_MAX_MS
+                                 : ms;
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        memset(&tm, 0, sizeof(tm));
+    }
+    int n =
+        snprintf(out, 20, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (n != 19) {
+        out[0] = '\0'; /* not reached: the clamped time is 19 characters */
+    }
 }

@@ -1,10 +1,11 @@
 /*
- * lgx_time: the clocks and the one reader of times given on a command
- * line. Pure, thread-safe, no state.
+ * lgx_time: the clocks, the one reader of times given on a command line,
+ * and Odoo's datetime text. Pure, thread-safe, no state.
  */
 #ifndef LGX_TIME_H
 #define LGX_TIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lgx_err.h"
@@ -28,5 +29,14 @@ lgx_err_t lgx_time_parse_iso(const char *s, int64_t *ms) LGX_MUST_CHECK;
  * 8601 UTC (lgx_time_parse_iso) into epoch milliseconds. LGX_ERR_INVALID
  * for anything else; *ms may then have been changed. */
 lgx_err_t lgx_time_parse(const char *text, int64_t *ms) LGX_MUST_CHECK;
+
+/* Formats epoch milliseconds as Odoo's datetime "YYYY-MM-DD HH:MM:SS"
+ * (UTC) into out (at least 20 bytes), always terminated. A time outside
+ * the years Odoo can hold (1 to 9999) is clamped to the nearest end. */
+void lgx_time_odoo(int64_t ms, char out[20]);
+
+/* Reads Odoo's datetime text "YYYY-MM-DD HH:MM:SS" (UTC) into *ms; false
+ * when s is NULL or not that form. */
+bool lgx_time_parse_odoo(const char *s, int64_t *ms);
 
 #endif

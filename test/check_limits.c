@@ -3,6 +3,9 @@
 #include <string.h>
 
 #include "lgx_avro.h"
+#include "lgx_avro_json.h"
+#include "lgx_avro_value.h"
+#include "lgx_buf.h"
 
 #define PICK "lgx.picks.PickConfirmed"
 

@@ -5,8 +5,8 @@
 #include <check.h>
 #include <string.h>
 
-#include "lgx_avro.h"
 #include "lgx_buf.h"
+#include "lgx_time.h"
 #include "milestones/milestones_plan.h"
 
 Suite *milestones_suite(void);
@@ -39,13 +39,13 @@ static milestone_t transit(void)
 START_TEST(test_parse_odoo_time)
 {
     int64_t ms = 0;
-    ck_assert(lgx_avro_parse_odoo_time("2026-11-27 10:00:00", &ms));
+    ck_assert(lgx_time_parse_odoo("2026-11-27 10:00:00", &ms));
     ck_assert_int_eq(ms, T10);
-    ck_assert(!lgx_avro_parse_odoo_time("2026-11-27T10:00:00", &ms));
-    ck_assert(!lgx_avro_parse_odoo_time("2026-11-27", &ms));
-    ck_assert(!lgx_avro_parse_odoo_time("2026-13-27 10:00:00", &ms));
-    ck_assert(!lgx_avro_parse_odoo_time("", &ms));
-    ck_assert(!lgx_avro_parse_odoo_time(NULL, &ms));
+    ck_assert(!lgx_time_parse_odoo("2026-11-27T10:00:00", &ms));
+    ck_assert(!lgx_time_parse_odoo("2026-11-27", &ms));
+    ck_assert(!lgx_time_parse_odoo("2026-13-27 10:00:00", &ms));
+    ck_assert(!lgx_time_parse_odoo("", &ms));
+    ck_assert(!lgx_time_parse_odoo(NULL, &ms));
 }
 END_TEST
 

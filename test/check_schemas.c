@@ -17,6 +17,9 @@
 #include <string.h>
 
 #include "lgx_avro.h"
+#include "lgx_avro_json.h"
+#include "lgx_avro_value.h"
+#include "lgx_buf.h"
 #include "lgx_time.h"
 #include "lgx_json.h"
 

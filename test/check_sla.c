@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "../tools/sla/sla_plan.h"
-#include "lgx_avro.h"
 #include "lgx_buf.h"
 #include "lgx_json.h"
+#include "lgx_time.h"
 
 Suite *sla_suite(void);
 
@@ -189,11 +189,11 @@ END_TEST
 START_TEST(test_parse_odoo_time)
 {
     int64_t ms = 0;
-    ck_assert(lgx_avro_parse_odoo_time("2026-11-27 10:00:00", &ms));
+    ck_assert(lgx_time_parse_odoo("2026-11-27 10:00:00", &ms));
     ck_assert_int_eq(ms, T10 - 500);
-    ck_assert(!lgx_avro_parse_odoo_time("2026-11-27T10:00:00", &ms));
-    ck_assert(!lgx_avro_parse_odoo_time("2026-11-27", &ms));
-    ck_assert(!lgx_avro_parse_odoo_time(NULL, &ms));
+    ck_assert(!lgx_time_parse_odoo("2026-11-27T10:00:00", &ms));
+    ck_assert(!lgx_time_parse_odoo("2026-11-27", &ms));
+    ck_assert(!lgx_time_parse_odoo(NULL, &ms));
 }
 END_TEST
 

@@ -1,6 +1,7 @@
 #include <check.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lgx_time.h"
 
@@ -125,6 +126,32 @@ START_TEST(test_time_clocks)
 }
 END_TEST
 
+START_TEST(test_time_odoo_clamped)
+{
+    /* Beyond year 9999 the text did not fit and was left unterminated. */
+    static const struct {
+        int64_t ms;
+        const char *text;
+    } cases[] = {
+        {1795773600250LL, "2026-11-27 10:00:00"},
+        {0, "1970-01-01 00:00:00"},
+        {253402300799999LL, "9999-12-31 23:59:59"},
+        {253402300800000LL, "9999-12-31 23:59:59"},
+        {INT64_MAX, "9999-12-31 23:59:59"},
+        {-62135596800000LL, "0001-01-01 00:00:00"},
+        {INT64_MIN, "0001-01-01 00:00:00"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[20];
+        memset(out, 'x', sizeof(out));
+        lgx_time_odoo(cases[i].ms, out);
+        ck_assert_msg(memchr(out, '\0', sizeof(out)) != NULL,
+                      "%lld: not terminated", (long long)cases[i].ms);
+        ck_assert_str_eq(out, cases[i].text);
+    }
+}
+END_TEST
+
 Suite *time_suite(void)
 {
     Suite *s = suite_create("time");
@@ -136,6 +163,7 @@ Suite *time_suite(void)
     tcase_add_test(errors, test_time_parse_rejects);
     tcase_add_test(errors, test_time_parse_iso_rejects);
     tcase_add_test(errors, test_time_parse_iso_rejects_out_of_range_fields);
+    tcase_add_test(errors, test_time_odoo_clamped);
     suite_add_tcase(s, core);
     suite_add_tcase(s, errors);
     return s;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lgx_avro.h"
+#include "lgx_avro_value.h"
 #include "lgx_json.h"
 #include "lgx_stock.h"
 #include "milestones_plan.h"

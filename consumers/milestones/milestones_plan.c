@@ -3,12 +3,12 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "lgx_avro.h"
+#include "lgx_time.h"
 
 bool milestones_is_newer(int64_t occurred_at, const char *milestone_at)
 {
     int64_t at = 0;
-    if (!milestone_at || !lgx_avro_parse_odoo_time(milestone_at, &at)) {
+    if (!milestone_at || !lgx_time_parse_odoo(milestone_at, &at)) {
         return true;
     }
     return occurred_at / 1000 > at / 1000;
@@ -24,7 +24,7 @@ bool milestones_wants_activity(const char *code)
 static lgx_err_t put_time(lgx_buf_t *out, int64_t ms)
 {
     char t[20];
-    lgx_avro_odoo_time(ms, t);
+    lgx_time_odoo(ms, t);
     return lgx_buf_printf(out, "%.16s UTC", t);
 }
 

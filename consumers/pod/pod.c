@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lgx_avro.h"
+#include "lgx_avro_value.h"
 #include "lgx_json.h"
 #include "lgx_stock.h"
+#include "lgx_time.h"
 #include "pod_plan.h"
 
 #define EVENT_TYPE "proof_of_delivery"
@@ -290,7 +291,7 @@ static void apply(lgx_stock_state_t *s, const lgx_event_t *ev, pod_job_t *job,
     }
     char when[20];
     const char *name = lgx_json_get_str(lgx_json_at(job->pickings, 0), "name");
-    lgx_avro_odoo_time(job->delivered_at, when);
+    lgx_time_odoo(job->delivered_at, when);
     lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "",
                     "%s%s: delivered %s UTC to %s%s; %zu delivery issue(s)%s%s",
                     name ? name : "?", job->n > 1 ? " and others" : "", when,

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lgx_avro.h"
+#include "lgx_avro_value.h"
 #include "lgx_buf.h"
 #include "lgx_clock.h"
 #include "lgx_json.h"

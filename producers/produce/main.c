@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lgx_avro.h"
+#include "lgx_avro_json.h"
 #include "lgx_buf.h"
 #include "lgx_cid.h"
 #include "lgx_config.h"

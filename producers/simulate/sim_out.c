@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lgx_avro_json.h"
 #include "lgx_kafka.h"
 #include "lgx_stock.h"
 

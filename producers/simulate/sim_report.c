@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lgx_avro.h"
 #include "lgx_buf.h"
+#include "lgx_time.h"
 
 /* A JSON writer that remembers the first failure. */
 typedef struct jw {
@@ -47,7 +47,7 @@ static void put_odoo_time(jw_t *w, int64_t ms)
         put(w, "null");
         return;
     }
-    lgx_avro_odoo_time(ms, t);
+    lgx_time_odoo(ms, t);
     put(w, "\"%s\"", t);
 }
 

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "lgx_avro.h"
+#include "lgx_avro_value.h"
 #include "lgx_buf.h"
 #include "lgx_cid.h"
 #include "lgx_stock.h"

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lgx_avro.h"
 #include "lgx_json.h"
+#include "lgx_time.h"
 
 static const struct {
     const char *name;
@@ -55,7 +55,7 @@ bool sla_parse_hours(const char *s, double *hours)
 void sla_cutoff(int64_t now_ms, double hours, char out[20])
 {
     int64_t ms = now_ms - (int64_t)llround(hours * 3600000.0);
-    lgx_avro_odoo_time(ms - ((ms % 1000) + 1000) % 1000, out);
+    lgx_time_odoo(ms - ((ms % 1000) + 1000) % 1000, out);
 }
 
 /* Every kind: status, the picking not cancelled in Odoo. */
@@ -140,7 +140,7 @@ const char *sla_order(sla_kind_t k)
 static int64_t time_of(yajl_val rec, const char *field)
 {
     int64_t ms = -1;
-    if (!lgx_avro_parse_odoo_time(lgx_json_get_str(rec, field), &ms)) {
+    if (!lgx_time_parse_odoo(lgx_json_get_str(rec, field), &ms)) {
         return -1;
     }
     return ms;
@@ -173,7 +173,7 @@ lgx_err_t sla_log_members(lgx_buf_t *out, const sla_breach_t *b)
     char since[20];
     double age = sla_age_hours(b);
     double late = age > b->threshold_h ? age - b->threshold_h : 0.0;
-    lgx_avro_odoo_time(b->since_ms, since);
+    lgx_time_odoo(b->since_ms, since);
     lgx_err_t err = lgx_buf_printf(
         out, "\"sla_kind\":\"%s\",\"picking\":", sla_kind_name(b->kind));
     err = err == LGX_OK ? lgx_buf_json_str(out, b->picking, strlen(b->picking))
@@ -204,7 +204,7 @@ lgx_err_t sla_message(lgx_buf_t *out, const sla_breach_t *b)
         "%.1f h (threshold %g h)",
     };
     char since[20];
-    lgx_avro_odoo_time(b->since_ms, since);
+    lgx_time_odoo(b->since_ms, since);
     lgx_buf_reset(out);
     if (b->kind >= SLA_KINDS) {
         return LGX_ERR_INVALID;
