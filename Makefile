@@ -52,7 +52,7 @@ TEST_SRC := $(wildcard test/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test unit integration conformance demo bench asan tsan lint \
-        lint-schemas lint-manifests lint-python chaos fmt clean test-odoo test-kafka4
+        lint-schemas lint-manifests lint-python lint-includes chaos fmt clean test-odoo test-kafka4
 
 all: $(BINS) $(BUILD)/bin/check_lgx
 
@@ -121,6 +121,12 @@ lint-manifests:
 lint-python:
 	bash test/lint_python.sh
 
+# No include cycle between the modules of common/ and no file there over
+# 800 lines; prints the modules layer by layer (README's architecture).
+lint-includes:
+	python3 test/lint_includes.py --self-test
+	python3 test/lint_includes.py
+
 lint-schemas: $(BUILD)/bin/lgx-lint-schemas
 	$(BUILD)/bin/lgx-lint-schemas
 	bash test/lint_schemas_test.sh
@@ -146,6 +152,7 @@ test: deps
 	$(MAKE) --no-print-directory lint-schemas
 	$(MAKE) --no-print-directory lint-manifests
 	$(MAKE) --no-print-directory lint-python
+	$(MAKE) --no-print-directory lint-includes
 	bash test/test_deploy.sh
 	$(MAKE) --no-print-directory asan
 
@@ -289,7 +296,7 @@ tsan:
 	    LDLIBS="$(CURDIR)/build/tsan/obj/tsan_threads.o $(shell pkg-config --libs $(PKGS)) -lpthread -lm" all
 	build/tsan/bin/check_lgx
 
-lint: lint-manifests lint-python
+lint: lint-manifests lint-python lint-includes
 	clang-format --dry-run --Werror common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] tools/*/*.[ch] test/*.[ch]
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
 	    --suppress=missingIncludeSystem -Icommon common consumers producers tools

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lgx_avro_value.h"
 #include "lgx_kafka.h"
 #include "lgx_time.h"
 #include "lgx_verdict_int.h"

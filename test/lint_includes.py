@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The dependencies between the modules of common/, from their #include
-lines: a module is a .c and its .h (a private header lgx_x_int.h belongs
-to lgx_x). Fails on a cycle, naming the modules in it, and on a common/
+lines: a module is a .c and its .h; a private header lgx_x_int.h belongs
+to lgx_x, and so does a file lgx_x_y.c that includes it (one module in
+several files, which may call each other). Fails on a cycle, naming the modules in it, and on a common/
 file longer than --max-lines (800). Prints the modules layer by layer:
 layer 0 includes no other module, layer k only modules below it (the map
 README's architecture section draws).
@@ -21,11 +22,21 @@ def module(name):
     return name[:-4] if name.endswith("_int") else name
 
 
+def owner(name, text):
+    """The module of file name: its own, or lgx_x's when it is lgx_x_y.c
+    and includes lgx_x_int.h."""
+    base = module(os.path.splitext(name)[0])
+    for inc in INCLUDE.findall(text):
+        if inc.endswith("_int") and base.startswith(inc[:-4] + "_"):
+            return inc[:-4]
+    return base
+
+
 def graph(files):
     """files: {file name: text}. Returns {module: set of modules}."""
     deps = {}
     for name, text in files.items():
-        m = module(os.path.splitext(name)[0])
+        m = owner(name, text)
         deps.setdefault(m, set())
         for inc in INCLUDE.findall(text):
             d = module(inc)
@@ -96,11 +107,12 @@ def read_common(root):
 def self_test():
     ok = {"a.c": '#include "a.h"\n#include "b.h"\n', "a.h": "",
           "b.c": '#include "b_int.h"\n', "b_int.h": '#include "b.h"\n',
-          "b.h": '#include "c.h"\n', "c.h": ""}
+          "b_more.c": '#include "b_int.h"\n', "b.h": '#include "c.h"\n',
+          "c.h": "", "c_x.c": '#include "b_int.h"\n'}
     bad = dict(ok, **{"c.c": '#include "a.h"\n'})
     assert cycles(graph(ok)) == [], "a private header is its module's"
     assert cycles(graph(bad)) == [["a", "b", "c"]], cycles(graph(bad))
-    assert layers(graph(ok)) == [["c"], ["b"], ["a"]], layers(graph(ok))
+    assert layers(graph(ok)) == [["c"], ["b"], ["a", "c_x"]], layers(graph(ok))
     print("includes: self-test passed (a cycle a -> b -> c -> a is refused)")
 
 
