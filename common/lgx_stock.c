@@ -60,17 +60,6 @@ const char *lgx_stock_status(yajl_val picking)
     return s && s[0] ? s : "none";
 }
 
-size_t lgx_stock_ids(yajl_val recs, int64_t *ids, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < lgx_json_len(recs) && n < max; i++) {
-        if (lgx_json_get_int(lgx_json_at(recs, i), "id", &ids[n])) {
-            n++;
-        }
-    }
-    return n;
-}
-
 bool lgx_stock_write(lgx_odoo_t *o, const char *model, const int64_t *ids,
                      size_t n, const char *vals_json, lgx_verdict_t *v)
 {
@@ -236,28 +225,6 @@ bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
     return ok;
 }
 
-lgx_err_t lgx_stock_base64(lgx_buf_t *out, const void *data, size_t len)
-{
-    static const char tbl[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *p = data;
-    lgx_err_t err = LGX_OK;
-    for (size_t i = 0; err == LGX_OK && i < len; i += 3) {
-        unsigned v = (unsigned)p[i] << 16;
-        if (i + 1 < len) {
-            v |= (unsigned)p[i + 1] << 8;
-        }
-        if (i + 2 < len) {
-            v |= p[i + 2];
-        }
-        char q[4] = {tbl[(v >> 18) & 63], tbl[(v >> 12) & 63],
-                     i + 1 < len ? tbl[(v >> 6) & 63] : '=',
-                     i + 2 < len ? tbl[v & 63] : '='};
-        err = lgx_buf_append(out, q, 4);
-    }
-    return err;
-}
-
 bool lgx_stock_attach(lgx_odoo_t *o, int64_t picking_id, const char *name,
                       const char *mimetype, const void *data, size_t len,
                       lgx_verdict_t *v)
@@ -282,7 +249,7 @@ bool lgx_stock_attach(lgx_odoo_t *o, int64_t picking_id, const char *name,
                             ",\"res_model\":\"stock.picking\","
                             "\"res_id\":%lld,\"datas\":\"",
                             (long long)picking_id) == LGX_OK &&
-             lgx_stock_base64(b, data, len) == LGX_OK &&
+             lgx_buf_base64(b, data, len) == LGX_OK &&
              lgx_buf_puts(b, "\"}]") == LGX_OK;
         lgx_odoo_error_t err;
         if (!ok) {
@@ -330,7 +297,7 @@ bool lgx_stock_gate(const lgx_event_t *ev, const lgx_rule_t *rule,
                          v)) {
         return false;
     }
-    *n = lgx_stock_ids(pickings, ids, max);
+    *n = lgx_json_ids(pickings, ids, max);
     if (*n == 0) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "unknown_picking",
                         "no picking has %s", entity);
@@ -387,39 +354,6 @@ bool lgx_stock_write_vals(lgx_odoo_t *o, lgx_buf_t *vals, const int64_t *ids,
         return lgx_stock_nomem(v);
     }
     return lgx_stock_write(o, "stock.picking", ids, n, lgx_buf_data(vals), v);
-}
-
-/* Appends text with HTML's special characters escaped: an activity note is
- * an HTML field, and event text must not become markup. as_post: also
- * quotes and line breaks, as message_post turns plain text into HTML. */
-static lgx_err_t html_text(lgx_buf_t *out, const char *text, bool as_post)
-{
-    lgx_err_t err = LGX_OK;
-    for (const char *p = text; err == LGX_OK && *p; p++) {
-        switch (*p) {
-        case '&':
-            err = lgx_buf_puts(out, "&amp;");
-            break;
-        case '<':
-            err = lgx_buf_puts(out, "&lt;");
-            break;
-        case '>':
-            err = lgx_buf_puts(out, "&gt;");
-            break;
-        case '"':
-            err = lgx_buf_puts(out, as_post ? "&quot;" : "\"");
-            break;
-        case '\'':
-            err = lgx_buf_puts(out, as_post ? "&#x27;" : "'");
-            break;
-        case '\n':
-            err = lgx_buf_puts(out, as_post ? "<br>" : "\n");
-            break;
-        default:
-            err = lgx_buf_append(out, p, 1);
-        }
-    }
-    return err;
 }
 
 /* search_read of every record of model matching the domain built in d
@@ -496,7 +430,7 @@ static lgx_err_t todos_vals(lgx_buf_t *b, const lgx_activity_t *act,
             continue;
         }
         lgx_buf_reset(note);
-        err = html_text(note, todos[i].text, false);
+        err = lgx_buf_html_text(note, todos[i].text, false);
         err = err == LGX_OK
                   ? lgx_buf_printf(
                         b, "%s{\"res_id\":%lld,\"summary\":", *todo ? "," : "",
@@ -804,7 +738,7 @@ bool lgx_stock_notes(lgx_stock_state_t *s, const lgx_stock_note_t *notes,
         }
         note_mark(mark, notes[i].key);
         lgx_buf_reset(body);
-        err = html_text(body, notes[i].text, true);
+        err = lgx_buf_html_text(body, notes[i].text, true);
         err = err == LGX_OK ? lgx_buf_printf(body, " %s", mark) : err;
         err = err == LGX_OK ? lgx_buf_printf(vals,
                                              "%s{\"model\":\"stock.picking\","

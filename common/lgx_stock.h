@@ -34,9 +34,6 @@ lgx_err_t lgx_stock_domain_eq(lgx_buf_t *out, const char *field,
 /* The shipment status lgx keeps on a picking ("none" when unset). */
 const char *lgx_stock_status(yajl_val picking);
 
-/* Ids of the records of a JSON array, into ids (room for max). */
-size_t lgx_stock_ids(yajl_val recs, int64_t *ids, size_t max);
-
 /* write(ids, vals_json). */
 bool lgx_stock_write(lgx_odoo_t *o, const char *model, const int64_t *ids,
                      size_t n, const char *vals_json, lgx_verdict_t *v);
@@ -59,14 +56,10 @@ bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
                     const char *key, lgx_verdict_t *v);
 
 /* Attaches a document to a picking unless an attachment of that name is
- * already there. data is base64-encoded here. */
+ * already there. data is base64-encoded here (lgx_buf_base64). */
 bool lgx_stock_attach(lgx_odoo_t *o, int64_t picking_id, const char *name,
                       const char *mimetype, const void *data, size_t len,
                       lgx_verdict_t *v);
-
-/* Appends the base64 of data to out. */
-lgx_err_t lgx_stock_base64(lgx_buf_t *out, const void *data,
-                           size_t len) LGX_MUST_CHECK;
 
 /* ---- shared by lgx-milestones and lgx-pod ---- */
 

@@ -234,7 +234,7 @@ static lgx_err_t handle(sla_t *s, sla_kind_t k, yajl_val recs, bool complete,
                         int64_t now_ms, const char *labels, size_t *fresh,
                         lgx_odoo_error_t *err)
 {
-    size_t n = lgx_stock_ids(recs, s->ids, (size_t)s->limit);
+    size_t n = lgx_json_ids(recs, s->ids, (size_t)s->limit);
     if (n != lgx_json_len(recs)) {
         return fail(err, LGX_ERR_ODOO_UNKNOWN, "bad answer",
                     "stock.picking search_read: a record without id");
