@@ -375,126 +375,36 @@ static bool read_rows(lgx_odoo_t *o, const char *model, lgx_buf_t *d,
     return lgx_stock_ok(rc, &oerr, what, v);
 }
 
-/* The activities of todos already open (one search_read): found[i] for
- * todos[i], by picking and summary. */
-static bool todos_found(lgx_odoo_t *o, const lgx_stock_todo_t *todos, size_t n,
-                        bool *found, lgx_verdict_t *v)
+/* The verdict of a failed lgx_activity_schedule_many: Odoo's answer to
+ * call, or out of memory when no call failed. */
+static bool scheduled(lgx_err_t rc, const lgx_odoo_error_t *err,
+                      const char *call, lgx_verdict_t *v)
 {
-    lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t err =
-        d ? lgx_buf_puts(d, "[[\"res_model\",\"=\","
-                            "\"stock.picking\"],[\"res_id\",\"in\",[")
-          : LGX_ERR_NOMEM;
-    for (size_t i = 0; err == LGX_OK && i < n; i++) {
-        err = lgx_buf_printf(d, "%s%lld", i ? "," : "",
-                             (long long)todos[i].picking_id);
+    if (rc == LGX_OK) {
+        return true;
     }
-    err = err == LGX_OK ? lgx_buf_puts(d, "]],[\"summary\",\"in\",[") : err;
-    for (size_t i = 0; err == LGX_OK && i < n; i++) {
-        err = i ? lgx_buf_puts(d, ",") : LGX_OK;
-        err = err == LGX_OK ? lgx_buf_json_str(d, todos[i].summary,
-                                               strlen(todos[i].summary))
-                            : err;
-    }
-    err = err == LGX_OK ? lgx_buf_puts(d, "]]]") : err;
-    yajl_val rows = NULL;
-    if (!read_rows(o, "mail.activity", d, err, "[\"res_id\",\"summary\"]",
-                   &rows, v)) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        found[i] = false;
-        for (size_t j = 0; j < lgx_json_len(rows) && !found[i]; j++) {
-            yajl_val row = lgx_json_at(rows, j);
-            int64_t res_id = 0;
-            const char *summary = lgx_json_get_str(row, "summary");
-            found[i] = lgx_json_get_int(row, "res_id", &res_id) &&
-                       res_id == todos[i].picking_id && summary &&
-                       strcmp(summary, todos[i].summary) == 0;
-        }
-    }
-    yajl_tree_free(rows);
-    return true;
-}
-
-/* The vals_list of the todos not found, into b; *todo counts them. */
-static lgx_err_t todos_vals(lgx_buf_t *b, const lgx_activity_t *act,
-                            const lgx_stock_todo_t *todos, size_t n,
-                            const bool *found, size_t *todo)
-{
-    lgx_buf_t *note = lgx_buf_new();
-    lgx_err_t err = note ? lgx_buf_puts(b, "[") : LGX_ERR_NOMEM;
-    *todo = 0;
-    for (size_t i = 0; err == LGX_OK && i < n; i++) {
-        if (found[i]) {
-            continue;
-        }
-        lgx_buf_reset(note);
-        err = lgx_buf_html_text(note, todos[i].text, false);
-        err = err == LGX_OK
-                  ? lgx_buf_printf(
-                        b, "%s{\"res_id\":%lld,\"summary\":", *todo ? "," : "",
-                        (long long)todos[i].picking_id)
-                  : err;
-        err = err == LGX_OK ? lgx_buf_json_str(b, todos[i].summary,
-                                               strlen(todos[i].summary))
-                            : err;
-        err = err == LGX_OK ? lgx_buf_puts(b, ",\"note\":") : err;
-        err = err == LGX_OK
-                  ? lgx_buf_json_str(b, lgx_buf_data(note), lgx_buf_len(note))
-                  : err;
-        err = err == LGX_OK ? lgx_activity_vals(act, todos[i].kind,
-                                                todos[i].responsible, b)
-                            : err;
-        err = err == LGX_OK ? lgx_buf_puts(b, "}") : err;
-        (*todo)++;
-    }
-    lgx_buf_destroy(note);
-    return err == LGX_OK ? lgx_buf_puts(b, "]") : err;
+    return call ? lgx_stock_ok(rc, err, call, v) : lgx_stock_nomem(v);
 }
 
 bool lgx_stock_todos(lgx_odoo_t *o, const lgx_activity_t *act,
-                     const lgx_stock_todo_t *todos, size_t n, lgx_verdict_t *v)
+                     const lgx_activity_todo_t *todos, size_t n,
+                     lgx_verdict_t *v)
 {
-    if (n == 0) {
-        return true;
-    }
-    bool *found = calloc(n, sizeof(*found));
-    lgx_buf_t *b = lgx_buf_new();
-    if (!found || !b) {
-        free(found);
-        lgx_buf_destroy(b);
-        return lgx_stock_nomem(v);
-    }
-    size_t todo = 0;
-    bool ok = todos_found(o, todos, n, found, v);
-    if (ok && todos_vals(b, act, todos, n, found, &todo) != LGX_OK) {
-        ok = lgx_stock_nomem(v);
-    }
-    if (ok && todo) {
-        lgx_odoo_error_t err;
-        lgx_err_t rc = lgx_odoo_create(
-            o, "mail.activity", lgx_buf_data(b),
-            "{\"default_res_model\":\"stock.picking\"}", NULL, &err);
-        ok = lgx_stock_ok(rc, &err, "mail.activity create", v);
-    }
-    lgx_buf_destroy(b);
-    free(found);
-    return ok;
+    lgx_odoo_error_t err;
+    const char *call = NULL;
+    lgx_err_t rc = lgx_activity_schedule_many(o, act, todos, n, &err, &call);
+    return scheduled(rc, &err, call, v);
 }
 
 bool lgx_stock_todo(lgx_odoo_t *o, const lgx_activity_t *act,
                     int64_t picking_id, const char *kind, int64_t responsible,
                     const char *summary, const char *text, lgx_verdict_t *v)
 {
-    lgx_stock_todo_t t = {picking_id, summary, text, kind, responsible};
-    return lgx_stock_todos(o, act, &t, 1, v);
-}
-
-int64_t lgx_stock_responsible(yajl_val picking)
-{
-    int64_t id = lgx_json_m2o_id(lgx_json_get(picking, "user_id"));
-    return id > 0 ? id : 0;
+    lgx_odoo_error_t err;
+    const char *call = NULL;
+    lgx_err_t rc = lgx_activity_schedule(o, act, picking_id, kind, responsible,
+                                         summary, text, &err, &call);
+    return scheduled(rc, &err, call, v);
 }
 
 const char *lgx_stock_str(avro_value_t *rec, const char *name)
@@ -836,7 +746,7 @@ static bool tell_booking(lgx_odoo_t *o, const lgx_activity_t *act,
              name ? name : "?", by, ref, status, tracking ? ", tracking " : "",
              tracking ? tracking : "");
     return lgx_stock_todo(o, act, id, "cancelled",
-                          lgx_stock_responsible(picking), summary, text, v);
+                          lgx_activity_responsible(picking), summary, text, v);
 }
 
 bool lgx_stock_refuse_cancelled(lgx_odoo_t *o, const lgx_activity_t *act,

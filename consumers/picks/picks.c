@@ -796,8 +796,8 @@ static void judge_done(picks_t *p, pick_job_t *job, const picks_write_t *w,
              job->name, detail);
     if (!lgx_gate_call(job->rule, "mail.activity", "create", v) ||
         !lgx_stock_todo(p->odoo, p->activity, job->picking_id, "discrepancy",
-                        lgx_stock_responsible(job->picking_row), summary, text,
-                        v)) {
+                        lgx_activity_responsible(job->picking_row), summary,
+                        text, v)) {
         return;
     }
     lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "pick_after_validation",
@@ -870,8 +870,8 @@ static bool judge_edits(picks_t *p, const lgx_event_t *ev,
         !lgx_gate_call(job->rule, "mail.activity", "create", v) ||
         !lgx_stock_note(p->odoo, job->picking_id, text, key, v) ||
         !lgx_stock_todo(p->odoo, p->activity, job->picking_id, "discrepancy",
-                        lgx_stock_responsible(job->picking_row), summary, text,
-                        v)) {
+                        lgx_activity_responsible(job->picking_row), summary,
+                        text, v)) {
         return false;
     }
     lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "edited_in_odoo",
@@ -1027,7 +1027,7 @@ static bool tell_shortage(picks_t *p, const lgx_event_t *ev,
            lgx_gate_call(job->rule, "mail.activity", "create", v) &&
            lgx_stock_note(p->odoo, job->picking_id, text, key, v) &&
            lgx_stock_todo(p->odoo, p->activity, job->picking_id, "shortage",
-                          lgx_stock_responsible(job->picking_row), summary,
+                          lgx_activity_responsible(job->picking_row), summary,
                           text, v);
 }
 

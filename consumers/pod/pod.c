@@ -247,10 +247,10 @@ static bool document(lgx_stock_state_t *s, pod_job_t *job, size_t i,
     if (pod_issues(a, b, name, job->lines, job->n_lines) != LGX_OK) {
         return lgx_stock_nomem(v);
     }
-    return lgx_stock_todo(o, lgx_stock_state_activity(s), job->ids[i],
-                          "shortage",
-                          lgx_stock_responsible(lgx_json_at(job->pickings, i)),
-                          lgx_buf_data(a), lgx_buf_data(b), v);
+    return lgx_stock_todo(
+        o, lgx_stock_state_activity(s), job->ids[i], "shortage",
+        lgx_activity_responsible(lgx_json_at(job->pickings, i)),
+        lgx_buf_data(a), lgx_buf_data(b), v);
 }
 
 /* One write: delivered at, receiver, status delivered and the clock. */
