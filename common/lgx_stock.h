@@ -4,8 +4,11 @@
  * answer (lgx_verdict_from_odoo) and returns false.
  *
  * Pickings are read with the fields every consumer needs (PICKING_FIELDS).
- * Tools that only schedule activities use lgx_activity.h without
- * verdicts.
+ * lgx_stock.c reads, gates, writes and validates pickings;
+ * lgx_stock_notes.c posts notes, attachments and activities on them and
+ * holds a batch handler's state; lgx_stock_route.c follows routes and
+ * refuses cancelled pickings. Tools that only schedule activities use
+ * lgx_activity.h without verdicts.
  */
 #ifndef LGX_STOCK_H
 #define LGX_STOCK_H
