@@ -165,6 +165,12 @@ int64_t lgx_activity_user(const lgx_activity_t *a, const char *kind,
     return a ? a->user : 0;
 }
 
+int64_t lgx_activity_responsible(yajl_val picking)
+{
+    int64_t id = lgx_json_m2o_id(lgx_json_get(picking, "user_id"));
+    return id > 0 ? id : 0;
+}
+
 lgx_err_t lgx_activity_vals(const lgx_activity_t *a, const char *kind,
                             int64_t responsible, lgx_buf_t *out)
 {
@@ -183,4 +189,140 @@ lgx_err_t lgx_activity_vals(const lgx_activity_t *a, const char *kind,
     }
     return err == LGX_OK ? lgx_buf_printf(out, ",\"date_deadline\":\"%s\"", day)
                          : err;
+}
+
+/* The activities of todos already open (one search_read): found[i] for
+ * todos[i], by picking and summary. *call names the search_read when it
+ * fails. */
+static lgx_err_t todos_found(lgx_odoo_t *o, const lgx_activity_todo_t *todos,
+                             size_t n, bool *found, lgx_odoo_error_t *err,
+                             const char **call)
+{
+    lgx_buf_t *d = lgx_buf_new();
+    lgx_err_t rc =
+        d ? lgx_buf_puts(d, "[[\"res_model\",\"=\","
+                            "\"stock.picking\"],[\"res_id\",\"in\",[")
+          : LGX_ERR_NOMEM;
+    for (size_t i = 0; rc == LGX_OK && i < n; i++) {
+        rc = lgx_buf_printf(d, "%s%lld", i ? "," : "",
+                            (long long)todos[i].picking_id);
+    }
+    rc = rc == LGX_OK ? lgx_buf_puts(d, "]],[\"summary\",\"in\",[") : rc;
+    for (size_t i = 0; rc == LGX_OK && i < n; i++) {
+        rc = i ? lgx_buf_puts(d, ",") : LGX_OK;
+        rc = rc == LGX_OK ? lgx_buf_json_str(d, todos[i].summary,
+                                             strlen(todos[i].summary))
+                          : rc;
+    }
+    rc = rc == LGX_OK ? lgx_buf_puts(d, "]]]") : rc;
+    yajl_val rows = NULL;
+    if (rc == LGX_OK) {
+        rc = lgx_odoo_search_read(o, "mail.activity", lgx_buf_data(d),
+                                  "[\"res_id\",\"summary\"]", 0, &rows, err);
+        *call = rc == LGX_OK ? NULL : "mail.activity search_read";
+    }
+    lgx_buf_destroy(d);
+    for (size_t i = 0; rc == LGX_OK && i < n; i++) {
+        found[i] = false;
+        for (size_t j = 0; j < lgx_json_len(rows) && !found[i]; j++) {
+            yajl_val row = lgx_json_at(rows, j);
+            int64_t res_id = 0;
+            const char *summary = lgx_json_get_str(row, "summary");
+            found[i] = lgx_json_get_int(row, "res_id", &res_id) &&
+                       res_id == todos[i].picking_id && summary &&
+                       strcmp(summary, todos[i].summary) == 0;
+        }
+    }
+    yajl_tree_free(rows);
+    return rc;
+}
+
+/* The vals_list of the todos not found, into b; *todo counts them. */
+static lgx_err_t todos_vals(lgx_buf_t *b, const lgx_activity_t *a,
+                            const lgx_activity_todo_t *todos, size_t n,
+                            const bool *found, size_t *todo)
+{
+    lgx_buf_t *note = lgx_buf_new();
+    lgx_err_t err = note ? lgx_buf_puts(b, "[") : LGX_ERR_NOMEM;
+    *todo = 0;
+    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+        if (found[i]) {
+            continue;
+        }
+        lgx_buf_reset(note);
+        err = lgx_buf_html_text(note, todos[i].text, false);
+        err = err == LGX_OK
+                  ? lgx_buf_printf(
+                        b, "%s{\"res_id\":%lld,\"summary\":", *todo ? "," : "",
+                        (long long)todos[i].picking_id)
+                  : err;
+        err = err == LGX_OK ? lgx_buf_json_str(b, todos[i].summary,
+                                               strlen(todos[i].summary))
+                            : err;
+        err = err == LGX_OK ? lgx_buf_puts(b, ",\"note\":") : err;
+        err = err == LGX_OK
+                  ? lgx_buf_json_str(b, lgx_buf_data(note), lgx_buf_len(note))
+                  : err;
+        err = err == LGX_OK
+                  ? lgx_activity_vals(a, todos[i].kind, todos[i].responsible, b)
+                  : err;
+        err = err == LGX_OK ? lgx_buf_puts(b, "}") : err;
+        (*todo)++;
+    }
+    lgx_buf_destroy(note);
+    return err == LGX_OK ? lgx_buf_puts(b, "]") : err;
+}
+
+lgx_err_t lgx_activity_schedule_many(lgx_odoo_t *o, const lgx_activity_t *a,
+                                     const lgx_activity_todo_t *todos, size_t n,
+                                     lgx_odoo_error_t *err, const char **call)
+{
+    const char *failed = NULL;
+    if (call) {
+        *call = NULL;
+    }
+    if (n == 0) {
+        return LGX_OK;
+    }
+    bool *found = calloc(n, sizeof(*found));
+    lgx_buf_t *b = lgx_buf_new();
+    size_t todo = 0;
+    lgx_err_t rc = found && b ? todos_found(o, todos, n, found, err, &failed)
+                              : LGX_ERR_NOMEM;
+    /* A vals_list that cannot be built (out of memory, or a deadline the
+     * clock cannot write) is tried again later, as out of memory. */
+    if (rc == LGX_OK && todos_vals(b, a, todos, n, found, &todo) != LGX_OK) {
+        rc = LGX_ERR_NOMEM;
+    }
+    if (rc == LGX_OK && todo) {
+        rc = lgx_odoo_create(o, "mail.activity", lgx_buf_data(b),
+                             "{\"default_res_model\":\"stock.picking\"}", NULL,
+                             err);
+        failed = rc == LGX_OK ? NULL : "mail.activity create";
+    }
+    lgx_buf_destroy(b);
+    free(found);
+    if (rc != LGX_OK && !failed) {
+        *err = (lgx_odoo_error_t){.code = rc};
+        snprintf(err->name, sizeof(err->name), "nomem");
+        snprintf(err->message, sizeof(err->message), "out of memory");
+    }
+    if (call) {
+        *call = failed;
+    }
+    return rc;
+}
+
+lgx_err_t lgx_activity_schedule(lgx_odoo_t *o, const lgx_activity_t *a,
+                                int64_t picking_id, const char *kind,
+                                int64_t responsible, const char *summary,
+                                const char *text, lgx_odoo_error_t *err,
+                                const char **call)
+{
+    lgx_activity_todo_t t = {.picking_id = picking_id,
+                             .summary = summary,
+                             .text = text,
+                             .kind = kind,
+                             .responsible = responsible};
+    return lgx_activity_schedule_many(o, a, &t, 1, err, call);
 }

@@ -88,15 +88,4 @@ lgx_err_t lgx_avro_decode(lgx_avro_decoder_t *d, const void *buf, size_t len,
 char *lgx_avro_to_json(const lgx_avro_store_t *store, const void *buf,
                        size_t len, char *errstr, size_t errstr_size);
 
-/* For a time only, until lgx_consumer_int.h and lgx_stock.c include
- * lgx_avro_value.h themselves and lgx_stock.c calls lgx_time_odoo: the
- * accessors, and lgx_time_odoo by its former name. Then remove both. */
-#include "lgx_avro_value.h"
-#include "lgx_time.h"
-
-static inline void lgx_avro_odoo_time(int64_t ms, char out[20])
-{
-    lgx_time_odoo(ms, out);
-}
-
 #endif

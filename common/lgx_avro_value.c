@@ -265,3 +265,33 @@ lgx_err_t lgx_avro_get_bytes(avro_value_t *rec, const char *name,
     }
     return LGX_OK;
 }
+
+const char *lgx_avro_str(avro_value_t *rec, const char *name)
+{
+    const char *s = NULL;
+    size_t len = 0;
+    if (lgx_avro_get_str(rec, name, &s, &len) != LGX_OK || len == 0) {
+        return NULL;
+    }
+    return s;
+}
+
+const char *lgx_avro_enum(avro_value_t *rec, const char *name)
+{
+    avro_value_t f, branch;
+    int i = 0;
+    if (avro_value_get_by_name(rec, name, &f, NULL) != 0) {
+        return NULL;
+    }
+    if (avro_value_get_type(&f) == AVRO_UNION) {
+        if (avro_value_get_current_branch(&f, &branch) != 0) {
+            return NULL;
+        }
+        f = branch;
+    }
+    if (avro_value_get_type(&f) != AVRO_ENUM ||
+        avro_value_get_enum(&f, &i) != 0) {
+        return NULL;
+    }
+    return avro_schema_enum_get(avro_value_get_schema(&f), i);
+}

@@ -49,4 +49,12 @@ lgx_err_t lgx_avro_check_limits(avro_value_t *v, size_t max_bytes,
                                 size_t max_blob, size_t max_items, char *errstr,
                                 size_t errstr_size) LGX_MUST_CHECK;
 
+/* A string field of a decoded record (a union looked through), or NULL
+ * when it is missing, null, empty or not a string. Points into rec. */
+const char *lgx_avro_str(avro_value_t *rec, const char *name);
+
+/* The symbol of an enum field of a decoded record, or NULL when it is
+ * missing or not an enum. Owned by the schema. */
+const char *lgx_avro_enum(avro_value_t *rec, const char *name);
+
 #endif

@@ -165,6 +165,58 @@ lgx_err_t lgx_buf_json_str(lgx_buf_t *b, const char *s, size_t len)
     return err;
 }
 
+lgx_err_t lgx_buf_base64(lgx_buf_t *b, const void *data, size_t len)
+{
+    static const char tbl[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = data;
+    lgx_err_t err = LGX_OK;
+    for (size_t i = 0; err == LGX_OK && i < len; i += 3) {
+        unsigned v = (unsigned)p[i] << 16;
+        if (i + 1 < len) {
+            v |= (unsigned)p[i + 1] << 8;
+        }
+        if (i + 2 < len) {
+            v |= p[i + 2];
+        }
+        char q[4] = {tbl[(v >> 18) & 63], tbl[(v >> 12) & 63],
+                     i + 1 < len ? tbl[(v >> 6) & 63] : '=',
+                     i + 2 < len ? tbl[v & 63] : '='};
+        err = lgx_buf_append(b, q, 4);
+    }
+    return err;
+}
+
+lgx_err_t lgx_buf_html_text(lgx_buf_t *b, const char *text, bool as_post)
+{
+    lgx_err_t err = LGX_OK;
+    for (const char *p = text; err == LGX_OK && *p; p++) {
+        switch (*p) {
+        case '&':
+            err = lgx_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            err = lgx_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            err = lgx_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            err = lgx_buf_puts(b, as_post ? "&quot;" : "\"");
+            break;
+        case '\'':
+            err = lgx_buf_puts(b, as_post ? "&#x27;" : "'");
+            break;
+        case '\n':
+            err = lgx_buf_puts(b, as_post ? "<br>" : "\n");
+            break;
+        default:
+            err = lgx_buf_append(b, p, 1);
+        }
+    }
+    return err;
+}
+
 char *lgx_file_read(const char *path, size_t max_len, size_t *len)
 {
     FILE *f = fopen(path, "rb");

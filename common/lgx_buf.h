@@ -4,6 +4,7 @@
 #ifndef LGX_BUF_H
 #define LGX_BUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,15 @@ lgx_err_t lgx_buf_printf(lgx_buf_t *b, const char *fmt, ...)
  * control characters; invalid UTF-8 bytes become U+FFFD). */
 lgx_err_t lgx_buf_json_str(lgx_buf_t *b, const char *s,
                            size_t len) LGX_MUST_CHECK;
+/* Appends the base64 (RFC 4648, padded) of the len bytes of data. */
+lgx_err_t lgx_buf_base64(lgx_buf_t *b, const void *data,
+                         size_t len) LGX_MUST_CHECK;
+/* Appends the NUL-terminated text with HTML's special characters escaped:
+ * in an HTML field (an activity's note) event text must not become
+ * markup. as_post: also quotes and line breaks, as Odoo's message_post
+ * turns plain text into HTML. */
+lgx_err_t lgx_buf_html_text(lgx_buf_t *b, const char *text,
+                            bool as_post) LGX_MUST_CHECK;
 
 /* The contents: valid until the next change; never NULL. */
 const char *lgx_buf_data(const lgx_buf_t *b);

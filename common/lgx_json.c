@@ -79,6 +79,17 @@ yajl_val lgx_json_find_id(yajl_val rows, int64_t id)
     return NULL;
 }
 
+size_t lgx_json_ids(yajl_val recs, int64_t *ids, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < lgx_json_len(recs) && n < max; i++) {
+        if (lgx_json_get_int(lgx_json_at(recs, i), "id", &ids[n])) {
+            n++;
+        }
+    }
+    return n;
+}
+
 const char *lgx_json_m2o_name(yajl_val v)
 {
     yajl_val name = lgx_json_at(v, 1);

@@ -34,6 +34,9 @@ int64_t lgx_json_m2o_id(yajl_val v);
 const char *lgx_json_m2o_name(yajl_val v);
 /* The first record of the array rows whose "id" is id, or NULL. */
 yajl_val lgx_json_find_id(yajl_val rows, int64_t id);
+/* The "id" of each record of the array recs that has an integer one, in
+ * order, into ids (room for max); returns how many. */
+size_t lgx_json_ids(yajl_val recs, int64_t *ids, size_t max);
 
 /* How deep arrays and objects may nest in text lgx parses. yajl builds
  * and frees its trees recursively: a rules file, an Odoo answer or a

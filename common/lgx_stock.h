@@ -4,6 +4,11 @@
  * answer (lgx_verdict_from_odoo) and returns false.
  *
  * Pickings are read with the fields every consumer needs (PICKING_FIELDS).
+ * lgx_stock.c reads, gates, writes and validates pickings;
+ * lgx_stock_notes.c posts notes, attachments and activities on them and
+ * holds a batch handler's state; lgx_stock_route.c follows routes and
+ * refuses cancelled pickings. Tools that only schedule activities use
+ * lgx_activity.h without verdicts.
  */
 #ifndef LGX_STOCK_H
 #define LGX_STOCK_H
@@ -34,9 +39,6 @@ lgx_err_t lgx_stock_domain_eq(lgx_buf_t *out, const char *field,
 /* The shipment status lgx keeps on a picking ("none" when unset). */
 const char *lgx_stock_status(yajl_val picking);
 
-/* Ids of the records of a JSON array, into ids (room for max). */
-size_t lgx_stock_ids(yajl_val recs, int64_t *ids, size_t max);
-
 /* write(ids, vals_json). */
 bool lgx_stock_write(lgx_odoo_t *o, const char *model, const int64_t *ids,
                      size_t n, const char *vals_json, lgx_verdict_t *v);
@@ -59,14 +61,10 @@ bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
                     const char *key, lgx_verdict_t *v);
 
 /* Attaches a document to a picking unless an attachment of that name is
- * already there. data is base64-encoded here. */
+ * already there. data is base64-encoded here (lgx_buf_base64). */
 bool lgx_stock_attach(lgx_odoo_t *o, int64_t picking_id, const char *name,
                       const char *mimetype, const void *data, size_t len,
                       lgx_verdict_t *v);
-
-/* Appends the base64 of data to out. */
-lgx_err_t lgx_stock_base64(lgx_buf_t *out, const void *data,
-                           size_t len) LGX_MUST_CHECK;
 
 /* ---- shared by lgx-milestones and lgx-pod ---- */
 
@@ -134,29 +132,22 @@ bool lgx_stock_write_vals(lgx_odoo_t *o, lgx_buf_t *vals, const int64_t *ids,
 
 /* Schedules a To-Do activity on a picking unless one with the same summary
  * is open there (search_read, then create: two calls, or one on a
- * replay). It works on a real Odoo: the document model goes in as
- * context default_res_model, from which Odoo sets the required
- * res_model_id. text is plain text (escaped here for
- * the HTML note). Its user and deadline come from act (may be NULL) for
- * kind and the picking's responsible (0: none), as lgx_activity_vals
- * says. */
+ * replay), as lgx_activity_schedule does. text is plain text (escaped
+ * there for the HTML note). Its user and deadline come from act (may be
+ * NULL) for kind and the picking's responsible (lgx_activity_responsible,
+ * 0: none), as lgx_activity_vals says. On failure v is made from Odoo's
+ * answer to the call that failed (lgx_verdict_from_odoo), or is RETRY
+ * "nomem". */
 bool lgx_stock_todo(lgx_odoo_t *o, const lgx_activity_t *act,
                     int64_t picking_id, const char *kind, int64_t responsible,
                     const char *summary, const char *text, lgx_verdict_t *v);
 
-/* One activity of lgx_stock_todos. */
-typedef struct lgx_stock_todo {
-    int64_t picking_id;
-    const char *summary;
-    const char *text;
-    const char *kind;    /* exception, shortage, ... (lgx_activity.h) */
-    int64_t responsible; /* the picking's user_id, 0 when none */
-} lgx_stock_todo_t;
-
 /* lgx_stock_todo for n activities in two calls however many: one
- * search_read for those open, one create (vals_list) of the others. */
+ * search_read for those open, one create (vals_list) of the others
+ * (lgx_activity_schedule_many). */
 bool lgx_stock_todos(lgx_odoo_t *o, const lgx_activity_t *act,
-                     const lgx_stock_todo_t *todos, size_t n, lgx_verdict_t *v);
+                     const lgx_activity_todo_t *todos, size_t n,
+                     lgx_verdict_t *v);
 
 /* When picking (a record lgx_stock_pickings read) is cancelled in Odoo:
  * sets v to rejected (picking_cancelled) naming who cancelled it and when
@@ -195,17 +186,6 @@ bool lgx_stock_route_next(lgx_odoo_t *o, const int64_t *ids, size_t n,
  * route before the last one: an internal operation (pick, pack) whose
  * goods go on to another picking. */
 bool lgx_stock_route_step(yajl_val picking);
-
-/* The responsible (user_id) of a picking record, 0 when none. */
-int64_t lgx_stock_responsible(yajl_val picking);
-
-/* A string field of a decoded record (a union looked through), or NULL
- * when it is missing, null, empty or not a string. Points into rec. */
-const char *lgx_stock_str(avro_value_t *rec, const char *name);
-
-/* The symbol of an enum field of a decoded record, or NULL when it is
- * missing or not an enum. Owned by the schema. */
-const char *lgx_stock_enum(avro_value_t *rec, const char *name);
 
 /* The state of a handler that needs only its configuration, the Odoo
  * client, the activity routing and work buffers; its init and term fit

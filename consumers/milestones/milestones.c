@@ -35,11 +35,11 @@ typedef struct ms_job {
 static bool read_event(const lgx_event_t *ev, milestone_t *m, lgx_verdict_t *v)
 {
     avro_value_t *rec = lgx_event_record(ev);
-    m->tracking_ref = lgx_stock_str(rec, "tracking_ref");
-    m->carrier = lgx_stock_str(rec, "carrier");
-    m->code = lgx_stock_enum(rec, "code");
-    m->location = lgx_stock_str(rec, "location");
-    m->exception_reason = lgx_stock_str(rec, "exception_reason");
+    m->tracking_ref = lgx_avro_str(rec, "tracking_ref");
+    m->carrier = lgx_avro_str(rec, "carrier");
+    m->code = lgx_avro_enum(rec, "code");
+    m->location = lgx_avro_str(rec, "location");
+    m->exception_reason = lgx_avro_str(rec, "exception_reason");
     m->occurred_at = lgx_event_occurred_at(ev);
     if (lgx_avro_get_long(rec, "eta", &m->eta) != LGX_OK) {
         m->eta = -1;
@@ -228,7 +228,7 @@ static void todo_batch(lgx_stock_state_t *s, ms_job_t *jobs, size_t n,
     if (total == 0) {
         return;
     }
-    lgx_stock_todo_t *todos = calloc(total, sizeof(*todos));
+    lgx_activity_todo_t *todos = calloc(total, sizeof(*todos));
     lgx_buf_t **texts = calloc(2 * n, sizeof(*texts));
     lgx_verdict_t v;
     bool ok = todos && texts;
@@ -242,12 +242,12 @@ static void todo_batch(lgx_stock_state_t *s, ms_job_t *jobs, size_t n,
              milestones_activity(texts[2 * i], texts[2 * i + 1], &jobs[i].m) ==
                  LGX_OK;
         for (size_t j = 0; ok && j < jobs[i].n; j++) {
-            todos[k++] = (lgx_stock_todo_t){
+            todos[k++] = (lgx_activity_todo_t){
                 jobs[i].ids[j], lgx_buf_data(texts[2 * i]),
                 lgx_buf_data(texts[2 * i + 1]),
                 strcmp(jobs[i].m.code, "EXCEPTION") == 0 ? "exception"
                                                          : "failed_delivery",
-                lgx_stock_responsible(lgx_json_at(jobs[i].pickings, j))};
+                lgx_activity_responsible(lgx_json_at(jobs[i].pickings, j))};
         }
     }
     ok = ok ? lgx_stock_todos(lgx_stock_state_odoo(s),

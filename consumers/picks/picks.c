@@ -191,7 +191,7 @@ static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
                             "line %zu lacks product_code or quantity", i + 1);
             return false;
         }
-        job->lines[i].lot = lgx_stock_str(&line, "lot");
+        job->lines[i].lot = lgx_avro_str(&line, "lot");
         job->counted[i] = job->lines[i].qty;
         /* A partner's SKU, as the rules map it for the source. */
         if (!(job->lines[i].code =
@@ -201,7 +201,7 @@ static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
     }
     job->n_lines = n;
     job->by_barcode = strcmp(lgx_event_product_field(ev), "barcode") == 0;
-    const char *wh = lgx_stock_str(rec, "warehouse");
+    const char *wh = lgx_avro_str(rec, "warehouse");
     if (wh && !(job->warehouse = lgx_event_map(ev, "warehouses", wh, v))) {
         return false;
     }
@@ -796,8 +796,8 @@ static void judge_done(picks_t *p, pick_job_t *job, const picks_write_t *w,
              job->name, detail);
     if (!lgx_gate_call(job->rule, "mail.activity", "create", v) ||
         !lgx_stock_todo(p->odoo, p->activity, job->picking_id, "discrepancy",
-                        lgx_stock_responsible(job->picking_row), summary, text,
-                        v)) {
+                        lgx_activity_responsible(job->picking_row), summary,
+                        text, v)) {
         return;
     }
     lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "pick_after_validation",
@@ -870,8 +870,8 @@ static bool judge_edits(picks_t *p, const lgx_event_t *ev,
         !lgx_gate_call(job->rule, "mail.activity", "create", v) ||
         !lgx_stock_note(p->odoo, job->picking_id, text, key, v) ||
         !lgx_stock_todo(p->odoo, p->activity, job->picking_id, "discrepancy",
-                        lgx_stock_responsible(job->picking_row), summary, text,
-                        v)) {
+                        lgx_activity_responsible(job->picking_row), summary,
+                        text, v)) {
         return false;
     }
     lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "edited_in_odoo",
@@ -1027,7 +1027,7 @@ static bool tell_shortage(picks_t *p, const lgx_event_t *ev,
            lgx_gate_call(job->rule, "mail.activity", "create", v) &&
            lgx_stock_note(p->odoo, job->picking_id, text, key, v) &&
            lgx_stock_todo(p->odoo, p->activity, job->picking_id, "shortage",
-                          lgx_stock_responsible(job->picking_row), summary,
+                          lgx_activity_responsible(job->picking_row), summary,
                           text, v);
 }
 

@@ -56,7 +56,7 @@ static bool read_signature(avro_value_t *rec, pod_job_t *job, lgx_verdict_t *v)
     if (lgx_avro_get_branch(rec, "signature", &sig, &type) != LGX_OK) {
         return true; /* signed for without one */
     }
-    job->mimetype = lgx_stock_str(&sig, "mimetype");
+    job->mimetype = lgx_avro_str(&sig, "mimetype");
     if (!job->mimetype ||
         lgx_avro_get_bytes(&sig, "data", &job->signature,
                            &job->signature_len) != LGX_OK ||
@@ -88,8 +88,8 @@ static bool read_lines(avro_value_t *rec, pod_job_t *job, lgx_verdict_t *v)
             snprintf(msg, sizeof(msg), "line %zu lacks its quantities", i + 1);
             return reject(v, "missing_field", msg);
         }
-        l->code = lgx_stock_str(&line, "product_code");
-        l->issue = lgx_stock_enum(&line, "issue");
+        l->code = lgx_avro_str(&line, "product_code");
+        l->issue = lgx_avro_enum(&line, "issue");
     }
     if (!pod_check_lines(job->lines, job->n_lines, reason, sizeof(reason), msg,
                          sizeof(msg))) {
@@ -102,9 +102,9 @@ static bool read_lines(avro_value_t *rec, pod_job_t *job, lgx_verdict_t *v)
 static bool read_event(const lgx_event_t *ev, pod_job_t *job, lgx_verdict_t *v)
 {
     avro_value_t *rec = lgx_event_record(ev);
-    job->name = lgx_stock_str(rec, "picking_name");
-    job->tracking_ref = lgx_stock_str(rec, "tracking_ref");
-    job->receiver = lgx_stock_str(rec, "receiver_name");
+    job->name = lgx_avro_str(rec, "picking_name");
+    job->tracking_ref = lgx_avro_str(rec, "tracking_ref");
+    job->receiver = lgx_avro_str(rec, "receiver_name");
     if (!job->name && !job->tracking_ref) {
         return reject(v, "missing_field",
                       "neither picking_name nor tracking_ref is given");
@@ -248,10 +248,10 @@ static bool document(lgx_stock_state_t *s, pod_job_t *job, size_t i,
     if (pod_issues(a, b, name, job->lines, job->n_lines) != LGX_OK) {
         return lgx_stock_nomem(v);
     }
-    return lgx_stock_todo(o, lgx_stock_state_activity(s), job->ids[i],
-                          "shortage",
-                          lgx_stock_responsible(lgx_json_at(job->pickings, i)),
-                          lgx_buf_data(a), lgx_buf_data(b), v);
+    return lgx_stock_todo(
+        o, lgx_stock_state_activity(s), job->ids[i], "shortage",
+        lgx_activity_responsible(lgx_json_at(job->pickings, i)),
+        lgx_buf_data(a), lgx_buf_data(b), v);
 }
 
 /* One write: delivered at, receiver, status delivered and the clock. */

@@ -210,7 +210,7 @@ static bool fetch_and_gate(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
                                    &job->pickings, v)) {
         return false;
     }
-    job->n = lgx_stock_ids(job->pickings, job->ids, MAX_PICKINGS);
+    job->n = lgx_json_ids(job->pickings, job->ids, MAX_PICKINGS);
     yajl_val first = lgx_json_at(job->pickings, 0);
     int64_t last = lgx_clock_get(lgx_stock_clock(first, job->type), job->type,
                                  lgx_event_source(job->ev));

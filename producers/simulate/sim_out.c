@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "lgx_avro_json.h"
+#include "lgx_buf.h"
 #include "lgx_kafka.h"
-#include "lgx_stock.h"
 
 static const char *const records[SIM_N_TOPICS] = {
     "lgx.picks.PickConfirmed", "lgx.shipments.ShipmentEvent",
@@ -109,7 +109,7 @@ lgx_err_t sim_out_line(FILE *f, size_t n, const char *topic,
              ? lgx_buf_printf(tmp, ",\"event\":%s,\"bytes\":\"", e->json)
              : rc;
     rc = rc == LGX_OK
-             ? lgx_stock_base64(tmp, lgx_buf_data(value), lgx_buf_len(value))
+             ? lgx_buf_base64(tmp, lgx_buf_data(value), lgx_buf_len(value))
              : rc;
     rc = rc == LGX_OK ? lgx_buf_puts(tmp, "\"}\n") : rc;
     if (rc == LGX_OK &&

@@ -102,7 +102,7 @@ static void read_result(yajl_val r, lgx_buf_t *out)
 {
     sink += (unsigned)lgx_odoo_parse_version(r);
     int64_t ids[MAX_RECORDS];
-    size_t n = lgx_stock_ids(r, ids, MAX_RECORDS);
+    size_t n = lgx_json_ids(r, ids, MAX_RECORDS);
     for (size_t i = 0; i < n; i++) {
         sink += (unsigned)ids[i];
     }

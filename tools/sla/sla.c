@@ -7,9 +7,7 @@
 #include <time.h>
 
 #include "lgx_buf.h"
-#include "lgx_verdict.h"
 #include "lgx_json.h"
-#include "lgx_stock.h"
 #include "lgx_time.h"
 
 /* What the last poll did, for /readyz. */
@@ -173,7 +171,7 @@ static sla_breach_t breach_of(const sla_t *s, sla_kind_t k, yajl_val rec,
     lgx_json_get_int(rec, "id", &b.picking_id);
     b.picking = lgx_json_get_str(rec, "name");
     b.picking = b.picking ? b.picking : "?";
-    b.responsible = lgx_stock_responsible(rec);
+    b.responsible = lgx_activity_responsible(rec);
     b.shipment = lgx_json_get_str(rec, "x_lgx_shipment_ref");
     b.shipment = b.shipment && b.shipment[0] ? b.shipment : NULL;
     b.since_ms = sla_since(k, rec);
@@ -204,28 +202,23 @@ static void report(sla_t *s, const sla_breach_t *b, const char *labels)
 static lgx_err_t schedule(sla_t *s, const sla_breach_t *b,
                           lgx_odoo_error_t *err)
 {
-    lgx_verdict_t v;
-    memset(&v, 0, sizeof(v));
     if (sla_activity_text(s->text, b) != LGX_OK) {
         return fail(err, LGX_ERR_NOMEM, "nomem", "out of memory");
     }
-    if (lgx_stock_todo(s->odoo, s->activity, b->picking_id, "sla",
-                       b->responsible, sla_kind_summary(b->kind),
-                       lgx_buf_data(s->text), &v)) {
+    const char *call = NULL;
+    lgx_err_t rc = lgx_activity_schedule(
+        s->odoo, s->activity, b->picking_id, "sla", b->responsible,
+        sla_kind_summary(b->kind), lgx_buf_data(s->text), err, &call);
+    if (rc == LGX_OK) {
         sla_seen_done(s->seen[b->kind], b->picking_id);
         return LGX_OK;
     }
     lgx_metrics_add(s->metrics, "lgx_sla_poll_errors_total",
                     "stage=\"activity\"", 1);
-    LGX_ERROR(s->log, "SLA activity for %s (%s) not created: %s: %s",
-              b->picking, sla_kind_name(b->kind), v.reason, v.message);
-    if (v.outcome != LGX_OUTCOME_FATAL) {
-        return LGX_OK;
-    }
-    return fail(err,
-                strcmp(v.reason, "odoo_auth") == 0 ? LGX_ERR_ODOO_AUTH
-                                                   : LGX_ERR_ODOO_CONFIG,
-                v.reason, v.message);
+    LGX_ERROR(s->log, "SLA activity for %s (%s) not created (%s): %s%s%s: %s",
+              b->picking, sla_kind_name(b->kind), lgx_err_name(rc),
+              call ? call : "", call ? ": " : "", err->name, err->message);
+    return lgx_err_fatal(rc) ? rc : LGX_OK;
 }
 
 /* Reports the new ones among recs (complete: recs are all the pickings
@@ -234,7 +227,7 @@ static lgx_err_t handle(sla_t *s, sla_kind_t k, yajl_val recs, bool complete,
                         int64_t now_ms, const char *labels, size_t *fresh,
                         lgx_odoo_error_t *err)
 {
-    size_t n = lgx_stock_ids(recs, s->ids, (size_t)s->limit);
+    size_t n = lgx_json_ids(recs, s->ids, (size_t)s->limit);
     if (n != lgx_json_len(recs)) {
         return fail(err, LGX_ERR_ODOO_UNKNOWN, "bad answer",
                     "stock.picking search_read: a record without id");

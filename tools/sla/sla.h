@@ -10,9 +10,9 @@
  * warning log line and counts once in lgx_sla_breaches_detected_total;
  * lgx_sla_breaches is the number in breach now. With activities on, each
  * picking in breach gets a To-Do activity whose summary names the kind
- * (lgx_stock_todo: created only when no open activity with that summary
- * is on the picking, so a restart or a second replica does not make a
- * second one).
+ * (lgx_activity_schedule: created only when no open activity with that
+ * summary is on the picking, so a restart or a second replica does not
+ * make a second one).
  */
 #ifndef SLA_H
 #define SLA_H

@@ -46,8 +46,8 @@ typedef enum sla_kind {
 const char *sla_kind_name(sla_kind_t k);
 
 /* The summary of the kind's activity ("SLA: booked, not dispatched"): one
- * per kind, so that lgx_stock_todo keeps one open activity per picking and
- * kind. */
+ * per kind, so that lgx_activity_schedule keeps one open activity per
+ * picking and kind. */
 const char *sla_kind_summary(sla_kind_t k);
 
 /* Parses a threshold in hours: a decimal number from 0 (off) to
