@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
 """The dependencies between the modules of common/, from their #include
 lines: a module is a .c and its .h; a private header lgx_x_int.h belongs
-to lgx_x, and so does a file lgx_x_y.c that includes it (one module in
-several files, which may call each other). Fails on a cycle, naming the modules in it, and on a common/
-file longer than --max-lines (800). Prints the modules layer by layer:
+to lgx_x, and so does a file lgx_x_y.c that includes it or has no header
+of its own (one module in several files, which may call each other).
+Fails on a cycle, naming the modules in it, and on a common/ file longer
+than --max-lines (800). With --objects DIR (the build's object files of
+common/), the calls too: which module's object uses a symbol another's
+defines (nm), and a cycle there fails as well. Prints the modules layer by layer:
 layer 0 includes no other module, layer k only modules below it (the map
 README's architecture section draws).
 
   test/lint_includes.py              check common/ (exit 1 on a problem)
+  test/lint_includes.py --objects build/obj/common   and the calls
   test/lint_includes.py --self-test  the check refuses a made-up cycle
 """
 import argparse
 import os
 import re
+import subprocess
 import sys
+import tempfile
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([A-Za-z0-9_]+)\.h"', re.M)
 
@@ -22,13 +28,19 @@ def module(name):
     return name[:-4] if name.endswith("_int") else name
 
 
-def owner(name, text):
+def owner(name, text, names=()):
     """The module of file name: its own, or lgx_x's when it is lgx_x_y.c
-    and includes lgx_x_int.h."""
+    and includes lgx_x_int.h, or includes lgx_x.h and there is no
+    lgx_x_y.h (names: every file's name)."""
     base = module(os.path.splitext(name)[0])
-    for inc in INCLUDE.findall(text):
+    incs = INCLUDE.findall(text)
+    for inc in incs:
         if inc.endswith("_int") and base.startswith(inc[:-4] + "_"):
             return inc[:-4]
+    if name.endswith(".c") and base + ".h" not in names:
+        for inc in sorted(incs, key=len, reverse=True):
+            if base.startswith(inc + "_"):
+                return inc
     return base
 
 
@@ -36,7 +48,7 @@ def graph(files):
     """files: {file name: text}. Returns {module: set of modules}."""
     deps = {}
     for name, text in files.items():
-        m = owner(name, text)
+        m = owner(name, text, files)
         deps.setdefault(m, set())
         for inc in INCLUDE.findall(text):
             d = module(inc)
@@ -95,6 +107,30 @@ def layers(deps):
     return [sorted(out[k]) for k in sorted(out)]
 
 
+def calls(files, objdir):
+    """{module: modules whose symbols its objects use}, from nm."""
+    defined, used = {}, {}
+    for name, text in files.items():
+        if not name.endswith(".c"):
+            continue
+        obj = os.path.join(objdir, name[:-2] + ".o")
+        if not os.path.exists(obj):
+            continue
+        m = owner(name, text, files)
+        out = subprocess.run(["nm", obj], capture_output=True, text=True,
+                             check=True).stdout
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) == 3 and f[1] in "TDRB":
+                defined[f[2]] = m
+            elif len(f) == 2 and f[0] == "U":
+                used.setdefault(m, set()).add(f[1])
+    out = {m: set() for m in set(defined.values()) | set(used)}
+    for m, syms in used.items():
+        out[m] |= {defined[s] for s in syms if defined.get(s, m) != m}
+    return out
+
+
 def read_common(root):
     files = {}
     for name in sorted(os.listdir(root)):
@@ -113,13 +149,25 @@ def self_test():
     assert cycles(graph(ok)) == [], "a private header is its module's"
     assert cycles(graph(bad)) == [["a", "b", "c"]], cycles(graph(bad))
     assert layers(graph(ok)) == [["c"], ["b"], ["a", "c_x"]], layers(graph(ok))
-    print("includes: self-test passed (a cycle a -> b -> c -> a is refused)")
+    # Calls: a.c and b.c call each other though neither includes the other.
+    with tempfile.TemporaryDirectory() as d:
+        src = {"a.c": "int b_f(void);\nint a_f(void) { return b_f(); }\n",
+               "b.c": "int a_f(void);\nint b_f(void) { return a_f(); }\n"}
+        for name, text in src.items():
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+            subprocess.run(["cc", "-c", "-o", os.path.join(d, name[:-2] + ".o"),
+                            os.path.join(d, name)], check=True)
+        assert cycles(calls(src, d)) == [["a", "b"]], calls(src, d)
+    print("includes: self-test passed (a cycle a -> b -> c -> a is refused, "
+          "and two objects calling each other)")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--self-test", action="store_true")
     ap.add_argument("--max-lines", type=int, default=800)
+    ap.add_argument("--objects", help="the object files of common/")
     ap.add_argument("--root", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "common"))
     a = ap.parse_args()
@@ -134,6 +182,13 @@ def main():
         for m in comp:
             print("  %s -> %s" % (m, ", ".join(sorted(deps[m] & set(comp)))))
         bad += 1
+    if a.objects and not os.path.isdir(a.objects):
+        print("includes: %s not built: calls not checked" % a.objects)
+    elif a.objects:
+        for comp in cycles(calls(files, a.objects)):
+            print("includes: the objects of %s call each other in a cycle"
+                  % ", ".join(comp))
+            bad += 1
     for name, text in files.items():
         n = text.count("\n")
         if n > a.max_lines:
