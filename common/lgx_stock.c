@@ -179,12 +179,9 @@ bool lgx_stock_gate(const lgx_event_t *ev, const lgx_rule_t *rule,
 {
     yajl_val first = lgx_json_at(pickings, 0);
     const char *name = lgx_json_get_str(first, "name");
-    int64_t last =
-        lgx_clock_get(lgx_stock_clock(first, lgx_rule_event_type(rule)),
-                      lgx_rule_event_type(rule), lgx_event_source(ev));
-    if (!lgx_gate_event(ev, rule, last, v) ||
-        !lgx_gate_status(rule, lgx_stock_status(first), name ? name : entity,
-                         v)) {
+    if (!lgx_stock_gate_pickings(NULL, NULL, ev, rule, pickings,
+                                 lgx_stock_status(first), name ? name : entity,
+                                 NULL, v)) {
         return false;
     }
     *n = lgx_json_ids(pickings, ids, max);

@@ -97,6 +97,20 @@ bool lgx_stock_gate(const lgx_event_t *ev, const lgx_rule_t *rule,
                     yajl_val pickings, const char *entity, int64_t *ids,
                     size_t max, size_t *n, lgx_verdict_t *v);
 
+/* The rules for an event about pickings (a JSON array lgx_stock_pickings
+ * read; the first stands for all): source and time against the first's
+ * clock for the rule's event type (lgx_gate_event); then, when what says
+ * what is refused (e.g. "the pick is not applied"), any of them cancelled
+ * in Odoo refuses the event (lgx_stock_refuse_cancelled, with o and act);
+ * then the transition from status (lgx_gate_status): the first's Odoo
+ * state or shipment status, whichever the rule speaks of, entity naming
+ * it in messages. No Odoo call unless a picking is cancelled. */
+bool lgx_stock_gate_pickings(lgx_odoo_t *o, const lgx_activity_t *act,
+                             const lgx_event_t *ev, const lgx_rule_t *rule,
+                             yajl_val pickings, const char *status,
+                             const char *entity, const char *what,
+                             lgx_verdict_t *v);
+
 /* The clock text of a picking record to read and update for event_type:
  * its consumer's own field (lgx_clock_field) unless empty, else the
  * legacy shared x_lgx_clock. Borrowed from picking; may be NULL. */
@@ -187,12 +201,14 @@ bool lgx_stock_route_next(lgx_odoo_t *o, const int64_t *ids, size_t n,
  * goods go on to another picking. */
 bool lgx_stock_route_step(yajl_val picking);
 
-/* The state of a handler that needs only its configuration, the Odoo
- * client, the activity routing and work buffers; its init and term fit
- * lgx_consumer_spec_t's init and term. conf (may be NULL) must begin with
- * an lgx_activity_conf_t. init: NULL with errstr when out of memory or the
- * activity options are wrong (lgx_activity_new); conf and odoo are
- * borrowed, log is unused. term(NULL) does nothing. */
+/* The state of every consumer's handler: its configuration, the Odoo
+ * client, the activity routing and work buffers, and the consumer's own
+ * part (caches, lookups) when it has one (lgx_stock_state_own_set). Its
+ * init and term fit lgx_consumer_spec_t's init and term. conf (may be
+ * NULL) must begin with an lgx_activity_conf_t. init: NULL with errstr
+ * when out of memory or the activity options are wrong
+ * (lgx_activity_new); conf and odoo are borrowed, log is unused.
+ * term(NULL) does nothing; term frees the own part with its free. */
 typedef struct lgx_stock_state_s lgx_stock_state_t;
 #define LGX_STOCK_BUFS 3
 void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
@@ -204,6 +220,15 @@ lgx_odoo_t *lgx_stock_state_odoo(const lgx_stock_state_t *s);
 const lgx_activity_t *lgx_stock_state_activity(const lgx_stock_state_t *s);
 /* Work buffer i (0 to LGX_STOCK_BUFS - 1), owned by s. */
 lgx_buf_t *lgx_stock_state_buf(const lgx_stock_state_t *s, int i);
+/* lgx_stock_state_init, then the consumer's own part: make_own(s) (NULL
+ * when out of memory), owned by the state from then on (free_own(own) at
+ * term). NULL with errstr when either fails. */
+void *lgx_stock_state_init_own(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
+                               char *errstr, size_t errstr_size,
+                               void *(*make_own)(const lgx_stock_state_t *s),
+                               void (*free_own)(void *own));
+/* The consumer's own part, or NULL. */
+void *lgx_stock_state_own(const lgx_stock_state_t *s);
 
 /* A JSON array borrowing rows of a batch's read (rows): those whose field
  * is the string str, or, when str is NULL, the id or many2one id id; at

@@ -189,6 +189,8 @@ struct lgx_stock_state_s {
     lgx_buf_t *bufs[LGX_STOCK_BUFS];
     lgx_activity_t *activity;
     int64_t note_subtype; /* mail.mt_note's id; 0 not looked up, -1 none */
+    void *own;            /* the consumer's own part, or NULL */
+    void (*free_own)(void *own);
 };
 
 void *lgx_stock_state_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
@@ -218,12 +220,38 @@ void lgx_stock_state_term(void *state)
 {
     lgx_stock_state_t *s = state;
     if (s) {
+        if (s->own && s->free_own) {
+            s->free_own(s->own);
+        }
         for (int i = 0; i < LGX_STOCK_BUFS; i++) {
             lgx_buf_destroy(s->bufs[i]);
         }
         lgx_activity_destroy(s->activity);
         free(s);
     }
+}
+
+void *lgx_stock_state_init_own(void *conf, lgx_odoo_t *odoo, lgx_log_t *log,
+                               char *errstr, size_t errstr_size,
+                               void *(*make_own)(const lgx_stock_state_t *s),
+                               void (*free_own)(void *own))
+{
+    lgx_stock_state_t *s =
+        lgx_stock_state_init(conf, odoo, log, errstr, errstr_size);
+    if (s && !(s->own = make_own(s))) {
+        snprintf(errstr, errstr_size, "out of memory");
+        lgx_stock_state_term(s);
+        return NULL;
+    }
+    if (s) {
+        s->free_own = free_own;
+    }
+    return s;
+}
+
+void *lgx_stock_state_own(const lgx_stock_state_t *s)
+{
+    return s->own;
 }
 
 const void *lgx_stock_state_conf(const lgx_stock_state_t *s)

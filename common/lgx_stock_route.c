@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lgx_clock.h"
 #include "lgx_json.h"
 
 /* " by WHO at WHEN UTC" for the last change of the picking's state:
@@ -168,4 +169,26 @@ bool lgx_stock_route_step(yajl_val picking)
 {
     const char *code = lgx_json_get_str(picking, "picking_type_code");
     return code && strcmp(code, "internal") == 0;
+}
+
+bool lgx_stock_gate_pickings(lgx_odoo_t *o, const lgx_activity_t *act,
+                             const lgx_event_t *ev, const lgx_rule_t *rule,
+                             yajl_val pickings, const char *status,
+                             const char *entity, const char *what,
+                             lgx_verdict_t *v)
+{
+    const char *type = lgx_rule_event_type(rule);
+    int64_t last =
+        lgx_clock_get(lgx_stock_clock(lgx_json_at(pickings, 0), type), type,
+                      lgx_event_source(ev));
+    if (!lgx_gate_event(ev, rule, last, v)) {
+        return false;
+    }
+    for (size_t i = 0; what && i < lgx_json_len(pickings); i++) {
+        if (lgx_stock_refuse_cancelled(o, act, rule, lgx_json_at(pickings, i),
+                                       what, v)) {
+            return false;
+        }
+    }
+    return lgx_gate_status(rule, status, entity, v);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lgx_avro_value.h"
 #include "lgx_partq.h"
 #include "lgx_time.h"
 #include "lgx_verdict_int.h"
@@ -261,4 +262,20 @@ bool lgx_gate_call(const lgx_rule_t *rule, const char *model,
                     "%s may not call %s.%s (rules file)",
                     lgx_rule_event_type(rule), model, method);
     return false;
+}
+
+bool lgx_event_str(const lgx_event_t *ev, const char *name, char *out,
+                   size_t size, lgx_verdict_t *v)
+{
+    const char *s = NULL;
+    size_t len = 0;
+    if (lgx_avro_get_str(ev->record, name, &s, &len) != LGX_OK || len == 0 ||
+        len >= size) {
+        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
+                        "%s is missing, empty or too long", name);
+        return false;
+    }
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return true;
 }

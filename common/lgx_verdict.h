@@ -104,6 +104,13 @@ bool lgx_gate_status(const lgx_rule_t *rule, const char *status,
 const char *lgx_event_map(const lgx_event_t *ev, const char *kind,
                           const char *code, lgx_verdict_t *v);
 
+/* Copies the string field name of the event's record (a union looked
+ * through) into out (size bytes): true; false with v REJECTED
+ * missing_field ("NAME is missing, empty or too long") when it is not
+ * there, empty or does not fit. */
+bool lgx_event_str(const lgx_event_t *ev, const char *name, char *out,
+                   size_t size, lgx_verdict_t *v);
+
 /* The product.product field this event's product codes are looked up by
  * in the rules in force: "default_code" or "barcode". Static. */
 const char *lgx_event_product_field(const lgx_event_t *ev);

@@ -6,7 +6,9 @@ of its own (one module in several files, which may call each other).
 Fails on a cycle, naming the modules in it, and on a common/ file longer
 than --max-lines (800). With --objects DIR (the build's object files of
 common/), the calls too: which module's object uses a symbol another's
-defines (nm), and a cycle there fails as well. Prints the modules layer by layer:
+defines (nm), and a cycle there fails as well; with --bin DIR too (the
+built programs), a program that is not a consumer must not hold the
+consumer runtime, the verdicts nor the handler kit (RUNTIME). Prints the modules layer by layer:
 layer 0 includes no other module, layer k only modules below it (the map
 README's architecture section draws).
 
@@ -131,6 +133,36 @@ def calls(files, objdir):
     return out
 
 
+# What only consumers link: the runtime, the verdicts and the handler kit.
+RUNTIME = re.compile(r"^lgx_(consumer|verdict|stock)")
+
+
+def runtime_in(files, objdir, bindir, consumers):
+    """{program: runtime symbols it holds} for each program of bindir that
+    is not one of consumers (names like "picks")."""
+    mine = set()
+    for name, text in files.items():
+        obj = os.path.join(objdir, name[:-2] + ".o")
+        if (name.endswith(".c") and RUNTIME.match(owner(name, text, files))
+                and os.path.exists(obj)):
+            out = subprocess.run(["nm", "--defined-only", "-g", obj],
+                                 capture_output=True, text=True,
+                                 check=True).stdout
+            mine |= {line.split()[2] for line in out.splitlines()
+                     if len(line.split()) == 3}
+    found = {}
+    for prog in sorted(os.listdir(bindir)):
+        if not prog.startswith("lgx-") or prog[4:] in consumers:
+            continue
+        out = subprocess.run(["nm", "--defined-only", "-g",
+                              os.path.join(bindir, prog)],
+                             capture_output=True, text=True).stdout
+        held = {line.split()[2] for line in out.splitlines()
+                if len(line.split()) == 3} & mine
+        found[prog] = sorted(held)
+    return found
+
+
 def read_common(root):
     files = {}
     for name in sorted(os.listdir(root)):
@@ -168,6 +200,7 @@ def main():
     ap.add_argument("--self-test", action="store_true")
     ap.add_argument("--max-lines", type=int, default=800)
     ap.add_argument("--objects", help="the object files of common/")
+    ap.add_argument("--bin", help="the built programs (with --objects)")
     ap.add_argument("--root", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "common"))
     a = ap.parse_args()
@@ -189,6 +222,17 @@ def main():
             print("includes: the objects of %s call each other in a cycle"
                   % ", ".join(comp))
             bad += 1
+    if a.objects and a.bin and os.path.isdir(a.bin):
+        consumers = os.listdir(os.path.join(a.root, "..", "consumers"))
+        for prog, held in runtime_in(files, a.objects, a.bin,
+                                     consumers).items():
+            if held:
+                print("includes: %s is not a consumer but links the consumer "
+                      "runtime (%s)" % (prog, ", ".join(held[:5])))
+                bad += 1
+            else:
+                print("  %s: no consumer runtime, verdict or handler kit"
+                      % prog)
     for name, text in files.items():
         n = text.count("\n")
         if n > a.max_lines:

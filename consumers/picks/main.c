@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "lgx_consumer.h"
+#include "lgx_stock.h"
 #include "picks.h"
 
 static picks_conf_t conf;
@@ -47,7 +48,7 @@ static const lgx_consumer_spec_t spec = {
     .requires = requires,
     .event_types = LGX_EVENT_TYPES("pick_confirmed"),
     .init = picks_init,
-    .term = picks_term,
+    .term = lgx_stock_state_term,
     .handle = picks_handle,
     .handle_batch = picks_handle_batch,
 };

@@ -38,6 +38,8 @@ typedef struct lot_data {
     size_t n_lots, cap_lots;
 } lot_data_t;
 
+/* The picks' own part of the handler state (lgx_stock_state_own), with
+ * the shared part's client, buffer and activity routing at hand. */
 typedef struct picks {
     const picks_conf_t *conf;
     lgx_odoo_t *odoo;
@@ -50,7 +52,7 @@ typedef struct picks {
         int64_t type_id, warehouse_id;
     } types[MAX_TYPES];
     size_t n_types;
-    lgx_activity_t *activity;
+    const lgx_activity_t *activity;
     lot_data_t lots; /* of the batch being handled */
     /* Odoo's units of measure, read when a pick first names one and
      * again once the cache time-to-live passed or a name is not there */
@@ -84,43 +86,45 @@ typedef struct pick_job {
     bool alone; /* its picking is an earlier event's of the batch */
 } pick_job_t;
 
-void *picks_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
-                 size_t size)
+/* Frees the picks' own part of the handler state. */
+static void picks_free(void *own)
 {
-    (void)log;
-    picks_t *p = calloc(1, sizeof(*p));
-    if (!p || !(p->buf = lgx_buf_new()) ||
-        !(p->products =
-              lgx_lookup_new(odoo, "product.product", "default_code")) ||
-        !(p->barcodes = lgx_lookup_new(odoo, "product.product", "barcode")) ||
-        !(p->warehouses = lgx_lookup_new(odoo, "stock.warehouse", "code"))) {
-        snprintf(errstr, size, "out of memory");
-        picks_term(p);
-        return NULL;
-    }
-    p->conf = conf;
-    p->odoo = odoo;
-    if (!(p->activity =
-              lgx_activity_new(&p->conf->activity, odoo, errstr, size))) {
-        picks_term(p);
-        return NULL;
-    }
-    return p;
-}
-
-void picks_term(void *state)
-{
-    picks_t *p = state;
+    picks_t *p = own;
     if (p) {
-        lgx_buf_destroy(p->buf);
         lgx_lookup_destroy(p->products);
         lgx_lookup_destroy(p->barcodes);
         lgx_lookup_destroy(p->warehouses);
-        lgx_activity_destroy(p->activity);
         yajl_tree_free(p->unit_rows);
         free(p->units);
         free(p);
     }
+}
+
+/* The picks' own part: lookups by code, barcode and warehouse code. */
+static void *picks_make(const lgx_stock_state_t *s)
+{
+    lgx_odoo_t *odoo = lgx_stock_state_odoo(s);
+    picks_t *p = calloc(1, sizeof(*p));
+    if (!p ||
+        !(p->products =
+              lgx_lookup_new(odoo, "product.product", "default_code")) ||
+        !(p->barcodes = lgx_lookup_new(odoo, "product.product", "barcode")) ||
+        !(p->warehouses = lgx_lookup_new(odoo, "stock.warehouse", "code"))) {
+        picks_free(p);
+        return NULL;
+    }
+    p->conf = lgx_stock_state_conf(s);
+    p->odoo = odoo;
+    p->buf = lgx_stock_state_buf(s, 0);
+    p->activity = lgx_stock_state_activity(s);
+    return p;
+}
+
+void *picks_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
+                 size_t size)
+{
+    return lgx_stock_state_init_own(conf, odoo, log, errstr, size, picks_make,
+                                    picks_free);
 }
 
 /* A unit code of the event's source as Odoo names the unit. */
@@ -157,18 +161,11 @@ static bool read_units(const lgx_event_t *ev, avro_value_t *rec,
 static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
 {
     avro_value_t *rec = lgx_event_record(ev);
-    const char *s;
-    size_t len;
     avro_value_t lines;
     size_t n = 0;
-    if (lgx_avro_get_str(rec, "picking_name", &s, &len) != LGX_OK || len == 0 ||
-        len >= sizeof(job->name)) {
-        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
-                        "picking_name is missing, empty or too long");
+    if (!lgx_event_str(ev, "picking_name", job->name, sizeof(job->name), v)) {
         return false;
     }
-    memcpy(job->name, s, len);
-    job->name[len] = '\0';
     if (lgx_avro_get_bool(rec, "is_complete", &job->complete) != LGX_OK ||
         lgx_avro_get_array(rec, "lines", &lines, &n) != LGX_OK) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
@@ -182,6 +179,7 @@ static bool read_event(const lgx_event_t *ev, pick_job_t *job, lgx_verdict_t *v)
     }
     for (size_t i = 0; i < n; i++) {
         avro_value_t line;
+        size_t len = 0;
         if (avro_value_get_by_index(&lines, i, &line, NULL) != 0 ||
             lgx_avro_get_str(&line, "product_code", &job->lines[i].code,
                              &len) != LGX_OK ||
@@ -220,12 +218,9 @@ static bool gate(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
                         "no picking named %s in Odoo", job->name);
         return false;
     }
-    int64_t last = lgx_clock_get(lgx_stock_clock(rec, EVENT_TYPE), EVENT_TYPE,
-                                 lgx_event_source(ev));
-    return lgx_gate_event(ev, job->rule, last, v) &&
-           !lgx_stock_refuse_cancelled(p->odoo, p->activity, job->rule, rec,
-                                       "the pick is not applied", v) &&
-           lgx_gate_status(job->rule, state, job->name, v);
+    return lgx_stock_gate_pickings(p->odoo, p->activity, ev, job->rule,
+                                   job->picking, state, job->name,
+                                   "the pick is not applied", v);
 }
 
 static picks_tracking_t tracking_of(yajl_val move)
@@ -709,18 +704,8 @@ static void lots_text(const pick_job_t *job, const picks_move_t *moves,
 static bool stamp(picks_t *p, const lgx_event_t *ev, pick_job_t *job,
                   lgx_verdict_t *v)
 {
-    const char *clock =
-        lgx_stock_clock(lgx_json_at(job->picking, 0), EVENT_TYPE);
-    lgx_buf_reset(p->buf);
-    if (lgx_buf_puts(p->buf, "{") != LGX_OK ||
-        lgx_clock_member(p->buf, clock, EVENT_TYPE, lgx_event_source(ev),
-                         lgx_event_occurred_at(ev)) != LGX_OK ||
-        lgx_buf_puts(p->buf, "}") != LGX_OK) {
-        lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
-        return false;
-    }
-    return lgx_stock_write(p->odoo, "stock.picking", &job->picking_id, 1,
-                           lgx_buf_data(p->buf), v);
+    return lgx_stock_vals_begin(p->buf, job->picking, ev, job->rule, v) &&
+           lgx_stock_write_vals(p->odoo, p->buf, &job->picking_id, 1, v);
 }
 
 static bool owned(const lgx_rule_t *rule, bool validate, lgx_verdict_t *v)
@@ -1484,7 +1469,7 @@ static void lots_clear(lot_data_t *d)
 void picks_handle_batch(void *state, const lgx_event_t *const *evs,
                         lgx_verdict_t *const *vs, size_t n)
 {
-    picks_t *p = state;
+    picks_t *p = lgx_stock_state_own(state);
     pick_job_t **jobs = calloc(n, sizeof(*jobs));
     bool ok = jobs != NULL;
     for (size_t i = 0; ok && i < n; i++) {

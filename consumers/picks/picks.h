@@ -18,9 +18,10 @@ typedef struct picks_conf {
 
 extern const lgx_opt_t picks_opts[];
 
+/* The handler state (lgx_stock_state_t with the picks' own part); freed
+ * by lgx_stock_state_term. */
 void *picks_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
                  size_t errstr_size);
-void picks_term(void *state);
 void picks_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v);
 
 /* Several picks of different keys at once (lgx_batch_fn): the same

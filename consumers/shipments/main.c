@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "lgx_consumer.h"
+#include "lgx_stock.h"
 #include "shipments.h"
 
 static shipments_conf_t conf;
@@ -41,7 +42,7 @@ static const lgx_consumer_spec_t spec = {
     .event_types = LGX_EVENT_TYPES("shipment_booked", "label_created",
                                    "shipment_dispatched", "shipment_cancelled"),
     .init = shipments_init,
-    .term = shipments_term,
+    .term = lgx_stock_state_term,
     .handle = shipments_handle,
 };
 

@@ -14,11 +14,13 @@
 #define MAX_PICKINGS 64
 #define MAX_LABEL_BYTES (4 * 1024 * 1024)
 
+/* The shipments' own part of the handler state (lgx_stock_state_own),
+ * with the shared part's client, buffer and activity routing at hand. */
 typedef struct shipments {
     lgx_odoo_t *odoo;
     lgx_buf_t *buf;
     lgx_lookup_t *carriers; /* delivery.carrier by name */
-    lgx_activity_t *activity;
+    const lgx_activity_t *activity;
 } shipments_t;
 
 const lgx_opt_t shipments_opts[] = {
@@ -44,58 +46,45 @@ static const struct {
              {"ShipmentDispatched", "shipment_dispatched"},
              {"ShipmentCancelled", "shipment_cancelled"}};
 
-void *shipments_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
-                     size_t size)
+static void shipments_free(void *own)
 {
-    (void)log;
-    const shipments_conf_t *c = conf;
-    shipments_t *s = calloc(1, sizeof(*s));
-    if (!s || !(s->buf = lgx_buf_new()) ||
-        !(s->carriers = lgx_lookup_new(odoo, "delivery.carrier", "name"))) {
-        snprintf(errstr, size, "out of memory");
-        shipments_term(s);
-        return NULL;
-    }
-    if (!(s->activity =
-              lgx_activity_new(c ? &c->activity : NULL, odoo, errstr, size))) {
-        shipments_term(s);
-        return NULL;
-    }
-    s->odoo = odoo;
-    return s;
-}
-
-void shipments_term(void *state)
-{
-    shipments_t *s = state;
+    shipments_t *s = own;
     if (s) {
-        lgx_buf_destroy(s->buf);
         lgx_lookup_destroy(s->carriers);
-        lgx_activity_destroy(s->activity);
         free(s);
     }
 }
 
-static bool nomem(lgx_verdict_t *v)
+/* The shipments' own part: carriers by name. */
+static void *shipments_make(const lgx_stock_state_t *st)
 {
-    lgx_verdict_set(v, LGX_OUTCOME_RETRY, "nomem", "out of memory");
-    return false;
+    shipments_t *s = calloc(1, sizeof(*s));
+    if (!s || !(s->carriers = lgx_lookup_new(lgx_stock_state_odoo(st),
+                                             "delivery.carrier", "name"))) {
+        shipments_free(s);
+        return NULL;
+    }
+    s->odoo = lgx_stock_state_odoo(st);
+    s->buf = lgx_stock_state_buf(st, 0);
+    s->activity = lgx_stock_state_activity(st);
+    return s;
+}
+
+void *shipments_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
+                     size_t size)
+{
+    return lgx_stock_state_init_own(conf, odoo, log, errstr, size,
+                                    shipments_make, shipments_free);
 }
 
 /* shipment_id and the payload's kind. */
 static bool read_event(ship_job_t *job, lgx_verdict_t *v)
 {
     avro_value_t *rec = lgx_event_record(job->ev);
-    const char *s, *branch = NULL;
-    size_t len;
-    if (lgx_avro_get_str(rec, "shipment_id", &s, &len) != LGX_OK || len == 0 ||
-        len >= sizeof(job->id)) {
-        lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
-                        "shipment_id is missing, empty or too long");
+    const char *branch = NULL;
+    if (!lgx_event_str(job->ev, "shipment_id", job->id, sizeof(job->id), v)) {
         return false;
     }
-    memcpy(job->id, s, len);
-    job->id[len] = '\0';
     if (lgx_avro_get_branch(rec, "payload", &job->payload, &branch) != LGX_OK) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "missing_field",
                         "payload is missing");
@@ -136,7 +125,7 @@ static bool fetch_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
         size_t len = 0;
         if (avro_value_get_by_index(&names, i, &item, NULL) != 0 ||
             avro_value_get_string(&item, &name, &len) != 0) {
-            return nomem(v);
+            return lgx_stock_nomem(v);
         }
         err = i ? lgx_buf_puts(s->buf, ",") : LGX_OK;
         if (err == LGX_OK) {
@@ -144,7 +133,7 @@ static bool fetch_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
         }
     }
     if (err != LGX_OK || lgx_buf_puts(s->buf, "]]]") != LGX_OK) {
-        return nomem(v);
+        return lgx_stock_nomem(v);
     }
     if (!lgx_stock_pickings(s->odoo, lgx_buf_data(s->buf), 0, &job->pickings,
                             v)) {
@@ -172,31 +161,10 @@ static bool fetch_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     return true;
 }
 
-/* A booking, label or dispatch for a picking cancelled in Odoo is
- * refused at once (a cancellation of the shipment itself applies). */
-static bool refuse_cancelled(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
-{
-    if (strcmp(job->type, "shipment_cancelled") == 0) {
-        return false;
-    }
-    char what[320];
-    snprintf(what, sizeof(what), "%s of shipment %s is not applied",
-             strcmp(job->type, "shipment_booked") == 0 ? "the booking"
-             : strcmp(job->type, "label_created") == 0 ? "the label"
-                                                       : "the dispatch",
-             job->id);
-    for (size_t i = 0; i < job->n; i++) {
-        if (lgx_stock_refuse_cancelled(s->odoo, s->activity, job->rule,
-                                       lgx_json_at(job->pickings, i), what,
-                                       v)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Finds the pickings and checks source, time, cancellation and
- * transition. */
+ * transition. A booking, label or dispatch for a picking cancelled in
+ * Odoo is refused at once (a cancellation of the shipment itself
+ * applies). */
 static bool fetch_and_gate(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
 {
     bool booked = strcmp(job->type, "shipment_booked") == 0;
@@ -211,14 +179,18 @@ static bool fetch_and_gate(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
         return false;
     }
     job->n = lgx_json_ids(job->pickings, job->ids, MAX_PICKINGS);
-    yajl_val first = lgx_json_at(job->pickings, 0);
-    int64_t last = lgx_clock_get(lgx_stock_clock(first, job->type), job->type,
-                                 lgx_event_source(job->ev));
-    char entity[300];
+    char entity[300], what[320];
     snprintf(entity, sizeof(entity), "shipment %s", job->id);
-    return lgx_gate_event(job->ev, job->rule, last, v) &&
-           !refuse_cancelled(s, job, v) &&
-           lgx_gate_status(job->rule, lgx_stock_status(first), entity, v);
+    snprintf(what, sizeof(what), "%s of shipment %s is not applied",
+             booked                                    ? "the booking"
+             : strcmp(job->type, "label_created") == 0 ? "the label"
+                                                       : "the dispatch",
+             job->id);
+    bool cancel = strcmp(job->type, "shipment_cancelled") == 0;
+    return lgx_stock_gate_pickings(
+        s->odoo, s->activity, job->ev, job->rule, job->pickings,
+        lgx_stock_status(lgx_json_at(job->pickings, 0)), entity,
+        cancel ? NULL : what, v);
 }
 
 /* The field holding when a shipment reached status, for the statuses
@@ -250,24 +222,17 @@ static int64_t status_time(ship_job_t *job)
 static bool vals_begin(shipments_t *s, ship_job_t *job, const char *status,
                        lgx_verdict_t *v)
 {
-    const char *clock =
-        lgx_stock_clock(lgx_json_at(job->pickings, 0), job->type);
-    lgx_buf_reset(s->buf);
     if (!lgx_gate_write(job->rule, "stock.picking", "x_lgx_shipment_status",
                         v) ||
         !lgx_gate_write(job->rule, "stock.picking", lgx_clock_field(job->type),
-                        v)) {
+                        v) ||
+        !lgx_stock_vals_begin(s->buf, job->pickings, job->ev, job->rule, v)) {
         return false;
     }
-    if (lgx_buf_printf(s->buf, "{\"x_lgx_shipment_status\":\"%s\",", status) !=
-            LGX_OK ||
-        lgx_clock_member(s->buf, clock, job->type, lgx_event_source(job->ev),
-                         lgx_event_occurred_at(job->ev)) != LGX_OK) {
-        return nomem(v);
-    }
     const char *at = status_time_field(status);
-    if (at && lgx_stock_val_time(s->buf, at, status_time(job)) != LGX_OK) {
-        return nomem(v);
+    if (lgx_stock_val_str(s->buf, "x_lgx_shipment_status", status) != LGX_OK ||
+        (at && lgx_stock_val_time(s->buf, at, status_time(job)) != LGX_OK)) {
+        return lgx_stock_nomem(v);
     }
     return true;
 }
@@ -276,7 +241,7 @@ static bool vals_end_and_write(shipments_t *s, ship_job_t *job,
                                lgx_verdict_t *v)
 {
     if (lgx_buf_puts(s->buf, "}") != LGX_OK) {
-        return nomem(v);
+        return lgx_stock_nomem(v);
     }
     return lgx_stock_write(s->odoo, "stock.picking", job->ids, job->n,
                            lgx_buf_data(s->buf), v);
@@ -330,7 +295,7 @@ static bool apply_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     if (lgx_buf_printf(s->buf, ",\"carrier_id\":%lld,\"x_lgx_shipment_ref\":",
                        (long long)carrier_id) != LGX_OK ||
         lgx_buf_json_str(s->buf, job->id, strlen(job->id)) != LGX_OK) {
-        return nomem(v);
+        return lgx_stock_nomem(v);
     }
     if (!vals_end_and_write(s, job, v)) {
         return false;
@@ -388,7 +353,7 @@ static bool apply_label(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     }
     if (lgx_buf_puts(s->buf, ",\"carrier_tracking_ref\":") != LGX_OK ||
         lgx_buf_json_str(s->buf, ref, len) != LGX_OK) {
-        return nomem(v);
+        return lgx_stock_nomem(v);
     }
     if (!vals_end_and_write(s, job, v)) {
         return false;
@@ -482,7 +447,7 @@ static bool write_route(shipments_t *s, ship_job_t *job, const int64_t *route,
         (ref && (lgx_buf_puts(s->buf, ",\"carrier_tracking_ref\":") != LGX_OK ||
                  lgx_buf_json_str(s->buf, ref, strlen(ref)) != LGX_OK)) ||
         lgx_buf_puts(s->buf, "}") != LGX_OK) {
-        return nomem(v);
+        return lgx_stock_nomem(v);
     }
     return lgx_stock_write(s->odoo, "stock.picking", route, nr,
                            lgx_buf_data(s->buf), v);
@@ -569,7 +534,7 @@ static bool apply_cancelled(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
 
 void shipments_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v)
 {
-    shipments_t *s = state;
+    shipments_t *s = lgx_stock_state_own(state);
     ship_job_t job;
     memset(&job, 0, sizeof(job));
     job.ev = ev;

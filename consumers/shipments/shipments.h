@@ -16,11 +16,12 @@ typedef struct shipments_conf {
 
 extern const lgx_opt_t shipments_opts[];
 
-/* conf (a shipments_conf_t, may be NULL) is borrowed; NULL with errstr
- * when out of memory or the activity options are wrong. */
+/* The handler state (lgx_stock_state_t with the shipments' own part),
+ * freed by lgx_stock_state_term. conf (a shipments_conf_t, may be NULL)
+ * is borrowed; NULL with errstr when out of memory or the activity
+ * options are wrong. */
 void *shipments_init(void *conf, lgx_odoo_t *odoo, lgx_log_t *log, char *errstr,
                      size_t errstr_size);
-void shipments_term(void *state);
 void shipments_handle(void *state, const lgx_event_t *ev, lgx_verdict_t *v);
 
 #endif
