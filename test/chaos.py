@@ -50,7 +50,6 @@ transactions (fast_snapshots), the same behaviour: with its own, a write
 copies the whole database, ~100 ms at the full run's size.
 """
 import argparse
-import atexit
 import collections
 import json
 import os
@@ -103,32 +102,9 @@ class Simulator(lgxenv.Simulator):
     the simulator, rather than lgx, the bottleneck."""
 
     def __init__(self, version=19, seed="demo", latency="none"):
-        self.with_setup = True
-        self.version = version
-        self.dir = tempfile.mkdtemp(prefix="lgx-sim.")
-        port_file = os.path.join(self.dir, "port")
-        self.key_file = os.path.join(self.dir, "api-key")
-        with open(self.key_file, "w") as f:
-            f.write(lgxenv.API_KEY + "\n")
-        self.log = open(os.path.join(self.dir, "sim.log"), "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--serve-sim",
-             "--port", "0", "--port-file", port_file, "--version",
-             str(version), "--db", "lgx", "--api-key", lgxenv.API_KEY,
-             "--seed", seed, "--latency", latency], stdout=self.log,
-            stderr=subprocess.STDOUT)
-        deadline = time.time() + 20
-        while not os.path.exists(port_file):
-            if self.proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("the Odoo simulator did not start; see "
-                                   + self.log.name)
-            time.sleep(0.05)
-        time.sleep(0.05)
-        with open(port_file) as f:
-            self.port = int(f.read().strip())
-        self.url = "http://127.0.0.1:%d" % self.port
-        atexit.register(self.stop)
-        self.setup()
+        super().__init__(version=version, seed=seed, latency=latency,
+                         server=[sys.executable, os.path.abspath(__file__),
+                                 "--serve-sim"])
 
 
 def fast_snapshots(odoo_sim):

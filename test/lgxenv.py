@@ -6,6 +6,7 @@ Used by the integration tests (test/test_it_*.py) and by the demo
 also when a test fails.
 """
 import atexit
+from datetime import datetime, timedelta, timezone
 import ctypes
 import ctypes.util
 import json
@@ -488,3 +489,47 @@ def pick_event(name, lines, complete=True, event_id=None, source="wms-north",
         "is_complete": complete,
     }, **({"line_units": units} if any(units) else {}),
         **({"warehouse": warehouse} if warehouse else {}))
+
+
+def iso(minutes_ago):
+    """An ISO 8601 UTC time, minutes before now (events must not be dated
+    in the future)."""
+    t = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+class _Lazy:
+    """An object made on first use (an attribute read), stopped by stop()
+    or at exit."""
+
+    def __init__(self, make):
+        self._make = make
+        self._obj = None
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._obj is None:
+            self._obj = self._make()
+        return getattr(self._obj, name)
+
+    def stop(self):
+        if self._obj is not None:
+            self._obj.stop()
+            self._obj = None
+
+
+_SHARED = {}
+
+
+def shared_broker(kind=None):
+    """The broker of this test process (a Broker, or kind, e.g.
+    SecureBroker), one for every test module that asks: each test file runs
+    in its own process (run_integration.py). Started on first use, stopped
+    at exit; a module writes `broker = lgxenv.shared_broker()` instead of a
+    setUpModule and a tearDownModule."""
+    kind = kind or Broker
+    if kind not in _SHARED:
+        _SHARED[kind] = _Lazy(kind)
+        atexit.register(_SHARED[kind].stop)
+    return _SHARED[kind]

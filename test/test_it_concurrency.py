@@ -30,16 +30,7 @@ SCHEMA = "lgx.milestones.CarrierMilestone"
 CODES = ["PICKED_UP", "IN_TRANSIT", "ARRIVED_AT_HUB", "OUT_FOR_DELIVERY"]
 SHIPMENTS = 40
 LATENCY_MS = 30
-broker = None
-
-
-def setUpModule():
-    global broker
-    broker = lgxenv.Broker()
-
-
-def tearDownModule():
-    broker.stop()
+broker = lgxenv.shared_broker()
 
 
 class Base(unittest.TestCase):

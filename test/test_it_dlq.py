@@ -8,16 +8,7 @@ import lgxenv
 from lgxenv import pick_event, produce, run_consumer
 
 DLQ = os.path.join(lgxenv.BIN, "lgx-dlq")
-broker = None
-
-
-def setUpModule():
-    global broker
-    broker = lgxenv.Broker()
-
-
-def tearDownModule():
-    broker.stop()
+broker = lgxenv.shared_broker()
 
 
 class DlqTest(unittest.TestCase):

@@ -20,19 +20,10 @@ import unittest
 import lgxenv
 from lgxenv import kafka_args, kafka_env, pick_event, produce
 
-broker = None
+broker = lgxenv.shared_broker(lgxenv.SecureBroker)
 WRONG_PASSWORD = "not-the-password-7f3a9c"
 OIDC_SECRET = "oidc-client-secret-51be02"
 KEY_PASSWORD = "client-key-password-c4d1e8"
-
-
-def setUpModule():
-    global broker
-    broker = lgxenv.SecureBroker()
-
-
-def tearDownModule():
-    broker.stop()
 
 
 def scram_refused():

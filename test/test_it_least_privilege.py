@@ -25,7 +25,7 @@ from test_it_milestones import milestone
 from test_it_pod import SVG, pod
 from test_it_shipments import booked, cancelled, dispatched, label
 
-broker = None
+broker = lgxenv.shared_broker()
 
 # What the consumers need, and what an integration user without it has.
 INTEGRATION_USER = ["stock.group_stock_user"]
@@ -39,15 +39,6 @@ def custom_items():
                           "--describe"], capture_output=True, text=True,
                          check=True, timeout=30).stdout
     return out.count("(custom, created by setup)")
-
-
-def setUpModule():
-    global broker
-    broker = lgxenv.Broker()
-
-
-def tearDownModule():
-    broker.stop()
 
 
 class LeastPrivilegeTest(unittest.TestCase):

@@ -13,7 +13,7 @@ import lgxenv
 from lgxenv import produce, run_consumer
 
 SCHEMA = "lgx.milestones.CarrierMilestone"
-broker = None
+broker = lgxenv.shared_broker()
 
 # The calls an event may make (start-up calls are not counted).
 EVENT_CALLS = {("stock.picking", "search_read"), ("stock.picking", "write"),
@@ -27,20 +27,7 @@ EVENT_CALLS = {("stock.picking", "search_read"), ("stock.picking", "write"),
 MARK = re.compile(r" \[lgx:[0-9a-f]{16}\]$")
 
 
-def setUpModule():
-    global broker
-    broker = lgxenv.Broker()
-
-
-def tearDownModule():
-    broker.stop()
-
-
-def iso(minutes_ago):
-    """An ISO 8601 UTC time, minutes before now (events must not be dated
-    in the future)."""
-    t = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
-    return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+iso = lgxenv.iso
 
 
 def odoo_time(iso_time):
@@ -50,8 +37,7 @@ def odoo_time(iso_time):
 
 class StockEventCase(unittest.TestCase):
     """Shared set-up; subclasses set program, schema (and its newest id)
-    and key_field. Their module takes setUpModule and tearDownModule from
-    here (the broker)."""
+    and key_field; the broker is the process's (lgxenv.shared_broker)."""
     program = schema = key_field = schema_id = None
     version = 19
 

@@ -9,16 +9,7 @@ import lgxenv
 from lgxenv import pick_event, produce, run_consumer
 
 SETUP = os.path.join(lgxenv.BIN, "lgx-odoo-setup")
-broker = None
-
-
-def setUpModule():
-    global broker
-    broker = lgxenv.Broker()
-
-
-def tearDownModule():
-    broker.stop()
+broker = lgxenv.shared_broker()
 
 
 def custom_fields(sim):

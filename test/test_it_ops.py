@@ -9,16 +9,7 @@ import unittest
 import lgxenv
 from lgxenv import pick_event, produce
 
-broker = None
-
-
-def setUpModule():
-    global broker
-    broker = lgxenv.Broker()
-
-
-def tearDownModule():
-    broker.stop()
+broker = lgxenv.shared_broker()
 
 
 def metric(text, name, **labels):

@@ -10,22 +10,12 @@ import lgxenv
 from lgxenv import pick_event, produce, run_consumer
 from test_it_shipments import dispatch_held
 
-broker = None
+broker = lgxenv.shared_broker()
 
 
 def m2o(v):
     """The id of a many2one as the simulator dumps it ([id, name])."""
     return v[0] if isinstance(v, list) else v
-
-
-def setUpModule():
-    global broker
-    broker = lgxenv.Broker()
-
-
-def tearDownModule():
-    broker.stop()
-
 
 
 def expire_across_restarts(test, broker, odoo, topic, directory):

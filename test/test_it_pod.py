@@ -10,8 +10,6 @@ import lgxenv
 import test_it_milestones as shared
 from test_it_milestones import iso, odoo_time
 
-setUpModule = shared.setUpModule
-tearDownModule = shared.tearDownModule
 
 SVG = "<svg xmlns='http://www.w3.org/2000/svg'><path d='M10 45 L30 15'/></svg>"
 

@@ -21,17 +21,8 @@ import urllib.request
 import lgxenv
 from lgxenv import pick_event, produce, run_consumer
 
-broker = None
+broker = lgxenv.shared_broker()
 REGISTRY_SH = os.path.join(lgxenv.TOP, "test", "env", "registry.sh")
-
-
-def setUpModule():
-    global broker
-    broker = lgxenv.Broker()
-
-
-def tearDownModule():
-    broker.stop()
 
 
 def get(url, auth=None):

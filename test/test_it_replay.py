@@ -10,16 +10,7 @@ import lgxenv
 from lgxenv import pick_event, produce, run_consumer
 
 REPLAY = os.path.join(lgxenv.BIN, "lgx-replay")
-broker = None
-
-
-def setUpModule():
-    global broker
-    broker = lgxenv.Broker()
-
-
-def tearDownModule():
-    broker.stop()
+broker = lgxenv.shared_broker()
 
 
 class ReplayTest(unittest.TestCase):

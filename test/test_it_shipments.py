@@ -14,16 +14,7 @@ import lgxenv
 from lgxenv import pick_event, produce, run_consumer
 
 SCHEMA = "lgx.shipments.ShipmentEvent"
-broker = None
-
-
-def setUpModule():
-    global broker
-    broker = lgxenv.Broker()
-
-
-def tearDownModule():
-    broker.stop()
+broker = lgxenv.shared_broker()
 
 
 def ship_event(shipment, kind, body, source="tms-shipit",

@@ -38,9 +38,7 @@ def ago(hours):
     return t.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def iso(minutes_ago):
-    t = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
-    return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+iso = lgxenv.iso
 
 
 def odoo_time(iso_time):

@@ -33,18 +33,7 @@ from test_it_shipments import (booked, dispatch_held, dispatched, label,
                                wait_until_held)
 
 URL = os.environ.get("ODOO_URL")
-broker = None
-
-
-def setUpModule():
-    global broker
-    if URL:
-        broker = lgxenv.Broker()
-
-
-def tearDownModule():
-    if broker:
-        broker.stop()
+broker = lgxenv.shared_broker()  # started by the first test that runs
 
 
 class Odoo:

@@ -31,7 +31,6 @@ Sizes and choices, by environment variable (defaults in brackets):
   LGX_BENCH_JSON [build/bench.json]  where the results go
   LGX_BENCH_BIN [build/bin]          the programs measured
 """
-import atexit
 import datetime
 import http.client
 import json
@@ -502,31 +501,9 @@ class Simulator(lgxenv.Simulator):
     on its connections; see there)."""
 
     def __init__(self, version=19, seed="demo"):
-        self.with_setup = True
-        self.version = version
-        self.dir = tempfile.mkdtemp(prefix="lgx-sim.")
-        port_file = os.path.join(self.dir, "port")
-        self.key_file = os.path.join(self.dir, "api-key")
-        with open(self.key_file, "w") as f:
-            f.write(lgxenv.API_KEY + "\n")
-        self.log = open(os.path.join(self.dir, "sim.log"), "w")
-        self.proc = subprocess.Popen(
-            ["python3", os.path.join(HERE, "odoo_sim_nodelay.py"),
-             "--port", "0", "--port-file", port_file,
-             "--version", str(version), "--db", "lgx", "--api-key",
-             lgxenv.API_KEY, "--seed", seed],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 20
-        while not os.path.exists(port_file):
-            if self.proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("the Odoo simulator did not start; see "
-                                   + self.log.name)
-            time.sleep(0.05)
-        with open(port_file) as f:
-            self.port = int(f.read().strip())
-        self.url = "http://127.0.0.1:%d" % self.port
-        atexit.register(self.stop)
-        self.setup()
+        super().__init__(version=version, seed=seed,
+                         server=["python3",
+                                 os.path.join(HERE, "odoo_sim_nodelay.py")])
 
 
 def keepalive_probe(url, calls=20):
@@ -741,10 +718,7 @@ def part_baseline(broker, exe, sim, tmp, results):
 # 4. Calls per event type
 
 
-def iso(minutes_ago):
-    t = (datetime.datetime.now(datetime.timezone.utc)
-         - datetime.timedelta(minutes=minutes_ago))
-    return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+iso = lgxenv.iso
 
 
 def envelope(eid, source, minutes_ago, version=2):
