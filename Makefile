@@ -48,7 +48,7 @@ PRODUCER_LIB_OBJ := $(PRODUCER_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 BINS := $(CONSUMERS:%=$(BUILD)/bin/lgx-%) $(PRODUCERS:%=$(BUILD)/bin/lgx-%) \
         $(TOOLS:%=$(BUILD)/bin/lgx-%)
 
-TEST_SRC := $(wildcard test/check_*.c)
+TEST_SRC := $(wildcard test/unit/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test unit integration conformance demo bench asan tsan lint \
@@ -116,46 +116,46 @@ image-pin:
 # Kubernetes manifests, KEDA, Prometheus Operator, Grafana, alert rules and
 # compose file; installs its tools (.cache) first when they are missing.
 lint-manifests:
-	bash test/lint_manifests.sh
+	bash test/tools/lint_manifests.sh
 
 lint-python:
-	bash test/lint_python.sh
+	bash test/tools/lint_python.sh
 
 # No include cycle between the modules of common/, nor between what their
 # objects call once built, no file there over 800 lines, and no program
 # but the consumers linking the consumer runtime; prints the modules layer
 # by layer (README's architecture).
 lint-includes:
-	python3 test/lint_includes.py --self-test
-	python3 test/lint_includes.py --objects $(BUILD)/obj/common --bin $(BUILD)/bin
+	python3 test/tools/lint_includes.py --self-test
+	python3 test/tools/lint_includes.py --objects $(BUILD)/obj/common --bin $(BUILD)/bin
 
 lint-schemas: $(BUILD)/bin/lgx-lint-schemas
 	$(BUILD)/bin/lgx-lint-schemas
-	bash test/lint_schemas_test.sh
+	bash test/tools/lint_schemas_test.sh
 
 unit: all
 	$(BUILD)/bin/check_lgx
 
 integration: all
-	python3 test/run_integration.py
+	python3 test/integration/run_integration.py
 
 # The Odoo behaviours lgx relies on: against the simulator (17, 18, 19),
 # and against a real Odoo when ODOO_URL, ODOO_DB and ODOO_API_KEY are set.
 conformance:
-	python3 test/conformance.py --sim
-	python3 test/conformance.py
+	python3 test/sim/conformance.py --sim
+	python3 test/sim/conformance.py
 
 test: deps
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory fuzz-regress
-	python3 test/test_odoo_sim.py
-	python3 test/conformance.py --sim
+	python3 test/sim/test_odoo_sim.py
+	python3 test/sim/conformance.py --sim
 	$(MAKE) --no-print-directory lint-schemas
 	$(MAKE) --no-print-directory lint-manifests
 	$(MAKE) --no-print-directory lint-python
 	$(MAKE) --no-print-directory lint-includes
-	bash test/test_deploy.sh
+	bash test/tools/test_deploy.sh
 	$(MAKE) --no-print-directory asan
 
 # The integration suites that exercise the broker, on Kafka 4.x
@@ -170,7 +170,7 @@ KAFKA4_TESTS ?= test_it_kafka_security.py test_it_dlq.py test_it_replay.py \
 test-kafka4:
 	@KAFKA_VERSION=$(KAFKA4_VERSION) test/env/deps.sh
 	$(MAKE) --no-print-directory all
-	KAFKA_VERSION=$(KAFKA4_VERSION) python3 test/run_integration.py $(KAFKA4_TESTS)
+	KAFKA_VERSION=$(KAFKA4_VERSION) python3 test/integration/run_integration.py $(KAFKA4_TESTS)
 
 # Against a real Odoo Community 17, 18 or 19 from the source tree ODOO_SRC
 # (default /opt/odoo-19; test/env/odoo.sh says how it runs): starts it on a
@@ -184,14 +184,14 @@ test-odoo: deps
 
 demo: deps
 	$(MAKE) --no-print-directory all
-	python3 test/demo.py
+	python3 test/tools/demo.py
 
 # Chaos: kill -9, a broker restart, an Odoo outage and injected faults
 # during a generated stream, then an audit of Odoo and a full replay
 # (about 14 minutes; --seed picks another stream, README has three runs).
 chaos: deps
 	$(MAKE) --no-print-directory all
-	python3 test/chaos.py
+	python3 test/tools/chaos.py
 
 # Benchmarks (about 6 min on 2 cores); see BENCHMARKS.md, sizes by LGX_BENCH_*.
 bench: deps
@@ -213,7 +213,7 @@ asan:
 	@LGX_BIN=$(CURDIR)/build/asan/bin \
 	    ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:log_path=$(ASAN_REPORTS)/asan \
 	    UBSAN_OPTIONS=print_stacktrace=1:log_path=$(ASAN_REPORTS)/ubsan \
-	    python3 test/run_integration.py '$(ASAN_TESTS)'; tests=$$?; \
+	    python3 test/integration/run_integration.py '$(ASAN_TESTS)'; tests=$$?; \
 	n=$$(ls $(ASAN_REPORTS) | wc -l); \
 	for f in $(ASAN_REPORTS)/*; do [ -e "$$f" ] && { echo "== $$f"; cat "$$f"; }; done; \
 	echo "asan: $$n sanitizer report(s)"; \
@@ -221,9 +221,9 @@ asan:
 
 # Memcheck: a few integration tests with every lgx program they start
 # (consumers, lgx-produce, lgx-odoo-setup) under valgrind, through LGX_WRAP
-# (test/lgxenv.py). Fails on any memcheck error or definite leak, even in a
+# (test/integration/lgxenv.py). Fails on any memcheck error or definite leak, even in a
 # test that passed, and on a program that left no summary; the logs are in
-# build/valgrind. test/valgrind.supp: third-party suppressions only. About
+# build/valgrind. test/integration/valgrind.supp: third-party suppressions only. About
 # 3 minutes on 2 cores; VALGRIND_TESTS picks other tests.
 .PHONY: valgrind
 VALGRIND_TESTS ?= \
@@ -249,7 +249,7 @@ valgrind: all
 	@(cd test && LGX_WRAP="valgrind --tool=memcheck --leak-check=full \
 	    --errors-for-leak-kinds=definite --show-leak-kinds=definite \
 	    --error-exitcode=99 --num-callers=40 \
-	    --suppressions=$(CURDIR)/test/valgrind.supp \
+	    --suppressions=$(CURDIR)/test/integration/valgrind.supp \
 	    --log-file=$(VALGRIND_LOGS)/%p.log" \
 	    python3 -m unittest $(VALGRIND_TESTS)); tests=$$?; \
 	n=0; bad=""; \
@@ -286,25 +286,25 @@ fuzz: fuzz-build
 fuzz-regress: fuzz-build
 	test/fuzz/run.sh --regress $(FUZZERS)
 
-# ThreadSanitizer build of everything in build/tsan (test/tsan_threads.c
+# ThreadSanitizer build of everything in build/tsan (test/tools/tsan_threads.c
 # makes librdkafka's C11 threads visible to it); run an integration test
 # against it with LGX_BIN=build/tsan/bin, e.g.
 #   cd test && LGX_BIN=../build/tsan/bin python3 -m unittest test_it_concurrency
 tsan:
 	@mkdir -p build/tsan/obj
-	$(CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=thread -c -o build/tsan/obj/tsan_threads.o test/tsan_threads.c
+	$(CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=thread -c -o build/tsan/obj/tsan_threads.o test/tools/tsan_threads.c
 	rm -f build/tsan/bin/lgx-* build/tsan/bin/check_lgx
 	$(MAKE) BUILD=build/tsan OPT=-O1 SAN="-fsanitize=thread -fno-omit-frame-pointer" \
 	    LDLIBS="$(CURDIR)/build/tsan/obj/tsan_threads.o $(shell pkg-config --libs $(PKGS)) -lpthread -lm" all
 	build/tsan/bin/check_lgx
 
 lint: lint-manifests lint-python lint-includes
-	clang-format --dry-run --Werror common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] tools/*/*.[ch] test/*.[ch]
+	clang-format --dry-run --Werror common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] tools/*/*.[ch] test/unit/*.[ch] test/tools/*.[ch]
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
 	    --suppress=missingIncludeSystem -Icommon common consumers producers tools
 
 fmt:
-	clang-format -i common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] tools/*/*.[ch] test/*.[ch]
+	clang-format -i common/*.[ch] consumers/*/*.[ch] producers/*/*.[ch] tools/*/*.[ch] test/unit/*.[ch] test/tools/*.[ch]
 
 clean:
 	rm -rf $(BUILD)

@@ -1,7 +1,7 @@
 /*
  * lgx_consumer_state: the consumer loop's state, shared by the files of
  * the consumer runtime and private to them. Each has its own header and
- * calls only down this list (test/lint_includes.py checks the includes):
+ * calls only down this list (test/tools/lint_includes.py checks the includes):
  *   lgx_consumer.c        options, set-up, the loop, lgx_consumer_main
  *   lgx_consumer_client.c the Kafka client: rebalances, errors, access,
  *                         credentials and rules reloaded on SIGHUP

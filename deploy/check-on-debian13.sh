@@ -135,7 +135,7 @@ else
     fail "lgx-lint-schemas on /usr/share/lgx/avro-schemas"
 fi
 
-python3 "$root/test/odoo_sim.py" --port 0 --port-file "$work/port" --api-key lgx-debian13-key >"$work/sim.log" 2>&1 &
+python3 "$root/test/sim/odoo_sim.py" --port 0 --port-file "$work/port" --api-key lgx-debian13-key >"$work/sim.log" 2>&1 &
 sim=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 LGX_ODOO_URL=http://127.0.0.1:$(cat "$work/port")

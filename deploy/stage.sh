@@ -2,7 +2,7 @@
 # Lays out the lgx image's files under DESTDIR, from a source tree whose
 # programs are already built (make SCHEMA_DIR=/usr/share/lgx/avro-schemas
 # RULES_FILE=/etc/lgx/rules.json all). Used by deploy/Dockerfile and by
-# test/test_deploy.sh, so that the image and its test install the same way.
+# test/tools/test_deploy.sh, so that the image and its test install the same way.
 #
 #   deploy/stage.sh DESTDIR [SRCDIR] [BINDIR]
 #

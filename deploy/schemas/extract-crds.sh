@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes the JSON schemas of the operator kinds deploy/k8s uses, taken from
 # the projects' own CustomResourceDefinitions (openAPIV3Schema of the
-# served version, descriptions left out), as test/lint_manifests.sh reads
+# served version, descriptions left out), as test/tools/lint_manifests.sh reads
 # them:
 #
 #   monitoring.coreos.com-podmonitor-v1.json       Prometheus Operator
@@ -19,7 +19,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$root/deploy/schemas
 python=${LGX_LINT_VENV:-$root/.cache/lint-venv}/bin/python
-[ -x "$python" ] || bash "$root/test/lint_manifests.sh" --install
+[ -x "$python" ] || bash "$root/test/tools/lint_manifests.sh" --install
 
 # Versions extracted together; change them together with the lint's.
 PROMETHEUS_OPERATOR=github.com/prometheus-operator/prometheus-operator@v0.85.0

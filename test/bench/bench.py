@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make bench: what one lgx consumer process does on this machine.
 
-Starts its own Kafka broker and Odoo simulator (test/lgxenv.py), measures,
+Starts its own Kafka broker and Odoo simulator (test/integration/lgxenv.py), measures,
 stops them, prints a table and writes build/bench.json (details and raw
 files in build/bench/). BENCHMARKS.md explains the figures.
 
@@ -49,7 +49,7 @@ import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 import lgxenv  # noqa: E402
 
 TOP = lgxenv.TOP

@@ -1,4 +1,4 @@
-"""The Odoo simulator (test/odoo_sim.py) with TCP_NODELAY on its
+"""The Odoo simulator (test/sim/odoo_sim.py) with TCP_NODELAY on its
 connections, for the benchmarks.
 
 The simulator's handler (http.server, HTTP/1.1 keep-alive) writes a
@@ -14,7 +14,7 @@ measures and reports it separately.
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sim"))
 import odoo_sim  # noqa: E402
 
 odoo_sim.Handler.disable_nagle_algorithm = True

@@ -63,5 +63,5 @@ if [ ! -f "$reg/stamp" ] || ! cmp -s "$top/test/env/registry-pom.xml" "$reg/stam
     cp "$top/test/env/registry-pom.xml" "$reg/stamp"
 fi
 # Validators of the deployment files (a venv and kustomize under .cache).
-"$top/test/lint_manifests.sh" --install
+"$top/test/tools/lint_manifests.sh" --install
 echo "deps: ok"

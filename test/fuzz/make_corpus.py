@@ -10,7 +10,7 @@ consumers must refuse (limits, truncated, trailing bytes, bad frame).
 fuzz_rules: config/rules.json and variants, with and without an event.
 
 fuzz_odoo: Odoo answers of both APIs, successes and each error class of
-README's table, in the shapes of test/odoo_sim.py.
+README's table, in the shapes of test/sim/odoo_sim.py.
 
 fuzz_json: JSON texts of every kind lgx reads, and nesting at, past and far
 past LGX_JSON_MAX_DEPTH (a million '[').
@@ -36,7 +36,7 @@ SCHEMAS = TOP / "avro-schemas"
 # fuzz_avro.c: every id i is also known as i + k * ALIAS_STEP.
 ALIAS_STEP = 100
 
-sys.path.insert(0, str(TOP / "test"))
+sys.path.insert(0, str(TOP / "test" / "sim"))
 import odoo_sim  # noqa: E402  (the simulator's error shapes)
 
 

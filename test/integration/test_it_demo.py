@@ -1,4 +1,4 @@
-"""The demo (test/demo.py, make demo) on a small stream: 20 orders, its
+"""The demo (test/tools/demo.py, make demo) on a small stream: 20 orders, its
 output not a terminal, the simulator answering with a real Odoo's latency
 and the four consumers started in a shuffled order with delays (the start
 seed is printed: LGX_START_SEED=<seed> repeats it). It must exit 0 and
@@ -26,7 +26,7 @@ class DemoTest(unittest.TestCase):
                if not k.startswith("ODOO_")}
         t = time.monotonic()
         cls.r = subprocess.run(
-            [sys.executable, os.path.join(HERE, "demo.py"), "--orders",
+            [sys.executable, os.path.join(HERE, "..", "tools", "demo.py"), "--orders",
              str(ORDERS), "--every", "2"], capture_output=True, text=True,
             timeout=180, env=env, stdin=subprocess.DEVNULL)
         cls.took = time.monotonic() - t

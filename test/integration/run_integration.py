@@ -1,9 +1,9 @@
-"""Runs the integration tests (test/test_it_*.py) and ends with the line
+"""Runs the integration tests (test/integration/test_it_*.py) and ends with the line
 'integration: N passed, N failed'. Exit code 0 only when all passed.
 
-    python3 test/run_integration.py [PATTERN...] [--jobs N]
+    python3 test/integration/run_integration.py [PATTERN...] [--jobs N]
 
-PATTERN: file names (glob) under test/, default test_it_*.py; several
+PATTERN: file names (glob) under test/integration/, default test_it_*.py; several
 patterns run every file any of them names, once.
 
 Each test file runs in its own process (its own broker and simulator), up

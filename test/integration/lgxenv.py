@@ -1,8 +1,8 @@
 """The test environment of lgx: a real Kafka broker, the Odoo simulator and
 the lgx programs, started and stopped from Python (standard library only).
 
-Used by the integration tests (test/test_it_*.py) and by the demo
-(test/demo.py). Everything started here is stopped by stop() or at exit,
+Used by the integration tests (test/integration/test_it_*.py) and by the demo
+(test/tools/demo.py). Everything started here is stopped by stop() or at exit,
 also when a test fails.
 """
 import atexit
@@ -22,7 +22,12 @@ import time
 import urllib.error
 import urllib.request
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The test folders whose modules the tests and tools import.
+for _d in ("integration", "sim", "tools"):
+    _p = os.path.join(TOP, "test", _d)
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
 BIN = os.environ.get("LGX_BIN") or os.path.join(TOP, "build", "bin")
 API_KEY = "lgx-test-key-0123456789"
 # The four consumers and the topic each reads.
@@ -244,11 +249,11 @@ def kafka_env(props):
 
 
 class Simulator:
-    """The Odoo simulator (test/odoo_sim.py) on a free port. With setup
+    """The Odoo simulator (test/sim/odoo_sim.py) on a free port. With setup
     (the default) lgx-odoo-setup runs after start and after each reset, as
     an operator runs it once on a new Odoo. server: the command that runs
     the simulator, given odoo_sim.py's options (default: python3
-    test/odoo_sim.py; test/chaos.py --serve-sim runs it with cheaper
+    test/sim/odoo_sim.py; test/tools/chaos.py --serve-sim runs it with cheaper
     per-call transactions). latency: odoo_sim.py's --latency profile
     ("real": about what a real Odoo 19 takes per call), else its default
     ($LGX_SIM_LATENCY, else none)."""
@@ -264,7 +269,7 @@ class Simulator:
             f.write(API_KEY + "\n")
         self.log = open(os.path.join(self.dir, "sim.log"), "w")
         self.proc = subprocess.Popen(
-            list(server or ["python3", os.path.join(TOP, "test",
+            list(server or ["python3", os.path.join(TOP, "test", "sim",
                                                     "odoo_sim.py")]) +
             ["--port", str(port), "--port-file", port_file,
              "--version", str(version), "--db", "lgx", "--api-key", API_KEY,

@@ -4,11 +4,11 @@
 # of CarrierMilestone without one of its enum symbols, are refused with
 # the field named. Exits 0 when every case behaves as expected.
 #
-# Usage: test/lint_schemas_test.sh   (after make build/bin/lgx-lint-schemas)
+# Usage: test/tools/lint_schemas_test.sh   (after make build/bin/lgx-lint-schemas)
 # LINT overrides the binary, SCHEMAS the source folder.
 set -u
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 lint=${LINT:-$root/build/bin/lgx-lint-schemas}
 schemas=${SCHEMAS:-$root/avro-schemas}
 passed=0

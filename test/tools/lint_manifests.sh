@@ -30,17 +30,17 @@
 #
 # Ends with "manifests: N passed, N failed"; exit code 0 only if none failed.
 #
-#   test/lint_manifests.sh            run the checks, installing the tools
+#   test/tools/lint_manifests.sh            run the checks, installing the tools
 #                                     first when missing
-#   test/lint_manifests.sh --install  install the tools (make deps does):
+#   test/tools/lint_manifests.sh --install  install the tools (make deps does):
 #       the Python packages into .cache/lint-venv (pyflakes too, for
-#       test/lint_python.sh), kustomize into
+#       test/tools/lint_python.sh), kustomize into
 #       .cache/bin. promtool comes from Debian's package prometheus.
-#   test/lint_manifests.sh --write-prometheusrule
+#   test/tools/lint_manifests.sh --write-prometheusrule
 #       write deploy/k8s/prometheusrule.yaml from lgx-alerts.yaml
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 venv=${LGX_LINT_VENV:-$root/.cache/lint-venv}
 kustomize=${KUSTOMIZE:-$root/.cache/bin/kustomize}
 promtool=${PROMTOOL:-promtool}
@@ -85,7 +85,7 @@ write_prometheusrule() {
     local out=$root/deploy/k8s/prometheusrule.yaml
     {
         cat <<'HEAD'
-# Made by test/lint_manifests.sh --write-prometheusrule from
+# Made by test/tools/lint_manifests.sh --write-prometheusrule from
 # deploy/prometheus/lgx-alerts.yaml (edit that file, then run it again; the
 # lint fails when the two differ): the same alert rules, for the
 # Prometheus Operator. The Prometheus resource must select it (its
@@ -117,7 +117,7 @@ esac
 # A fresh clone has none of the tools: install what is missing (quick when
 # everything is there).
 install >&2 || {
-    echo "lint-manifests: cannot install the tools (test/lint_manifests.sh --install)" >&2
+    echo "lint-manifests: cannot install the tools (test/tools/lint_manifests.sh --install)" >&2
     echo "manifests: 0 passed, 1 failed"
     exit 1
 }
@@ -560,7 +560,7 @@ def lint_operator_objects(by_kind):
     rules = by_kind.get("PrometheusRule", {})
     want = alerts_groups()
     check("PrometheusRule/lgx: spec.groups = deploy/prometheus/lgx-alerts.yaml's groups "
-          "(test/lint_manifests.sh --write-prometheusrule)",
+          "(test/tools/lint_manifests.sh --write-prometheusrule)",
           "lgx" in rules and rules["lgx"]["spec"].get("groups") == want and bool(want))
     tas = by_kind.get("TriggerAuthentication", {})
     ta = tas.get("lgx-kafka")

@@ -16,7 +16,7 @@ the user:password F holds (read at each request, so that a test rotates
 it by writing F); else 401 {"error_code": 40101, "message":
 "Unauthorized"}, as Confluent's registry answers.
 
-  python3 test/schema_registry.py [--port 0] [--port-file F] [--first-id 1000]
+  python3 test/sim/schema_registry.py [--port 0] [--port-file F] [--first-id 1000]
                                   [--basic-auth-file F]
 """
 import argparse

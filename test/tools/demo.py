@@ -3,7 +3,7 @@ events, watched live, then summed up and audited.
 
 Starts a Kafka broker and the Odoo simulator with a real Odoo's latency
 (or uses the Odoo named by ODOO_URL, ODOO_DB and ODOO_API_KEY or
-ODOO_API_KEY_FILE, as test/conformance.py does; ODOO_LOGIN, default
+ODOO_API_KEY_FILE, as test/sim/conformance.py does; ODOO_LOGIN, default
 admin), runs lgx-odoo-setup, and has lgx-simulate create a few hundred
 orders in Odoo and publish their events (picks, bookings, labels,
 dispatches, milestones, proofs of delivery) with a few per cent of
@@ -33,7 +33,7 @@ seconds otherwise. Once every message has its outcome (nothing pending,
 nothing held, lag 0), the consumers are stopped and the demo prints the
 outcomes per topic, the dead letters by reason (read back from the .dlq
 topics), the pickings in Odoo by state with a sample, and the audit of
-Odoo against what lgx-simulate expects (test/audit.py), read over Odoo's
+Odoo against what lgx-simulate expects (test/tools/audit.py), read over Odoo's
 API on a real Odoo as on the simulator: every message's outcome, picking
 fields, carriers as the mapping names them, done quantities equal to
 what the picks reported, the lots on each done picking's move lines as
@@ -43,7 +43,7 @@ activity, lgx-picks' /metrics) and its stock below zero by the
 shortfall, notes, attachments and activities once, poison dead-lettered
 once: nothing lost, nothing doubled.
 
-    python3 test/demo.py [--orders N] [--seed S] [--rate R] [--timeout S]
+    python3 test/tools/demo.py [--orders N] [--seed S] [--rate R] [--timeout S]
                          [--start-seed S] [-- lgx-simulate options]
 
 Options after -- go to lgx-simulate (e.g. --products, --partners and
@@ -70,7 +70,7 @@ import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "integration")]
 import audit  # noqa: E402
 import lgxenv  # noqa: E402
 from test_it_shipments import booked, dispatched, label  # noqa: E402
@@ -161,7 +161,7 @@ def on_sigterm(signum, frame):
 # ---- Odoo: the simulator, or the one the environment names -------------
 
 def real_odoo():
-    """Whether the environment names an Odoo (as test/conformance.py
+    """Whether the environment names an Odoo (as test/sim/conformance.py
     reads it)."""
     return bool(os.environ.get("ODOO_URL") and os.environ.get("ODOO_DB") and
                 (os.environ.get("ODOO_API_KEY") or
@@ -187,8 +187,8 @@ POSITIONAL = {"search_read": ["domain"], "search": ["domain"],
 class Odoo:
     """Where the consumers write: the Odoo of ODOO_URL, ODOO_DB and
     ODOO_API_KEY (or ODOO_API_KEY_FILE) when they are set, else the
-    simulator (test/odoo_sim.py, Odoo 19, with the latency of a real
-    Odoo) run through test/chaos.py --serve-sim: the same behaviour with
+    simulator (test/sim/odoo_sim.py, Odoo 19, with the latency of a real
+    Odoo) run through test/tools/chaos.py --serve-sim: the same behaviour with
     cheaper per-call transactions (with its own, 300 orders take twice as
     long: the simulator, not lgx, would set the pace). The demo's own
     calls (its demo data, the audit's reads) go through JSON-2 on Odoo 19
@@ -1296,7 +1296,7 @@ class Demo:
 
     # -- audit -------------------------------------------------------------
     def run_audit(self, outs):
-        """test/audit.py against lgx-simulate's expected file, reading Odoo
+        """test/tools/audit.py against lgx-simulate's expected file, reading Odoo
         over its API (a real Odoo as the simulator): every message's
         outcome as the stream expects in any order of the topics, picking
         fields, done quantities equal to what the picks reported, stock
@@ -1372,7 +1372,7 @@ class Demo:
             len(lots_wrong) + len(carriers_wrong)
         doubled = len(cmp["doubled"]) + len(twice)
         say("\nAudit of Odoo against lgx-simulate's expected state "
-            "(test/audit.py; Odoo read over its API):")
+            "(test/tools/audit.py; Odoo read over its API):")
         say("  messages with their outcome   %d of %d (%d with two); %d "
             "outcome(s) not as the stream expects" % (
                 finished, n_msgs, twice_msgs, len(per_event)))

@@ -64,7 +64,7 @@ Odoo's access cache (a row added after the model counts at the next
 registry change). Where 17, 18 and 19 differ on the wire (error texts,
 JSON-RPC ``error.code``, 18's ``/json`` redirect, message_post's result), the
 simulated version answers as that version does. What a real Odoo
-(ODOO-FACTS.md, REAL-ODOO.md, test/conformance.py against a server) shows
+(ODOO-FACTS.md, REAL-ODOO.md, test/sim/conformance.py against a server) shows
 takes precedence over reading of the source.
 
 Control endpoints for tests live under ``/__sim/`` and need no

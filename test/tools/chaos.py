@@ -25,7 +25,7 @@ for any interleaving.
 Then the consumers are drained (they go on until every message has its
 outcome and nothing is pending, are stopped, and run again with
 --exit-at-end, which must find nothing), and the simulator's final state
-is audited against the stream (test/audit.py): every expected effect present (nothing lost),
+is audited against the stream (test/tools/audit.py): every expected effect present (nothing lost),
 none twice (chatter notes, attachments, activities, backorders per
 picking), every picking's fields as expected, every message of every
 topic given a final outcome, every poison message dead-lettered exactly
@@ -35,9 +35,9 @@ moves. Last, every group is moved back to the beginning
 (lgx-replay --to-earliest) and the consumers read everything again: the
 simulator's state must not change.
 
-    python3 test/chaos.py [--orders N] [--seed S] [--short]
+    python3 test/tools/chaos.py [--orders N] [--seed S] [--short]
 
---short is the version `make test` runs (test/test_it_chaos.py): ~1,400
+--short is the version `make test` runs (test/integration/test_it_chaos.py): ~1,400
 events, under 3 minutes. Without it: ~21,000 events (1,900 orders), about
 25 minutes on two cores. --calm runs the same without any chaos (a
 baseline). Logs, the expected files, the dumps of the simulator and
@@ -63,7 +63,7 @@ import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "integration")]
 
 import audit  # noqa: E402
 import lgxenv  # noqa: E402
@@ -311,7 +311,7 @@ def fast_snapshots(odoo_sim):
 
 
 def serve_sim(argv):
-    """The Odoo simulator (test/odoo_sim.py) with cheap snapshots
+    """The Odoo simulator (test/sim/odoo_sim.py) with cheap snapshots
     (fast_snapshots; LGX_CHAOS_PLAIN_SNAPSHOTS=1 keeps its own)."""
     import odoo_sim
     if os.environ.get("LGX_CHAOS_PLAIN_SNAPSHOTS") != "1":
@@ -483,7 +483,7 @@ class Run:
     # ---- broker --------------------------------------------------------
     def restart_broker(self):
         t = time.monotonic()
-        r = subprocess.run([os.path.join(HERE, "env", "kafka.sh"), "restart",
+        r = subprocess.run([os.path.join(HERE, "..", "env", "kafka.sh"), "restart",
                             self.broker.dir], capture_output=True, text=True,
                            timeout=120)
         took = time.monotonic() - t

@@ -2,7 +2,7 @@
 """Conformance suite: the Odoo behaviours lgx relies on, checked over HTTP.
 
 Runs the same checks against a real Odoo and against the simulator
-(test/odoo_sim.py), so that the simulator can be held to what a real server
+(test/sim/odoo_sim.py), so that the simulator can be held to what a real server
 does (ODOO-FACTS.md):
 
 * authentication on JSON-2 (bearer key) and JSON-RPC (common.login,
@@ -54,7 +54,7 @@ simulator's control endpoints.
 Targets:
   real Odoo   ODOO_URL, ODOO_DB and ODOO_API_KEY (or ODOO_API_KEY_FILE); the
               login of the key's user in ODOO_LOGIN (default admin).
-  --sim       starts test/odoo_sim.py on a free port for --version 17, 18 and
+  --sim       starts test/sim/odoo_sim.py on a free port for --version 17, 18 and
               19 in turn (or --versions 19,17) and runs the suite on each.
 
 Output: one line per check "PASS|FAIL|SKIP <target> <check> [detail]", then
@@ -1833,7 +1833,7 @@ def run_suite(t: Target, tally: Tally, only=None):
 
 
 class SimServer:
-    """test/odoo_sim.py in a subprocess on a free port."""
+    """test/sim/odoo_sim.py in a subprocess on a free port."""
 
     def __init__(self, version):
         self.tmp = tempfile.TemporaryDirectory()
@@ -1874,7 +1874,7 @@ def real_target():
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Odoo conformance checks for lgx (real Odoo and/or simulator).")
-    parser.add_argument("--sim", action="store_true", help="also run against test/odoo_sim.py (17, 18, 19)")
+    parser.add_argument("--sim", action="store_true", help="also run against test/sim/odoo_sim.py (17, 18, 19)")
     parser.add_argument("--versions", default="17,18,19", help="simulated versions for --sim (default 17,18,19)")
     parser.add_argument("--only", action="append", help="run only checks whose name contains this (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the checks and exit")

@@ -1,7 +1,7 @@
 """Schema registry round trip: lgx-produce registers the schema and frames
 messages with the registry's id; lgx-picks fetches the writer schema by
 id and decodes them. Each case runs against two registries:
-test/schema_registry.py, a small double of the Confluent REST API (a fresh
+test/sim/schema_registry.py, a small double of the Confluent REST API (a fresh
 one per test), and a real one, Apicurio Registry's Confluent API
 (test/env/registry.sh, in-memory, one per class since it takes seconds to
 start; each test has its own topic, so its own subject). The credentials
@@ -35,7 +35,7 @@ def get(url, auth=None):
 
 
 def start_double(*args):
-    """test/schema_registry.py with args: (process, its folder, its URL)."""
+    """test/sim/schema_registry.py with args: (process, its folder, its URL)."""
     d = tempfile.mkdtemp(prefix="lgx-registry.")
     port_file = os.path.join(d, "port")
     proc = subprocess.Popen(
@@ -156,7 +156,7 @@ class RegistryCases:
 
 
 class DoubleRegistryTest(RegistryCases, unittest.TestCase):
-    """Against test/schema_registry.py."""
+    """Against test/sim/schema_registry.py."""
 
     def setUp(self):
         self.proc, self.dir, self.url = start_double()

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Self-test of the Odoo simulator (test/odoo_sim.py).
+"""Self-test of the Odoo simulator (test/sim/odoo_sim.py).
 
 Starts the simulator as a subprocess on a free port (one Odoo 19 server and
 one Odoo 17 server) and checks it over HTTP with urllib: the error table of
 both APIs, authentication, version modes, the button_validate workflow and
 its wizards, the traps of ODOO-FACTS.md, and the control endpoints.
 
-Run: python3 test/test_odoo_sim.py   (prints "N passed, N failed")
+Run: python3 test/sim/test_odoo_sim.py   (prints "N passed, N failed")
 """
 
 import base64

@@ -1,4 +1,4 @@
-"""The chaos run, short version (test/chaos.py --short): a simulated
+"""The chaos run, short version (test/tools/chaos.py --short): a simulated
 stream of ~1,400 events with duplicates, disorder and poison, consumed by
 the four consumers against the Odoo simulator (with a real Odoo's
 latency; the consumers first started in a shuffled order with delays,
@@ -8,9 +8,13 @@ once, Odoo is down for 20 s and 5 % of Odoo calls fail; then the audit of
 Odoo's final state, the dead letters and a full replay. Each guarantee is
 its own test, so that the report says which ones hold. Under 4
 minutes."""
+import os
+import sys
 import unittest
 
-import chaos
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tools"))
+import chaos  # noqa: E402
 
 
 class ChaosShortTest(unittest.TestCase):

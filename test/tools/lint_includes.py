@@ -12,9 +12,9 @@ consumer runtime, the verdicts nor the handler kit (RUNTIME). Prints the modules
 layer 0 includes no other module, layer k only modules below it (the map
 README's architecture section draws).
 
-  test/lint_includes.py              check common/ (exit 1 on a problem)
-  test/lint_includes.py --objects build/obj/common   and the calls
-  test/lint_includes.py --self-test  the check refuses a made-up cycle
+  test/tools/lint_includes.py              check common/ (exit 1 on a problem)
+  test/tools/lint_includes.py --objects build/obj/common   and the calls
+  test/tools/lint_includes.py --self-test  the check refuses a made-up cycle
 """
 import argparse
 import os
@@ -202,7 +202,7 @@ def main():
     ap.add_argument("--objects", help="the object files of common/")
     ap.add_argument("--bin", help="the built programs (with --objects)")
     ap.add_argument("--root", default=os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
     a = ap.parse_args()
     if a.self_test:
         self_test()

@@ -23,7 +23,7 @@
 #      mounted read-only, without /tmp, as uid 10001 (unshare + chroot, as
 #      the image runs under Kubernetes): every program starts; lgx-lint-
 #      schemas reads the image's schemas; lgx-odoo-setup and every consumer
-#      work against the Odoo simulator (test/odoo_sim.py) with the API key
+#      work against the Odoo simulator (test/sim/odoo_sim.py) with the API key
 #      and the rules mounted where the Kubernetes manifests mount them;
 #      /healthz, /readyz and /metrics answer; SIGHUP re-reads rules and key;
 #      SIGTERM stops cleanly; and (with strace) no program tries to write a
@@ -33,7 +33,7 @@
 # Needs root for step 5 (it is skipped, and says so, without unshare).
 set -uo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 passed=0
 failed=0
 skipped=0
@@ -319,7 +319,7 @@ for so in $needed; do
     if [ -z "$pkg12" ]; then
         fail "$so: a Debian package provides it" "ldd: ${path:-not found}"
     elif [ -z "$pkg13" ]; then
-        fail "$so ($pkg12): in the Debian 12 -> 13 table of test/test_deploy.sh" "add it and its Debian 13 name to the Dockerfile"
+        fail "$so ($pkg12): in the Debian 12 -> 13 table of test/tools/test_deploy.sh" "add it and its Debian 13 name to the Dockerfile"
     elif [ "$pkg13" = - ]; then
         ok "$so ($pkg12): part of the base image"
     else
@@ -368,7 +368,7 @@ for pc in $pcs check; do
     pcfile=$(pkg-config --variable=pcfiledir "$pc" 2>/dev/null)/$pc.pc
     real=$(pkg_of "$pcfile")
     if [ -z "$dev" ]; then
-        fail "pkg-config $pc: in the -dev table of test/test_deploy.sh" "add it, and its -dev package to the Dockerfile's build stage"
+        fail "pkg-config $pc: in the -dev table of test/tools/test_deploy.sh" "add it, and its -dev package to the Dockerfile's build stage"
         continue
     fi
     [ -n "$real" ] && [ "$real" != "$dev" ] && fail "pkg-config $pc comes from $dev" "dpkg -S says $real"
@@ -438,7 +438,7 @@ check "in the image root: lgx-lint-schemas reads the image's schemas (exit $?)" 
     grep -q ', 0 errors' "$tmp/lint.out"
 
 # The Odoo simulator, as the Odoo of the image's programs.
-python3 "$src/test/odoo_sim.py" --port 0 --port-file "$tmp/sim.port" --api-key "$key" \
+python3 "$src/test/sim/odoo_sim.py" --port 0 --port-file "$tmp/sim.port" --api-key "$key" \
     >"$tmp/sim.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do

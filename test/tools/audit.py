@@ -1,6 +1,6 @@
 """Audits of what the lgx consumers made of a stream from lgx-simulate.
 
-Shared by test/demo.py, test/test_it_simulate.py and test/chaos.py (the
+Shared by test/tools/demo.py, test/integration/test_it_simulate.py and test/tools/chaos.py (the
 stream under kills, a broker restart, an Odoo outage and injected
 faults). Nothing here assumes an order between the topics: the four
 consumers run at once, any of them late, and what lgx-simulate expects

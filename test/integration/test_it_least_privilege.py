@@ -9,7 +9,7 @@ would allow it, and the consumer goes on.
 The simulator has one API user whose groups are switched
 (/__sim/user-groups): the administrator while lgx-odoo-setup runs, the
 integration user while the consumers run. Its access rights follow the rows
-of Odoo's ir.model.access.csv files for the models lgx uses (test/odoo_sim.py,
+of Odoo's ir.model.access.csv files for the models lgx uses (test/sim/odoo_sim.py,
 ACCESS). The lgx programs started here run behind LGX_WRAP as well (make
 valgrind)."""
 import base64

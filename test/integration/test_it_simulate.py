@@ -14,8 +14,9 @@ import tempfile
 import time
 import unittest
 
-import audit
 import lgxenv
+
+import audit  # noqa: E402  (test/tools, on the path lgxenv sets)
 
 SIMULATE = os.path.join(lgxenv.BIN, "lgx-simulate")
 SEED = "it-simulate-39"
@@ -154,7 +155,7 @@ class SimulateStreamTest(unittest.TestCase):
                 self.assertEqual(p["picked"]["SKU-1004"], 2, name)
 
     def test_audit_of_lots_and_shortages_finds_differences(self):
-        """test/audit.py's lot and shortage checks on a made-up run: P1
+        """test/tools/audit.py's lot and shortage checks on a made-up run: P1
         picked lot-tracked T from L1 and L2, P2 picked 4 of U with 2 on
         hand (a shortage in any order); then one thing wrong at a
         time."""
@@ -302,7 +303,7 @@ class SimulateAuditTest(unittest.TestCase):
 
     def check_topic(self, c, topic, exp):
         """Outcome counts, per-event outcomes and the dead letters of one
-        consumer against the expected file (test/audit.py); returns the
+        consumer against the expected file (test/tools/audit.py); returns the
         figures."""
         s = c.summary()
         self.assertIsNotNone(s, "no summary line from %s" % topic)
@@ -314,7 +315,7 @@ class SimulateAuditTest(unittest.TestCase):
 
     def audit_pickings(self, exp, ran):
         """Every picking as expected, for what the consumers that ran
-        write (test/audit.py). Returns the number of fields checked."""
+        write (test/tools/audit.py). Returns the number of fields checked."""
         pickings = {p["name"]: p for p in self.sim.dump("stock.picking")}
         checked, problems = audit.check_pickings(exp, pickings, ran)
         self.assertEqual(problems, [])
