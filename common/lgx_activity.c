@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lgx_domain.h"
 #include "lgx_json.h"
 
 static const char *const kinds[] = {"exception", "failed_delivery",
@@ -41,12 +42,16 @@ static int64_t find_user(lgx_odoo_t *odoo, const char *opt, const char *text,
     long long id = strtoll(text, &end, 10);
     bool by_id = *text && !*end && errno == 0 && id > 0;
     lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t err = !d      ? LGX_ERR_NOMEM
-                    : by_id ? lgx_buf_printf(d, "[[\"id\",\"=\",%lld]]", id)
-                            : lgx_buf_puts(d, "[[\"login\",\"=\",");
-    if (err == LGX_OK && !by_id) {
-        err = lgx_buf_json_str(d, text, strlen(text));
-        err = err == LGX_OK ? lgx_buf_puts(d, "]]") : err;
+    lgx_err_t err = LGX_ERR_NOMEM;
+    if (d) {
+        lgx_domain_t dom;
+        lgx_domain_start(&dom, d);
+        if (by_id) {
+            lgx_domain_int(&dom, "id", "=", id);
+        } else {
+            lgx_domain_str(&dom, "login", "=", text);
+        }
+        err = lgx_domain_end(&dom);
     }
     yajl_val rows = NULL;
     lgx_odoo_error_t oerr;
@@ -199,22 +204,21 @@ static lgx_err_t todos_found(lgx_odoo_t *o, const lgx_activity_todo_t *todos,
                              const char **call)
 {
     lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t rc =
-        d ? lgx_buf_puts(d, "[[\"res_model\",\"=\","
-                            "\"stock.picking\"],[\"res_id\",\"in\",[")
-          : LGX_ERR_NOMEM;
-    for (size_t i = 0; rc == LGX_OK && i < n; i++) {
-        rc = lgx_buf_printf(d, "%s%lld", i ? "," : "",
-                            (long long)todos[i].picking_id);
+    lgx_err_t rc = LGX_ERR_NOMEM;
+    if (d) {
+        lgx_domain_t dom;
+        lgx_domain_start(&dom, d);
+        lgx_domain_str(&dom, "res_model", "=", "stock.picking");
+        lgx_domain_in(&dom, "res_id");
+        for (size_t i = 0; i < n; i++) {
+            lgx_domain_item_int(&dom, todos[i].picking_id);
+        }
+        lgx_domain_in(&dom, "summary");
+        for (size_t i = 0; i < n; i++) {
+            lgx_domain_item_str(&dom, todos[i].summary);
+        }
+        rc = lgx_domain_end(&dom);
     }
-    rc = rc == LGX_OK ? lgx_buf_puts(d, "]],[\"summary\",\"in\",[") : rc;
-    for (size_t i = 0; rc == LGX_OK && i < n; i++) {
-        rc = i ? lgx_buf_puts(d, ",") : LGX_OK;
-        rc = rc == LGX_OK ? lgx_buf_json_str(d, todos[i].summary,
-                                             strlen(todos[i].summary))
-                          : rc;
-    }
-    rc = rc == LGX_OK ? lgx_buf_puts(d, "]]]") : rc;
     yajl_val rows = NULL;
     if (rc == LGX_OK) {
         rc = lgx_odoo_search_read(o, "mail.activity", lgx_buf_data(d),

@@ -5,6 +5,7 @@
 
 #include "lgx_buf.h"
 #include "lgx_cache.h"
+#include "lgx_domain.h"
 #include "lgx_json.h"
 #include "lgx_time.h"
 
@@ -55,23 +56,16 @@ static bool build_domain(lgx_lookup_t *l, const char *const *keys, size_t n,
                          const int64_t *ids, lgx_err_t *rc)
 {
     bool any = false;
-    lgx_buf_reset(l->buf);
-    *rc = lgx_buf_printf(l->buf, "[[\"%s\",\"in\",[", l->field);
-    for (size_t i = 0; *rc == LGX_OK && i < n; i++) {
-        if (ids[i]) {
-            continue;
+    lgx_domain_t d;
+    lgx_domain_start(&d, l->buf);
+    lgx_domain_in(&d, l->field);
+    for (size_t i = 0; i < n; i++) {
+        if (!ids[i]) {
+            lgx_domain_item_str(&d, keys[i]);
+            any = true;
         }
-        if (any) {
-            *rc = lgx_buf_puts(l->buf, ",");
-        }
-        if (*rc == LGX_OK) {
-            *rc = lgx_buf_json_str(l->buf, keys[i], strlen(keys[i]));
-        }
-        any = true;
     }
-    if (*rc == LGX_OK) {
-        *rc = lgx_buf_puts(l->buf, "]]]");
-    }
+    *rc = lgx_domain_end(&d);
     return any;
 }
 

@@ -6,6 +6,7 @@
  * are in lgx_stock_notes.c; the steps of a route and cancelled pickings in
  * lgx_stock_route.c.
  */
+#include "lgx_domain.h"
 #include "lgx_stock.h"
 
 #include <stdio.h>
@@ -46,12 +47,10 @@ bool lgx_stock_pickings(lgx_odoo_t *o, const char *domain_json, long limit,
 lgx_err_t lgx_stock_domain_eq(lgx_buf_t *out, const char *field,
                               const char *value)
 {
-    lgx_buf_reset(out);
-    lgx_err_t err = lgx_buf_printf(out, "[[\"%s\",\"=\",", field);
-    if (err == LGX_OK) {
-        err = lgx_buf_json_str(out, value, strlen(value));
-    }
-    return err == LGX_OK ? lgx_buf_puts(out, "]]") : err;
+    lgx_domain_t d;
+    lgx_domain_start(&d, out);
+    lgx_domain_str(&d, field, "=", value);
+    return lgx_domain_end(&d);
 }
 
 const char *lgx_stock_clock(yajl_val picking, const char *event_type)
@@ -248,14 +247,16 @@ bool lgx_stock_pickings_in(lgx_odoo_t *o, const char *field,
                            lgx_verdict_t *v)
 {
     lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t err =
-        d ? lgx_buf_printf(d, "[[\"%s\",\"in\",[", field) : LGX_ERR_NOMEM;
-    for (size_t i = 0; err == LGX_OK && i < n; i++) {
-        err = i ? lgx_buf_puts(d, ",") : LGX_OK;
-        err = err == LGX_OK ? lgx_buf_json_str(d, values[i], strlen(values[i]))
-                            : err;
+    lgx_err_t err = LGX_ERR_NOMEM;
+    if (d) {
+        lgx_domain_t dom;
+        lgx_domain_start(&dom, d);
+        lgx_domain_in(&dom, field);
+        for (size_t i = 0; i < n; i++) {
+            lgx_domain_item_str(&dom, values[i]);
+        }
+        err = lgx_domain_end(&dom);
     }
-    err = err == LGX_OK ? lgx_buf_puts(d, "]]]") : err;
     bool ok = err == LGX_OK ? lgx_stock_pickings(o, lgx_buf_data(d), 0, recs, v)
                             : lgx_stock_nomem(v);
     lgx_buf_destroy(d);

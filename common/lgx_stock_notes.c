@@ -5,6 +5,7 @@
  * handler holds: its state (with the note subtype, looked up once) and
  * views of a batch's read.
  */
+#include "lgx_domain.h"
 #include "lgx_stock.h"
 
 #include <stdio.h>
@@ -55,12 +56,14 @@ bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
     lgx_buf_t *b = lgx_buf_new();
     lgx_buf_t *text = lgx_buf_new();
     bool found = false;
-    bool ok = b && text &&
-              lgx_buf_printf(b,
-                             "[[\"model\",\"=\",\"stock.picking\"],"
-                             "[\"res_id\",\"=\",%lld],"
-                             "[\"body\",\"ilike\",\"%s\"]]",
-                             (long long)picking_id, mark) == LGX_OK &&
+    lgx_domain_t dom;
+    if (b) {
+        lgx_domain_start(&dom, b);
+        lgx_domain_str(&dom, "model", "=", "stock.picking");
+        lgx_domain_int(&dom, "res_id", "=", picking_id);
+        lgx_domain_str(&dom, "body", "ilike", mark);
+    }
+    bool ok = b && text && lgx_domain_end(&dom) == LGX_OK &&
               lgx_buf_printf(text, "%s %s", body, mark) == LGX_OK;
     if (!ok) {
         lgx_buf_destroy(b);
@@ -98,13 +101,14 @@ bool lgx_stock_attach(lgx_odoo_t *o, int64_t picking_id, const char *name,
 {
     lgx_buf_t *b = lgx_buf_new();
     bool found = false, ok = b != NULL;
-    ok = ok &&
-         lgx_buf_printf(b,
-                        "[[\"res_model\",\"=\",\"stock.picking\"],"
-                        "[\"res_id\",\"=\",%lld],[\"name\",\"=\",",
-                        (long long)picking_id) == LGX_OK &&
-         lgx_buf_json_str(b, name, strlen(name)) == LGX_OK &&
-         lgx_buf_puts(b, "]]") == LGX_OK;
+    if (ok) {
+        lgx_domain_t dom;
+        lgx_domain_start(&dom, b);
+        lgx_domain_str(&dom, "res_model", "=", "stock.picking");
+        lgx_domain_int(&dom, "res_id", "=", picking_id);
+        lgx_domain_str(&dom, "name", "=", name);
+        ok = lgx_domain_end(&dom) == LGX_OK;
+    }
     ok = ok && exists(o, "ir.attachment", lgx_buf_data(b), &found, v);
     if (ok && !found) {
         lgx_buf_reset(b);
@@ -304,10 +308,21 @@ static bool note_subtype(lgx_stock_state_t *s, lgx_verdict_t *v)
     }
     yajl_val r = NULL;
     lgx_odoo_error_t err;
-    lgx_err_t rc = lgx_odoo_search_read(
-        s->odoo, "mail.message.subtype",
-        "[[\"name\",\"=\",\"Note\"],[\"internal\",\"=\",true]]", "[\"id\"]", 1,
-        &r, &err);
+    lgx_buf_t *d = lgx_buf_new();
+    lgx_domain_t dom;
+    if (d) {
+        lgx_domain_start(&dom, d);
+        lgx_domain_str(&dom, "name", "=", "Note");
+        lgx_domain_bool(&dom, "internal", "=", true);
+    }
+    if (!d || lgx_domain_end(&dom) != LGX_OK) {
+        lgx_buf_destroy(d);
+        return lgx_stock_nomem(v);
+    }
+    lgx_err_t rc =
+        lgx_odoo_search_read(s->odoo, "mail.message.subtype", lgx_buf_data(d),
+                             "[\"id\"]", 1, &r, &err);
+    lgx_buf_destroy(d);
     if (!lgx_stock_ok(rc, &err, "mail.message.subtype search_read", v)) {
         return false;
     }
@@ -329,22 +344,24 @@ static bool notes_found(lgx_odoo_t *o, const lgx_stock_note_t *notes, size_t n,
 {
     lgx_buf_t *d = lgx_buf_new();
     char mark[40];
-    lgx_err_t err = d ? lgx_buf_puts(d, "[[\"model\",\"=\",\"stock.picking\"],"
-                                        "[\"res_id\",\"in\",[")
-                      : LGX_ERR_NOMEM;
-    for (size_t i = 0; err == LGX_OK && i < n; i++) {
-        err = lgx_buf_printf(d, "%s%lld", i ? "," : "",
-                             (long long)notes[i].picking_id);
+    lgx_err_t err = LGX_ERR_NOMEM;
+    if (d) {
+        lgx_domain_t dom;
+        lgx_domain_start(&dom, d);
+        lgx_domain_str(&dom, "model", "=", "stock.picking");
+        lgx_domain_in(&dom, "res_id");
+        for (size_t i = 0; i < n; i++) {
+            lgx_domain_item_int(&dom, notes[i].picking_id);
+        }
+        for (size_t i = 1; i < n; i++) {
+            lgx_domain_op(&dom, "|");
+        }
+        for (size_t i = 0; i < n; i++) {
+            note_mark(mark, notes[i].key);
+            lgx_domain_str(&dom, "body", "ilike", mark);
+        }
+        err = lgx_domain_end(&dom);
     }
-    err = err == LGX_OK ? lgx_buf_puts(d, "]]") : err;
-    for (size_t i = 1; err == LGX_OK && i < n; i++) {
-        err = lgx_buf_puts(d, ",\"|\"");
-    }
-    for (size_t i = 0; err == LGX_OK && i < n; i++) {
-        note_mark(mark, notes[i].key);
-        err = lgx_buf_printf(d, ",[\"body\",\"ilike\",\"%s\"]", mark);
-    }
-    err = err == LGX_OK ? lgx_buf_puts(d, "]") : err;
     yajl_val rows = NULL;
     if (!read_rows(o, "mail.message", d, err, "[\"res_id\",\"body\"]", &rows,
                    v)) {

@@ -8,6 +8,7 @@
 #include "lgx_buf.h"
 #include "lgx_cache.h"
 #include "lgx_clock.h"
+#include "lgx_domain.h"
 #include "lgx_json.h"
 #include "lgx_lookup.h"
 #include "lgx_stock.h"
@@ -245,13 +246,22 @@ static bool type_warehouse(picks_t *p, int64_t type_id, int64_t *out,
             return true;
         }
     }
-    char domain[64];
-    snprintf(domain, sizeof(domain), "[[\"id\",\"=\",%lld]]",
-             (long long)type_id);
+    lgx_buf_t *b = lgx_buf_new();
+    lgx_domain_t d;
+    if (b) {
+        lgx_domain_start(&d, b);
+        lgx_domain_int(&d, "id", "=", type_id);
+    }
+    if (!b || lgx_domain_end(&d) != LGX_OK) {
+        lgx_buf_destroy(b);
+        return lgx_stock_nomem(v);
+    }
     yajl_val rows = NULL;
     lgx_odoo_error_t err;
-    lgx_err_t rc = lgx_odoo_search_read(p->odoo, "stock.picking.type", domain,
-                                        "[\"warehouse_id\"]", 1, &rows, &err);
+    lgx_err_t rc =
+        lgx_odoo_search_read(p->odoo, "stock.picking.type", lgx_buf_data(b),
+                             "[\"warehouse_id\"]", 1, &rows, &err);
+    lgx_buf_destroy(b);
     if (!lgx_stock_ok(rc, &err, "stock.picking.type search_read", v)) {
         return false;
     }
@@ -317,11 +327,24 @@ static bool load_units(picks_t *p, int64_t max_age_ms, lgx_verdict_t *v)
     bool v19 = lgx_odoo_version(p->odoo) >= 19;
     yajl_val rows = NULL;
     lgx_odoo_error_t err;
+    lgx_buf_t *b = lgx_buf_new();
+    lgx_domain_t d;
+    if (b) {
+        lgx_domain_start(&d, b);
+        lgx_domain_in(&d, "active");
+        lgx_domain_item_bool(&d, true);
+        lgx_domain_item_bool(&d, false);
+    }
+    if (!b || lgx_domain_end(&d) != LGX_OK) {
+        lgx_buf_destroy(b);
+        return lgx_stock_nomem(v);
+    }
     lgx_err_t rc = lgx_odoo_search_read(
-        p->odoo, "uom.uom", "[[\"active\",\"in\",[true,false]]]",
+        p->odoo, "uom.uom", lgx_buf_data(b),
         v19 ? "[\"id\",\"name\",\"factor\",\"parent_path\"]"
             : "[\"id\",\"name\",\"factor\",\"category_id\"]",
         0, &rows, &err);
+    lgx_buf_destroy(b);
     if (!lgx_stock_ok(rc, &err, "uom.uom search_read", v)) {
         return false;
     }
@@ -887,19 +910,17 @@ static bool read_free_at(picks_t *p, const picks_short_t *c, size_t n,
     lgx_odoo_error_t err;
     yajl_val rows = NULL;
     size_t k = 0;
-    lgx_buf_reset(d);
-    lgx_err_t rc = lgx_buf_puts(d, "[[\"product_id\",\"in\",[");
-    for (size_t i = 0; rc == LGX_OK && i < n; i++) {
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, d);
+    lgx_domain_in(&dom, "product_id");
+    for (size_t i = 0; i < n; i++) {
         if (c[i].location_id == loc) {
-            rc = lgx_buf_printf(d, "%s%lld", k++ ? "," : "",
-                                (long long)c[i].product_id);
+            lgx_domain_item_int(&dom, c[i].product_id);
+            k++;
         }
     }
-    rc = rc == LGX_OK ? lgx_buf_printf(d,
-                                       "]],[\"location_id\",\"child_of\","
-                                       "%lld]]",
-                                       (long long)loc)
-                      : rc;
+    lgx_domain_int(&dom, "location_id", "child_of", loc);
+    lgx_err_t rc = lgx_domain_end(&dom);
     if (rc != LGX_OK) {
         return lgx_stock_nomem(v);
     }
@@ -1315,16 +1336,17 @@ static bool read_moves(picks_t *p, pick_job_t **jobs, size_t n,
     lgx_verdict_t v;
     lgx_odoo_error_t err;
     size_t k = 0, lines = 0;
-    lgx_buf_reset(d);
-    lgx_err_t rc = lgx_buf_puts(d, "[[\"picking_id\",\"in\",[");
-    for (size_t i = 0; rc == LGX_OK && i < n; i++) {
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, d);
+    lgx_domain_in(&dom, "picking_id");
+    for (size_t i = 0; i < n; i++) {
         if (jobs[i]->live) {
-            rc = lgx_buf_printf(d, "%s%lld", k++ ? "," : "",
-                                (long long)jobs[i]->picking_id);
+            lgx_domain_item_int(&dom, jobs[i]->picking_id);
+            k++;
             lines += jobs[i]->n_lines;
         }
     }
-    rc = rc == LGX_OK ? lgx_buf_puts(d, "]]]") : rc;
+    lgx_err_t rc = lgx_domain_end(&dom);
     if (k == 0) {
         return true;
     }
@@ -1370,10 +1392,13 @@ static yajl_val tracked_move(const pick_job_t *job, size_t i)
 static lgx_err_t lot_domains(pick_job_t **jobs, size_t n_jobs, lgx_buf_t *ml,
                              lgx_buf_t *lots, size_t *n)
 {
-    lgx_err_t rc = lgx_buf_puts(ml, "[[\"move_id\",\"in\",[");
-    rc = rc == LGX_OK ? lgx_buf_puts(lots, "[[\"name\",\"in\",[") : rc;
+    lgx_domain_t dm, dl;
+    lgx_domain_start(&dm, ml);
+    lgx_domain_in(&dm, "move_id");
+    lgx_domain_start(&dl, lots);
+    lgx_domain_in(&dl, "name");
     *n = 0;
-    for (size_t i = 0; rc == LGX_OK && i < n_jobs; i++) {
+    for (size_t i = 0; i < n_jobs; i++) {
         for (size_t j = 0; jobs[i]->live && j < jobs[i]->n_lines; j++) {
             yajl_val m = tracked_move(jobs[i], j);
             int64_t id = 0;
@@ -1381,16 +1406,13 @@ static lgx_err_t lot_domains(pick_job_t **jobs, size_t n_jobs, lgx_buf_t *ml,
             if (!m || !lgx_json_get_int(m, "id", &id)) {
                 continue;
             }
-            rc = lgx_buf_printf(ml, "%s%lld", *n ? "," : "", (long long)id);
-            rc = rc == LGX_OK ? lgx_buf_puts(lots, *n ? "," : "") : rc;
-            rc = rc == LGX_OK ? lgx_buf_json_str(lots, lot ? lot : "",
-                                                 lot ? strlen(lot) : 0)
-                              : rc;
+            lgx_domain_item_int(&dm, id);
+            lgx_domain_item_str(&dl, lot ? lot : "");
             (*n)++;
         }
     }
-    rc = rc == LGX_OK ? lgx_buf_puts(ml, "]]]") : rc;
-    return rc == LGX_OK ? lgx_buf_puts(lots, "]]]") : rc;
+    lgx_err_t rc = lgx_domain_end(&dm);
+    return rc == LGX_OK ? lgx_domain_end(&dl) : rc;
 }
 
 /* The rows read into the batch's lot data (arrays the planner takes). */

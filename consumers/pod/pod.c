@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lgx_avro_value.h"
+#include "lgx_domain.h"
 #include "lgx_json.h"
 #include "lgx_stock.h"
 #include "lgx_time.h"
@@ -166,14 +167,16 @@ static bool fetch_invoiced(lgx_stock_state_t *s, pod_job_t *job,
     if (!conf->invoice_check) {
         return true;
     }
-    lgx_buf_reset(d);
-    lgx_err_t rc = lgx_buf_puts(d, "[[\"picking_ids\",\"in\",[");
-    for (size_t i = 0; rc == LGX_OK && i < job->n; i++) {
-        rc = lgx_buf_printf(d, "%s%lld", i ? "," : "", (long long)job->ids[i]);
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, d);
+    lgx_domain_in(&dom, "picking_ids");
+    for (size_t i = 0; i < job->n; i++) {
+        lgx_domain_item_int(&dom, job->ids[i]);
     }
-    rc = rc == LGX_OK ? lgx_buf_puts(d, "]],[\"invoice_status\",\"in\","
-                                        "[\"invoiced\",\"upselling\"]]]")
-                      : rc;
+    lgx_domain_in(&dom, "invoice_status");
+    lgx_domain_item_str(&dom, "invoiced");
+    lgx_domain_item_str(&dom, "upselling");
+    lgx_err_t rc = lgx_domain_end(&dom);
     if (rc != LGX_OK) {
         return lgx_stock_nomem(v);
     }

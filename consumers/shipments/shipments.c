@@ -7,6 +7,7 @@
 #include "lgx_avro_value.h"
 #include "lgx_buf.h"
 #include "lgx_clock.h"
+#include "lgx_domain.h"
 #include "lgx_json.h"
 #include "lgx_lookup.h"
 #include "lgx_stock.h"
@@ -117,9 +118,10 @@ static bool fetch_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
                         "a booking needs 1 to %d picking_names", MAX_PICKINGS);
         return false;
     }
-    lgx_buf_reset(s->buf);
-    lgx_err_t err = lgx_buf_puts(s->buf, "[[\"name\",\"in\",[");
-    for (size_t i = 0; err == LGX_OK && i < n; i++) {
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, s->buf);
+    lgx_domain_in(&dom, "name");
+    for (size_t i = 0; i < n; i++) {
         avro_value_t item;
         const char *name = NULL;
         size_t len = 0;
@@ -127,12 +129,9 @@ static bool fetch_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
             avro_value_get_string(&item, &name, &len) != 0) {
             return lgx_stock_nomem(v);
         }
-        err = i ? lgx_buf_puts(s->buf, ",") : LGX_OK;
-        if (err == LGX_OK) {
-            err = lgx_buf_json_str(s->buf, name, len ? len - 1 : 0);
-        }
+        lgx_domain_item_str(&dom, name);
     }
-    if (err != LGX_OK || lgx_buf_puts(s->buf, "]]]") != LGX_OK) {
+    if (lgx_domain_end(&dom) != LGX_OK) {
         return lgx_stock_nomem(v);
     }
     if (!lgx_stock_pickings(s->odoo, lgx_buf_data(s->buf), 0, &job->pickings,

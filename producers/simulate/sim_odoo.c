@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lgx_buf.h"
+#include "lgx_domain.h"
 #include "lgx_json.h"
 
 /* Orders created and confirmed per call. */
@@ -66,8 +67,13 @@ static lgx_err_t search_in(lgx_odoo_t *o, const char *model, const char *field,
                            yajl_val *res, char *errstr, size_t size)
 {
     lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t rc = d ? lgx_buf_printf(d, "[[\"%s\",\"in\",%s]]", field, values)
-                     : LGX_ERR_NOMEM;
+    lgx_err_t rc = LGX_ERR_NOMEM;
+    if (d) {
+        lgx_domain_t dom;
+        lgx_domain_start(&dom, d);
+        lgx_domain_json(&dom, field, "in", values);
+        rc = lgx_domain_end(&dom);
+    }
     if (rc == LGX_OK) {
         rc = search(o, model, lgx_buf_data(d), fields, res, errstr, size);
     } else {
@@ -618,11 +624,13 @@ static lgx_err_t read_lines_and_quants(stock_read_t *r)
         }
     }
     rc = rc == LGX_OK ? put_m2o_ids(r, r->moves, "picking_id") : rc;
-    rc = rc == LGX_OK ? lgx_buf_printf(d,
-                                       "[[\"picking_id\",\"in\",%s],"
-                                       "[\"lot_id\",\"!=\",false]]",
-                                       lgx_buf_data(r->v))
-                      : rc;
+    lgx_domain_t dom;
+    if (rc == LGX_OK) {
+        lgx_domain_start(&dom, d);
+        lgx_domain_json(&dom, "picking_id", "in", lgx_buf_data(r->v));
+        lgx_domain_bool(&dom, "lot_id", "!=", false);
+        rc = lgx_domain_end(&dom);
+    }
     rc = rc == LGX_OK ? search(r->o, "stock.move.line", lgx_buf_data(d),
                                "[\"picking_id\",\"product_id\",\"lot_id\","
                                "\"quantity\"]",
@@ -630,11 +638,10 @@ static lgx_err_t read_lines_and_quants(stock_read_t *r)
                       : rc;
     rc = rc == LGX_OK ? put_m2o_ids(r, r->moves, "product_id") : rc;
     for (size_t k = 0; rc == LGX_OK && k < r->n_locations; k++) {
-        lgx_buf_reset(d);
-        rc = lgx_buf_printf(d,
-                            "[[\"product_id\",\"in\",%s],"
-                            "[\"location_id\",\"child_of\",%lld]]",
-                            lgx_buf_data(r->v), (long long)r->locations[k]);
+        lgx_domain_start(&dom, d);
+        lgx_domain_json(&dom, "product_id", "in", lgx_buf_data(r->v));
+        lgx_domain_int(&dom, "location_id", "child_of", r->locations[k]);
+        rc = lgx_domain_end(&dom);
         rc = rc == LGX_OK ? search(r->o, "stock.quant", lgx_buf_data(d),
                                    "[\"product_id\",\"lot_id\",\"quantity\","
                                    "\"reserved_quantity\",\"in_date\"]",
