@@ -32,6 +32,7 @@ Suite *sim_suite(void);
 Suite *holds_suite(void);
 Suite *registry_suite(void);
 Suite *time_suite(void);
+Suite *setup_suite(void);
 
 int main(void)
 {
@@ -62,6 +63,7 @@ int main(void)
     srunner_add_suite(sr, holds_suite());
     srunner_add_suite(sr, registry_suite());
     srunner_add_suite(sr, time_suite());
+    srunner_add_suite(sr, setup_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
