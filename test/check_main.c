@@ -33,6 +33,7 @@ Suite *holds_suite(void);
 Suite *registry_suite(void);
 Suite *time_suite(void);
 Suite *setup_suite(void);
+Suite *dlq_suite(void);
 
 int main(void)
 {
@@ -64,6 +65,7 @@ int main(void)
     srunner_add_suite(sr, registry_suite());
     srunner_add_suite(sr, time_suite());
     srunner_add_suite(sr, setup_suite());
+    srunner_add_suite(sr, dlq_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
