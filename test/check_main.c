@@ -34,6 +34,7 @@ Suite *registry_suite(void);
 Suite *time_suite(void);
 Suite *setup_suite(void);
 Suite *dlq_suite(void);
+Suite *consumer_suite(void);
 
 int main(void)
 {
@@ -66,6 +67,7 @@ int main(void)
     srunner_add_suite(sr, time_suite());
     srunner_add_suite(sr, setup_suite());
     srunner_add_suite(sr, dlq_suite());
+    srunner_add_suite(sr, consumer_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
