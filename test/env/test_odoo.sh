@@ -37,7 +37,7 @@ part() { # name command...
 }
 part conformance python3 "$top/test/sim/conformance.py"
 part "integration (test_odoo_real)" \
-    bash -c "cd '$top/test' && python3 -m unittest -v test_odoo_real"
+    bash -c "cd '$top/test/integration' && python3 -m unittest -v test_odoo_real"
 if [ "${TEST_ODOO_DEMO:-1}" = 1 ]; then
     # A real Odoo on two cores answers slower than the simulator, the more
     # so over JSON-RPC (17, 18): give the stream time to be consumed.

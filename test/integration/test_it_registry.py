@@ -39,7 +39,7 @@ def start_double(*args):
     d = tempfile.mkdtemp(prefix="lgx-registry.")
     port_file = os.path.join(d, "port")
     proc = subprocess.Popen(
-        ["python3", os.path.join(lgxenv.TOP, "test", "schema_registry.py"),
+        ["python3", os.path.join(lgxenv.TOP, "test", "sim", "schema_registry.py"),
          "--port-file", port_file, *args], stdout=subprocess.DEVNULL)
     deadline = time.time() + 10
     while not os.path.exists(port_file) and time.time() < deadline:
