@@ -246,7 +246,7 @@ VALGRIND_LOGS = $(abspath $(BUILD))/valgrind
 valgrind: all
 	@command -v valgrind >/dev/null || { echo "valgrind is not installed (make deps)"; exit 1; }
 	@rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_LOGS)
-	@(cd test && LGX_WRAP="valgrind --tool=memcheck --leak-check=full \
+	@(cd test/integration && LGX_WRAP="valgrind --tool=memcheck --leak-check=full \
 	    --errors-for-leak-kinds=definite --show-leak-kinds=definite \
 	    --error-exitcode=99 --num-callers=40 \
 	    --suppressions=$(CURDIR)/test/integration/valgrind.supp \
@@ -289,7 +289,7 @@ fuzz-regress: fuzz-build
 # ThreadSanitizer build of everything in build/tsan (test/tools/tsan_threads.c
 # makes librdkafka's C11 threads visible to it); run an integration test
 # against it with LGX_BIN=build/tsan/bin, e.g.
-#   cd test && LGX_BIN=../build/tsan/bin python3 -m unittest test_it_concurrency
+#   cd test/integration && LGX_BIN=../../build/tsan/bin python3 -m unittest test_it_concurrency
 tsan:
 	@mkdir -p build/tsan/obj
 	$(CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=thread -c -o build/tsan/obj/tsan_threads.o test/tools/tsan_threads.c
