@@ -11,6 +11,7 @@
 #include "lgx_json.h"
 #include "lgx_lookup.h"
 #include "lgx_stock.h"
+#include "shipments_plan.h"
 
 #define MAX_PICKINGS 64
 #define MAX_LABEL_BYTES (4 * 1024 * 1024)
@@ -32,20 +33,13 @@ typedef struct ship_job {
     const lgx_event_t *ev;
     char id[256];         /* shipment_id */
     avro_value_t payload; /* the branch record */
-    const char *type;     /* event type, e.g. "label_created" */
+    const shipments_kind_t *kind;
+    const char *type; /* its event type, e.g. "label_created" */
     const lgx_rule_t *rule;
     yajl_val pickings;
     int64_t ids[MAX_PICKINGS];
     size_t n;
 } ship_job_t;
-
-static const struct {
-    const char *branch;
-    const char *type;
-} kinds[] = {{"ShipmentBooked", "shipment_booked"},
-             {"LabelCreated", "label_created"},
-             {"ShipmentDispatched", "shipment_dispatched"},
-             {"ShipmentCancelled", "shipment_cancelled"}};
 
 static void shipments_free(void *own)
 {
@@ -91,16 +85,12 @@ static bool read_event(ship_job_t *job, lgx_verdict_t *v)
                         "payload is missing");
         return false;
     }
-    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-        if (strcmp(kinds[i].branch, branch) == 0) {
-            job->type = kinds[i].type;
-        }
-    }
-    if (!job->type) {
+    if (!(job->kind = shipments_kind(branch))) {
         lgx_verdict_set(v, LGX_OUTCOME_REJECTED, "unknown_event_type",
                         "payload %s is not a shipment event lgx knows", branch);
         return false;
     }
+    job->type = job->kind->type;
     job->rule = lgx_event_rule(job->ev, job->type, v);
     return job->rule != NULL;
 }
@@ -180,26 +170,14 @@ static bool fetch_and_gate(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     job->n = lgx_json_ids(job->pickings, job->ids, MAX_PICKINGS);
     char entity[300], what[320];
     snprintf(entity, sizeof(entity), "shipment %s", job->id);
-    snprintf(what, sizeof(what), "%s of shipment %s is not applied",
-             booked                                    ? "the booking"
-             : strcmp(job->type, "label_created") == 0 ? "the label"
-                                                       : "the dispatch",
-             job->id);
-    bool cancel = strcmp(job->type, "shipment_cancelled") == 0;
+    if (job->kind->refused) {
+        snprintf(what, sizeof(what), "%s of shipment %s is not applied",
+                 job->kind->refused, job->id);
+    }
     return lgx_stock_gate_pickings(
         s->odoo, s->activity, job->ev, job->rule, job->pickings,
         lgx_stock_status(lgx_json_at(job->pickings, 0)), entity,
-        cancel ? NULL : what, v);
-}
-
-/* The field holding when a shipment reached status, for the statuses
- * lgx-sla measures its SLAs from; NULL for the others. */
-static const char *status_time_field(const char *status)
-{
-    if (strcmp(status, "booked") == 0) {
-        return "x_lgx_booked_at";
-    }
-    return strcmp(status, "dispatched") == 0 ? "x_lgx_dispatched_at" : NULL;
+        job->kind->refused ? what : NULL, v);
 }
 
 /* When the shipment reached its status: for a dispatch, when the carrier
@@ -214,12 +192,12 @@ static int64_t status_time(ship_job_t *job)
     return lgx_event_occurred_at(job->ev);
 }
 
-/* Opens the vals of a write with the shipment status and clock, and for
- * booked and dispatched status_time in status_time_field: part of the
- * status the rule owns, written with it in the same call, and once (the
- * event read again finds the status reached and is stale). */
-static bool vals_begin(shipments_t *s, ship_job_t *job, const char *status,
-                       lgx_verdict_t *v)
+/* Opens the vals of a write with the shipment status of the event's kind
+ * and the clock, and for booked and dispatched status_time in the kind's
+ * time_field: part of the status the rule owns, written with it in the
+ * same call, and once (the event read again finds the status reached
+ * and is stale). */
+static bool vals_begin(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
 {
     if (!lgx_gate_write(job->rule, "stock.picking", "x_lgx_shipment_status",
                         v) ||
@@ -228,8 +206,9 @@ static bool vals_begin(shipments_t *s, ship_job_t *job, const char *status,
         !lgx_stock_vals_begin(s->buf, job->pickings, job->ev, job->rule, v)) {
         return false;
     }
-    const char *at = status_time_field(status);
-    if (lgx_stock_val_str(s->buf, "x_lgx_shipment_status", status) != LGX_OK ||
+    const char *at = job->kind->time_field;
+    if (lgx_stock_val_str(s->buf, "x_lgx_shipment_status", job->kind->status) !=
+            LGX_OK ||
         (at && lgx_stock_val_time(s->buf, at, status_time(job)) != LGX_OK)) {
         return lgx_stock_nomem(v);
     }
@@ -288,7 +267,7 @@ static bool apply_booked(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     }
     if (!lgx_gate_write(job->rule, "stock.picking", "carrier_id", v) ||
         !lgx_gate_write(job->rule, "stock.picking", "x_lgx_shipment_ref", v) ||
-        !vals_begin(s, job, "booked", v)) {
+        !vals_begin(s, job, v)) {
         return false;
     }
     if (lgx_buf_printf(s->buf, ",\"carrier_id\":%lld,\"x_lgx_shipment_ref\":",
@@ -347,7 +326,7 @@ static bool apply_label(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
             return false;
         }
     }
-    if (!vals_begin(s, job, "labelled", v)) {
+    if (!vals_begin(s, job, v)) {
         return false;
     }
     if (lgx_buf_puts(s->buf, ",\"carrier_tracking_ref\":") != LGX_OK ||
@@ -485,8 +464,7 @@ static bool apply_dispatched(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
     for (size_t i = 0; i < nr && job->n < MAX_PICKINGS; i++) {
         job->ids[job->n++] = route[i];
     }
-    if (!vals_begin(s, job, "dispatched", v) ||
-        !vals_end_and_write(s, job, v)) {
+    if (!vals_begin(s, job, v) || !vals_end_and_write(s, job, v)) {
         return false;
     }
     char later[64] = "";
@@ -524,7 +502,7 @@ static bool apply_cancelled(shipments_t *s, ship_job_t *job, lgx_verdict_t *v)
             return false;
         }
     }
-    if (!vals_begin(s, job, "cancelled", v) || !vals_end_and_write(s, job, v)) {
+    if (!vals_begin(s, job, v) || !vals_end_and_write(s, job, v)) {
         return false;
     }
     lgx_verdict_set(v, LGX_OUTCOME_APPLIED, "", "%s", body);

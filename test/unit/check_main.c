@@ -33,6 +33,7 @@ Suite *holds_suite(void);
 Suite *registry_suite(void);
 Suite *time_suite(void);
 Suite *domain_suite(void);
+Suite *shipments_plan_suite(void);
 Suite *setup_suite(void);
 Suite *dlq_suite(void);
 Suite *consumer_suite(void);
@@ -67,6 +68,7 @@ int main(void)
     srunner_add_suite(sr, registry_suite());
     srunner_add_suite(sr, time_suite());
     srunner_add_suite(sr, domain_suite());
+    srunner_add_suite(sr, shipments_plan_suite());
     srunner_add_suite(sr, setup_suite());
     srunner_add_suite(sr, dlq_suite());
     srunner_add_suite(sr, consumer_suite());
