@@ -154,6 +154,40 @@ class SimulateStreamTest(unittest.TestCase):
                 self.assertEqual(p["state"], "done", name)
                 self.assertEqual(p["picked"]["SKU-1004"], 2, name)
 
+    def test_audit_of_a_short_pick_and_its_duplicate(self):
+        """A pick short of Odoo's stock and the copy of it the stream sends
+        again (same event id, expected duplicate, no shortage of its own):
+        the one outcome line saying shortage is what the stream expects;
+        without it, or with a shortage on a pick expected covered, the
+        audit says so."""
+        exp = {"events": [
+            {"topic": "lgx.picks", "key": "P1", "event_id": "e1",
+             "poison": None, "outcome": "applied", "shortage": True,
+             "may_shortage": True},
+            {"topic": "lgx.picks", "key": "P1", "event_id": "e1",
+             "poison": None, "outcome": "duplicate", "shortage": False,
+             "may_shortage": False},
+            {"topic": "lgx.picks", "key": "P2", "event_id": "e2",
+             "poison": None, "outcome": "applied", "shortage": False,
+             "may_shortage": False}]}
+        lines = [{"event_id": "e1", "outcome": "applied",
+                  "discrepancy": "shortage"},
+                 {"event_id": "e1", "outcome": "duplicate"},
+                 {"event_id": "e2", "outcome": "applied"}]
+        self.assertEqual(audit.check_discrepancies(exp, "lgx.picks", lines),
+                         [])
+        lines[0].pop("discrepancy")
+        self.assertEqual(
+            audit.check_discrepancies(exp, "lgx.picks", lines),
+            ["lgx.picks event e1 (P1): expected one outcome line saying "
+             "shortage, found [False]"])
+        lines[0]["discrepancy"] = "shortage"
+        lines[2]["discrepancy"] = "shortage"
+        self.assertEqual(
+            audit.check_discrepancies(exp, "lgx.picks", lines),
+            ["lgx.picks event e2 (P2): a shortage the stream does not "
+             "expect"])
+
     def test_audit_of_lots_and_shortages_finds_differences(self):
         """test/tools/audit.py's lot and shortage checks on a made-up run: P1
         picked lot-tracked T from L1 and L2, P2 picked 4 of U with 2 on

@@ -160,9 +160,17 @@ def check_discrepancies(exp, topic, final_lines):
     for l in final_lines:
         if l.get("event_id") and l["outcome"] not in ("duplicate", "stale"):
             lines[l["event_id"]].append(l)
+    # One event id, one pick: a copy the stream repeats (a duplicate) has
+    # the id of its original and expects no shortage of its own, so the
+    # flags are those of all the messages with that id together.
+    events = {}
     for e in exp["events"]:
         if e["topic"] != topic or e["poison"] or not e["event_id"]:
             continue
+        first = events.setdefault(e["event_id"], dict(e))
+        for flag in ("shortage", "may_shortage"):
+            first[flag] = bool(first.get(flag) or e.get(flag))
+    for e in events.values():
         said = [l.get("discrepancy") == "shortage"
                 for l in lines.get(e["event_id"], [])
                 if l["outcome"] == "applied" or l.get("reason") == "shortage"]
