@@ -42,17 +42,14 @@ static int64_t find_user(lgx_odoo_t *odoo, const char *opt, const char *text,
     long long id = strtoll(text, &end, 10);
     bool by_id = *text && !*end && errno == 0 && id > 0;
     lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t err = LGX_ERR_NOMEM;
-    if (d) {
-        lgx_domain_t dom;
-        lgx_domain_start(&dom, d);
-        if (by_id) {
-            lgx_domain_int(&dom, "id", "=", id);
-        } else {
-            lgx_domain_str(&dom, "login", "=", text);
-        }
-        err = lgx_domain_end(&dom);
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, d);
+    if (by_id) {
+        lgx_domain_int(&dom, "id", "=", id);
+    } else {
+        lgx_domain_str(&dom, "login", "=", text);
     }
+    lgx_err_t err = lgx_domain_end(&dom);
     yajl_val rows = NULL;
     lgx_odoo_error_t oerr;
     int64_t uid = 0;
@@ -204,21 +201,18 @@ static lgx_err_t todos_found(lgx_odoo_t *o, const lgx_activity_todo_t *todos,
                              const char **call)
 {
     lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t rc = LGX_ERR_NOMEM;
-    if (d) {
-        lgx_domain_t dom;
-        lgx_domain_start(&dom, d);
-        lgx_domain_str(&dom, "res_model", "=", "stock.picking");
-        lgx_domain_in(&dom, "res_id");
-        for (size_t i = 0; i < n; i++) {
-            lgx_domain_item_int(&dom, todos[i].picking_id);
-        }
-        lgx_domain_in(&dom, "summary");
-        for (size_t i = 0; i < n; i++) {
-            lgx_domain_item_str(&dom, todos[i].summary);
-        }
-        rc = lgx_domain_end(&dom);
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, d);
+    lgx_domain_str(&dom, "res_model", "=", "stock.picking");
+    lgx_domain_in(&dom, "res_id");
+    for (size_t i = 0; i < n; i++) {
+        lgx_domain_item_int(&dom, todos[i].picking_id);
     }
+    lgx_domain_in(&dom, "summary");
+    for (size_t i = 0; i < n; i++) {
+        lgx_domain_item_str(&dom, todos[i].summary);
+    }
+    lgx_err_t rc = lgx_domain_end(&dom);
     yajl_val rows = NULL;
     if (rc == LGX_OK) {
         rc = lgx_odoo_search_read(o, "mail.activity", lgx_buf_data(d),

@@ -7,6 +7,10 @@ void lgx_domain_start(lgx_domain_t *d, lgx_buf_t *buf)
     d->buf = buf;
     d->first = true;
     d->in_list = false;
+    if (!buf) {
+        d->err = LGX_ERR_NOMEM;
+        return;
+    }
     lgx_buf_reset(buf);
     d->err = lgx_buf_puts(buf, "[");
 }

@@ -29,7 +29,9 @@ typedef struct lgx_domain {
     bool no_items; /* the open list has no item yet */
 } lgx_domain_t;
 
-/* Resets buf and opens the domain. */
+/* Resets buf and opens the domain. A NULL buf (an lgx_buf_new that
+ * failed) makes every call do nothing and lgx_domain_end return
+ * LGX_ERR_NOMEM, so that callers need no check of their own. */
 void lgx_domain_start(lgx_domain_t *d, lgx_buf_t *buf);
 
 /* A prefix operator: "|" (or), "&" (and), "!" (not). */

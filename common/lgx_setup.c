@@ -61,16 +61,13 @@ static lgx_err_t existing_models(lgx_odoo_t *odoo, const char **models,
                                  lgx_odoo_error_t *err)
 {
     lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t rc = LGX_ERR_NOMEM;
-    if (d) {
-        lgx_domain_t dom;
-        lgx_domain_start(&dom, d);
-        lgx_domain_in(&dom, "model");
-        for (size_t i = 0; i < n; i++) {
-            lgx_domain_item_str(&dom, models[i]);
-        }
-        rc = lgx_domain_end(&dom);
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, d);
+    lgx_domain_in(&dom, "model");
+    for (size_t i = 0; i < n; i++) {
+        lgx_domain_item_str(&dom, models[i]);
     }
+    lgx_err_t rc = lgx_domain_end(&dom);
     if (rc == LGX_OK) {
         rc = lgx_odoo_search_read(odoo, "ir.model", lgx_buf_data(d),
                                   "[\"id\",\"model\"]", 0, found, err);
@@ -261,13 +258,11 @@ static lgx_err_t uncopy_fields(lgx_odoo_t *odoo, lgx_log_t *log,
     yajl_val rows = NULL;
     lgx_buf_t *d = lgx_buf_new();
     lgx_domain_t dom;
-    if (d) {
-        lgx_domain_start(&dom, d);
-        lgx_domain_str(&dom, "model", "=", "stock.picking");
-        lgx_domain_str(&dom, "name", "=like", "x_lgx_%");
-        lgx_domain_bool(&dom, "copied", "=", true);
-    }
-    lgx_err_t rc = !d ? LGX_ERR_NOMEM : lgx_domain_end(&dom);
+    lgx_domain_start(&dom, d);
+    lgx_domain_str(&dom, "model", "=", "stock.picking");
+    lgx_domain_str(&dom, "name", "=like", "x_lgx_%");
+    lgx_domain_bool(&dom, "copied", "=", true);
+    lgx_err_t rc = lgx_domain_end(&dom);
     rc = rc == LGX_OK
              ? lgx_odoo_search_read(odoo, "ir.model.fields", lgx_buf_data(d),
                                     "[\"id\",\"name\"]", 0, &rows, err)

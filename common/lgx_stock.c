@@ -247,16 +247,13 @@ bool lgx_stock_pickings_in(lgx_odoo_t *o, const char *field,
                            lgx_verdict_t *v)
 {
     lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t err = LGX_ERR_NOMEM;
-    if (d) {
-        lgx_domain_t dom;
-        lgx_domain_start(&dom, d);
-        lgx_domain_in(&dom, field);
-        for (size_t i = 0; i < n; i++) {
-            lgx_domain_item_str(&dom, values[i]);
-        }
-        err = lgx_domain_end(&dom);
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, d);
+    lgx_domain_in(&dom, field);
+    for (size_t i = 0; i < n; i++) {
+        lgx_domain_item_str(&dom, values[i]);
     }
+    lgx_err_t err = lgx_domain_end(&dom);
     bool ok = err == LGX_OK ? lgx_stock_pickings(o, lgx_buf_data(d), 0, recs, v)
                             : lgx_stock_nomem(v);
     lgx_buf_destroy(d);

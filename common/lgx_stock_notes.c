@@ -57,13 +57,11 @@ bool lgx_stock_note(lgx_odoo_t *o, int64_t picking_id, const char *body,
     lgx_buf_t *text = lgx_buf_new();
     bool found = false;
     lgx_domain_t dom;
-    if (b) {
-        lgx_domain_start(&dom, b);
-        lgx_domain_str(&dom, "model", "=", "stock.picking");
-        lgx_domain_int(&dom, "res_id", "=", picking_id);
-        lgx_domain_str(&dom, "body", "ilike", mark);
-    }
-    bool ok = b && text && lgx_domain_end(&dom) == LGX_OK &&
+    lgx_domain_start(&dom, b);
+    lgx_domain_str(&dom, "model", "=", "stock.picking");
+    lgx_domain_int(&dom, "res_id", "=", picking_id);
+    lgx_domain_str(&dom, "body", "ilike", mark);
+    bool ok = text && lgx_domain_end(&dom) == LGX_OK &&
               lgx_buf_printf(text, "%s %s", body, mark) == LGX_OK;
     if (!ok) {
         lgx_buf_destroy(b);
@@ -100,15 +98,12 @@ bool lgx_stock_attach(lgx_odoo_t *o, int64_t picking_id, const char *name,
                       lgx_verdict_t *v)
 {
     lgx_buf_t *b = lgx_buf_new();
-    bool found = false, ok = b != NULL;
-    if (ok) {
-        lgx_domain_t dom;
-        lgx_domain_start(&dom, b);
-        lgx_domain_str(&dom, "res_model", "=", "stock.picking");
-        lgx_domain_int(&dom, "res_id", "=", picking_id);
-        lgx_domain_str(&dom, "name", "=", name);
-        ok = lgx_domain_end(&dom) == LGX_OK;
-    }
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, b);
+    lgx_domain_str(&dom, "res_model", "=", "stock.picking");
+    lgx_domain_int(&dom, "res_id", "=", picking_id);
+    lgx_domain_str(&dom, "name", "=", name);
+    bool found = false, ok = lgx_domain_end(&dom) == LGX_OK;
     ok = ok && exists(o, "ir.attachment", lgx_buf_data(b), &found, v);
     if (ok && !found) {
         lgx_buf_reset(b);
@@ -310,12 +305,10 @@ static bool note_subtype(lgx_stock_state_t *s, lgx_verdict_t *v)
     lgx_odoo_error_t err;
     lgx_buf_t *d = lgx_buf_new();
     lgx_domain_t dom;
-    if (d) {
-        lgx_domain_start(&dom, d);
-        lgx_domain_str(&dom, "name", "=", "Note");
-        lgx_domain_bool(&dom, "internal", "=", true);
-    }
-    if (!d || lgx_domain_end(&dom) != LGX_OK) {
+    lgx_domain_start(&dom, d);
+    lgx_domain_str(&dom, "name", "=", "Note");
+    lgx_domain_bool(&dom, "internal", "=", true);
+    if (lgx_domain_end(&dom) != LGX_OK) {
         lgx_buf_destroy(d);
         return lgx_stock_nomem(v);
     }
@@ -344,24 +337,21 @@ static bool notes_found(lgx_odoo_t *o, const lgx_stock_note_t *notes, size_t n,
 {
     lgx_buf_t *d = lgx_buf_new();
     char mark[40];
-    lgx_err_t err = LGX_ERR_NOMEM;
-    if (d) {
-        lgx_domain_t dom;
-        lgx_domain_start(&dom, d);
-        lgx_domain_str(&dom, "model", "=", "stock.picking");
-        lgx_domain_in(&dom, "res_id");
-        for (size_t i = 0; i < n; i++) {
-            lgx_domain_item_int(&dom, notes[i].picking_id);
-        }
-        for (size_t i = 1; i < n; i++) {
-            lgx_domain_op(&dom, "|");
-        }
-        for (size_t i = 0; i < n; i++) {
-            note_mark(mark, notes[i].key);
-            lgx_domain_str(&dom, "body", "ilike", mark);
-        }
-        err = lgx_domain_end(&dom);
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, d);
+    lgx_domain_str(&dom, "model", "=", "stock.picking");
+    lgx_domain_in(&dom, "res_id");
+    for (size_t i = 0; i < n; i++) {
+        lgx_domain_item_int(&dom, notes[i].picking_id);
     }
+    for (size_t i = 1; i < n; i++) {
+        lgx_domain_op(&dom, "|");
+    }
+    for (size_t i = 0; i < n; i++) {
+        note_mark(mark, notes[i].key);
+        lgx_domain_str(&dom, "body", "ilike", mark);
+    }
+    lgx_err_t err = lgx_domain_end(&dom);
     yajl_val rows = NULL;
     if (!read_rows(o, "mail.message", d, err, "[\"res_id\",\"body\"]", &rows,
                    v)) {

@@ -23,19 +23,17 @@ static void cancelled_by(lgx_odoo_t *o, yajl_val picking, char *out,
 {
     lgx_buf_t *domain = lgx_buf_new();
     lgx_domain_t dom;
-    if (domain) {
-        lgx_domain_start(&dom, domain);
-        lgx_domain_str(&dom, "mail_message_id.model", "=", "stock.picking");
-        lgx_domain_int(&dom, "mail_message_id.res_id", "=",
-                       lgx_json_m2o_id(lgx_json_get(picking, "id")));
-        lgx_domain_str(&dom, "field_id.name", "=", "state");
-    }
+    lgx_domain_start(&dom, domain);
+    lgx_domain_str(&dom, "mail_message_id.model", "=", "stock.picking");
+    lgx_domain_int(&dom, "mail_message_id.res_id", "=",
+                   lgx_json_m2o_id(lgx_json_get(picking, "id")));
+    lgx_domain_str(&dom, "field_id.name", "=", "state");
     yajl_val recs = NULL;
     lgx_odoo_error_t err;
     yajl_val by = lgx_json_get(picking, "write_uid");
     const char *when = lgx_json_get_str(picking, "write_date");
     const char *source = "last changed";
-    if (domain && lgx_domain_end(&dom) == LGX_OK &&
+    if (lgx_domain_end(&dom) == LGX_OK &&
         lgx_odoo_search_read(o, "mail.tracking.value", lgx_buf_data(domain),
                              "[\"create_uid\",\"create_date\"]", 1, &recs,
                              &err) == LGX_OK &&
@@ -148,16 +146,13 @@ bool lgx_stock_route_next(lgx_odoo_t *o, const int64_t *ids, size_t n,
                           size_t *n_steps, lgx_verdict_t *v)
 {
     lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t rc = LGX_ERR_NOMEM;
-    if (d) {
-        lgx_domain_t dom;
-        lgx_domain_start(&dom, d);
-        lgx_domain_in(&dom, "move_orig_ids.picking_id");
-        for (size_t i = 0; i < n; i++) {
-            lgx_domain_item_int(&dom, ids[i]);
-        }
-        rc = lgx_domain_end(&dom);
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, d);
+    lgx_domain_in(&dom, "move_orig_ids.picking_id");
+    for (size_t i = 0; i < n; i++) {
+        lgx_domain_item_int(&dom, ids[i]);
     }
+    lgx_err_t rc = lgx_domain_end(&dom);
     if (rc != LGX_OK) {
         lgx_buf_destroy(d);
         return lgx_stock_nomem(v);

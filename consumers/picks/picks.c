@@ -248,11 +248,9 @@ static bool type_warehouse(picks_t *p, int64_t type_id, int64_t *out,
     }
     lgx_buf_t *b = lgx_buf_new();
     lgx_domain_t d;
-    if (b) {
-        lgx_domain_start(&d, b);
-        lgx_domain_int(&d, "id", "=", type_id);
-    }
-    if (!b || lgx_domain_end(&d) != LGX_OK) {
+    lgx_domain_start(&d, b);
+    lgx_domain_int(&d, "id", "=", type_id);
+    if (lgx_domain_end(&d) != LGX_OK) {
         lgx_buf_destroy(b);
         return lgx_stock_nomem(v);
     }
@@ -329,13 +327,11 @@ static bool load_units(picks_t *p, int64_t max_age_ms, lgx_verdict_t *v)
     lgx_odoo_error_t err;
     lgx_buf_t *b = lgx_buf_new();
     lgx_domain_t d;
-    if (b) {
-        lgx_domain_start(&d, b);
-        lgx_domain_in(&d, "active");
-        lgx_domain_item_bool(&d, true);
-        lgx_domain_item_bool(&d, false);
-    }
-    if (!b || lgx_domain_end(&d) != LGX_OK) {
+    lgx_domain_start(&d, b);
+    lgx_domain_in(&d, "active");
+    lgx_domain_item_bool(&d, true);
+    lgx_domain_item_bool(&d, false);
+    if (lgx_domain_end(&d) != LGX_OK) {
         lgx_buf_destroy(b);
         return lgx_stock_nomem(v);
     }

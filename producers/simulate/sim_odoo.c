@@ -67,13 +67,10 @@ static lgx_err_t search_in(lgx_odoo_t *o, const char *model, const char *field,
                            yajl_val *res, char *errstr, size_t size)
 {
     lgx_buf_t *d = lgx_buf_new();
-    lgx_err_t rc = LGX_ERR_NOMEM;
-    if (d) {
-        lgx_domain_t dom;
-        lgx_domain_start(&dom, d);
-        lgx_domain_json(&dom, field, "in", values);
-        rc = lgx_domain_end(&dom);
-    }
+    lgx_domain_t dom;
+    lgx_domain_start(&dom, d);
+    lgx_domain_json(&dom, field, "in", values);
+    lgx_err_t rc = lgx_domain_end(&dom);
     if (rc == LGX_OK) {
         rc = search(o, model, lgx_buf_data(d), fields, res, errstr, size);
     } else {

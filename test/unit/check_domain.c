@@ -74,6 +74,14 @@ START_TEST(test_domain_prefix_operators_and_empty_lists)
                      "[[\"res_id\",\"in\",[]],\"|\","
                      "[\"body\",\"ilike\",\"a\"],[\"body\",\"ilike\",\"b\"],"
                      "[\"active\",\"in\",[true,false]]]");
+    /* No buffer (an allocation that failed): nothing is written and the
+     * end says so. */
+    lgx_domain_t none;
+    lgx_domain_start(&none, NULL);
+    lgx_domain_str(&none, "name", "=", "x");
+    lgx_domain_in(&none, "id");
+    lgx_domain_item_int(&none, 1);
+    ck_assert_int_eq(lgx_domain_end(&none), LGX_ERR_NOMEM);
     /* Started again, the buffer holds only the new domain. */
     lgx_domain_start(&d, buf);
     ck_assert_int_eq(lgx_domain_end(&d), LGX_OK);
